@@ -1,0 +1,19 @@
+//! Diagnostics: where a problem is ([`Span`], [`SourceMap`]), what it is ([`Diagnostic`]),
+//! and how the stages collect them ([`Diagnostics`]).
+//!
+//! Every stage reports problems as values of [`Diagnostic`] with a stable code such as
+//! `expr::unknown-field`; rendering them (miette's graphical report, JSON, GitHub annotations,
+//! SARIF) is the CLI's business, with [`render`] as the bridge to miette.
+
+mod diagnostic;
+pub mod render;
+mod sink;
+mod source_map;
+mod span;
+mod suggest;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use sink::Diagnostics;
+pub use source_map::{LineColumn, SourceFile, SourceMap};
+pub use span::{FileId, Span};
+pub use suggest::{did_you_mean, suggestion_hint};

@@ -1,0 +1,25 @@
+//! tailor compiles campaigns-as-code and runs them.
+//!
+//! # Steps
+//! A campaign flows one way, and each step is a module that hands the next a richer type:
+//!
+//! 1. **load** ([`load`]): find the workspace (`tailor.yaml`), read every YAML document and
+//!    Liquid template, and parse each document into a raw, spanned type of its `kind`.
+//! 2. **model** ([`model`]): the typed values every later stage uses (durations, percentages,
+//!    field types, the data schema).
+//! 3. **expr** ([`expr`]) and **template** ([`template`]): the expression language and the
+//!    Liquid syntax, parsed with spans that point into the YAML files.
+//! 4. **check** ([`check`]): resolve every name, type-check every expression and template
+//!    against the data schema, and collect every problem as a [`diag::Diagnostic`]. Only check
+//!    builds a [`check::CheckedWorkspace`].
+//! 5. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
+//!
+//! Planning against data, rendering and delivery build on the checked workspace.
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod expr;
+pub mod load;
+pub mod model;
+pub mod template;

@@ -1,0 +1,20 @@
+//! Stage 1, load: find the workspace, read its files, and turn each YAML document into a raw,
+//! spanned document type. This stage knows YAML, not meaning: a raw document has the right
+//! shape (no unknown keys, right scalar types) but its strings are not yet validated.
+
+mod discover;
+mod document;
+mod located;
+mod ordered_map;
+pub mod raw;
+mod split;
+mod string_map;
+mod workspace;
+mod yaml;
+
+pub use discover::{find_workspace, WorkspaceNotFound, MANIFEST_FILE};
+pub use document::Document;
+pub use located::Located;
+pub use ordered_map::OrderedMap;
+pub use string_map::StringMap;
+pub use workspace::{load_workspace, LoadedWorkspace, TemplateFile};

@@ -1,0 +1,142 @@
+//! `kind: campaign` (SPEC §5).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::load::{Located, OrderedMap};
+
+/// Template variables: name to any YAML value.
+pub type RawVars = OrderedMap<Located<String>, Located<serde_json::Value>>;
+
+/// A campaign: who gets what, when.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCampaign {
+    /// Always `campaign`.
+    pub kind: Located<String>,
+    /// The campaign's name, `[a-z][a-z0-9_]*`.
+    pub name: Located<String>,
+    /// What the campaign is for.
+    pub description: Option<String>,
+    /// Who may receive it: a boolean expression (default `true`).
+    pub audience: Option<Located<String>>,
+    /// A send time; exactly one of `schedule` and `trigger`.
+    pub schedule: Option<Located<RawSchedule>>,
+    /// An event or condition that fires the send; exactly one of `schedule` and `trigger`.
+    pub trigger: Option<Located<RawTrigger>>,
+    /// The subject line (Liquid).
+    pub subject: Located<String>,
+    /// Preview text shown after the subject (Liquid).
+    pub preheader: Option<Located<String>>,
+    /// The HTML template (`.liquid` or `.mjml.liquid`), relative to this document.
+    pub html: Located<String>,
+    /// The text template (default: derived from the HTML).
+    pub text: Option<Located<String>>,
+    /// Template variables, available as `vars.*`.
+    pub vars: Option<RawVars>,
+    /// A/B variants; weights are relative.
+    pub variants: Option<Located<Vec<Located<RawVariant>>>>,
+    /// Share that gets nothing, such as `10%`.
+    pub holdout: Option<Located<String>>,
+    /// Randomisation salt (default: the name).
+    pub salt: Option<Located<String>>,
+    /// Conversion event for the A/B report.
+    pub goal: Option<Located<RawGoal>>,
+    /// Product recommendations, as `recommendations` in templates.
+    pub recommend: Option<Located<RawRecommend>>,
+    /// Higher goes first when frequency caps bite.
+    pub priority: Option<Located<i64>>,
+    /// `false` pauses the campaign.
+    pub enabled: Option<bool>,
+    /// Overrides the manifest's From header.
+    pub from: Option<Located<String>>,
+    /// Send even past the frequency cap (consent still applies).
+    pub ignore_frequency_cap: Option<bool>,
+}
+
+/// `schedule:`: a one-off send time.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchedule {
+    /// Local date and time, `YYYY-MM-DDTHH:MM`.
+    pub at: Located<String>,
+    /// `recipient` (default) or an IANA zone.
+    pub timezone: Option<Located<String>>,
+    /// Not sent later than `at` plus this (default `2d`).
+    pub expire: Option<Located<String>>,
+}
+
+/// `trigger:`: an event trigger (`on`) or a condition trigger (`when`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrigger {
+    /// The event type that fires the campaign.
+    pub on: Option<Located<String>>,
+    /// A condition over the event's properties (and `user.*`).
+    #[serde(rename = "where")]
+    pub condition: Option<Located<String>>,
+    /// Delay after the event.
+    pub after: Option<Located<String>>,
+    /// An event type that cancels the send when it happens after the trigger event.
+    pub unless: Option<Located<String>>,
+    /// Not sent later than due plus this (default `1d`).
+    pub expire: Option<Located<String>>,
+    /// At most one send per this window.
+    pub once_per: Option<Located<String>>,
+    /// A condition over the profile that fires the campaign (re-engagement).
+    pub when: Option<Located<String>>,
+}
+
+/// One arm of an A/B test.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariant {
+    /// The variant's name, `[a-z][a-z0-9_]*`.
+    pub name: Located<String>,
+    /// Relative weight, a positive integer.
+    pub weight: Located<i64>,
+    /// Overrides the subject.
+    pub subject: Option<Located<String>>,
+    /// Overrides the preheader.
+    pub preheader: Option<Located<String>>,
+    /// Overrides the HTML template.
+    pub html: Option<Located<String>>,
+    /// Overrides the text template.
+    pub text: Option<Located<String>>,
+    /// Overlaid on the campaign's vars.
+    pub vars: Option<RawVars>,
+    /// Overrides the From header.
+    pub from: Option<Located<String>>,
+}
+
+/// `goal:`: the conversion counted by the A/B report.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGoal {
+    /// The conversion event type.
+    pub event: Located<String>,
+    /// The window after the send.
+    pub within: Located<String>,
+}
+
+/// Where recommendations come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendSource {
+    /// Products the person viewed or carted, newest first.
+    RecentlyViewed,
+    /// Most purchased products in the person's most viewed category.
+    PopularInCategory,
+}
+
+/// `recommend:`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecommend {
+    /// `recently_viewed` or `popular_in_category`.
+    pub from: Located<RecommendSource>,
+    /// Leave out products the person bought.
+    pub exclude_purchased: Option<bool>,
+    /// How many at most (default 3).
+    pub limit: Option<Located<i64>>,
+}

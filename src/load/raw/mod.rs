@@ -1,0 +1,54 @@
+//! Raw document types: the shape of each YAML document kind, as written.
+//!
+//! Fields that later checks point at are [`Located`](super::Located). Unknown keys are
+//! rejected here; meaning (durations, expressions, references) is checked by `model`/`check`.
+//! These types also generate the JSON Schemas (`tailor schema`).
+
+mod campaign;
+mod data;
+mod features;
+mod field_type;
+mod manifest;
+mod personas;
+mod segment;
+mod test;
+
+pub use campaign::*;
+pub use data::*;
+pub use features::*;
+pub use field_type::*;
+pub use manifest::*;
+pub use personas::*;
+pub use segment::*;
+pub use test::*;
+
+use serde::Deserialize;
+
+use super::Located;
+
+/// The document kinds a workspace may hold besides the manifest.
+pub const KINDS: [&str; 6] = ["data", "features", "segment", "personas", "campaign", "test"];
+
+/// The first look at a document: only its `kind`, other keys ignored.
+#[derive(Debug, Deserialize)]
+pub struct KindProbe {
+    /// The document's kind, when it has one.
+    pub kind: Option<Located<String>>,
+}
+
+/// One parsed document of any kind.
+#[derive(Debug, Clone)]
+pub enum RawDocument {
+    /// `kind: data`.
+    Data(RawData),
+    /// `kind: features`.
+    Features(RawFeatures),
+    /// `kind: segment`.
+    Segment(RawSegment),
+    /// `kind: personas`.
+    Personas(RawPersonas),
+    /// `kind: campaign`.
+    Campaign(Box<RawCampaign>),
+    /// `kind: test`.
+    Test(Box<RawTest>),
+}

@@ -1,0 +1,20 @@
+//! Stage 2, model: the typed values of the campaign language, independent of YAML and I/O.
+//!
+//! Value formats (durations, percentages, caps, time ranges) parse here; the data schema and
+//! the checked documents are built from raw documents by `check`.
+
+mod duration;
+mod frequency_cap;
+mod names;
+mod percent;
+mod schema;
+mod time_range;
+mod types;
+
+pub use duration::Duration;
+pub use frequency_cap::FrequencyCap;
+pub use names::{is_valid_name, NAME_PATTERN};
+pub use percent::Percent;
+pub use schema::{DataSchema, EventSchema, Field, Table};
+pub use time_range::LocalTimeRange;
+pub use types::{BaseType, Type};
