@@ -1,1 +1,21 @@
-//! placeholder
+//! Stage 3b, templates (SPEC §6): tailor's own parser of Liquid syntax, the single source of
+//! truth for checking templates, and the static checker that types every variable path and
+//! filter against the template context.
+//!
+//! The `liquid` crate exposes no syntax tree, so the parser here is ours; rendering still goes
+//! through `liquid`.
+
+mod ast;
+mod checker;
+mod context;
+mod filters;
+mod markup;
+mod parser;
+mod shape;
+
+pub use ast::*;
+pub use checker::{check_template, PartialLookup, TemplateUse};
+pub use context::{ContextBuilder, TemplateContext};
+pub use filters::{FilterSpec, FILTERS};
+pub use parser::{parse_template, TemplateError};
+pub use shape::{Shape, Value};

@@ -1,0 +1,88 @@
+//! The variables a template sees (SPEC §6), built from the schema and the campaign.
+
+use std::collections::BTreeMap;
+
+use super::shape::{Shape, Value};
+use crate::model::{DataSchema, EventSchema, Table, Type};
+
+/// The global variables of one template use, and why some well-known ones are absent.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateContext {
+    /// Variable name to value.
+    pub globals: BTreeMap<String, Value>,
+    /// For a well-known variable left out here, why (a hint for the diagnostic).
+    pub absent: BTreeMap<String, String>,
+}
+
+/// Builds [`TemplateContext`]s sharing the `user` object.
+#[derive(Debug, Clone)]
+pub struct ContextBuilder {
+    user: Value,
+}
+
+fn table_object(table: &Table) -> BTreeMap<String, Value> {
+    table.fields.iter().map(|f| (f.name.clone(), Value::from_type(&f.ty))).collect()
+}
+
+impl ContextBuilder {
+    /// `user`: profile fields, features and `persona.<model>`.
+    pub fn new(schema: &DataSchema, features: &BTreeMap<String, Option<Type>>, personas: &[String]) -> ContextBuilder {
+        let mut user = table_object(&schema.profiles);
+        for (name, ty) in features {
+            user.insert(name.clone(), ty.as_ref().map_or(Value::any(), Value::from_type));
+        }
+        if !personas.is_empty() {
+            let labels = personas.iter().map(|p| (p.clone(), Value { shape: Shape::String, nullable: true })).collect();
+            user.insert("persona".into(), Value::object(labels));
+        }
+        ContextBuilder { user: Value::object(user) }
+    }
+
+    /// The context of the manifest's unsubscribe URL: `user` and `unsubscribe_token`.
+    pub fn unsubscribe(&self) -> TemplateContext {
+        let mut context = TemplateContext::default();
+        context.globals.insert("user".into(), self.user.clone());
+        context.globals.insert("unsubscribe_token".into(), Value::of(Shape::String));
+        context
+    }
+
+    /// The context of a campaign's subject, preheader and templates.
+    pub fn campaign(
+        &self,
+        event: Option<&EventSchema>,
+        vars: BTreeMap<String, Value>,
+        recommendations: Option<&Table>,
+    ) -> TemplateContext {
+        let mut context = TemplateContext::default();
+        let globals = &mut context.globals;
+        globals.insert("user".into(), self.user.clone());
+        globals.insert("vars".into(), Value::object(vars));
+        let campaign = [("name", Shape::String), ("variant", Shape::String)];
+        globals.insert("campaign".into(), Value::object(campaign.into_iter().map(|(k, s)| (k.to_string(), Value::of(s))).collect()));
+        globals.insert("unsubscribe_url".into(), Value::of(Shape::String));
+        globals.insert("now".into(), Value::of(Shape::DateTime));
+        match event {
+            Some(event) => {
+                let mut properties = table_object(&event.properties);
+                properties.insert("ts".into(), Value::of(Shape::DateTime));
+                properties.insert("type".into(), Value::of(Shape::String));
+                globals.insert("event".into(), Value::object(properties));
+            }
+            None => {
+                let why = "`event` exists only in campaigns with an event trigger (`trigger: { on: ... }`)";
+                context.absent.insert("event".into(), why.into());
+            }
+        }
+        match recommendations {
+            Some(catalog) => {
+                let row = Value::object(table_object(catalog));
+                context.globals.insert("recommendations".into(), Value::of(Shape::List(Box::new(row.shape))));
+            }
+            None => {
+                let why = "`recommendations` needs `recommend:` in the campaign and a `catalog` in the data schema";
+                context.absent.insert("recommendations".into(), why.into());
+            }
+        }
+        context
+    }
+}

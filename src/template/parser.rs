@@ -1,0 +1,462 @@
+//! Splits a template into text, outputs and tags, and builds the block structure.
+
+use std::ops::Range;
+
+use super::ast::*;
+use super::markup::Markup;
+use crate::diag::suggestion_hint;
+
+/// A template syntax error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateError {
+    /// Stable diagnostic code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// Byte range in the template.
+    pub span: Range<usize>,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl TemplateError {
+    /// A new error.
+    pub fn new(code: &'static str, message: impl Into<String>, span: Range<usize>) -> TemplateError {
+        TemplateError { code, message: message.into(), span, hint: None }
+    }
+
+    fn with_hint(mut self, hint: Option<String>) -> TemplateError {
+        self.hint = hint;
+        self
+    }
+}
+
+/// Every tag name the parser knows, for suggestions.
+const TAGS: [&str; 34] = [
+    "if", "elsif", "else", "endif", "unless", "endunless", "case", "when", "endcase", "for", "endfor", "tablerow",
+    "endtablerow", "break", "continue", "assign", "capture", "endcapture", "increment", "decrement", "cycle", "echo",
+    "render", "include", "comment", "endcomment", "raw", "endraw", "liquid", "ifchanged", "endifchanged", "doc",
+    "enddoc", "#",
+];
+
+/// A lexical piece of a template.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(Range<usize>),
+    Output { markup: Range<usize> },
+    Tag { name: String, name_span: Range<usize>, markup: Range<usize>, whole: Range<usize> },
+}
+
+/// Parses a template into nodes.
+pub fn parse_template(source: &str) -> Result<Vec<Node>, TemplateError> {
+    let pieces = scan(source)?;
+    let mut parser = BlockParser { source, pieces, position: 0 };
+    let (nodes, end) = parser.block(&[])?;
+    match end {
+        None => Ok(nodes),
+        Some((name, span)) => Err(unexpected(&name, span)),
+    }
+}
+
+fn unexpected(name: &str, span: Range<usize>) -> TemplateError {
+    TemplateError::new("template::unexpected-tag", format!("`{name}` does not close or continue any open block"), span)
+}
+
+/// Finds the first `close` delimiter at or after `from` (Liquid does not look inside quotes).
+fn markup_end(source: &str, from: usize, close: &str) -> Option<usize> {
+    source.get(from..)?.find(close).map(|p| from + p)
+}
+
+fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < source.len() {
+        let next_output = source[i..].find("{{").map(|p| i + p);
+        let next_tag = source[i..].find("{%").map(|p| i + p);
+        let start = match (next_output, next_tag) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => {
+                pieces.push(Piece::Text(i..source.len()));
+                break;
+            }
+        };
+        if start > i {
+            pieces.push(Piece::Text(i..start));
+        }
+        let is_output = Some(start) == next_output;
+        let (close, what) = if is_output { ("}}", "`{{`") } else { ("%}", "`{%`") };
+        let mut inner_start = start + 2;
+        if source[inner_start..].starts_with('-') {
+            inner_start += 1;
+        }
+        let Some(close_at) = markup_end(source, inner_start, close) else {
+            return Err(TemplateError::new("template::syntax", format!("{what} is never closed"), start..start + 2)
+                .with_hint(Some(format!("close it with `{close}`"))));
+        };
+        let mut inner_end = close_at;
+        if inner_end > inner_start && source[..inner_end].ends_with('-') {
+            inner_end -= 1;
+        }
+        let whole = start..close_at + 2;
+        if is_output {
+            pieces.push(Piece::Output { markup: inner_start..inner_end });
+            i = whole.end;
+            continue;
+        }
+        let markup = &source[inner_start..inner_end];
+        let trimmed = markup.trim_start();
+        let name_start = inner_start + (markup.len() - trimmed.len());
+        let name_len = if trimmed.starts_with('#') {
+            1
+        } else {
+            trimmed.find(|c: char| c.is_whitespace()).unwrap_or(trimmed.len())
+        };
+        let name = trimmed[..name_len].to_string();
+        let name_span = name_start..name_start + name_len;
+        match name.as_str() {
+            "raw" => {
+                let (body_end, after) = find_end_tag(source, whole.end, "raw", "endraw")
+                    .ok_or_else(|| unclosed("raw", "endraw", name_span.clone()))?;
+                pieces.push(Piece::Text(whole.end..body_end));
+                i = after;
+            }
+            "comment" | "doc" => {
+                let end_name = if name == "comment" { "endcomment" } else { "enddoc" };
+                let (_, after) = find_end_tag(source, whole.end, &name, end_name)
+                    .ok_or_else(|| unclosed(&name, end_name, name_span.clone()))?;
+                i = after;
+            }
+            "liquid" => {
+                liquid_lines(source, name_span.end..inner_end, &mut pieces)?;
+                i = whole.end;
+            }
+            _ => {
+                pieces.push(Piece::Tag { name, name_span: name_span.clone(), markup: name_span.end..inner_end, whole: whole.clone() });
+                i = whole.end;
+            }
+        }
+    }
+    Ok(pieces)
+}
+
+fn unclosed(name: &str, end: &str, span: Range<usize>) -> TemplateError {
+    TemplateError::new("template::unclosed-block", format!("`{name}` is never closed"), span).with_hint(Some(format!("add `{{% {end} %}}`")))
+}
+
+/// Finds `{% end %}` after `from`, counting nested `{% open %}` and skipping `raw` bodies;
+/// returns (body end, after the end tag). Tags inside are not parsed, so they may be malformed.
+fn find_end_tag(source: &str, from: usize, open: &str, end: &str) -> Option<(usize, usize)> {
+    let mut depth = 1;
+    let mut i = from;
+    while let Some(p) = source[i..].find("{%") {
+        let start = i + p;
+        let mut j = start + 2;
+        if source[j..].starts_with('-') {
+            j += 1;
+        }
+        let rest = source[j..].trim_start();
+        let word_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let word = &rest[..word_len];
+        i = start + 2;
+        if word == end {
+            depth -= 1;
+            if depth == 0 {
+                let close = markup_end(source, j, "%}")?;
+                return Some((start, close + 2));
+            }
+        } else if word == open && open != "raw" {
+            depth += 1;
+        } else if word == "raw" && open == "comment" {
+            let body = markup_end(source, j, "%}")? + 2;
+            i = find_end_tag(source, body, "raw", "endraw")?.1;
+        }
+    }
+    None
+}
+
+/// Expands `{% liquid %}` lines into tag pieces.
+fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> Result<(), TemplateError> {
+    let mut offset = range.start;
+    let mut comment_depth = 0;
+    for line in source[range.clone()].split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let mut trimmed = line.trim_start();
+        // `liquid` inside `liquid` adds nothing: its lines are this tag's lines.
+        while let Some(rest) = trimmed.strip_prefix("liquid").filter(|r| r.is_empty() || r.starts_with(char::is_whitespace)) {
+            trimmed = rest.trim_start();
+        }
+        let start = line_start + (line.len() - trimmed.len());
+        let content = trimmed.trim_end();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let name_len = content.find(|c: char| c.is_whitespace()).unwrap_or(content.len());
+        let name = content[..name_len].to_string();
+        if comment_depth > 0 || name == "comment" {
+            match name.as_str() {
+                "comment" => comment_depth += 1,
+                "endcomment" => comment_depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        let end = start + content.len();
+        pieces.push(Piece::Tag { name, name_span: start..start + name_len, markup: start + name_len..end, whole: start..end });
+    }
+    if comment_depth > 0 {
+        return Err(unclosed("comment", "endcomment", range));
+    }
+    Ok(())
+}
+
+struct BlockParser<'a> {
+    source: &'a str,
+    pieces: Vec<Piece>,
+    position: usize,
+}
+
+type BlockEnd = Option<(String, Range<usize>)>;
+
+impl BlockParser<'_> {
+    fn markup(&self, range: &Range<usize>) -> Result<Markup, TemplateError> {
+        Markup::new(&self.source[range.clone()], range.start)
+    }
+
+    /// Parses nodes until one of `ends` (returned) or the end of input (`None`).
+    fn block(&mut self, ends: &[&str]) -> Result<(Vec<Node>, BlockEnd), TemplateError> {
+        let mut nodes = Vec::new();
+        while let Some(piece) = self.pieces.get(self.position).cloned() {
+            self.position += 1;
+            match piece {
+                Piece::Text(range) => nodes.push(Node::Text(range)),
+                Piece::Output { markup } => {
+                    let mut m = self.markup(&markup)?;
+                    if m.at_end() {
+                        continue;
+                    }
+                    let chain = m.filter_chain()?;
+                    m.finish()?;
+                    nodes.push(Node::Output(chain));
+                }
+                Piece::Tag { name, name_span, markup, whole } => {
+                    if ends.contains(&name.as_str()) {
+                        return Ok((nodes, Some((name, markup))));
+                    }
+                    if let Some(node) = self.tag(&name, name_span, markup, whole)? {
+                        nodes.push(node);
+                    }
+                }
+            }
+        }
+        Ok((nodes, None))
+    }
+
+    /// Parses a block body that must end with `end` (after optional `else`-like tags in `ends`).
+    fn body(&mut self, ends: &[&str], opener: &str, open_span: &Range<usize>) -> Result<(Vec<Node>, String, Range<usize>), TemplateError> {
+        match self.block(ends)? {
+            (nodes, Some((name, markup))) => Ok((nodes, name, markup)),
+            (_, None) => Err(unclosed(opener, ends.last().copied().unwrap_or("end"), open_span.clone())),
+        }
+    }
+
+    fn tag(&mut self, name: &str, name_span: Range<usize>, markup: Range<usize>, whole: Range<usize>) -> Result<Option<Node>, TemplateError> {
+        if name == "#" {
+            return Ok(None);
+        }
+        let mut m = self.markup(&markup)?;
+        let node = match name {
+            "if" | "unless" => {
+                let end = if name == "if" { "endif" } else { "endunless" };
+                let mut branches = Vec::new();
+                let mut condition = m.condition()?;
+                m.finish()?;
+                loop {
+                    let (body, next, next_markup) = self.body(&["elsif", "else", end], name, &name_span)?;
+                    branches.push((condition, body));
+                    match next.as_str() {
+                        "elsif" => {
+                            let mut nm = self.markup(&next_markup)?;
+                            condition = nm.condition()?;
+                            nm.finish()?;
+                        }
+                        "else" => {
+                            // Liquid ignores further `else`/`elsif` branches after an `else`.
+                            let (mut otherwise, mut next, _) = self.body(&["elsif", "else", end], name, &name_span)?;
+                            while next != end {
+                                let (ignored, n, _) = self.body(&["elsif", "else", end], name, &name_span)?;
+                                otherwise.extend(ignored);
+                                next = n;
+                            }
+                            break Node::If { unless: name == "unless", branches, otherwise: Some(otherwise) };
+                        }
+                        _ => break Node::If { unless: name == "unless", branches, otherwise: None },
+                    }
+                }
+            }
+            "case" => {
+                let subject = m.expression()?;
+                m.finish()?;
+                let (_, mut next, mut next_markup) = self.body(&["when", "else", "endcase"], name, &name_span)?;
+                let mut whens = Vec::new();
+                let mut otherwise = None;
+                loop {
+                    match next.as_str() {
+                        "when" => {
+                            let mut wm = self.markup(&next_markup)?;
+                            let mut values = vec![wm.expression()?];
+                            while wm.eat_punct(',') || wm.eat_word("or") {
+                                values.push(wm.expression()?);
+                            }
+                            wm.finish()?;
+                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
+                            whens.push((values, body));
+                            (next, next_markup) = (n, nm);
+                        }
+                        "else" => {
+                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
+                            otherwise = Some(body);
+                            (next, next_markup) = (n, nm);
+                        }
+                        _ => break Node::Case { subject, whens, otherwise },
+                    }
+                }
+            }
+            "for" | "tablerow" => {
+                let variable = m.name("a loop variable")?;
+                if !m.eat_word("in") {
+                    return Err(m.error(format!("expected `in`: `{{% {name} item in collection %}}`")));
+                }
+                let collection = m.expression()?;
+                let params = loop_params(&mut m)?;
+                m.finish()?;
+                let end = if name == "for" { "endfor" } else { "endtablerow" };
+                let ends: &[&str] = if name == "for" { &["else", "endfor"] } else { &["endtablerow"] };
+                let (body, next, _) = self.body(ends, name, &name_span)?;
+                let otherwise = if next == "else" { Some(self.body(&[end], name, &name_span)?.0) } else { None };
+                Node::Loop { tablerow: name == "tablerow", variable, collection, params, body, otherwise }
+            }
+            "assign" => {
+                let variable = m.name("a variable name")?;
+                if !matches!(m.next(), Some((super::markup::Tok::Op("="), _))) {
+                    return Err(TemplateError::new("template::syntax", "expected `=` in `assign`", markup.clone()));
+                }
+                let value = m.filter_chain()?;
+                m.finish()?;
+                Node::Assign { name: variable, value }
+            }
+            "capture" => {
+                let variable = m.name("a variable name")?;
+                m.finish()?;
+                let (body, _, _) = self.body(&["endcapture"], name, &name_span)?;
+                Node::Capture { name: variable, body }
+            }
+            "increment" | "decrement" => {
+                let variable = m.name("a counter name")?;
+                m.finish()?;
+                Node::Counter { name: variable }
+            }
+            "cycle" => {
+                let first = m.expression()?;
+                let (group, mut values) = if m.eat_punct(':') { (Some(first), vec![m.expression()?]) } else { (None, vec![first]) };
+                while m.eat_punct(',') {
+                    values.push(m.expression()?);
+                }
+                m.finish()?;
+                Node::Cycle { group, values }
+            }
+            "echo" => {
+                if m.at_end() {
+                    return Ok(None);
+                }
+                let chain = m.filter_chain()?;
+                m.finish()?;
+                Node::Echo(chain)
+            }
+            "render" | "include" => {
+                let partial = m.name("a partial name in quotes")?;
+                let mut binding = None;
+                for (word, iterate) in [("with", false), ("for", true)] {
+                    if binding.is_none() && m.eat_word(word) {
+                        let value = m.expression()?;
+                        let alias = if m.eat_word("as") { Some(m.name("a name after `as`")?) } else { None };
+                        binding = Some(PartialBinding { iterate, value, alias });
+                    }
+                }
+                let mut args = Vec::new();
+                m.eat_punct(',');
+                while !m.at_end() {
+                    let key = m.name("an argument name")?;
+                    if !m.eat_punct(':') {
+                        return Err(m.error("expected `:` after the argument name"));
+                    }
+                    args.push((key, m.expression()?));
+                    m.eat_punct(',');
+                }
+                Node::Partial { include: name == "include", name: partial, binding, args, span: whole }
+            }
+            "ifchanged" => {
+                m.finish()?;
+                Node::IfChanged(self.body(&["endifchanged"], name, &name_span)?.0)
+            }
+            "break" | "continue" => {
+                m.finish()?;
+                Node::LoopControl(whole)
+            }
+            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor" | "endtablerow" | "endcapture"
+            | "endraw" | "endcomment" | "endifchanged" | "enddoc" => return Err(unexpected(name, name_span)),
+            other => {
+                return Err(TemplateError::new("template::unknown-tag", format!("unknown tag `{other}`"), name_span)
+                    .with_hint(suggestion_hint(other, TAGS)))
+            }
+        };
+        Ok(Some(node))
+    }
+}
+
+fn loop_params(m: &mut Markup) -> Result<LoopParams, TemplateError> {
+    let mut params = LoopParams::default();
+    while !m.at_end() {
+        if m.eat_punct(',') && m.at_end() {
+            break;
+        }
+        if m.eat_word("reversed") {
+            params.reversed = true;
+            continue;
+        }
+        let key = m.name("`limit:`, `offset:`, `cols:` or `reversed`")?;
+        if !m.eat_punct(':') {
+            return Err(TemplateError::new("template::syntax", format!("expected `:` after `{}`", key.text), key.span));
+        }
+        match key.text.as_str() {
+            "limit" => params.limit = Some(m.expression()?),
+            "cols" => params.cols = Some(m.expression()?),
+            "offset" if m.eat_word("continue") => params.offset_continue = true,
+            "offset" => params.offset = Some(m.expression()?),
+            other => {
+                return Err(TemplateError::new("template::syntax", format!("unknown loop parameter `{other}`"), key.span)
+                    .with_hint(suggestion_hint(other, ["limit", "offset", "cols", "reversed"])))
+            }
+        }
+    }
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_seed_template() {
+        let source = "{% if user.city == \"New York\" %}\nExclusive offers for our NYC customers!\n{% else %}\nDiscover our latest deals!\n{% endif %}\n";
+        let nodes = parse_template(source).unwrap();
+        assert!(matches!(nodes[0], Node::If { .. }));
+    }
+
+    #[test]
+    fn reports_unclosed_blocks_at_the_opener() {
+        let error = parse_template("a {% if x %} b").unwrap_err();
+        assert_eq!((error.code, error.span), ("template::unclosed-block", 6..8));
+    }
+}
