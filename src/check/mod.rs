@@ -1,1 +1,117 @@
-//! placeholder
+//! Stage 4, check: resolve every name and type-check every expression and template against the
+//! data schema, collecting every problem in one pass. Only this stage builds a
+//! [`CheckedWorkspace`].
+//!
+//! The checks run in an order where each sees what the previous ones established:
+//!
+//! 1. the data schema, since every type comes from it;
+//! 2. declared names (features, segments, personas, campaigns), so references to any of them
+//!    resolve whatever the file order;
+//! 3. features, in dependency order, since segments and templates use their types;
+//! 4. segments and persona models, which use features;
+//! 5. the manifest, whose consent rule uses all of the above;
+//! 6. campaigns and their templates;
+//! 7. tests, which name campaigns and variants.
+
+mod campaigns;
+mod context;
+mod cycles;
+mod features;
+mod manifest;
+mod names;
+mod personas;
+mod schema;
+mod segments;
+mod templates;
+mod tests;
+
+use std::path::PathBuf;
+
+use crate::diag::Diagnostics;
+use crate::load::LoadedWorkspace;
+use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, Segment, Test};
+use crate::template::ContextBuilder;
+use context::{Context, Names};
+
+/// A workspace in which everything resolved and type-checked.
+#[derive(Debug)]
+pub struct CheckedWorkspace {
+    /// The workspace folder.
+    pub root: PathBuf,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The data schema.
+    pub schema: DataSchema,
+    /// Features in dependency order.
+    pub features: Vec<Feature>,
+    /// Segments.
+    pub segments: Vec<Segment>,
+    /// Persona models.
+    pub personas: Vec<PersonaModel>,
+    /// Campaigns.
+    pub campaigns: Vec<Campaign>,
+    /// Tests.
+    pub tests: Vec<Test>,
+    _sealed: (),
+}
+
+/// The result of checking: the workspace when there is no error, and every diagnostic.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// The checked workspace, when no error was found.
+    pub workspace: Option<CheckedWorkspace>,
+    /// Errors and warnings, sorted by position.
+    pub diagnostics: Diagnostics,
+}
+
+/// Checks a loaded workspace.
+pub fn check_workspace(loaded: &LoadedWorkspace) -> CheckOutcome {
+    let mut cx = Context {
+        loaded,
+        diagnostics: loaded.diagnostics.clone(),
+    };
+    let workspace = run_checks(&mut cx);
+    let diagnostics = cx.diagnostics;
+    let workspace = workspace.filter(|_| !diagnostics.has_errors());
+    CheckOutcome {
+        workspace,
+        diagnostics,
+    }
+}
+
+fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
+    let schema = schema::check_schema(cx);
+    let mut names = Names::default();
+    let schema_for_names = schema.clone().unwrap_or_default();
+    features::declare_features(cx, &schema_for_names, &mut names);
+    segments::declare_segments(cx, &mut names);
+    personas::declare_personas(cx, &mut names);
+    campaigns::declare_campaigns(cx, &mut names);
+    let Some(schema) = schema else {
+        tests::check_tests(cx, &schema_for_names, &names, &[]);
+        return None;
+    };
+    let features = features::check_features(cx, &schema, &mut names);
+    let segments = segments::check_segments(cx, &schema, &names);
+    let personas = personas::check_personas(cx, &schema, &names);
+    let context = ContextBuilder::new(&schema, &names.features, &names.personas);
+    let manifest = manifest::check_manifest(cx, &schema, &names, &context);
+    let inputs = campaigns::CampaignInputs {
+        schema: &schema,
+        names: &names,
+        context: &context,
+    };
+    let campaigns = campaigns::check_campaigns(cx, &inputs);
+    let tests = tests::check_tests(cx, &schema, &names, &campaigns);
+    Some(CheckedWorkspace {
+        root: cx.loaded.root.clone(),
+        manifest: manifest?,
+        schema,
+        features,
+        segments,
+        personas,
+        campaigns,
+        tests,
+        _sealed: (),
+    })
+}

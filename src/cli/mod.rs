@@ -1,2 +1,64 @@
-//! placeholder
-pub fn main() -> i32 { 0 }
+//! Stage 5, cli: the `tailor` command. Parses arguments, reads the clock (once, when a verb
+//! needs it), runs the stages and turns their results into output and an exit code.
+
+mod check;
+mod exit;
+pub mod format;
+mod init;
+pub mod schema;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::ExitCode;
+
+/// tailor: campaigns as code. Compile, check and run micro-targeted email campaigns.
+#[derive(Debug, Parser)]
+#[command(name = "tailor", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, resolve and type-check every document and template.
+    Check(check::CheckArgs),
+    /// Write the JSON Schemas of every document kind to a folder.
+    Schema(schema::SchemaArgs),
+    /// Create a starter workspace that passes `tailor check`.
+    Init(init::InitArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::Usage as i32
+            } else {
+                ExitCode::Success as i32
+            };
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Init(args) => init::run(&args),
+    };
+    code as i32
+}
+
+/// Resolves the workspace folder for a verb, printing the error when there is none.
+pub(crate) fn workspace_folder(path: Option<&PathBuf>) -> Result<PathBuf, ExitCode> {
+    crate::load::find_workspace(path.map(PathBuf::as_path)).map_err(|error| {
+        eprintln!("error[workspace::not-found]: {error}");
+        eprintln!("  help: run `tailor init DIR` to create one, or pass the workspace folder");
+        ExitCode::Usage
+    })
+}

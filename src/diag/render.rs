@@ -17,13 +17,24 @@ pub struct RenderStyle {
 
 /// Renders one diagnostic as miette's graphical report.
 pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, style: RenderStyle) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
     let report = MietteReport::new(diagnostic, sources);
     let mut out = String::new();
     match handler.render_report(&mut out, &report) {
         Ok(()) => out,
-        Err(_) => format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message),
+        Err(_) => format!(
+            "{}[{}]: {}\n",
+            diagnostic.severity.as_str(),
+            diagnostic.code,
+            diagnostic.message
+        ),
     }
 }
 
@@ -53,10 +64,16 @@ impl MietteReport {
         if let Some(span) = diagnostic.span {
             let file = sources.file(span.file);
             report.source = Some(NamedSource::new(&file.display_path, file.text.clone()));
-            report.labels.push(LabeledSpan::new_primary_with_span(diagnostic.label.clone(), source_span(span)));
+            report.labels.push(LabeledSpan::new_primary_with_span(
+                diagnostic.label.clone(),
+                source_span(span),
+            ));
             for label in &diagnostic.labels {
                 if label.span.file == span.file {
-                    report.labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), source_span(label.span)));
+                    report.labels.push(LabeledSpan::new_with_span(
+                        Some(label.message.clone()),
+                        source_span(label.span),
+                    ));
                 } else {
                     let other = sources.file(label.span.file);
                     report.related.push(MietteReport {
@@ -65,7 +82,10 @@ impl MietteReport {
                         message: label.message.clone(),
                         help: None,
                         source: Some(NamedSource::new(&other.display_path, other.text.clone())),
-                        labels: vec![LabeledSpan::new_primary_with_span(None, source_span(label.span))],
+                        labels: vec![LabeledSpan::new_primary_with_span(
+                            None,
+                            source_span(label.span),
+                        )],
                         related: Vec::new(),
                     });
                 }
@@ -106,7 +126,9 @@ impl miette::Diagnostic for MietteReport {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -114,11 +136,14 @@ impl miette::Diagnostic for MietteReport {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        (!self.related.is_empty())
-            .then(|| Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<dyn Iterator<Item = _>>)
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic))
+                as Box<dyn Iterator<Item = _>>
+        })
     }
 }

@@ -38,7 +38,10 @@ impl SourceFile {
         };
         let line_start = self.line_starts[line_index];
         let column = self.text[line_start..offset].chars().count() + 1;
-        LineColumn { line: line_index + 1, column }
+        LineColumn {
+            line: line_index + 1,
+            column,
+        }
     }
 }
 
@@ -59,7 +62,12 @@ impl SourceMap {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile { display_path, path: path.to_path_buf(), text, line_starts });
+        self.files.push(SourceFile {
+            display_path,
+            path: path.to_path_buf(),
+            text,
+            line_starts,
+        });
         id
     }
 
@@ -70,23 +78,33 @@ impl SourceMap {
 
     /// Every file with its id, in the order they were added.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     /// The id of the file at `path`, if it was read.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
     }
 
     /// The text a span covers.
     pub fn snippet(&self, span: Span) -> &str {
         let text = &self.file(span.file).text;
-        text.get(span.start as usize..span.end as usize).unwrap_or("")
+        text.get(span.start as usize..span.end as usize)
+            .unwrap_or("")
     }
 
     /// Start and end positions of a span.
     pub fn range(&self, span: Span) -> (LineColumn, LineColumn) {
         let file = self.file(span.file);
-        (file.line_column(span.start as usize), file.line_column(span.end as usize))
+        (
+            file.line_column(span.start as usize),
+            file.line_column(span.end as usize),
+        )
     }
 }

@@ -36,7 +36,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("audiense", ["audience", "subject"]).as_deref(), Some("audience"));
+        assert_eq!(
+            did_you_mean("audiense", ["audience", "subject"]).as_deref(),
+            Some("audience")
+        );
         assert_eq!(did_you_mean("zzz", ["audience", "subject"]), None);
     }
 }

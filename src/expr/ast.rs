@@ -89,7 +89,10 @@ impl BinaryOp {
 
     /// Whether this is one of `== != < <= > >=`.
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
     }
 }
 
@@ -132,7 +135,10 @@ impl AggregateFunction {
 
     /// The aggregate called `name`.
     pub fn from_name(name: &str) -> Option<AggregateFunction> {
-        AggregateFunction::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+        AggregateFunction::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| *f)
     }
 
     /// Whether it reads a property (`TYPE.prop`) rather than counting events (`TYPE`).
@@ -219,4 +225,31 @@ pub enum ExprKind {
         /// `is not null`.
         negated: bool,
     },
+}
+
+impl Expr {
+    /// Calls `f` on this node and every node below it, parents first.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Path(_) => {}
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
+                items.iter().for_each(|e| e.walk(f))
+            }
+            ExprKind::Aggregate(aggregate) => {
+                for inner in aggregate.limit.iter().chain(&aggregate.condition) {
+                    inner.walk(f);
+                }
+            }
+            ExprKind::Unary { expr, .. } | ExprKind::IsNull { expr, .. } => expr.walk(f),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.walk(f);
+                rhs.walk(f);
+            }
+            ExprKind::In { expr, list, .. } => {
+                expr.walk(f);
+                list.iter().for_each(|e| e.walk(f));
+            }
+        }
+    }
 }

@@ -13,8 +13,18 @@ pub struct Function {
     pub signature: &'static str,
 }
 
-const fn function(name: &'static str, min_args: usize, max_args: usize, signature: &'static str) -> Function {
-    Function { name, min_args, max_args, signature }
+const fn function(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    signature: &'static str,
+) -> Function {
+    Function {
+        name,
+        min_args,
+        max_args,
+        signature,
+    }
 }
 
 /// Every scalar function (aggregates are parsed separately).

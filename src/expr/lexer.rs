@@ -49,7 +49,8 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
-                let is_float = i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit();
+                let is_float =
+                    i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit();
                 if is_float {
                     i += 1;
                     while i < bytes.len() && bytes[i].is_ascii_digit() {
@@ -58,7 +59,8 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                 }
                 let unit_end = {
                     let mut j = i;
-                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
+                    {
                         j += 1;
                     }
                     j
@@ -75,39 +77,74 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                             start..i,
                         ));
                     }
-                    let duration = Duration::parse(&source[start..i]).map_err(|m| ("expr::bad-duration", m, start..i))?;
+                    let duration = Duration::parse(&source[start..i])
+                        .map_err(|m| ("expr::bad-duration", m, start..i))?;
                     TokenKind::Duration(duration)
                 } else if is_float {
-                    TokenKind::Float(text.parse().map_err(|_| ("expr::bad-number", format!("`{text}` is not a number"), start..i))?)
+                    TokenKind::Float(text.parse().map_err(|_| {
+                        (
+                            "expr::bad-number",
+                            format!("`{text}` is not a number"),
+                            start..i,
+                        )
+                    })?)
                 } else {
-                    TokenKind::Int(text.parse().map_err(|_| ("expr::bad-number", format!("`{text}` is too large for an int"), start..i))?)
+                    TokenKind::Int(text.parse().map_err(|_| {
+                        (
+                            "expr::bad-number",
+                            format!("`{text}` is too large for an int"),
+                            start..i,
+                        )
+                    })?)
                 };
-                tokens.push(Token { kind, span: start..i });
+                tokens.push(Token {
+                    kind,
+                    span: start..i,
+                });
             }
             b'\'' | b'"' => {
                 let (value, end) = lex_string(source, start)?;
                 i = end;
-                tokens.push(Token { kind: TokenKind::Str(value), span: start..i });
+                tokens.push(Token {
+                    kind: TokenKind::Str(value),
+                    span: start..i,
+                });
             }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
-                tokens.push(Token { kind: TokenKind::Ident(source[start..i].to_string()), span: start..i });
+                tokens.push(Token {
+                    kind: TokenKind::Ident(source[start..i].to_string()),
+                    span: start..i,
+                });
             }
             b'(' | b')' | b'[' | b']' | b',' | b'.' => {
                 i += 1;
-                tokens.push(Token { kind: TokenKind::Punct(c as char), span: start..i });
+                tokens.push(Token {
+                    kind: TokenKind::Punct(c as char),
+                    span: start..i,
+                });
             }
             _ => {
                 let two = source.get(i..i + 2).unwrap_or("");
-                let op = ["==", "!=", "<=", ">="].into_iter().find(|op| *op == two).map(|op| (op, 2)).or_else(|| {
-                    ["<", ">", "+", "-", "*", "/"].into_iter().find(|op| op.as_bytes()[0] == c).map(|op| (op, 1))
-                });
+                let op = ["==", "!=", "<=", ">="]
+                    .into_iter()
+                    .find(|op| *op == two)
+                    .map(|op| (op, 2))
+                    .or_else(|| {
+                        ["<", ">", "+", "-", "*", "/"]
+                            .into_iter()
+                            .find(|op| op.as_bytes()[0] == c)
+                            .map(|op| (op, 1))
+                    });
                 match op {
                     Some((op, len)) => {
                         i += len;
-                        tokens.push(Token { kind: TokenKind::Op(op), span: start..i });
+                        tokens.push(Token {
+                            kind: TokenKind::Op(op),
+                            span: start..i,
+                        });
                     }
                     None => {
                         let ch = source[i..].chars().next().unwrap_or('?');
@@ -117,7 +154,11 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                             '&' | '|' | '!' => "; use `and`, `or`, `not`",
                             _ => "",
                         };
-                        return Err(("expr::syntax", format!("unexpected character `{ch}`{hint}"), i..end));
+                        return Err((
+                            "expr::syntax",
+                            format!("unexpected character `{ch}`{hint}"),
+                            i..end,
+                        ));
                     }
                 }
             }
@@ -143,5 +184,9 @@ fn lex_string(source: &str, start: usize) -> Result<(String, usize), LexError> {
             other => value.push(other),
         }
     }
-    Err(("expr::unterminated-string", "this string has no closing quote".into(), start..source.len()))
+    Err((
+        "expr::unterminated-string",
+        "this string has no closing quote".into(),
+        start..source.len(),
+    ))
 }

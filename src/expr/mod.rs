@@ -9,7 +9,7 @@ mod lexer;
 mod parser;
 mod typeck;
 
-pub use ast::{AggregateFunction, Aggregate, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
+pub use ast::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 pub use functions::{Function, FUNCTIONS};
 pub use lexer::{lex, Token, TokenKind};
 pub use parser::{parse, ParseError};

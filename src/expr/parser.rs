@@ -23,8 +23,18 @@ pub struct ParseError {
 
 /// Parses an expression.
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
-    let tokens = lex(source).map_err(|(code, message, span)| ParseError { code, message, span, hint: None })?;
-    let mut parser = Parser { tokens, position: 0, depth: 0, end: source.len() };
+    let tokens = lex(source).map_err(|(code, message, span)| ParseError {
+        code,
+        message,
+        span,
+        hint: None,
+    })?;
+    let mut parser = Parser {
+        tokens,
+        position: 0,
+        depth: 0,
+        end: source.len(),
+    };
     if parser.tokens.is_empty() {
         return Err(parser.error("expr::syntax", "the expression is empty", 0..source.len()));
     }
@@ -35,7 +45,11 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
             let span = token.span.clone();
             let text = source[span.clone()].to_string();
             Err(parser
-                .error("expr::syntax", format!("unexpected `{text}` after a complete expression"), span)
+                .error(
+                    "expr::syntax",
+                    format!("unexpected `{text}` after a complete expression"),
+                    span,
+                )
                 .with_hint("join conditions with `and` / `or`"))
         }
     }
@@ -56,8 +70,18 @@ struct Parser {
 }
 
 impl Parser {
-    fn error(&self, code: &'static str, message: impl Into<String>, span: Range<usize>) -> ParseError {
-        ParseError { code, message: message.into(), span, hint: None }
+    fn error(
+        &self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Range<usize>,
+    ) -> ParseError {
+        ParseError {
+            code,
+            message: message.into(),
+            span,
+            hint: None,
+        }
     }
 
     fn peek(&self) -> Option<&Token> {
@@ -94,16 +118,27 @@ impl Parser {
         if self.is_punct(p) {
             Ok(self.next().map(|t| t.span).unwrap_or_default())
         } else {
-            let span = self.peek().map(|t| t.span.clone()).unwrap_or_else(|| self.eof_span());
+            let span = self
+                .peek()
+                .map(|t| t.span.clone())
+                .unwrap_or_else(|| self.eof_span());
             Err(self.error("expr::syntax", format!("expected `{p}` {what}"), span))
         }
     }
 
-    fn nested<T>(&mut self, span: Range<usize>, f: impl FnOnce(&mut Parser) -> Result<T, ParseError>) -> Result<T, ParseError> {
+    fn nested<T>(
+        &mut self,
+        span: Range<usize>,
+        f: impl FnOnce(&mut Parser) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
             return Err(self
-                .error("expr::too-deep", format!("the expression nests more than {MAX_NESTING} levels"), span)
+                .error(
+                    "expr::too-deep",
+                    format!("the expression nests more than {MAX_NESTING} levels"),
+                    span,
+                )
                 .with_hint("split it into features"));
         }
         let result = f(self);
@@ -112,7 +147,10 @@ impl Parser {
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
-        let span = self.peek().map(|t| t.span.clone()).unwrap_or_else(|| self.eof_span());
+        let span = self
+            .peek()
+            .map(|t| t.span.clone())
+            .unwrap_or_else(|| self.eof_span());
         self.nested(span, Parser::or)
     }
 
@@ -141,7 +179,13 @@ impl Parser {
             let start = self.next().map(|t| t.span.start).unwrap_or(0);
             let expr = self.nested(start..start + 3, Parser::not)?;
             let span = start..expr.span.end;
-            return Ok(Expr { kind: ExprKind::Unary { op: UnaryOp::Not, expr: Box::new(expr) }, span });
+            return Ok(Expr {
+                kind: ExprKind::Unary {
+                    op: UnaryOp::Not,
+                    expr: Box::new(expr),
+                },
+                span,
+            });
         }
         self.comparison()
     }
@@ -166,7 +210,9 @@ impl Parser {
             self.next();
             return self.in_list(lhs, false);
         }
-        if self.is_keyword("not") && matches!(self.peek_at(1), Some(Token { kind: TokenKind::Ident(w), .. }) if w == "in") {
+        if self.is_keyword("not")
+            && matches!(self.peek_at(1), Some(Token { kind: TokenKind::Ident(w), .. }) if w == "in")
+        {
             self.next();
             self.next();
             return self.in_list(lhs, true);
@@ -178,13 +224,24 @@ impl Parser {
                 self.next();
             }
             return match self.next() {
-                Some(Token { kind: TokenKind::Ident(w), span }) if w == "null" => {
+                Some(Token {
+                    kind: TokenKind::Ident(w),
+                    span,
+                }) if w == "null" => {
                     let span = lhs.span.start..span.end;
-                    Ok(Expr { kind: ExprKind::IsNull { expr: Box::new(lhs), negated }, span })
+                    Ok(Expr {
+                        kind: ExprKind::IsNull {
+                            expr: Box::new(lhs),
+                            negated,
+                        },
+                        span,
+                    })
                 }
                 other => {
                     let span = other.map(|t| t.span).unwrap_or_else(|| self.eof_span());
-                    Err(self.error("expr::syntax", "expected `null` after `is`", span).with_hint("write `x is null` or `x is not null`"))
+                    Err(self
+                        .error("expr::syntax", "expected `null` after `is`", span)
+                        .with_hint("write `x is null` or `x is not null`"))
                 }
             };
         }
@@ -193,12 +250,22 @@ impl Parser {
 
     fn in_list(&mut self, lhs: Expr, negated: bool) -> Result<Expr, ParseError> {
         if !self.is_punct('[') {
-            let span = self.peek().map(|t| t.span.clone()).unwrap_or_else(|| self.eof_span());
+            let span = self
+                .peek()
+                .map(|t| t.span.clone())
+                .unwrap_or_else(|| self.eof_span());
             return Err(self.error("expr::syntax", "expected a list `[...]` after `in`", span));
         }
         let (items, list_span) = self.list_items()?;
         let span = lhs.span.start..list_span.end;
-        Ok(Expr { kind: ExprKind::In { expr: Box::new(lhs), list: items, negated }, span })
+        Ok(Expr {
+            kind: ExprKind::In {
+                expr: Box::new(lhs),
+                list: items,
+                negated,
+            },
+            span,
+        })
     }
 
     fn sum(&mut self) -> Result<Expr, ParseError> {
@@ -238,17 +305,32 @@ impl Parser {
             let start = self.next().map(|t| t.span.start).unwrap_or(0);
             let expr = self.nested(start..start + 1, Parser::unary)?;
             let span = start..expr.span.end;
-            return Ok(Expr { kind: ExprKind::Unary { op: UnaryOp::Neg, expr: Box::new(expr) }, span });
+            return Ok(Expr {
+                kind: ExprKind::Unary {
+                    op: UnaryOp::Neg,
+                    expr: Box::new(expr),
+                },
+                span,
+            });
         }
         self.atom()
     }
 
     fn atom(&mut self) -> Result<Expr, ParseError> {
         let Some(token) = self.next() else {
-            return Err(self.error("expr::syntax", "the expression ends too early", self.eof_span()));
+            return Err(self.error(
+                "expr::syntax",
+                "the expression ends too early",
+                self.eof_span(),
+            ));
         };
         let span = token.span.clone();
-        let literal = |l| Ok(Expr { kind: ExprKind::Literal(l), span: span.clone() });
+        let literal = |l| {
+            Ok(Expr {
+                kind: ExprKind::Literal(l),
+                span: span.clone(),
+            })
+        };
         match token.kind {
             TokenKind::Int(v) => literal(Literal::Int(v)),
             TokenKind::Float(v) => literal(Literal::Float(v)),
@@ -257,7 +339,10 @@ impl Parser {
             TokenKind::Punct('(') => {
                 let inner = self.nested(span.clone(), Parser::or)?;
                 let end = self.expect_punct(')', "to close this `(`")?;
-                Ok(Expr { kind: inner.kind, span: span.start..end.end })
+                Ok(Expr {
+                    kind: inner.kind,
+                    span: span.start..end.end,
+                })
             }
             TokenKind::Punct('[') => {
                 self.position -= 1;
@@ -267,8 +352,11 @@ impl Parser {
                 "true" => literal(Literal::Bool(true)),
                 "false" => literal(Literal::Bool(false)),
                 "null" => literal(Literal::Null),
-                "and" | "or" | "not" | "in" | "is" | "where" | "within" => Err(self
-                    .error("expr::syntax", format!("expected a value, found the keyword `{name}`"), span)),
+                "and" | "or" | "not" | "in" | "is" | "where" | "within" => Err(self.error(
+                    "expr::syntax",
+                    format!("expected a value, found the keyword `{name}`"),
+                    span,
+                )),
                 _ if self.is_punct('(') => {
                     self.next();
                     let ident = Ident { name, span };
@@ -276,8 +364,16 @@ impl Parser {
                 }
                 _ => self.path(Ident { name, span }),
             },
-            TokenKind::Punct(p) => Err(self.error("expr::syntax", format!("expected a value, found `{p}`"), span)),
-            TokenKind::Op(op) => Err(self.error("expr::syntax", format!("expected a value, found `{op}`"), span)),
+            TokenKind::Punct(p) => Err(self.error(
+                "expr::syntax",
+                format!("expected a value, found `{p}`"),
+                span,
+            )),
+            TokenKind::Op(op) => Err(self.error(
+                "expr::syntax",
+                format!("expected a value, found `{op}`"),
+                span,
+            )),
         }
     }
 
@@ -287,7 +383,10 @@ impl Parser {
         while self.is_punct('.') {
             self.next();
             match self.next() {
-                Some(Token { kind: TokenKind::Ident(name), span }) => parts.push(Ident { name, span }),
+                Some(Token {
+                    kind: TokenKind::Ident(name),
+                    span,
+                }) => parts.push(Ident { name, span }),
                 other => {
                     let span = other.map(|t| t.span).unwrap_or_else(|| self.eof_span());
                     return Err(self.error("expr::syntax", "expected a name after `.`", span));
@@ -295,12 +394,18 @@ impl Parser {
             }
         }
         let end = parts.last().map(|p| p.span.end).unwrap_or(start);
-        Ok(Expr { kind: ExprKind::Path(parts), span: start..end })
+        Ok(Expr {
+            kind: ExprKind::Path(parts),
+            span: start..end,
+        })
     }
 
     fn list(&mut self) -> Result<Expr, ParseError> {
         let (items, span) = self.list_items()?;
-        Ok(Expr { kind: ExprKind::List(items), span })
+        Ok(Expr {
+            kind: ExprKind::List(items),
+            span,
+        })
     }
 
     fn list_items(&mut self) -> Result<(Vec<Expr>, Range<usize>), ParseError> {
@@ -318,7 +423,11 @@ impl Parser {
         }
         let close = self.expect_punct(']', "to close this list")?;
         if items.is_empty() {
-            return Err(self.error("expr::syntax", "a list needs at least one value", open.start..close.end));
+            return Err(self.error(
+                "expr::syntax",
+                "a list needs at least one value",
+                open.start..close.end,
+            ));
         }
         Ok((items, open.start..close.end))
     }
@@ -340,26 +449,47 @@ impl Parser {
         }
         let close = self.expect_punct(')', "to close the call")?;
         let span = name.span.start..close.end;
-        Ok(Expr { kind: ExprKind::Call { name, args }, span })
+        Ok(Expr {
+            kind: ExprKind::Call { name, args },
+            span,
+        })
     }
 
     fn aggregate(&mut self, name: Ident, function: AggregateFunction) -> Result<Expr, ParseError> {
         let event_type = match self.next() {
-            Some(Token { kind: TokenKind::Ident(n), span }) => Ident { name: n, span },
+            Some(Token {
+                kind: TokenKind::Ident(n),
+                span,
+            }) => Ident { name: n, span },
             other => {
                 let span = other.map(|t| t.span).unwrap_or_else(|| self.eof_span());
                 return Err(self
-                    .error("expr::syntax", format!("expected an event type in `{}(...)`", name.name), span)
-                    .with_hint(if function.needs_property() { "write it like `last(page_view.ts)`" } else { "write it like `count(purchase within 30d)`" }));
+                    .error(
+                        "expr::syntax",
+                        format!("expected an event type in `{}(...)`", name.name),
+                        span,
+                    )
+                    .with_hint(if function.needs_property() {
+                        "write it like `last(page_view.ts)`"
+                    } else {
+                        "write it like `count(purchase within 30d)`"
+                    }));
             }
         };
         let property = if self.is_punct('.') {
             self.next();
             match self.next() {
-                Some(Token { kind: TokenKind::Ident(n), span }) => Some(Ident { name: n, span }),
+                Some(Token {
+                    kind: TokenKind::Ident(n),
+                    span,
+                }) => Some(Ident { name: n, span }),
                 other => {
                     let span = other.map(|t| t.span).unwrap_or_else(|| self.eof_span());
-                    return Err(self.error("expr::syntax", "expected a property name after `.`", span));
+                    return Err(self.error(
+                        "expr::syntax",
+                        "expected a property name after `.`",
+                        span,
+                    ));
                 }
             }
         } else {
@@ -380,10 +510,15 @@ impl Parser {
         let within = if self.is_keyword("within") {
             self.next();
             match self.next() {
-                Some(Token { kind: TokenKind::Duration(d), span }) => Some((d, span)),
+                Some(Token {
+                    kind: TokenKind::Duration(d),
+                    span,
+                }) => Some((d, span)),
                 other => {
                     let span = other.map(|t| t.span).unwrap_or_else(|| self.eof_span());
-                    return Err(self.error("expr::syntax", "expected a duration after `within`", span).with_hint("write it like `within 30d`"));
+                    return Err(self
+                        .error("expr::syntax", "expected a duration after `within`", span)
+                        .with_hint("write it like `within 30d`"));
                 }
             }
         } else {
@@ -391,14 +526,32 @@ impl Parser {
         };
         let close = self.expect_punct(')', "to close the aggregate")?;
         let span = name.span.start..close.end;
-        let aggregate = Aggregate { function, name_span: name.span, event_type, property, limit, condition, within };
-        Ok(Expr { kind: ExprKind::Aggregate(Box::new(aggregate)), span })
+        let aggregate = Aggregate {
+            function,
+            name_span: name.span,
+            event_type,
+            property,
+            limit,
+            condition,
+            within,
+        };
+        Ok(Expr {
+            kind: ExprKind::Aggregate(Box::new(aggregate)),
+            span,
+        })
     }
 }
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.start..rhs.span.end;
-    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+    Expr {
+        kind: ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
+        span,
+    }
 }
 
 #[cfg(test)]

@@ -51,20 +51,35 @@ pub struct TypeChecker<'a> {
 
 impl<'a> TypeChecker<'a> {
     /// A checker for `source` (mapped to the file by `map`) in `scope`.
-    pub fn new(scope: Scope<'a>, source: &'a str, map: &'a StringMap, diagnostics: &'a mut Diagnostics) -> Self {
-        TypeChecker { scope, source, map, diagnostics, references: References::default() }
+    pub fn new(
+        scope: Scope<'a>,
+        source: &'a str,
+        map: &'a StringMap,
+        diagnostics: &'a mut Diagnostics,
+    ) -> Self {
+        TypeChecker {
+            scope,
+            source,
+            map,
+            diagnostics,
+            references: References::default(),
+        }
     }
 
-    /// Checks that `expr` is a boolean condition; `what` names it in messages.
-    pub fn check_condition(&mut self, expr: &Expr, what: &str) {
-        if let Some(ty) = self.check(expr) {
-            if !matches!(ty.base, BaseType::Bool | BaseType::Null) {
-                let d = Diagnostic::error("expr::not-boolean", format!("{what} must be true or false, but this is {ty}"))
-                    .at_labeled(self.span(&expr.span), format!("this is {ty}"))
-                    .with_hint("compare it, for example `x > 0` or `x is not null`");
-                self.diagnostics.push(d);
-            }
+    /// Checks that `expr` is a boolean condition (`what` names it in messages); its type when so.
+    pub fn check_condition(&mut self, expr: &Expr, what: &str) -> Option<Type> {
+        let ty = self.check(expr)?;
+        if matches!(ty.base, BaseType::Bool | BaseType::Null) {
+            return Some(ty);
         }
+        let d = Diagnostic::error(
+            "expr::not-boolean",
+            format!("{what} must be true or false, but this is {ty}"),
+        )
+        .at_labeled(self.span(&expr.span), format!("this is {ty}"))
+        .with_hint("compare it, for example `x > 0` or `x is not null`");
+        self.diagnostics.push(d);
+        None
     }
 
     /// The type of `expr`, or `None` when it has an error (already reported).
@@ -75,7 +90,13 @@ impl<'a> TypeChecker<'a> {
                 let mut item_type: Option<Type> = None;
                 for item in items {
                     let ty = self.check(item)?;
-                    item_type = Some(item_type.map_or(ty.clone(), |t| if t.base == BaseType::Null { ty } else { t }));
+                    item_type = Some(item_type.map_or(ty.clone(), |t| {
+                        if t.base == BaseType::Null {
+                            ty
+                        } else {
+                            t
+                        }
+                    }));
                 }
                 let base = item_type.map_or(BaseType::Null, |t| t.base);
                 Some(Type::required(BaseType::List(Box::new(base))))
@@ -86,20 +107,33 @@ impl<'a> TypeChecker<'a> {
             ExprKind::Unary { op, expr: operand } => {
                 let ty = self.check(operand)?;
                 match op {
-                    UnaryOp::Not => self.require_bool(operand, &ty, "`not`").then_some(Type::required(BaseType::Bool).or_null(ty.nullable)),
-                    UnaryOp::Neg if ty.base.is_numeric() || matches!(ty.base, BaseType::Duration | BaseType::Null) => Some(ty),
+                    UnaryOp::Not => self
+                        .require_bool(operand, &ty, "`not`")
+                        .then_some(Type::required(BaseType::Bool).or_null(ty.nullable)),
+                    UnaryOp::Neg
+                        if ty.base.is_numeric()
+                            || matches!(ty.base, BaseType::Duration | BaseType::Null) =>
+                    {
+                        Some(ty)
+                    }
                     UnaryOp::Neg => self.mismatch(&expr.span, format!("cannot negate {ty}"), None),
                 }
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, &expr.span),
-            ExprKind::In { expr: value, list, .. } => {
+            ExprKind::In {
+                expr: value, list, ..
+            } => {
                 let value_type = self.check(value)?;
                 let mut nullable = value_type.nullable;
                 for item in list {
                     let item_type = self.check(item)?;
                     nullable |= item_type.nullable;
                     if !value_type.base.comparable(&item_type.base) {
-                        return self.mismatch(&item.span, format!("cannot look for {value_type} among {item_type} values"), None);
+                        return self.mismatch(
+                            &item.span,
+                            format!("cannot look for {value_type} among {item_type} values"),
+                            None,
+                        );
                     }
                     self.check_enum_literal(&value_type, item);
                 }
@@ -120,8 +154,15 @@ impl<'a> TypeChecker<'a> {
         self.source.get(range.clone()).unwrap_or("")
     }
 
-    fn mismatch(&mut self, range: &Range<usize>, message: String, hint: Option<String>) -> Option<Type> {
-        let d = Diagnostic::error("expr::type-mismatch", message).at(self.span(range)).with_optional_hint(hint);
+    fn mismatch(
+        &mut self,
+        range: &Range<usize>,
+        message: String,
+        hint: Option<String>,
+    ) -> Option<Type> {
+        let d = Diagnostic::error("expr::type-mismatch", message)
+            .at(self.span(range))
+            .with_optional_hint(hint);
         self.diagnostics.push(d);
         None
     }
@@ -130,9 +171,15 @@ impl<'a> TypeChecker<'a> {
         if matches!(ty.base, BaseType::Bool | BaseType::Null) {
             return true;
         }
-        let d = Diagnostic::error("expr::not-boolean", format!("{what} needs true or false, but `{}` is {ty}", self.text(&expr.span)))
-            .at_labeled(self.span(&expr.span), format!("this is {ty}"))
-            .with_hint("compare it, for example `x > 0` or `x is not null`");
+        let d = Diagnostic::error(
+            "expr::not-boolean",
+            format!(
+                "{what} needs true or false, but `{}` is {ty}",
+                self.text(&expr.span)
+            ),
+        )
+        .at_labeled(self.span(&expr.span), format!("this is {ty}"))
+        .with_hint("compare it, for example `x > 0` or `x is not null`");
         self.diagnostics.push(d);
         false
     }
@@ -153,20 +200,35 @@ impl<'a> TypeChecker<'a> {
     fn reference(&mut self, parts: &[Ident], span: &Range<usize>) -> Option<Type> {
         let kind = parts[0].name.as_str();
         let Some(name) = parts.get(1) else {
-            let d = Diagnostic::error("expr::syntax", format!("`{kind}` needs a name: `{kind}.<name>`")).at(self.span(span));
+            let d = Diagnostic::error(
+                "expr::syntax",
+                format!("`{kind}` needs a name: `{kind}.<name>`"),
+            )
+            .at(self.span(span));
             self.diagnostics.push(d);
             return None;
         };
         if let Some(extra) = parts.get(2) {
-            let d = Diagnostic::error("expr::unknown-field", format!("`{kind}.{}` has no field `{}`", name.name, extra.name))
-                .at(self.span(&extra.span));
+            let d = Diagnostic::error(
+                "expr::unknown-field",
+                format!("`{kind}.{}` has no field `{}`", name.name, extra.name),
+            )
+            .at(self.span(&extra.span));
             self.diagnostics.push(d);
             return None;
         }
         let (known, code, ty) = if kind == "segment" {
-            (self.scope.segments, "expr::unknown-segment", Type::required(BaseType::Bool))
+            (
+                self.scope.segments,
+                "expr::unknown-segment",
+                Type::required(BaseType::Bool),
+            )
         } else {
-            (self.scope.personas, "expr::unknown-persona", Type::nullable(BaseType::String))
+            (
+                self.scope.personas,
+                "expr::unknown-persona",
+                Type::nullable(BaseType::String),
+            )
         };
         if !known.iter().any(|k| *k == name.name) {
             let d = Diagnostic::error(code, format!("there is no {kind} called `{}`", name.name))
@@ -186,8 +248,14 @@ impl<'a> TypeChecker<'a> {
 
     fn no_subfield(&mut self, parts: &[Ident], ty: &Type) -> Option<Type> {
         let extra = parts.get(1)?;
-        let d = Diagnostic::error("expr::unknown-field", format!("`{}` is {ty} and has no field `{}`", parts[0].name, extra.name))
-            .at(self.span(&extra.span));
+        let d = Diagnostic::error(
+            "expr::unknown-field",
+            format!(
+                "`{}` is {ty} and has no field `{}`",
+                parts[0].name, extra.name
+            ),
+        )
+        .at(self.span(&extra.span));
         self.diagnostics.push(d);
         Some(ty.clone())
     }
@@ -196,25 +264,51 @@ impl<'a> TypeChecker<'a> {
         let name = &parts[0];
         if let Some(field) = self.scope.schema.profiles.field(&name.name) {
             let ty = field.ty.clone();
-            return if self.no_subfield(parts, &ty).is_some() { None } else { Some(ty) };
+            return if self.no_subfield(parts, &ty).is_some() {
+                None
+            } else {
+                Some(ty)
+            };
         }
         if let Some(feature) = self.scope.features.get(&name.name) {
-            self.references.features.push((name.name.clone(), span.clone()));
+            self.references
+                .features
+                .push((name.name.clone(), span.clone()));
             let ty = feature.clone()?;
-            return if self.no_subfield(parts, &ty).is_some() { None } else { Some(ty) };
+            return if self.no_subfield(parts, &ty).is_some() {
+                None
+            } else {
+                Some(ty)
+            };
         }
-        let candidates = self.scope.schema.profiles.names().chain(self.scope.features.keys().map(String::as_str));
-        let mut d = Diagnostic::error("expr::unknown-field", format!("unknown field `{}`", name.name))
-            .at_labeled(self.span(&name.span), "not a profile field or feature")
-            .with_optional_hint(suggestion_hint(&name.name, candidates));
+        let candidates = self
+            .scope
+            .schema
+            .profiles
+            .names()
+            .chain(self.scope.features.keys().map(String::as_str));
+        let mut d = Diagnostic::error(
+            "expr::unknown-field",
+            format!("unknown field `{}`", name.name),
+        )
+        .at_labeled(self.span(&name.span), "not a profile field or feature")
+        .with_optional_hint(suggestion_hint(&name.name, candidates));
         if self.scope.schema.event(&name.name).is_some() {
-            d = d.with_hint(format!("`{0}` is an event type: use an aggregate such as `count({0} within 30d)`", name.name));
+            d = d.with_hint(format!(
+                "`{0}` is an event type: use an aggregate such as `count({0} within 30d)`",
+                name.name
+            ));
         }
         self.diagnostics.push(d);
         None
     }
 
-    fn event_name(&mut self, event: &EventSchema, parts: &[Ident], _span: &Range<usize>) -> Option<Type> {
+    fn event_name(
+        &mut self,
+        event: &EventSchema,
+        parts: &[Ident],
+        _span: &Range<usize>,
+    ) -> Option<Type> {
         let name = &parts[0];
         let ty = if name.name == "ts" {
             Type::required(BaseType::DateTime)
@@ -224,12 +318,18 @@ impl<'a> TypeChecker<'a> {
             let candidates = event.properties.names().chain(["ts"]);
             let mut d = Diagnostic::error(
                 "expr::unknown-property",
-                format!("event type `{}` has no property `{}`", event.name, name.name),
+                format!(
+                    "event type `{}` has no property `{}`",
+                    event.name, name.name
+                ),
             )
             .at_labeled(self.span(&name.span), "not a property of this event")
             .with_optional_hint(suggestion_hint(&name.name, candidates));
             if self.scope.schema.profiles.field(&name.name).is_some() {
-                d = d.with_hint(format!("profile fields are written `user.{}` here", name.name));
+                d = d.with_hint(format!(
+                    "profile fields are written `user.{}` here",
+                    name.name
+                ));
             }
             self.diagnostics.push(d);
             return None;
@@ -240,7 +340,13 @@ impl<'a> TypeChecker<'a> {
         Some(ty)
     }
 
-    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: &Range<usize>) -> Option<Type> {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: &Range<usize>,
+    ) -> Option<Type> {
         let left = self.check(lhs);
         let right = self.check(rhs);
         let (left, right) = (left?, right?);
@@ -258,8 +364,13 @@ impl<'a> TypeChecker<'a> {
                 left.base.ordered(&right.base)
             };
             if !fits {
-                let hint = (left.base == Null || right.base == Null).then(|| "test for null with `is null` / `is not null`".to_string());
-                return self.mismatch(span, format!("cannot compare {left} {} {right}", op.symbol()), hint);
+                let hint = (left.base == Null || right.base == Null)
+                    .then(|| "test for null with `is null` / `is not null`".to_string());
+                return self.mismatch(
+                    span,
+                    format!("cannot compare {left} {} {right}", op.symbol()),
+                    hint,
+                );
             }
             self.check_enum_literal(&left, rhs);
             self.check_enum_literal(&right, lhs);
@@ -267,10 +378,14 @@ impl<'a> TypeChecker<'a> {
         }
         let result = match (op, &left.base, &right.base) {
             (_, Null, _) | (_, _, Null) => Some(Null),
-            (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => return Some(Type::nullable(Float)),
+            (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => {
+                return Some(Type::nullable(Float))
+            }
             (_, Int, Int) => Some(Int),
             (_, a, b) if a.is_numeric() && b.is_numeric() => Some(Float),
-            (BinaryOp::Add, a, Duration) | (BinaryOp::Sub, a, Duration) if a.is_temporal() => Some(DateTime),
+            (BinaryOp::Add, a, Duration) | (BinaryOp::Sub, a, Duration) if a.is_temporal() => {
+                Some(DateTime)
+            }
             (BinaryOp::Add, Duration, b) if b.is_temporal() => Some(DateTime),
             (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Some(Duration),
             (BinaryOp::Sub, a, b) if a.is_temporal() && b.is_temporal() => Some(Duration),
@@ -279,30 +394,51 @@ impl<'a> TypeChecker<'a> {
         match result {
             Some(base) => Some(Type { base, nullable }),
             None => {
-                let hint = (op == BinaryOp::Add && left.base.is_textual()).then(|| "strings cannot be added".to_string());
-                self.mismatch(span, format!("cannot apply `{}` to {left} and {right}", op.symbol()), hint)
+                let hint = (op == BinaryOp::Add && left.base.is_textual())
+                    .then(|| "strings cannot be added".to_string());
+                self.mismatch(
+                    span,
+                    format!("cannot apply `{}` to {left} and {right}", op.symbol()),
+                    hint,
+                )
             }
         }
     }
 
     /// A string literal compared with an enum must be one of its values.
     fn check_enum_literal(&mut self, ty: &Type, other: &Expr) {
-        let (BaseType::Enum(values), ExprKind::Literal(Literal::String(text))) = (&ty.base, &other.kind) else { return };
+        let (BaseType::Enum(values), ExprKind::Literal(Literal::String(text))) =
+            (&ty.base, &other.kind)
+        else {
+            return;
+        };
         if values.iter().any(|v| v == text) {
             return;
         }
-        let d = Diagnostic::error("expr::unknown-enum-value", format!("`{text}` is not one of the enum's values"))
-            .at_labeled(self.span(&other.span), format!("expected one of: {}", values.join(", ")))
-            .with_optional_hint(suggestion_hint(text, values.iter()));
+        let d = Diagnostic::error(
+            "expr::unknown-enum-value",
+            format!("`{text}` is not one of the enum's values"),
+        )
+        .at_labeled(
+            self.span(&other.span),
+            format!("expected one of: {}", values.join(", ")),
+        )
+        .with_optional_hint(suggestion_hint(text, values.iter()));
         self.diagnostics.push(d);
     }
 
     fn call(&mut self, name: &Ident, args: &[Expr], span: &Range<usize>) -> Option<Type> {
         let Some(function) = Function::find(&name.name) else {
-            let names = FUNCTIONS.iter().map(|f| f.name).chain(AggregateFunction::ALL.iter().map(|(n, _)| *n));
-            let d = Diagnostic::error("expr::unknown-function", format!("unknown function `{}`", name.name))
-                .at_labeled(self.span(&name.span), "not a function")
-                .with_optional_hint(suggestion_hint(&name.name, names));
+            let names = FUNCTIONS
+                .iter()
+                .map(|f| f.name)
+                .chain(AggregateFunction::ALL.iter().map(|(n, _)| *n));
+            let d = Diagnostic::error(
+                "expr::unknown-function",
+                format!("unknown function `{}`", name.name),
+            )
+            .at_labeled(self.span(&name.span), "not a function")
+            .with_optional_hint(suggestion_hint(&name.name, names));
             self.diagnostics.push(d);
             return None;
         };
@@ -314,7 +450,11 @@ impl<'a> TypeChecker<'a> {
             };
             let d = Diagnostic::error(
                 "expr::wrong-arity",
-                format!("`{}` takes {expected} argument(s), not {}", function.name, args.len()),
+                format!(
+                    "`{}` takes {expected} argument(s), not {}",
+                    function.name,
+                    args.len()
+                ),
             )
             .at(self.span(span))
             .with_hint(format!("call it like `{}`", function.signature));
@@ -330,7 +470,11 @@ impl<'a> TypeChecker<'a> {
         use BaseType::*;
         let wrong = |this: &mut Self, i: usize, want: &str| {
             let message = format!("`{}` expects {want} here, not {}", function.name, types[i]);
-            this.mismatch(&args[i].span, message, Some(format!("call it like `{}`", function.signature)))
+            this.mismatch(
+                &args[i].span,
+                message,
+                Some(format!("call it like `{}`", function.signature)),
+            )
         };
         match function.name {
             "now" => Some(Type::required(DateTime)),
@@ -352,9 +496,15 @@ impl<'a> TypeChecker<'a> {
                 _ => wrong(self, 0, "a string or list"),
             },
             "contains" => match (&types[0].base, &types[1].base) {
-                (String | Enum(_), b) if b.is_textual() || *b == Null => Some(Type::required(Bool).or_null(any_null)),
-                (List(item), b) if item.comparable(b) => Some(Type::required(Bool).or_null(any_null)),
-                (String | Enum(_) | List(_), _) => wrong(self, 1, "a value of the first argument's item type"),
+                (String | Enum(_), b) if b.is_textual() || *b == Null => {
+                    Some(Type::required(Bool).or_null(any_null))
+                }
+                (List(item), b) if item.comparable(b) => {
+                    Some(Type::required(Bool).or_null(any_null))
+                }
+                (String | Enum(_) | List(_), _) => {
+                    wrong(self, 1, "a value of the first argument's item type")
+                }
                 _ => wrong(self, 0, "a string or list"),
             },
             "starts_with" | "ends_with" => {
@@ -377,40 +527,73 @@ impl<'a> TypeChecker<'a> {
                 None => result = Some(ty.clone()),
                 Some(r) if r.base == BaseType::Null => result = Some(ty.clone()),
                 Some(r) if !r.base.comparable(&ty.base) => {
-                    return self.mismatch(&arg.span, format!("`coalesce` mixes {r} and {ty}"), None);
+                    return self.mismatch(
+                        &arg.span,
+                        format!("`coalesce` mixes {r} and {ty}"),
+                        None,
+                    );
                 }
                 Some(r) => {
-                    let base = if r.base == BaseType::Int && ty.base == BaseType::Float { BaseType::Float } else { r.base.clone() };
-                    result = Some(Type { base, nullable: r.nullable });
+                    let base = if r.base == BaseType::Int && ty.base == BaseType::Float {
+                        BaseType::Float
+                    } else {
+                        r.base.clone()
+                    };
+                    result = Some(Type {
+                        base,
+                        nullable: r.nullable,
+                    });
                 }
             }
         }
         let nullable = types.iter().all(|t| t.nullable);
-        result.map(|r| Type { base: r.base, nullable })
+        result.map(|r| Type {
+            base: r.base,
+            nullable,
+        })
     }
 
     fn temporal_literal(&mut self, function: &str, arg: &Expr) -> Option<Type> {
         let ExprKind::Literal(Literal::String(text)) = &arg.kind else {
-            return self.mismatch(&arg.span, format!("`{function}` takes a quoted literal"), Some(format!("write it like `{function}(\"2026-01-01\")`")));
+            return self.mismatch(
+                &arg.span,
+                format!("`{function}` takes a quoted literal"),
+                Some(format!("write it like `{function}(\"2026-01-01\")`")),
+            );
         };
         let valid = if function == "date" {
             NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
         } else {
-            DateTime::parse_from_rfc3339(text).is_ok() || NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
+            DateTime::parse_from_rfc3339(text).is_ok()
+                || NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
         };
         if !valid {
-            let example = if function == "date" { "2026-01-31" } else { "2026-01-31T09:00:00Z" };
-            let d = Diagnostic::error("expr::bad-literal", format!("`{text}` is not a valid {function}"))
-                .at(self.span(&arg.span))
-                .with_hint(format!("write it like `{example}`"));
+            let example = if function == "date" {
+                "2026-01-31"
+            } else {
+                "2026-01-31T09:00:00Z"
+            };
+            let d = Diagnostic::error(
+                "expr::bad-literal",
+                format!("`{text}` is not a valid {function}"),
+            )
+            .at(self.span(&arg.span))
+            .with_hint(format!("write it like `{example}`"));
             self.diagnostics.push(d);
             return None;
         }
-        Some(Type::required(if function == "date" { BaseType::Date } else { BaseType::DateTime }))
+        Some(Type::required(if function == "date" {
+            BaseType::Date
+        } else {
+            BaseType::DateTime
+        }))
     }
 
     fn aggregate(&mut self, aggregate: &Aggregate, span: &Range<usize>) -> Option<Type> {
-        let name = AggregateFunction::ALL.iter().find(|(_, f)| *f == aggregate.function).map_or("", |(n, _)| n);
+        let name = AggregateFunction::ALL
+            .iter()
+            .find(|(_, f)| *f == aggregate.function)
+            .map_or("", |(n, _)| n);
         if !self.scope.aggregates {
             let d = Diagnostic::error("expr::nested-aggregate", format!("`{name}(...)` cannot be used here"))
                 .at(self.span(span))
@@ -420,32 +603,62 @@ impl<'a> TypeChecker<'a> {
         }
         let schema = self.scope.schema;
         let Some(event) = schema.event(&aggregate.event_type.name) else {
-            let d = Diagnostic::error("expr::unknown-event-type", format!("unknown event type `{}`", aggregate.event_type.name))
-                .at_labeled(self.span(&aggregate.event_type.span), "not declared under `events.types`")
-                .with_optional_hint(suggestion_hint(&aggregate.event_type.name, schema.event_names()));
+            let d = Diagnostic::error(
+                "expr::unknown-event-type",
+                format!("unknown event type `{}`", aggregate.event_type.name),
+            )
+            .at_labeled(
+                self.span(&aggregate.event_type.span),
+                "not declared under `events.types`",
+            )
+            .with_optional_hint(suggestion_hint(
+                &aggregate.event_type.name,
+                schema.event_names(),
+            ));
             self.diagnostics.push(d);
             return None;
         };
         let property_type = match (&aggregate.property, aggregate.function.needs_property()) {
             (Some(property), false) => {
-                let d = Diagnostic::error("expr::syntax", format!("`{name}` counts events and takes no property"))
-                    .at(self.span(&property.span))
-                    .with_hint(format!("write `{name}({} ...)`", event.name));
+                let d = Diagnostic::error(
+                    "expr::syntax",
+                    format!("`{name}` counts events and takes no property"),
+                )
+                .at(self.span(&property.span))
+                .with_hint(format!("write `{name}({} ...)`", event.name));
                 self.diagnostics.push(d);
                 return None;
             }
             (None, true) => {
-                let d = Diagnostic::error("expr::syntax", format!("`{name}` needs a property: `{name}({}.<property>)`", event.name))
-                    .at(self.span(&aggregate.event_type.span))
-                    .with_optional_hint(event.properties.names().next().map(|p| format!("for example `{name}({}.{p})`", event.name)));
+                let d = Diagnostic::error(
+                    "expr::syntax",
+                    format!(
+                        "`{name}` needs a property: `{name}({}.<property>)`",
+                        event.name
+                    ),
+                )
+                .at(self.span(&aggregate.event_type.span))
+                .with_optional_hint(
+                    event
+                        .properties
+                        .names()
+                        .next()
+                        .map(|p| format!("for example `{name}({}.{p})`", event.name)),
+                );
                 self.diagnostics.push(d);
                 return None;
             }
-            (Some(property), true) => Some(self.event_name(event, std::slice::from_ref(property), &property.span)?),
+            (Some(property), true) => {
+                Some(self.event_name(event, std::slice::from_ref(property), &property.span)?)
+            }
             (None, false) => None,
         };
         if let Some(condition) = &aggregate.condition {
-            let inner = Scope { event: Some(event), aggregates: false, ..self.scope };
+            let inner = Scope {
+                event: Some(event),
+                aggregates: false,
+                ..self.scope
+            };
             let mut checker = TypeChecker::new(inner, self.source, self.map, self.diagnostics);
             checker.check_condition(condition, "an aggregate's `where`");
             let references = checker.references;
@@ -455,21 +668,31 @@ impl<'a> TypeChecker<'a> {
         if let Some(limit) = &aggregate.limit {
             let positive = matches!(limit.kind, ExprKind::Literal(Literal::Int(n)) if n > 0);
             if !positive {
-                let d = Diagnostic::error("expr::type-mismatch", "`last_n` takes a positive whole number of values")
-                    .at(self.span(&limit.span))
-                    .with_hint("write it like `last_n(page_view.product_id, 3)`");
+                let d = Diagnostic::error(
+                    "expr::type-mismatch",
+                    "`last_n` takes a positive whole number of values",
+                )
+                .at(self.span(&limit.span))
+                .with_hint("write it like `last_n(page_view.product_id, 3)`");
                 self.diagnostics.push(d);
                 return None;
             }
         }
         use AggregateFunction as F;
         let property = property_type.unwrap_or(Type::required(BaseType::Null));
-        let property_span = aggregate.property.as_ref().map_or(span.clone(), |p| p.span.clone());
+        let property_span = aggregate
+            .property
+            .as_ref()
+            .map_or(span.clone(), |p| p.span.clone());
         let numeric = |this: &mut Self| {
             if property.base.is_numeric() {
                 true
             } else {
-                this.mismatch(&property_span, format!("`{name}` needs a numeric property, not {property}"), None);
+                this.mismatch(
+                    &property_span,
+                    format!("`{name}` needs a numeric property, not {property}"),
+                    None,
+                );
                 false
             }
         };
@@ -480,7 +703,11 @@ impl<'a> TypeChecker<'a> {
                 if !numeric(self) {
                     return None;
                 }
-                Type::required(if property.base == BaseType::Int { BaseType::Int } else { BaseType::Float })
+                Type::required(if property.base == BaseType::Int {
+                    BaseType::Int
+                } else {
+                    BaseType::Float
+                })
             }
             F::Avg => {
                 if !numeric(self) {
@@ -490,14 +717,22 @@ impl<'a> TypeChecker<'a> {
             }
             F::Min | F::Max => {
                 if !property.base.ordered(&property.base) {
-                    return self.mismatch(&property_span, format!("`{name}` needs an ordered property, not {property}"), None);
+                    return self.mismatch(
+                        &property_span,
+                        format!("`{name}` needs an ordered property, not {property}"),
+                        None,
+                    );
                 }
                 Type::nullable(property.base)
             }
             F::First | F::Last => Type::nullable(property.base),
             F::LastN => {
                 if !property.base.is_textual() {
-                    return self.mismatch(&property_span, format!("`last_n` collects strings, not {property}"), None);
+                    return self.mismatch(
+                        &property_span,
+                        format!("`last_n` collects strings, not {property}"),
+                        None,
+                    );
                 }
                 Type::required(BaseType::List(Box::new(BaseType::String)))
             }

@@ -15,7 +15,11 @@ pub struct WorkspaceNotFound {
 
 impl fmt::Display for WorkspaceNotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no `{MANIFEST_FILE}` found in `{}` or its parents", self.start.display())
+        write!(
+            f,
+            "no `{MANIFEST_FILE}` found in `{}` or its parents",
+            self.start.display()
+        )
     }
 }
 
@@ -28,7 +32,11 @@ pub fn find_workspace(path: Option<&Path>) -> Result<PathBuf, WorkspaceNotFound>
     };
     if start.is_file() && start.file_name().is_some_and(|n| n == MANIFEST_FILE) {
         let parent = start.parent().map(Path::to_path_buf).unwrap_or_default();
-        return Ok(if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent });
+        return Ok(if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent
+        });
     }
     if start.join(MANIFEST_FILE).is_file() {
         return Ok(start);

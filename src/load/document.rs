@@ -19,7 +19,11 @@ pub struct Document<T> {
 impl<T> Document<T> {
     /// The absolute span of a located value of this document.
     pub fn span<V>(&self, located: &Located<V>) -> Span {
-        Span::new(self.file, self.base + located.start as usize, self.base + located.end as usize)
+        Span::new(
+            self.file,
+            self.base + located.start as usize,
+            self.base + located.end as usize,
+        )
     }
 
     /// A map from offsets in a located string's value to file bytes.
@@ -30,6 +34,11 @@ impl<T> Document<T> {
 
     /// The same position with another value.
     pub fn with<U>(&self, value: U) -> Document<U> {
-        Document { file: self.file, base: self.base, whole: self.whole, value }
+        Document {
+            file: self.file,
+            base: self.base,
+            whole: self.whole,
+            value,
+        }
     }
 }

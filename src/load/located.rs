@@ -32,7 +32,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
         let len = span.byte_len().unwrap_or(0);
         let start = u32::try_from(start).unwrap_or(u32::MAX);
         let end = start.saturating_add(u32::try_from(len).unwrap_or(0));
-        Ok(Located { value: spanned.value, start, end })
+        Ok(Located {
+            value: spanned.value,
+            start,
+            end,
+        })
     }
 }
 

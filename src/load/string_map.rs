@@ -31,7 +31,9 @@ impl StringMap {
         for (value_offset, ch) in value.char_indices() {
             let found = source_chars[cursor.min(source_chars.len())..]
                 .iter()
-                .position(|&(_, s)| s == ch || (ch == ' ' && s == '\n') || (ch == '\n' && s == '\n'));
+                .position(|&(_, s)| {
+                    s == ch || (ch == ' ' && s == '\n') || (ch == '\n' && s == '\n')
+                });
             match found {
                 Some(skip) => {
                     let (source_offset, s) = source_chars[cursor + skip];
@@ -43,12 +45,20 @@ impl StringMap {
             }
         }
         offsets.push((value.len(), last_end));
-        StringMap { file: node.file, offsets, node }
+        StringMap {
+            file: node.file,
+            offsets,
+            node,
+        }
     }
 
     /// A map for text that is itself a whole file (templates): identity offsets.
     pub fn identity(file: FileId, len: usize) -> StringMap {
-        StringMap { file, offsets: Vec::new(), node: Span::new(file, 0, len) }
+        StringMap {
+            file,
+            offsets: Vec::new(),
+            node: Span::new(file, 0, len),
+        }
     }
 
     /// The file span of `start..end` (byte offsets in the decoded value).
@@ -57,7 +67,11 @@ impl StringMap {
             return Span::new(self.file, start, end);
         }
         let from = self.lookup(start);
-        let to = if end > start { self.lookup_end(end) } else { from };
+        let to = if end > start {
+            self.lookup_end(end)
+        } else {
+            from
+        };
         Span::new(self.file, from, to.max(from))
     }
 
@@ -89,7 +103,10 @@ impl StringMap {
 
     fn char_len_at(&self, index: usize) -> usize {
         let (value_offset, _) = self.offsets[index];
-        let next_value = self.offsets.get(index + 1).map_or(value_offset + 1, |&(v, _)| v);
+        let next_value = self
+            .offsets
+            .get(index + 1)
+            .map_or(value_offset + 1, |&(v, _)| v);
         next_value - value_offset
     }
 }

@@ -45,7 +45,12 @@ impl LoadedWorkspace {
 
     /// The folder holding a file of the source map.
     pub fn folder_of(&self, file: FileId) -> PathBuf {
-        self.sources.file(file).path.parent().map(Path::to_path_buf).unwrap_or_default()
+        self.sources
+            .file(file)
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 
@@ -74,7 +79,9 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
         if is_yaml && path == manifest_path {
             continue;
         }
-        let Some(file) = read_source(&mut workspace, &path)? else { continue };
+        let Some(file) = read_source(&mut workspace, &path)? else {
+            continue;
+        };
         if is_yaml {
             let text = workspace.sources.file(file).text.clone();
             parse_documents(&text, file, &mut workspace);
@@ -87,7 +94,8 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
 
 /// Reads a file into the source map; text that is not UTF-8 is a diagnostic, not a failure.
 fn read_source(workspace: &mut LoadedWorkspace, path: &Path) -> io::Result<Option<FileId>> {
-    let bytes = fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes = fs::read(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", path.display())))?;
     let display = path.to_string_lossy().replace('\\', "/");
     let display = display.strip_prefix("./").unwrap_or(&display).to_string();
     match String::from_utf8(bytes) {
@@ -106,10 +114,19 @@ fn read_source(workspace: &mut LoadedWorkspace, path: &Path) -> io::Result<Optio
     }
 }
 
-fn parse_manifest(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Option<Document<RawManifest>> {
+fn parse_manifest(
+    text: &str,
+    file: FileId,
+    diagnostics: &mut Diagnostics,
+) -> Option<Document<RawManifest>> {
     let whole = Span::new(file, 0, text.len());
     match parse_document::<RawManifest>(text, file, 0) {
-        Ok(value) => Some(Document { file, base: 0, whole, value }),
+        Ok(value) => Some(Document {
+            file,
+            base: 0,
+            whole,
+            value,
+        }),
         Err(diagnostic) => {
             diagnostics.push(diagnostic);
             None
@@ -121,7 +138,12 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
     for range in split_documents(text) {
         let chunk = &text[range.clone()];
         let whole = Span::new(file, range.start, range.end);
-        let place = Document { file, base: range.start, whole, value: () };
+        let place = Document {
+            file,
+            base: range.start,
+            whole,
+            value: (),
+        };
         let probe = match parse_document::<KindProbe>(chunk, file, range.start) {
             Ok(probe) => probe,
             Err(diagnostic) => {
@@ -132,26 +154,45 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
         let Some(kind) = probe.kind else {
             workspace.diagnostics.push(
                 Diagnostic::error("load::missing-kind", "this document has no `kind`")
-                    .at(Span::new(file, range.start, range.start + chunk.find('\n').unwrap_or(chunk.len())))
-                    .with_hint(format!("start it with `kind:` and one of: {}", KINDS.join(", "))),
+                    .at(Span::new(
+                        file,
+                        range.start,
+                        range.start + chunk.find('\n').unwrap_or(chunk.len()),
+                    ))
+                    .with_hint(format!(
+                        "start it with `kind:` and one of: {}",
+                        KINDS.join(", ")
+                    )),
             );
             continue;
         };
-        let parsed = match kind.value.as_str() {
-            "data" => parse_document(chunk, file, range.start).map(RawDocument::Data),
-            "features" => parse_document(chunk, file, range.start).map(RawDocument::Features),
-            "segment" => parse_document(chunk, file, range.start).map(RawDocument::Segment),
-            "personas" => parse_document(chunk, file, range.start).map(RawDocument::Personas),
-            "campaign" => parse_document(chunk, file, range.start).map(|c| RawDocument::Campaign(Box::new(c))),
-            "test" => parse_document(chunk, file, range.start).map(|t| RawDocument::Test(Box::new(t))),
-            other => {
-                let span = place.span(&kind);
-                Err(Diagnostic::error("load::unknown-kind", format!("unknown document kind `{other}`"))
+        let parsed =
+            match kind.value.as_str() {
+                "data" => {
+                    parse_document(chunk, file, range.start).map(|d| RawDocument::Data(Box::new(d)))
+                }
+                "features" => parse_document(chunk, file, range.start)
+                    .map(|d| RawDocument::Features(Box::new(d))),
+                "segment" => parse_document(chunk, file, range.start)
+                    .map(|d| RawDocument::Segment(Box::new(d))),
+                "personas" => parse_document(chunk, file, range.start)
+                    .map(|d| RawDocument::Personas(Box::new(d))),
+                "campaign" => parse_document(chunk, file, range.start)
+                    .map(|c| RawDocument::Campaign(Box::new(c))),
+                "test" => {
+                    parse_document(chunk, file, range.start).map(|t| RawDocument::Test(Box::new(t)))
+                }
+                other => {
+                    let span = place.span(&kind);
+                    Err(Diagnostic::error(
+                        "load::unknown-kind",
+                        format!("unknown document kind `{other}`"),
+                    )
                     .at(span)
                     .with_optional_hint(suggestion_hint(other, KINDS))
                     .with_hint(format!("expected one of: {}", KINDS.join(", "))))
-            }
-        };
+                }
+            };
         match parsed {
             Ok(document) => workspace.documents.push(place.with(document)),
             Err(diagnostic) => workspace.diagnostics.push(diagnostic),
@@ -161,7 +202,8 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
 
 /// Collects the YAML and Liquid files below `dir`, skipping hidden folders and build output.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
-    let entries = fs::read_dir(dir).map_err(|e| io::Error::new(e.kind(), format!("cannot list `{}`: {e}", dir.display())))?;
+    let entries = fs::read_dir(dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot list `{}`: {e}", dir.display())))?;
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name();

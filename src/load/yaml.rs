@@ -9,8 +9,13 @@ use crate::diag::{suggestion_hint, Diagnostic, FileId, Span};
 const MAX_DEPTH: usize = 64;
 
 /// Parses `text` (one document starting at byte `base` of `file`) as `T`.
-pub fn parse_document<T: DeserializeOwned>(text: &str, file: FileId, base: usize) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str_with_options(text, options()).map_err(|error| to_diagnostic(&error, text, file, base))
+pub fn parse_document<T: DeserializeOwned>(
+    text: &str,
+    file: FileId,
+    base: usize,
+) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options(text, options())
+        .map_err(|error| to_diagnostic(&error, text, file, base))
 }
 
 fn options() -> Options {
@@ -39,38 +44,52 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
         let span = location.span();
         let start = span.byte_offset()? as usize;
         let len = span.byte_len().unwrap_or(0) as usize;
-        Some(Span::new(file, base + start, base + (start + len).min(text.len())))
+        Some(Span::new(
+            file,
+            base + start,
+            base + (start + len).min(text.len()),
+        ))
     });
     let span = span.unwrap_or_else(|| Span::new(file, base, base));
     let message = strip_location(&inner.to_string());
     let diagnostic = match inner {
-        YamlError::SerdeUnknownField { field, expected, .. } => {
-            Diagnostic::error("yaml::unknown-key", format!("unknown key `{field}`"))
-                .at_labeled(span, "not a key here")
-                .with_optional_hint(suggestion_hint(field, expected.iter()))
-                .with_hint(format!("expected one of: {}", expected.join(", ")))
-        }
-        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
-            Diagnostic::error("yaml::unknown-value", format!("unknown value `{variant}`"))
-                .at(span)
-                .with_optional_hint(suggestion_hint(variant, expected.iter()))
-                .with_hint(format!("expected one of: {}", expected.join(", ")))
-        }
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => Diagnostic::error("yaml::unknown-key", format!("unknown key `{field}`"))
+            .at_labeled(span, "not a key here")
+            .with_optional_hint(suggestion_hint(field, expected.iter()))
+            .with_hint(format!("expected one of: {}", expected.join(", "))),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => Diagnostic::error("yaml::unknown-value", format!("unknown value `{variant}`"))
+            .at(span)
+            .with_optional_hint(suggestion_hint(variant, expected.iter()))
+            .with_hint(format!("expected one of: {}", expected.join(", "))),
         YamlError::SerdeMissingField { field, .. } => {
             let at_end = span.start as usize >= base + text.trim_end().len();
-            let span = if at_end { Span::new(file, base, base + first_line_len(text)) } else { span };
-            Diagnostic::error("yaml::missing-key", format!("missing required key `{field}`"))
-                .at(span)
-                .with_hint(format!("add `{field}:` to this document"))
+            let span = if at_end {
+                Span::new(file, base, base + first_line_len(text))
+            } else {
+                span
+            };
+            Diagnostic::error(
+                "yaml::missing-key",
+                format!("missing required key `{field}`"),
+            )
+            .at(span)
+            .with_hint(format!("add `{field}:` to this document"))
         }
-        YamlError::SerdeInvalidType { .. } | YamlError::SerdeInvalidValue { .. } | YamlError::InvalidScalar { .. } => {
+        YamlError::SerdeInvalidType { .. }
+        | YamlError::SerdeInvalidValue { .. }
+        | YamlError::InvalidScalar { .. } => {
             Diagnostic::error("yaml::wrong-type", message).at(span)
         }
-        YamlError::DuplicateMappingKey { .. } => {
-            Diagnostic::error("yaml::duplicate-key", "this key appears twice in the same mapping")
-                .at(span)
-                .with_hint("remove or rename one of the two")
-        }
+        YamlError::DuplicateMappingKey { .. } => Diagnostic::error(
+            "yaml::duplicate-key",
+            "this key appears twice in the same mapping",
+        )
+        .at(span)
+        .with_hint("remove or rename one of the two"),
         YamlError::Budget { .. }
         | YamlError::AliasReplayLimitExceeded { .. }
         | YamlError::AliasExpansionLimitExceeded { .. }
@@ -80,7 +99,9 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
             format!("this document is too deeply nested or expands too many aliases: {message}"),
         )
         .at(span)
-        .with_hint(format!("tailor documents nest at most {MAX_DEPTH} levels; avoid alias chains")),
+        .with_hint(format!(
+            "tailor documents nest at most {MAX_DEPTH} levels; avoid alias chains"
+        )),
         _ => Diagnostic::error("yaml::syntax", message).at(span),
     };
     diagnostic

@@ -1,18 +1,26 @@
 //! Stage 2, model: the typed values of the campaign language, independent of YAML and I/O.
 //!
 //! Value formats (durations, percentages, caps, time ranges) parse here; the data schema and
-//! the checked documents are built from raw documents by `check`.
+//! the checked documents ([`Campaign`], [`Test`], ...) are built from raw documents by `check`.
 
+mod address;
+mod bucket;
+mod documents;
 mod duration;
 mod frequency_cap;
+mod json_value;
 mod names;
 mod percent;
 mod schema;
 mod time_range;
 mod types;
 
+pub use address::{is_valid_address, parse_mailbox};
+pub use bucket::Bucket;
+pub use documents::*;
 pub use duration::Duration;
 pub use frequency_cap::FrequencyCap;
+pub use json_value::{json_mismatch, parse_datetime};
 pub use names::{is_valid_name, NAME_PATTERN};
 pub use percent::Percent;
 pub use schema::{DataSchema, EventSchema, Field, Table};

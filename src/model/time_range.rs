@@ -17,9 +17,14 @@ impl LocalTimeRange {
         let bad = || format!("`{text}` is not a time range: write it like `21:00-08:00`");
         let (start, end) = text.split_once('-').ok_or_else(bad)?;
         let time = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| bad());
-        let range = LocalTimeRange { start: time(start)?, end: time(end)? };
+        let range = LocalTimeRange {
+            start: time(start)?,
+            end: time(end)?,
+        };
         if range.start == range.end {
-            return Err(format!("`{text}` is empty: start and end are the same time"));
+            return Err(format!(
+                "`{text}` is empty: start and end are the same time"
+            ));
         }
         Ok(range)
     }

@@ -41,7 +41,12 @@ pub fn check_template(
     partials: &dyn PartialLookup,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut checker = Checker { template_use, partials, diagnostics, partial_stack: Vec::new() };
+    let mut checker = Checker {
+        template_use,
+        partials,
+        diagnostics,
+        partial_stack: Vec::new(),
+    };
     checker.check_source(source, map, vec![Scope::default()]);
 }
 
@@ -91,7 +96,9 @@ impl Checker<'_, '_> {
         let nodes = match parse_template(source) {
             Ok(nodes) => nodes,
             Err(error) => {
-                let d = Diagnostic::error(error.code, error.message).at(map.span(error.span.start, error.span.end)).with_optional_hint(error.hint);
+                let d = Diagnostic::error(error.code, error.message)
+                    .at(map.span(error.span.start, error.span.end))
+                    .with_optional_hint(error.hint);
                 self.diagnostics.push(d);
                 return;
             }
@@ -116,7 +123,11 @@ impl Checker<'_, '_> {
         match node {
             Node::Text(_) | Node::LoopControl(_) => {}
             Node::Output(chain) | Node::Echo(chain) => self.output(chain, walk),
-            Node::If { unless, branches, otherwise } => {
+            Node::If {
+                unless,
+                branches,
+                otherwise,
+            } => {
                 for (index, (condition, body)) in branches.iter().enumerate() {
                     self.condition(condition, walk);
                     let mut scope = Scope::default();
@@ -129,7 +140,11 @@ impl Checker<'_, '_> {
                     self.block(body, walk, Scope::default());
                 }
             }
-            Node::Case { subject, whens, otherwise } => {
+            Node::Case {
+                subject,
+                whens,
+                otherwise,
+            } => {
                 let subject_value = self.expression(subject, walk);
                 for (values, body) in whens {
                     for value in values {
@@ -144,15 +159,29 @@ impl Checker<'_, '_> {
                     self.block(body, walk, Scope::default());
                 }
             }
-            Node::Loop { tablerow, variable, collection, params, body, otherwise } => {
-                let item = self.expression(collection, walk).map_or(Value::any(), |v| item_of(&v.shape));
-                for value in [&params.limit, &params.offset, &params.cols].into_iter().flatten() {
+            Node::Loop {
+                tablerow,
+                variable,
+                collection,
+                params,
+                body,
+                otherwise,
+            } => {
+                let item = self
+                    .expression(collection, walk)
+                    .map_or(Value::any(), |v| item_of(&v.shape));
+                for value in [&params.limit, &params.offset, &params.cols]
+                    .into_iter()
+                    .flatten()
+                {
                     self.expression(value, walk);
                 }
                 let mut scope = Scope::default();
                 scope.locals.insert(variable.text.clone(), item);
                 let loop_name = if *tablerow { "tablerowloop" } else { "forloop" };
-                scope.locals.insert(loop_name.into(), loop_object(*tablerow));
+                scope
+                    .locals
+                    .insert(loop_name.into(), loop_object(*tablerow));
                 self.block(body, walk, scope);
                 if let Some(body) = otherwise {
                     self.block(body, walk, Scope::default());
@@ -172,20 +201,36 @@ impl Checker<'_, '_> {
                     self.expression(value, walk);
                 }
             }
-            Node::Partial { include, name, binding, args, span } => self.partial(*include, name, binding, args, span, walk),
+            Node::Partial {
+                include,
+                name,
+                binding,
+                args,
+                span,
+            } => self.partial(*include, name, binding, args, span, walk),
             Node::IfChanged(body) => self.block(body, walk, Scope::default()),
         }
     }
 
     fn output(&mut self, chain: &FilterChain, walk: &mut Walk) {
         let (root, value) = self.filtered(chain, walk);
-        let (Some(root), Some(_)) = (root, value) else { return };
+        let (Some(root), Some(_)) = (root, value) else {
+            return;
+        };
         let last_filter = chain.filters.last().map(|f| f.name.text.as_str());
         if self.template_use.html && last_filter == Some("raw") {
-            let filter = chain.filters.last().map_or(chain.span.clone(), |f| f.span.clone());
-            let d = Diagnostic::warning("template::raw-output", "`| raw` prints this value without HTML escaping")
-                .at_labeled(walk.span(&filter), "not escaped")
-                .with_hint("only use `raw` for trusted HTML; data from profiles or events can carry markup");
+            let filter = chain
+                .filters
+                .last()
+                .map_or(chain.span.clone(), |f| f.span.clone());
+            let d = Diagnostic::warning(
+                "template::raw-output",
+                "`| raw` prints this value without HTML escaping",
+            )
+            .at_labeled(walk.span(&filter), "not escaped")
+            .with_hint(
+                "only use `raw` for trusted HTML; data from profiles or events can carry markup",
+            );
             self.diagnostics.push(d);
         }
         let has_default = chain.filters.iter().any(|f| f.name.text == "default");
@@ -220,9 +265,15 @@ impl Checker<'_, '_> {
             }
             let Some(spec) = FilterSpec::find(&filter.name.text) else {
                 let names = super::filters::FILTERS.iter().map(|f| f.name);
-                let d = Diagnostic::error("template::unknown-filter", format!("unknown filter `{}`", filter.name.text))
-                    .at_labeled(walk.span(&filter.name.span), "not a Liquid or tailor filter")
-                    .with_optional_hint(suggestion_hint(&filter.name.text, names));
+                let d = Diagnostic::error(
+                    "template::unknown-filter",
+                    format!("unknown filter `{}`", filter.name.text),
+                )
+                .at_labeled(
+                    walk.span(&filter.name.span),
+                    "not a Liquid or tailor filter",
+                )
+                .with_optional_hint(suggestion_hint(&filter.name.text, names));
                 self.diagnostics.push(d);
                 return (root, None);
             };
@@ -235,17 +286,28 @@ impl Checker<'_, '_> {
                 };
                 let d = Diagnostic::error(
                     "template::filter-arity",
-                    format!("`{}` takes {expected} argument(s), not {positional}", spec.name),
+                    format!(
+                        "`{}` takes {expected} argument(s), not {positional}",
+                        spec.name
+                    ),
                 )
                 .at(walk.span(&filter.span));
                 self.diagnostics.push(d);
                 return (root, None);
             }
-            let Some(input) = value.clone() else { return (root, None) };
+            let Some(input) = value.clone() else {
+                return (root, None);
+            };
             if spec.rejects(&input.shape) {
-                let d = Diagnostic::error("template::filter-type", format!("`{}` cannot be applied to {}", spec.name, input.shape))
-                    .at_labeled(walk.span(&filter.name.span), format!("the input is {}", input.shape))
-                    .with_label(walk.span(&chain.value.span), "this value");
+                let d = Diagnostic::error(
+                    "template::filter-type",
+                    format!("`{}` cannot be applied to {}", spec.name, input.shape),
+                )
+                .at_labeled(
+                    walk.span(&filter.name.span),
+                    format!("the input is {}", input.shape),
+                )
+                .with_label(walk.span(&chain.value.span), "this value");
                 self.diagnostics.push(d);
                 return (root, None);
             }
@@ -254,7 +316,10 @@ impl Checker<'_, '_> {
                 "size" => false,
                 _ => input.nullable,
             };
-            value = args_ok.then(|| Value { shape: spec.output(&input.shape), nullable });
+            value = args_ok.then(|| Value {
+                shape: spec.output(&input.shape),
+                nullable,
+            });
         }
         (root, value)
     }
@@ -282,13 +347,23 @@ impl Checker<'_, '_> {
     }
 
     fn enum_literal(&mut self, shape: &Shape, other: &Expression, walk: &mut Walk) {
-        let (Shape::Enum(values), ExpressionKind::Literal(Literal::String(text))) = (shape, &other.kind) else { return };
+        let (Shape::Enum(values), ExpressionKind::Literal(Literal::String(text))) =
+            (shape, &other.kind)
+        else {
+            return;
+        };
         if values.iter().any(|v| v == text) {
             return;
         }
-        let d = Diagnostic::error("template::unknown-enum-value", format!("`{text}` is not one of the enum's values"))
-            .at_labeled(walk.span(&other.span), format!("expected one of: {}", values.join(", ")))
-            .with_optional_hint(suggestion_hint(text, values.iter()));
+        let d = Diagnostic::error(
+            "template::unknown-enum-value",
+            format!("`{text}` is not one of the enum's values"),
+        )
+        .at_labeled(
+            walk.span(&other.span),
+            format!("expected one of: {}", values.join(", ")),
+        )
+        .with_optional_hint(suggestion_hint(text, values.iter()));
         self.diagnostics.push(d);
     }
 
@@ -299,11 +374,17 @@ impl Checker<'_, '_> {
                 Literal::Int(_) => Shape::Int,
                 Literal::Float(_) => Shape::Float,
                 Literal::Bool(_) => Shape::Bool,
-                Literal::Nil => return Some(Value { shape: Shape::Nil, nullable: true }),
+                Literal::Nil => {
+                    return Some(Value {
+                        shape: Shape::Nil,
+                        nullable: true,
+                    })
+                }
                 Literal::Empty | Literal::Blank => Shape::Any,
             })),
             ExpressionKind::Range(from, to) => {
-                let ok = self.expression(from, walk).is_some() & self.expression(to, walk).is_some();
+                let ok =
+                    self.expression(from, walk).is_some() & self.expression(to, walk).is_some();
                 ok.then(|| Value::of(Shape::List(Box::new(Shape::Int))))
             }
             ExpressionKind::Path(path) => self.path(path, walk),
@@ -317,27 +398,35 @@ impl Checker<'_, '_> {
             // `[expr]` at the root: a variable named by a computed string.
             _ if root.is_empty() => Value::any(),
             _ => match walk.lookup(root).or_else(|| context.globals.get(root)) {
-            Some(value) => value.clone(),
-            None => {
-                let locals: Vec<&String> = walk.scopes.iter().flat_map(|s| s.locals.keys()).collect();
-                let candidates = locals.into_iter().chain(context.globals.keys());
-                let mut d = Diagnostic::error("template::unknown-variable", format!("unknown variable `{root}`"))
+                Some(value) => value.clone(),
+                None => {
+                    let locals: Vec<&String> =
+                        walk.scopes.iter().flat_map(|s| s.locals.keys()).collect();
+                    let candidates = locals.into_iter().chain(context.globals.keys());
+                    let mut d = Diagnostic::error(
+                        "template::unknown-variable",
+                        format!("unknown variable `{root}`"),
+                    )
                     .at_labeled(walk.span(&path.root.span), "not defined here");
-                d = match context.absent.get(root) {
-                    Some(why) => d.with_hint(why.clone()),
-                    None => d.with_optional_hint(suggestion_hint(root, candidates)),
-                };
-                self.diagnostics.push(d);
-                return None;
-            }
-        }};
+                    d = match context.absent.get(root) {
+                        Some(why) => d.with_hint(why.clone()),
+                        None => d.with_optional_hint(suggestion_hint(root, candidates)),
+                    };
+                    self.diagnostics.push(d);
+                    return None;
+                }
+            },
+        };
         let mut walked = root.clone();
         for segment in &path.segments {
             match segment {
                 Segment::Index(index) => {
                     self.expression(index, walk)?;
                     value = match &value.shape {
-                        Shape::List(item) => Value { shape: (**item).clone(), nullable: true },
+                        Shape::List(item) => Value {
+                            shape: (**item).clone(),
+                            nullable: true,
+                        },
                         _ => Value::any(),
                     };
                 }
@@ -359,25 +448,42 @@ impl Checker<'_, '_> {
                 Some(field) => Some(field.clone()),
                 None if name == "size" => Some(Value::of(Shape::Int)),
                 None => {
-                    let d = Diagnostic::error("template::unknown-variable", format!("`{walked}` has no field `{name}`"))
-                        .at_labeled(walk.span(&key.span), "unknown field")
-                        .with_optional_hint(suggestion_hint(name, fields.keys()));
+                    let d = Diagnostic::error(
+                        "template::unknown-variable",
+                        format!("`{walked}` has no field `{name}`"),
+                    )
+                    .at_labeled(walk.span(&key.span), "unknown field")
+                    .with_optional_hint(suggestion_hint(name, fields.keys()));
                     self.diagnostics.push(d);
                     return None;
                 }
             },
-            (Shape::List(_) | Shape::String | Shape::Enum(_), "size") => Some(Value::of(Shape::Int)),
-            (Shape::List(item), "first" | "last") => Some(Value { shape: (**item).clone(), nullable: true }),
+            (Shape::List(_) | Shape::String | Shape::Enum(_), "size") => {
+                Some(Value::of(Shape::Int))
+            }
+            (Shape::List(item), "first" | "last") => Some(Value {
+                shape: (**item).clone(),
+                nullable: true,
+            }),
             (Shape::String | Shape::Enum(_), "first" | "last") => Some(Value::of(Shape::String)),
             (shape, name) => {
-                let d = Diagnostic::error("template::unknown-variable", format!("`{walked}` is {shape} and has no field `{name}`"))
-                    .at_labeled(walk.span(&key.span), "no such field")
-                    .with_optional_hint(matches!(shape, Shape::List(_) | Shape::String).then(|| "only `size`, `first` and `last` are available here".to_string()));
+                let d = Diagnostic::error(
+                    "template::unknown-variable",
+                    format!("`{walked}` is {shape} and has no field `{name}`"),
+                )
+                .at_labeled(walk.span(&key.span), "no such field")
+                .with_optional_hint(
+                    matches!(shape, Shape::List(_) | Shape::String)
+                        .then(|| "only `size`, `first` and `last` are available here".to_string()),
+                );
                 self.diagnostics.push(d);
                 return None;
             }
         };
-        found.map(|v| Value { nullable: v.nullable || nullable, ..v })
+        found.map(|v| Value {
+            nullable: v.nullable || nullable,
+            ..v
+        })
     }
 
     fn partial(
@@ -391,9 +497,18 @@ impl Checker<'_, '_> {
     ) {
         let mut locals = BTreeMap::new();
         if let Some(binding) = binding {
-            let value = self.expression(&binding.value, walk).unwrap_or(Value::any());
-            let value = if binding.iterate { item_of(&value.shape) } else { value };
-            let alias = binding.alias.as_ref().map_or(name.text.clone(), |a| a.text.clone());
+            let value = self
+                .expression(&binding.value, walk)
+                .unwrap_or(Value::any());
+            let value = if binding.iterate {
+                item_of(&value.shape)
+            } else {
+                value
+            };
+            let alias = binding
+                .alias
+                .as_ref()
+                .map_or(name.text.clone(), |a| a.text.clone());
             locals.insert(alias, value);
             if binding.iterate {
                 locals.insert("forloop".into(), loop_object(false));
@@ -405,26 +520,43 @@ impl Checker<'_, '_> {
         }
         let Some((file, source)) = self.partials.partial(&name.text) else {
             let names = self.partials.names();
-            let d = Diagnostic::error("template::unknown-partial", format!("there is no partial called `{}`", name.text))
-                .at_labeled(walk.span(&name.span), "not found in templates/partials/")
-                .with_optional_hint(suggestion_hint(&name.text, &names));
+            let d = Diagnostic::error(
+                "template::unknown-partial",
+                format!("there is no partial called `{}`", name.text),
+            )
+            .at_labeled(walk.span(&name.span), "not found in templates/partials/")
+            .with_optional_hint(suggestion_hint(&name.text, &names));
             self.diagnostics.push(d);
             return;
         };
-        if self.partial_stack.len() >= MAX_PARTIAL_DEPTH || self.partial_stack.contains(&name.text) {
-            let d = Diagnostic::error("template::partial-cycle", format!("partial `{}` renders itself", name.text))
-                .at(walk.span(span))
-                .with_hint(format!("partials render each other in a loop: {} -> {}", self.partial_stack.join(" -> "), name.text));
+        if self.partial_stack.len() >= MAX_PARTIAL_DEPTH || self.partial_stack.contains(&name.text)
+        {
+            let d = Diagnostic::error(
+                "template::partial-cycle",
+                format!("partial `{}` renders itself", name.text),
+            )
+            .at(walk.span(span))
+            .with_hint(format!(
+                "partials render each other in a loop: {} -> {}",
+                self.partial_stack.join(" -> "),
+                name.text
+            ));
             self.diagnostics.push(d);
             return;
         }
         let map = StringMap::identity(file, source.len());
         let scopes = if include {
             let mut scopes = walk.scopes.clone();
-            scopes.push(Scope { locals, guarded: BTreeSet::new() });
+            scopes.push(Scope {
+                locals,
+                guarded: BTreeSet::new(),
+            });
             scopes
         } else {
-            vec![Scope { locals, guarded: BTreeSet::new() }]
+            vec![Scope {
+                locals,
+                guarded: BTreeSet::new(),
+            }]
         };
         self.partial_stack.push(name.text.clone());
         self.check_source(source, &map, scopes);
@@ -441,15 +573,36 @@ fn guards(condition: &Condition, guarded: &mut BTreeSet<String>) {
     match condition {
         Condition::Truthy(value) => guarded.extend(path_of(value)),
         Condition::Compare(lhs, Comparison::Ne, rhs) => {
-            let is_nothing = |e: &Expression| matches!(e.kind, ExpressionKind::Literal(Literal::Nil | Literal::Blank | Literal::Empty));
+            let is_nothing = |e: &Expression| {
+                matches!(
+                    e.kind,
+                    ExpressionKind::Literal(Literal::Nil | Literal::Blank | Literal::Empty)
+                )
+            };
             if is_nothing(rhs) {
                 guarded.extend(path_of(lhs));
             } else if is_nothing(lhs) {
                 guarded.extend(path_of(rhs));
             }
         }
-        Condition::Compare(lhs, Comparison::Eq | Comparison::Contains | Comparison::Gt | Comparison::Ge | Comparison::Lt | Comparison::Le, rhs) => {
-            let literal = |e: &Expression| matches!(e.kind, ExpressionKind::Literal(Literal::String(_) | Literal::Int(_) | Literal::Float(_)));
+        Condition::Compare(
+            lhs,
+            Comparison::Eq
+            | Comparison::Contains
+            | Comparison::Gt
+            | Comparison::Ge
+            | Comparison::Lt
+            | Comparison::Le,
+            rhs,
+        ) => {
+            let literal = |e: &Expression| {
+                matches!(
+                    e.kind,
+                    ExpressionKind::Literal(
+                        Literal::String(_) | Literal::Int(_) | Literal::Float(_)
+                    )
+                )
+            };
             if literal(rhs) {
                 guarded.extend(path_of(lhs));
             }

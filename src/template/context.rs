@@ -21,28 +21,54 @@ pub struct ContextBuilder {
 }
 
 fn table_object(table: &Table) -> BTreeMap<String, Value> {
-    table.fields.iter().map(|f| (f.name.clone(), Value::from_type(&f.ty))).collect()
+    table
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), Value::from_type(&f.ty)))
+        .collect()
 }
 
 impl ContextBuilder {
     /// `user`: profile fields, features and `persona.<model>`.
-    pub fn new(schema: &DataSchema, features: &BTreeMap<String, Option<Type>>, personas: &[String]) -> ContextBuilder {
+    pub fn new(
+        schema: &DataSchema,
+        features: &BTreeMap<String, Option<Type>>,
+        personas: &[String],
+    ) -> ContextBuilder {
         let mut user = table_object(&schema.profiles);
         for (name, ty) in features {
-            user.insert(name.clone(), ty.as_ref().map_or(Value::any(), Value::from_type));
+            user.insert(
+                name.clone(),
+                ty.as_ref().map_or(Value::any(), Value::from_type),
+            );
         }
         if !personas.is_empty() {
-            let labels = personas.iter().map(|p| (p.clone(), Value { shape: Shape::String, nullable: true })).collect();
+            let labels = personas
+                .iter()
+                .map(|p| {
+                    (
+                        p.clone(),
+                        Value {
+                            shape: Shape::String,
+                            nullable: true,
+                        },
+                    )
+                })
+                .collect();
             user.insert("persona".into(), Value::object(labels));
         }
-        ContextBuilder { user: Value::object(user) }
+        ContextBuilder {
+            user: Value::object(user),
+        }
     }
 
     /// The context of the manifest's unsubscribe URL: `user` and `unsubscribe_token`.
     pub fn unsubscribe(&self) -> TemplateContext {
         let mut context = TemplateContext::default();
         context.globals.insert("user".into(), self.user.clone());
-        context.globals.insert("unsubscribe_token".into(), Value::of(Shape::String));
+        context
+            .globals
+            .insert("unsubscribe_token".into(), Value::of(Shape::String));
         context
     }
 
@@ -58,7 +84,15 @@ impl ContextBuilder {
         globals.insert("user".into(), self.user.clone());
         globals.insert("vars".into(), Value::object(vars));
         let campaign = [("name", Shape::String), ("variant", Shape::String)];
-        globals.insert("campaign".into(), Value::object(campaign.into_iter().map(|(k, s)| (k.to_string(), Value::of(s))).collect()));
+        globals.insert(
+            "campaign".into(),
+            Value::object(
+                campaign
+                    .into_iter()
+                    .map(|(k, s)| (k.to_string(), Value::of(s)))
+                    .collect(),
+            ),
+        );
         globals.insert("unsubscribe_url".into(), Value::of(Shape::String));
         globals.insert("now".into(), Value::of(Shape::DateTime));
         match event {
@@ -76,7 +110,10 @@ impl ContextBuilder {
         match recommendations {
             Some(catalog) => {
                 let row = Value::object(table_object(catalog));
-                context.globals.insert("recommendations".into(), Value::of(Shape::List(Box::new(row.shape))));
+                context.globals.insert(
+                    "recommendations".into(),
+                    Value::of(Shape::List(Box::new(row.shape))),
+                );
             }
             None => {
                 let why = "`recommendations` needs `recommend:` in the campaign and a `catalog` in the data schema";

@@ -55,12 +55,38 @@ pub struct FilterSpec {
     pub tailor: bool,
 }
 
-const fn f(name: &'static str, min_args: usize, max_args: usize, input: Input, output: Output) -> FilterSpec {
-    FilterSpec { name, min_args, max_args, input, output, tailor: false }
+const fn f(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    input: Input,
+    output: Output,
+) -> FilterSpec {
+    FilterSpec {
+        name,
+        min_args,
+        max_args,
+        input,
+        output,
+        tailor: false,
+    }
 }
 
-const fn own(name: &'static str, min_args: usize, max_args: usize, input: Input, output: Output) -> FilterSpec {
-    FilterSpec { name, min_args, max_args, input, output, tailor: true }
+const fn own(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    input: Input,
+    output: Output,
+) -> FilterSpec {
+    FilterSpec {
+        name,
+        min_args,
+        max_args,
+        input,
+        output,
+        tailor: true,
+    }
 }
 
 use Input as I;

@@ -39,15 +39,23 @@ pub fn tokenize(markup: &str, base: usize) -> Result<Vec<(Tok, Range<usize>)>, T
             }
             b'\'' | b'"' => {
                 let close = markup[i + 1..].find(c as char).ok_or_else(|| {
-                    TemplateError::new("template::syntax", "this string has no closing quote", base + i..base + markup.len())
+                    TemplateError::new(
+                        "template::syntax",
+                        "this string has no closing quote",
+                        base + i..base + markup.len(),
+                    )
                 })?;
                 i += close + 2;
                 Tok::Str(markup[start + 1..i - 1].to_string())
             }
             b'0'..=b'9' => number(markup, &mut i, base)?,
-            b'-' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => number(markup, &mut i, base)?,
+            b'-' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                number(markup, &mut i, base)?
+            }
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-') {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
+                {
                     i += 1;
                 }
                 if i < bytes.len() && bytes[i] == b'?' {
@@ -65,11 +73,14 @@ pub fn tokenize(markup: &str, base: usize) -> Result<Vec<(Tok, Range<usize>)>, T
             }
             _ => {
                 let two = markup.get(i..i + 2).unwrap_or("");
-                let op = ["==", "!=", "<>", "<=", ">="].into_iter().find(|o| *o == two);
+                let op = ["==", "!=", "<>", "<=", ">="]
+                    .into_iter()
+                    .find(|o| *o == two);
                 if let Some(op) = op {
                     i += 2;
                     Tok::Op(op)
-                } else if let Some(op) = ["<", ">", "="].into_iter().find(|o| o.as_bytes()[0] == c) {
+                } else if let Some(op) = ["<", ">", "="].into_iter().find(|o| o.as_bytes()[0] == c)
+                {
                     i += 1;
                     Tok::Op(op)
                 } else {
@@ -104,11 +115,20 @@ fn number(markup: &str, i: &mut usize, base: usize) -> Result<Tok, TemplateError
         }
     }
     let text = &markup[start..*i];
-    let bad = || TemplateError::new("template::syntax", format!("`{text}` is not a number"), base + start..base + *i);
+    let bad = || {
+        TemplateError::new(
+            "template::syntax",
+            format!("`{text}` is not a number"),
+            base + start..base + *i,
+        )
+    };
     if is_float {
         text.parse().map(Tok::Float).map_err(|_| bad())
     } else {
-        text.parse().map(Tok::Int).or_else(|_| text.parse().map(Tok::Float)).map_err(|_| bad())
+        text.parse()
+            .map(Tok::Int)
+            .or_else(|_| text.parse().map(Tok::Float))
+            .map_err(|_| bad())
     }
 }
 
@@ -123,7 +143,11 @@ pub struct Markup {
 impl Markup {
     /// Tokenises `markup` (at byte `base`).
     pub fn new(markup: &str, base: usize) -> Result<Markup, TemplateError> {
-        Ok(Markup { tokens: tokenize(markup, base)?, position: 0, end: base + markup.len() })
+        Ok(Markup {
+            tokens: tokenize(markup, base)?,
+            position: 0,
+            end: base + markup.len(),
+        })
     }
 
     /// Whether every token was consumed.
@@ -138,7 +162,9 @@ impl Markup {
 
     /// The span of the next token (or the end).
     pub fn peek_span(&self) -> Range<usize> {
-        self.tokens.get(self.position).map_or(self.end..self.end, |(_, s)| s.clone())
+        self.tokens
+            .get(self.position)
+            .map_or(self.end..self.end, |(_, s)| s.clone())
     }
 
     /// Consumes a token.
@@ -187,7 +213,10 @@ impl Markup {
         match self.next() {
             Some((Tok::Ident(text), span)) => Ok(Name { text, span }),
             Some((Tok::Str(text), span)) => Ok(Name { text, span }),
-            Some((Tok::Int(n), span)) => Ok(Name { text: n.to_string(), span }),
+            Some((Tok::Int(n), span)) => Ok(Name {
+                text: n.to_string(),
+                span,
+            }),
             _ => {
                 self.position -= 1;
                 Err(self.error(format!("expected {what}")))
@@ -200,7 +229,12 @@ impl Markup {
         let Some((tok, span)) = self.next() else {
             return Err(self.error("expected a value"));
         };
-        let literal = |l| Ok(Expression { kind: ExpressionKind::Literal(l), span: span.clone() });
+        let literal = |l| {
+            Ok(Expression {
+                kind: ExpressionKind::Literal(l),
+                span: span.clone(),
+            })
+        };
         match tok {
             Tok::Str(s) => literal(Literal::String(s)),
             Tok::Int(n) => literal(Literal::Int(n)),
@@ -216,7 +250,10 @@ impl Markup {
                 if !self.eat_punct(')') {
                     return Err(self.error("expected `)` to close the range"));
                 }
-                Ok(Expression { kind: ExpressionKind::Range(Box::new(from), Box::new(to)), span: span.start..close.end })
+                Ok(Expression {
+                    kind: ExpressionKind::Range(Box::new(from), Box::new(to)),
+                    span: span.start..close.end,
+                })
             }
             Tok::Punct('[') => {
                 let key = self.expression()?;
@@ -225,10 +262,16 @@ impl Markup {
                     return Err(self.error("expected `]`"));
                 }
                 match key.kind {
-                    ExpressionKind::Literal(Literal::String(text)) => self.path_rest(Name { text, span: span.start..close.end }),
+                    ExpressionKind::Literal(Literal::String(text)) => self.path_rest(Name {
+                        text,
+                        span: span.start..close.end,
+                    }),
                     // `[expr]` at the root looks a variable up by a computed name.
                     _ => {
-                        let mut path = self.path_rest(Name { text: String::new(), span: span.start..span.start })?;
+                        let mut path = self.path_rest(Name {
+                            text: String::new(),
+                            span: span.start..span.start,
+                        })?;
                         if let ExpressionKind::Path(p) = &mut path.kind {
                             p.segments.insert(0, Segment::Index(Box::new(key)));
                             p.span.start = span.start;
@@ -273,15 +316,25 @@ impl Markup {
                 }
                 end = close.end;
                 segments.push(match index.kind {
-                    ExpressionKind::Literal(Literal::String(text)) => Segment::Key(Name { text, span: index.span }),
+                    ExpressionKind::Literal(Literal::String(text)) => Segment::Key(Name {
+                        text,
+                        span: index.span,
+                    }),
                     _ => Segment::Index(Box::new(index)),
                 });
             } else {
                 break;
             }
         }
-        let path = Path { root, segments, span: start..end };
-        Ok(Expression { kind: ExpressionKind::Path(path), span: start..end })
+        let path = Path {
+            root,
+            segments,
+            span: start..end,
+        };
+        Ok(Expression {
+            kind: ExpressionKind::Path(path),
+            span: start..end,
+        })
     }
 
     /// A value and its filters.
@@ -297,7 +350,10 @@ impl Markup {
             if self.eat_punct(':') {
                 loop {
                     let keyword = matches!(
-                        (self.tokens.get(self.position), self.tokens.get(self.position + 1)),
+                        (
+                            self.tokens.get(self.position),
+                            self.tokens.get(self.position + 1)
+                        ),
                         (Some((Tok::Ident(_), _)), Some((Tok::Punct(':'), _)))
                     );
                     let key = if keyword {
@@ -316,9 +372,17 @@ impl Markup {
                 }
             }
             end = filter_end;
-            filters.push(Filter { span: name.span.start..filter_end, name, args });
+            filters.push(Filter {
+                span: name.span.start..filter_end,
+                name,
+                args,
+            });
         }
-        Ok(FilterChain { value, filters, span: start..end })
+        Ok(FilterChain {
+            value,
+            filters,
+            span: start..end,
+        })
     }
 
     /// A condition: comparisons joined by `and` / `or`.

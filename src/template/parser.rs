@@ -21,8 +21,17 @@ pub struct TemplateError {
 
 impl TemplateError {
     /// A new error.
-    pub fn new(code: &'static str, message: impl Into<String>, span: Range<usize>) -> TemplateError {
-        TemplateError { code, message: message.into(), span, hint: None }
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        span: Range<usize>,
+    ) -> TemplateError {
+        TemplateError {
+            code,
+            message: message.into(),
+            span,
+            hint: None,
+        }
     }
 
     fn with_hint(mut self, hint: Option<String>) -> TemplateError {
@@ -33,24 +42,65 @@ impl TemplateError {
 
 /// Every tag name the parser knows, for suggestions.
 const TAGS: [&str; 34] = [
-    "if", "elsif", "else", "endif", "unless", "endunless", "case", "when", "endcase", "for", "endfor", "tablerow",
-    "endtablerow", "break", "continue", "assign", "capture", "endcapture", "increment", "decrement", "cycle", "echo",
-    "render", "include", "comment", "endcomment", "raw", "endraw", "liquid", "ifchanged", "endifchanged", "doc",
-    "enddoc", "#",
+    "if",
+    "elsif",
+    "else",
+    "endif",
+    "unless",
+    "endunless",
+    "case",
+    "when",
+    "endcase",
+    "for",
+    "endfor",
+    "tablerow",
+    "endtablerow",
+    "break",
+    "continue",
+    "assign",
+    "capture",
+    "endcapture",
+    "increment",
+    "decrement",
+    "cycle",
+    "echo",
+    "render",
+    "include",
+    "comment",
+    "endcomment",
+    "raw",
+    "endraw",
+    "liquid",
+    "ifchanged",
+    "endifchanged",
+    "doc",
+    "enddoc",
+    "#",
 ];
 
 /// A lexical piece of a template.
 #[derive(Debug, Clone)]
 enum Piece {
     Text(Range<usize>),
-    Output { markup: Range<usize> },
-    Tag { name: String, name_span: Range<usize>, markup: Range<usize>, whole: Range<usize> },
+    Output {
+        markup: Range<usize>,
+    },
+    Tag {
+        name: String,
+        name_span: Range<usize>,
+        markup: Range<usize>,
+        whole: Range<usize>,
+    },
 }
 
 /// Parses a template into nodes.
 pub fn parse_template(source: &str) -> Result<Vec<Node>, TemplateError> {
     let pieces = scan(source)?;
-    let mut parser = BlockParser { source, pieces, position: 0 };
+    let mut parser = BlockParser {
+        source,
+        pieces,
+        position: 0,
+    };
     let (nodes, end) = parser.block(&[])?;
     match end {
         None => Ok(nodes),
@@ -59,7 +109,11 @@ pub fn parse_template(source: &str) -> Result<Vec<Node>, TemplateError> {
 }
 
 fn unexpected(name: &str, span: Range<usize>) -> TemplateError {
-    TemplateError::new("template::unexpected-tag", format!("`{name}` does not close or continue any open block"), span)
+    TemplateError::new(
+        "template::unexpected-tag",
+        format!("`{name}` does not close or continue any open block"),
+        span,
+    )
 }
 
 /// Finds the first `close` delimiter at or after `from` (Liquid does not look inside quotes).
@@ -85,14 +139,22 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
             pieces.push(Piece::Text(i..start));
         }
         let is_output = Some(start) == next_output;
-        let (close, what) = if is_output { ("}}", "`{{`") } else { ("%}", "`{%`") };
+        let (close, what) = if is_output {
+            ("}}", "`{{`")
+        } else {
+            ("%}", "`{%`")
+        };
         let mut inner_start = start + 2;
         if source[inner_start..].starts_with('-') {
             inner_start += 1;
         }
         let Some(close_at) = markup_end(source, inner_start, close) else {
-            return Err(TemplateError::new("template::syntax", format!("{what} is never closed"), start..start + 2)
-                .with_hint(Some(format!("close it with `{close}`"))));
+            return Err(TemplateError::new(
+                "template::syntax",
+                format!("{what} is never closed"),
+                start..start + 2,
+            )
+            .with_hint(Some(format!("close it with `{close}`"))));
         };
         let mut inner_end = close_at;
         if inner_end > inner_start && source[..inner_end].ends_with('-') {
@@ -100,7 +162,9 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
         }
         let whole = start..close_at + 2;
         if is_output {
-            pieces.push(Piece::Output { markup: inner_start..inner_end });
+            pieces.push(Piece::Output {
+                markup: inner_start..inner_end,
+            });
             i = whole.end;
             continue;
         }
@@ -110,7 +174,9 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
         let name_len = if trimmed.starts_with('#') {
             1
         } else {
-            trimmed.find(|c: char| c.is_whitespace()).unwrap_or(trimmed.len())
+            trimmed
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(trimmed.len())
         };
         let name = trimmed[..name_len].to_string();
         let name_span = name_start..name_start + name_len;
@@ -122,7 +188,11 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
                 i = after;
             }
             "comment" | "doc" => {
-                let end_name = if name == "comment" { "endcomment" } else { "enddoc" };
+                let end_name = if name == "comment" {
+                    "endcomment"
+                } else {
+                    "enddoc"
+                };
                 let (_, after) = find_end_tag(source, whole.end, &name, end_name)
                     .ok_or_else(|| unclosed(&name, end_name, name_span.clone()))?;
                 i = after;
@@ -132,7 +202,12 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
                 i = whole.end;
             }
             _ => {
-                pieces.push(Piece::Tag { name, name_span: name_span.clone(), markup: name_span.end..inner_end, whole: whole.clone() });
+                pieces.push(Piece::Tag {
+                    name,
+                    name_span: name_span.clone(),
+                    markup: name_span.end..inner_end,
+                    whole: whole.clone(),
+                });
                 i = whole.end;
             }
         }
@@ -141,7 +216,12 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
 }
 
 fn unclosed(name: &str, end: &str, span: Range<usize>) -> TemplateError {
-    TemplateError::new("template::unclosed-block", format!("`{name}` is never closed"), span).with_hint(Some(format!("add `{{% {end} %}}`")))
+    TemplateError::new(
+        "template::unclosed-block",
+        format!("`{name}` is never closed"),
+        span,
+    )
+    .with_hint(Some(format!("add `{{% {end} %}}`")))
 }
 
 /// Finds `{% end %}` after `from`, counting nested `{% open %}` and skipping `raw` bodies;
@@ -156,7 +236,9 @@ fn find_end_tag(source: &str, from: usize, open: &str, end: &str) -> Option<(usi
             j += 1;
         }
         let rest = source[j..].trim_start();
-        let word_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let word_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
         let word = &rest[..word_len];
         i = start + 2;
         if word == end {
@@ -176,7 +258,11 @@ fn find_end_tag(source: &str, from: usize, open: &str, end: &str) -> Option<(usi
 }
 
 /// Expands `{% liquid %}` lines into tag pieces.
-fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> Result<(), TemplateError> {
+fn liquid_lines(
+    source: &str,
+    range: Range<usize>,
+    pieces: &mut Vec<Piece>,
+) -> Result<(), TemplateError> {
     let mut offset = range.start;
     let mut comment_depth = 0;
     for line in source[range.clone()].split_inclusive('\n') {
@@ -184,7 +270,10 @@ fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> R
         offset += line.len();
         let mut trimmed = line.trim_start();
         // `liquid` inside `liquid` adds nothing: its lines are this tag's lines.
-        while let Some(rest) = trimmed.strip_prefix("liquid").filter(|r| r.is_empty() || r.starts_with(char::is_whitespace)) {
+        while let Some(rest) = trimmed
+            .strip_prefix("liquid")
+            .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+        {
             trimmed = rest.trim_start();
         }
         let start = line_start + (line.len() - trimmed.len());
@@ -192,7 +281,9 @@ fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> R
         if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let name_len = content.find(|c: char| c.is_whitespace()).unwrap_or(content.len());
+        let name_len = content
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(content.len());
         let name = content[..name_len].to_string();
         if comment_depth > 0 || name == "comment" {
             match name.as_str() {
@@ -203,7 +294,12 @@ fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> R
             continue;
         }
         let end = start + content.len();
-        pieces.push(Piece::Tag { name, name_span: start..start + name_len, markup: start + name_len..end, whole: start..end });
+        pieces.push(Piece::Tag {
+            name,
+            name_span: start..start + name_len,
+            markup: start + name_len..end,
+            whole: start..end,
+        });
     }
     if comment_depth > 0 {
         return Err(unclosed("comment", "endcomment", range));
@@ -240,7 +336,12 @@ impl BlockParser<'_> {
                     m.finish()?;
                     nodes.push(Node::Output(chain));
                 }
-                Piece::Tag { name, name_span, markup, whole } => {
+                Piece::Tag {
+                    name,
+                    name_span,
+                    markup,
+                    whole,
+                } => {
                     if ends.contains(&name.as_str()) {
                         return Ok((nodes, Some((name, markup))));
                     }
@@ -254,14 +355,29 @@ impl BlockParser<'_> {
     }
 
     /// Parses a block body that must end with `end` (after optional `else`-like tags in `ends`).
-    fn body(&mut self, ends: &[&str], opener: &str, open_span: &Range<usize>) -> Result<(Vec<Node>, String, Range<usize>), TemplateError> {
+    fn body(
+        &mut self,
+        ends: &[&str],
+        opener: &str,
+        open_span: &Range<usize>,
+    ) -> Result<(Vec<Node>, String, Range<usize>), TemplateError> {
         match self.block(ends)? {
             (nodes, Some((name, markup))) => Ok((nodes, name, markup)),
-            (_, None) => Err(unclosed(opener, ends.last().copied().unwrap_or("end"), open_span.clone())),
+            (_, None) => Err(unclosed(
+                opener,
+                ends.last().copied().unwrap_or("end"),
+                open_span.clone(),
+            )),
         }
     }
 
-    fn tag(&mut self, name: &str, name_span: Range<usize>, markup: Range<usize>, whole: Range<usize>) -> Result<Option<Node>, TemplateError> {
+    fn tag(
+        &mut self,
+        name: &str,
+        name_span: Range<usize>,
+        markup: Range<usize>,
+        whole: Range<usize>,
+    ) -> Result<Option<Node>, TemplateError> {
         if name == "#" {
             return Ok(None);
         }
@@ -273,7 +389,8 @@ impl BlockParser<'_> {
                 let mut condition = m.condition()?;
                 m.finish()?;
                 loop {
-                    let (body, next, next_markup) = self.body(&["elsif", "else", end], name, &name_span)?;
+                    let (body, next, next_markup) =
+                        self.body(&["elsif", "else", end], name, &name_span)?;
                     branches.push((condition, body));
                     match next.as_str() {
                         "elsif" => {
@@ -283,22 +400,35 @@ impl BlockParser<'_> {
                         }
                         "else" => {
                             // Liquid ignores further `else`/`elsif` branches after an `else`.
-                            let (mut otherwise, mut next, _) = self.body(&["elsif", "else", end], name, &name_span)?;
+                            let (mut otherwise, mut next, _) =
+                                self.body(&["elsif", "else", end], name, &name_span)?;
                             while next != end {
-                                let (ignored, n, _) = self.body(&["elsif", "else", end], name, &name_span)?;
+                                let (ignored, n, _) =
+                                    self.body(&["elsif", "else", end], name, &name_span)?;
                                 otherwise.extend(ignored);
                                 next = n;
                             }
-                            break Node::If { unless: name == "unless", branches, otherwise: Some(otherwise) };
+                            break Node::If {
+                                unless: name == "unless",
+                                branches,
+                                otherwise: Some(otherwise),
+                            };
                         }
-                        _ => break Node::If { unless: name == "unless", branches, otherwise: None },
+                        _ => {
+                            break Node::If {
+                                unless: name == "unless",
+                                branches,
+                                otherwise: None,
+                            }
+                        }
                     }
                 }
             }
             "case" => {
                 let subject = m.expression()?;
                 m.finish()?;
-                let (_, mut next, mut next_markup) = self.body(&["when", "else", "endcase"], name, &name_span)?;
+                let (_, mut next, mut next_markup) =
+                    self.body(&["when", "else", "endcase"], name, &name_span)?;
                 let mut whens = Vec::new();
                 let mut otherwise = None;
                 loop {
@@ -310,47 +440,86 @@ impl BlockParser<'_> {
                                 values.push(wm.expression()?);
                             }
                             wm.finish()?;
-                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
+                            let (body, n, nm) =
+                                self.body(&["when", "else", "endcase"], name, &name_span)?;
                             whens.push((values, body));
                             (next, next_markup) = (n, nm);
                         }
                         "else" => {
-                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
+                            let (body, n, nm) =
+                                self.body(&["when", "else", "endcase"], name, &name_span)?;
                             otherwise = Some(body);
                             (next, next_markup) = (n, nm);
                         }
-                        _ => break Node::Case { subject, whens, otherwise },
+                        _ => {
+                            break Node::Case {
+                                subject,
+                                whens,
+                                otherwise,
+                            }
+                        }
                     }
                 }
             }
             "for" | "tablerow" => {
                 let variable = m.name("a loop variable")?;
                 if !m.eat_word("in") {
-                    return Err(m.error(format!("expected `in`: `{{% {name} item in collection %}}`")));
+                    return Err(m.error(format!(
+                        "expected `in`: `{{% {name} item in collection %}}`"
+                    )));
                 }
                 let collection = m.expression()?;
                 let params = loop_params(&mut m)?;
                 m.finish()?;
-                let end = if name == "for" { "endfor" } else { "endtablerow" };
-                let ends: &[&str] = if name == "for" { &["else", "endfor"] } else { &["endtablerow"] };
+                let end = if name == "for" {
+                    "endfor"
+                } else {
+                    "endtablerow"
+                };
+                let ends: &[&str] = if name == "for" {
+                    &["else", "endfor"]
+                } else {
+                    &["endtablerow"]
+                };
                 let (body, next, _) = self.body(ends, name, &name_span)?;
-                let otherwise = if next == "else" { Some(self.body(&[end], name, &name_span)?.0) } else { None };
-                Node::Loop { tablerow: name == "tablerow", variable, collection, params, body, otherwise }
+                let otherwise = if next == "else" {
+                    Some(self.body(&[end], name, &name_span)?.0)
+                } else {
+                    None
+                };
+                Node::Loop {
+                    tablerow: name == "tablerow",
+                    variable,
+                    collection,
+                    params,
+                    body,
+                    otherwise,
+                }
             }
             "assign" => {
                 let variable = m.name("a variable name")?;
                 if !matches!(m.next(), Some((super::markup::Tok::Op("="), _))) {
-                    return Err(TemplateError::new("template::syntax", "expected `=` in `assign`", markup.clone()));
+                    return Err(TemplateError::new(
+                        "template::syntax",
+                        "expected `=` in `assign`",
+                        markup.clone(),
+                    ));
                 }
                 let value = m.filter_chain()?;
                 m.finish()?;
-                Node::Assign { name: variable, value }
+                Node::Assign {
+                    name: variable,
+                    value,
+                }
             }
             "capture" => {
                 let variable = m.name("a variable name")?;
                 m.finish()?;
                 let (body, _, _) = self.body(&["endcapture"], name, &name_span)?;
-                Node::Capture { name: variable, body }
+                Node::Capture {
+                    name: variable,
+                    body,
+                }
             }
             "increment" | "decrement" => {
                 let variable = m.name("a counter name")?;
@@ -359,7 +528,11 @@ impl BlockParser<'_> {
             }
             "cycle" => {
                 let first = m.expression()?;
-                let (group, mut values) = if m.eat_punct(':') { (Some(first), vec![m.expression()?]) } else { (None, vec![first]) };
+                let (group, mut values) = if m.eat_punct(':') {
+                    (Some(first), vec![m.expression()?])
+                } else {
+                    (None, vec![first])
+                };
                 while m.eat_punct(',') {
                     values.push(m.expression()?);
                 }
@@ -380,8 +553,16 @@ impl BlockParser<'_> {
                 for (word, iterate) in [("with", false), ("for", true)] {
                     if binding.is_none() && m.eat_word(word) {
                         let value = m.expression()?;
-                        let alias = if m.eat_word("as") { Some(m.name("a name after `as`")?) } else { None };
-                        binding = Some(PartialBinding { iterate, value, alias });
+                        let alias = if m.eat_word("as") {
+                            Some(m.name("a name after `as`")?)
+                        } else {
+                            None
+                        };
+                        binding = Some(PartialBinding {
+                            iterate,
+                            value,
+                            alias,
+                        });
                     }
                 }
                 let mut args = Vec::new();
@@ -394,7 +575,13 @@ impl BlockParser<'_> {
                     args.push((key, m.expression()?));
                     m.eat_punct(',');
                 }
-                Node::Partial { include: name == "include", name: partial, binding, args, span: whole }
+                Node::Partial {
+                    include: name == "include",
+                    name: partial,
+                    binding,
+                    args,
+                    span: whole,
+                }
             }
             "ifchanged" => {
                 m.finish()?;
@@ -404,11 +591,16 @@ impl BlockParser<'_> {
                 m.finish()?;
                 Node::LoopControl(whole)
             }
-            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor" | "endtablerow" | "endcapture"
-            | "endraw" | "endcomment" | "endifchanged" | "enddoc" => return Err(unexpected(name, name_span)),
+            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor"
+            | "endtablerow" | "endcapture" | "endraw" | "endcomment" | "endifchanged"
+            | "enddoc" => return Err(unexpected(name, name_span)),
             other => {
-                return Err(TemplateError::new("template::unknown-tag", format!("unknown tag `{other}`"), name_span)
-                    .with_hint(suggestion_hint(other, TAGS)))
+                return Err(TemplateError::new(
+                    "template::unknown-tag",
+                    format!("unknown tag `{other}`"),
+                    name_span,
+                )
+                .with_hint(suggestion_hint(other, TAGS)))
             }
         };
         Ok(Some(node))
@@ -427,7 +619,11 @@ fn loop_params(m: &mut Markup) -> Result<LoopParams, TemplateError> {
         }
         let key = m.name("`limit:`, `offset:`, `cols:` or `reversed`")?;
         if !m.eat_punct(':') {
-            return Err(TemplateError::new("template::syntax", format!("expected `:` after `{}`", key.text), key.span));
+            return Err(TemplateError::new(
+                "template::syntax",
+                format!("expected `:` after `{}`", key.text),
+                key.span,
+            ));
         }
         match key.text.as_str() {
             "limit" => params.limit = Some(m.expression()?),
@@ -435,8 +631,15 @@ fn loop_params(m: &mut Markup) -> Result<LoopParams, TemplateError> {
             "offset" if m.eat_word("continue") => params.offset_continue = true,
             "offset" => params.offset = Some(m.expression()?),
             other => {
-                return Err(TemplateError::new("template::syntax", format!("unknown loop parameter `{other}`"), key.span)
-                    .with_hint(suggestion_hint(other, ["limit", "offset", "cols", "reversed"])))
+                return Err(TemplateError::new(
+                    "template::syntax",
+                    format!("unknown loop parameter `{other}`"),
+                    key.span,
+                )
+                .with_hint(suggestion_hint(
+                    other,
+                    ["limit", "offset", "cols", "reversed"],
+                )))
             }
         }
     }

@@ -45,7 +45,10 @@ pub struct Value {
 impl Value {
     /// A value that is never nil.
     pub fn of(shape: Shape) -> Value {
-        Value { shape, nullable: false }
+        Value {
+            shape,
+            nullable: false,
+        }
     }
 
     /// A value that is not known.
@@ -60,20 +63,36 @@ impl Value {
 
     /// The template value of an expression-language type.
     pub fn from_type(ty: &Type) -> Value {
-        Value { shape: Shape::from_base(&ty.base), nullable: ty.nullable }
+        Value {
+            shape: Shape::from_base(&ty.base),
+            nullable: ty.nullable,
+        }
     }
 
     /// The shape of a YAML/JSON value (campaign `vars`).
     pub fn from_json(value: &serde_json::Value) -> Value {
         use serde_json::Value as J;
         let shape = match value {
-            J::Null => return Value { shape: Shape::Nil, nullable: true },
+            J::Null => {
+                return Value {
+                    shape: Shape::Nil,
+                    nullable: true,
+                }
+            }
             J::Bool(_) => Shape::Bool,
             J::Number(n) if n.is_i64() || n.is_u64() => Shape::Int,
             J::Number(_) => Shape::Float,
             J::String(_) => Shape::String,
-            J::Array(items) => Shape::List(Box::new(items.first().map_or(Shape::Any, |i| Value::from_json(i).shape))),
-            J::Object(map) => Shape::Object(Rc::new(map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())),
+            J::Array(items) => Shape::List(Box::new(
+                items
+                    .first()
+                    .map_or(Shape::Any, |i| Value::from_json(i).shape),
+            )),
+            J::Object(map) => Shape::Object(Rc::new(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            )),
         };
         Value::of(shape)
     }
@@ -97,12 +116,18 @@ impl Shape {
 
     /// Whether a numeric filter can make sense of it.
     pub fn can_be_number(&self) -> bool {
-        !matches!(self, Shape::Bool | Shape::List(_) | Shape::Object(_) | Shape::Date | Shape::DateTime)
+        !matches!(
+            self,
+            Shape::Bool | Shape::List(_) | Shape::Object(_) | Shape::Date | Shape::DateTime
+        )
     }
 
     /// Whether it is known to be a single scalar that is not text.
     pub fn is_non_text_scalar(&self) -> bool {
-        matches!(self, Shape::Bool | Shape::Int | Shape::Float | Shape::Date | Shape::DateTime)
+        matches!(
+            self,
+            Shape::Bool | Shape::Int | Shape::Float | Shape::Date | Shape::DateTime
+        )
     }
 }
 

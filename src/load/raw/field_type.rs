@@ -43,7 +43,10 @@ impl<'de> Deserialize<'de> for RawFieldType {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 let form = EnumForm::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawFieldType::Enum { values: form.values, nullable: form.nullable })
+                Ok(RawFieldType::Enum {
+                    values: form.values,
+                    nullable: form.nullable,
+                })
             }
         }
         deserializer.deserialize_any(FieldTypeVisitor)

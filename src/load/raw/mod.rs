@@ -27,7 +27,9 @@ use serde::Deserialize;
 use super::Located;
 
 /// The document kinds a workspace may hold besides the manifest.
-pub const KINDS: [&str; 6] = ["data", "features", "segment", "personas", "campaign", "test"];
+pub const KINDS: [&str; 6] = [
+    "data", "features", "segment", "personas", "campaign", "test",
+];
 
 /// The first look at a document: only its `kind`, other keys ignored.
 #[derive(Debug, Deserialize)]
@@ -40,13 +42,13 @@ pub struct KindProbe {
 #[derive(Debug, Clone)]
 pub enum RawDocument {
     /// `kind: data`.
-    Data(RawData),
+    Data(Box<RawData>),
     /// `kind: features`.
-    Features(RawFeatures),
+    Features(Box<RawFeatures>),
     /// `kind: segment`.
-    Segment(RawSegment),
+    Segment(Box<RawSegment>),
     /// `kind: personas`.
-    Personas(RawPersonas),
+    Personas(Box<RawPersonas>),
     /// `kind: campaign`.
     Campaign(Box<RawCampaign>),
     /// `kind: test`.

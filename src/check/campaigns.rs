@@ -1,0 +1,564 @@
+//! Campaigns (`kind: campaign`): audience, exactly one of schedule/trigger, variants and
+//! holdout, goal, recommendations, and every template in each variant's context.
+//!
+//! **Why**: a campaign is what sends; each of its references must resolve before data is read.
+//!
+//! **Example**: both `schedule:` and `trigger:` → `campaign::timing`; a variant with
+//! `weight: 0` → `campaign::bad-weight`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+
+use super::context::{Context, Names};
+use super::manifest::parse_zone;
+use super::names::unique_names;
+use super::templates::{check_file, check_inline, Partials};
+use crate::diag::{suggestion_hint, Diagnostic};
+use crate::expr::Scope;
+use crate::load::raw::{RawCampaign, RawSchedule, RawTrigger, RawVars, RecommendSource};
+use crate::load::{Document, Located};
+use crate::model::*;
+use crate::template::{ContextBuilder, Value};
+
+/// Declares every campaign name in `names`.
+pub fn declare_campaigns(cx: &mut Context, names: &mut Names) {
+    let documents = cx.campaign_documents();
+    let declared = documents
+        .iter()
+        .map(|d| (d.span(&d.value.name), &d.value.name))
+        .collect();
+    names.campaigns = unique_names(cx, "campaign", declared);
+}
+
+/// The shared inputs of campaign checks.
+pub struct CampaignInputs<'a> {
+    /// The data schema.
+    pub schema: &'a DataSchema,
+    /// Declared names.
+    pub names: &'a Names,
+    /// Builds template contexts.
+    pub context: &'a ContextBuilder,
+}
+
+/// Checks every campaign.
+pub fn check_campaigns(cx: &mut Context, inputs: &CampaignInputs) -> Vec<Campaign> {
+    let html_partials = Partials::new(cx, true);
+    let text_partials = Partials::new(cx, false);
+    let mut campaigns = Vec::new();
+    for doc in cx.campaign_documents() {
+        if let Some(campaign) = check_campaign(cx, &doc, inputs, (&html_partials, &text_partials)) {
+            if !campaigns.iter().any(|c: &Campaign| c.name == campaign.name) {
+                campaigns.push(campaign);
+            }
+        }
+    }
+    campaigns
+}
+
+fn duration<D>(
+    cx: &mut Context,
+    doc: &Document<D>,
+    value: &Option<Located<String>>,
+    default: Option<Duration>,
+) -> Result<Option<Duration>, ()> {
+    match value {
+        Some(v) => cx
+            .value(doc, v, "campaign::bad-duration", |d| Duration::parse(d))
+            .map(Some)
+            .ok_or(()),
+        None => Ok(default),
+    }
+}
+
+fn event_type<'s, D>(
+    cx: &mut Context,
+    doc: &Document<D>,
+    schema: &'s DataSchema,
+    name: &Located<String>,
+) -> Option<&'s EventSchema> {
+    let found = schema.event(&name.value);
+    if found.is_none() {
+        let d = Diagnostic::error(
+            "campaign::unknown-event-type",
+            format!("unknown event type `{}`", name.value),
+        )
+        .at_labeled(doc.span(name), "not declared under `events.types`")
+        .with_optional_hint(suggestion_hint(&name.value, schema.event_names()));
+        cx.report(d);
+    }
+    found
+}
+
+fn schedule<D>(cx: &mut Context, doc: &Document<D>, raw: &RawSchedule) -> Option<Timing> {
+    let at = cx.value(doc, &raw.at, "campaign::bad-time", |at| {
+        NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S"))
+            .map_err(|_| format!("`{at}` is not a local date and time such as `2026-12-01T09:00`"))
+    });
+    let zone = match &raw.timezone {
+        None => Some(ScheduleZone::Recipient),
+        Some(zone) if zone.value == "recipient" => Some(ScheduleZone::Recipient),
+        Some(zone) => cx.value(doc, zone, "campaign::bad-timezone", |z| {
+            parse_zone(z).map(ScheduleZone::Named)
+        }),
+    };
+    let expire = duration(
+        cx,
+        doc,
+        &raw.expire,
+        Some(Duration {
+            seconds: 2 * 86_400,
+        }),
+    )
+    .ok()
+    .flatten();
+    Some(Timing::Schedule(Schedule {
+        at: at?,
+        zone: zone?,
+        expire: expire?,
+    }))
+}
+
+fn trigger<'s, D>(
+    cx: &mut Context,
+    doc: &Document<D>,
+    raw: &RawTrigger,
+    whole: &Located<RawTrigger>,
+    inputs: &CampaignInputs<'s>,
+) -> (Option<Timing>, Option<&'s EventSchema>) {
+    let schema = inputs.schema;
+    match (&raw.on, &raw.when) {
+        (Some(on), None) => {
+            let event = event_type(cx, doc, schema, on);
+            let condition = match (&raw.condition, event) {
+                (Some(condition), Some(event)) => {
+                    let scope = Scope {
+                        event: Some(event),
+                        aggregates: false,
+                        ..inputs.names.scope(schema)
+                    };
+                    cx.expression(doc, condition, scope, Some("a trigger's `where`"))
+                        .map(|c| Some(c.expr))
+                }
+                _ => Some(None),
+            };
+            let unless: Result<Option<String>, ()> = match &raw.unless {
+                None => Ok(None),
+                Some(u) => event_type(cx, doc, schema, u)
+                    .map(|e| Some(e.name.clone()))
+                    .ok_or(()),
+            };
+            let after = duration(cx, doc, &raw.after, Some(Duration { seconds: 0 }));
+            let expire = duration(cx, doc, &raw.expire, Some(Duration { seconds: 86_400 }));
+            let once_per = duration(cx, doc, &raw.once_per, None);
+            let timing = (|| {
+                Some(Timing::Event(EventTrigger {
+                    on: event?.name.clone(),
+                    condition: condition?,
+                    after: after.ok()??,
+                    unless: unless.ok()?,
+                    expire: expire.ok()??,
+                    once_per: once_per.ok()?,
+                }))
+            })();
+            (timing, event)
+        }
+        (None, Some(when)) => {
+            for (key, value) in [
+                ("where", raw.condition.as_ref().map(|v| doc.span(v))),
+                ("after", raw.after.as_ref().map(|v| doc.span(v))),
+                ("unless", raw.unless.as_ref().map(|v| doc.span(v))),
+                ("expire", raw.expire.as_ref().map(|v| doc.span(v))),
+            ] {
+                if let Some(span) = value {
+                    let d = Diagnostic::error(
+                        "campaign::bad-trigger",
+                        format!("`{key}` applies to event triggers (`on:`), not to `when:`"),
+                    )
+                    .at(span)
+                    .with_hint("remove it, or trigger on an event");
+                    cx.report(d);
+                }
+            }
+            let condition = cx.expression(
+                doc,
+                when,
+                inputs.names.scope(schema),
+                Some("a trigger's `when`"),
+            );
+            let once_per = match &raw.once_per {
+                Some(once_per) => cx.value(doc, once_per, "campaign::bad-duration", |d| {
+                    Duration::parse(d)
+                }),
+                None => {
+                    let d = Diagnostic::error("campaign::missing-once-per", "a condition trigger needs `once_per`")
+                        .at(doc.span(when))
+                        .with_hint("without it the campaign would send on every run while the condition holds: add `once_per: 90d`");
+                    cx.report(d);
+                    None
+                }
+            };
+            let timing = condition.zip(once_per).map(|(c, once_per)| {
+                Timing::Condition(ConditionTrigger {
+                    when: c.expr,
+                    once_per,
+                })
+            });
+            (timing, None)
+        }
+        (on, _) => {
+            let message = if on.is_some() {
+                "a trigger has either `on:` (an event) or `when:` (a condition), not both"
+            } else {
+                "a trigger needs `on:` (an event type) or `when:` (a condition)"
+            };
+            cx.report(Diagnostic::error("campaign::bad-trigger", message).at(doc.span(whole)));
+            (None, None)
+        }
+    }
+}
+
+fn vars_of(raw: Option<&RawVars>) -> BTreeMap<String, serde_json::Value> {
+    raw.map(|v| {
+        v.iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn template_ref<D>(
+    cx: &mut Context,
+    doc: &Document<D>,
+    path: &Located<String>,
+) -> Option<TemplateRef> {
+    let folder = cx.loaded.folder_of(doc.file);
+    if !path.value.ends_with(".liquid") {
+        let d = Diagnostic::error(
+            "campaign::bad-template",
+            format!("`{}` is not a Liquid template", path.value),
+        )
+        .at(doc.span(path))
+        .with_hint("template files end in `.liquid` (or `.mjml.liquid` for MJML)");
+        cx.report(d);
+        return None;
+    }
+    match cx.loaded.template(&folder, &path.value) {
+        Some(template) => Some(TemplateRef {
+            path: template.relative.clone(),
+            file: template.file,
+            mjml: path.value.ends_with(".mjml.liquid"),
+        }),
+        None => {
+            let known = cx.loaded.templates.iter().map(|t| t.relative.as_str());
+            let d = Diagnostic::error(
+                "campaign::missing-template",
+                format!("template `{}` does not exist", path.value),
+            )
+            .at_labeled(doc.span(path), "no such file in the workspace")
+            .with_optional_hint(suggestion_hint(&path.value, known))
+            .with_hint("paths are relative to the document's own folder");
+            cx.report(d);
+            None
+        }
+    }
+}
+
+/// The arms of a campaign before their templates are checked.
+struct Arm<'r> {
+    name: Located<String>,
+    weight: u32,
+    subject: &'r Located<String>,
+    preheader: Option<&'r Located<String>>,
+    html: Option<TemplateRef>,
+    text: Option<TemplateRef>,
+    vars: BTreeMap<String, serde_json::Value>,
+    from: Option<&'r Located<String>>,
+}
+
+fn check_campaign(
+    cx: &mut Context,
+    doc: &Document<&RawCampaign>,
+    inputs: &CampaignInputs,
+    partials: (&Partials, &Partials),
+) -> Option<Campaign> {
+    let raw = doc.value;
+    let schema = inputs.schema;
+    let audience = match &raw.audience {
+        Some(audience) => Some(
+            cx.expression(
+                doc,
+                audience,
+                inputs.names.scope(schema),
+                Some("a campaign's `audience`"),
+            )
+            .map(|c| c.expr),
+        ),
+        None => None,
+    };
+    let (timing, trigger_event) = match (&raw.schedule, &raw.trigger) {
+        (Some(s), None) => (schedule(cx, doc, &s.value), None),
+        (None, Some(t)) => trigger(cx, doc, &t.value, t, inputs),
+        (Some(s), Some(t)) => {
+            let d = Diagnostic::error(
+                "campaign::timing",
+                "a campaign has either `schedule:` or `trigger:`, not both",
+            )
+            .at_labeled(doc.span(t), "remove this")
+            .with_label(doc.span(s), "or this");
+            cx.report(d);
+            (None, None)
+        }
+        (None, None) => {
+            let d = Diagnostic::error(
+                "campaign::timing",
+                "a campaign needs `schedule:` or `trigger:`",
+            )
+            .at(doc.span(&raw.name))
+            .with_hint("add `schedule: { at: \"2026-12-01T09:00\" }` or a `trigger:`");
+            cx.report(d);
+            (None, None)
+        }
+    };
+    let base_vars = vars_of(raw.vars.as_ref());
+    let html = template_ref(cx, doc, &raw.html);
+    let text = raw.text.as_ref().and_then(|t| template_ref(cx, doc, t));
+    let mut arms = Vec::new();
+    match &raw.variants {
+        None => arms.push(Arm {
+            name: Located {
+                value: "default".into(),
+                start: raw.name.start,
+                end: raw.name.end,
+            },
+            weight: 1,
+            subject: &raw.subject,
+            preheader: raw.preheader.as_ref(),
+            html: html.clone(),
+            text: text.clone(),
+            vars: base_vars.clone(),
+            from: raw.from.as_ref(),
+        }),
+        Some(variants) => {
+            if variants.value.is_empty() {
+                cx.report(
+                    Diagnostic::error("campaign::no-variants", "`variants:` is empty")
+                        .at(doc.span(variants))
+                        .with_hint("list at least one variant, or remove `variants:`"),
+                );
+            }
+            let declared = variants
+                .value
+                .iter()
+                .map(|v| (doc.span(&v.value.name), &v.value.name))
+                .collect();
+            unique_names(cx, "variant", declared);
+            for variant in &variants.value {
+                let v = &variant.value;
+                if Bucket::from_name(&v.name.value).is_some() {
+                    let d = Diagnostic::error("campaign::reserved-variant", format!("`{}` is a bucket name and cannot name a variant", v.name.value))
+                        .at(doc.span(&v.name))
+                        .with_hint("plans and reports use bucket names alongside variant names: pick another name");
+                    cx.report(d);
+                }
+                let weight = cx.value(doc, &v.weight, "campaign::bad-weight", |w| {
+                    u32::try_from(*w)
+                        .ok()
+                        .filter(|w| *w >= 1)
+                        .ok_or_else(|| format!("weight `{w}` must be a positive whole number"))
+                });
+                let mut vars = base_vars.clone();
+                vars.extend(vars_of(v.vars.as_ref()));
+                arms.push(Arm {
+                    name: v.name.clone(),
+                    weight: weight.unwrap_or(1),
+                    subject: v.subject.as_ref().unwrap_or(&raw.subject),
+                    preheader: v.preheader.as_ref().or(raw.preheader.as_ref()),
+                    html: match &v.html {
+                        Some(h) => template_ref(cx, doc, h),
+                        None => html.clone(),
+                    },
+                    text: match &v.text {
+                        Some(t) => template_ref(cx, doc, t),
+                        None => text.clone(),
+                    },
+                    vars,
+                    from: v.from.as_ref().or(raw.from.as_ref()),
+                });
+            }
+        }
+    }
+    let recommend = raw
+        .recommend
+        .as_ref()
+        .and_then(|r| recommend(cx, doc, r, schema));
+    let catalog = recommend.as_ref().and(schema.catalog.as_ref());
+    let mut variants = Vec::new();
+    for arm in arms {
+        if arm.subject.value.trim().is_empty() {
+            cx.report(
+                Diagnostic::error("campaign::empty-subject", "the subject is empty")
+                    .at(doc.span(arm.subject)),
+            );
+        }
+        if let Some(from) = arm.from {
+            cx.value(doc, from, "campaign::bad-address", |f| {
+                parse_mailbox(f).map(|_| ())
+            });
+        }
+        let vars: BTreeMap<String, Value> = arm
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from_json(v)))
+            .collect();
+        let context = inputs.context.campaign(trigger_event, vars, catalog);
+        check_inline(cx, doc, arm.subject, &context, partials.1);
+        if let Some(preheader) = arm.preheader {
+            check_inline(cx, doc, preheader, &context, partials.1);
+        }
+        if let Some(html) = &arm.html {
+            check_file(cx, html.file, &context, true, partials.0);
+        }
+        if let Some(text) = &arm.text {
+            check_file(cx, text.file, &context, false, partials.1);
+        }
+        let (Some(html), true) = (arm.html, timing.is_some()) else {
+            continue;
+        };
+        variants.push(Variant {
+            name: arm.name.value,
+            weight: arm.weight,
+            subject: arm.subject.value.clone(),
+            preheader: arm.preheader.map(|p| p.value.clone()),
+            html,
+            text: arm.text,
+            vars: arm.vars,
+            from: arm.from.map(|f| f.value.clone()),
+        });
+    }
+    let holdout = match &raw.holdout {
+        Some(h) => cx.value(doc, h, "campaign::bad-holdout", |h| {
+            Percent::parse(h).and_then(|p| {
+                if p.hundredths < 10_000 {
+                    Ok(p)
+                } else {
+                    Err("a holdout of 100% would send nothing: use less than 100%".into())
+                }
+            })
+        }),
+        None => Some(Percent { hundredths: 0 }),
+    };
+    let goal = raw.goal.as_ref().and_then(|g| {
+        let event = event_type(cx, doc, schema, &g.value.event).map(|e| e.name.clone());
+        let within = cx.value(doc, &g.value.within, "campaign::bad-duration", |d| {
+            Duration::parse(d)
+        });
+        Some(Goal {
+            event: event?,
+            within: within?,
+        })
+    });
+    if let Some(salt) = &raw.salt {
+        if salt.value.is_empty() {
+            cx.report(
+                Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)),
+            );
+        }
+    }
+    let audience = match audience {
+        Some(a) => Some(a?),
+        None => None,
+    };
+    Some(Campaign {
+        name: raw.name.value.clone(),
+        audience,
+        timing: timing?,
+        variants,
+        holdout: holdout?,
+        salt: raw
+            .salt
+            .as_ref()
+            .map_or(raw.name.value.clone(), |s| s.value.clone()),
+        goal,
+        recommend,
+        priority: raw.priority.as_ref().map_or(0, |p| p.value),
+        enabled: raw.enabled.unwrap_or(true),
+        ignore_frequency_cap: raw.ignore_frequency_cap.unwrap_or(false),
+    })
+}
+
+fn recommend(
+    cx: &mut Context,
+    doc: &Document<&RawCampaign>,
+    raw: &Located<crate::load::raw::RawRecommend>,
+    schema: &DataSchema,
+) -> Option<Recommend> {
+    let Some(catalog) = &schema.catalog else {
+        let d = Diagnostic::error(
+            "campaign::recommend-without-catalog",
+            "recommendations need a `catalog` in the data schema",
+        )
+        .at(doc.span(raw))
+        .with_hint("declare `catalog:` (products with at least `id`) in the `kind: data` document");
+        cx.report(d);
+        return None;
+    };
+    let source = raw.value.from.value;
+    let needs: &[(&str, &str)] = match source {
+        RecommendSource::RecentlyViewed => &[("page_view", "product_id")],
+        RecommendSource::PopularInCategory => {
+            &[("purchase", "product_id"), ("page_view", "category")]
+        }
+    };
+    let mut ok = true;
+    for (event, property) in needs {
+        if schema
+            .event(event)
+            .and_then(|e| e.properties.field(property))
+            .is_none()
+        {
+            let d = Diagnostic::error(
+                "campaign::recommend-needs-events",
+                format!(
+                    "`{}` needs events `{event}` with a `{property}` property",
+                    source_name(source)
+                ),
+            )
+            .at(doc.span(&raw.value.from));
+            cx.report(d);
+            ok = false;
+        }
+    }
+    if source == RecommendSource::PopularInCategory && catalog.field("category").is_none() {
+        cx.report(
+            Diagnostic::error(
+                "campaign::recommend-needs-events",
+                "`popular_in_category` needs a `category` field in the catalog",
+            )
+            .at(doc.span(&raw.value.from)),
+        );
+        ok = false;
+    }
+    let limit = match &raw.value.limit {
+        Some(l) => cx.value(doc, l, "campaign::bad-limit", |l| {
+            u32::try_from(*l)
+                .ok()
+                .filter(|l| *l >= 1)
+                .ok_or_else(|| "`limit` must be a whole number of at least 1".to_string())
+        })?,
+        None => 3,
+    };
+    ok.then_some(Recommend {
+        source,
+        exclude_purchased: raw.value.exclude_purchased.unwrap_or(false),
+        limit,
+    })
+}
+
+fn source_name(source: RecommendSource) -> &'static str {
+    match source {
+        RecommendSource::RecentlyViewed => "recently_viewed",
+        RecommendSource::PopularInCategory => "popular_in_category",
+    }
+}

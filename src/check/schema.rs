@@ -1,0 +1,189 @@
+//! The data schema (`kind: data`): exactly one, with valid types and existing columns.
+//!
+//! **Why**: every expression and template is typed against it; a wrong type name, a key or
+//! email column that is not declared, or a missing file would only show up when data is read.
+//!
+//! **Example**: `tier: { enum: [] }` → `schema::bad-type`; `key: uid` with no `uid` field →
+//! `schema::unknown-column`.
+
+use std::path::Path;
+use std::rc::Rc;
+
+use super::context::Context;
+use super::names::check_name_shape;
+use crate::diag::{suggestion_hint, Diagnostic};
+use crate::load::raw::{RawData, RawFieldType, RawFields};
+use crate::load::{Document, Located};
+use crate::model::{BaseType, DataSchema, EventSchema, Field, Table, Type};
+
+/// The file formats datasets may use.
+const SOURCE_EXTENSIONS: [&str; 4] = ["csv", "parquet", "ndjson", "jsonl"];
+
+/// Builds the data schema from the single `kind: data` document.
+pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
+    let documents = cx.data_documents();
+    let Some(doc) = documents.first() else {
+        let d = Diagnostic::error("schema::missing", "the workspace has no data schema").with_hint(
+            "add a document with `kind: data` declaring `profiles:` (see `tailor init`)",
+        );
+        cx.report(d);
+        return None;
+    };
+    for extra in &documents[1..] {
+        let d = Diagnostic::error(
+            "schema::duplicate",
+            "the workspace has more than one `kind: data` document",
+        )
+        .at_labeled(extra.span(&extra.value.kind), "second data schema")
+        .with_label(doc.span(&doc.value.kind), "first data schema")
+        .with_hint("merge them into one document");
+        cx.report(d);
+    }
+    let raw: &RawData = doc.value;
+    source_file(cx, doc, &raw.profiles.source);
+    let profiles = table(cx, doc, &raw.profiles.fields, "profile field");
+    for column in [&raw.profiles.key, &raw.profiles.email]
+        .into_iter()
+        .chain(&raw.profiles.timezone)
+    {
+        column_exists(cx, doc, &profiles, column, "profiles.fields");
+    }
+    let mut schema = DataSchema {
+        key: raw.profiles.key.value.clone(),
+        email: raw.profiles.email.value.clone(),
+        timezone: raw.profiles.timezone.as_ref().map(|t| t.value.clone()),
+        profiles,
+        events: Vec::new(),
+        catalog: None,
+    };
+    if let Some(events) = &raw.events {
+        source_file(cx, doc, &events.source);
+        for (name, fields) in events.types.iter() {
+            check_name_shape(cx, doc.span(name), &name.value, "event type");
+            let properties = table(cx, doc, fields, "event property");
+            for reserved in ["ts", "type"] {
+                if let Some((located, _)) = fields.iter().find(|(n, _)| n.value == reserved) {
+                    let d = Diagnostic::error(
+                        "schema::reserved-name",
+                        format!(
+                            "`{reserved}` is reserved for the event's own {}",
+                            if reserved == "ts" { "time" } else { "type" }
+                        ),
+                    )
+                    .at(doc.span(located))
+                    .with_hint("rename the property");
+                    cx.report(d);
+                }
+            }
+            schema.events.push(EventSchema {
+                name: name.value.clone(),
+                properties,
+            });
+        }
+    }
+    if let Some(catalog) = &raw.catalog {
+        source_file(cx, doc, &catalog.source);
+        let table = table(cx, doc, &catalog.fields, "catalog field");
+        column_exists(cx, doc, &table, &catalog.key, "catalog.fields");
+        schema.catalog = Some(table);
+    }
+    Some(schema)
+}
+
+fn table<D>(cx: &mut Context, doc: &Document<D>, fields: &RawFields, what: &str) -> Table {
+    let mut table = Table::default();
+    for (name, raw_type) in fields.iter() {
+        check_name_shape(cx, doc.span(name), &name.value, what);
+        if let Some(ty) = field_type(cx, doc, raw_type) {
+            table.fields.push(Field {
+                name: name.value.clone(),
+                ty,
+            });
+        }
+    }
+    table
+}
+
+fn field_type<D>(cx: &mut Context, doc: &Document<D>, raw: &Located<RawFieldType>) -> Option<Type> {
+    match &raw.value {
+        RawFieldType::Named(name) => {
+            let (base_name, nullable) = match name.strip_suffix('?') {
+                Some(base) => (base.trim(), true),
+                None => (name.trim(), false),
+            };
+            match BaseType::parse_name(base_name) {
+                Some(base) => Some(Type { base, nullable }),
+                None => {
+                    let d = Diagnostic::error("schema::bad-type", format!("unknown type `{name}`"))
+                        .at(doc.span(raw))
+                        .with_optional_hint(suggestion_hint(base_name, BaseType::NAMES))
+                        .with_hint("types are string, int, float, bool, date, datetime, list<string>, or { enum: [...] }; add `?` for nullable");
+                    cx.report(d);
+                    None
+                }
+            }
+        }
+        RawFieldType::Enum { values, nullable } => {
+            let mut sorted = values.clone();
+            sorted.sort();
+            sorted.dedup();
+            if values.is_empty() || sorted.len() != values.len() {
+                let message = if values.is_empty() {
+                    "an enum needs at least one value"
+                } else {
+                    "an enum lists a value twice"
+                };
+                cx.report(Diagnostic::error("schema::bad-type", message).at(doc.span(raw)));
+                return None;
+            }
+            Some(Type {
+                base: BaseType::Enum(Rc::from(values.clone())),
+                nullable: *nullable,
+            })
+        }
+    }
+}
+
+fn column_exists<D>(
+    cx: &mut Context,
+    doc: &Document<D>,
+    table: &Table,
+    column: &Located<String>,
+    list: &str,
+) {
+    if table.field(&column.value).is_none() {
+        let d = Diagnostic::error(
+            "schema::unknown-column",
+            format!("`{}` is not declared in `{list}`", column.value),
+        )
+        .at(doc.span(column))
+        .with_optional_hint(suggestion_hint(&column.value, table.names()));
+        cx.report(d);
+    }
+}
+
+/// A dataset path must name an existing file of a known format (its rows are not read here).
+fn source_file<D>(cx: &mut Context, doc: &Document<D>, source: &Located<String>) {
+    let path = cx.loaded.folder_of(doc.file).join(&source.value);
+    let extension = Path::new(&source.value)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    if !SOURCE_EXTENSIONS.contains(&extension) {
+        let d = Diagnostic::error(
+            "schema::bad-source",
+            format!("`{}` is not a supported dataset format", source.value),
+        )
+        .at(doc.span(source))
+        .with_hint("use a .csv, .parquet, .ndjson or .jsonl file");
+        cx.report(d);
+    } else if !path.is_file() {
+        let d = Diagnostic::error(
+            "schema::missing-source",
+            format!("dataset `{}` does not exist", source.value),
+        )
+        .at_labeled(doc.span(source), "no such file")
+        .with_hint("paths are relative to the document's own folder");
+        cx.report(d);
+    }
+}

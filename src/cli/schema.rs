@@ -1,0 +1,96 @@
+//! `tailor schema`: JSON Schemas of the manifest and every document kind.
+
+use std::fs;
+use std::path::PathBuf;
+
+use clap::Args;
+use schemars::{schema_for, Schema};
+use serde_json::{json, Value};
+
+use super::ExitCode;
+use crate::load::raw::*;
+
+/// Arguments of `tailor schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The folder to write to.
+    #[arg(long, default_value = "schemas")]
+    pub out: PathBuf,
+}
+
+/// Every schema file: its name and its pretty-printed JSON (ending in a newline).
+pub fn schema_files() -> Vec<(String, String)> {
+    let kinds: Vec<(&str, Schema)> = vec![
+        ("data", schema_for!(RawData)),
+        ("features", schema_for!(RawFeatures)),
+        ("segment", schema_for!(RawSegment)),
+        ("personas", schema_for!(RawPersonas)),
+        ("campaign", schema_for!(RawCampaign)),
+        ("test", schema_for!(RawTest)),
+    ];
+    let mut files = vec![(
+        "tailor.schema.json".to_string(),
+        pretty(
+            schema_for!(RawManifest).to_value(),
+            "tailor.yaml, the workspace manifest",
+        ),
+    )];
+    let mut any_of = Vec::new();
+    for (kind, schema) in kinds {
+        let mut value = schema.to_value();
+        value["properties"]["kind"] =
+            json!({ "const": kind, "description": format!("Always `{kind}`.") });
+        files.push((
+            format!("{kind}.schema.json"),
+            pretty(value, &format!("a `kind: {kind}` document")),
+        ));
+        any_of.push(json!({ "$ref": format!("{kind}.schema.json") }));
+    }
+    let document = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "tailor document",
+        "description": "Any tailor document; `kind` selects which.",
+        "oneOf": any_of,
+    });
+    files.push((
+        "document.schema.json".to_string(),
+        pretty(document, "any tailor document"),
+    ));
+    files
+}
+
+fn pretty(mut value: Value, title: &str) -> String {
+    if value.get("description").is_none() {
+        value["description"] = json!(format!("JSON Schema of {title}."));
+    }
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Runs `tailor schema`.
+pub fn run(args: &SchemaArgs) -> ExitCode {
+    if let Err(error) = fs::create_dir_all(&args.out) {
+        eprintln!(
+            "error[schema::io]: cannot create `{}`: {error}",
+            args.out.display()
+        );
+        return ExitCode::Usage;
+    }
+    for (name, text) in schema_files() {
+        let path = args.out.join(&name);
+        if let Err(error) = fs::write(&path, text) {
+            eprintln!(
+                "error[schema::io]: cannot write `{}`: {error}",
+                path.display()
+            );
+            return ExitCode::Usage;
+        }
+    }
+    eprintln!(
+        "wrote {} schemas to {}",
+        schema_files().len(),
+        args.out.display()
+    );
+    ExitCode::Success
+}
