@@ -29,6 +29,8 @@ pub fn declare_campaigns(cx: &mut Context, names: &mut Names) {
         .map(|d| (d.span(&d.value.name), &d.value.name))
         .collect();
     names.campaigns = unique_names(cx, "campaign", declared);
+    let unparsed: Vec<String> = cx.unparsed_names("campaign").collect();
+    names.campaigns.extend(unparsed);
 }
 
 /// The shared inputs of campaign checks.
@@ -103,16 +105,9 @@ fn schedule<D>(cx: &mut Context, doc: &Document<D>, raw: &RawSchedule) -> Option
             parse_zone(z).map(ScheduleZone::Named)
         }),
     };
-    let expire = duration(
-        cx,
-        doc,
-        &raw.expire,
-        Some(Duration {
-            seconds: 2 * 86_400,
-        }),
-    )
-    .ok()
-    .flatten();
+    let expire = duration(cx, doc, &raw.expire, Some(Duration { seconds: 2 * 86_400 }))
+        .ok()
+        .flatten();
     Some(Timing::Schedule(Schedule {
         at: at?,
         zone: zone?,
@@ -145,9 +140,7 @@ fn trigger<'s, D>(
             };
             let unless: Result<Option<String>, ()> = match &raw.unless {
                 None => Ok(None),
-                Some(u) => event_type(cx, doc, schema, u)
-                    .map(|e| Some(e.name.clone()))
-                    .ok_or(()),
+                Some(u) => event_type(cx, doc, schema, u).map(|e| Some(e.name.clone())).ok_or(()),
             };
             let after = duration(cx, doc, &raw.after, Some(Duration { seconds: 0 }));
             let expire = duration(cx, doc, &raw.expire, Some(Duration { seconds: 86_400 }));
@@ -181,16 +174,9 @@ fn trigger<'s, D>(
                     cx.report(d);
                 }
             }
-            let condition = cx.expression(
-                doc,
-                when,
-                inputs.names.scope(schema),
-                Some("a trigger's `when`"),
-            );
+            let condition = cx.expression(doc, when, inputs.names.scope(schema), Some("a trigger's `when`"));
             let once_per = match &raw.once_per {
-                Some(once_per) => cx.value(doc, once_per, "campaign::bad-duration", |d| {
-                    Duration::parse(d)
-                }),
+                Some(once_per) => cx.value(doc, once_per, "campaign::bad-duration", |d| Duration::parse(d)),
                 None => {
                     let d = Diagnostic::error("campaign::missing-once-per", "a condition trigger needs `once_per`")
                         .at(doc.span(when))
@@ -199,12 +185,9 @@ fn trigger<'s, D>(
                     None
                 }
             };
-            let timing = condition.zip(once_per).map(|(c, once_per)| {
-                Timing::Condition(ConditionTrigger {
-                    when: c.expr,
-                    once_per,
-                })
-            });
+            let timing = condition
+                .zip(once_per)
+                .map(|(c, once_per)| Timing::Condition(ConditionTrigger { when: c.expr, once_per }));
             (timing, None)
         }
         (on, _) => {
@@ -220,19 +203,11 @@ fn trigger<'s, D>(
 }
 
 fn vars_of(raw: Option<&RawVars>) -> BTreeMap<String, serde_json::Value> {
-    raw.map(|v| {
-        v.iter()
-            .map(|(k, v)| (k.value.clone(), v.value.clone()))
-            .collect()
-    })
-    .unwrap_or_default()
+    raw.map(|v| v.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect())
+        .unwrap_or_default()
 }
 
-fn template_ref<D>(
-    cx: &mut Context,
-    doc: &Document<D>,
-    path: &Located<String>,
-) -> Option<TemplateRef> {
+fn template_ref<D>(cx: &mut Context, doc: &Document<D>, path: &Located<String>) -> Option<TemplateRef> {
     let folder = cx.loaded.folder_of(doc.file);
     if !path.value.ends_with(".liquid") {
         let d = Diagnostic::error(
@@ -311,12 +286,9 @@ fn check_campaign(
             (None, None)
         }
         (None, None) => {
-            let d = Diagnostic::error(
-                "campaign::timing",
-                "a campaign needs `schedule:` or `trigger:`",
-            )
-            .at(doc.span(&raw.name))
-            .with_hint("add `schedule: { at: \"2026-12-01T09:00\" }` or a `trigger:`");
+            let d = Diagnostic::error("campaign::timing", "a campaign needs `schedule:` or `trigger:`")
+                .at(doc.span(&raw.name))
+                .with_hint("add `schedule: { at: \"2026-12-01T09:00\" }` or a `trigger:`");
             cx.report(d);
             (None, None)
         }
@@ -357,9 +329,12 @@ fn check_campaign(
             for variant in &variants.value {
                 let v = &variant.value;
                 if Bucket::from_name(&v.name.value).is_some() {
-                    let d = Diagnostic::error("campaign::reserved-variant", format!("`{}` is a bucket name and cannot name a variant", v.name.value))
-                        .at(doc.span(&v.name))
-                        .with_hint("plans and reports use bucket names alongside variant names: pick another name");
+                    let d = Diagnostic::error(
+                        "campaign::reserved-variant",
+                        format!("`{}` is a bucket name and cannot name a variant", v.name.value),
+                    )
+                    .at(doc.span(&v.name))
+                    .with_hint("plans and reports use bucket names alongside variant names: pick another name");
                     cx.report(d);
                 }
                 let weight = cx.value(doc, &v.weight, "campaign::bad-weight", |w| {
@@ -389,29 +364,17 @@ fn check_campaign(
             }
         }
     }
-    let recommend = raw
-        .recommend
-        .as_ref()
-        .and_then(|r| recommend(cx, doc, r, schema));
+    let recommend = raw.recommend.as_ref().and_then(|r| recommend(cx, doc, r, schema));
     let catalog = recommend.as_ref().and(schema.catalog.as_ref());
     let mut variants = Vec::new();
     for arm in arms {
         if arm.subject.value.trim().is_empty() {
-            cx.report(
-                Diagnostic::error("campaign::empty-subject", "the subject is empty")
-                    .at(doc.span(arm.subject)),
-            );
+            cx.report(Diagnostic::error("campaign::empty-subject", "the subject is empty").at(doc.span(arm.subject)));
         }
         if let Some(from) = arm.from {
-            cx.value(doc, from, "campaign::bad-address", |f| {
-                parse_mailbox(f).map(|_| ())
-            });
+            cx.value(doc, from, "campaign::bad-address", |f| parse_mailbox(f).map(|_| ()));
         }
-        let vars: BTreeMap<String, Value> = arm
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from_json(v)))
-            .collect();
+        let vars: BTreeMap<String, Value> = arm.vars.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect();
         let context = inputs.context.campaign(trigger_event, vars, catalog);
         check_inline(cx, doc, arm.subject, &context, partials.1);
         if let Some(preheader) = arm.preheader {
@@ -451,9 +414,7 @@ fn check_campaign(
     };
     let goal = raw.goal.as_ref().and_then(|g| {
         let event = event_type(cx, doc, schema, &g.value.event).map(|e| e.name.clone());
-        let within = cx.value(doc, &g.value.within, "campaign::bad-duration", |d| {
-            Duration::parse(d)
-        });
+        let within = cx.value(doc, &g.value.within, "campaign::bad-duration", |d| Duration::parse(d));
         Some(Goal {
             event: event?,
             within: within?,
@@ -461,9 +422,7 @@ fn check_campaign(
     });
     if let Some(salt) = &raw.salt {
         if salt.value.is_empty() {
-            cx.report(
-                Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)),
-            );
+            cx.report(Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)));
         }
     }
     let audience = match audience {
@@ -476,10 +435,7 @@ fn check_campaign(
         timing: timing?,
         variants,
         holdout: holdout?,
-        salt: raw
-            .salt
-            .as_ref()
-            .map_or(raw.name.value.clone(), |s| s.value.clone()),
+        salt: raw.salt.as_ref().map_or(raw.name.value.clone(), |s| s.value.clone()),
         goal,
         recommend,
         priority: raw.priority.as_ref().map_or(0, |p| p.value),
@@ -507,17 +463,11 @@ fn recommend(
     let source = raw.value.from.value;
     let needs: &[(&str, &str)] = match source {
         RecommendSource::RecentlyViewed => &[("page_view", "product_id")],
-        RecommendSource::PopularInCategory => {
-            &[("purchase", "product_id"), ("page_view", "category")]
-        }
+        RecommendSource::PopularInCategory => &[("purchase", "product_id"), ("page_view", "category")],
     };
     let mut ok = true;
     for (event, property) in needs {
-        if schema
-            .event(event)
-            .and_then(|e| e.properties.field(property))
-            .is_none()
-        {
+        if schema.event(event).and_then(|e| e.properties.field(property)).is_none() {
             let d = Diagnostic::error(
                 "campaign::recommend-needs-events",
                 format!(

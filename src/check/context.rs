@@ -78,6 +78,16 @@ impl<'w> Context<'w> {
     documents_of_kind!(campaign_documents, Campaign, RawCampaign);
     documents_of_kind!(test_documents, Test, RawTest);
 
+    /// Names of documents of `kind` that failed to parse (their errors are already reported).
+    pub fn unparsed_names(&self, kind: &str) -> impl Iterator<Item = String> + '_ {
+        let kind = kind.to_string();
+        self.loaded
+            .unparsed
+            .iter()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, n)| n.clone())
+    }
+
     /// Reports a diagnostic.
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
@@ -126,10 +136,6 @@ impl<'w> Context<'w> {
             None => checker.check(&expr),
         };
         let references = checker.references;
-        Some(CheckedExpr {
-            expr,
-            ty,
-            references,
-        })
+        Some(CheckedExpr { expr, ty, references })
     }
 }

@@ -45,12 +45,9 @@ impl ReferenceGraph {
                 let Some(primary) = spans.last().copied() else {
                     return;
                 };
-                let mut d = Diagnostic::error(
-                    code,
-                    format!("{kind}s refer to each other in a loop: {loop_text}"),
-                )
-                .at_labeled(primary, "this reference closes the loop")
-                .with_hint(format!("a {kind} cannot depend on itself; break the loop"));
+                let mut d = Diagnostic::error(code, format!("{kind}s refer to each other in a loop: {loop_text}"))
+                    .at_labeled(primary, "this reference closes the loop")
+                    .with_hint(format!("a {kind} cannot depend on itself; break the loop"));
                 for span in &spans[..spans.len() - 1] {
                     d = d.with_label(*span, "part of the loop");
                 }

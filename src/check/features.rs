@@ -21,10 +21,7 @@ pub fn declare_features(cx: &mut Context, schema: &DataSchema, names: &mut Names
         .collect();
     for name in unique_names(cx, "feature", declared.clone()) {
         if schema.profiles.field(&name).is_some() {
-            let span = declared
-                .iter()
-                .find(|(_, n)| n.value == name)
-                .map(|(s, _)| *s);
+            let span = declared.iter().find(|(_, n)| n.value == name).map(|(s, _)| *s);
             let mut d = Diagnostic::error(
                 "features::shadows-field",
                 format!("feature `{name}` has the name of a profile field"),
@@ -47,9 +44,7 @@ pub fn check_features(cx: &mut Context, schema: &DataSchema, names: &mut Names) 
     let mut graph = ReferenceGraph::default();
     for doc in &documents {
         for (name, source) in doc.value.features.iter() {
-            if !names.features.contains_key(&name.value)
-                || parsed.iter().any(|(n, _, _)| n == &name.value)
-            {
+            if !names.features.contains_key(&name.value) || parsed.iter().any(|(n, _, _)| n == &name.value) {
                 continue;
             }
             let map = doc.string_map(source, &cx.loaded.sources);
@@ -66,11 +61,7 @@ pub fn check_features(cx: &mut Context, schema: &DataSchema, names: &mut Names) 
                         &parts[0]
                     };
                     if names.features.contains_key(&first.name) {
-                        graph.add(
-                            &name.value,
-                            &first.name,
-                            map.span(first.span.start, first.span.end),
-                        );
+                        graph.add(&name.value, &first.name, map.span(first.span.start, first.span.end));
                     }
                 }
             });
@@ -82,10 +73,7 @@ pub fn check_features(cx: &mut Context, schema: &DataSchema, names: &mut Names) 
     let mut features = Vec::new();
     let mut done: Vec<String> = in_cycles;
     // Check in dependency order: repeatedly take features whose dependencies are all typed.
-    let mut remaining: Vec<_> = parsed
-        .into_iter()
-        .filter(|(n, _, _)| !done.contains(n))
-        .collect();
+    let mut remaining: Vec<_> = parsed.into_iter().filter(|(n, _, _)| !done.contains(n)).collect();
     while !remaining.is_empty() {
         let ready = remaining.iter().position(|(name, _, _)| {
             graph

@@ -17,8 +17,8 @@ use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawDelivery, RawManifest, Transport};
 use crate::load::{Document, Located};
 use crate::model::{
-    is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap,
-    LocalTimeRange, Manifest, Percent, Smtp,
+    is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
+    Percent, Smtp,
 };
 use crate::template::ContextBuilder;
 
@@ -83,12 +83,9 @@ pub fn check_manifest(
     });
     let reply_to = optional(cx, &doc, &sender.reply_to, "manifest::bad-address", address);
     if sender.postal_address.value.trim().is_empty() {
-        let d = Diagnostic::error(
-            "manifest::missing-postal-address",
-            "`postal_address` is empty",
-        )
-        .at(doc.span(&sender.postal_address))
-        .with_hint("commercial email must carry a physical postal address (CAN-SPAM)");
+        let d = Diagnostic::error("manifest::missing-postal-address", "`postal_address` is empty")
+            .at(doc.span(&sender.postal_address))
+            .with_hint("commercial email must carry a physical postal address (CAN-SPAM)");
         cx.report(d);
     }
     let unsubscribe = &sender.unsubscribe;
@@ -117,13 +114,7 @@ pub fn check_manifest(
         .with_hint("RFC 8058 requires an HTTPS URI for List-Unsubscribe-Post");
         cx.report(d);
     }
-    let mailto = optional(
-        cx,
-        &doc,
-        &unsubscribe.mailto,
-        "manifest::bad-address",
-        address,
-    );
+    let mailto = optional(cx, &doc, &unsubscribe.mailto, "manifest::bad-address", address);
     let policy = raw.policy.as_ref();
     let consent = match policy.and_then(|p| p.consent.as_ref()) {
         Some(consent) => cx
@@ -140,11 +131,9 @@ pub fn check_manifest(
     let frequency_cap = policy
         .and_then(|p| p.frequency_cap.as_ref())
         .and_then(|c| cx.value(&doc, c, "manifest::bad-cap", |c| FrequencyCap::parse(c)));
-    let quiet_hours = policy.and_then(|p| p.quiet_hours.as_ref()).and_then(|q| {
-        cx.value(&doc, q, "manifest::bad-time-range", |q| {
-            LocalTimeRange::parse(q)
-        })
-    });
+    let quiet_hours = policy
+        .and_then(|p| p.quiet_hours.as_ref())
+        .and_then(|q| cx.value(&doc, q, "manifest::bad-time-range", |q| LocalTimeRange::parse(q)));
     let root = cx.loaded.root.clone();
     let delivery = delivery(cx, &doc, raw.delivery.as_ref(), &root);
     Some(Manifest {
@@ -174,15 +163,8 @@ fn optional<D>(
     value.as_ref().and_then(|v| cx.value(doc, v, code, parse))
 }
 
-fn delivery<D>(
-    cx: &mut Context,
-    doc: &Document<D>,
-    raw: Option<&RawDelivery>,
-    root: &Path,
-) -> Option<Delivery> {
-    let path = |p: Option<&Located<String>>, default: &str| {
-        root.join(p.map_or(default, |p| p.value.as_str()))
-    };
+fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, root: &Path) -> Option<Delivery> {
+    let path = |p: Option<&Located<String>>, default: &str| root.join(p.map_or(default, |p| p.value.as_str()));
     let Some(raw) = raw else {
         return Some(Delivery {
             transport: Transport::Outbox,
@@ -194,17 +176,16 @@ fn delivery<D>(
             dkim: None,
         });
     };
-    let transport = raw
-        .transport
-        .as_ref()
-        .map_or(Transport::Outbox, |t| t.value);
+    let transport = raw.transport.as_ref().map_or(Transport::Outbox, |t| t.value);
     let smtp = match &raw.smtp {
         Some(smtp) => {
             let url = cx.value(doc, &smtp.url, "manifest::bad-smtp-url", |u| {
                 let rest = u.strip_prefix("smtp://").or_else(|| u.strip_prefix("smtps://"));
                 match rest {
                     Some(host) if !host.is_empty() => Ok(u.clone()),
-                    _ => Err(format!("`{u}` is not an SMTP URL such as `smtp://127.0.0.1:2525` or `smtps://mail.example.com`")),
+                    _ => Err(format!(
+                        "`{u}` is not an SMTP URL such as `smtp://127.0.0.1:2525` or `smtps://mail.example.com`"
+                    )),
                 }
             });
             let pool = smtp.pool.as_ref().map_or(Some(8), |p| {
@@ -225,12 +206,9 @@ fn delivery<D>(
                     }
                 })
             });
-            let timeout = smtp
-                .timeout
-                .as_ref()
-                .map_or(Some(Duration { seconds: 30 }), |t| {
-                    cx.value(doc, t, "manifest::bad-duration", |t| Duration::parse(t))
-                });
+            let timeout = smtp.timeout.as_ref().map_or(Some(Duration { seconds: 30 }), |t| {
+                cx.value(doc, t, "manifest::bad-duration", |t| Duration::parse(t))
+            });
             let retries = smtp.retries.as_ref().map_or(3, |r| r.value);
             Some(Smtp {
                 url: url?,
@@ -241,18 +219,11 @@ fn delivery<D>(
             })
         }
         None if transport == Transport::Smtp => {
-            let span = raw
-                .transport
-                .as_ref()
-                .map(|t| doc.span(t))
-                .unwrap_or(doc.whole);
+            let span = raw.transport.as_ref().map(|t| doc.span(t)).unwrap_or(doc.whole);
             cx.report(
-                Diagnostic::error(
-                    "manifest::missing-smtp",
-                    "`transport: smtp` needs `delivery.smtp`",
-                )
-                .at(span)
-                .with_hint("add `smtp: { url: \"smtp://host:port\" }`"),
+                Diagnostic::error("manifest::missing-smtp", "`transport: smtp` needs `delivery.smtp`")
+                    .at(span)
+                    .with_hint("add `smtp: { url: \"smtp://host:port\" }`"),
             );
             return None;
         }

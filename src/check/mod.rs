@@ -73,24 +73,19 @@ pub fn check_workspace(loaded: &LoadedWorkspace) -> CheckOutcome {
     let workspace = run_checks(&mut cx);
     let diagnostics = cx.diagnostics;
     let workspace = workspace.filter(|_| !diagnostics.has_errors());
-    CheckOutcome {
-        workspace,
-        diagnostics,
-    }
+    CheckOutcome { workspace, diagnostics }
 }
 
 fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
     let schema = schema::check_schema(cx);
     let mut names = Names::default();
-    let schema_for_names = schema.clone().unwrap_or_default();
-    features::declare_features(cx, &schema_for_names, &mut names);
+    let no_schema = DataSchema::default();
+    features::declare_features(cx, schema.as_ref().unwrap_or(&no_schema), &mut names);
     segments::declare_segments(cx, &mut names);
     personas::declare_personas(cx, &mut names);
     campaigns::declare_campaigns(cx, &mut names);
-    let Some(schema) = schema else {
-        tests::check_tests(cx, &schema_for_names, &names, &[]);
-        return None;
-    };
+    // Without a schema nothing can be typed; what was found so far is reported.
+    let schema = schema?;
     let features = features::check_features(cx, &schema, &mut names);
     let segments = segments::check_segments(cx, &schema, &names);
     let personas = personas::check_personas(cx, &schema, &names);

@@ -17,25 +17,16 @@ pub fn check_name_shape(cx: &mut Context, span: Span, name: &str, what: &str) ->
     if is_valid_name(name) {
         return true;
     }
-    let suggestion = name
-        .to_lowercase()
-        .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-    let d = Diagnostic::error(
-        "names::invalid",
-        format!("`{name}` is not a valid {what} name"),
-    )
-    .at_labeled(span, format!("names match {NAME_PATTERN}"))
-    .with_optional_hint(is_valid_name(&suggestion).then(|| format!("try `{suggestion}`")));
+    let suggestion = name.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    let d = Diagnostic::error("names::invalid", format!("`{name}` is not a valid {what} name"))
+        .at_labeled(span, format!("names match {NAME_PATTERN}"))
+        .with_optional_hint(is_valid_name(&suggestion).then(|| format!("try `{suggestion}`")));
     cx.report(d);
     false
 }
 
 /// Checks that names are well formed and unique; returns them in declaration order.
-pub fn unique_names(
-    cx: &mut Context,
-    kind: &str,
-    names: Vec<(Span, &Located<String>)>,
-) -> Vec<String> {
+pub fn unique_names(cx: &mut Context, kind: &str, names: Vec<(Span, &Located<String>)>) -> Vec<String> {
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut unique = Vec::new();
     for (span, located) in names {
@@ -43,13 +34,10 @@ pub fn unique_names(
         check_name_shape(cx, span, name, kind);
         match seen.get(name) {
             Some(first) => {
-                let d = Diagnostic::error(
-                    "names::duplicate",
-                    format!("there are two {kind}s named `{name}`"),
-                )
-                .at_labeled(span, "second definition")
-                .with_label(*first, "first defined here")
-                .with_hint(format!("{kind} names must be unique: rename one of them"));
+                let d = Diagnostic::error("names::duplicate", format!("there are two {kind}s named `{name}`"))
+                    .at_labeled(span, "second definition")
+                    .with_label(*first, "first defined here")
+                    .with_hint(format!("{kind} names must be unique: rename one of them"));
                 cx.report(d);
             }
             None => {

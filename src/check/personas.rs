@@ -21,6 +21,8 @@ pub fn declare_personas(cx: &mut Context, names: &mut Names) {
         .map(|d| (d.span(&d.value.name), &d.value.name))
         .collect();
     names.personas = unique_names(cx, "persona model", declared);
+    let unparsed: Vec<String> = cx.unparsed_names("personas").collect();
+    names.personas.extend(unparsed);
 }
 
 /// Checks every persona model.
@@ -43,12 +45,9 @@ fn positive<D>(
 ) -> Option<u32> {
     match value {
         None => {
-            let d = Diagnostic::error(
-                "personas::missing-parameter",
-                format!("`{algorithm}` needs `{name}`"),
-            )
-            .at(doc.whole)
-            .with_hint(format!("add `{name}:` with a whole number of at least 1"));
+            let d = Diagnostic::error("personas::missing-parameter", format!("`{algorithm}` needs `{name}`"))
+                .at(doc.whole)
+                .with_hint(format!("add `{name}:` with a whole number of at least 1"));
             cx.report(d);
             None
         }
@@ -61,13 +60,7 @@ fn positive<D>(
     }
 }
 
-fn unused<D, V>(
-    cx: &mut Context,
-    doc: &Document<D>,
-    value: &Option<Located<V>>,
-    name: &str,
-    algorithm: &str,
-) {
+fn unused<D, V>(cx: &mut Context, doc: &Document<D>, value: &Option<Located<V>>, name: &str, algorithm: &str) {
     if let Some(located) = value {
         let d = Diagnostic::error(
             "personas::bad-parameter",
@@ -119,11 +112,8 @@ fn check_model(
     let mut features = Vec::new();
     if raw.features.value.is_empty() {
         cx.report(
-            Diagnostic::error(
-                "personas::no-features",
-                "a persona model needs at least one feature",
-            )
-            .at(doc.span(&raw.features)),
+            Diagnostic::error("personas::no-features", "a persona model needs at least one feature")
+                .at(doc.span(&raw.features)),
         );
     }
     for feature in &raw.features.value {
@@ -132,14 +122,9 @@ fn check_model(
             .field(&feature.value)
             .map(|f| f.ty.clone())
             .or_else(|| names.features.get(&feature.value).cloned().flatten());
-        let known = schema.profiles.field(&feature.value).is_some()
-            || names.features.contains_key(&feature.value);
+        let known = schema.profiles.field(&feature.value).is_some() || names.features.contains_key(&feature.value);
         if !known {
-            let candidates = names
-                .features
-                .keys()
-                .map(String::as_str)
-                .chain(schema.profiles.names());
+            let candidates = names.features.keys().map(String::as_str).chain(schema.profiles.names());
             let d = Diagnostic::error(
                 "personas::unknown-feature",
                 format!("unknown feature `{}`", feature.value),
@@ -169,13 +154,8 @@ fn check_model(
     }
     let population = match &raw.population {
         Some(population) => Some(
-            cx.expression(
-                doc,
-                population,
-                names.scope(schema),
-                Some("a persona `population`"),
-            )?
-            .expr,
+            cx.expression(doc, population, names.scope(schema), Some("a persona `population`"))?
+                .expr,
         ),
         None => None,
     };
@@ -200,11 +180,8 @@ fn check_model(
                 cx.report(d);
             } else if !value.value.is_finite() {
                 cx.report(
-                    Diagnostic::error(
-                        "personas::bad-parameter",
-                        "prototype values must be finite numbers",
-                    )
-                    .at(doc.span(value)),
+                    Diagnostic::error("personas::bad-parameter", "prototype values must be finite numbers")
+                        .at(doc.span(value)),
                 );
             } else {
                 point.push((feature.value.clone(), value.value));
@@ -218,11 +195,7 @@ fn check_model(
                 "personas::too-many-prototypes",
                 format!("{} prototypes for {k} clusters", prototypes.len()),
             )
-            .at(names_map
-                .0
-                .first()
-                .map(|(n, _)| doc.span(n))
-                .unwrap_or(doc.whole))
+            .at(names_map.0.first().map(|(n, _)| doc.span(n)).unwrap_or(doc.whole))
             .with_hint("each cluster takes one name: use at most `k` prototypes or raise `k`");
             cx.report(d);
         }

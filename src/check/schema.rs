@@ -23,9 +23,11 @@ const SOURCE_EXTENSIONS: [&str; 4] = ["csv", "parquet", "ndjson", "jsonl"];
 pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
     let documents = cx.data_documents();
     let Some(doc) = documents.first() else {
-        let d = Diagnostic::error("schema::missing", "the workspace has no data schema").with_hint(
-            "add a document with `kind: data` declaring `profiles:` (see `tailor init`)",
-        );
+        if cx.unparsed_names("data").next().is_some() {
+            return None; // The data document exists but did not parse: that error is reported.
+        }
+        let d = Diagnostic::error("schema::missing", "the workspace has no data schema")
+            .with_hint("add a document with `kind: data` declaring `profiles:` (see `tailor init`)");
         cx.report(d);
         return None;
     };
@@ -144,13 +146,7 @@ fn field_type<D>(cx: &mut Context, doc: &Document<D>, raw: &Located<RawFieldType
     }
 }
 
-fn column_exists<D>(
-    cx: &mut Context,
-    doc: &Document<D>,
-    table: &Table,
-    column: &Located<String>,
-    list: &str,
-) {
+fn column_exists<D>(cx: &mut Context, doc: &Document<D>, table: &Table, column: &Located<String>, list: &str) {
     if table.field(&column.value).is_none() {
         let d = Diagnostic::error(
             "schema::unknown-column",

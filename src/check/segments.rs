@@ -18,6 +18,8 @@ pub fn declare_segments(cx: &mut Context, names: &mut Names) {
         .map(|d| (d.span(&d.value.name), &d.value.name))
         .collect();
     names.segments = unique_names(cx, "segment", declared);
+    let unparsed: Vec<String> = cx.unparsed_names("segment").collect();
+    names.segments.extend(unparsed);
 }
 
 /// Type-checks every segment's condition and reports loops.
@@ -26,12 +28,8 @@ pub fn check_segments(cx: &mut Context, schema: &DataSchema, names: &Names) -> V
     let mut segments = Vec::new();
     for doc in cx.segment_documents() {
         let raw = doc.value;
-        let Some(checked) = cx.expression(
-            &doc,
-            &raw.condition,
-            names.scope(schema),
-            Some("a segment's `where`"),
-        ) else {
+        let Some(checked) = cx.expression(&doc, &raw.condition, names.scope(schema), Some("a segment's `where`"))
+        else {
             continue;
         };
         let map = doc.string_map(&raw.condition, &cx.loaded.sources);

@@ -39,9 +39,7 @@ impl<'w> Partials<'w> {
             };
             let text = cx.loaded.sources.file(template.file).text.as_str();
             match entries.iter_mut().find(|(n, ..)| n == name) {
-                Some(entry) if exact && !entry.3 => {
-                    *entry = (name.to_string(), template.file, text, exact)
-                }
+                Some(entry) if exact && !entry.3 => *entry = (name.to_string(), template.file, text, exact),
                 Some(_) => {}
                 None => entries.push((name.to_string(), template.file, text, exact)),
             }
@@ -74,27 +72,12 @@ pub fn check_inline<D>(
     partials: &Partials,
 ) {
     let map = doc.string_map(located, &cx.loaded.sources);
-    let template_use = TemplateUse {
-        context,
-        html: false,
-    };
-    check_template(
-        &located.value,
-        &map,
-        template_use,
-        partials,
-        &mut cx.diagnostics,
-    );
+    let template_use = TemplateUse { context, html: false };
+    check_template(&located.value, &map, template_use, partials, &mut cx.diagnostics);
 }
 
 /// Checks a template file.
-pub fn check_file(
-    cx: &mut Context,
-    file: FileId,
-    context: &TemplateContext,
-    html: bool,
-    partials: &Partials,
-) {
+pub fn check_file(cx: &mut Context, file: FileId, context: &TemplateContext, html: bool, partials: &Partials) {
     let source = cx.loaded.sources.file(file).text.as_str();
     let map = StringMap::identity(file, source.len());
     let template_use = TemplateUse { context, html };

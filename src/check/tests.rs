@@ -15,12 +15,7 @@ use crate::load::{Document, Located};
 use crate::model::*;
 
 /// Checks every test.
-pub fn check_tests(
-    cx: &mut Context,
-    schema: &DataSchema,
-    names: &Names,
-    campaigns: &[Campaign],
-) -> Vec<Test> {
+pub fn check_tests(cx: &mut Context, schema: &DataSchema, names: &Names, campaigns: &[Campaign]) -> Vec<Test> {
     let documents = cx.test_documents();
     let declared = documents
         .iter()
@@ -36,14 +31,9 @@ pub fn check_tests(
     tests
 }
 
-fn time<D>(
-    cx: &mut Context,
-    doc: &Document<D>,
-    value: &Located<String>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
+fn time<D>(cx: &mut Context, doc: &Document<D>, value: &Located<String>) -> Option<chrono::DateTime<chrono::Utc>> {
     cx.value(doc, value, "test::bad-time", |t| {
-        parse_datetime(t)
-            .ok_or_else(|| format!("`{t}` is not a time such as `2026-12-01T15:00:00Z`"))
+        parse_datetime(t).ok_or_else(|| format!("`{t}` is not a time such as `2026-12-01T15:00:00Z`"))
     })
 }
 
@@ -66,14 +56,7 @@ fn check_test(
         cx.report(d);
     }
     let now = time(cx, doc, &raw.now);
-    let profile = record(
-        cx,
-        doc,
-        &raw.profile,
-        &schema.profiles,
-        "profile field",
-        &[],
-    );
+    let profile = record(cx, doc, &raw.profile, &schema.profiles, "profile field", &[]);
     let mut events = Vec::new();
     for event in raw.events.iter().flatten() {
         events.extend(test_event(cx, doc, event, schema));
@@ -106,10 +89,7 @@ fn check_test(
         if campaign.is_some() && !variant_names.contains(&located.value.as_str()) {
             let d = Diagnostic::error(
                 "test::unknown-variant",
-                format!(
-                    "campaign `{}` has no variant `{}`",
-                    raw.campaign.value, located.value
-                ),
+                format!("campaign `{}` has no variant `{}`", raw.campaign.value, located.value),
             )
             .at(doc.span(located))
             .with_optional_hint(suggestion_hint(&located.value, &variant_names))
@@ -125,7 +105,13 @@ fn check_test(
         None => None,
         Some(reason) => {
             if expect.audience.value {
-                cx.report(Diagnostic::error("test::bad-expectation", "`reason` explains `audience: false`; this test expects the message to be sent").at(doc.span(reason)));
+                cx.report(
+                    Diagnostic::error(
+                        "test::bad-expectation",
+                        "`reason` explains `audience: false`; this test expects the message to be sent",
+                    )
+                    .at(doc.span(reason)),
+                );
             }
             let excluded: Vec<&str> = Bucket::ALL
                 .iter()
@@ -161,12 +147,7 @@ fn check_test(
             audience: expect.audience.value,
             reason,
             variant: expected_variant,
-            contains: expect
-                .contains
-                .iter()
-                .flatten()
-                .map(|c| c.value.clone())
-                .collect(),
+            contains: expect.contains.iter().flatten().map(|c| c.value.clone()).collect(),
             golden: expect.golden.as_ref().map(|g| folder.join(&g.value)),
         },
     })
@@ -188,30 +169,22 @@ fn record<D>(
             continue;
         }
         let Some(field) = table.field(&key.value) else {
-            let d = Diagnostic::error(
-                "test::unknown-field",
-                format!("unknown {what} `{}`", key.value),
-            )
-            .at(doc.span(key))
-            .with_optional_hint(suggestion_hint(&key.value, table.names()));
+            let d = Diagnostic::error("test::unknown-field", format!("unknown {what} `{}`", key.value))
+                .at(doc.span(key))
+                .with_optional_hint(suggestion_hint(&key.value, table.names()));
             cx.report(d);
             ok = false;
             continue;
         };
         if let Some(problem) = json_mismatch(&field.ty, &value.value) {
-            cx.report(
-                Diagnostic::error("test::bad-value", format!("`{}`: {problem}", key.value))
-                    .at(doc.span(value)),
-            );
+            cx.report(Diagnostic::error("test::bad-value", format!("`{}`: {problem}", key.value)).at(doc.span(value)));
             ok = false;
             continue;
         }
         values.insert(key.value.clone(), value.value.clone());
     }
     for field in &table.fields {
-        if !values.contains_key(&field.name)
-            && !record.value.iter().any(|(k, _)| k.value == field.name)
-        {
+        if !values.contains_key(&field.name) && !record.value.iter().any(|(k, _)| k.value == field.name) {
             if field.ty.nullable {
                 values.insert(field.name.clone(), serde_json::Value::Null);
             } else {
@@ -220,10 +193,7 @@ fn record<D>(
                     format!("the {what} `{}` ({}) is required", field.name, field.ty),
                 )
                 .at(doc.span(record))
-                .with_hint(format!(
-                    "add `{}:`; only nullable fields may be left out",
-                    field.name
-                ));
+                .with_hint(format!("add `{}:`; only nullable fields may be left out", field.name));
                 cx.report(d);
                 ok = false;
             }
@@ -238,13 +208,7 @@ fn test_event<D>(
     event: &Located<RawRecord>,
     schema: &DataSchema,
 ) -> Option<TestEvent> {
-    let get = |name: &str| {
-        event
-            .value
-            .iter()
-            .find(|(k, _)| k.value == name)
-            .map(|(_, v)| v)
-    };
+    let get = |name: &str| event.value.iter().find(|(k, _)| k.value == name).map(|(_, v)| v);
     let Some(type_value) = get("type") else {
         cx.report(
             Diagnostic::error("test::missing-field", "this event has no `type`")
@@ -255,12 +219,9 @@ fn test_event<D>(
     };
     let type_name = type_value.value.as_str().unwrap_or_default();
     let Some(event_schema) = schema.event(type_name) else {
-        let d = Diagnostic::error(
-            "test::unknown-event-type",
-            format!("unknown event type `{type_name}`"),
-        )
-        .at(doc.span(type_value))
-        .with_optional_hint(suggestion_hint(type_name, schema.event_names()));
+        let d = Diagnostic::error("test::unknown-event-type", format!("unknown event type `{type_name}`"))
+            .at(doc.span(type_value))
+            .with_optional_hint(suggestion_hint(type_name, schema.event_names()));
         cx.report(d);
         return None;
     };
@@ -269,11 +230,8 @@ fn test_event<D>(
             let parsed = ts.value.as_str().and_then(parse_datetime);
             if parsed.is_none() {
                 cx.report(
-                    Diagnostic::error(
-                        "test::bad-time",
-                        "`ts` is not a time such as `2026-11-29T10:00:00Z`",
-                    )
-                    .at(doc.span(ts)),
+                    Diagnostic::error("test::bad-time", "`ts` is not a time such as `2026-11-29T10:00:00Z`")
+                        .at(doc.span(ts)),
                 );
             }
             parsed

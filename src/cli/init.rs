@@ -19,19 +19,10 @@ pub struct InitArgs {
 pub const STARTER_FILES: [(&str, &str); 10] = [
     ("tailor.yaml", include_str!("starter/tailor.yaml")),
     ("data.yaml", include_str!("starter/data.yaml")),
-    (
-        "datasets/profiles.csv",
-        include_str!("starter/datasets/profiles.csv"),
-    ),
-    (
-        "datasets/events.ndjson",
-        include_str!("starter/datasets/events.ndjson"),
-    ),
+    ("datasets/profiles.csv", include_str!("starter/datasets/profiles.csv")),
+    ("datasets/events.ndjson", include_str!("starter/datasets/events.ndjson")),
     ("features.yaml", include_str!("starter/features.yaml")),
-    (
-        "campaigns/welcome.yaml",
-        include_str!("starter/campaigns/welcome.yaml"),
-    ),
+    ("campaigns/welcome.yaml", include_str!("starter/campaigns/welcome.yaml")),
     (
         "templates/welcome.html.liquid",
         include_str!("starter/templates/welcome.html.liquid"),
@@ -40,10 +31,7 @@ pub const STARTER_FILES: [(&str, &str); 10] = [
         "templates/partials/footer.html.liquid",
         include_str!("starter/templates/partials/footer.html.liquid"),
     ),
-    (
-        "tests/welcome.yaml",
-        include_str!("starter/tests/welcome.yaml"),
-    ),
+    ("tests/welcome.yaml", include_str!("starter/tests/welcome.yaml")),
     (".gitignore", ".tailor/\n"),
 ];
 

@@ -38,8 +38,7 @@ pub fn schema_files() -> Vec<(String, String)> {
     let mut any_of = Vec::new();
     for (kind, schema) in kinds {
         let mut value = schema.to_value();
-        value["properties"]["kind"] =
-            json!({ "const": kind, "description": format!("Always `{kind}`.") });
+        value["properties"]["kind"] = json!({ "const": kind, "description": format!("Always `{kind}`.") });
         files.push((
             format!("{kind}.schema.json"),
             pretty(value, &format!("a `kind: {kind}` document")),
@@ -71,26 +70,16 @@ fn pretty(mut value: Value, title: &str) -> String {
 /// Runs `tailor schema`.
 pub fn run(args: &SchemaArgs) -> ExitCode {
     if let Err(error) = fs::create_dir_all(&args.out) {
-        eprintln!(
-            "error[schema::io]: cannot create `{}`: {error}",
-            args.out.display()
-        );
+        eprintln!("error[schema::io]: cannot create `{}`: {error}", args.out.display());
         return ExitCode::Usage;
     }
     for (name, text) in schema_files() {
         let path = args.out.join(&name);
         if let Err(error) = fs::write(&path, text) {
-            eprintln!(
-                "error[schema::io]: cannot write `{}`: {error}",
-                path.display()
-            );
+            eprintln!("error[schema::io]: cannot write `{}`: {error}", path.display());
             return ExitCode::Usage;
         }
     }
-    eprintln!(
-        "wrote {} schemas to {}",
-        schema_files().len(),
-        args.out.display()
-    );
+    eprintln!("wrote {} schemas to {}", schema_files().len(), args.out.display());
     ExitCode::Success
 }

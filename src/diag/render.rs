@@ -82,10 +82,7 @@ impl MietteReport {
                         message: label.message.clone(),
                         help: None,
                         source: Some(NamedSource::new(&other.display_path, other.text.clone())),
-                        labels: vec![LabeledSpan::new_primary_with_span(
-                            None,
-                            source_span(label.span),
-                        )],
+                        labels: vec![LabeledSpan::new_primary_with_span(None, source_span(label.span))],
                         related: Vec::new(),
                     });
                 }
@@ -126,9 +123,7 @@ impl miette::Diagnostic for MietteReport {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -141,9 +136,7 @@ impl miette::Diagnostic for MietteReport {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| {
-            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic))
-                as Box<dyn Iterator<Item = _>>
-        })
+        (!self.related.is_empty())
+            .then(|| Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<dyn Iterator<Item = _>>)
     }
 }

@@ -135,10 +135,7 @@ impl AggregateFunction {
 
     /// The aggregate called `name`.
     pub fn from_name(name: &str) -> Option<AggregateFunction> {
-        AggregateFunction::ALL
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, f)| *f)
+        AggregateFunction::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
     }
 
     /// Whether it reads a property (`TYPE.prop`) rather than counting events (`TYPE`).
@@ -233,9 +230,7 @@ impl Expr {
         f(self);
         match &self.kind {
             ExprKind::Literal(_) | ExprKind::Path(_) => {}
-            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
-                items.iter().for_each(|e| e.walk(f))
-            }
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().for_each(|e| e.walk(f)),
             ExprKind::Aggregate(aggregate) => {
                 for inner in aggregate.limit.iter().chain(&aggregate.condition) {
                     inner.walk(f);

@@ -13,12 +13,7 @@ pub struct Function {
     pub signature: &'static str,
 }
 
-const fn function(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    signature: &'static str,
-) -> Function {
+const fn function(name: &'static str, min_args: usize, max_args: usize, signature: &'static str) -> Function {
     Function {
         name,
         min_args,

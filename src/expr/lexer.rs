@@ -49,8 +49,7 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                 while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
-                let is_float =
-                    i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit();
+                let is_float = i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit();
                 if is_float {
                     i += 1;
                     while i < bytes.len() && bytes[i].is_ascii_digit() {
@@ -59,8 +58,7 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                 }
                 let unit_end = {
                     let mut j = i;
-                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
-                    {
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
                         j += 1;
                     }
                     j
@@ -73,21 +71,21 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                     if is_float || !is_unit {
                         return Err((
                             "expr::bad-duration",
-                            format!("`{}` is not a duration: write a whole number and one of m, h, d, w", &source[start..i]),
+                            format!(
+                                "`{}` is not a duration: write a whole number and one of m, h, d, w",
+                                &source[start..i]
+                            ),
                             start..i,
                         ));
                     }
-                    let duration = Duration::parse(&source[start..i])
-                        .map_err(|m| ("expr::bad-duration", m, start..i))?;
+                    let duration =
+                        Duration::parse(&source[start..i]).map_err(|m| ("expr::bad-duration", m, start..i))?;
                     TokenKind::Duration(duration)
                 } else if is_float {
-                    TokenKind::Float(text.parse().map_err(|_| {
-                        (
-                            "expr::bad-number",
-                            format!("`{text}` is not a number"),
-                            start..i,
-                        )
-                    })?)
+                    TokenKind::Float(
+                        text.parse()
+                            .map_err(|_| ("expr::bad-number", format!("`{text}` is not a number"), start..i))?,
+                    )
                 } else {
                     TokenKind::Int(text.parse().map_err(|_| {
                         (
@@ -97,10 +95,7 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                         )
                     })?)
                 };
-                tokens.push(Token {
-                    kind,
-                    span: start..i,
-                });
+                tokens.push(Token { kind, span: start..i });
             }
             b'\'' | b'"' => {
                 let (value, end) = lex_string(source, start)?;
@@ -154,11 +149,7 @@ pub fn lex(source: &str) -> Result<Vec<Token>, LexError> {
                             '&' | '|' | '!' => "; use `and`, `or`, `not`",
                             _ => "",
                         };
-                        return Err((
-                            "expr::syntax",
-                            format!("unexpected character `{ch}`{hint}"),
-                            i..end,
-                        ));
+                        return Err(("expr::syntax", format!("unexpected character `{ch}`{hint}"), i..end));
                     }
                 }
             }

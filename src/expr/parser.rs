@@ -70,12 +70,7 @@ struct Parser {
 }
 
 impl Parser {
-    fn error(
-        &self,
-        code: &'static str,
-        message: impl Into<String>,
-        span: Range<usize>,
-    ) -> ParseError {
+    fn error(&self, code: &'static str, message: impl Into<String>, span: Range<usize>) -> ParseError {
         ParseError {
             code,
             message: message.into(),
@@ -118,10 +113,7 @@ impl Parser {
         if self.is_punct(p) {
             Ok(self.next().map(|t| t.span).unwrap_or_default())
         } else {
-            let span = self
-                .peek()
-                .map(|t| t.span.clone())
-                .unwrap_or_else(|| self.eof_span());
+            let span = self.peek().map(|t| t.span.clone()).unwrap_or_else(|| self.eof_span());
             Err(self.error("expr::syntax", format!("expected `{p}` {what}"), span))
         }
     }
@@ -147,10 +139,7 @@ impl Parser {
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
-        let span = self
-            .peek()
-            .map(|t| t.span.clone())
-            .unwrap_or_else(|| self.eof_span());
+        let span = self.peek().map(|t| t.span.clone()).unwrap_or_else(|| self.eof_span());
         self.nested(span, Parser::or)
     }
 
@@ -250,10 +239,7 @@ impl Parser {
 
     fn in_list(&mut self, lhs: Expr, negated: bool) -> Result<Expr, ParseError> {
         if !self.is_punct('[') {
-            let span = self
-                .peek()
-                .map(|t| t.span.clone())
-                .unwrap_or_else(|| self.eof_span());
+            let span = self.peek().map(|t| t.span.clone()).unwrap_or_else(|| self.eof_span());
             return Err(self.error("expr::syntax", "expected a list `[...]` after `in`", span));
         }
         let (items, list_span) = self.list_items()?;
@@ -318,11 +304,7 @@ impl Parser {
 
     fn atom(&mut self) -> Result<Expr, ParseError> {
         let Some(token) = self.next() else {
-            return Err(self.error(
-                "expr::syntax",
-                "the expression ends too early",
-                self.eof_span(),
-            ));
+            return Err(self.error("expr::syntax", "the expression ends too early", self.eof_span()));
         };
         let span = token.span.clone();
         let literal = |l| {
@@ -364,16 +346,8 @@ impl Parser {
                 }
                 _ => self.path(Ident { name, span }),
             },
-            TokenKind::Punct(p) => Err(self.error(
-                "expr::syntax",
-                format!("expected a value, found `{p}`"),
-                span,
-            )),
-            TokenKind::Op(op) => Err(self.error(
-                "expr::syntax",
-                format!("expected a value, found `{op}`"),
-                span,
-            )),
+            TokenKind::Punct(p) => Err(self.error("expr::syntax", format!("expected a value, found `{p}`"), span)),
+            TokenKind::Op(op) => Err(self.error("expr::syntax", format!("expected a value, found `{op}`"), span)),
         }
     }
 
@@ -423,11 +397,7 @@ impl Parser {
         }
         let close = self.expect_punct(']', "to close this list")?;
         if items.is_empty() {
-            return Err(self.error(
-                "expr::syntax",
-                "a list needs at least one value",
-                open.start..close.end,
-            ));
+            return Err(self.error("expr::syntax", "a list needs at least one value", open.start..close.end));
         }
         Ok((items, open.start..close.end))
     }
@@ -485,11 +455,7 @@ impl Parser {
                 }) => Some(Ident { name: n, span }),
                 other => {
                     let span = other.map(|t| t.span).unwrap_or_else(|| self.eof_span());
-                    return Err(self.error(
-                        "expr::syntax",
-                        "expected a property name after `.`",
-                        span,
-                    ));
+                    return Err(self.error("expr::syntax", "expected a property name after `.`", span));
                 }
             }
         } else {

@@ -51,12 +51,7 @@ pub struct TypeChecker<'a> {
 
 impl<'a> TypeChecker<'a> {
     /// A checker for `source` (mapped to the file by `map`) in `scope`.
-    pub fn new(
-        scope: Scope<'a>,
-        source: &'a str,
-        map: &'a StringMap,
-        diagnostics: &'a mut Diagnostics,
-    ) -> Self {
+    pub fn new(scope: Scope<'a>, source: &'a str, map: &'a StringMap, diagnostics: &'a mut Diagnostics) -> Self {
         TypeChecker {
             scope,
             source,
@@ -90,13 +85,7 @@ impl<'a> TypeChecker<'a> {
                 let mut item_type: Option<Type> = None;
                 for item in items {
                     let ty = self.check(item)?;
-                    item_type = Some(item_type.map_or(ty.clone(), |t| {
-                        if t.base == BaseType::Null {
-                            ty
-                        } else {
-                            t
-                        }
-                    }));
+                    item_type = Some(item_type.map_or(ty.clone(), |t| if t.base == BaseType::Null { ty } else { t }));
                 }
                 let base = item_type.map_or(BaseType::Null, |t| t.base);
                 Some(Type::required(BaseType::List(Box::new(base))))
@@ -110,19 +99,14 @@ impl<'a> TypeChecker<'a> {
                     UnaryOp::Not => self
                         .require_bool(operand, &ty, "`not`")
                         .then_some(Type::required(BaseType::Bool).or_null(ty.nullable)),
-                    UnaryOp::Neg
-                        if ty.base.is_numeric()
-                            || matches!(ty.base, BaseType::Duration | BaseType::Null) =>
-                    {
+                    UnaryOp::Neg if ty.base.is_numeric() || matches!(ty.base, BaseType::Duration | BaseType::Null) => {
                         Some(ty)
                     }
                     UnaryOp::Neg => self.mismatch(&expr.span, format!("cannot negate {ty}"), None),
                 }
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, &expr.span),
-            ExprKind::In {
-                expr: value, list, ..
-            } => {
+            ExprKind::In { expr: value, list, .. } => {
                 let value_type = self.check(value)?;
                 let mut nullable = value_type.nullable;
                 for item in list {
@@ -154,12 +138,7 @@ impl<'a> TypeChecker<'a> {
         self.source.get(range.clone()).unwrap_or("")
     }
 
-    fn mismatch(
-        &mut self,
-        range: &Range<usize>,
-        message: String,
-        hint: Option<String>,
-    ) -> Option<Type> {
+    fn mismatch(&mut self, range: &Range<usize>, message: String, hint: Option<String>) -> Option<Type> {
         let d = Diagnostic::error("expr::type-mismatch", message)
             .at(self.span(range))
             .with_optional_hint(hint);
@@ -173,10 +152,7 @@ impl<'a> TypeChecker<'a> {
         }
         let d = Diagnostic::error(
             "expr::not-boolean",
-            format!(
-                "{what} needs true or false, but `{}` is {ty}",
-                self.text(&expr.span)
-            ),
+            format!("{what} needs true or false, but `{}` is {ty}", self.text(&expr.span)),
         )
         .at_labeled(self.span(&expr.span), format!("this is {ty}"))
         .with_hint("compare it, for example `x > 0` or `x is not null`");
@@ -200,11 +176,8 @@ impl<'a> TypeChecker<'a> {
     fn reference(&mut self, parts: &[Ident], span: &Range<usize>) -> Option<Type> {
         let kind = parts[0].name.as_str();
         let Some(name) = parts.get(1) else {
-            let d = Diagnostic::error(
-                "expr::syntax",
-                format!("`{kind}` needs a name: `{kind}.<name>`"),
-            )
-            .at(self.span(span));
+            let d = Diagnostic::error("expr::syntax", format!("`{kind}` needs a name: `{kind}.<name>`"))
+                .at(self.span(span));
             self.diagnostics.push(d);
             return None;
         };
@@ -250,10 +223,7 @@ impl<'a> TypeChecker<'a> {
         let extra = parts.get(1)?;
         let d = Diagnostic::error(
             "expr::unknown-field",
-            format!(
-                "`{}` is {ty} and has no field `{}`",
-                parts[0].name, extra.name
-            ),
+            format!("`{}` is {ty} and has no field `{}`", parts[0].name, extra.name),
         )
         .at(self.span(&extra.span));
         self.diagnostics.push(d);
@@ -271,9 +241,7 @@ impl<'a> TypeChecker<'a> {
             };
         }
         if let Some(feature) = self.scope.features.get(&name.name) {
-            self.references
-                .features
-                .push((name.name.clone(), span.clone()));
+            self.references.features.push((name.name.clone(), span.clone()));
             let ty = feature.clone()?;
             return if self.no_subfield(parts, &ty).is_some() {
                 None
@@ -287,12 +255,9 @@ impl<'a> TypeChecker<'a> {
             .profiles
             .names()
             .chain(self.scope.features.keys().map(String::as_str));
-        let mut d = Diagnostic::error(
-            "expr::unknown-field",
-            format!("unknown field `{}`", name.name),
-        )
-        .at_labeled(self.span(&name.span), "not a profile field or feature")
-        .with_optional_hint(suggestion_hint(&name.name, candidates));
+        let mut d = Diagnostic::error("expr::unknown-field", format!("unknown field `{}`", name.name))
+            .at_labeled(self.span(&name.span), "not a profile field or feature")
+            .with_optional_hint(suggestion_hint(&name.name, candidates));
         if self.scope.schema.event(&name.name).is_some() {
             d = d.with_hint(format!(
                 "`{0}` is an event type: use an aggregate such as `count({0} within 30d)`",
@@ -303,12 +268,7 @@ impl<'a> TypeChecker<'a> {
         None
     }
 
-    fn event_name(
-        &mut self,
-        event: &EventSchema,
-        parts: &[Ident],
-        _span: &Range<usize>,
-    ) -> Option<Type> {
+    fn event_name(&mut self, event: &EventSchema, parts: &[Ident], _span: &Range<usize>) -> Option<Type> {
         let name = &parts[0];
         let ty = if name.name == "ts" {
             Type::required(BaseType::DateTime)
@@ -318,18 +278,12 @@ impl<'a> TypeChecker<'a> {
             let candidates = event.properties.names().chain(["ts"]);
             let mut d = Diagnostic::error(
                 "expr::unknown-property",
-                format!(
-                    "event type `{}` has no property `{}`",
-                    event.name, name.name
-                ),
+                format!("event type `{}` has no property `{}`", event.name, name.name),
             )
             .at_labeled(self.span(&name.span), "not a property of this event")
             .with_optional_hint(suggestion_hint(&name.name, candidates));
             if self.scope.schema.profiles.field(&name.name).is_some() {
-                d = d.with_hint(format!(
-                    "profile fields are written `user.{}` here",
-                    name.name
-                ));
+                d = d.with_hint(format!("profile fields are written `user.{}` here", name.name));
             }
             self.diagnostics.push(d);
             return None;
@@ -340,13 +294,7 @@ impl<'a> TypeChecker<'a> {
         Some(ty)
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        lhs: &Expr,
-        rhs: &Expr,
-        span: &Range<usize>,
-    ) -> Option<Type> {
+    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: &Range<usize>) -> Option<Type> {
         let left = self.check(lhs);
         let right = self.check(rhs);
         let (left, right) = (left?, right?);
@@ -366,11 +314,7 @@ impl<'a> TypeChecker<'a> {
             if !fits {
                 let hint = (left.base == Null || right.base == Null)
                     .then(|| "test for null with `is null` / `is not null`".to_string());
-                return self.mismatch(
-                    span,
-                    format!("cannot compare {left} {} {right}", op.symbol()),
-                    hint,
-                );
+                return self.mismatch(span, format!("cannot compare {left} {} {right}", op.symbol()), hint);
             }
             self.check_enum_literal(&left, rhs);
             self.check_enum_literal(&right, lhs);
@@ -378,14 +322,10 @@ impl<'a> TypeChecker<'a> {
         }
         let result = match (op, &left.base, &right.base) {
             (_, Null, _) | (_, _, Null) => Some(Null),
-            (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => {
-                return Some(Type::nullable(Float))
-            }
+            (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => return Some(Type::nullable(Float)),
             (_, Int, Int) => Some(Int),
             (_, a, b) if a.is_numeric() && b.is_numeric() => Some(Float),
-            (BinaryOp::Add, a, Duration) | (BinaryOp::Sub, a, Duration) if a.is_temporal() => {
-                Some(DateTime)
-            }
+            (BinaryOp::Add, a, Duration) | (BinaryOp::Sub, a, Duration) if a.is_temporal() => Some(DateTime),
             (BinaryOp::Add, Duration, b) if b.is_temporal() => Some(DateTime),
             (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Some(Duration),
             (BinaryOp::Sub, a, b) if a.is_temporal() && b.is_temporal() => Some(Duration),
@@ -394,8 +334,8 @@ impl<'a> TypeChecker<'a> {
         match result {
             Some(base) => Some(Type { base, nullable }),
             None => {
-                let hint = (op == BinaryOp::Add && left.base.is_textual())
-                    .then(|| "strings cannot be added".to_string());
+                let hint =
+                    (op == BinaryOp::Add && left.base.is_textual()).then(|| "strings cannot be added".to_string());
                 self.mismatch(
                     span,
                     format!("cannot apply `{}` to {left} and {right}", op.symbol()),
@@ -407,9 +347,7 @@ impl<'a> TypeChecker<'a> {
 
     /// A string literal compared with an enum must be one of its values.
     fn check_enum_literal(&mut self, ty: &Type, other: &Expr) {
-        let (BaseType::Enum(values), ExprKind::Literal(Literal::String(text))) =
-            (&ty.base, &other.kind)
-        else {
+        let (BaseType::Enum(values), ExprKind::Literal(Literal::String(text))) = (&ty.base, &other.kind) else {
             return;
         };
         if values.iter().any(|v| v == text) {
@@ -433,12 +371,9 @@ impl<'a> TypeChecker<'a> {
                 .iter()
                 .map(|f| f.name)
                 .chain(AggregateFunction::ALL.iter().map(|(n, _)| *n));
-            let d = Diagnostic::error(
-                "expr::unknown-function",
-                format!("unknown function `{}`", name.name),
-            )
-            .at_labeled(self.span(&name.span), "not a function")
-            .with_optional_hint(suggestion_hint(&name.name, names));
+            let d = Diagnostic::error("expr::unknown-function", format!("unknown function `{}`", name.name))
+                .at_labeled(self.span(&name.span), "not a function")
+                .with_optional_hint(suggestion_hint(&name.name, names));
             self.diagnostics.push(d);
             return None;
         };
@@ -450,11 +385,7 @@ impl<'a> TypeChecker<'a> {
             };
             let d = Diagnostic::error(
                 "expr::wrong-arity",
-                format!(
-                    "`{}` takes {expected} argument(s), not {}",
-                    function.name,
-                    args.len()
-                ),
+                format!("`{}` takes {expected} argument(s), not {}", function.name, args.len()),
             )
             .at(self.span(span))
             .with_hint(format!("call it like `{}`", function.signature));
@@ -496,15 +427,9 @@ impl<'a> TypeChecker<'a> {
                 _ => wrong(self, 0, "a string or list"),
             },
             "contains" => match (&types[0].base, &types[1].base) {
-                (String | Enum(_), b) if b.is_textual() || *b == Null => {
-                    Some(Type::required(Bool).or_null(any_null))
-                }
-                (List(item), b) if item.comparable(b) => {
-                    Some(Type::required(Bool).or_null(any_null))
-                }
-                (String | Enum(_) | List(_), _) => {
-                    wrong(self, 1, "a value of the first argument's item type")
-                }
+                (String | Enum(_), b) if b.is_textual() || *b == Null => Some(Type::required(Bool).or_null(any_null)),
+                (List(item), b) if item.comparable(b) => Some(Type::required(Bool).or_null(any_null)),
+                (String | Enum(_) | List(_), _) => wrong(self, 1, "a value of the first argument's item type"),
                 _ => wrong(self, 0, "a string or list"),
             },
             "starts_with" | "ends_with" => {
@@ -527,11 +452,7 @@ impl<'a> TypeChecker<'a> {
                 None => result = Some(ty.clone()),
                 Some(r) if r.base == BaseType::Null => result = Some(ty.clone()),
                 Some(r) if !r.base.comparable(&ty.base) => {
-                    return self.mismatch(
-                        &arg.span,
-                        format!("`coalesce` mixes {r} and {ty}"),
-                        None,
-                    );
+                    return self.mismatch(&arg.span, format!("`coalesce` mixes {r} and {ty}"), None);
                 }
                 Some(r) => {
                     let base = if r.base == BaseType::Int && ty.base == BaseType::Float {
@@ -547,10 +468,7 @@ impl<'a> TypeChecker<'a> {
             }
         }
         let nullable = types.iter().all(|t| t.nullable);
-        result.map(|r| Type {
-            base: r.base,
-            nullable,
-        })
+        result.map(|r| Type { base: r.base, nullable })
     }
 
     fn temporal_literal(&mut self, function: &str, arg: &Expr) -> Option<Type> {
@@ -564,8 +482,7 @@ impl<'a> TypeChecker<'a> {
         let valid = if function == "date" {
             NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
         } else {
-            DateTime::parse_from_rfc3339(text).is_ok()
-                || NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
+            DateTime::parse_from_rfc3339(text).is_ok() || NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
         };
         if !valid {
             let example = if function == "date" {
@@ -573,12 +490,9 @@ impl<'a> TypeChecker<'a> {
             } else {
                 "2026-01-31T09:00:00Z"
             };
-            let d = Diagnostic::error(
-                "expr::bad-literal",
-                format!("`{text}` is not a valid {function}"),
-            )
-            .at(self.span(&arg.span))
-            .with_hint(format!("write it like `{example}`"));
+            let d = Diagnostic::error("expr::bad-literal", format!("`{text}` is not a valid {function}"))
+                .at(self.span(&arg.span))
+                .with_hint(format!("write it like `{example}`"));
             self.diagnostics.push(d);
             return None;
         }
@@ -611,31 +525,22 @@ impl<'a> TypeChecker<'a> {
                 self.span(&aggregate.event_type.span),
                 "not declared under `events.types`",
             )
-            .with_optional_hint(suggestion_hint(
-                &aggregate.event_type.name,
-                schema.event_names(),
-            ));
+            .with_optional_hint(suggestion_hint(&aggregate.event_type.name, schema.event_names()));
             self.diagnostics.push(d);
             return None;
         };
         let property_type = match (&aggregate.property, aggregate.function.needs_property()) {
             (Some(property), false) => {
-                let d = Diagnostic::error(
-                    "expr::syntax",
-                    format!("`{name}` counts events and takes no property"),
-                )
-                .at(self.span(&property.span))
-                .with_hint(format!("write `{name}({} ...)`", event.name));
+                let d = Diagnostic::error("expr::syntax", format!("`{name}` counts events and takes no property"))
+                    .at(self.span(&property.span))
+                    .with_hint(format!("write `{name}({} ...)`", event.name));
                 self.diagnostics.push(d);
                 return None;
             }
             (None, true) => {
                 let d = Diagnostic::error(
                     "expr::syntax",
-                    format!(
-                        "`{name}` needs a property: `{name}({}.<property>)`",
-                        event.name
-                    ),
+                    format!("`{name}` needs a property: `{name}({}.<property>)`", event.name),
                 )
                 .at(self.span(&aggregate.event_type.span))
                 .with_optional_hint(
@@ -648,9 +553,7 @@ impl<'a> TypeChecker<'a> {
                 self.diagnostics.push(d);
                 return None;
             }
-            (Some(property), true) => {
-                Some(self.event_name(event, std::slice::from_ref(property), &property.span)?)
-            }
+            (Some(property), true) => Some(self.event_name(event, std::slice::from_ref(property), &property.span)?),
             (None, false) => None,
         };
         if let Some(condition) = &aggregate.condition {
@@ -680,10 +583,7 @@ impl<'a> TypeChecker<'a> {
         }
         use AggregateFunction as F;
         let property = property_type.unwrap_or(Type::required(BaseType::Null));
-        let property_span = aggregate
-            .property
-            .as_ref()
-            .map_or(span.clone(), |p| p.span.clone());
+        let property_span = aggregate.property.as_ref().map_or(span.clone(), |p| p.span.clone());
         let numeric = |this: &mut Self| {
             if property.base.is_numeric() {
                 true

@@ -30,11 +30,7 @@ pub fn split_documents(text: &str) -> Vec<std::ops::Range<usize>> {
 fn has_content(document: &str) -> bool {
     document.lines().any(|line| {
         let line = line.trim();
-        !(line.is_empty()
-            || line.starts_with('#')
-            || line == "---"
-            || line == "..."
-            || line.starts_with('%'))
+        !(line.is_empty() || line.starts_with('#') || line == "---" || line == "..." || line.starts_with('%'))
     })
 }
 
@@ -45,10 +41,7 @@ mod tests {
     #[test]
     fn splits_on_markers_and_drops_empty_documents() {
         let text = "# header\n---\na: 1\n---\nb: |\n  ---x\n...\n---\n";
-        let parts: Vec<&str> = split_documents(text)
-            .into_iter()
-            .map(|r| &text[r])
-            .collect();
+        let parts: Vec<&str> = split_documents(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(parts, vec!["---\na: 1\n", "---\nb: |\n  ---x\n...\n"]);
     }
 }

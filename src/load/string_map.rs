@@ -31,9 +31,7 @@ impl StringMap {
         for (value_offset, ch) in value.char_indices() {
             let found = source_chars[cursor.min(source_chars.len())..]
                 .iter()
-                .position(|&(_, s)| {
-                    s == ch || (ch == ' ' && s == '\n') || (ch == '\n' && s == '\n')
-                });
+                .position(|&(_, s)| s == ch || (ch == ' ' && s == '\n') || (ch == '\n' && s == '\n'));
             match found {
                 Some(skip) => {
                     let (source_offset, s) = source_chars[cursor + skip];
@@ -67,11 +65,7 @@ impl StringMap {
             return Span::new(self.file, start, end);
         }
         let from = self.lookup(start);
-        let to = if end > start {
-            self.lookup_end(end)
-        } else {
-            from
-        };
+        let to = if end > start { self.lookup_end(end) } else { from };
         Span::new(self.file, from, to.max(from))
     }
 
@@ -103,10 +97,7 @@ impl StringMap {
 
     fn char_len_at(&self, index: usize) -> usize {
         let (value_offset, _) = self.offsets[index];
-        let next_value = self
-            .offsets
-            .get(index + 1)
-            .map_or(value_offset + 1, |&(v, _)| v);
+        let next_value = self.offsets.get(index + 1).map_or(value_offset + 1, |&(v, _)| v);
         next_value - value_offset
     }
 }
@@ -129,7 +120,7 @@ mod tests {
     #[test]
     fn quotes_and_escapes_shift_offsets() {
         // value: say "hi" ; source: "say \"hi\""
-        assert_eq!(spans("say \"hi\"", "\"say \\\"hi\\\"\"", 4, 8), (6, 12));
+        assert_eq!(spans("say \"hi\"", "\"say \\\"hi\\\"\"", 4, 8), (6, 11));
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct LoadedWorkspace {
     pub manifest: Option<Document<RawManifest>>,
     /// Every other document that parsed, in path order then file order.
     pub documents: Vec<Document<RawDocument>>,
+    /// (kind, name) of documents whose kind and name were read but which failed to parse: their
+    /// names still count as declared, so that references to them do not fail twice.
+    pub unparsed: Vec<(String, String)>,
     /// Every `*.liquid` file below the root.
     pub templates: Vec<TemplateFile>,
     /// What went wrong while loading (YAML errors, unknown kinds, unreadable text).
@@ -62,6 +65,7 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
         sources: SourceMap::new(),
         manifest: None,
         documents: Vec::new(),
+        unparsed: Vec::new(),
         templates: Vec::new(),
         diagnostics: Diagnostics::new(),
     };
@@ -94,8 +98,8 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
 
 /// Reads a file into the source map; text that is not UTF-8 is a diagnostic, not a failure.
 fn read_source(workspace: &mut LoadedWorkspace, path: &Path) -> io::Result<Option<FileId>> {
-    let bytes = fs::read(path)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes =
+        fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", path.display())))?;
     let display = path.to_string_lossy().replace('\\', "/");
     let display = display.strip_prefix("./").unwrap_or(&display).to_string();
     match String::from_utf8(bytes) {
@@ -114,11 +118,7 @@ fn read_source(workspace: &mut LoadedWorkspace, path: &Path) -> io::Result<Optio
     }
 }
 
-fn parse_manifest(
-    text: &str,
-    file: FileId,
-    diagnostics: &mut Diagnostics,
-) -> Option<Document<RawManifest>> {
+fn parse_manifest(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Option<Document<RawManifest>> {
     let whole = Span::new(file, 0, text.len());
     match parse_document::<RawManifest>(text, file, 0) {
         Ok(value) => Some(Document {
@@ -159,51 +159,42 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
                         range.start,
                         range.start + chunk.find('\n').unwrap_or(chunk.len()),
                     ))
-                    .with_hint(format!(
-                        "start it with `kind:` and one of: {}",
-                        KINDS.join(", ")
-                    )),
+                    .with_hint(format!("start it with `kind:` and one of: {}", KINDS.join(", "))),
             );
             continue;
         };
-        let parsed =
-            match kind.value.as_str() {
-                "data" => {
-                    parse_document(chunk, file, range.start).map(|d| RawDocument::Data(Box::new(d)))
-                }
-                "features" => parse_document(chunk, file, range.start)
-                    .map(|d| RawDocument::Features(Box::new(d))),
-                "segment" => parse_document(chunk, file, range.start)
-                    .map(|d| RawDocument::Segment(Box::new(d))),
-                "personas" => parse_document(chunk, file, range.start)
-                    .map(|d| RawDocument::Personas(Box::new(d))),
-                "campaign" => parse_document(chunk, file, range.start)
-                    .map(|c| RawDocument::Campaign(Box::new(c))),
-                "test" => {
-                    parse_document(chunk, file, range.start).map(|t| RawDocument::Test(Box::new(t)))
-                }
-                other => {
-                    let span = place.span(&kind);
-                    Err(Diagnostic::error(
-                        "load::unknown-kind",
-                        format!("unknown document kind `{other}`"),
-                    )
-                    .at(span)
-                    .with_optional_hint(suggestion_hint(other, KINDS))
-                    .with_hint(format!("expected one of: {}", KINDS.join(", "))))
-                }
-            };
+        let parsed = match kind.value.as_str() {
+            "data" => parse_document(chunk, file, range.start).map(|d| RawDocument::Data(Box::new(d))),
+            "features" => parse_document(chunk, file, range.start).map(|d| RawDocument::Features(Box::new(d))),
+            "segment" => parse_document(chunk, file, range.start).map(|d| RawDocument::Segment(Box::new(d))),
+            "personas" => parse_document(chunk, file, range.start).map(|d| RawDocument::Personas(Box::new(d))),
+            "campaign" => parse_document(chunk, file, range.start).map(|c| RawDocument::Campaign(Box::new(c))),
+            "test" => parse_document(chunk, file, range.start).map(|t| RawDocument::Test(Box::new(t))),
+            other => {
+                let span = place.span(&kind);
+                Err(
+                    Diagnostic::error("load::unknown-kind", format!("unknown document kind `{other}`"))
+                        .at(span)
+                        .with_optional_hint(suggestion_hint(other, KINDS))
+                        .with_hint(format!("expected one of: {}", KINDS.join(", "))),
+                )
+            }
+        };
         match parsed {
             Ok(document) => workspace.documents.push(place.with(document)),
-            Err(diagnostic) => workspace.diagnostics.push(diagnostic),
+            Err(diagnostic) => {
+                workspace.diagnostics.push(diagnostic);
+                let name = probe.name.as_ref().and_then(|n| n.as_str()).unwrap_or_default();
+                workspace.unparsed.push((kind.value.clone(), name.to_string()));
+            }
         }
     }
 }
 
 /// Collects the YAML and Liquid files below `dir`, skipping hidden folders and build output.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
-    let entries = fs::read_dir(dir)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot list `{}`: {e}", dir.display())))?;
+    let entries =
+        fs::read_dir(dir).map_err(|e| io::Error::new(e.kind(), format!("cannot list `{}`: {e}", dir.display())))?;
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name();

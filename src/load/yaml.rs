@@ -9,13 +9,8 @@ use crate::diag::{suggestion_hint, Diagnostic, FileId, Span};
 const MAX_DEPTH: usize = 64;
 
 /// Parses `text` (one document starting at byte `base` of `file`) as `T`.
-pub fn parse_document<T: DeserializeOwned>(
-    text: &str,
-    file: FileId,
-    base: usize,
-) -> Result<T, Diagnostic> {
-    serde_saphyr::from_str_with_options(text, options())
-        .map_err(|error| to_diagnostic(&error, text, file, base))
+pub fn parse_document<T: DeserializeOwned>(text: &str, file: FileId, base: usize) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options(text, options()).map_err(|error| to_diagnostic(&error, text, file, base))
 }
 
 fn options() -> Options {
@@ -40,31 +35,31 @@ fn innermost(error: &YamlError) -> &YamlError {
 
 fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Diagnostic {
     let inner = innermost(error);
-    let span = inner.location().and_then(|location| {
-        let span = location.span();
-        let start = span.byte_offset()? as usize;
-        let len = span.byte_len().unwrap_or(0) as usize;
-        Some(Span::new(
-            file,
-            base + start,
-            base + (start + len).min(text.len()),
-        ))
-    });
+    let span = inner
+        .location()
+        .and_then(|location| locate(&location, text))
+        .map(|(start, end)| Span::new(file, base + start, base + end));
     let span = span.unwrap_or_else(|| Span::new(file, base, base));
     let message = strip_location(&inner.to_string());
-    let diagnostic = match inner {
-        YamlError::SerdeUnknownField {
-            field, expected, ..
-        } => Diagnostic::error("yaml::unknown-key", format!("unknown key `{field}`"))
-            .at_labeled(span, "not a key here")
-            .with_optional_hint(suggestion_hint(field, expected.iter()))
-            .with_hint(format!("expected one of: {}", expected.join(", "))),
-        YamlError::SerdeUnknownVariant {
-            variant, expected, ..
-        } => Diagnostic::error("yaml::unknown-value", format!("unknown value `{variant}`"))
+    if message.starts_with("budget breached") {
+        return Diagnostic::error("yaml::too-complex", "this document is too large or expands too many aliases")
             .at(span)
-            .with_optional_hint(suggestion_hint(variant, expected.iter()))
-            .with_hint(format!("expected one of: {}", expected.join(", "))),
+            .with_hint(format!("tailor documents nest at most {MAX_DEPTH} levels and expand a limited number of alias nodes; avoid alias chains"))
+            .with_hint(message);
+    }
+    let diagnostic = match inner {
+        YamlError::SerdeUnknownField { field, expected, .. } => {
+            Diagnostic::error("yaml::unknown-key", format!("unknown key `{field}`"))
+                .at_labeled(span, "not a key here")
+                .with_optional_hint(suggestion_hint(field, expected.iter()))
+                .with_hint(format!("expected one of: {}", expected.join(", ")))
+        }
+        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
+            Diagnostic::error("yaml::unknown-value", format!("unknown value `{variant}`"))
+                .at(span)
+                .with_optional_hint(suggestion_hint(variant, expected.iter()))
+                .with_hint(format!("expected one of: {}", expected.join(", ")))
+        }
         YamlError::SerdeMissingField { field, .. } => {
             let at_end = span.start as usize >= base + text.trim_end().len();
             let span = if at_end {
@@ -72,24 +67,25 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
             } else {
                 span
             };
-            Diagnostic::error(
-                "yaml::missing-key",
-                format!("missing required key `{field}`"),
-            )
-            .at(span)
-            .with_hint(format!("add `{field}:` to this document"))
+            Diagnostic::error("yaml::missing-key", format!("missing required key `{field}`"))
+                .at_labeled(span, format!("`{field}` is missing from the mapping this is in"))
+                .with_hint(format!("add `{field}:` to this document"))
         }
+        YamlError::Unexpected {
+            expected: "mapping start",
+            ..
+        } => Diagnostic::error("yaml::wrong-type", "expected a mapping of keys here")
+            .at(span)
+            .with_hint("a tailor document, and most of its values, are mappings: `key: value` lines"),
         YamlError::SerdeInvalidType { .. }
         | YamlError::SerdeInvalidValue { .. }
-        | YamlError::InvalidScalar { .. } => {
-            Diagnostic::error("yaml::wrong-type", message).at(span)
+        | YamlError::InvalidScalar { .. }
+        | YamlError::Unexpected { .. } => Diagnostic::error("yaml::wrong-type", message).at(span),
+        YamlError::DuplicateMappingKey { .. } => {
+            Diagnostic::error("yaml::duplicate-key", "this key appears twice in the same mapping")
+                .at(span)
+                .with_hint("remove or rename one of the two")
         }
-        YamlError::DuplicateMappingKey { .. } => Diagnostic::error(
-            "yaml::duplicate-key",
-            "this key appears twice in the same mapping",
-        )
-        .at(span)
-        .with_hint("remove or rename one of the two"),
         YamlError::Budget { .. }
         | YamlError::AliasReplayLimitExceeded { .. }
         | YamlError::AliasExpansionLimitExceeded { .. }
@@ -105,6 +101,36 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
         _ => Diagnostic::error("yaml::syntax", message).at(span),
     };
     diagnostic
+}
+
+/// The byte range of an error location inside the document's text: its byte offsets when the
+/// parser has them, else its line and column.
+fn locate(location: &serde_saphyr::Location, text: &str) -> Option<(usize, usize)> {
+    let span = location.span();
+    if let Some(start) = span
+        .byte_offset()
+        .filter(|&o| o > 0 || (location.line() <= 1 && location.column() <= 1))
+    {
+        let start = (start as usize).min(text.len());
+        let len = span.byte_len().unwrap_or(0) as usize;
+        return Some((start, (start + len).min(text.len())));
+    }
+    let (line, column) = (location.line() as usize, location.column() as usize);
+    if line == 0 {
+        return None;
+    }
+    let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let line_text = text[line_start.min(text.len())..].lines().next().unwrap_or("");
+    // The scanner counts columns in bytes.
+    let mut start = line_start + column.saturating_sub(1).min(line_text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let end = line_text[start - line_start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    Some((start, end))
 }
 
 /// Drops the " at line L, column C" suffix: the span shows the place.

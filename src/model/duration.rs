@@ -29,16 +29,14 @@ impl Duration {
             return Err("empty duration".into());
         };
         let digits = &text[..text.len() - unit.len_utf8()];
-        let seconds = Duration::unit_seconds(unit)
-            .ok_or_else(|| format!("`{text}` has no unit: end it with s, m, h, d or w"))?;
+        let seconds =
+            Duration::unit_seconds(unit).ok_or_else(|| format!("`{text}` has no unit: end it with s, m, h, d or w"))?;
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!(
                 "`{text}` is not a duration: write a whole number and a unit, like `7d`"
             ));
         }
-        let count: i64 = digits
-            .parse()
-            .map_err(|_| format!("`{text}` is too large"))?;
+        let count: i64 = digits.parse().map_err(|_| format!("`{text}` is too large"))?;
         count
             .checked_mul(seconds)
             .map(|seconds| Duration { seconds })

@@ -17,12 +17,9 @@ impl FrequencyCap {
     /// Parses `<count> per <duration>`.
     pub fn parse(text: &str) -> Result<FrequencyCap, String> {
         let mut words = text.split_whitespace();
-        let (Some(count), Some("per"), Some(window), None) =
-            (words.next(), words.next(), words.next(), words.next())
+        let (Some(count), Some("per"), Some(window), None) = (words.next(), words.next(), words.next(), words.next())
         else {
-            return Err(format!(
-                "`{text}` is not a frequency cap: write it like `3 per 7d`"
-            ));
+            return Err(format!("`{text}` is not a frequency cap: write it like `3 per 7d`"));
         };
         let count: u32 = count
             .parse()

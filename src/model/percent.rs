@@ -19,16 +19,12 @@ impl Percent {
         let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() || !digits(whole) || !digits(fraction) {
-            return Err(format!(
-                "`{text}` is not a percentage: write it like `10%` or `2.5%`"
-            ));
+            return Err(format!("`{text}` is not a percentage: write it like `10%` or `2.5%`"));
         }
         if fraction.len() > 2 {
             return Err(format!("`{text}` is finer than 0.01%"));
         }
-        let whole: u32 = whole
-            .parse()
-            .map_err(|_| format!("`{text}` is too large"))?;
+        let whole: u32 = whole.parse().map_err(|_| format!("`{text}` is too large"))?;
         let fraction: u32 = format!("{fraction:0<2}").parse().unwrap_or(0);
         whole
             .checked_mul(100)
@@ -45,11 +41,7 @@ impl fmt::Display for Percent {
         if fraction == 0 {
             write!(f, "{whole}%")
         } else {
-            write!(
-                f,
-                "{}%",
-                format!("{whole}.{fraction:02}").trim_end_matches('0')
-            )
+            write!(f, "{}%", format!("{whole}.{fraction:02}").trim_end_matches('0'))
         }
     }
 }

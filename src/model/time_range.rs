@@ -22,9 +22,7 @@ impl LocalTimeRange {
             end: time(end)?,
         };
         if range.start == range.end {
-            return Err(format!(
-                "`{text}` is empty: start and end are the same time"
-            ));
+            return Err(format!("`{text}` is empty: start and end are the same time"));
         }
         Ok(range)
     }

@@ -53,15 +53,7 @@ impl BaseType {
     }
 
     /// The type names [`BaseType::parse_name`] accepts.
-    pub const NAMES: [&'static str; 7] = [
-        "string",
-        "int",
-        "float",
-        "bool",
-        "date",
-        "datetime",
-        "list<string>",
-    ];
+    pub const NAMES: [&'static str; 7] = ["string", "int", "float", "bool", "date", "datetime", "list<string>"];
 
     /// Int or float.
     pub fn is_numeric(&self) -> bool {
@@ -102,18 +94,12 @@ impl BaseType {
 impl Type {
     /// A non-null type.
     pub fn required(base: BaseType) -> Type {
-        Type {
-            base,
-            nullable: false,
-        }
+        Type { base, nullable: false }
     }
 
     /// A nullable type.
     pub fn nullable(base: BaseType) -> Type {
-        Type {
-            base,
-            nullable: true,
-        }
+        Type { base, nullable: true }
     }
 
     /// The same type, nullable when `nullable` is true.

@@ -176,6 +176,15 @@ pub struct PartialBinding {
     pub alias: Option<Name>,
 }
 
+/// Which partial a `render` or `include` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartialName {
+    /// A quoted name, known before rendering.
+    Static(Name),
+    /// A variable holding the name (`include` only), known only when rendering.
+    Dynamic(Expression),
+}
+
 /// A node of the template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -249,7 +258,7 @@ pub enum Node {
         /// `include` (shares the caller's variables) rather than `render`.
         include: bool,
         /// The partial's name.
-        name: Name,
+        name: PartialName,
         /// `with` / `for`.
         binding: Option<PartialBinding>,
         /// `key: value` arguments.

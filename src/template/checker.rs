@@ -170,18 +170,13 @@ impl Checker<'_, '_> {
                 let item = self
                     .expression(collection, walk)
                     .map_or(Value::any(), |v| item_of(&v.shape));
-                for value in [&params.limit, &params.offset, &params.cols]
-                    .into_iter()
-                    .flatten()
-                {
+                for value in [&params.limit, &params.offset, &params.cols].into_iter().flatten() {
                     self.expression(value, walk);
                 }
                 let mut scope = Scope::default();
                 scope.locals.insert(variable.text.clone(), item);
                 let loop_name = if *tablerow { "tablerowloop" } else { "forloop" };
-                scope
-                    .locals
-                    .insert(loop_name.into(), loop_object(*tablerow));
+                scope.locals.insert(loop_name.into(), loop_object(*tablerow));
                 self.block(body, walk, scope);
                 if let Some(body) = otherwise {
                     self.block(body, walk, Scope::default());
@@ -219,18 +214,13 @@ impl Checker<'_, '_> {
         };
         let last_filter = chain.filters.last().map(|f| f.name.text.as_str());
         if self.template_use.html && last_filter == Some("raw") {
-            let filter = chain
-                .filters
-                .last()
-                .map_or(chain.span.clone(), |f| f.span.clone());
+            let filter = chain.filters.last().map_or(chain.span.clone(), |f| f.span.clone());
             let d = Diagnostic::warning(
                 "template::raw-output",
                 "`| raw` prints this value without HTML escaping",
             )
             .at_labeled(walk.span(&filter), "not escaped")
-            .with_hint(
-                "only use `raw` for trusted HTML; data from profiles or events can carry markup",
-            );
+            .with_hint("only use `raw` for trusted HTML; data from profiles or events can carry markup");
             self.diagnostics.push(d);
         }
         let has_default = chain.filters.iter().any(|f| f.name.text == "default");
@@ -243,9 +233,14 @@ impl Checker<'_, '_> {
                 ExpressionKind::Path(path) => path.dotted().unwrap_or_default(),
                 _ => String::new(),
             };
-            let d = Diagnostic::warning("template::nullable-without-default", format!("`{path}` may be nil and prints as nothing"))
-                .at_labeled(walk.span(&chain.value.span), "may be nil")
-                .with_hint(format!("add a fallback: `{{{{ {path} | default: \"...\" }}}}`, or print it inside `{{% if {path} %}}`"));
+            let d = Diagnostic::warning(
+                "template::nullable-without-default",
+                format!("`{path}` may be nil and prints as nothing"),
+            )
+            .at_labeled(walk.span(&chain.value.span), "may be nil")
+            .with_hint(format!(
+                "add a fallback: `{{{{ {path} | default: \"...\" }}}}`, or print it inside `{{% if {path} %}}`"
+            ));
             self.diagnostics.push(d);
         }
     }
@@ -269,10 +264,7 @@ impl Checker<'_, '_> {
                     "template::unknown-filter",
                     format!("unknown filter `{}`", filter.name.text),
                 )
-                .at_labeled(
-                    walk.span(&filter.name.span),
-                    "not a Liquid or tailor filter",
-                )
+                .at_labeled(walk.span(&filter.name.span), "not a Liquid or tailor filter")
                 .with_optional_hint(suggestion_hint(&filter.name.text, names));
                 self.diagnostics.push(d);
                 return (root, None);
@@ -286,10 +278,7 @@ impl Checker<'_, '_> {
                 };
                 let d = Diagnostic::error(
                     "template::filter-arity",
-                    format!(
-                        "`{}` takes {expected} argument(s), not {positional}",
-                        spec.name
-                    ),
+                    format!("`{}` takes {expected} argument(s), not {positional}", spec.name),
                 )
                 .at(walk.span(&filter.span));
                 self.diagnostics.push(d);
@@ -299,17 +288,20 @@ impl Checker<'_, '_> {
                 return (root, None);
             };
             if spec.rejects(&input.shape) {
-                let d = Diagnostic::error(
-                    "template::filter-type",
-                    format!("`{}` cannot be applied to {}", spec.name, input.shape),
-                )
-                .at_labeled(
-                    walk.span(&filter.name.span),
-                    format!("the input is {}", input.shape),
-                )
-                .with_label(walk.span(&chain.value.span), "this value");
+                // Liquid renders these (as a no-op or 0), so this is a warning, not an error.
+                let message = format!(
+                    "`{}` expects {}, but this is {}",
+                    spec.name,
+                    spec.input.describe(),
+                    input.shape
+                );
+                let d = Diagnostic::warning("template::filter-type", message)
+                    .at_labeled(walk.span(&filter.name.span), format!("the input is {}", input.shape))
+                    .with_label(walk.span(&chain.value.span), "this value")
+                    .with_hint("Liquid passes it through unchanged or as 0, which is rarely what was meant");
                 self.diagnostics.push(d);
-                return (root, None);
+                value = Some(Value::any());
+                continue;
             }
             let nullable = match spec.name {
                 "default" => false,
@@ -347,9 +339,7 @@ impl Checker<'_, '_> {
     }
 
     fn enum_literal(&mut self, shape: &Shape, other: &Expression, walk: &mut Walk) {
-        let (Shape::Enum(values), ExpressionKind::Literal(Literal::String(text))) =
-            (shape, &other.kind)
-        else {
+        let (Shape::Enum(values), ExpressionKind::Literal(Literal::String(text))) = (shape, &other.kind) else {
             return;
         };
         if values.iter().any(|v| v == text) {
@@ -383,8 +373,7 @@ impl Checker<'_, '_> {
                 Literal::Empty | Literal::Blank => Shape::Any,
             })),
             ExpressionKind::Range(from, to) => {
-                let ok =
-                    self.expression(from, walk).is_some() & self.expression(to, walk).is_some();
+                let ok = self.expression(from, walk).is_some() & self.expression(to, walk).is_some();
                 ok.then(|| Value::of(Shape::List(Box::new(Shape::Int))))
             }
             ExpressionKind::Path(path) => self.path(path, walk),
@@ -400,14 +389,10 @@ impl Checker<'_, '_> {
             _ => match walk.lookup(root).or_else(|| context.globals.get(root)) {
                 Some(value) => value.clone(),
                 None => {
-                    let locals: Vec<&String> =
-                        walk.scopes.iter().flat_map(|s| s.locals.keys()).collect();
+                    let locals: Vec<&String> = walk.scopes.iter().flat_map(|s| s.locals.keys()).collect();
                     let candidates = locals.into_iter().chain(context.globals.keys());
-                    let mut d = Diagnostic::error(
-                        "template::unknown-variable",
-                        format!("unknown variable `{root}`"),
-                    )
-                    .at_labeled(walk.span(&path.root.span), "not defined here");
+                    let mut d = Diagnostic::error("template::unknown-variable", format!("unknown variable `{root}`"))
+                        .at_labeled(walk.span(&path.root.span), "not defined here");
                     d = match context.absent.get(root) {
                         Some(why) => d.with_hint(why.clone()),
                         None => d.with_optional_hint(suggestion_hint(root, candidates)),
@@ -447,6 +432,8 @@ impl Checker<'_, '_> {
             (Shape::Object(fields), name) => match fields.get(name) {
                 Some(field) => Some(field.clone()),
                 None if name == "size" => Some(Value::of(Shape::Int)),
+                // A hash's `first` and `last` are its first and last [key, value] pairs.
+                None if name == "first" || name == "last" => Some(Value::any()),
                 None => {
                     let d = Diagnostic::error(
                         "template::unknown-variable",
@@ -458,9 +445,7 @@ impl Checker<'_, '_> {
                     return None;
                 }
             },
-            (Shape::List(_) | Shape::String | Shape::Enum(_), "size") => {
-                Some(Value::of(Shape::Int))
-            }
+            (Shape::List(_) | Shape::String | Shape::Enum(_), "size") => Some(Value::of(Shape::Int)),
             (Shape::List(item), "first" | "last") => Some(Value {
                 shape: (**item).clone(),
                 nullable: true,
@@ -489,26 +474,25 @@ impl Checker<'_, '_> {
     fn partial(
         &mut self,
         include: bool,
-        name: &Name,
+        name: &PartialName,
         binding: &Option<PartialBinding>,
         args: &[(Name, Expression)],
         span: &Range<usize>,
         walk: &mut Walk,
     ) {
+        let name = match name {
+            PartialName::Static(name) => name,
+            PartialName::Dynamic(expression) => {
+                // The partial is only known when rendering: check what can be checked.
+                self.expression(expression, walk);
+                return;
+            }
+        };
         let mut locals = BTreeMap::new();
         if let Some(binding) = binding {
-            let value = self
-                .expression(&binding.value, walk)
-                .unwrap_or(Value::any());
-            let value = if binding.iterate {
-                item_of(&value.shape)
-            } else {
-                value
-            };
-            let alias = binding
-                .alias
-                .as_ref()
-                .map_or(name.text.clone(), |a| a.text.clone());
+            let value = self.expression(&binding.value, walk).unwrap_or(Value::any());
+            let value = if binding.iterate { item_of(&value.shape) } else { value };
+            let alias = binding.alias.as_ref().map_or(name.text.clone(), |a| a.text.clone());
             locals.insert(alias, value);
             if binding.iterate {
                 locals.insert("forloop".into(), loop_object(false));
@@ -529,8 +513,7 @@ impl Checker<'_, '_> {
             self.diagnostics.push(d);
             return;
         };
-        if self.partial_stack.len() >= MAX_PARTIAL_DEPTH || self.partial_stack.contains(&name.text)
-        {
+        if self.partial_stack.len() >= MAX_PARTIAL_DEPTH || self.partial_stack.contains(&name.text) {
             let d = Diagnostic::error(
                 "template::partial-cycle",
                 format!("partial `{}` renders itself", name.text),
@@ -587,20 +570,13 @@ fn guards(condition: &Condition, guarded: &mut BTreeSet<String>) {
         }
         Condition::Compare(
             lhs,
-            Comparison::Eq
-            | Comparison::Contains
-            | Comparison::Gt
-            | Comparison::Ge
-            | Comparison::Lt
-            | Comparison::Le,
+            Comparison::Eq | Comparison::Contains | Comparison::Gt | Comparison::Ge | Comparison::Lt | Comparison::Le,
             rhs,
         ) => {
             let literal = |e: &Expression| {
                 matches!(
                     e.kind,
-                    ExpressionKind::Literal(
-                        Literal::String(_) | Literal::Int(_) | Literal::Float(_)
-                    )
+                    ExpressionKind::Literal(Literal::String(_) | Literal::Int(_) | Literal::Float(_))
                 )
             };
             if literal(rhs) {

@@ -30,17 +30,10 @@ fn table_object(table: &Table) -> BTreeMap<String, Value> {
 
 impl ContextBuilder {
     /// `user`: profile fields, features and `persona.<model>`.
-    pub fn new(
-        schema: &DataSchema,
-        features: &BTreeMap<String, Option<Type>>,
-        personas: &[String],
-    ) -> ContextBuilder {
+    pub fn new(schema: &DataSchema, features: &BTreeMap<String, Option<Type>>, personas: &[String]) -> ContextBuilder {
         let mut user = table_object(&schema.profiles);
         for (name, ty) in features {
-            user.insert(
-                name.clone(),
-                ty.as_ref().map_or(Value::any(), Value::from_type),
-            );
+            user.insert(name.clone(), ty.as_ref().map_or(Value::any(), Value::from_type));
         }
         if !personas.is_empty() {
             let labels = personas
@@ -110,10 +103,9 @@ impl ContextBuilder {
         match recommendations {
             Some(catalog) => {
                 let row = Value::object(table_object(catalog));
-                context.globals.insert(
-                    "recommendations".into(),
-                    Value::of(Shape::List(Box::new(row.shape))),
-                );
+                context
+                    .globals
+                    .insert("recommendations".into(), Value::of(Shape::List(Box::new(row.shape))));
             }
             None => {
                 let why = "`recommendations` needs `recommend:` in the campaign and a `catalog` in the data schema";

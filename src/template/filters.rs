@@ -55,13 +55,7 @@ pub struct FilterSpec {
     pub tailor: bool,
 }
 
-const fn f(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    input: Input,
-    output: Output,
-) -> FilterSpec {
+const fn f(name: &'static str, min_args: usize, max_args: usize, input: Input, output: Output) -> FilterSpec {
     FilterSpec {
         name,
         min_args,
@@ -72,13 +66,7 @@ const fn f(
     }
 }
 
-const fn own(
-    name: &'static str,
-    min_args: usize,
-    max_args: usize,
-    input: Input,
-    output: Output,
-) -> FilterSpec {
+const fn own(name: &'static str, min_args: usize, max_args: usize, input: Input, output: Output) -> FilterSpec {
     FilterSpec {
         name,
         min_args,
@@ -158,6 +146,18 @@ pub const FILTERS: [FilterSpec; 63] = [
     own("url_param", 2, 2, I::Any, O::String),
     own("pluralize", 2, 2, I::Number, O::String),
 ];
+
+impl Input {
+    /// What the input should be, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Input::Any => "any value",
+            Input::Number => "a number",
+            Input::List => "a list",
+            Input::Date => "a date",
+        }
+    }
+}
 
 impl FilterSpec {
     /// The filter called `name`.

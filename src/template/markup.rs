@@ -49,13 +49,9 @@ pub fn tokenize(markup: &str, base: usize) -> Result<Vec<(Tok, Range<usize>)>, T
                 Tok::Str(markup[start + 1..i - 1].to_string())
             }
             b'0'..=b'9' => number(markup, &mut i, base)?,
-            b'-' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                number(markup, &mut i, base)?
-            }
+            b'-' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => number(markup, &mut i, base)?,
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
-                {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-') {
                     i += 1;
                 }
                 if i < bytes.len() && bytes[i] == b'?' {
@@ -73,14 +69,11 @@ pub fn tokenize(markup: &str, base: usize) -> Result<Vec<(Tok, Range<usize>)>, T
             }
             _ => {
                 let two = markup.get(i..i + 2).unwrap_or("");
-                let op = ["==", "!=", "<>", "<=", ">="]
-                    .into_iter()
-                    .find(|o| *o == two);
+                let op = ["==", "!=", "<>", "<=", ">="].into_iter().find(|o| *o == two);
                 if let Some(op) = op {
                     i += 2;
                     Tok::Op(op)
-                } else if let Some(op) = ["<", ">", "="].into_iter().find(|o| o.as_bytes()[0] == c)
-                {
+                } else if let Some(op) = ["<", ">", "="].into_iter().find(|o| o.as_bytes()[0] == c) {
                     i += 1;
                     Tok::Op(op)
                 } else {
@@ -316,10 +309,7 @@ impl Markup {
                 }
                 end = close.end;
                 segments.push(match index.kind {
-                    ExpressionKind::Literal(Literal::String(text)) => Segment::Key(Name {
-                        text,
-                        span: index.span,
-                    }),
+                    ExpressionKind::Literal(Literal::String(text)) => Segment::Key(Name { text, span: index.span }),
                     _ => Segment::Index(Box::new(index)),
                 });
             } else {
@@ -350,10 +340,7 @@ impl Markup {
             if self.eat_punct(':') {
                 loop {
                     let keyword = matches!(
-                        (
-                            self.tokens.get(self.position),
-                            self.tokens.get(self.position + 1)
-                        ),
+                        (self.tokens.get(self.position), self.tokens.get(self.position + 1)),
                         (Some((Tok::Ident(_), _)), Some((Tok::Punct(':'), _)))
                     );
                     let key = if keyword {

@@ -21,11 +21,7 @@ pub struct TemplateError {
 
 impl TemplateError {
     /// A new error.
-    pub fn new(
-        code: &'static str,
-        message: impl Into<String>,
-        span: Range<usize>,
-    ) -> TemplateError {
+    pub fn new(code: &'static str, message: impl Into<String>, span: Range<usize>) -> TemplateError {
         TemplateError {
             code,
             message: message.into(),
@@ -139,22 +135,16 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
             pieces.push(Piece::Text(i..start));
         }
         let is_output = Some(start) == next_output;
-        let (close, what) = if is_output {
-            ("}}", "`{{`")
-        } else {
-            ("%}", "`{%`")
-        };
+        let (close, what) = if is_output { ("}}", "`{{`") } else { ("%}", "`{%`") };
         let mut inner_start = start + 2;
         if source[inner_start..].starts_with('-') {
             inner_start += 1;
         }
         let Some(close_at) = markup_end(source, inner_start, close) else {
-            return Err(TemplateError::new(
-                "template::syntax",
-                format!("{what} is never closed"),
-                start..start + 2,
-            )
-            .with_hint(Some(format!("close it with `{close}`"))));
+            return Err(
+                TemplateError::new("template::syntax", format!("{what} is never closed"), start..start + 2)
+                    .with_hint(Some(format!("close it with `{close}`"))),
+            );
         };
         let mut inner_end = close_at;
         if inner_end > inner_start && source[..inner_end].ends_with('-') {
@@ -174,9 +164,7 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
         let name_len = if trimmed.starts_with('#') {
             1
         } else {
-            trimmed
-                .find(|c: char| c.is_whitespace())
-                .unwrap_or(trimmed.len())
+            trimmed.find(|c: char| c.is_whitespace()).unwrap_or(trimmed.len())
         };
         let name = trimmed[..name_len].to_string();
         let name_span = name_start..name_start + name_len;
@@ -188,11 +176,7 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
                 i = after;
             }
             "comment" | "doc" => {
-                let end_name = if name == "comment" {
-                    "endcomment"
-                } else {
-                    "enddoc"
-                };
+                let end_name = if name == "comment" { "endcomment" } else { "enddoc" };
                 let (_, after) = find_end_tag(source, whole.end, &name, end_name)
                     .ok_or_else(|| unclosed(&name, end_name, name_span.clone()))?;
                 i = after;
@@ -216,12 +200,8 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
 }
 
 fn unclosed(name: &str, end: &str, span: Range<usize>) -> TemplateError {
-    TemplateError::new(
-        "template::unclosed-block",
-        format!("`{name}` is never closed"),
-        span,
-    )
-    .with_hint(Some(format!("add `{{% {end} %}}`")))
+    TemplateError::new("template::unclosed-block", format!("`{name}` is never closed"), span)
+        .with_hint(Some(format!("add `{{% {end} %}}`")))
 }
 
 /// Finds `{% end %}` after `from`, counting nested `{% open %}` and skipping `raw` bodies;
@@ -258,11 +238,7 @@ fn find_end_tag(source: &str, from: usize, open: &str, end: &str) -> Option<(usi
 }
 
 /// Expands `{% liquid %}` lines into tag pieces.
-fn liquid_lines(
-    source: &str,
-    range: Range<usize>,
-    pieces: &mut Vec<Piece>,
-) -> Result<(), TemplateError> {
+fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> Result<(), TemplateError> {
     let mut offset = range.start;
     let mut comment_depth = 0;
     for line in source[range.clone()].split_inclusive('\n') {
@@ -281,9 +257,7 @@ fn liquid_lines(
         if content.is_empty() || content.starts_with('#') {
             continue;
         }
-        let name_len = content
-            .find(|c: char| c.is_whitespace())
-            .unwrap_or(content.len());
+        let name_len = content.find(|c: char| c.is_whitespace()).unwrap_or(content.len());
         let name = content[..name_len].to_string();
         if comment_depth > 0 || name == "comment" {
             match name.as_str() {
@@ -389,8 +363,7 @@ impl BlockParser<'_> {
                 let mut condition = m.condition()?;
                 m.finish()?;
                 loop {
-                    let (body, next, next_markup) =
-                        self.body(&["elsif", "else", end], name, &name_span)?;
+                    let (body, next, next_markup) = self.body(&["elsif", "else", end], name, &name_span)?;
                     branches.push((condition, body));
                     match next.as_str() {
                         "elsif" => {
@@ -400,11 +373,9 @@ impl BlockParser<'_> {
                         }
                         "else" => {
                             // Liquid ignores further `else`/`elsif` branches after an `else`.
-                            let (mut otherwise, mut next, _) =
-                                self.body(&["elsif", "else", end], name, &name_span)?;
+                            let (mut otherwise, mut next, _) = self.body(&["elsif", "else", end], name, &name_span)?;
                             while next != end {
-                                let (ignored, n, _) =
-                                    self.body(&["elsif", "else", end], name, &name_span)?;
+                                let (ignored, n, _) = self.body(&["elsif", "else", end], name, &name_span)?;
                                 otherwise.extend(ignored);
                                 next = n;
                             }
@@ -427,8 +398,7 @@ impl BlockParser<'_> {
             "case" => {
                 let subject = m.expression()?;
                 m.finish()?;
-                let (_, mut next, mut next_markup) =
-                    self.body(&["when", "else", "endcase"], name, &name_span)?;
+                let (_, mut next, mut next_markup) = self.body(&["when", "else", "endcase"], name, &name_span)?;
                 let mut whens = Vec::new();
                 let mut otherwise = None;
                 loop {
@@ -440,14 +410,12 @@ impl BlockParser<'_> {
                                 values.push(wm.expression()?);
                             }
                             wm.finish()?;
-                            let (body, n, nm) =
-                                self.body(&["when", "else", "endcase"], name, &name_span)?;
+                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
                             whens.push((values, body));
                             (next, next_markup) = (n, nm);
                         }
                         "else" => {
-                            let (body, n, nm) =
-                                self.body(&["when", "else", "endcase"], name, &name_span)?;
+                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
                             otherwise = Some(body);
                             (next, next_markup) = (n, nm);
                         }
@@ -464,18 +432,12 @@ impl BlockParser<'_> {
             "for" | "tablerow" => {
                 let variable = m.name("a loop variable")?;
                 if !m.eat_word("in") {
-                    return Err(m.error(format!(
-                        "expected `in`: `{{% {name} item in collection %}}`"
-                    )));
+                    return Err(m.error(format!("expected `in`: `{{% {name} item in collection %}}`")));
                 }
                 let collection = m.expression()?;
                 let params = loop_params(&mut m)?;
                 m.finish()?;
-                let end = if name == "for" {
-                    "endfor"
-                } else {
-                    "endtablerow"
-                };
+                let end = if name == "for" { "endfor" } else { "endtablerow" };
                 let ends: &[&str] = if name == "for" {
                     &["else", "endfor"]
                 } else {
@@ -507,19 +469,13 @@ impl BlockParser<'_> {
                 }
                 let value = m.filter_chain()?;
                 m.finish()?;
-                Node::Assign {
-                    name: variable,
-                    value,
-                }
+                Node::Assign { name: variable, value }
             }
             "capture" => {
                 let variable = m.name("a variable name")?;
                 m.finish()?;
                 let (body, _, _) = self.body(&["endcapture"], name, &name_span)?;
-                Node::Capture {
-                    name: variable,
-                    body,
-                }
+                Node::Capture { name: variable, body }
             }
             "increment" | "decrement" => {
                 let variable = m.name("a counter name")?;
@@ -548,7 +504,11 @@ impl BlockParser<'_> {
                 Node::Echo(chain)
             }
             "render" | "include" => {
-                let partial = m.name("a partial name in quotes")?;
+                let partial = match m.peek() {
+                    Some(super::markup::Tok::Str(_)) => PartialName::Static(m.name("a partial name in quotes")?),
+                    _ if name == "include" => PartialName::Dynamic(m.expression()?),
+                    _ => return Err(m.error("`render` takes the partial's name in quotes")),
+                };
                 let mut binding = None;
                 for (word, iterate) in [("with", false), ("for", true)] {
                     if binding.is_none() && m.eat_word(word) {
@@ -558,11 +518,7 @@ impl BlockParser<'_> {
                         } else {
                             None
                         };
-                        binding = Some(PartialBinding {
-                            iterate,
-                            value,
-                            alias,
-                        });
+                        binding = Some(PartialBinding { iterate, value, alias });
                     }
                 }
                 let mut args = Vec::new();
@@ -591,16 +547,13 @@ impl BlockParser<'_> {
                 m.finish()?;
                 Node::LoopControl(whole)
             }
-            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor"
-            | "endtablerow" | "endcapture" | "endraw" | "endcomment" | "endifchanged"
-            | "enddoc" => return Err(unexpected(name, name_span)),
+            "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor" | "endtablerow" | "endcapture"
+            | "endraw" | "endcomment" | "endifchanged" | "enddoc" => return Err(unexpected(name, name_span)),
             other => {
-                return Err(TemplateError::new(
-                    "template::unknown-tag",
-                    format!("unknown tag `{other}`"),
-                    name_span,
+                return Err(
+                    TemplateError::new("template::unknown-tag", format!("unknown tag `{other}`"), name_span)
+                        .with_hint(suggestion_hint(other, TAGS)),
                 )
-                .with_hint(suggestion_hint(other, TAGS)))
             }
         };
         Ok(Some(node))
@@ -636,10 +589,7 @@ fn loop_params(m: &mut Markup) -> Result<LoopParams, TemplateError> {
                     format!("unknown loop parameter `{other}`"),
                     key.span,
                 )
-                .with_hint(suggestion_hint(
-                    other,
-                    ["limit", "offset", "cols", "reversed"],
-                )))
+                .with_hint(suggestion_hint(other, ["limit", "offset", "cols", "reversed"])))
             }
         }
     }
@@ -660,6 +610,6 @@ mod tests {
     #[test]
     fn reports_unclosed_blocks_at_the_opener() {
         let error = parse_template("a {% if x %} b").unwrap_err();
-        assert_eq!((error.code, error.span), ("template::unclosed-block", 6..8));
+        assert_eq!((error.code, error.span), ("template::unclosed-block", 5..7));
     }
 }

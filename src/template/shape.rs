@@ -45,10 +45,7 @@ pub struct Value {
 impl Value {
     /// A value that is never nil.
     pub fn of(shape: Shape) -> Value {
-        Value {
-            shape,
-            nullable: false,
-        }
+        Value { shape, nullable: false }
     }
 
     /// A value that is not known.
@@ -83,15 +80,15 @@ impl Value {
             J::Number(n) if n.is_i64() || n.is_u64() => Shape::Int,
             J::Number(_) => Shape::Float,
             J::String(_) => Shape::String,
-            J::Array(items) => Shape::List(Box::new(
-                items
-                    .first()
-                    .map_or(Shape::Any, |i| Value::from_json(i).shape),
-            )),
+            J::Array(items) => {
+                let mut shapes = items.iter().map(|i| Value::from_json(i).shape);
+                let first = shapes.next().unwrap_or(Shape::Any);
+                // Items of mixed shapes (or nils among them) prove nothing about an item.
+                let uniform = shapes.all(|s| s == first) && first != Shape::Nil;
+                Shape::List(Box::new(if uniform { first } else { Shape::Any }))
+            }
             J::Object(map) => Shape::Object(Rc::new(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
+                map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect(),
             )),
         };
         Value::of(shape)

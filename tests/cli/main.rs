@@ -1,1 +1,8 @@
+//! The one integration-test binary: every test drives the real `tailor` executable or the
+//! library on real files in temporary folders.
 
+mod broken;
+mod conformance;
+mod no_panic;
+mod support;
+mod workspace;

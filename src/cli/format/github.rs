@@ -24,19 +24,12 @@ fn line(d: &LocatedDiagnostic) -> String {
         message.push_str("\nhelp: ");
         message.push_str(hint);
     }
-    format!(
-        "::{} {}::{}",
-        d.severity,
-        properties.join(","),
-        escape_data(&message)
-    )
+    format!("::{} {}::{}", d.severity, properties.join(","), escape_data(&message))
 }
 
 /// Escapes a workflow command's message.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value.

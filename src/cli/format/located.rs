@@ -30,12 +30,9 @@ pub struct LocatedDiagnostic {
 impl LocatedDiagnostic {
     /// Resolves `diagnostic`'s span through `sources`.
     pub fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> LocatedDiagnostic {
-        let position = diagnostic.span.map(|span| {
-            (
-                sources.file(span.file).display_path.clone(),
-                sources.range(span),
-            )
-        });
+        let position = diagnostic
+            .span
+            .map(|span| (sources.file(span.file).display_path.clone(), sources.range(span)));
         LocatedDiagnostic {
             code: diagnostic.code,
             severity: diagnostic.severity.as_str(),

@@ -25,12 +25,7 @@ pub enum Format {
 }
 
 /// Renders diagnostics in `format` to a string (what goes to stdout or stderr).
-pub fn render_diagnostics(
-    format: Format,
-    diagnostics: &[Diagnostic],
-    sources: &SourceMap,
-    color: bool,
-) -> String {
+pub fn render_diagnostics(format: Format, diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     match format {
         Format::Human => {
             let style = RenderStyle { color, width: 100 };
@@ -47,13 +42,7 @@ pub fn render_diagnostics(
 }
 
 /// Prints diagnostics: the human report and the summary to stderr, machine formats to stdout.
-pub fn write_diagnostics(
-    format: Format,
-    diagnostics: &[Diagnostic],
-    sources: &SourceMap,
-    color: bool,
-    summary: &str,
-) {
+pub fn write_diagnostics(format: Format, diagnostics: &[Diagnostic], sources: &SourceMap, color: bool, summary: &str) {
     let text = render_diagnostics(format, diagnostics, sources, color);
     if format == Format::Human {
         if !text.is_empty() {
@@ -66,8 +55,5 @@ pub fn write_diagnostics(
 }
 
 fn located(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<LocatedDiagnostic> {
-    diagnostics
-        .iter()
-        .map(|d| LocatedDiagnostic::new(d, sources))
-        .collect()
+    diagnostics.iter().map(|d| LocatedDiagnostic::new(d, sources)).collect()
 }

@@ -27,15 +27,15 @@ use serde::Deserialize;
 use super::Located;
 
 /// The document kinds a workspace may hold besides the manifest.
-pub const KINDS: [&str; 6] = [
-    "data", "features", "segment", "personas", "campaign", "test",
-];
+pub const KINDS: [&str; 6] = ["data", "features", "segment", "personas", "campaign", "test"];
 
-/// The first look at a document: only its `kind`, other keys ignored.
+/// The first look at a document: only its `kind` and `name`, other keys ignored.
 #[derive(Debug, Deserialize)]
 pub struct KindProbe {
     /// The document's kind, when it has one.
     pub kind: Option<Located<String>>,
+    /// Its name, whatever its type (only a string counts).
+    pub name: Option<serde_json::Value>,
 }
 
 /// One parsed document of any kind.

@@ -1,0 +1,72 @@
+//! Running the `tailor` binary on temporary workspaces.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What a run printed and how it ended.
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `tailor ARGS` in `dir` with colours off.
+pub fn tailor(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the tailor binary runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The repository's root folder.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary folder holding a fresh `tailor init` workspace at `ws/`.
+pub struct StarterWorkspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl StarterWorkspace {
+    pub fn new() -> StarterWorkspace {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let init = tailor(dir.path(), &["init", "ws"]);
+        assert_eq!(init.code, 0, "init failed: {}", init.stderr);
+        StarterWorkspace { dir }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join("ws").join(relative)
+    }
+
+    /// Replaces `from` by `to` in a file; the text must be there.
+    pub fn replace(&self, relative: &str, from: &str, to: &str) {
+        let path = self.path(relative);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
+        assert!(text.contains(from), "{relative} does not contain {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    }
+
+    /// Writes a whole file.
+    pub fn write(&self, relative: &str, contents: &str) {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        fs::write(path, contents).expect("write");
+    }
+
+    /// Runs `tailor check ws` with extra arguments.
+    pub fn check(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["check", "ws"];
+        args.extend_from_slice(extra);
+        tailor(self.dir.path(), &args)
+    }
+}
