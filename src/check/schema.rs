@@ -23,8 +23,13 @@ const SOURCE_EXTENSIONS: [&str; 4] = ["csv", "parquet", "ndjson", "jsonl"];
 pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
     let documents = cx.data_documents();
     let Some(doc) = documents.first() else {
-        if cx.unparsed_names("data").next().is_some() {
-            return None; // The data document exists but did not parse: that error is reported.
+        if cx
+            .loaded
+            .unparsed
+            .iter()
+            .any(|(kind, _)| kind == "data" || kind.is_empty())
+        {
+            return None; // A data document may exist but did not parse: that error is reported.
         }
         let d = Diagnostic::error("schema::missing", "the workspace has no data schema")
             .with_hint("add a document with `kind: data` declaring `profiles:` (see `tailor init`)");

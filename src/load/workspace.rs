@@ -30,8 +30,8 @@ pub struct LoadedWorkspace {
     pub manifest: Option<Document<RawManifest>>,
     /// Every other document that parsed, in path order then file order.
     pub documents: Vec<Document<RawDocument>>,
-    /// (kind, name) of documents whose kind and name were read but which failed to parse: their
-    /// names still count as declared, so that references to them do not fail twice.
+    /// (kind, name) of documents that failed to parse (empty when not even their kind could be
+    /// read): their names still count as declared, so that references to them do not fail twice.
     pub unparsed: Vec<(String, String)>,
     /// Every `*.liquid` file below the root.
     pub templates: Vec<TemplateFile>,
@@ -148,6 +148,7 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
             Ok(probe) => probe,
             Err(diagnostic) => {
                 workspace.diagnostics.push(diagnostic);
+                workspace.unparsed.push((String::new(), String::new()));
                 continue;
             }
         };
