@@ -16,6 +16,8 @@
 //!
 //! Planning against data, rendering and delivery build on the checked workspace.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod cli;
 pub mod diag;

@@ -260,18 +260,11 @@ fn check_campaign(
 ) -> Option<Campaign> {
     let raw = doc.value;
     let schema = inputs.schema;
-    let audience = match &raw.audience {
-        Some(audience) => Some(
-            cx.expression(
-                doc,
-                audience,
-                inputs.names.scope(schema),
-                Some("a campaign's `audience`"),
-            )
-            .map(|c| c.expr),
-        ),
-        None => None,
-    };
+    let audience = raw.audience.as_ref().map(|audience| {
+        let scope = inputs.names.scope(schema);
+        cx.expression(doc, audience, scope, Some("a campaign's `audience`"))
+            .map(|c| c.expr)
+    });
     let (timing, trigger_event) = match (&raw.schedule, &raw.trigger) {
         (Some(s), None) => (schedule(cx, doc, &s.value), None),
         (None, Some(t)) => trigger(cx, doc, &t.value, t, inputs),
@@ -425,8 +418,9 @@ fn check_campaign(
             cx.report(Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)));
         }
     }
+    // `Some(None)`: there is an audience and it did not check.
     let audience = match audience {
-        Some(a) => Some(a?),
+        Some(checked) => Some(checked?),
         None => None,
     };
     Some(Campaign {

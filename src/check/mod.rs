@@ -34,6 +34,8 @@ use crate::template::ContextBuilder;
 use context::{Context, Names};
 
 /// A workspace in which everything resolved and type-checked.
+// The private field keeps construction inside `check`; `#[non_exhaustive]` would not.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug)]
 pub struct CheckedWorkspace {
     /// The workspace folder.

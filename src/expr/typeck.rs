@@ -203,7 +203,7 @@ impl<'a> TypeChecker<'a> {
                 Type::nullable(BaseType::String),
             )
         };
-        if !known.iter().any(|k| *k == name.name) {
+        if !known.contains(&name.name) {
             let d = Diagnostic::error(code, format!("there is no {kind} called `{}`", name.name))
                 .at_labeled(self.span(&name.span), format!("unknown {kind}"))
                 .with_optional_hint(suggestion_hint(&name.name, known));

@@ -9,6 +9,8 @@ use crate::diag::{suggestion_hint, Diagnostic, FileId, Span};
 const MAX_DEPTH: usize = 64;
 
 /// Parses `text` (one document starting at byte `base` of `file`) as `T`.
+// Errors are rare and immediately reported: boxing the diagnostic would buy nothing.
+#[allow(clippy::result_large_err)]
 pub fn parse_document<T: DeserializeOwned>(text: &str, file: FileId, base: usize) -> Result<T, Diagnostic> {
     serde_saphyr::from_str_with_options(text, options()).map_err(|error| to_diagnostic(&error, text, file, base))
 }

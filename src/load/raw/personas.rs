@@ -27,6 +27,9 @@ pub enum Scale {
     None,
 }
 
+/// Named prototypes: persona name to feature values.
+pub type RawPrototypes = OrderedMap<Located<String>, OrderedMap<Located<String>, Located<f64>>>;
+
 /// A persona model: profiles clustered on numeric features.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -54,5 +57,5 @@ pub struct RawPersonas {
     /// Who is clustered: an expression (default: everyone who passes consent).
     pub population: Option<Located<String>>,
     /// Prototypes in raw feature units: each cluster takes its nearest prototype's name.
-    pub names: Option<OrderedMap<Located<String>, OrderedMap<Located<String>, Located<f64>>>>,
+    pub names: Option<RawPrototypes>,
 }
