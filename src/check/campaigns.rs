@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 
 use super::context::{Context, Names};
 use super::manifest::parse_zone;
-use super::names::unique_names;
+use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::expr::Scope;
@@ -24,13 +24,7 @@ use crate::template::{ContextBuilder, Value};
 /// Declares every campaign name in `names`.
 pub fn declare_campaigns(cx: &mut Context, names: &mut Names) {
     let documents = cx.campaign_documents();
-    let declared = documents
-        .iter()
-        .map(|d| (d.span(&d.value.name), &d.value.name))
-        .collect();
-    names.campaigns = unique_names(cx, "campaign", declared);
-    let unparsed: Vec<String> = cx.unparsed_names("campaign").collect();
-    names.campaigns.extend(unparsed);
+    names.campaigns = declare(cx, &documents, "campaign", "campaign");
 }
 
 /// The shared inputs of campaign checks.

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use super::context::Context;
 use crate::diag::{Diagnostic, Span};
-use crate::load::Located;
+use crate::load::raw::Named;
+use crate::load::{Document, Located};
 use crate::model::{is_valid_name, NAME_PATTERN};
 
 /// Checks one name's shape; reports `names::invalid` and returns false when it is wrong.
@@ -47,4 +48,17 @@ pub fn unique_names(cx: &mut Context, kind: &str, names: Vec<(Span, &Located<Str
         }
     }
     unique
+}
+
+/// The names declared by documents of one kind: checked for shape and uniqueness, plus the
+/// names of documents of that kind that failed to parse (already reported), so that references
+/// to them do not fail a second time.
+pub fn declare<T: Named>(cx: &mut Context, documents: &[Document<&T>], kind: &str, label: &str) -> Vec<String> {
+    let declared = documents
+        .iter()
+        .map(|d| (d.span(d.value.name()), d.value.name()))
+        .collect();
+    let mut names = unique_names(cx, label, declared);
+    names.extend(cx.unparsed_names(kind));
+    names
 }

@@ -7,7 +7,7 @@
 //! **Example**: `algorithm: kmeans` without `k` → `personas::missing-parameter`.
 
 use super::context::{Context, Names};
-use super::names::unique_names;
+use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{Algorithm, RawPersonas, Scale};
 use crate::load::{Document, Located};
@@ -16,13 +16,7 @@ use crate::model::{Clustering, DataSchema, PersonaModel, Type};
 /// Declares every persona model name in `names`.
 pub fn declare_personas(cx: &mut Context, names: &mut Names) {
     let documents = cx.persona_documents();
-    let declared = documents
-        .iter()
-        .map(|d| (d.span(&d.value.name), &d.value.name))
-        .collect();
-    names.personas = unique_names(cx, "persona model", declared);
-    let unparsed: Vec<String> = cx.unparsed_names("personas").collect();
-    names.personas.extend(unparsed);
+    names.personas = declare(cx, &documents, "personas", "persona model");
 }
 
 /// Checks every persona model.

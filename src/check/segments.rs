@@ -7,19 +7,13 @@
 
 use super::context::{Context, Names};
 use super::cycles::ReferenceGraph;
-use super::names::unique_names;
+use super::names::declare;
 use crate::model::{DataSchema, Segment};
 
 /// Declares every segment name in `names`.
 pub fn declare_segments(cx: &mut Context, names: &mut Names) {
     let documents = cx.segment_documents();
-    let declared = documents
-        .iter()
-        .map(|d| (d.span(&d.value.name), &d.value.name))
-        .collect();
-    names.segments = unique_names(cx, "segment", declared);
-    let unparsed: Vec<String> = cx.unparsed_names("segment").collect();
-    names.segments.extend(unparsed);
+    names.segments = declare(cx, &documents, "segment", "segment");
 }
 
 /// Type-checks every segment's condition and reports loops.

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::context::{Context, Names};
-use super::names::unique_names;
+use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawRecord, RawTest};
 use crate::load::{Document, Located};
@@ -17,11 +17,7 @@ use crate::model::*;
 /// Checks every test.
 pub fn check_tests(cx: &mut Context, schema: &DataSchema, names: &Names, campaigns: &[Campaign]) -> Vec<Test> {
     let documents = cx.test_documents();
-    let declared = documents
-        .iter()
-        .map(|d| (d.span(&d.value.name), &d.value.name))
-        .collect();
-    unique_names(cx, "test", declared);
+    declare(cx, &documents, "test", "test");
     let mut tests = Vec::new();
     for doc in documents {
         if let Some(test) = check_test(cx, &doc, schema, names, campaigns) {

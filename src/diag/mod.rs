@@ -16,4 +16,4 @@ pub use diagnostic::{Diagnostic, Label, Severity};
 pub use sink::Diagnostics;
 pub use source_map::{LineColumn, SourceFile, SourceMap};
 pub use span::{FileId, Span};
-pub use suggest::{did_you_mean, suggestion_hint};
+pub use suggest::{did_you_mean, not_one_of, suggestion_hint};

@@ -1,5 +1,7 @@
 //! "Did you mean" suggestions for misspelt names.
 
+use super::{Diagnostic, Span};
+
 /// The candidate closest to `name`, when one is close enough to be a likely typo.
 pub fn did_you_mean<'a, I, S>(name: &str, candidates: I) -> Option<String>
 where
@@ -28,6 +30,17 @@ where
     S: AsRef<str> + 'a,
 {
     did_you_mean(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// An error with `code` at `span` when `text` is not one of `values` (enum literals).
+pub fn not_one_of(code: &'static str, text: &str, values: &[String], span: Span) -> Option<Diagnostic> {
+    if values.iter().any(|v| v == text) {
+        return None;
+    }
+    let diagnostic = Diagnostic::error(code, format!("`{text}` is not one of the enum's values"))
+        .at_labeled(span, format!("expected one of: {}", values.join(", ")))
+        .with_optional_hint(suggestion_hint(text, values.iter()));
+    Some(diagnostic)
 }
 
 #[cfg(test)]

@@ -143,24 +143,27 @@ impl Parser {
         self.nested(span, Parser::or)
     }
 
-    fn or(&mut self) -> Result<Expr, ParseError> {
-        let mut lhs = self.and()?;
-        while self.is_keyword("or") {
+    /// One left-associative precedence level: `operand (op operand)*`.
+    fn level(
+        &mut self,
+        operand: fn(&mut Parser) -> Result<Expr, ParseError>,
+        operator: fn(&Parser) -> Option<BinaryOp>,
+    ) -> Result<Expr, ParseError> {
+        let mut lhs = operand(self)?;
+        while let Some(op) = operator(self) {
             self.next();
-            let rhs = self.and()?;
-            lhs = binary(BinaryOp::Or, lhs, rhs);
+            let rhs = operand(self)?;
+            lhs = binary(op, lhs, rhs);
         }
         Ok(lhs)
     }
 
+    fn or(&mut self) -> Result<Expr, ParseError> {
+        self.level(Parser::and, |p| p.is_keyword("or").then_some(BinaryOp::Or))
+    }
+
     fn and(&mut self) -> Result<Expr, ParseError> {
-        let mut lhs = self.not()?;
-        while self.is_keyword("and") {
-            self.next();
-            let rhs = self.not()?;
-            lhs = binary(BinaryOp::And, lhs, rhs);
-        }
-        Ok(lhs)
+        self.level(Parser::not, |p| p.is_keyword("and").then_some(BinaryOp::And))
     }
 
     fn not(&mut self) -> Result<Expr, ParseError> {
@@ -255,35 +258,21 @@ impl Parser {
     }
 
     fn sum(&mut self) -> Result<Expr, ParseError> {
-        let mut lhs = self.term()?;
-        loop {
-            let op = if self.is_op("+") {
-                BinaryOp::Add
-            } else if self.is_op("-") {
-                BinaryOp::Sub
-            } else {
-                return Ok(lhs);
-            };
-            self.next();
-            let rhs = self.term()?;
-            lhs = binary(op, lhs, rhs);
-        }
+        self.level(Parser::term, |p| {
+            [("+", BinaryOp::Add), ("-", BinaryOp::Sub)]
+                .into_iter()
+                .find(|(o, _)| p.is_op(o))
+                .map(|(_, op)| op)
+        })
     }
 
     fn term(&mut self) -> Result<Expr, ParseError> {
-        let mut lhs = self.unary()?;
-        loop {
-            let op = if self.is_op("*") {
-                BinaryOp::Mul
-            } else if self.is_op("/") {
-                BinaryOp::Div
-            } else {
-                return Ok(lhs);
-            };
-            self.next();
-            let rhs = self.unary()?;
-            lhs = binary(op, lhs, rhs);
-        }
+        self.level(Parser::unary, |p| {
+            [("*", BinaryOp::Mul), ("/", BinaryOp::Div)]
+                .into_iter()
+                .find(|(o, _)| p.is_op(o))
+                .map(|(_, op)| op)
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
@@ -382,19 +371,24 @@ impl Parser {
         })
     }
 
+    /// Expressions separated by commas, up to (not including) the `close` punctuation.
+    fn comma_separated(&mut self, close: char) -> Result<Vec<Expr>, ParseError> {
+        let mut items = Vec::new();
+        if self.is_punct(close) {
+            return Ok(items);
+        }
+        loop {
+            items.push(self.or()?);
+            if !self.is_punct(',') {
+                return Ok(items);
+            }
+            self.next();
+        }
+    }
+
     fn list_items(&mut self) -> Result<(Vec<Expr>, Range<usize>), ParseError> {
         let open = self.expect_punct('[', "to start a list")?;
-        let mut items = Vec::new();
-        if !self.is_punct(']') {
-            loop {
-                items.push(self.or()?);
-                if self.is_punct(',') {
-                    self.next();
-                } else {
-                    break;
-                }
-            }
-        }
+        let items = self.comma_separated(']')?;
         let close = self.expect_punct(']', "to close this list")?;
         if items.is_empty() {
             return Err(self.error("expr::syntax", "a list needs at least one value", open.start..close.end));
@@ -406,17 +400,7 @@ impl Parser {
         if let Some(function) = AggregateFunction::from_name(&name.name) {
             return self.aggregate(name, function);
         }
-        let mut args = Vec::new();
-        if !self.is_punct(')') {
-            loop {
-                args.push(self.or()?);
-                if self.is_punct(',') {
-                    self.next();
-                } else {
-                    break;
-                }
-            }
-        }
+        let args = self.comma_separated(')')?;
         let close = self.expect_punct(')', "to close the call")?;
         let span = name.span.start..close.end;
         Ok(Expr {

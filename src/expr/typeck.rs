@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate};
 
 use super::ast::*;
 use super::functions::{Function, FUNCTIONS};
-use crate::diag::{suggestion_hint, Diagnostic, Diagnostics};
+use crate::diag::{not_one_of, suggestion_hint, Diagnostic, Diagnostics};
 use crate::load::StringMap;
 use crate::model::{BaseType, DataSchema, EventSchema, Type};
 
@@ -350,19 +350,12 @@ impl<'a> TypeChecker<'a> {
         let (BaseType::Enum(values), ExprKind::Literal(Literal::String(text))) = (&ty.base, &other.kind) else {
             return;
         };
-        if values.iter().any(|v| v == text) {
-            return;
-        }
-        let d = Diagnostic::error(
+        self.diagnostics.extend(not_one_of(
             "expr::unknown-enum-value",
-            format!("`{text}` is not one of the enum's values"),
-        )
-        .at_labeled(
+            text,
+            values,
             self.span(&other.span),
-            format!("expected one of: {}", values.join(", ")),
-        )
-        .with_optional_hint(suggestion_hint(text, values.iter()));
-        self.diagnostics.push(d);
+        ));
     }
 
     fn call(&mut self, name: &Ident, args: &[Expr], span: &Range<usize>) -> Option<Type> {

@@ -10,7 +10,7 @@ use super::context::TemplateContext;
 use super::filters::FilterSpec;
 use super::parser::parse_template;
 use super::shape::{Shape, Value};
-use crate::diag::{suggestion_hint, Diagnostic, Diagnostics, FileId};
+use crate::diag::{not_one_of, suggestion_hint, Diagnostic, Diagnostics, FileId};
 use crate::load::StringMap;
 
 /// Partials stop nesting here (a partial that renders itself is reported, not followed forever).
@@ -342,19 +342,12 @@ impl Checker<'_, '_> {
         let (Shape::Enum(values), ExpressionKind::Literal(Literal::String(text))) = (shape, &other.kind) else {
             return;
         };
-        if values.iter().any(|v| v == text) {
-            return;
-        }
-        let d = Diagnostic::error(
+        self.diagnostics.extend(not_one_of(
             "template::unknown-enum-value",
-            format!("`{text}` is not one of the enum's values"),
-        )
-        .at_labeled(
+            text,
+            values,
             walk.span(&other.span),
-            format!("expected one of: {}", values.join(", ")),
-        )
-        .with_optional_hint(suggestion_hint(text, values.iter()));
-        self.diagnostics.push(d);
+        ));
     }
 
     fn expression(&mut self, expression: &Expression, walk: &mut Walk) -> Option<Value> {

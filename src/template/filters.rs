@@ -68,12 +68,8 @@ const fn f(name: &'static str, min_args: usize, max_args: usize, input: Input, o
 
 const fn own(name: &'static str, min_args: usize, max_args: usize, input: Input, output: Output) -> FilterSpec {
     FilterSpec {
-        name,
-        min_args,
-        max_args,
-        input,
-        output,
         tailor: true,
+        ..f(name, min_args, max_args, input, output)
     }
 }
 

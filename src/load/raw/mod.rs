@@ -38,6 +38,24 @@ pub struct KindProbe {
     pub name: Option<serde_json::Value>,
 }
 
+/// A document kind with a `name:`.
+pub trait Named {
+    /// The document's name.
+    fn name(&self) -> &Located<String>;
+}
+
+macro_rules! named {
+    ($($ty:ty),*) => {
+        $(impl Named for $ty {
+            fn name(&self) -> &Located<String> {
+                &self.name
+            }
+        })*
+    };
+}
+
+named!(RawSegment, RawPersonas, RawCampaign, RawTest);
+
 /// One parsed document of any kind.
 #[derive(Debug, Clone)]
 pub enum RawDocument {
