@@ -30,18 +30,21 @@ pub fn check_personas(cx: &mut Context, schema: &DataSchema, names: &Names) -> V
     models
 }
 
-fn positive<D>(
-    cx: &mut Context,
-    doc: &Document<D>,
-    value: &Option<Located<i64>>,
-    name: &str,
-    algorithm: &str,
-) -> Option<u32> {
+fn positive(cx: &mut Context, doc: &Document<&RawPersonas>, value: &Option<Located<i64>>, name: &str) -> Option<u32> {
+    let algorithm = &doc.value.algorithm;
+    let algorithm_name = if algorithm.value == Algorithm::Kmeans {
+        "kmeans"
+    } else {
+        "dbscan"
+    };
     match value {
         None => {
-            let d = Diagnostic::error("personas::missing-parameter", format!("`{algorithm}` needs `{name}`"))
-                .at(doc.whole)
-                .with_hint(format!("add `{name}:` with a whole number of at least 1"));
+            let d = Diagnostic::error(
+                "personas::missing-parameter",
+                format!("`{algorithm_name}` needs `{name}`"),
+            )
+            .at_labeled(doc.span(algorithm), format!("`{name}` is missing"))
+            .with_hint(format!("add `{name}:` with a whole number of at least 1"));
             cx.report(d);
             None
         }
@@ -77,16 +80,16 @@ fn check_model(
         Algorithm::Kmeans => {
             unused(cx, doc, &raw.eps, "eps", "kmeans");
             unused(cx, doc, &raw.min_points, "min_points", "kmeans");
-            positive(cx, doc, &raw.k, "k", "kmeans").map(|k| Clustering::Kmeans { k })
+            positive(cx, doc, &raw.k, "k").map(|k| Clustering::Kmeans { k })
         }
         Algorithm::Dbscan => {
             unused(cx, doc, &raw.k, "k", "dbscan");
-            let min_points = positive(cx, doc, &raw.min_points, "min_points", "dbscan");
+            let min_points = positive(cx, doc, &raw.min_points, "min_points");
             let eps = match &raw.eps {
                 None => {
                     cx.report(
                         Diagnostic::error("personas::missing-parameter", "`dbscan` needs `eps`")
-                            .at(doc.whole)
+                            .at_labeled(doc.span(&raw.algorithm), "`eps` is missing")
                             .with_hint("add `eps:` with a positive radius"),
                     );
                     None

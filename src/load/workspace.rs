@@ -148,7 +148,9 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
             Ok(probe) => probe,
             Err(diagnostic) => {
                 workspace.diagnostics.push(diagnostic);
-                workspace.unparsed.push((String::new(), String::new()));
+                let kind = top_level_scalar(chunk, "kind").unwrap_or_default();
+                let name = top_level_scalar(chunk, "name").unwrap_or_default();
+                workspace.unparsed.push((kind, name));
                 continue;
             }
         };
@@ -190,6 +192,16 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
             }
         }
     }
+}
+
+/// The plain value of a top-level `key: value` line, read without a YAML parser: used only to
+/// name a document that failed to parse, so that references to it are not reported again.
+fn top_level_scalar(document: &str, key: &str) -> Option<String> {
+    document.lines().find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = value.split(" #").next()?.trim().trim_matches(['"', '\'']);
+        (!value.is_empty()).then(|| value.to_string())
+    })
 }
 
 /// Collects the YAML and Liquid files below `dir`, skipping hidden folders and build output.

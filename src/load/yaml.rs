@@ -46,8 +46,7 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
     if message.starts_with("budget breached") {
         return Diagnostic::error("yaml::too-complex", "this document is too large or expands too many aliases")
             .at(span)
-            .with_hint(format!("tailor documents nest at most {MAX_DEPTH} levels and expand a limited number of alias nodes; avoid alias chains"))
-            .with_hint(message);
+            .with_hint(format!("tailor documents nest at most {MAX_DEPTH} levels and expand a limited number of alias nodes; avoid alias chains"));
     }
     let diagnostic = match inner {
         YamlError::SerdeUnknownField { field, expected, .. } => {
