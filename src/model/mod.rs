@@ -4,6 +4,7 @@
 //! the checked documents ([`Campaign`], [`Test`], ...) are built from raw documents by `check`.
 
 mod address;
+mod assignment;
 mod bucket;
 mod documents;
 mod duration;
@@ -16,6 +17,7 @@ mod time_range;
 mod types;
 
 pub use address::{is_valid_address, parse_mailbox};
+pub use assignment::{assign, assign_bucket, bucket, Assignment};
 pub use bucket::Bucket;
 pub use documents::*;
 pub use duration::Duration;
