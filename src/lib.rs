@@ -12,7 +12,9 @@
 //! 4. **check** ([`check`]): resolve every name, type-check every expression and template
 //!    against the data schema, and collect every problem as a [`diag::Diagnostic`]. Only check
 //!    builds a [`check::CheckedWorkspace`].
-//! 5. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
+//! 5. **data** ([`data`]): load the datasets a checked workspace declares into typed polars
+//!    DataFrames, every row checked against the schema.
+//! 6. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
 //!
 //! Planning against data, rendering and delivery build on the checked workspace.
 
@@ -20,6 +22,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod data;
 pub mod diag;
 pub mod expr;
 pub mod load;

@@ -14,7 +14,7 @@ use super::names::check_name_shape;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawData, RawFieldType, RawFields};
 use crate::load::{Document, Located};
-use crate::model::{BaseType, DataSchema, EventSchema, Field, Table, Type};
+use crate::model::{BaseType, DataSchema, DataSources, EventColumns, EventSchema, Field, Table, Type};
 
 /// The file formats datasets may use.
 const SOURCE_EXTENSIONS: [&str; 4] = ["csv", "parquet", "ndjson", "jsonl"];
@@ -47,6 +47,7 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
         cx.report(d);
     }
     let raw: &RawData = doc.value;
+    let folder = cx.loaded.folder_of(doc.file);
     source_file(cx, doc, &raw.profiles.source);
     let profiles = table(cx, doc, &raw.profiles.fields, "profile field");
     for column in [&raw.profiles.key, &raw.profiles.email]
@@ -62,9 +63,23 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
         profiles,
         events: Vec::new(),
         catalog: None,
+        event_columns: EventColumns::default(),
+        catalog_key: None,
+        sources: DataSources {
+            profiles: folder.join(&raw.profiles.source.value),
+            events: None,
+            catalog: None,
+        },
     };
     if let Some(events) = &raw.events {
         source_file(cx, doc, &events.source);
+        schema.sources.events = Some(folder.join(&events.source.value));
+        schema.event_columns = EventColumns {
+            user: events.user.value.clone(),
+            event_type: events.type_column.value.clone(),
+            time: events.time.value.clone(),
+            id: events.id.as_ref().map(|i| i.value.clone()),
+        };
         for (name, fields) in events.types.iter() {
             check_name_shape(cx, doc.span(name), &name.value, "event type");
             let properties = table(cx, doc, fields, "event property");
@@ -90,6 +105,8 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
     }
     if let Some(catalog) = &raw.catalog {
         source_file(cx, doc, &catalog.source);
+        schema.sources.catalog = Some(folder.join(&catalog.source.value));
+        schema.catalog_key = Some(catalog.key.value.clone());
         let table = table(cx, doc, &catalog.fields, "catalog field");
         column_exists(cx, doc, &table, &catalog.key, "catalog.fields");
         schema.catalog = Some(table);

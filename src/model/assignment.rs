@@ -16,7 +16,11 @@ pub enum Assignment {
 
 /// The profile's bucket in `0..10000`.
 pub fn bucket(salt: &str, key: &str) -> u64 {
-    let digest = Sha256::new().chain_update(salt.as_bytes()).chain_update(b":").chain_update(key.as_bytes()).finalize();
+    let digest = Sha256::new()
+        .chain_update(salt.as_bytes())
+        .chain_update(b":")
+        .chain_update(key.as_bytes())
+        .finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     u64::from_be_bytes(first) % 10_000

@@ -25,6 +25,6 @@ pub use frequency_cap::FrequencyCap;
 pub use json_value::{json_mismatch, parse_datetime};
 pub use names::{is_valid_name, NAME_PATTERN};
 pub use percent::Percent;
-pub use schema::{DataSchema, EventSchema, Field, Table};
+pub use schema::{DataSchema, DataSources, EventColumns, EventSchema, Field, Table};
 pub use time_range::LocalTimeRange;
 pub use types::{BaseType, Type};

@@ -1,5 +1,7 @@
 //! The data schema: typed profile, event and catalog fields (SPEC §2).
 
+use std::path::PathBuf;
+
 use super::Type;
 
 /// A named, typed column.
@@ -39,6 +41,30 @@ pub struct EventSchema {
     pub properties: Table,
 }
 
+/// The columns of the events file that carry each event's user, type, time and id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventColumns {
+    /// The column joining to the profile key.
+    pub user: String,
+    /// The column naming the event type.
+    pub event_type: String,
+    /// The event time column.
+    pub time: String,
+    /// The optional id column.
+    pub id: Option<String>,
+}
+
+/// Where the datasets are, resolved against the schema document's folder.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataSources {
+    /// The profiles file.
+    pub profiles: PathBuf,
+    /// The events file.
+    pub events: Option<PathBuf>,
+    /// The catalog file.
+    pub catalog: Option<PathBuf>,
+}
+
 /// The workspace's data schema.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DataSchema {
@@ -50,6 +76,12 @@ pub struct DataSchema {
     pub email: String,
     /// The optional time zone column.
     pub timezone: Option<String>,
+    /// The events file's special columns.
+    pub event_columns: EventColumns,
+    /// The catalog key column.
+    pub catalog_key: Option<String>,
+    /// Where the files are.
+    pub sources: DataSources,
     /// Event types.
     pub events: Vec<EventSchema>,
     /// Catalog columns, when there is a catalog.

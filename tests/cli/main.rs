@@ -3,6 +3,7 @@
 
 mod broken;
 mod conformance;
+mod data;
 mod no_panic;
 mod support;
 mod workspace;

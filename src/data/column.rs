@@ -1,0 +1,242 @@
+//! Builds one typed column from text cells (CSV), JSON values (NDJSON) or polars values
+//! (Parquet), validating each value against its declared type.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde_json::Value as Json;
+
+use crate::model::{parse_datetime, BaseType, Type};
+
+/// The values of one column, typed.
+#[derive(Debug)]
+enum Values {
+    Text(Vec<Option<String>>),
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Date(Vec<Option<i32>>),
+    DateTime(Vec<Option<i64>>),
+    List(Vec<Option<Vec<String>>>),
+}
+
+/// A column under construction: push one value per row, then [`ColumnBuilder::finish`].
+#[derive(Debug)]
+pub struct ColumnBuilder {
+    ty: Type,
+    values: Values,
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+impl ColumnBuilder {
+    /// An empty column of type `ty`.
+    pub fn new(ty: &Type, capacity: usize) -> ColumnBuilder {
+        let values = match ty.base {
+            BaseType::Int => Values::Int(Vec::with_capacity(capacity)),
+            BaseType::Float => Values::Float(Vec::with_capacity(capacity)),
+            BaseType::Bool => Values::Bool(Vec::with_capacity(capacity)),
+            BaseType::Date => Values::Date(Vec::with_capacity(capacity)),
+            BaseType::DateTime => Values::DateTime(Vec::with_capacity(capacity)),
+            BaseType::List(_) => Values::List(Vec::with_capacity(capacity)),
+            _ => Values::Text(Vec::with_capacity(capacity)),
+        };
+        ColumnBuilder { ty: ty.clone(), values }
+    }
+
+    /// Appends a null (for rows where the column does not apply, such as another event type's
+    /// property).
+    pub fn push_null(&mut self) {
+        match &mut self.values {
+            Values::Text(v) => v.push(None),
+            Values::Int(v) => v.push(None),
+            Values::Float(v) => v.push(None),
+            Values::Bool(v) => v.push(None),
+            Values::Date(v) => v.push(None),
+            Values::DateTime(v) => v.push(None),
+            Values::List(v) => v.push(None),
+        }
+    }
+
+    fn null_or_error(&mut self) -> Result<(), String> {
+        self.push_null();
+        if self.ty.nullable {
+            Ok(())
+        } else {
+            Err(format!("a value ({} is not nullable)", self.ty))
+        }
+    }
+
+    /// Appends a CSV cell: empty is null (the empty list for a list column), lists split on `;`.
+    pub fn push_text(&mut self, cell: Option<&str>) -> Result<(), String> {
+        match cell.filter(|c| !c.is_empty()) {
+            None if matches!(self.values, Values::List(_)) => self.push_value(""),
+            None => self.null_or_error(),
+            Some(text) => self.push_value(text),
+        }
+    }
+
+    /// Appends a present value written as text; on error a null stands in for it.
+    fn push_value(&mut self, text: &str) -> Result<(), String> {
+        let result = self.parse_into(text);
+        if result.is_err() {
+            self.push_null();
+        }
+        result
+    }
+
+    fn parse_into(&mut self, text: &str) -> Result<(), String> {
+        let expected = self.ty.base.to_string();
+        match (&mut self.values, &self.ty.base) {
+            (Values::Text(_), BaseType::Enum(values)) if !values.iter().any(|x| x == text) => {
+                return Err(format!("one of: {}", values.join(", ")));
+            }
+            (Values::Text(v), _) => v.push(Some(text.to_string())),
+            (Values::Int(v), _) => v.push(Some(text.parse().map_err(|_| expected)?)),
+            (Values::Float(v), _) => {
+                let value: f64 = text.parse().map_err(|_| expected)?;
+                if !value.is_finite() {
+                    return Err("a finite float".into());
+                }
+                v.push(Some(value));
+            }
+            (Values::Bool(v), _) => v.push(Some(match text {
+                "true" => true,
+                "false" => false,
+                _ => return Err("`true` or `false`".into()),
+            })),
+            (Values::Date(v), _) => {
+                let date =
+                    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "a date (YYYY-MM-DD)".to_string())?;
+                v.push(Some((date - epoch()).num_days() as i32));
+            }
+            (Values::DateTime(v), _) => {
+                let at = parse_datetime(text).ok_or_else(|| "a datetime (RFC 3339)".to_string())?;
+                v.push(Some(at.timestamp_micros()));
+            }
+            (Values::List(v), _) => {
+                let items = if text.is_empty() {
+                    Vec::new()
+                } else {
+                    text.split(';').map(str::to_string).collect()
+                };
+                v.push(Some(items));
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends an NDJSON value: absent or `null` is null.
+    pub fn push_json(&mut self, value: Option<&Json>) -> Result<(), String> {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return self.null_or_error();
+        };
+        let wrong = Type {
+            nullable: false,
+            ..self.ty.clone()
+        }
+        .to_string();
+        let result = match (&mut self.values, value) {
+            (Values::Text(_) | Values::Date(_) | Values::DateTime(_), Json::String(s)) => return self.push_value(s),
+            (Values::Int(v), Json::Number(n)) => n.as_i64().map(|n| v.push(Some(n))),
+            (Values::Float(v), Json::Number(n)) => n.as_f64().map(|n| v.push(Some(n))),
+            (Values::Bool(v), Json::Bool(b)) => {
+                v.push(Some(*b));
+                Some(())
+            }
+            (Values::List(v), Json::Array(items)) => {
+                let strings: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_string)).collect();
+                strings.map(|s| v.push(Some(s)))
+            }
+            _ => None,
+        };
+        result.ok_or_else(|| {
+            self.push_null();
+            wrong
+        })
+    }
+
+    /// Appends a Parquet value.
+    pub fn push_any(&mut self, value: AnyValue) -> Result<(), String> {
+        let json = any_to_json(value).map_err(|found| format!("{} (found {found})", self.ty))?;
+        self.push_json(Some(&json))
+    }
+
+    /// The finished column, keeping only rows where `keep` is true (all when `None`).
+    pub fn finish(self, name: &str, keep: Option<&[bool]>) -> PolarsResult<Column> {
+        fn kept<T>(values: Vec<T>, keep: Option<&[bool]>) -> Vec<T> {
+            match keep {
+                None => values,
+                Some(mask) => values
+                    .into_iter()
+                    .zip(mask)
+                    .filter(|(_, k)| **k)
+                    .map(|(v, _)| v)
+                    .collect(),
+            }
+        }
+        let name: PlSmallStr = name.into();
+        let series = match self.values {
+            Values::Text(v) => Series::new(name, kept(v, keep)),
+            Values::Int(v) => Series::new(name, kept(v, keep)),
+            Values::Float(v) => Series::new(name, kept(v, keep)),
+            Values::Bool(v) => Series::new(name, kept(v, keep)),
+            Values::Date(v) => Series::new(name, kept(v, keep)).cast(&DataType::Date)?,
+            Values::DateTime(v) => Series::new(name, kept(v, keep))
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?,
+            Values::List(v) => {
+                let lists: Vec<Option<Series>> = kept(v, keep)
+                    .into_iter()
+                    .map(|l| l.map(|items| Series::new(PlSmallStr::EMPTY, items)))
+                    .collect();
+                let mut list: ListChunked = lists.into_iter().collect();
+                list.rename(name);
+                list.into_series()
+            }
+        };
+        Ok(series.into_column())
+    }
+}
+
+/// A polars value as the JSON an NDJSON file would hold (dates and times as RFC 3339 text);
+/// the value's type name when it has no such form.
+pub(crate) fn any_to_json(value: AnyValue) -> Result<Json, String> {
+    Ok(match value {
+        AnyValue::Null => Json::Null,
+        AnyValue::Boolean(b) => Json::Bool(b),
+        AnyValue::String(s) => Json::String(s.to_string()),
+        AnyValue::StringOwned(s) => Json::String(s.to_string()),
+        AnyValue::Int8(n) => n.into(),
+        AnyValue::Int16(n) => n.into(),
+        AnyValue::Int32(n) => n.into(),
+        AnyValue::Int64(n) => n.into(),
+        AnyValue::UInt8(n) => n.into(),
+        AnyValue::UInt16(n) => n.into(),
+        AnyValue::UInt32(n) => n.into(),
+        AnyValue::UInt64(n) => n.into(),
+        AnyValue::Float32(f) => f64::from(f).into(),
+        AnyValue::Float64(f) => f.into(),
+        AnyValue::Date(days) => Json::String(
+            (epoch() + chrono::Duration::days(i64::from(days)))
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+        AnyValue::Datetime(t, unit, _) | AnyValue::DatetimeOwned(t, unit, _) => {
+            let micros = match unit {
+                TimeUnit::Nanoseconds => t / 1_000,
+                TimeUnit::Microseconds => t,
+                TimeUnit::Milliseconds => t.saturating_mul(1_000),
+            };
+            let at = chrono::DateTime::from_timestamp_micros(micros).ok_or("a datetime out of range")?;
+            Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        }
+        AnyValue::List(series) => Json::Array(
+            series
+                .iter()
+                .map(|v| v.get_str().map_or(Json::Null, |s| Json::String(s.to_string())))
+                .collect(),
+        ),
+        other => return Err(other.dtype().to_string()),
+    })
+}

@@ -1,0 +1,222 @@
+//! Loading events: one row per event with its user, type, time and id, and a `TYPE.prop`
+//! column per declared property (null on rows of other types).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use polars::prelude::*;
+use serde_json::Value as Json;
+
+use super::read::SourceRows;
+use super::table::{require_columns, RowErrors};
+use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, TableReport};
+use crate::model::{parse_datetime, BaseType, DataSchema, Type};
+
+/// The event table's user column.
+pub const EVENT_USER: &str = "__user";
+/// The event table's type column.
+pub const EVENT_TYPE: &str = "__type";
+/// The event table's time column (UTC microseconds).
+pub const EVENT_TS: &str = "__ts";
+/// The event table's id column.
+pub const EVENT_ID: &str = "__id";
+
+/// The column holding property `property` of events of type `event_type`.
+pub fn event_column(event_type: &str, property: &str) -> String {
+    format!("{event_type}.{property}")
+}
+
+fn polars_error(path: &Path) -> impl Fn(PolarsError) -> LoadError + '_ {
+    move |e| LoadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// The typed columns of the event table, in order.
+fn event_columns(schema: &DataSchema) -> Vec<(String, Type)> {
+    let mut columns = vec![
+        (EVENT_USER.to_string(), Type::required(BaseType::String)),
+        (EVENT_TYPE.to_string(), Type::required(BaseType::String)),
+        (EVENT_TS.to_string(), Type::required(BaseType::DateTime)),
+        (EVENT_ID.to_string(), Type::required(BaseType::String)),
+    ];
+    for event in &schema.events {
+        for field in &event.properties.fields {
+            columns.push((event_column(&event.name, &field.name), field.ty.clone().or_null(true)));
+        }
+    }
+    columns
+}
+
+/// An event table with no rows.
+pub fn empty_events(schema: &DataSchema) -> Result<DataFrame, LoadError> {
+    let columns: Vec<Column> = event_columns(schema)
+        .iter()
+        .map(|(name, ty)| ColumnBuilder::new(ty, 0).finish(name, None))
+        .collect::<PolarsResult<_>>()
+        .map_err(polars_error(Path::new("events")))?;
+    DataFrame::new_infer_height(columns).map_err(polars_error(Path::new("events")))
+}
+
+/// Loads the events of `path`; events of users not in `profiles` are dropped and counted.
+pub fn load_events(
+    path: &Path,
+    schema: &DataSchema,
+    profiles: &DataFrame,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
+    let names = &schema.event_columns;
+    let rows = SourceRows::read(path)?;
+    let mut bad = RowErrors::new(path, options, errors);
+    let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
+    required.extend(names.id.as_deref());
+    if !require_columns(&rows, &required, &mut bad) {
+        return empty_events(schema);
+    }
+    let known_users: HashSet<&str> = profiles
+        .column(&schema.key)
+        .ok()
+        .and_then(|c| c.str().ok())
+        .map(|keys| keys.iter().flatten().collect())
+        .unwrap_or_default();
+    let columns = event_columns(schema);
+    let mut builders: Vec<ColumnBuilder> = columns
+        .iter()
+        .map(|(_, ty)| ColumnBuilder::new(ty, rows.len()))
+        .collect();
+    let index_of: BTreeMap<&str, usize> = columns.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
+    let (user_column, type_column, time_column) = (
+        rows.column(&names.user),
+        rows.column(&names.event_type),
+        rows.column(&names.time),
+    );
+    let id_column = names.id.as_deref().map(|id| rows.column(id));
+    let mut keep = vec![true; rows.len()];
+    let mut unknown_users = 0usize;
+    #[allow(clippy::needless_range_loop)] // `row` indexes the source and the builders alike
+    for row in 0..rows.len() {
+        let position = rows.position(row);
+        if let Some(problem) = rows.row_problem(row) {
+            bad.add(position, "data::bad-row", "", String::new(), problem.to_string());
+            keep[row] = false;
+            builders.iter_mut().for_each(ColumnBuilder::push_null);
+            continue;
+        }
+        let user = rows.text(row, &user_column);
+        let type_name = rows.text(row, &type_column);
+        let event = schema.event(&type_name);
+        let mut ok = true;
+        if user.is_empty() {
+            bad.add(
+                position,
+                "data::bad-value",
+                &names.user,
+                user.clone(),
+                "a user key".into(),
+            );
+            ok = false;
+        }
+        if event.is_none() {
+            let expected = format!(
+                "a declared event type ({})",
+                schema.event_names().collect::<Vec<_>>().join(", ")
+            );
+            bad.add(
+                position,
+                "data::unknown-event-type",
+                &names.event_type,
+                type_name.clone(),
+                expected,
+            );
+            ok = false;
+        }
+        builders[0].push_text(Some(&user)).ok();
+        builders[1].push_text(Some(&type_name)).ok();
+        let time_text = rows.text(row, &time_column);
+        if let Err(expected) = rows.push(row, &time_column, &mut builders[2]) {
+            bad.add(position, "data::bad-value", &names.time, time_text.clone(), expected);
+            ok = false;
+        }
+        let mut properties: BTreeMap<String, Json> = BTreeMap::new();
+        for (i, (name, _)) in columns.iter().enumerate().skip(4) {
+            let (event_type, property) = name.split_once('.').unwrap_or_default();
+            let Some(event) = event.filter(|e| e.name == event_type) else {
+                builders[i].push_null();
+                continue;
+            };
+            let declared = event
+                .properties
+                .field(property)
+                .map(|f| f.ty.clone())
+                .unwrap_or(Type::nullable(BaseType::String));
+            let column = rows.column(property);
+            // Validate against this type's own nullability, then store in the nullable column.
+            let mut check = ColumnBuilder::new(&declared, 1);
+            match rows.push(row, &column, &mut check) {
+                Ok(()) => {
+                    rows.push(row, &column, &mut builders[i]).ok();
+                    properties.insert(property.to_string(), typed_json(&rows.text(row, &column), &declared));
+                }
+                Err(expected) => {
+                    bad.add(position, "data::bad-value", property, rows.text(row, &column), expected);
+                    builders[i].push_null();
+                    ok = false;
+                }
+            }
+        }
+        let id = match &id_column {
+            Some(column) => rows.text(row, column),
+            None => match parse_datetime(&time_text) {
+                Some(ts) if ok => event_id(&user, &type_name, ts, &properties),
+                _ => String::new(),
+            },
+        };
+        builders[index_of[EVENT_ID]].push_text(Some(&id)).ok();
+        if ok && !known_users.contains(user.as_str()) {
+            unknown_users += 1;
+            keep[row] = false;
+            continue;
+        }
+        keep[row] = ok;
+    }
+    let skipped = keep.iter().filter(|k| !**k).count() - unknown_users;
+    let file = bad.file().to_string();
+    let mask = (keep.iter().any(|k| !*k)).then_some(keep.as_slice());
+    let frame_columns: Vec<Column> = builders
+        .into_iter()
+        .zip(&columns)
+        .map(|(b, (n, _))| b.finish(n, mask))
+        .collect::<PolarsResult<_>>()
+        .map_err(polars_error(path))?;
+    let frame = DataFrame::new_infer_height(frame_columns).map_err(polars_error(path))?;
+    let mut warnings = Vec::new();
+    if unknown_users > 0 {
+        warnings.push(format!(
+            "{unknown_users} events belong to users that are not in the profiles and were left out"
+        ));
+    }
+    reports.push(TableReport {
+        file,
+        rows: rows.len(),
+        skipped,
+        warnings,
+    });
+    Ok(frame)
+}
+
+/// A property's value as JSON for the event id: numbers and bools typed, the rest as text,
+/// absent (or empty) as null.
+fn typed_json(text: &str, ty: &Type) -> Json {
+    if text.is_empty() {
+        return Json::Null;
+    }
+    match ty.base {
+        BaseType::Int => text.parse::<i64>().map_or(Json::Null, Json::from),
+        BaseType::Float => text.parse::<f64>().map_or(Json::Null, Json::from),
+        BaseType::Bool => Json::Bool(text == "true"),
+        _ => Json::from(text),
+    }
+}

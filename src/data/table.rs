@@ -1,0 +1,212 @@
+//! Loading a table (profiles, catalog) from a file, row by row against its declared fields.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::read::{SourceColumn, SourceRows};
+use super::{ColumnBuilder, LoadError, LoadOptions, RowError, RowPosition};
+use crate::model::{DataSchema, Table};
+
+/// Errors kept per file; past this many, the rest are counted.
+pub const MAX_ERRORS_PER_FILE: usize = 50;
+
+/// What loading one file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableReport {
+    /// The file.
+    pub file: String,
+    /// Rows read.
+    pub rows: usize,
+    /// Bad rows dropped (with `skip_bad_rows`).
+    pub skipped: usize,
+    /// Other findings, such as events of unknown users.
+    pub warnings: Vec<String>,
+}
+
+/// Collects the bad rows of one file.
+pub struct RowErrors<'e> {
+    file: String,
+    skip: bool,
+    errors: &'e mut Vec<RowError>,
+    kept: usize,
+}
+
+impl<'e> RowErrors<'e> {
+    /// Errors of `file`, appended to `errors` unless bad rows are skipped.
+    pub fn new(file: &Path, options: LoadOptions, errors: &'e mut Vec<RowError>) -> RowErrors<'e> {
+        RowErrors {
+            file: file.display().to_string(),
+            skip: options.skip_bad_rows,
+            errors,
+            kept: 0,
+        }
+    }
+
+    /// Records a bad value.
+    pub fn add(&mut self, position: RowPosition, code: &'static str, column: &str, value: String, expected: String) {
+        if self.skip {
+            return;
+        }
+        if self.kept == MAX_ERRORS_PER_FILE {
+            let error = RowError {
+                file: self.file.clone(),
+                position,
+                code: "data::too-many-errors",
+                column: String::new(),
+                value: String::new(),
+                expected: format!("more bad values follow; fix these first (only {MAX_ERRORS_PER_FILE} are shown)"),
+            };
+            self.errors.push(error);
+        }
+        self.kept += 1;
+        if self.kept <= MAX_ERRORS_PER_FILE {
+            let file = self.file.clone();
+            self.errors.push(RowError {
+                file,
+                position,
+                code,
+                column: column.to_string(),
+                value,
+                expected,
+            });
+        }
+    }
+
+    /// The file, as shown.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+}
+
+/// Reports the declared columns a CSV or Parquet file lacks; true when all are there.
+pub fn require_columns(rows: &SourceRows, names: &[&str], errors: &mut RowErrors) -> bool {
+    let mut ok = true;
+    for name in names {
+        if !rows.has_column(name) {
+            let position = if matches!(rows, SourceRows::Parquet(_)) {
+                RowPosition::Row(0)
+            } else {
+                RowPosition::Line(1)
+            };
+            errors.add(
+                position,
+                "data::missing-column",
+                name,
+                String::new(),
+                "a column declared in the schema".into(),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Reads `path` into a DataFrame with one typed column per field of `table`; values of the
+/// `unique` column must not repeat.
+fn load_table(
+    path: &Path,
+    table: &Table,
+    unique: Option<&str>,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
+    let rows = SourceRows::read(path)?;
+    let mut bad = RowErrors::new(path, options, errors);
+    let names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
+    if !require_columns(&rows, &names, &mut bad) {
+        return Ok(DataFrame::empty());
+    }
+    let columns: Vec<SourceColumn> = names.iter().map(|n| rows.column(n)).collect();
+    let mut builders: Vec<ColumnBuilder> = table
+        .fields
+        .iter()
+        .map(|f| ColumnBuilder::new(&f.ty, rows.len()))
+        .collect();
+    let mut keep = vec![true; rows.len()];
+    let unique_column = unique.map(|name| (name, rows.column(name)));
+    let mut seen = HashSet::with_capacity(if unique.is_some() { rows.len() } else { 0 });
+    #[allow(clippy::needless_range_loop)] // `row` indexes the source and the builders alike
+    for row in 0..rows.len() {
+        if let Some(problem) = rows.row_problem(row) {
+            bad.add(
+                rows.position(row),
+                "data::bad-row",
+                "",
+                String::new(),
+                problem.to_string(),
+            );
+            keep[row] = false;
+            builders.iter_mut().for_each(ColumnBuilder::push_null);
+            continue;
+        }
+        for ((builder, column), name) in builders.iter_mut().zip(&columns).zip(&names) {
+            if let Err(expected) = rows.push(row, column, builder) {
+                bad.add(
+                    rows.position(row),
+                    "data::bad-value",
+                    name,
+                    rows.text(row, column),
+                    expected,
+                );
+                keep[row] = false;
+            }
+        }
+        if let (Some((name, column)), true) = (&unique_column, keep[row]) {
+            let key = rows.text(row, column);
+            if !seen.insert(key.clone()) {
+                let expected = "a key no earlier row has (keys are unique)".to_string();
+                bad.add(rows.position(row), "data::duplicate-key", name, key, expected);
+                keep[row] = false;
+            }
+        }
+    }
+    let skipped = keep.iter().filter(|k| !**k).count();
+    let file = bad.file().to_string();
+    let mask = (skipped > 0).then_some(keep.as_slice());
+    let columns: Vec<Column> = builders
+        .into_iter()
+        .zip(&names)
+        .map(|(b, n)| b.finish(n, mask))
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| LoadError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    let frame = DataFrame::new_infer_height(columns).map_err(|e| LoadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    reports.push(TableReport {
+        file,
+        rows: rows.len(),
+        skipped,
+        warnings: Vec::new(),
+    });
+    Ok(frame)
+}
+
+/// Loads the profiles; their keys are unique.
+pub fn load_profiles(
+    path: &Path,
+    schema: &DataSchema,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
+    load_table(path, &schema.profiles, Some(&schema.key), options, errors, reports)
+}
+
+/// Loads the catalog; its keys are unique.
+pub fn load_catalog(
+    path: &Path,
+    catalog: &Table,
+    key: &str,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
+    load_table(path, catalog, Some(key), options, errors, reports)
+}

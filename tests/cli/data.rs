@@ -1,0 +1,209 @@
+//! Loading datasets: every format, every kind of bad value, with file, line, column, value and
+//! expected type; skipping bad rows; stable event ids.
+
+use std::fs;
+use std::path::Path;
+
+use polars::prelude::*;
+use tailor::check::{check_workspace, CheckedWorkspace};
+use tailor::data::{
+    load_dataset, LoadError, LoadOptions, RowError, RowPosition, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER,
+};
+use tailor::load::load_workspace;
+
+use crate::support::{repo, StarterWorkspace};
+
+fn checked(root: &Path) -> CheckedWorkspace {
+    let loaded = load_workspace(root).expect("load");
+    let outcome = check_workspace(&loaded);
+    outcome
+        .workspace
+        .unwrap_or_else(|| panic!("workspace does not check: {:?}", outcome.diagnostics.iter().next()))
+}
+
+fn bad_rows(root: &Path) -> Vec<RowError> {
+    match load_dataset(&checked(root), LoadOptions::default()) {
+        Err(LoadError::BadRows(errors)) => errors,
+        Err(LoadError::Io { message, .. }) => panic!("I/O error: {message}"),
+        Ok(_) => panic!("expected bad rows"),
+    }
+}
+
+fn describe(errors: &[RowError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|e| {
+            e.to_string()
+                .replace(&e.file, Path::new(&e.file).file_name().unwrap().to_str().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_datasets_load_typed() {
+    let dataset = load_dataset(&checked(&repo().join("campaigns")), LoadOptions::default()).expect("load");
+    assert_eq!(dataset.profiles.height(), 6);
+    assert_eq!(dataset.events.height(), 11);
+    assert_eq!(dataset.catalog.as_ref().map(DataFrame::height), Some(6));
+    let schema = dataset.profiles.schema();
+    assert_eq!(schema.get("email_opt_in"), Some(&DataType::Boolean));
+    assert_eq!(
+        schema.get("signup_at"),
+        Some(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+    );
+    assert_eq!(schema.get("birthday"), Some(&DataType::Date));
+    assert_eq!(
+        schema.get("interests"),
+        Some(&DataType::List(Box::new(DataType::String)))
+    );
+    let interests = dataset
+        .profiles
+        .column("interests")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(2)
+        .unwrap();
+    assert_eq!(
+        interests.str().unwrap().iter().flatten().collect::<Vec<_>>(),
+        ["hiking", "travel"]
+    );
+    let events = dataset.events.schema();
+    assert_eq!(events.get("add_to_cart.quantity"), Some(&DataType::Int64));
+    assert_eq!(events.get("purchase.total"), Some(&DataType::Float64));
+    for column in [EVENT_USER, EVENT_TYPE, EVENT_TS, EVENT_ID] {
+        assert_eq!(dataset.events.column(column).unwrap().null_count(), 0, "{column}");
+    }
+    assert!(
+        dataset.reports.iter().all(|r| r.skipped == 0 && r.warnings.is_empty()),
+        "{:?}",
+        dataset.reports
+    );
+}
+
+#[test]
+fn bad_csv_values_name_line_column_value_and_type() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "datasets/profiles.csv",
+        "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\n\
+         u1,ana@example.com,Ana,,true,,2026-01-05T10:00:00Z\n\
+         u2,bo@example.com,,,maybe,,2026-02-11T08:30:00Z\n\
+         u3,cy@example.com,Cy,,false,yesterday,2026-03-20\n\
+         u4,,Di,,true,,2026-03-20T10:00:00+02:00\n\
+         u1,dup@example.com,Eve,,true,,2026-03-21T00:00:00Z\n",
+    );
+    let errors = bad_rows(&ws.path(""));
+    assert_eq!(
+        describe(&errors),
+        [
+            "profiles.csv: line 3: column `email_opt_in`: `maybe` is not `true` or `false`",
+            "profiles.csv: line 4: column `unsubscribed_at`: `yesterday` is not a datetime (RFC 3339)",
+            "profiles.csv: line 5: column `email` is empty; expected a value (string is not nullable)",
+            "profiles.csv: line 6: column `id`: `u1` is not a key no earlier row has (keys are unique)",
+        ]
+    );
+    assert_eq!(errors[0].position, RowPosition::Line(3));
+    assert_eq!(errors[3].code, "data::duplicate-key");
+}
+
+#[test]
+fn bad_ndjson_lines_are_reported_by_line() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "datasets/events.ndjson",
+        "{\"user_id\":\"u1\",\"type\":\"page_view\",\"ts\":\"2026-11-20T14:00:00Z\",\"url\":\"/\"}\n\
+         \n\
+         {\"user_id\":\"u1\",\"type\":\"purchase\",\"ts\":\"2026-11-21T09:12:00Z\",\"order_id\":\"o1\",\"total\":\"89.5\"}\n\
+         not json\n\
+         {\"user_id\":\"u2\",\"type\":\"page_veiw\",\"ts\":\"2026-11-25T19:03:00Z\",\"url\":\"/\"}\n\
+         {\"user_id\":\"u2\",\"type\":\"page_view\",\"ts\":\"late\",\"url\":\"/\"}\n\
+         {\"user_id\":\"u2\",\"type\":\"page_view\",\"ts\":\"2026-11-25T19:03:00Z\"}\n",
+    );
+    let errors = bad_rows(&ws.path(""));
+    let described = describe(&errors);
+    assert_eq!(
+        described[0],
+        "events.ndjson: line 3: column `total`: `89.5` is not float"
+    );
+    assert!(
+        described[1].starts_with("events.ndjson: line 4: valid JSON"),
+        "{described:?}"
+    );
+    assert_eq!(
+        described[2],
+        "events.ndjson: line 5: column `type`: `page_veiw` is not a declared event type (page_view, purchase)"
+    );
+    assert_eq!(
+        described[3],
+        "events.ndjson: line 6: column `ts`: `late` is not a datetime (RFC 3339)"
+    );
+    assert_eq!(
+        described[4],
+        "events.ndjson: line 7: column `url` is empty; expected a value (string is not nullable)"
+    );
+    assert_eq!(described.len(), 5);
+}
+
+#[test]
+fn skipping_bad_rows_counts_them_and_keeps_the_rest() {
+    let ws = StarterWorkspace::new();
+    ws.write("datasets/profiles.csv", "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\nu1,a@x.test,,,true,,2026-01-05T10:00:00Z\nu2,b@x.test,,,nope,,2026-01-05T10:00:00Z\n");
+    let dataset = load_dataset(&checked(&ws.path("")), LoadOptions { skip_bad_rows: true }).expect("load");
+    assert_eq!(dataset.profiles.height(), 1);
+    let report = &dataset.reports[0];
+    assert_eq!((report.rows, report.skipped), (2, 1));
+    // Events of the dropped profile are kept out too, and said so.
+    let events = &dataset.reports[1];
+    assert_eq!(
+        events.warnings,
+        ["1 events belong to users that are not in the profiles and were left out"]
+    );
+}
+
+#[test]
+fn parquet_and_csv_give_the_same_table_and_event_ids_do_not_depend_on_the_format() {
+    let ws = StarterWorkspace::new();
+    let csv = load_dataset(&checked(&ws.path("")), LoadOptions::default()).expect("csv");
+    // Write both files as Parquet with polars, point the schema at them, load again.
+    let mut profiles = csv.profiles.clone();
+    let file = fs::File::create(ws.path("datasets/profiles.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut profiles).unwrap();
+    let mut events = df!(
+        "user_id" => ["u1", "u1", "u2"],
+        "type" => ["page_view", "purchase", "page_view"],
+        "ts" => ["2026-11-20T14:00:00Z", "2026-11-21T09:12:00Z", "2026-11-25T19:03:00Z"],
+        "url" => [Some("/p/boots"), None, Some("/")],
+        "category" => [Some("boots"), None, None],
+        "order_id" => [None, Some("o1"), None],
+        "total" => [None, Some(89.5), None],
+    )
+    .unwrap();
+    let micros: Vec<i64> = ["2026-11-20T14:00:00Z", "2026-11-21T09:12:00Z", "2026-11-25T19:03:00Z"]
+        .iter()
+        .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_micros())
+        .collect();
+    let ts = Series::new("ts".into(), micros)
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+        .unwrap();
+    events.with_column(ts.into_column()).unwrap();
+    let file = fs::File::create(ws.path("datasets/events.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut events).unwrap();
+    ws.replace("data.yaml", "datasets/profiles.csv", "datasets/profiles.parquet");
+    ws.replace("data.yaml", "datasets/events.ndjson", "datasets/events.parquet");
+    let parquet = load_dataset(&checked(&ws.path("")), LoadOptions::default()).expect("parquet");
+    assert!(parquet.profiles.equals_missing(&csv.profiles));
+    let ids = |frame: &DataFrame| {
+        frame
+            .column(EVENT_ID)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&parquet.events), ids(&csv.events));
+    assert!(parquet.events.equals_missing(&csv.events));
+}
