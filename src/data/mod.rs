@@ -5,9 +5,12 @@
 //! naming the file, the line (CSV, NDJSON) or row (Parquet), the column, the value and the
 //! expected type. With `skip_bad_rows`, bad rows are dropped and counted instead.
 
+mod aggregate;
 mod column;
+mod evaluate;
 mod event_id;
 mod events;
+mod lower;
 mod read;
 mod row_error;
 mod table;
@@ -17,8 +20,10 @@ use std::path::PathBuf;
 use polars::prelude::DataFrame;
 
 pub use column::ColumnBuilder;
+pub use evaluate::{evaluate, EvalError, Evaluation};
 pub use event_id::event_id;
 pub use events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+pub use lower::{segment_column, DAY_MICROS};
 pub use row_error::{RowError, RowPosition};
 pub use table::TableReport;
 

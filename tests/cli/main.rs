@@ -4,6 +4,7 @@
 mod broken;
 mod conformance;
 mod data;
+mod evaluate;
 mod no_panic;
 mod support;
 mod workspace;

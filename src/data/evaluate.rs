@@ -1,0 +1,144 @@
+//! Evaluating features and segments over the loaded data, each once, in dependency order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use polars::prelude::*;
+
+use super::lower::{segment_column, Lowering, Unsupported};
+use super::Dataset;
+use crate::check::CheckedWorkspace;
+use crate::expr::{Expr as Ast, ExprKind};
+use crate::model::{Segment, Type};
+
+/// Why evaluation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalError {
+    /// An expression uses something not evaluated on data yet.
+    Unsupported(String),
+    /// polars failed.
+    Engine(String),
+}
+
+impl From<Unsupported> for EvalError {
+    fn from(error: Unsupported) -> Self {
+        EvalError::Unsupported(error.0)
+    }
+}
+
+impl From<PolarsError> for EvalError {
+    fn from(error: PolarsError) -> Self {
+        EvalError::Engine(error.to_string())
+    }
+}
+
+/// Profiles with every feature and segment as a column: the key, the declared fields, one
+/// column per feature (temporal ones in microseconds), and `segment.<name>` booleans.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The frame.
+    pub frame: DataFrame,
+    /// Segment sizes, in segment declaration order.
+    pub segment_sizes: Vec<(String, usize)>,
+}
+
+/// Evaluates every feature and segment of `workspace` at `now`.
+pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
+    let now = now.timestamp_micros();
+    let mut features: BTreeMap<String, Type> = BTreeMap::new();
+    let mut frame = dataset.profiles.clone();
+    for feature in &workspace.features {
+        frame = add_column(
+            &frame,
+            &feature.expr,
+            &feature.name,
+            false,
+            workspace,
+            &features,
+            dataset,
+            now,
+        )?;
+        features.insert(feature.name.clone(), feature.ty.clone());
+    }
+    for segment in dependency_order(&workspace.segments) {
+        frame = add_column(
+            &frame,
+            &segment.condition,
+            &segment_column(&segment.name),
+            true,
+            workspace,
+            &features,
+            dataset,
+            now,
+        )?;
+    }
+    let mut segment_sizes = Vec::new();
+    for segment in &workspace.segments {
+        let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
+        segment_sizes.push((segment.name.clone(), members as usize));
+    }
+    Ok(Evaluation { frame, segment_sizes })
+}
+
+/// Adds one expression as a column (a condition is true, never null: SQL keeps only true rows).
+#[allow(clippy::too_many_arguments)]
+fn add_column(
+    frame: &DataFrame,
+    expr: &Ast,
+    name: &str,
+    condition: bool,
+    workspace: &CheckedWorkspace,
+    features: &BTreeMap<String, Type>,
+    dataset: &Dataset,
+    now: i64,
+) -> Result<DataFrame, EvalError> {
+    let schema = &workspace.schema;
+    let mut lowering = Lowering::new(schema, features, now);
+    let mut value = lowering.lower(expr)?;
+    if condition {
+        value = value.fill_null(lit(false));
+    }
+    let mut lazy = frame.clone().lazy();
+    for job in &lowering.aggregates {
+        lazy = job.join_onto(lazy, frame, &schema.key, &dataset.events, now);
+    }
+    let helpers: Vec<String> = lowering.aggregates.iter().map(|j| j.column.clone()).collect();
+    let lazy = lazy.with_column(value.alias(name));
+    let lazy = if helpers.is_empty() {
+        lazy
+    } else {
+        lazy.drop(cols(helpers))
+    };
+    Ok(lazy.collect()?)
+}
+
+/// Segments ordered so that each comes after the segments it uses (check rejected loops).
+fn dependency_order(segments: &[Segment]) -> Vec<&Segment> {
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut ordered = Vec::with_capacity(segments.len());
+    let uses = |segment: &Segment| {
+        let mut names = BTreeSet::new();
+        segment.condition.walk(&mut |node| {
+            if let ExprKind::Path(parts) = &node.kind {
+                if parts[0].name == "segment" {
+                    names.extend(parts.get(1).map(|p| p.name.clone()));
+                }
+            }
+        });
+        names
+    };
+    let dependencies: Vec<BTreeSet<String>> = segments.iter().map(uses).collect();
+    while ordered.len() < segments.len() {
+        let before = ordered.len();
+        for (segment, needs) in segments.iter().zip(&dependencies) {
+            if !done.contains(segment.name.as_str()) && needs.iter().all(|n| done.contains(n.as_str())) {
+                done.insert(&segment.name);
+                ordered.push(segment);
+            }
+        }
+        if ordered.len() == before {
+            break; // Only a loop could stop progress, and check reports loops.
+        }
+    }
+    ordered
+}

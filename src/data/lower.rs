@@ -1,0 +1,289 @@
+//! Lowering the typed expression IR to polars expressions.
+//!
+//! Temporal values are integers of microseconds since the Unix epoch (UTC) inside lowered
+//! expressions, and durations are integers of microseconds: arithmetic and comparisons on them
+//! are exact integer operations. Null logic is SQL's: comparisons with null are null, `and` and
+//! `or` are three-valued (Kleene), `x in [..]` is a disjunction of equalities.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::{self as pl, col, lit, when, DataType, Expr as PlExpr, NULL};
+
+use super::aggregate::AggregateJob;
+use super::events::{event_column, EVENT_TS};
+use crate::expr::{Aggregate, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
+use crate::model::{BaseType, DataSchema, EventSchema, Type};
+
+/// Microseconds in a day.
+pub const DAY_MICROS: i64 = 86_400_000_000;
+
+/// An expression that cannot be evaluated on data yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// The column of segment `name` in the evaluated frame.
+pub fn segment_column(name: &str) -> String {
+    format!("segment.{name}")
+}
+
+/// The column of profile field `name` inside an event scope (after joining profiles).
+pub fn user_column(name: &str) -> String {
+    format!("user.{name}")
+}
+
+/// Turns typed expressions into polars expressions over the profile frame (or, inside an
+/// aggregate's `where`, over the event frame), collecting the aggregates they need.
+pub struct Lowering<'a> {
+    /// The schema.
+    pub schema: &'a DataSchema,
+    /// Feature types (features are columns of the profile frame).
+    pub features: &'a BTreeMap<String, Type>,
+    /// The run's clock in microseconds.
+    pub now: i64,
+    /// Aggregates found so far; each is computed as a column `__agg{index}`.
+    pub aggregates: Vec<AggregateJob>,
+    event: Option<&'a EventSchema>,
+    /// Whether an event-scope expression read a profile column (`user.<field>`).
+    uses_profile: bool,
+}
+
+/// A value's column as lowered: temporal columns become microseconds.
+fn temporal(expr: PlExpr, base: &BaseType) -> PlExpr {
+    match base {
+        BaseType::DateTime => expr.cast(DataType::Int64),
+        BaseType::Date => expr.cast(DataType::Int64) * lit(DAY_MICROS),
+        _ => expr,
+    }
+}
+
+impl<'a> Lowering<'a> {
+    /// A lowering over profiles at time `now` (microseconds).
+    pub fn new(schema: &'a DataSchema, features: &'a BTreeMap<String, Type>, now: i64) -> Lowering<'a> {
+        Lowering {
+            schema,
+            features,
+            now,
+            aggregates: Vec::new(),
+            event: None,
+            uses_profile: false,
+        }
+    }
+
+    /// Lowers `expr`.
+    pub fn lower(&mut self, expr: &Expr) -> Result<PlExpr, Unsupported> {
+        Ok(match &expr.kind {
+            ExprKind::Literal(literal) => literal_expr(literal),
+            ExprKind::List(_) => return Err(Unsupported("a list outside `in [...]`".into())),
+            ExprKind::Path(parts) => self.path(parts)?,
+            ExprKind::Call { name, args } => self.call(name, args)?,
+            ExprKind::Aggregate(aggregate) => self.aggregate(aggregate)?,
+            ExprKind::Unary { op: UnaryOp::Not, expr } => self.lower(expr)?.not(),
+            ExprKind::Unary { op: UnaryOp::Neg, expr } => lit(0) - self.lower(expr)?,
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs)?,
+            ExprKind::In { expr, list, negated } => {
+                let value = self.lower(expr)?;
+                let mut any: Option<PlExpr> = None;
+                for item in list {
+                    let equal = value.clone().eq(self.lower(item)?);
+                    any = Some(match any {
+                        None => equal,
+                        Some(previous) => previous.or(equal),
+                    });
+                }
+                let any = any.unwrap_or_else(|| lit(false));
+                if *negated {
+                    any.not()
+                } else {
+                    any
+                }
+            }
+            ExprKind::IsNull { expr, negated: false } => self.lower(expr)?.is_null(),
+            ExprKind::IsNull { expr, negated: true } => self.lower(expr)?.is_not_null(),
+        })
+    }
+
+    fn profile(&mut self, name: &str) -> Result<PlExpr, Unsupported> {
+        self.uses_profile |= self.event.is_some();
+        if let Some(field) = self.schema.profiles.field(name) {
+            let column = if self.event.is_some() {
+                user_column(name)
+            } else {
+                name.to_string()
+            };
+            return Ok(temporal(col(column), &field.ty.base));
+        }
+        if self.features.contains_key(name) {
+            let column = if self.event.is_some() {
+                user_column(name)
+            } else {
+                name.to_string()
+            };
+            return Ok(col(column));
+        }
+        Err(Unsupported(format!("unknown name `{name}`")))
+    }
+
+    fn path(&mut self, parts: &[Ident]) -> Result<PlExpr, Unsupported> {
+        match (parts[0].name.as_str(), parts.get(1)) {
+            ("segment", Some(name)) => Ok(col(segment_column(&name.name))),
+            ("persona", Some(_)) => Err(Unsupported("persona labels are not evaluated yet".into())),
+            ("user", Some(name)) => self.profile(&name.name),
+            (name, _) => match self.event {
+                Some(_) if name == "ts" => Ok(col(EVENT_TS).cast(DataType::Int64)),
+                Some(event) => {
+                    let field = event
+                        .properties
+                        .field(name)
+                        .ok_or_else(|| Unsupported(format!("unknown property `{name}`")))?;
+                    Ok(temporal(col(event_column(&event.name, name)), &field.ty.base))
+                }
+                None => self.profile(name),
+            },
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Result<PlExpr, Unsupported> {
+        let (left, right) = (self.lower(lhs)?, self.lower(rhs)?);
+        Ok(match op {
+            BinaryOp::Or => left.or(right),
+            BinaryOp::And => left.and(right),
+            BinaryOp::Eq => left.eq(right),
+            BinaryOp::Ne => left.neq(right),
+            BinaryOp::Lt => left.lt(right),
+            BinaryOp::Le => left.lt_eq(right),
+            BinaryOp::Gt => left.gt(right),
+            BinaryOp::Ge => left.gt_eq(right),
+            BinaryOp::Add => left + right,
+            BinaryOp::Sub => left - right,
+            BinaryOp::Mul => left * right,
+            BinaryOp::Div => {
+                let divisor = right.cast(DataType::Float64);
+                when(divisor.clone().eq(lit(0.0)))
+                    .then(lit(NULL).cast(DataType::Float64))
+                    .otherwise(left.cast(DataType::Float64) / divisor)
+            }
+        })
+    }
+
+    fn call(&mut self, name: &Ident, args: &[Expr]) -> Result<PlExpr, Unsupported> {
+        let mut lowered = Vec::with_capacity(args.len());
+        for arg in args {
+            lowered.push(self.lower(arg)?);
+        }
+        let now = lit(self.now);
+        let mut next = lowered.into_iter();
+        let mut arg = || {
+            next.next()
+                .ok_or_else(|| Unsupported(format!("`{}` is missing an argument", name.name)))
+        };
+        Ok(match name.name.as_str() {
+            "now" => now,
+            "ago" => now - arg()?,
+            "days_since" => (now - arg()?).cast(DataType::Float64) / lit(DAY_MICROS as f64),
+            "date" | "datetime" => match args.first().map(|a| &a.kind) {
+                Some(ExprKind::Literal(Literal::String(text))) => {
+                    let at = crate::model::parse_datetime(text)
+                        .ok_or_else(|| Unsupported(format!("`{text}` is not a date")))?;
+                    lit(at.timestamp_micros())
+                }
+                _ => return Err(Unsupported(format!("`{}` takes a literal", name.name))),
+            },
+            "lower" => arg()?.str().to_lowercase(),
+            "upper" => arg()?.str().to_uppercase(),
+            "len" => {
+                let value = arg()?;
+                match self.type_of(&args[0]) {
+                    Some(BaseType::List(_)) => value.list().len().cast(DataType::Int64),
+                    _ => value.str().len_chars().cast(DataType::Int64),
+                }
+            }
+            "contains" => {
+                let (haystack, needle) = (arg()?, arg()?);
+                match self.type_of(&args[0]) {
+                    Some(BaseType::List(_)) => haystack.list().contains(needle, false),
+                    _ => haystack.str().contains_literal(needle),
+                }
+            }
+            "starts_with" => arg()?.str().starts_with(arg()?),
+            "ends_with" => arg()?.str().ends_with(arg()?),
+            "coalesce" => {
+                let all: Vec<PlExpr> = std::iter::from_fn(|| arg().ok()).collect();
+                pl::coalesce(&all)
+            }
+            other => return Err(Unsupported(format!("unknown function `{other}`"))),
+        })
+    }
+
+    /// The declared base type of a simple path (enough to tell lists from strings).
+    fn type_of(&self, expr: &Expr) -> Option<BaseType> {
+        let ExprKind::Path(parts) = &expr.kind else { return None };
+        let name = if parts[0].name == "user" {
+            &parts.get(1)?.name
+        } else {
+            &parts[0].name
+        };
+        if let Some(event) = self.event.filter(|_| parts[0].name != "user") {
+            return event.properties.field(name).map(|f| f.ty.base.clone());
+        }
+        self.schema
+            .profiles
+            .field(name)
+            .map(|f| f.ty.base.clone())
+            .or_else(|| self.features.get(name).map(|t| t.base.clone()))
+    }
+
+    fn aggregate(&mut self, aggregate: &Aggregate) -> Result<PlExpr, Unsupported> {
+        let event = self
+            .schema
+            .event(&aggregate.event_type.name)
+            .ok_or_else(|| Unsupported("unknown event type".into()))?;
+        let (condition, uses_profile) = match &aggregate.condition {
+            Some(condition) => {
+                let mut inner = Lowering {
+                    event: Some(event),
+                    ..Lowering::new(self.schema, self.features, self.now)
+                };
+                (Some(inner.lower(condition)?), inner.uses_profile)
+            }
+            None => (None, false),
+        };
+        let limit = match aggregate.limit.as_deref().map(|l| &l.kind) {
+            Some(ExprKind::Literal(Literal::Int(n))) => Some(usize::try_from(*n).unwrap_or(0)),
+            _ => None,
+        };
+        let property = aggregate.property.as_ref().map(|p| {
+            let base = if p.name == "ts" {
+                BaseType::DateTime
+            } else {
+                event
+                    .properties
+                    .field(&p.name)
+                    .map_or(BaseType::Null, |f| f.ty.base.clone())
+            };
+            (p.name.clone(), base)
+        });
+        let column = format!("__agg{}", self.aggregates.len());
+        self.aggregates.push(AggregateJob {
+            column: column.clone(),
+            function: aggregate.function,
+            event_type: event.name.clone(),
+            property,
+            limit,
+            condition,
+            uses_profile,
+            within: aggregate.within.as_ref().map(|(d, _)| d.seconds * 1_000_000),
+        });
+        Ok(col(column))
+    }
+}
+
+fn literal_expr(literal: &Literal) -> PlExpr {
+    match literal {
+        Literal::Int(n) => lit(*n),
+        Literal::Float(f) => lit(*f),
+        Literal::String(s) => lit(s.clone()),
+        Literal::Bool(b) => lit(*b),
+        Literal::Null => lit(NULL),
+        Literal::Duration(d) => lit(d.seconds * 1_000_000),
+    }
+}
