@@ -14,7 +14,9 @@
 //!    builds a [`check::CheckedWorkspace`].
 //! 5. **data** ([`data`]): load the datasets a checked workspace declares into typed polars
 //!    DataFrames, every row checked against the schema.
-//! 6. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
+//! 6. **plan** ([`plan`]): the execution graph and, evaluated on the data, what every campaign
+//!    would do now: the buckets of every audience member.
+//! 7. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
 //!
 //! Planning against data, rendering and delivery build on the checked workspace.
 
@@ -27,4 +29,5 @@ pub mod diag;
 pub mod expr;
 pub mod load;
 pub mod model;
+pub mod plan;
 pub mod template;

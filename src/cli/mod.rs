@@ -5,6 +5,7 @@ mod check;
 mod exit;
 pub mod format;
 mod init;
+mod plan;
 pub mod schema;
 
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse, resolve and type-check every document and template.
     Check(check::CheckArgs),
+    /// Evaluate on the data and show what every campaign would do now.
+    Plan(plan::PlanArgs),
     /// Write the JSON Schemas of every document kind to a folder.
     Schema(schema::SchemaArgs),
     /// Create a starter workspace that passes `tailor check`.
@@ -48,6 +51,7 @@ pub fn main() -> i32 {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Plan(args) => plan::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
     };

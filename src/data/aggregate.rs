@@ -127,3 +127,19 @@ impl AggregateJob {
         }
     }
 }
+
+/// The events joined with their profile's columns, named `user.<column>`.
+pub fn with_profiles(events: &DataFrame, profiles: &DataFrame, key: &str) -> LazyFrame {
+    let prefixed: Vec<Expr> = profiles
+        .get_column_names()
+        .iter()
+        .map(|n| col(n.as_str()).alias(user_column(n.as_str())))
+        .collect();
+    let renamed = profiles.clone().lazy().select(prefixed);
+    events.clone().lazy().join(
+        renamed,
+        [col(EVENT_USER)],
+        [col(user_column(key))],
+        JoinArgs::new(JoinType::Inner),
+    )
+}

@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
 
+use super::aggregate::with_profiles;
+use super::events::EVENT_TYPE;
 use super::lower::{segment_column, Lowering, Unsupported};
 use super::Dataset;
 use crate::check::CheckedWorkspace;
 use crate::expr::{Expr as Ast, ExprKind};
-use crate::model::{Segment, Type};
+use crate::model::{EventTrigger, Segment, Type};
 
 /// Why evaluation failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,4 +143,71 @@ fn dependency_order(segments: &[Segment]) -> Vec<&Segment> {
         }
     }
     ordered
+}
+
+/// A condition over the evaluated profiles, one flag per row (null is false).
+pub fn condition_flags(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    evaluation: &Evaluation,
+    condition: &Ast,
+    now: DateTime<Utc>,
+) -> Result<Vec<bool>, EvalError> {
+    let features: BTreeMap<String, Type> = workspace
+        .features
+        .iter()
+        .map(|f| (f.name.clone(), f.ty.clone()))
+        .collect();
+    let frame = add_column(
+        &evaluation.frame,
+        condition,
+        "__condition",
+        true,
+        workspace,
+        &features,
+        dataset,
+        now.timestamp_micros(),
+    )?;
+    Ok(frame
+        .column("__condition")?
+        .bool()?
+        .iter()
+        .map(|v| v == Some(true))
+        .collect())
+}
+
+/// The events of a trigger's type up to `now` that pass its `where` (columns as in
+/// [`Dataset::events`]).
+pub fn trigger_events(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    evaluation: &Evaluation,
+    trigger: &EventTrigger,
+    now: DateTime<Utc>,
+) -> Result<DataFrame, EvalError> {
+    let schema = &workspace.schema;
+    let event = schema
+        .event(&trigger.on)
+        .ok_or_else(|| EvalError::Unsupported(format!("unknown event type `{}`", trigger.on)))?;
+    let features: BTreeMap<String, Type> = workspace
+        .features
+        .iter()
+        .map(|f| (f.name.clone(), f.ty.clone()))
+        .collect();
+    let mut lowering = Lowering::for_event(schema, &features, now.timestamp_micros(), event);
+    let mut keep = col(EVENT_TYPE).eq(lit(trigger.on.clone()));
+    let mut frame = dataset.events.clone().lazy();
+    if let Some(condition) = &trigger.condition {
+        keep = keep.and(lowering.lower(condition)?);
+        if lowering.uses_profile() {
+            frame = with_profiles(&dataset.events, &evaluation.frame, &schema.key);
+        }
+    }
+    let columns: Vec<Expr> = dataset
+        .events
+        .get_column_names()
+        .iter()
+        .map(|n| col(n.as_str()))
+        .collect();
+    Ok(frame.filter(keep).select(columns).collect()?)
 }

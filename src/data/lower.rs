@@ -69,6 +69,24 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// A lowering of conditions over the events of `event`'s type (a trigger's `where`).
+    pub fn for_event(
+        schema: &'a DataSchema,
+        features: &'a BTreeMap<String, Type>,
+        now: i64,
+        event: &'a EventSchema,
+    ) -> Lowering<'a> {
+        Lowering {
+            event: Some(event),
+            ..Lowering::new(schema, features, now)
+        }
+    }
+
+    /// Whether an event-scope expression read profile columns (`user.<field>`).
+    pub fn uses_profile(&self) -> bool {
+        self.uses_profile
+    }
+
     /// Lowers `expr`.
     pub fn lower(&mut self, expr: &Expr) -> Result<PlExpr, Unsupported> {
         Ok(match &expr.kind {

@@ -6,5 +6,6 @@ mod conformance;
 mod data;
 mod evaluate;
 mod no_panic;
+mod plan;
 mod support;
 mod workspace;

@@ -1,0 +1,155 @@
+//! Sorting one campaign's audience into the buckets of SPEC §5.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::report::{CampaignReport, VariantReport};
+use super::timing::Occurrence;
+use crate::model::{assign, is_valid_address, Assignment, Bucket, Campaign, FrequencyCap, LocalTimeRange, Timing};
+
+/// Profiles kept in a variant's sample.
+const SAMPLE_SIZE: usize = 5;
+
+/// Per-profile facts every campaign reads, aligned by row.
+pub struct Recipients<'a> {
+    /// Profile keys.
+    pub keys: &'a [String],
+    /// Email addresses.
+    pub emails: &'a [Option<String>],
+    /// Time zones.
+    pub zones: &'a [Tz],
+    /// Whether `policy.consent` holds.
+    pub consent: &'a [bool],
+    /// Suppressed addresses (lowercased).
+    pub suppressed: &'a HashSet<String>,
+}
+
+/// The workspace-wide rules and the run's state shared across campaigns.
+pub struct Policy<'a> {
+    /// The run's clock.
+    pub now: DateTime<Utc>,
+    /// `policy.frequency_cap`.
+    pub cap: Option<FrequencyCap>,
+    /// `policy.quiet_hours`.
+    pub quiet_hours: Option<LocalTimeRange>,
+    /// Sends counted against the cap so far, per row (this run's; a ledger adds its own).
+    pub sends: &'a mut HashMap<usize, u32>,
+}
+
+/// Buckets one campaign. `audience` and `occurrences` are per row.
+pub fn plan_campaign(
+    campaign: &Campaign,
+    audience: &[bool],
+    occurrences: &[Occurrence],
+    recipients: &Recipients,
+    policy: &mut Policy,
+) -> CampaignReport {
+    let mut suppressed: BTreeMap<String, usize> = [
+        Bucket::Consent,
+        Bucket::Suppressed,
+        Bucket::BadAddress,
+        Bucket::DuplicateAddress,
+    ]
+    .iter()
+    .map(|b| (b.name().to_string(), 0))
+    .collect();
+    let held_names = [
+        Bucket::FrequencyCap,
+        Bucket::QuietHours,
+        Bucket::AlreadySent,
+        Bucket::NotDue,
+    ];
+    let mut variants: Vec<VariantReport> = campaign
+        .variants
+        .iter()
+        .map(|v| VariantReport {
+            name: v.name.clone(),
+            count: 0,
+            due: 0,
+            held: held_names.iter().map(|b| (b.name().to_string(), 0)).collect(),
+        })
+        .collect();
+    let mut samples: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut members: Vec<usize> = (0..recipients.keys.len()).filter(|&row| audience[row]).collect();
+    members.sort_by(|&a, &b| recipients.keys[a].as_bytes().cmp(recipients.keys[b].as_bytes()));
+    let mut count = |bucket: Bucket| *suppressed.entry(bucket.name().to_string()).or_default() += 1;
+    let mut kept_addresses: HashSet<String> = HashSet::new();
+    let mut eligible = Vec::with_capacity(members.len());
+    for &row in &members {
+        let email = recipients.emails[row].as_deref().unwrap_or("");
+        let lowered = email.to_lowercase();
+        if !recipients.consent[row] {
+            count(Bucket::Consent);
+        } else if recipients.suppressed.contains(&lowered) {
+            count(Bucket::Suppressed);
+        } else if !is_valid_address(email) {
+            count(Bucket::BadAddress);
+        } else if !kept_addresses.insert(lowered) {
+            // Members are visited in key byte order: the lowest key kept the address.
+            count(Bucket::DuplicateAddress);
+        } else {
+            eligible.push(row);
+        }
+    }
+    let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
+    let mut holdout = 0;
+    for row in eligible {
+        let key = &recipients.keys[row];
+        let Assignment::Variant(index) = assign(&campaign.salt, key, campaign.holdout, &weights) else {
+            holdout += 1;
+            continue;
+        };
+        let variant = &mut variants[index];
+        variant.count += 1;
+        let sample = samples.entry(variant.name.clone()).or_default();
+        if sample.len() < SAMPLE_SIZE {
+            sample.push(key);
+        }
+        let held = if occurrences[row] == Occurrence::NotDue {
+            Some(Bucket::NotDue)
+        } else if policy
+            .quiet_hours
+            .is_some_and(|q| q.contains(policy.now.with_timezone(&recipients.zones[row]).time()))
+        {
+            Some(Bucket::QuietHours)
+        } else if !campaign.ignore_frequency_cap
+            && policy
+                .cap
+                .is_some_and(|cap| policy.sends.get(&row).copied().unwrap_or(0) >= cap.count)
+        {
+            Some(Bucket::FrequencyCap)
+        } else {
+            None
+        };
+        match held {
+            Some(bucket) => *variant.held.entry(bucket.name().to_string()).or_default() += 1,
+            None => {
+                variant.due += 1;
+                if campaign.enabled {
+                    *policy.sends.entry(row).or_default() += 1;
+                }
+            }
+        }
+    }
+    CampaignReport {
+        audience: members.len(),
+        holdout,
+        name: campaign.name.clone(),
+        paused: !campaign.enabled,
+        priority: campaign.priority,
+        sample: samples
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(str::to_string).collect()))
+            .collect(),
+        suppressed,
+        timing: match campaign.timing {
+            Timing::Schedule(_) => "schedule",
+            Timing::Event(_) => "event trigger",
+            Timing::Condition(_) => "condition trigger",
+        }
+        .to_string(),
+        variants,
+    }
+}

@@ -1,0 +1,122 @@
+//! `plan --base OLD.json`: what a change does to each campaign and segment.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::report::{CampaignReport, PlanReport};
+
+/// Named numbers before and after a change.
+type BeforeAfter = (BTreeMap<String, usize>, BTreeMap<String, usize>);
+
+/// One changed number: what, before, after.
+struct Change {
+    what: String,
+    before: usize,
+    after: usize,
+}
+
+fn numbers(campaign: &CampaignReport) -> BTreeMap<String, usize> {
+    let mut numbers = BTreeMap::new();
+    numbers.insert("audience".to_string(), campaign.audience);
+    numbers.insert("holdout".to_string(), campaign.holdout);
+    for (bucket, count) in &campaign.suppressed {
+        numbers.insert(bucket.clone(), *count);
+    }
+    for variant in &campaign.variants {
+        numbers.insert(format!("{}.count", variant.name), variant.count);
+        numbers.insert(format!("{}.due", variant.name), variant.due);
+    }
+    numbers
+}
+
+/// Changes per campaign and segment (name to its changes), in name order; new and removed
+/// ones count from or to zero.
+fn changes(base: &PlanReport, plan: &PlanReport) -> Vec<(String, Vec<Change>)> {
+    let mut all: BTreeMap<String, BeforeAfter> = BTreeMap::new();
+    for campaign in &base.campaigns {
+        all.entry(format!("campaign {}", campaign.name)).or_default().0 = numbers(campaign);
+    }
+    for campaign in &plan.campaigns {
+        all.entry(format!("campaign {}", campaign.name)).or_default().1 = numbers(campaign);
+    }
+    for segment in &base.segments {
+        all.entry(format!("segment {}", segment.name))
+            .or_default()
+            .0
+            .insert("size".into(), segment.size);
+    }
+    for segment in &plan.segments {
+        all.entry(format!("segment {}", segment.name))
+            .or_default()
+            .1
+            .insert("size".into(), segment.size);
+    }
+    all.into_iter()
+        .filter_map(|(name, (before, after))| {
+            let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+            let changed: Vec<Change> = keys
+                .into_iter()
+                .map(|k| Change {
+                    what: k.clone(),
+                    before: before.get(k).copied().unwrap_or(0),
+                    after: after.get(k).copied().unwrap_or(0),
+                })
+                .filter(|c| c.before != c.after)
+                .collect();
+            (!changed.is_empty()).then_some((name, changed))
+        })
+        .collect()
+}
+
+fn signed(change: &Change) -> String {
+    let delta = change.after as i64 - change.before as i64;
+    format!("{delta:+}")
+}
+
+/// The changes as text.
+pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
+    let changes = changes(base, plan);
+    if changes.is_empty() {
+        return format!("no change against the base plan ({} → {})\n", base.now, plan.now);
+    }
+    let mut out = String::new();
+    for (name, list) in changes {
+        let _ = writeln!(out, "{name}");
+        for change in list {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>8} → {:<8} {}",
+                change.what,
+                change.before,
+                change.after,
+                signed(&change)
+            );
+        }
+    }
+    out
+}
+
+/// The changes as a markdown table for a pull request.
+pub fn diff_markdown(base: &PlanReport, plan: &PlanReport) -> String {
+    let changes = changes(base, plan);
+    let mut out = String::from("## tailor plan: what this change does\n\n");
+    if changes.is_empty() {
+        out.push_str("No audience changes.\n");
+        return out;
+    }
+    out.push_str("| | | before | after | change |\n|---|---|---:|---:|---:|\n");
+    for (name, list) in changes {
+        for (i, change) in list.iter().enumerate() {
+            let label = if i == 0 { format!("**{name}**") } else { String::new() };
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} |",
+                change.what,
+                change.before,
+                change.after,
+                signed(change)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! The plan as text for a terminal, markdown for a pull request, and dot for the graph.
+
+use std::fmt::Write as _;
+
+use super::graph::{ExecutionGraph, NodeKind};
+use super::report::{CampaignReport, PlanReport};
+
+const HELD: [&str; 4] = ["not_due", "already_sent", "quiet_hours", "frequency_cap"];
+const SUPPRESSED: [&str; 4] = ["consent", "suppressed", "bad_address", "duplicate_address"];
+
+fn get(map: &std::collections::BTreeMap<String, usize>, key: &str) -> usize {
+    map.get(key).copied().unwrap_or(0)
+}
+
+fn headline(campaign: &CampaignReport) -> String {
+    let paused = if campaign.paused {
+        " · PAUSED (sends nothing)"
+    } else {
+        ""
+    };
+    format!(
+        "{} · {} · priority {}{paused}",
+        campaign.name, campaign.timing, campaign.priority
+    )
+}
+
+/// An aligned, plain-text plan.
+pub fn render_text(plan: &PlanReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "plan at {}", plan.now);
+    let _ = writeln!(out, "{}", plan.ledger);
+    for campaign in &plan.campaigns {
+        let _ = writeln!(out, "\n{}", headline(campaign));
+        let left_out: Vec<String> = SUPPRESSED
+            .iter()
+            .map(|k| format!("{k} {}", get(&campaign.suppressed, k)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  audience {}: {} · holdout {}",
+            campaign.audience,
+            left_out.join(" · "),
+            campaign.holdout
+        );
+        let name_width = campaign.variants.iter().map(|v| v.name.len()).max().unwrap_or(7).max(7);
+        let _ = write!(out, "  {:<name_width$} {:>7} {:>7}", "variant", "count", "due");
+        for held in HELD {
+            let _ = write!(out, " {held:>13}");
+        }
+        let _ = writeln!(out, "  sample");
+        for variant in &campaign.variants {
+            let mut line = format!(
+                "  {:<name_width$} {:>7} {:>7}",
+                variant.name, variant.count, variant.due
+            );
+            for held in HELD {
+                let _ = write!(line, " {:>13}", get(&variant.held, held));
+            }
+            let sample = campaign
+                .sample
+                .get(&variant.name)
+                .map(|s| s.join(" "))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{}", format!("{line}  {sample}").trim_end());
+        }
+    }
+    let _ = writeln!(out, "\nsegments (every match, before consent)");
+    let width = plan.segments.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    for segment in &plan.segments {
+        let _ = writeln!(out, "  {:<width$} {:>8}", segment.name, segment.size);
+    }
+    out
+}
+
+/// The plan as markdown, for a pull request comment.
+pub fn render_markdown(plan: &PlanReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## tailor plan at `{}`\n\n_{}_\n", plan.now, plan.ledger);
+    for campaign in &plan.campaigns {
+        let _ = writeln!(out, "### {}\n", headline(campaign));
+        let left_out: Vec<String> = SUPPRESSED
+            .iter()
+            .map(|k| format!("{k} {}", get(&campaign.suppressed, k)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Audience **{}**: {}, holdout {}.\n",
+            campaign.audience,
+            left_out.join(", "),
+            campaign.holdout
+        );
+        let _ = writeln!(out, "| variant | count | due | {} | sample |", HELD.join(" | "));
+        let _ = writeln!(out, "|---|---:|---:|{}---|", "---:|".repeat(HELD.len()));
+        for variant in &campaign.variants {
+            let held: Vec<String> = HELD.iter().map(|h| get(&variant.held, h).to_string()).collect();
+            let sample = campaign
+                .sample
+                .get(&variant.name)
+                .map(|s| s.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {sample} |",
+                variant.name,
+                variant.count,
+                variant.due,
+                held.join(" | ")
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "### Segments\n\n| segment | size |\n|---|---:|");
+    for segment in &plan.segments {
+        let _ = writeln!(out, "| {} | {} |", segment.name, segment.size);
+    }
+    out
+}
+
+/// The execution graph in Graphviz dot, campaign nodes annotated with their counts.
+pub fn render_dot(graph: &ExecutionGraph, plan: &PlanReport) -> String {
+    let mut out = String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+    for node in &graph.nodes {
+        let campaign = node
+            .id
+            .split_once('.')
+            .and_then(|(name, _)| plan.campaigns.iter().find(|c| c.name == name));
+        let label = match (node.kind, campaign) {
+            (NodeKind::Audience, Some(c)) => format!("{}\\naudience {}", node.id, c.audience),
+            (NodeKind::Caps, Some(c)) => {
+                format!("{}\\ndue {}", node.id, c.variants.iter().map(|v| v.due).sum::<usize>())
+            }
+            _ => node.id.clone(),
+        };
+        let shape = match node.kind {
+            NodeKind::Load => ", shape=cylinder",
+            NodeKind::Consent => ", style=bold",
+            _ => "",
+        };
+        let _ = writeln!(out, "  \"{}\" [label=\"{label}\"{shape}];", node.id);
+    }
+    for node in &graph.nodes {
+        for input in &node.inputs {
+            let _ = writeln!(out, "  \"{input}\" -> \"{}\";", node.id);
+        }
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,79 @@
+//! The plan as data: what every campaign would do now. Struct fields are declared in
+//! alphabetical order so that JSON keys come out sorted.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The whole plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanReport {
+    /// Per campaign, by name.
+    pub campaigns: Vec<CampaignReport>,
+    /// Whether a ledger was read, and what that means.
+    pub ledger: String,
+    /// The run's clock.
+    pub now: String,
+    /// Segment sizes (every matching profile, before consent), by name.
+    pub segments: Vec<SegmentReport>,
+}
+
+/// One campaign's buckets (SPEC §5). They add up: `audience` = the suppressed buckets +
+/// `holdout` + every variant's `count`; a variant's `count` = `due` + its held buckets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignReport {
+    /// Profiles whose audience expression is true.
+    pub audience: usize,
+    /// Randomly held out.
+    pub holdout: usize,
+    /// The campaign's name.
+    pub name: String,
+    /// `enabled: false`: listed, sends nothing.
+    pub paused: bool,
+    /// Higher goes first when caps bite.
+    pub priority: i64,
+    /// Up to five profile keys per variant (lowest keys first).
+    pub sample: BTreeMap<String, Vec<String>>,
+    /// Left out before the split: `consent`, `suppressed`, `bad_address`, `duplicate_address`.
+    pub suppressed: BTreeMap<String, usize>,
+    /// `schedule`, `event trigger` or `condition trigger`.
+    pub timing: String,
+    /// Each variant in listed order.
+    pub variants: Vec<VariantReport>,
+}
+
+/// One variant's recipients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantReport {
+    /// Profiles assigned to it.
+    pub count: usize,
+    /// Sent by a run now.
+    pub due: usize,
+    /// Held back: `frequency_cap`, `quiet_hours`, `already_sent`, `not_due`.
+    pub held: BTreeMap<String, usize>,
+    /// The variant's name.
+    pub name: String,
+}
+
+/// A segment's size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentReport {
+    /// The segment.
+    pub name: String,
+    /// Profiles that match, before consent.
+    pub size: usize,
+}
+
+impl CampaignReport {
+    /// Whether the buckets add up to the audience, and each variant's to its count.
+    pub fn adds_up(&self) -> bool {
+        let assigned: usize = self.suppressed.values().sum::<usize>()
+            + self.holdout
+            + self.variants.iter().map(|v| v.count).sum::<usize>();
+        assigned == self.audience
+            && self
+                .variants
+                .iter()
+                .all(|v| v.due + v.held.values().sum::<usize>() == v.count)
+    }
+}

@@ -1,0 +1,276 @@
+//! `tailor plan`: buckets that add up, every format, the diff, determinism, and each rule
+//! (consent, addresses, holdout, quiet hours, caps, schedules, triggers) on crafted data.
+
+use std::fs;
+
+use crate::support::{repo, tailor, StarterWorkspace};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+fn plan_json(dir: &std::path::Path, workspace: &str, now: &str) -> serde_json::Value {
+    let output = tailor(dir, &["plan", workspace, "--now", now, "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    serde_json::from_str(&output.stdout).expect("json")
+}
+
+fn campaign<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    plan["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no campaign {name}"))
+}
+
+fn assert_adds_up(plan: &serde_json::Value) {
+    for c in plan["campaigns"].as_array().unwrap() {
+        let suppressed: u64 = c["suppressed"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        let variants: u64 = c["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            suppressed + c["holdout"].as_u64().unwrap() + variants,
+            c["audience"].as_u64().unwrap(),
+            "{}",
+            c["name"]
+        );
+        for v in c["variants"].as_array().unwrap() {
+            let held: u64 = v["held"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|x| x.as_u64().unwrap())
+                .sum();
+            assert_eq!(
+                held + v["due"].as_u64().unwrap(),
+                v["count"].as_u64().unwrap(),
+                "{} {}",
+                c["name"],
+                v["name"]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_demo_plan_adds_up_is_deterministic_and_sorted() {
+    let first = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    let second = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(
+        first.stdout, second.stdout,
+        "same inputs and --now give byte-identical plans"
+    );
+    let plan: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_adds_up(&plan);
+    // Keys are sorted at every level.
+    fn sorted(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b) && map.values().all(sorted)
+            }
+            serde_json::Value::Array(items) => items.iter().all(sorted),
+            _ => true,
+        }
+    }
+    assert!(sorted(&plan));
+    assert!(plan["ledger"].as_str().unwrap().starts_with("no ledger at"));
+    // u1 browsed sneakers: its SHA-256 bucket (8444, see the unit test) puts it in `discount`.
+    assert_eq!(
+        campaign(&plan, "sneaker_nudge")["sample"]["discount"],
+        serde_json::json!(["u1"])
+    );
+    // Only u5's cart is due: carted 12:35, due an hour later, nothing bought since.
+    let cart = campaign(&plan, "cart_abandonment");
+    assert_eq!(cart["variants"][0]["due"], 1);
+    assert_eq!(cart["suppressed"]["consent"], 2);
+    let segments: Vec<(String, u64)> = plan["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_string(), s["size"].as_u64().unwrap()))
+        .collect();
+    assert!(segments.contains(&("active".into(), 4)), "{segments:?}");
+}
+
+#[test]
+fn every_format_renders() {
+    let text = tailor(&repo(), &["plan", "campaigns", "--now", NOW]);
+    assert!(
+        text.stdout.contains("sneaker_nudge · schedule · priority 10"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.lines().all(|l| !l.ends_with(' ')));
+    let markdown = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "markdown"]);
+    assert!(
+        markdown.stdout.contains("| variant | count | due |"),
+        "{}",
+        markdown.stdout
+    );
+    let dot = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "dot"]);
+    assert!(dot.stdout.starts_with("digraph plan {"));
+    assert!(
+        dot.stdout.contains("\"consent\" -> \"sneaker_nudge.split\";"),
+        "consent feeds every split"
+    );
+    assert!(dot
+        .stdout
+        .contains("\"feature.sneaker_views_7d\" -> \"segment.recent_sneaker_browsers\";"));
+    assert!(
+        dot.stdout
+            .contains("\"cart_abandonment.caps\" -> \"early_access.caps\";"),
+        "caps follow priority order"
+    );
+}
+
+#[test]
+fn base_diff_shows_what_a_change_does() {
+    let ws = StarterWorkspace::new();
+    let base = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW, "--format", "json"]);
+    fs::write(ws.dir.path().join("base.json"), &base.stdout).unwrap();
+    let same = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW, "--base", "base.json"]);
+    assert!(same.stdout.starts_with("no change"), "{}", same.stdout);
+    ws.replace(
+        "campaigns/welcome.yaml",
+        "audience: orders_90d == 0",
+        "audience: orders_90d == 0 and email_opt_in",
+    );
+    let changed = tailor(
+        ws.dir.path(),
+        &[
+            "plan",
+            "ws",
+            "--now",
+            NOW,
+            "--base",
+            "base.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    assert!(
+        changed
+            .stdout
+            .contains("| **campaign welcome** | audience | 2 | 1 | -1 |"),
+        "{}",
+        changed.stdout
+    );
+}
+
+/// A starter workspace with these profiles (header as the starter's).
+fn with_profiles(rows: &str) -> StarterWorkspace {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "datasets/profiles.csv",
+        &format!("id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\n{rows}"),
+    );
+    ws.write("datasets/events.ndjson", "");
+    ws
+}
+
+#[test]
+fn consent_addresses_and_duplicates_are_bucketed_in_order() {
+    let ws = with_profiles(
+        "a1,Same@Example.com,,,true,,2026-01-01T00:00:00Z\n\
+         a0,same@example.com,,,true,,2026-01-01T00:00:00Z\n\
+         b1,not-an-address,,,true,,2026-01-01T00:00:00Z\n\
+         c1,c@example.com,,,false,,2026-01-01T00:00:00Z\n\
+         d1,d@example.com,,,true,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z\n\
+         e1,e@example.com,,,true,,2026-01-01T00:00:00Z\n",
+    );
+    let plan = plan_json(ws.dir.path(), "ws", NOW);
+    let welcome = campaign(&plan, "welcome");
+    assert_eq!(welcome["audience"], 6);
+    assert_eq!(
+        welcome["suppressed"],
+        serde_json::json!({"bad_address": 1, "consent": 2, "duplicate_address": 1, "suppressed": 0})
+    );
+    // The byte-order lowest key keeps a shared address.
+    assert_eq!(welcome["sample"]["default"], serde_json::json!(["a0", "e1"]));
+    assert_adds_up(&plan);
+}
+
+#[test]
+fn quiet_hours_defer_by_recipient_local_time() {
+    let ws = with_profiles(
+        "ny,ny@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n\
+         tokyo,tokyo@example.com,,Asia/Tokyo,true,,2026-01-01T00:00:00Z\n",
+    );
+    // 15:00 UTC: 10:00 in New York (due), 00:00 in Tokyo (quiet, 21:00-08:00).
+    let plan = plan_json(ws.dir.path(), "ws", NOW);
+    let variant = &campaign(&plan, "welcome")["variants"][0];
+    assert_eq!(variant["due"], 1);
+    assert_eq!(variant["held"]["quiet_hours"], 1);
+}
+
+#[test]
+fn frequency_caps_bite_in_priority_order() {
+    let ws = with_profiles("u1,u1@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n");
+    ws.replace("tailor.yaml", "3 per 7d", "1 per 7d");
+    let second = fs::read_to_string(ws.path("campaigns/welcome.yaml"))
+        .unwrap()
+        .replace("name: welcome", "name: second")
+        .replace("audience: orders_90d == 0", "audience: true\npriority: 5");
+    ws.write("campaigns/second.yaml", &second);
+    let plan = plan_json(ws.dir.path(), "ws", NOW);
+    // `second` has priority 5 > 0: it takes the only slot.
+    assert_eq!(campaign(&plan, "second")["variants"][0]["due"], 1);
+    assert_eq!(campaign(&plan, "welcome")["variants"][0]["held"]["frequency_cap"], 1);
+}
+
+#[test]
+fn schedules_fall_due_in_local_time_and_expire() {
+    let ws = with_profiles("u1,u1@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n");
+    let early = plan_json(ws.dir.path(), "ws", "2026-12-01T13:00:00Z"); // 08:00 in New York
+    assert_eq!(campaign(&early, "welcome")["variants"][0]["held"]["not_due"], 1);
+    let expired = plan_json(ws.dir.path(), "ws", "2026-12-04T15:00:00Z"); // past `at` + 2d
+    assert_eq!(campaign(&expired, "welcome")["variants"][0]["held"]["not_due"], 1);
+}
+
+#[test]
+fn bad_rows_stop_the_plan_unless_skipped() {
+    let ws = with_profiles(
+        "u1,u1@example.com,,,perhaps,,2026-01-01T00:00:00Z\nu2,u2@example.com,,,true,,2026-01-01T00:00:00Z\n",
+    );
+    let failed = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed.stderr.contains("error[data::bad-value]: ")
+            && failed
+                .stderr
+                .contains("line 2: column `email_opt_in`: `perhaps` is not `true` or `false`"),
+        "{}",
+        failed.stderr
+    );
+    let skipped = tailor(
+        ws.dir.path(),
+        &["plan", "ws", "--now", NOW, "--skip-bad-rows", "--format", "json"],
+    );
+    assert_eq!(skipped.code, 0, "{}", skipped.stderr);
+    assert!(
+        skipped.stderr.contains("1 of 2 rows did not fit the schema"),
+        "{}",
+        skipped.stderr
+    );
+}
+
+#[test]
+fn a_workspace_that_does_not_check_is_not_planned() {
+    let ws = StarterWorkspace::new();
+    ws.replace("campaigns/welcome.yaml", "orders_90d == 0", "ordrs_90d == 0");
+    let output = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW]);
+    assert_eq!(output.code, 1);
+    assert!(output.stderr.contains("expr::unknown-field"), "{}", output.stderr);
+    let bad_now = tailor(ws.dir.path(), &["plan", "ws", "--now", "tomorrow"]);
+    assert_eq!(bad_now.code, 2);
+}
