@@ -11,7 +11,7 @@ use tailor::data::{
 };
 use tailor::load::load_workspace;
 
-use crate::support::{repo, StarterWorkspace};
+use crate::support::{small_demo, StarterWorkspace};
 
 fn checked(root: &Path) -> CheckedWorkspace {
     let loaded = load_workspace(root).expect("load");
@@ -40,8 +40,9 @@ fn describe(errors: &[RowError]) -> Vec<String> {
 }
 
 #[test]
-fn the_demo_datasets_load_typed() {
-    let dataset = load_dataset(&checked(&repo().join("campaigns")), LoadOptions::default()).expect("load");
+fn the_small_shop_loads_typed() {
+    let demo = small_demo();
+    let dataset = load_dataset(&checked(&demo.path().join("campaigns")), LoadOptions::default()).expect("load");
     assert_eq!(dataset.profiles.height(), 6);
     assert_eq!(dataset.events.height(), 11);
     assert_eq!(dataset.catalog.as_ref().map(DataFrame::height), Some(6));

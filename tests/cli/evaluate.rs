@@ -1,4 +1,4 @@
-//! Features and segments evaluated on the demo data, against values worked out by hand.
+//! Features and segments evaluated on the small fixture shop, against values worked out by hand.
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
@@ -6,10 +6,11 @@ use tailor::check::check_workspace;
 use tailor::data::{evaluate, load_dataset, segment_column, Evaluation, LoadOptions};
 use tailor::load::load_workspace;
 
-use crate::support::repo;
+use crate::support::small_demo;
 
 fn demo_at(now: &str) -> Evaluation {
-    let loaded = load_workspace(&repo().join("campaigns")).expect("load");
+    let demo = small_demo();
+    let loaded = load_workspace(&demo.path().join("campaigns")).expect("load");
     let workspace = check_workspace(&loaded).workspace.expect("the demo checks");
     let dataset = load_dataset(&workspace, LoadOptions::default()).expect("data");
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now).expect("time").to_utc();

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{repo, tailor, StarterWorkspace};
+use crate::support::{repo, small_demo, tailor, StarterWorkspace};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 
@@ -83,6 +83,23 @@ fn the_demo_plan_adds_up_is_deterministic_and_sorted() {
     }
     assert!(sorted(&plan));
     assert!(plan["ledger"].as_str().unwrap().starts_with("no ledger at"));
+    // The generated demo data exercises every bucket before the split.
+    for bucket in ["consent", "bad_address", "duplicate_address"] {
+        let total: u64 = plan["campaigns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["suppressed"][bucket].as_u64().unwrap())
+            .sum();
+        assert!(total > 0, "no campaign has a {bucket} bucket");
+    }
+}
+
+#[test]
+fn the_small_shop_plan_matches_hand_computed_buckets() {
+    let demo = small_demo();
+    let plan = plan_json(demo.path(), "campaigns", NOW);
+    assert_adds_up(&plan);
     // u1 browsed sneakers: its SHA-256 bucket (8444, see the unit test) puts it in `discount`.
     assert_eq!(
         campaign(&plan, "sneaker_nudge")["sample"]["discount"],

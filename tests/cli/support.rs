@@ -70,3 +70,30 @@ impl StarterWorkspace {
         tailor(self.dir.path(), &args)
     }
 }
+
+/// Copies a folder tree.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The demo workspace over the small hand-made shop of `tests/fixtures/small_shop` (six
+/// profiles whose features and buckets the tests work out by hand): `campaigns/` in the
+/// returned folder.
+pub fn small_demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&repo().join("campaigns"), &dir.path().join("campaigns"));
+    copy_tree(
+        &repo().join("tests/fixtures/small_shop"),
+        &dir.path().join("datasets/shop"),
+    );
+    dir
+}
