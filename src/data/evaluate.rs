@@ -145,6 +145,33 @@ fn dependency_order(segments: &[Segment]) -> Vec<&Segment> {
     ordered
 }
 
+/// Any expression over the evaluated profiles, as a column aligned with
+/// [`Evaluation::frame`] (temporal values in microseconds).
+pub fn expression_values(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    evaluation: &Evaluation,
+    expr: &Ast,
+    now: DateTime<Utc>,
+) -> Result<Column, EvalError> {
+    let features: BTreeMap<String, Type> = workspace
+        .features
+        .iter()
+        .map(|f| (f.name.clone(), f.ty.clone()))
+        .collect();
+    let frame = add_column(
+        &evaluation.frame,
+        expr,
+        "__value",
+        false,
+        workspace,
+        &features,
+        dataset,
+        now.timestamp_micros(),
+    )?;
+    Ok(frame.column("__value")?.clone())
+}
+
 /// A condition over the evaluated profiles, one flag per row (null is false).
 pub fn condition_flags(
     workspace: &CheckedWorkspace,
@@ -153,27 +180,8 @@ pub fn condition_flags(
     condition: &Ast,
     now: DateTime<Utc>,
 ) -> Result<Vec<bool>, EvalError> {
-    let features: BTreeMap<String, Type> = workspace
-        .features
-        .iter()
-        .map(|f| (f.name.clone(), f.ty.clone()))
-        .collect();
-    let frame = add_column(
-        &evaluation.frame,
-        condition,
-        "__condition",
-        true,
-        workspace,
-        &features,
-        dataset,
-        now.timestamp_micros(),
-    )?;
-    Ok(frame
-        .column("__condition")?
-        .bool()?
-        .iter()
-        .map(|v| v == Some(true))
-        .collect())
+    let values = expression_values(workspace, dataset, evaluation, condition, now)?;
+    Ok(values.bool()?.iter().map(|v| v == Some(true)).collect())
 }
 
 /// The events of a trigger's type up to `now` that pass its `where` (columns as in

@@ -11,7 +11,7 @@ use polars::prelude::{self as pl, col, lit, when, DataType, Expr as PlExpr, NULL
 
 use super::aggregate::AggregateJob;
 use super::events::{event_column, EVENT_TS};
-use crate::expr::{Aggregate, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
+use crate::expr::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::model::{BaseType, DataSchema, EventSchema, Type};
 
 /// Microseconds in a day.
@@ -210,16 +210,18 @@ impl<'a> Lowering<'a> {
             "upper" => arg()?.str().to_uppercase(),
             "len" => {
                 let value = arg()?;
-                match self.type_of(&args[0]) {
-                    Some(BaseType::List(_)) => value.list().len().cast(DataType::Int64),
-                    _ => value.str().len_chars().cast(DataType::Int64),
+                if self.is_list(&args[0]) {
+                    value.list().len().cast(DataType::Int64)
+                } else {
+                    value.str().len_chars().cast(DataType::Int64)
                 }
             }
             "contains" => {
                 let (haystack, needle) = (arg()?, arg()?);
-                match self.type_of(&args[0]) {
-                    Some(BaseType::List(_)) => haystack.list().contains(needle, false),
-                    _ => haystack.str().contains_literal(needle),
+                if self.is_list(&args[0]) {
+                    haystack.list().contains(needle, false)
+                } else {
+                    haystack.str().contains_literal(needle)
                 }
             }
             "starts_with" => arg()?.str().starts_with(arg()?),
@@ -232,22 +234,32 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    /// The declared base type of a simple path (enough to tell lists from strings).
-    fn type_of(&self, expr: &Expr) -> Option<BaseType> {
-        let ExprKind::Path(parts) = &expr.kind else { return None };
-        let name = if parts[0].name == "user" {
-            &parts.get(1)?.name
-        } else {
-            &parts[0].name
-        };
-        if let Some(event) = self.event.filter(|_| parts[0].name != "user") {
-            return event.properties.field(name).map(|f| f.ty.base.clone());
+    /// Whether `expr` is a list (enough to choose between the list and string forms of `len`
+    /// and `contains`; the checker has already typed it).
+    fn is_list(&self, expr: &Expr) -> bool {
+        match &expr.kind {
+            ExprKind::Aggregate(aggregate) => aggregate.function == AggregateFunction::LastN,
+            ExprKind::Call { name, args } if name.name == "coalesce" => args.first().is_some_and(|a| self.is_list(a)),
+            ExprKind::Path(parts) => {
+                let name = if parts[0].name == "user" {
+                    parts.get(1).map(|p| &p.name)
+                } else {
+                    Some(&parts[0].name)
+                };
+                let Some(name) = name else { return false };
+                let base = match self.event.filter(|_| parts[0].name != "user") {
+                    Some(event) => event.properties.field(name).map(|f| f.ty.base.clone()),
+                    None => self
+                        .schema
+                        .profiles
+                        .field(name)
+                        .map(|f| f.ty.base.clone())
+                        .or_else(|| self.features.get(name).map(|t| t.base.clone())),
+                };
+                matches!(base, Some(BaseType::List(_)))
+            }
+            _ => false,
         }
-        self.schema
-            .profiles
-            .field(name)
-            .map(|f| f.ty.base.clone())
-            .or_else(|| self.features.get(name).map(|t| t.base.clone()))
     }
 
     fn aggregate(&mut self, aggregate: &Aggregate) -> Result<PlExpr, Unsupported> {

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use polars::prelude::DataFrame;
 
 pub use column::ColumnBuilder;
-pub use evaluate::{condition_flags, evaluate, trigger_events, EvalError, Evaluation};
+pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, EvalError, Evaluation};
 pub use event_id::event_id;
 pub use events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 pub use lower::{segment_column, DAY_MICROS};

@@ -4,8 +4,10 @@
 mod broken;
 mod conformance;
 mod data;
+mod differential;
 mod evaluate;
 mod no_panic;
 mod plan;
+mod reference;
 mod support;
 mod workspace;

@@ -1,0 +1,254 @@
+//! The differential test: random well-typed expressions over the demo schema, evaluated on a
+//! generated shop by the polars engine and by the row-by-row reference evaluator, must agree
+//! on every profile (same null logic).
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use tailor::check::{check_workspace, CheckedWorkspace};
+use tailor::data::{evaluate, expression_values, load_dataset, LoadOptions};
+use tailor::diag::{Diagnostics, FileId};
+use tailor::expr::{parse, Expr, Scope, TypeChecker};
+use tailor::load::{load_workspace, StringMap};
+
+use crate::reference::{eval, rows, value_of, Value};
+use crate::support::small_demo;
+
+/// SplitMix64, for reproducible expressions.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const WITHIN: [&str; 5] = ["", " within 7d", " within 30d", " within 90d", " within 365d"];
+
+fn within(rng: &mut Rng) -> &'static str {
+    rng.pick(&WITHIN)
+}
+
+fn number(rng: &mut Rng, depth: u32) -> String {
+    if depth == 0 || rng.below(3) == 0 {
+        let w = within(rng);
+        return match rng.below(16) {
+            0 => format!("count(page_view{w})"),
+            1 => format!("count(add_to_cart where price >= {}{w})", 20 + rng.below(200)),
+            2 => format!("sum(purchase.total{w})"),
+            3 => format!("sum(add_to_cart.quantity{w})"),
+            4 => format!("avg(add_to_cart.price{w})"),
+            5 => format!("max(purchase.total where user.tier == 'gold'{w})"),
+            6 => format!("min(add_to_cart.quantity{w})"),
+            7 => "len(interests)".into(),
+            8 => "len(coalesce(first_name, ''))".into(),
+            9 => "days_since(signup_at)".into(),
+            10 => format!("days_since(last(page_view.ts{w}))"),
+            11 => format!("len(last_n(page_view.product_id, {}{w}))", 1 + rng.below(4)),
+            12 => format!("{}", rng.below(12)),
+            13 => format!("{}.5", rng.below(100)),
+            14 => format!(
+                "count(page_view where category == '{}' and ts > ago({}d))",
+                rng.pick(&["boots", "sneakers", "hiking"]),
+                1 + rng.below(60)
+            ),
+            _ => format!("count(email_open where campaign != 'winback'{w})"),
+        };
+    }
+    let (a, b) = (number(rng, depth - 1), number(rng, depth - 1));
+    match rng.below(5) {
+        0 => format!("({a} + {b})"),
+        1 => format!("({a} - {b})"),
+        2 => format!("({a} * {b})"),
+        3 => format!("({a} / {b})"),
+        _ => format!("-({a})"),
+    }
+}
+
+fn text(rng: &mut Rng) -> String {
+    let w = within(rng);
+    match rng.below(10) {
+        0 => "first_name".into(),
+        1 => "city".into(),
+        2 => "lower(city)".into(),
+        3 => "upper(coalesce(first_name, 'anon'))".into(),
+        4 => format!("last(page_view.category{w})"),
+        5 => format!("first(purchase.product_id{w})"),
+        6 => format!("last(email_open.campaign{w})"),
+        7 => "tz".into(),
+        _ => format!(
+            "'{}'",
+            rng.pick(&["New York", "boots", "Ana", "", "NEW YORK", "winback"])
+        ),
+    }
+}
+
+fn time(rng: &mut Rng) -> String {
+    let w = within(rng);
+    match rng.below(9) {
+        0 => "signup_at".into(),
+        1 => "unsubscribed_at".into(),
+        2 => "birthday".into(),
+        3 => format!("last(page_view.ts{w})"),
+        4 => format!("min(purchase.ts{w})"),
+        5 => "now()".into(),
+        6 => format!("ago({}d)", rng.below(400)),
+        7 if rng.below(2) == 0 => format!("date(\"2026-0{}-01\")", 1 + rng.below(9)),
+        7 => format!(
+            "datetime(\"2026-0{}-15T{:02}:30:00Z\")",
+            1 + rng.below(9),
+            rng.below(24)
+        ),
+        _ => format!("(signup_at + {}h)", rng.below(5000)),
+    }
+}
+
+fn condition(rng: &mut Rng, depth: u32) -> String {
+    if depth == 0 || rng.below(3) == 0 {
+        let op = rng.pick(&["<", "<=", ">", ">=", "==", "!="]);
+        return match rng.below(14) {
+            0 | 1 => format!("({} {op} {})", number(rng, 2), number(rng, 1)),
+            2 => format!("({} {} {})", text(rng), rng.pick(&["==", "!="]), text(rng)),
+            3 => format!("({} {op} {})", time(rng), time(rng)),
+            4 => format!("({} is null)", text(rng)),
+            5 => format!("({} is not null)", time(rng)),
+            6 => "email_opt_in".into(),
+            7 => format!("contains(interests, '{}')", rng.pick(&["hiking", "boots", "running"])),
+            8 => format!(
+                "{}(email, '{}')",
+                rng.pick(&["contains", "starts_with", "ends_with"]),
+                rng.pick(&["a", "h", ".test", "lena"])
+            ),
+            9 => format!("exists(purchase{})", within(rng)),
+            10 => format!("(tier {}in ['gold', 'silver'])", rng.pick(&["", "not "])),
+            11 => format!(
+                "({} {}in ['Boston', 'New York', null])",
+                text(rng),
+                rng.pick(&["", "not "])
+            ),
+            12 => format!("(tier == '{}')", rng.pick(&["gold", "bronze"])),
+            13 if rng.below(2) == 0 => format!("((now() - {}) {op} {}d)", time(rng), rng.below(500)),
+            _ => format!("contains(last_n(page_view.category, 3{}), 'boots')", within(rng)),
+        };
+    }
+    match rng.below(3) {
+        0 => format!("not {}", condition(rng, depth - 1)),
+        1 => format!("({} and {})", condition(rng, depth - 1), condition(rng, depth - 1)),
+        _ => format!("({} or {})", condition(rng, depth - 1), condition(rng, depth - 1)),
+    }
+}
+
+fn well_typed(workspace: &CheckedWorkspace, source: &str) -> Option<Expr> {
+    let expr = parse(source).ok()?;
+    let features = workspace
+        .features
+        .iter()
+        .map(|f| (f.name.clone(), Some(f.ty.clone())))
+        .collect::<BTreeMap<_, _>>();
+    let segments: Vec<String> = Vec::new();
+    let scope = Scope {
+        schema: &workspace.schema,
+        features: &features,
+        segments: &segments,
+        personas: &segments,
+        event: None,
+        aggregates: true,
+    };
+    let map = StringMap::identity(FileId(0), source.len());
+    let mut diagnostics = Diagnostics::new();
+    TypeChecker::new(scope, source, &map, &mut diagnostics).check(&expr)?;
+    (!diagnostics.has_errors()).then_some(expr)
+}
+
+fn agree(engine: &Value, reference: &Value) -> bool {
+    match (engine, reference) {
+        (Value::Float(a), Value::Float(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        (Value::Float(a), Value::Int(b)) | (Value::Int(b), Value::Float(a)) => {
+            (a - *b as f64).abs() <= 1e-9 * a.abs().max(1.0)
+        }
+        (a, b) => a == b,
+    }
+}
+
+#[test]
+fn polars_agrees_with_the_row_by_row_reference() {
+    let demo = small_demo();
+    let data = demo.path().join("datasets/shop");
+    let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
+        .args([
+            "--profiles",
+            "150",
+            "--events-per-profile",
+            "12",
+            "--seed",
+            "11",
+            "--format",
+            "parquet",
+            "--out",
+        ])
+        .arg(&data)
+        .output()
+        .expect("shopgen runs");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let data_yaml = demo.path().join("campaigns/data.yaml");
+    let schema_text = std::fs::read_to_string(&data_yaml)
+        .unwrap()
+        .replace("profiles.csv", "profiles.parquet")
+        .replace("events.ndjson", "events.parquet");
+    std::fs::write(&data_yaml, schema_text).unwrap();
+    let loaded = load_workspace(&demo.path().join("campaigns")).unwrap();
+    let workspace = check_workspace(&loaded).workspace.expect("checks");
+    let dataset = load_dataset(&workspace, LoadOptions::default()).expect("loads");
+    let (mut compared, mut skipped, mut nulls, mut trues) = (0usize, 0usize, 0usize, 0usize);
+    for (round, now) in ["2026-12-01T15:00:00Z", "2026-03-15T08:30:00Z"].into_iter().enumerate() {
+        let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now).unwrap().to_utc();
+        let evaluation = evaluate(&workspace, &dataset, now).expect("evaluates");
+        let reference_rows = rows(&evaluation.frame, &dataset.events, &workspace.schema.key);
+        let mut rng = Rng(1_000 + round as u64);
+        for case in 0..150 {
+            let source = match case % 3 {
+                0 => number(&mut rng, 2),
+                1 => text(&mut rng),
+                _ => condition(&mut rng, 3),
+            };
+            let Some(expr) = well_typed(&workspace, &source) else {
+                skipped += 1;
+                continue;
+            };
+            let column = expression_values(&workspace, &dataset, &evaluation, &expr, now)
+                .unwrap_or_else(|e| panic!("{source}: {e:?}"));
+            for (i, row) in reference_rows.iter().enumerate() {
+                let engine = value_of(column.get(i).unwrap());
+                let expected = eval(&expr, row, now.timestamp_micros(), None, &workspace.schema);
+                assert!(
+                    agree(&engine, &expected),
+                    "`{source}` for {:?} at {now}: polars gave {engine:?}, the reference {expected:?}",
+                    row.fields["id"]
+                );
+                nulls += usize::from(expected == Value::Null);
+                trues += usize::from(expected == Value::Bool(true));
+            }
+            compared += 1;
+        }
+    }
+    eprintln!("differential: {compared} expressions agree on every profile ({skipped} ill-typed skipped; {nulls} null and {trues} true results)");
+    assert!(
+        compared >= 250 && skipped * 10 <= compared,
+        "too few well-typed expressions: {compared} compared, {skipped} skipped"
+    );
+    assert!(
+        nulls > 0 && trues > 0,
+        "the expressions must exercise nulls and true conditions"
+    );
+}
