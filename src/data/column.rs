@@ -1,5 +1,5 @@
-//! Builds one typed column from text cells (CSV), JSON values (NDJSON) or polars values
-//! (Parquet), validating each value against its declared type.
+//! Builds one typed column from text cells (CSV) or JSON values (NDJSON), validating each
+//! value against its declared type.
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -155,12 +155,6 @@ impl ColumnBuilder {
             self.push_null();
             wrong
         })
-    }
-
-    /// Appends a Parquet value.
-    pub fn push_any(&mut self, value: AnyValue) -> Result<(), String> {
-        let json = any_to_json(value).map_err(|found| format!("{} (found {found})", self.ty))?;
-        self.push_json(Some(&json))
     }
 
     /// The finished column, keeping only rows where `keep` is true (all when `None`).

@@ -7,7 +7,7 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
-use super::read::SourceRows;
+use super::read::Source;
 use super::table::{require_columns, RowErrors};
 use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, TableReport};
 use crate::model::{parse_datetime, BaseType, DataSchema, Type};
@@ -69,7 +69,12 @@ pub fn load_events(
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
     let names = &schema.event_columns;
-    let rows = SourceRows::read(path)?;
+    let rows = match Source::read(path)? {
+        Source::Rows(rows) => rows,
+        Source::Typed(frame) => {
+            return super::parquet::load_events(path, frame, schema, profiles, options, errors, reports)
+        }
+    };
     let mut bad = RowErrors::new(path, options, errors);
     let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
     required.extend(names.id.as_deref());
@@ -207,13 +212,16 @@ pub fn load_events(
     Ok(frame)
 }
 
-/// A property's value as JSON for the event id: numbers and bools typed, the rest as text,
-/// absent (or empty) as null.
+/// A property's value as JSON for the event id: numbers and bools typed, times in UTC, the
+/// rest as text, absent (or empty) as null — the same JSON whatever the file format.
 fn typed_json(text: &str, ty: &Type) -> Json {
     if text.is_empty() {
         return Json::Null;
     }
     match ty.base {
+        BaseType::DateTime => parse_datetime(text).map_or(Json::Null, |t| {
+            Json::from(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        }),
         BaseType::Int => text.parse::<i64>().map_or(Json::Null, Json::from),
         BaseType::Float => text.parse::<f64>().map_or(Json::Null, Json::from),
         BaseType::Bool => Json::Bool(text == "true"),

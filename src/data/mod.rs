@@ -11,6 +11,7 @@ mod evaluate;
 mod event_id;
 mod events;
 mod lower;
+mod parquet;
 mod read;
 mod row_error;
 mod table;
@@ -86,6 +87,7 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         _ => None,
     };
     if !errors.is_empty() {
+        errors.sort();
         return Err(LoadError::BadRows(errors));
     }
     Ok(Dataset {

@@ -7,20 +7,26 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::column::any_to_json;
 use super::{ColumnBuilder, LoadError, RowPosition};
 
 /// One NDJSON line: its 1-based number and its object, or why it is not one.
 pub type JsonLine = (usize, Result<Map<String, Json>, String>);
 
-/// The rows of one file, before typing.
+/// A dataset file as read: rows of text or JSON cells to type one by one, or an already
+/// typed frame (Parquet) to check column by column.
+pub enum Source {
+    /// CSV or NDJSON.
+    Rows(SourceRows),
+    /// Parquet.
+    Typed(DataFrame),
+}
+
+/// The rows of a CSV or NDJSON file, before typing.
 pub enum SourceRows {
     /// CSV read by polars with every column as text.
     Csv(DataFrame),
     /// NDJSON, one JSON object (or the reason it is not one) per non-blank line.
     Ndjson(Vec<JsonLine>),
-    /// Parquet, typed by its own schema.
-    Parquet(DataFrame),
 }
 
 /// One column of a [`SourceRows`], ready to be read row by row.
@@ -29,8 +35,6 @@ pub enum SourceColumn<'a> {
     Text(&'a StringChunked),
     /// An NDJSON key.
     Json(&'a str),
-    /// A Parquet column.
-    Any(&'a Column),
     /// The file has no such column: every cell is absent.
     Missing,
 }
@@ -42,9 +46,9 @@ fn io_error(path: &Path, message: impl ToString) -> LoadError {
     }
 }
 
-impl SourceRows {
+impl Source {
     /// Reads `path` by its extension.
-    pub fn read(path: &Path) -> Result<SourceRows, LoadError> {
+    pub fn read(path: &Path) -> Result<Source, LoadError> {
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let text_path = path.to_string_lossy().into_owned();
         match extension {
@@ -55,7 +59,7 @@ impl SourceRows {
                     .finish()
                     .and_then(LazyFrame::collect)
                     .map_err(|e| io_error(path, e))?;
-                Ok(SourceRows::Csv(frame))
+                Ok(Source::Rows(SourceRows::Csv(frame)))
             }
             "ndjson" | "jsonl" => {
                 let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
@@ -72,22 +76,24 @@ impl SourceRows {
                     };
                     rows.push((index + 1, row));
                 }
-                Ok(SourceRows::Ndjson(rows))
+                Ok(Source::Rows(SourceRows::Ndjson(rows)))
             }
             "parquet" => {
                 let frame = LazyFrame::scan_parquet(PlRefPath::new(&text_path), ScanArgsParquet::default())
                     .and_then(LazyFrame::collect)
                     .map_err(|e| io_error(path, e))?;
-                Ok(SourceRows::Parquet(frame))
+                Ok(Source::Typed(frame))
             }
             other => Err(io_error(path, format!("unsupported dataset format `.{other}`"))),
         }
     }
+}
 
+impl SourceRows {
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
-            SourceRows::Csv(frame) | SourceRows::Parquet(frame) => frame.height(),
+            SourceRows::Csv(frame) => frame.height(),
             SourceRows::Ndjson(rows) => rows.len(),
         }
     }
@@ -97,7 +103,6 @@ impl SourceRows {
         match self {
             SourceRows::Csv(_) => RowPosition::Line(row + 2),
             SourceRows::Ndjson(rows) => RowPosition::Line(rows[row].0),
-            SourceRows::Parquet(_) => RowPosition::Row(row),
         }
     }
 
@@ -105,14 +110,14 @@ impl SourceRows {
     pub fn row_problem(&self, row: usize) -> Option<&str> {
         match self {
             SourceRows::Ndjson(rows) => rows[row].1.as_ref().err().map(String::as_str),
-            _ => None,
+            SourceRows::Csv(_) => None,
         }
     }
 
     /// Whether the file has a column called `name` (NDJSON: always, keys are per line).
     pub fn has_column(&self, name: &str) -> bool {
         match self {
-            SourceRows::Csv(frame) | SourceRows::Parquet(frame) => frame.column(name).is_ok(),
+            SourceRows::Csv(frame) => frame.column(name).is_ok(),
             SourceRows::Ndjson(_) => true,
         }
     }
@@ -124,7 +129,6 @@ impl SourceRows {
                 Some(text) => SourceColumn::Text(text),
                 None => SourceColumn::Missing,
             },
-            SourceRows::Parquet(frame) => frame.column(name).map_or(SourceColumn::Missing, SourceColumn::Any),
             SourceRows::Ndjson(_) => SourceColumn::Json(name),
         }
     }
@@ -139,7 +143,6 @@ impl SourceRows {
                 };
                 builder.push_json(rows[row].1.as_ref().ok().and_then(|map| map.get(*key)))
             }
-            SourceColumn::Any(values) => builder.push_any(values.get(row).unwrap_or(AnyValue::Null)),
             SourceColumn::Missing => builder.push_json(None),
         }
     }
@@ -155,11 +158,6 @@ impl SourceRows {
                     Some(other) => other.to_string(),
                 },
                 _ => String::new(),
-            },
-            SourceColumn::Any(values) => match values.get(row).map(any_to_json) {
-                Ok(Ok(Json::String(s))) => s,
-                Ok(Ok(Json::Null)) | Err(_) | Ok(Err(_)) => String::new(),
-                Ok(Ok(other)) => other.to_string(),
             },
             SourceColumn::Missing => String::new(),
         }

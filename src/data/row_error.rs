@@ -36,10 +36,16 @@ impl fmt::Display for RowError {
         };
         if self.column.is_empty() {
             write!(f, "{}: {position}: {}", self.file, self.expected)
-        } else if self.value.is_empty() {
+        } else if self.value.is_empty() && self.code == "data::bad-value" {
             write!(
                 f,
                 "{}: {position}: column `{}` is empty; expected {}",
+                self.file, self.column, self.expected
+            )
+        } else if self.value.is_empty() {
+            write!(
+                f,
+                "{}: {position}: column `{}`: expected {}",
                 self.file, self.column, self.expected
             )
         } else {

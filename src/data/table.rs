@@ -5,7 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::read::{SourceColumn, SourceRows};
+use super::read::{Source, SourceColumn, SourceRows};
 use super::{ColumnBuilder, LoadError, LoadOptions, RowError, RowPosition};
 use crate::model::{DataSchema, Table};
 
@@ -85,13 +85,8 @@ pub fn require_columns(rows: &SourceRows, names: &[&str], errors: &mut RowErrors
     let mut ok = true;
     for name in names {
         if !rows.has_column(name) {
-            let position = if matches!(rows, SourceRows::Parquet(_)) {
-                RowPosition::Row(0)
-            } else {
-                RowPosition::Line(1)
-            };
             errors.add(
-                position,
+                RowPosition::Line(1),
                 "data::missing-column",
                 name,
                 String::new(),
@@ -113,7 +108,12 @@ fn load_table(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
-    let rows = SourceRows::read(path)?;
+    let rows = match Source::read(path)? {
+        Source::Rows(rows) => rows,
+        Source::Typed(frame) => {
+            return super::parquet::load_table(path, frame, table, unique, options, errors, reports)
+        }
+    };
     let mut bad = RowErrors::new(path, options, errors);
     let names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
     if !require_columns(&rows, &names, &mut bad) {

@@ -208,3 +208,31 @@ fn parquet_and_csv_give_the_same_table_and_event_ids_do_not_depend_on_the_format
     assert_eq!(ids(&parquet.events), ids(&csv.events));
     assert!(parquet.events.equals_missing(&csv.events));
 }
+
+#[test]
+fn bad_parquet_values_are_reported_by_row() {
+    let ws = StarterWorkspace::new();
+    let mut profiles = df!(
+        "id" => ["u1", "u2", "u1"],
+        "email" => [Some("a@x.test"), None, Some("c@x.test")],
+        "first_name" => [None::<&str>, None, None],
+        "tz" => [None::<&str>, None, None],
+        "email_opt_in" => ["true", "false", "true"],
+        "unsubscribed_at" => [None::<&str>, None, None],
+        "signup_at" => [1i64, 2, 3],
+    )
+    .unwrap();
+    let file = fs::File::create(ws.path("datasets/profiles.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut profiles).unwrap();
+    ws.replace("data.yaml", "datasets/profiles.csv", "datasets/profiles.parquet");
+    let errors = bad_rows(&ws.path(""));
+    assert_eq!(
+        describe(&errors),
+        [
+            "profiles.parquet: row 0: column `email_opt_in`: expected a column of bool (the file has str)",
+            "profiles.parquet: row 0: column `signup_at`: expected a column of datetime (the file has i64)",
+            "profiles.parquet: row 0: column `unsubscribed_at`: expected a column of datetime (the file has str)",
+            "profiles.parquet: row 1: column `email` is empty; expected a value (string is not nullable)",
+        ]
+    );
+}
