@@ -42,22 +42,53 @@ impl AggregateJob {
         }
     }
 
-    fn reduction(&self) -> Expr {
+    /// Which of the type's events (already limited to `ts <= now`) this aggregate reads:
+    /// its window and its `where`; `None` for all of them.
+    fn selector(&self, now: i64) -> Option<Expr> {
+        let window = self
+            .within
+            .map(|within| col(EVENT_TS).cast(DataType::Int64).gt_eq(lit(now - within)));
+        match (window, self.condition.clone()) {
+            (Some(window), Some(condition)) => Some(window.and(condition)),
+            (window, condition) => window.or(condition),
+        }
+    }
+
+    /// The aggregate over one user's events of its type (up to `now`).
+    fn reduction(&self, now: i64) -> Expr {
+        let selector = self.selector(now);
+        let only = |e: Expr| match &selector {
+            Some(s) => e.filter(s.clone()),
+            None => e,
+        };
         let by_time = [col(EVENT_TS), col(EVENT_ID)];
         let ascending = SortMultipleOptions::default();
         let newest_first = SortMultipleOptions::default().with_order_descending(true);
+        // Sorts by time then keeps the selected events (polars wants sort keys as long as the
+        // values, so the selector is sorted alongside).
+        let sorted = |e: Expr, order: &SortMultipleOptions| {
+            let e = e.sort_by(by_time.clone(), order.clone());
+            match &selector {
+                Some(s) => e.filter(s.clone().sort_by(by_time.clone(), order.clone())),
+                None => e,
+            }
+        };
         match self.function {
-            AggregateFunction::Count => len().cast(DataType::Int64),
-            AggregateFunction::Exists => len().gt(lit(0)),
-            AggregateFunction::Sum => self.value().sum(),
-            AggregateFunction::Avg => self.value().cast(DataType::Float64).mean(),
-            AggregateFunction::Min => self.value().min(),
-            AggregateFunction::Max => self.value().max(),
-            AggregateFunction::First => self.value().sort_by(by_time, ascending).first(),
-            AggregateFunction::Last => self.value().sort_by(by_time, ascending).last(),
-            AggregateFunction::LastN => self
-                .value()
-                .sort_by(by_time, newest_first)
+            AggregateFunction::Count => match &selector {
+                Some(s) => s.clone().fill_null(lit(false)).cast(DataType::Int64).sum(),
+                None => len().cast(DataType::Int64),
+            },
+            AggregateFunction::Exists => match &selector {
+                Some(s) => s.clone().fill_null(lit(false)).any(true),
+                None => len().gt(lit(0)),
+            },
+            AggregateFunction::Sum => only(self.value()).sum(),
+            AggregateFunction::Avg => only(self.value().cast(DataType::Float64)).mean(),
+            AggregateFunction::Min => only(self.value()).min(),
+            AggregateFunction::Max => only(self.value()).max(),
+            AggregateFunction::First => sorted(self.value(), &ascending).first(),
+            AggregateFunction::Last => sorted(self.value(), &ascending).last(),
+            AggregateFunction::LastN => sorted(self.value(), &newest_first)
                 .drop_nulls()
                 .unique_stable()
                 .head(self.limit),
@@ -82,7 +113,7 @@ impl AggregateJob {
     }
 
     /// Adds the aggregate as a column of `profiles` (keyed by `key`), reading `events` up to
-    /// `now` (microseconds).
+    /// `now` (microseconds); for aggregates whose `where` reads profile columns.
     pub fn join_onto(
         &self,
         profiles: LazyFrame,
@@ -91,40 +122,32 @@ impl AggregateJob {
         events: &DataFrame,
         now: i64,
     ) -> LazyFrame {
-        let ts = col(EVENT_TS).cast(DataType::Int64);
-        let mut keep = col(EVENT_TYPE)
-            .eq(lit(self.event_type.clone()))
-            .and(ts.clone().lt_eq(lit(now)));
-        if let Some(within) = self.within {
-            keep = keep.and(ts.gt_eq(lit(now - within)));
-        }
-        if let Some(condition) = &self.condition {
-            keep = keep.and(condition.clone());
-        }
-        let mut matching = events.clone().lazy();
-        if self.uses_profile {
-            let prefixed: Vec<Expr> = profile_frame
-                .get_column_names()
-                .iter()
-                .map(|n| col(n.as_str()).alias(user_column(n.as_str())))
-                .collect();
-            let renamed = profile_frame.clone().lazy().select(prefixed);
-            matching = matching.join(
-                renamed,
-                [col(EVENT_USER)],
-                [col(user_column(key))],
-                JoinArgs::new(JoinType::Inner),
-            );
-        }
-        let per_user = matching
-            .filter(keep)
-            .group_by([col(EVENT_USER)])
-            .agg([self.reduction().alias(self.column.as_str())]);
-        let joined = profiles.join(per_user, [col(key)], [col(EVENT_USER)], JoinArgs::new(JoinType::Left));
-        match self.empty() {
-            Some(empty) => joined.with_column(col(self.column.as_str()).fill_null(empty)),
-            None => joined,
-        }
+        let events = with_profiles(events, profile_frame, key);
+        join_batch(profiles, std::slice::from_ref(self), events, key, now)
+    }
+}
+
+/// Adds several aggregates over events of one type as columns of `profiles`, with one group-by
+/// over that type's events: each aggregate filters the events it reads within the group.
+pub fn join_batch(profiles: LazyFrame, jobs: &[AggregateJob], events: LazyFrame, key: &str, now: i64) -> LazyFrame {
+    let Some(first) = jobs.first() else { return profiles };
+    let of_type = col(EVENT_TYPE)
+        .eq(lit(first.event_type.clone()))
+        .and(col(EVENT_TS).cast(DataType::Int64).lt_eq(lit(now)));
+    let reductions: Vec<Expr> = jobs
+        .iter()
+        .map(|job| job.reduction(now).alias(job.column.as_str()))
+        .collect();
+    let per_user = events.filter(of_type).group_by([col(EVENT_USER)]).agg(reductions);
+    let joined = profiles.join(per_user, [col(key)], [col(EVENT_USER)], JoinArgs::new(JoinType::Left));
+    let fills: Vec<Expr> = jobs
+        .iter()
+        .filter_map(|job| job.empty().map(|empty| col(job.column.as_str()).fill_null(empty)))
+        .collect();
+    if fills.is_empty() {
+        joined
+    } else {
+        joined.with_columns(fills)
     }
 }
 

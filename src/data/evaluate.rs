@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
 
-use super::aggregate::with_profiles;
+use std::ops::Range;
+
+use super::aggregate::{join_batch, with_profiles, AggregateJob};
 use super::events::EVENT_TYPE;
 use super::lower::{segment_column, Lowering, Unsupported};
 use super::Dataset;
@@ -45,35 +47,60 @@ pub struct Evaluation {
 }
 
 /// Evaluates every feature and segment of `workspace` at `now`.
+///
+/// Every aggregate that reads only events is computed up front, one group-by per event type;
+/// then features (in dependency order) and segments (each after the segments it uses) become
+/// columns in one pass, each seeing the ones before it.
 pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
     let now = now.timestamp_micros();
-    let mut features: BTreeMap<String, Type> = BTreeMap::new();
-    let mut frame = dataset.profiles.clone();
+    let schema = &workspace.schema;
+    let features: BTreeMap<String, Type> = workspace
+        .features
+        .iter()
+        .map(|f| (f.name.clone(), f.ty.clone()))
+        .collect();
+    let mut lowering = Lowering::new(schema, &features, now);
+    let mut columns: Vec<(String, Expr, Range<usize>)> = Vec::new();
     for feature in &workspace.features {
-        frame = add_column(
-            &frame,
-            &feature.expr,
-            &feature.name,
-            false,
-            workspace,
-            &features,
-            dataset,
-            now,
-        )?;
-        features.insert(feature.name.clone(), feature.ty.clone());
+        let start = lowering.aggregates.len();
+        let value = lowering.lower(&feature.expr)?;
+        columns.push((feature.name.clone(), value, start..lowering.aggregates.len()));
     }
     for segment in dependency_order(&workspace.segments) {
-        frame = add_column(
-            &frame,
-            &segment.condition,
-            &segment_column(&segment.name),
-            true,
-            workspace,
-            &features,
-            dataset,
-            now,
-        )?;
+        let start = lowering.aggregates.len();
+        let value = lowering.lower(&segment.condition)?.fill_null(lit(false));
+        columns.push((segment_column(&segment.name), value, start..lowering.aggregates.len()));
     }
+    let jobs = lowering.aggregates;
+    let mut frame = dataset.profiles.clone().lazy();
+    let mut by_type: BTreeMap<&str, Vec<AggregateJob>> = BTreeMap::new();
+    for job in jobs.iter().filter(|j| !j.uses_profile) {
+        by_type.entry(job.event_type.as_str()).or_default().push(job.clone());
+    }
+    for batch in by_type.values() {
+        frame = join_batch(frame, batch, dataset.events.clone().lazy(), &schema.key, now);
+    }
+    for (name, value, range) in columns {
+        for job in jobs[range].iter().filter(|j| j.uses_profile) {
+            // This aggregate's `where` reads profile columns computed so far.
+            let materialized = frame.collect()?;
+            frame = job.join_onto(
+                materialized.clone().lazy(),
+                &materialized,
+                &schema.key,
+                &dataset.events,
+                now,
+            );
+        }
+        frame = frame.with_column(value.alias(name.as_str()));
+    }
+    let helpers: Vec<String> = jobs.iter().map(|j| j.column.clone()).collect();
+    let frame = if helpers.is_empty() {
+        frame
+    } else {
+        frame.drop(cols(helpers))
+    };
+    let frame = frame.collect()?;
     let mut segment_sizes = Vec::new();
     for segment in &workspace.segments {
         let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
@@ -102,7 +129,17 @@ fn add_column(
     }
     let mut lazy = frame.clone().lazy();
     for job in &lowering.aggregates {
-        lazy = job.join_onto(lazy, frame, &schema.key, &dataset.events, now);
+        lazy = if job.uses_profile {
+            job.join_onto(lazy, frame, &schema.key, &dataset.events, now)
+        } else {
+            join_batch(
+                lazy,
+                std::slice::from_ref(job),
+                dataset.events.clone().lazy(),
+                &schema.key,
+                now,
+            )
+        };
     }
     let helpers: Vec<String> = lowering.aggregates.iter().map(|j| j.column.clone()).collect();
     let lazy = lazy.with_column(value.alias(name));

@@ -1,5 +1,7 @@
 //! Loading events: one row per event with its user, type, time and id, and a `TYPE.prop`
-//! column per declared property (null on rows of other types).
+//! column per declared property. A `TYPE.prop` column means something only on rows of that
+//! type: every reader selects a type's rows first (from CSV and NDJSON the other rows are null;
+//! from Parquet they hold whatever the file has).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

@@ -56,6 +56,9 @@ fn report(
     expected: &str,
     bad: &mut RowErrors,
 ) -> usize {
+    if !mask.any() {
+        return 0;
+    }
     let mut count = 0;
     for (row, hit) in mask.iter().enumerate() {
         if hit == Some(true) {
@@ -260,12 +263,18 @@ pub fn load_events(
     )
     .map_err(engine(path))?;
     bad_rows = &bad_rows | &rows;
-    let declared: HashSet<&str> = schema.event_names().collect();
     let kinds = kind.str().map_err(engine(path))?;
-    let unknown: BooleanChunked = kinds
+    let of_types: Vec<BooleanChunked> = schema
+        .events
         .iter()
-        .map(|k| Some(k.is_some_and(|k| !declared.contains(k))))
+        .map(|event| kinds.equal(event.name.as_str()))
         .collect();
+    let declared = of_types
+        .iter()
+        .fold(BooleanChunked::full("declared".into(), false, height), |all, one| {
+            &all | one
+        });
+    let unknown = !&declared;
     let expected = format!(
         "a declared event type ({})",
         schema.event_names().collect::<Vec<_>>().join(", ")
@@ -281,21 +290,15 @@ pub fn load_events(
     bad_rows = &bad_rows | &unknown;
     let mut columns = vec![user.clone(), kind.clone(), ts.clone()];
     let mut properties = Vec::new();
-    for event in &schema.events {
-        let of_type: BooleanChunked = kinds.iter().map(|k| Some(k == Some(event.name.as_str()))).collect();
+    for (event, of_type) in schema.events.iter().zip(&of_types) {
         for field in &event.properties.fields {
             let name = event_column(&event.name, &field.name);
-            let (values, rows) = checked_column(&frame, &field.name, &name, &field.ty, Some(&of_type), &mut bad)
-                .map_err(engine(path))?;
+            // Checked on this type's rows only; readers select a type's rows before reading its
+            // `TYPE.prop` columns, so the column is stored as read, without a masked copy.
+            let (values, rows) =
+                checked_column(&frame, &field.name, &name, &field.ty, Some(of_type), &mut bad).map_err(engine(path))?;
             bad_rows = &bad_rows | &rows;
-            let kept = values
-                .as_materialized_series()
-                .zip_with(
-                    &of_type,
-                    &Series::full_null(name.as_str().into(), height, values.dtype()),
-                )
-                .map_err(engine(path))?;
-            properties.push(kept.into_column());
+            properties.push(values);
         }
     }
     let id = match &names.id {
@@ -308,17 +311,22 @@ pub fn load_events(
     };
     columns.push(id);
     columns.extend(properties);
-    let known: HashSet<&str> = profiles
+    let keys = profiles
         .column(&schema.key)
-        .ok()
-        .and_then(|c| c.str().ok())
-        .map(|k| k.iter().flatten().collect())
-        .unwrap_or_default();
-    let users = user.str().map_err(engine(path))?;
-    let unknown_user: BooleanChunked = users
-        .iter()
-        .map(|u| Some(u.is_some_and(|u| !known.contains(u))))
-        .collect();
+        .map_err(engine(path))?
+        .as_materialized_series()
+        .clone();
+    let known = DataFrame::new(height, vec![user.clone()])
+        .map_err(engine(path))?
+        .lazy()
+        .select([col(EVENT_USER).is_in(lit(keys).implode(false), false).alias("known")])
+        .collect()
+        .map_err(engine(path))?;
+    let unknown_user = !known
+        .column("known")
+        .map_err(engine(path))?
+        .bool()
+        .map_err(engine(path))?;
     let unknown_user = &unknown_user & &!&bad_rows;
     let unknown_users = unknown_user.sum().unwrap_or(0) as usize;
     let skipped = bad_rows.sum().unwrap_or(0) as usize;

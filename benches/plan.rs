@@ -1,0 +1,178 @@
+//! Benchmark: loading and evaluating a generated shop (default 1,000,000 profiles, ~20,000,000
+//! events, Parquet) with the demo's features and segments, then planning every campaign; beside
+//! DuckDB running the same feature and segment queries on the same files in the same run.
+//!
+//! Run with `cargo bench --bench plan` (DuckDB from `python3 -m pip install duckdb`). Set
+//! `TAILOR_BENCH_PROFILES` for another size. The generated shop is cached under the target
+//! folder.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use tailor::check::check_workspace;
+use tailor::data::{evaluate, load_dataset, LoadOptions};
+use tailor::load::load_workspace;
+use tailor::plan::{build_plan, LedgerState};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+fn peak_memory_mib() -> f64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn shop(profiles: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shop-{profiles}"));
+    if !dir.join("events.parquet").exists() {
+        eprintln!("generating a shop of {profiles} profiles (cached in {})", dir.display());
+        let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
+            .args([
+                "--profiles",
+                &profiles.to_string(),
+                "--events-per-profile",
+                "20",
+                "--seed",
+                "5",
+                "--format",
+                "parquet",
+                "--now",
+                NOW,
+                "--out",
+            ])
+            .arg(&dir)
+            .status()
+            .expect("shopgen runs");
+        assert!(status.success());
+    }
+    dir
+}
+
+fn workspace(data: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("campaigns");
+    let copy = |relative: &str| {
+        let target = dir.path().join(relative);
+        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        fs::copy(demo.join(relative), target).expect("copy");
+    };
+    for entry in [
+        "tailor.yaml",
+        "features.yaml",
+        "segments.yaml",
+        "personas.yaml",
+        "campaigns/nyc_offer.yaml",
+        "campaigns/sneaker_nudge.yaml",
+        "campaigns/early_access.yaml",
+        "campaigns/winback.yaml",
+        "campaigns/cart_abandonment.yaml",
+        "campaigns/post_purchase.yaml",
+    ] {
+        copy(entry);
+    }
+    for entry in fs::read_dir(demo.join("templates"))
+        .expect("templates")
+        .chain(fs::read_dir(demo.join("templates/partials")).expect("partials"))
+    {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            let relative = entry
+                .path()
+                .strip_prefix(&demo)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            copy(&relative);
+        }
+    }
+    let schema = fs::read_to_string(demo.join("data.yaml"))
+        .expect("data.yaml")
+        .replace(
+            "../datasets/shop/profiles.csv",
+            &data.join("profiles.parquet").to_string_lossy(),
+        )
+        .replace(
+            "../datasets/shop/events.ndjson",
+            &data.join("events.parquet").to_string_lossy(),
+        )
+        .replace(
+            "../datasets/shop/products.csv",
+            &data.join("products.csv").to_string_lossy(),
+        );
+    fs::write(dir.path().join("data.yaml"), schema).expect("write");
+    dir
+}
+
+fn main() {
+    let profiles: usize = std::env::var("TAILOR_BENCH_PROFILES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let data = shop(profiles);
+    let ws = workspace(&data);
+    let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
+
+    let start = Instant::now();
+    let loaded = load_workspace(ws.path()).expect("load");
+    let checked = check_workspace(&loaded).workspace.expect("the demo checks");
+    let load_start = Instant::now();
+    let dataset = load_dataset(&checked, LoadOptions::default()).expect("the generated data fits the schema");
+    let load = load_start.elapsed();
+    let loaded_mib = (dataset.profiles.estimated_size() + dataset.events.estimated_size()) as f64 / 1_048_576.0;
+    let eval_start = Instant::now();
+    let evaluation = evaluate(&checked, &dataset, now).expect("evaluate");
+    let features = eval_start.elapsed();
+    let plan_start = Instant::now();
+    let plan = build_plan(
+        &checked,
+        &dataset,
+        &evaluation,
+        &LedgerState::Missing("none".into()),
+        now,
+    )
+    .expect("plan");
+    let planning = plan_start.elapsed();
+    let total = start.elapsed();
+    let peak = peak_memory_mib();
+    println!(
+        "tailor: {} profiles, {} events: load {:.2} s, features+segments {:.2} s, plan of {} campaigns {:.2} s, total {:.2} s",
+        dataset.profiles.height(),
+        dataset.events.height(),
+        load.as_secs_f64(),
+        features.as_secs_f64(),
+        plan.campaigns.len(),
+        planning.as_secs_f64(),
+        total.as_secs_f64()
+    );
+    println!(
+        "tailor: peak memory {peak:.0} MiB; loaded columns {loaded_mib:.0} MiB ({:.2}x)",
+        peak / loaded_mib
+    );
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/duckdb_features.py");
+    match Command::new("python3").arg(&script).arg(&data).arg(NOW).output() {
+        Ok(output) if output.status.success() => {
+            let text = String::from_utf8_lossy(&output.stdout);
+            let times: Vec<f64> = text.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+            if let [duck_load, duck_features] = times[..] {
+                println!("duckdb: load {duck_load:.2} s, features+segments {duck_features:.2} s");
+                println!(
+                    "ratio tailor/duckdb: load {:.2}x, features+segments {:.2}x, both {:.2}x",
+                    load.as_secs_f64() / duck_load,
+                    features.as_secs_f64() / duck_features,
+                    (load + features).as_secs_f64() / (duck_load + duck_features)
+                );
+            }
+        }
+        Ok(output) => println!("duckdb peer failed: {}", String::from_utf8_lossy(&output.stderr)),
+        Err(error) => println!("duckdb peer skipped ({error}): `python3 -m pip install duckdb`"),
+    }
+}
