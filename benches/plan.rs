@@ -111,6 +111,14 @@ fn workspace(data: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// Runs taken for each figure; the median is reported.
+const RUNS: usize = 3;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 fn main() {
     let profiles: usize = std::env::var("TAILOR_BENCH_PROFILES")
         .ok()
@@ -119,56 +127,68 @@ fn main() {
     let data = shop(profiles);
     let ws = workspace(&data);
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
-
-    let start = Instant::now();
     let loaded = load_workspace(ws.path()).expect("load");
     let checked = check_workspace(&loaded).workspace.expect("the demo checks");
-    let load_start = Instant::now();
-    let dataset = load_dataset(&checked, LoadOptions::default()).expect("the generated data fits the schema");
-    let load = load_start.elapsed();
-    let loaded_mib = (dataset.profiles.estimated_size() + dataset.events.estimated_size()) as f64 / 1_048_576.0;
-    let eval_start = Instant::now();
-    let evaluation = evaluate(&checked, &dataset, now).expect("evaluate");
-    let features = eval_start.elapsed();
-    let plan_start = Instant::now();
-    let plan = build_plan(
-        &checked,
-        &dataset,
-        &evaluation,
-        &LedgerState::Missing("none".into()),
-        now,
-    )
-    .expect("plan");
-    let planning = plan_start.elapsed();
-    let total = start.elapsed();
+
+    let (mut loads, mut evaluations, mut plans) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut peak_after_load, mut peak_after_features, mut loaded_mib, mut rows) = (0.0, 0.0, 0.0, (0, 0));
+    for run in 0..RUNS {
+        let start = Instant::now();
+        let dataset = load_dataset(&checked, LoadOptions::default()).expect("the generated data fits the schema");
+        loads.push(start.elapsed().as_secs_f64());
+        if run == 0 {
+            peak_after_load = peak_memory_mib();
+        }
+        let start = Instant::now();
+        let evaluation = evaluate(&checked, &dataset, now).expect("evaluate");
+        evaluations.push(start.elapsed().as_secs_f64());
+        if run == 0 {
+            peak_after_features = peak_memory_mib();
+        }
+        let start = Instant::now();
+        build_plan(
+            &checked,
+            &dataset,
+            &evaluation,
+            &LedgerState::Missing("none".into()),
+            now,
+        )
+        .expect("plan");
+        plans.push(start.elapsed().as_secs_f64());
+        if run == 0 {
+            loaded_mib = (dataset.profiles.estimated_size() + dataset.events.estimated_size()) as f64 / 1_048_576.0;
+            rows = (dataset.profiles.height(), dataset.events.height());
+        }
+    }
+    let (load, features, planning) = (median(loads), median(evaluations), median(plans));
     let peak = peak_memory_mib();
     println!(
-        "tailor: {} profiles, {} events: load {:.2} s, features+segments {:.2} s, plan of {} campaigns {:.2} s, total {:.2} s",
-        dataset.profiles.height(),
-        dataset.events.height(),
-        load.as_secs_f64(),
-        features.as_secs_f64(),
-        plan.campaigns.len(),
-        planning.as_secs_f64(),
-        total.as_secs_f64()
+        "tailor: {} profiles, {} events, median of {RUNS}: load {load:.2} s, features+segments {features:.2} s, plan of 6 campaigns {planning:.2} s",
+        rows.0, rows.1
     );
     println!(
-        "tailor: peak memory {peak:.0} MiB; loaded columns {loaded_mib:.0} MiB ({:.2}x)",
+        "tailor: peak memory {peak:.0} MiB (first run: {peak_after_load:.0} MiB after loading, {peak_after_features:.0} MiB after evaluating); loaded columns {loaded_mib:.0} MiB; peak / loaded {:.2}x",
         peak / loaded_mib
     );
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/duckdb_features.py");
-    match Command::new("python3").arg(&script).arg(&data).arg(NOW).output() {
+    match Command::new("python3")
+        .arg(&script)
+        .arg(&data)
+        .arg(NOW)
+        .arg(RUNS.to_string())
+        .output()
+    {
         Ok(output) if output.status.success() => {
             let text = String::from_utf8_lossy(&output.stdout);
             let times: Vec<f64> = text.split_whitespace().filter_map(|t| t.parse().ok()).collect();
             if let [duck_load, duck_features] = times[..] {
-                println!("duckdb: load {duck_load:.2} s, features+segments {duck_features:.2} s");
+                println!("duckdb: median of {RUNS}: load {duck_load:.2} s, features+segments {duck_features:.2} s");
                 println!(
                     "ratio tailor/duckdb: load {:.2}x, features+segments {:.2}x, both {:.2}x",
-                    load.as_secs_f64() / duck_load,
-                    features.as_secs_f64() / duck_features,
-                    (load + features).as_secs_f64() / (duck_load + duck_features)
+                    load / duck_load,
+                    features / duck_features,
+                    (load + features) / (duck_load + duck_features)
                 );
             }
         }

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use super::events::{event_column, EVENT_TS, EVENT_TYPE, EVENT_USER};
 use super::lower::{user_column, DAY_MICROS};
 use crate::expr::AggregateFunction;
 use crate::model::BaseType;
@@ -30,6 +30,17 @@ pub struct AggregateJob {
 }
 
 impl AggregateJob {
+    /// Whether `other` computes the same values (whatever its column is called).
+    pub fn same_as(&self, other: &AggregateJob) -> bool {
+        self.function == other.function
+            && self.event_type == other.event_type
+            && self.property == other.property
+            && self.limit == other.limit
+            && self.within == other.within
+            && self.uses_profile == other.uses_profile
+            && self.condition == other.condition
+    }
+
     fn value(&self) -> Expr {
         match &self.property {
             Some((name, _)) if name == "ts" => col(EVENT_TS).cast(DataType::Int64),
@@ -54,44 +65,60 @@ impl AggregateJob {
         }
     }
 
-    /// The aggregate over one user's events of its type (up to `now`).
-    fn reduction(&self, now: i64) -> Expr {
+    fn selected(&self) -> String {
+        format!("{}.selected", self.column)
+    }
+
+    fn masked(&self) -> String {
+        format!("{}.value", self.column)
+    }
+
+    /// Columns computed on the events before grouping: whether each event is selected, and
+    /// the value where it is (null elsewhere). Plain columns let the group-by use polars' fast
+    /// reductions instead of evaluating expressions group by group.
+    fn prepared(&self, now: i64) -> Vec<Expr> {
+        let mut columns = Vec::new();
         let selector = self.selector(now);
-        let only = |e: Expr| match &selector {
+        if let Some(selector) = &selector {
+            columns.push(selector.clone().fill_null(lit(false)).alias(self.selected()));
+        }
+        if self.property.is_some() {
+            let value = match &selector {
+                Some(selector) => when(selector.clone().fill_null(lit(false)))
+                    .then(self.value())
+                    .otherwise(lit(NULL)),
+                None => self.value(),
+            };
+            columns.push(value.alias(self.masked()));
+        }
+        columns
+    }
+
+    /// The aggregate over one user's events of its type, up to `now` and in time order.
+    fn reduction(&self, now: i64) -> Expr {
+        let selected = self.selector(now).map(|_| col(self.selected()));
+        let masked = || col(self.masked());
+        let chosen = |e: Expr| match &selected {
             Some(s) => e.filter(s.clone()),
             None => e,
         };
-        let by_time = [col(EVENT_TS), col(EVENT_ID)];
-        let ascending = SortMultipleOptions::default();
-        let newest_first = SortMultipleOptions::default().with_order_descending(true);
-        // Sorts by time then keeps the selected events (polars wants sort keys as long as the
-        // values, so the selector is sorted alongside).
-        let sorted = |e: Expr, order: &SortMultipleOptions| {
-            let e = e.sort_by(by_time.clone(), order.clone());
-            match &selector {
-                Some(s) => e.filter(s.clone().sort_by(by_time.clone(), order.clone())),
-                None => e,
-            }
-        };
         match self.function {
-            AggregateFunction::Count => match &selector {
-                Some(s) => s.clone().fill_null(lit(false)).cast(DataType::Int64).sum(),
+            AggregateFunction::Count => match &selected {
+                Some(s) => s.clone().cast(DataType::Int64).sum(),
                 None => len().cast(DataType::Int64),
             },
-            AggregateFunction::Exists => match &selector {
-                Some(s) => s.clone().fill_null(lit(false)).any(true),
+            AggregateFunction::Exists => match &selected {
+                Some(s) => s.clone().any(true),
                 None => len().gt(lit(0)),
             },
-            AggregateFunction::Sum => only(self.value()).sum(),
-            AggregateFunction::Avg => only(self.value().cast(DataType::Float64)).mean(),
-            AggregateFunction::Min => only(self.value()).min(),
-            AggregateFunction::Max => only(self.value()).max(),
-            AggregateFunction::First => sorted(self.value(), &ascending).first(),
-            AggregateFunction::Last => sorted(self.value(), &ascending).last(),
-            AggregateFunction::LastN => sorted(self.value(), &newest_first)
-                .drop_nulls()
-                .unique_stable()
-                .head(self.limit),
+            AggregateFunction::Sum => masked().sum(),
+            AggregateFunction::Avg => masked().cast(DataType::Float64).mean(),
+            AggregateFunction::Min => masked().min(),
+            AggregateFunction::Max => masked().max(),
+            // Events are in time order (ts, then id): the first and last selected event.
+            AggregateFunction::First => chosen(masked()).first(),
+            AggregateFunction::Last => chosen(masked()).last(),
+            AggregateFunction::LastN => masked().drop_nulls().reverse().unique_stable().head(self.limit),
         }
     }
 
@@ -134,11 +161,18 @@ pub fn join_batch(profiles: LazyFrame, jobs: &[AggregateJob], events: LazyFrame,
     let of_type = col(EVENT_TYPE)
         .eq(lit(first.event_type.clone()))
         .and(col(EVENT_TS).cast(DataType::Int64).lt_eq(lit(now)));
+    let prepared: Vec<Expr> = jobs.iter().flat_map(|job| job.prepared(now)).collect();
     let reductions: Vec<Expr> = jobs
         .iter()
         .map(|job| job.reduction(now).alias(job.column.as_str()))
         .collect();
-    let per_user = events.filter(of_type).group_by([col(EVENT_USER)]).agg(reductions);
+    let events = events.filter(of_type);
+    let events = if prepared.is_empty() {
+        events
+    } else {
+        events.with_columns(prepared)
+    };
+    let per_user = events.group_by([col(EVENT_USER)]).agg(reductions);
     let joined = profiles.join(per_user, [col(key)], [col(EVENT_USER)], JoinArgs::new(JoinType::Left));
     let fills: Vec<Expr> = jobs
         .iter()

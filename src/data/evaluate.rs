@@ -78,7 +78,11 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         by_type.entry(job.event_type.as_str()).or_default().push(job.clone());
     }
     for batch in by_type.values() {
-        frame = join_batch(frame, batch, dataset.events.clone().lazy(), &schema.key, now);
+        // One event type at a time: materializing between types keeps only one type's events
+        // in flight, which bounds peak memory.
+        frame = join_batch(frame, batch, dataset.events.clone().lazy(), &schema.key, now)
+            .collect()?
+            .lazy();
     }
     for (name, value, range) in columns {
         for job in jobs[range].iter().filter(|j| j.uses_profile) {

@@ -230,3 +230,24 @@ fn typed_json(text: &str, ty: &Type) -> Json {
         _ => Json::from(text),
     }
 }
+
+/// The events sorted by time, then id (aggregates such as `first` and `last_n` rely on it);
+/// a file already in that order is checked in one pass and not sorted again.
+pub fn in_time_order(events: DataFrame) -> PolarsResult<DataFrame> {
+    let ts = events.column(EVENT_TS)?.cast(&DataType::Int64)?;
+    let ts = ts.i64()?;
+    let ids = events.column(EVENT_ID)?.str()?;
+    let mut previous: Option<(Option<i64>, Option<&str>)> = None;
+    let mut ordered = true;
+    for pair in ts.iter().zip(ids.iter()) {
+        if previous.is_some_and(|p| p > pair) {
+            ordered = false;
+            break;
+        }
+        previous = Some(pair);
+    }
+    if ordered {
+        return Ok(events);
+    }
+    events.sort([EVENT_TS, EVENT_ID], SortMultipleOptions::default())
+}

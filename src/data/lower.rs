@@ -292,9 +292,8 @@ impl<'a> Lowering<'a> {
             };
             (p.name.clone(), base)
         });
-        let column = format!("__agg{}", self.aggregates.len());
-        self.aggregates.push(AggregateJob {
-            column: column.clone(),
+        let job = AggregateJob {
+            column: format!("__agg{}", self.aggregates.len()),
             function: aggregate.function,
             event_type: event.name.clone(),
             property,
@@ -302,7 +301,13 @@ impl<'a> Lowering<'a> {
             condition,
             uses_profile,
             within: aggregate.within.as_ref().map(|(d, _)| d.seconds * 1_000_000),
-        });
+        };
+        // The same aggregate written twice (`last(page_view.ts)` in two features) is computed once.
+        if let Some(same) = self.aggregates.iter().find(|other| other.same_as(&job)) {
+            return Ok(col(same.column.as_str()));
+        }
+        let column = job.column.clone();
+        self.aggregates.push(job);
         Ok(col(column))
     }
 }

@@ -42,7 +42,8 @@ pub struct LoadOptions {
 pub struct Dataset {
     /// One row per profile, a column per declared field.
     pub profiles: DataFrame,
-    /// One row per event: `__user`, `__type`, `__ts`, `__id`, and `TYPE.prop` columns.
+    /// One row per event, in time order (then by id): `__user`, `__type`, `__ts`, `__id`, and
+    /// `TYPE.prop` columns.
     pub events: DataFrame,
     /// The catalog, when declared.
     pub catalog: Option<DataFrame>,
@@ -72,7 +73,13 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     let mut errors = Vec::new();
     let profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;
     let events = match &sources.events {
-        Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
+        Some(path) => {
+            let events = events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?;
+            events::in_time_order(events).map_err(|e| LoadError::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
+        }
         None => events::empty_events(schema)?,
     };
     let catalog = match (&sources.catalog, &schema.catalog, &schema.catalog_key) {

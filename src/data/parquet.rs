@@ -133,7 +133,12 @@ fn checked_column(
             BooleanChunked::full("bad".into(), true, height),
         ));
     }
-    let cast = found.cast(&target)?.with_name(name.into());
+    let cast = if found.dtype() == &target {
+        found.clone()
+    } else {
+        found.cast(&target)?
+    }
+    .with_name(name.into());
     let applies_or_all = |mask: BooleanChunked| match applies {
         Some(rows) => &mask & rows,
         None => mask,

@@ -79,9 +79,15 @@ impl Source {
                 Ok(Source::Rows(SourceRows::Ndjson(rows)))
             }
             "parquet" => {
-                let frame = LazyFrame::scan_parquet(PlRefPath::new(&text_path), ScanArgsParquet::default())
-                    .and_then(LazyFrame::collect)
-                    .map_err(|e| io_error(path, e))?;
+                let frame = LazyFrame::scan_parquet(
+                    PlRefPath::new(&text_path),
+                    ScanArgsParquet {
+                        low_memory: true,
+                        ..ScanArgsParquet::default()
+                    },
+                )
+                .and_then(LazyFrame::collect)
+                .map_err(|e| io_error(path, e))?;
                 Ok(Source::Typed(frame))
             }
             other => Err(io_error(path, format!("unsupported dataset format `.{other}`"))),
