@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use clap::{Parser, ValueEnum};
 use polars::prelude::*;
+use tailor::data::SeededRng;
 
 /// The output format of the profile and event files (products are always CSV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -51,36 +52,6 @@ struct Args {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
-}
-
-/// SplitMix64: a tiny, well-known generator whose output never changes across versions.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    /// Pareto with shape `alpha` and mean `mean` (alpha > 1).
-    fn pareto(&mut self, mean: f64, alpha: f64) -> f64 {
-        let scale = mean * (alpha - 1.0) / alpha;
-        scale / (1.0 - self.unit()).powf(1.0 / alpha)
-    }
 }
 
 const FIRST_NAMES: [&str; 16] = [
@@ -129,13 +100,13 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn profiles(rng: &mut Rng, count: usize, now: DateTime<Utc>) -> Vec<Profile> {
+fn profiles(rng: &mut SeededRng, count: usize, now: DateTime<Utc>) -> Vec<Profile> {
     let total_weight: u32 = CITIES.iter().map(|c| c.2).sum();
     let mut made: Vec<Profile> = Vec::with_capacity(count);
     for n in 0..count {
         let profile = {
             let first = *rng.pick(&FIRST_NAMES);
-            let mut roll = rng.below(total_weight as usize) as u32;
+            let mut roll = rng.index(total_weight as usize) as u32;
             let (city, tz, _) = *CITIES
                 .iter()
                 .find(|c| {
@@ -151,11 +122,11 @@ fn profiles(rng: &mut Rng, count: usize, now: DateTime<Utc>) -> Vec<Profile> {
                 u if u < 0.9 => "silver",
                 _ => "gold",
             };
-            let interests = (0..rng.below(3)).map(|_| *rng.pick(&CATEGORIES)).collect::<Vec<_>>();
+            let interests = (0..rng.index(3)).map(|_| *rng.pick(&CATEGORIES)).collect::<Vec<_>>();
             let mut email = format!("{}.{n}@example.test", first.to_lowercase());
             if n > 0 && rng.chance(0.01) {
                 // Shares an earlier profile's address, in other letter case.
-                email = made[rng.below(n)].email.to_uppercase();
+                email = made[rng.index(n)].email.to_uppercase();
             }
             if rng.chance(0.01) {
                 email = format!("{}{n}-at-example.test", first.to_lowercase()); // an invalid address
@@ -172,15 +143,15 @@ fn profiles(rng: &mut Rng, count: usize, now: DateTime<Utc>) -> Vec<Profile> {
                 birthday: rng.chance(0.6).then(|| {
                     format!(
                         "{}-{:02}-{:02}",
-                        1960 + rng.below(45),
-                        1 + rng.below(12),
-                        1 + rng.below(28)
+                        1960 + rng.index(45),
+                        1 + rng.index(12),
+                        1 + rng.index(28)
                     )
                 }),
                 email_opt_in: rng.chance(0.88),
                 unsubscribed_at: rng
                     .chance(0.05)
-                    .then(|| signup_at + Duration::days(rng.below(300) as i64 + 1))
+                    .then(|| signup_at + Duration::days(rng.index(300) as i64 + 1))
                     .filter(|t| *t < now),
             }
         };
@@ -189,17 +160,17 @@ fn profiles(rng: &mut Rng, count: usize, now: DateTime<Utc>) -> Vec<Profile> {
     made
 }
 
-fn events(rng: &mut Rng, profiles: &[Profile], mean: f64, now: DateTime<Utc>, products: usize) -> Vec<Event> {
+fn events(rng: &mut SeededRng, profiles: &[Profile], mean: f64, now: DateTime<Utc>, products: usize) -> Vec<Event> {
     let mut events = Vec::new();
-    let product = |rng: &mut Rng, category: usize| {
+    let product = |rng: &mut SeededRng, category: usize| {
         format!(
             "p{:03}",
-            category * (products / CATEGORIES.len()) + rng.below(products / CATEGORIES.len())
+            category * (products / CATEGORIES.len()) + rng.index(products / CATEGORIES.len())
         )
     };
     for profile in profiles {
         let budget = rng.pareto(mean, 1.6).min(mean * 200.0) as usize;
-        let favourite = rng.below(CATEGORIES.len());
+        let favourite = rng.index(CATEGORIES.len());
         let age_minutes = (now - profile.signup_at).num_minutes().max(1);
         let mut made = 0;
         while made < budget {
@@ -209,13 +180,13 @@ fn events(rng: &mut Rng, profiles: &[Profile], mean: f64, now: DateTime<Utc>, pr
             let category = if rng.chance(0.7) {
                 favourite
             } else {
-                rng.below(CATEGORIES.len())
+                rng.index(CATEGORIES.len())
             };
             let mut t = start;
-            let views = 1 + rng.below(6);
+            let views = 1 + rng.index(6);
             let mut last_product = product(rng, category);
             for _ in 0..views {
-                t += Duration::seconds(20 + rng.below(240) as i64);
+                t += Duration::seconds(20 + rng.index(240) as i64);
                 last_product = product(rng, category);
                 let url = format!("/p/{last_product}");
                 events.push(Event {
@@ -232,9 +203,9 @@ fn events(rng: &mut Rng, profiles: &[Profile], mean: f64, now: DateTime<Utc>, pr
             }
             made += views;
             if rng.chance(0.25) {
-                t += Duration::seconds(30 + rng.below(120) as i64);
-                let price = (20 + rng.below(230)) as f64 - 0.01;
-                let quantity = 1 + rng.below(2) as i64;
+                t += Duration::seconds(30 + rng.index(120) as i64);
+                let price = (20 + rng.index(230)) as f64 - 0.01;
+                let quantity = 1 + rng.index(2) as i64;
                 events.push(Event {
                     id: String::new(),
                     user: profile.id.clone(),
@@ -248,7 +219,7 @@ fn events(rng: &mut Rng, profiles: &[Profile], mean: f64, now: DateTime<Utc>, pr
                 });
                 made += 1;
                 if rng.chance(0.45) {
-                    t += Duration::minutes(5 + rng.below(90) as i64);
+                    t += Duration::minutes(5 + rng.index(90) as i64);
                     let order = format!("o{:08}", events.len());
                     let total = ((price * quantity as f64) * 100.0).round() / 100.0;
                     events.push(Event {
@@ -496,7 +467,7 @@ fn run(args: &Args) -> Result<(), String> {
     let now = DateTime::parse_from_rfc3339(&args.now)
         .map_err(|e| format!("--now: {e}"))?
         .to_utc();
-    let mut rng = Rng(args.seed);
+    let mut rng = SeededRng(args.seed);
     let products = 120;
     let profiles = profiles(&mut rng, args.profiles, now);
     let events = events(&mut rng, &profiles, args.events_per_profile, now, products);

@@ -199,18 +199,7 @@ pub fn load_events(
         .collect::<PolarsResult<_>>()
         .map_err(polars_error(path))?;
     let frame = DataFrame::new_infer_height(frame_columns).map_err(polars_error(path))?;
-    let mut warnings = Vec::new();
-    if unknown_users > 0 {
-        warnings.push(format!(
-            "{unknown_users} events belong to users that are not in the profiles and were left out"
-        ));
-    }
-    reports.push(TableReport {
-        file,
-        rows: rows.len(),
-        skipped,
-        warnings,
-    });
+    reports.push(TableReport::for_events(file, rows.len(), skipped, unknown_users));
     Ok(frame)
 }
 

@@ -14,6 +14,7 @@ mod lower;
 mod parquet;
 mod read;
 mod row_error;
+mod seeded;
 mod table;
 
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ pub use event_id::event_id;
 pub use events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 pub use lower::{segment_column, DAY_MICROS};
 pub use row_error::{RowError, RowPosition};
+pub use seeded::SeededRng;
 pub use table::TableReport;
 
 use crate::check::CheckedWorkspace;

@@ -343,18 +343,7 @@ pub fn load_events(
     } else {
         frame
     };
-    let mut warnings = Vec::new();
-    if unknown_users > 0 {
-        warnings.push(format!(
-            "{unknown_users} events belong to users that are not in the profiles and were left out"
-        ));
-    }
-    reports.push(TableReport {
-        file,
-        rows: height,
-        skipped,
-        warnings,
-    });
+    reports.push(TableReport::for_events(file, height, skipped, unknown_users));
     Ok(frame)
 }
 

@@ -25,6 +25,25 @@ pub struct TableReport {
     pub warnings: Vec<String>,
 }
 
+impl TableReport {
+    /// The report of an events file, saying how many events of unknown users were left out.
+    pub fn for_events(file: String, rows: usize, skipped: usize, unknown_users: usize) -> TableReport {
+        let warnings = if unknown_users > 0 {
+            vec![format!(
+                "{unknown_users} events belong to users that are not in the profiles and were left out"
+            )]
+        } else {
+            Vec::new()
+        };
+        TableReport {
+            file,
+            rows,
+            skipped,
+            warnings,
+        }
+    }
+}
+
 /// Collects the bad rows of one file.
 pub struct RowErrors<'e> {
     file: String,

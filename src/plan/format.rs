@@ -12,6 +12,15 @@ fn get(map: &std::collections::BTreeMap<String, usize>, key: &str) -> usize {
     map.get(key).copied().unwrap_or(0)
 }
 
+/// `consent 3 · suppressed 0 · ...`, joined by `separator`.
+fn left_out(campaign: &CampaignReport, separator: &str) -> String {
+    SUPPRESSED
+        .iter()
+        .map(|k| format!("{k} {}", get(&campaign.suppressed, k)))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 fn headline(campaign: &CampaignReport) -> String {
     let paused = if campaign.paused {
         " · PAUSED (sends nothing)"
@@ -31,15 +40,11 @@ pub fn render_text(plan: &PlanReport) -> String {
     let _ = writeln!(out, "{}", plan.ledger);
     for campaign in &plan.campaigns {
         let _ = writeln!(out, "\n{}", headline(campaign));
-        let left_out: Vec<String> = SUPPRESSED
-            .iter()
-            .map(|k| format!("{k} {}", get(&campaign.suppressed, k)))
-            .collect();
         let _ = writeln!(
             out,
             "  audience {}: {} · holdout {}",
             campaign.audience,
-            left_out.join(" · "),
+            left_out(campaign, " · "),
             campaign.holdout
         );
         let name_width = campaign.variants.iter().map(|v| v.name.len()).max().unwrap_or(7).max(7);
@@ -78,15 +83,11 @@ pub fn render_markdown(plan: &PlanReport) -> String {
     let _ = writeln!(out, "## tailor plan at `{}`\n\n_{}_\n", plan.now, plan.ledger);
     for campaign in &plan.campaigns {
         let _ = writeln!(out, "### {}\n", headline(campaign));
-        let left_out: Vec<String> = SUPPRESSED
-            .iter()
-            .map(|k| format!("{k} {}", get(&campaign.suppressed, k)))
-            .collect();
         let _ = writeln!(
             out,
             "Audience **{}**: {}, holdout {}.\n",
             campaign.audience,
-            left_out.join(", "),
+            left_out(campaign, ", "),
             campaign.holdout
         );
         let _ = writeln!(out, "| variant | count | due | {} | sample |", HELD.join(" | "));

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use tailor::check::{check_workspace, CheckedWorkspace};
-use tailor::data::{evaluate, expression_values, load_dataset, LoadOptions};
+use tailor::data::{evaluate, expression_values, load_dataset, LoadOptions, SeededRng};
 use tailor::diag::{Diagnostics, FileId};
 use tailor::expr::{parse, Expr, Scope, TypeChecker};
 use tailor::load::{load_workspace, StringMap};
@@ -15,22 +15,15 @@ use tailor::load::{load_workspace, StringMap};
 use crate::reference::{eval, rows, value_of, Value};
 use crate::support::small_demo;
 
-/// SplitMix64, for reproducible expressions.
-struct Rng(u64);
+/// The seeded generator, with the two draws the expression generator needs.
+struct Rng(SeededRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
+        *self.0.pick(items)
     }
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.below(n)
     }
 }
 
@@ -215,7 +208,7 @@ fn polars_agrees_with_the_row_by_row_reference() {
         let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now).unwrap().to_utc();
         let evaluation = evaluate(&workspace, &dataset, now).expect("evaluates");
         let reference_rows = rows(&evaluation.frame, &dataset.events, &workspace.schema.key);
-        let mut rng = Rng(1_000 + round as u64);
+        let mut rng = Rng(SeededRng(1_000 + round as u64));
         for case in 0..150 {
             let source = match case % 3 {
                 0 => number(&mut rng, 2),
