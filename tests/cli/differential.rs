@@ -20,7 +20,8 @@ struct Rng(SeededRng);
 
 impl Rng {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        *self.0.pick(items)
+        let picked: &&'a str = self.0.pick(items);
+        picked
     }
     fn below(&mut self, n: u64) -> u64 {
         self.0.below(n)
