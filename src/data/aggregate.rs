@@ -173,7 +173,12 @@ pub fn join_batch(profiles: LazyFrame, jobs: &[AggregateJob], events: LazyFrame,
         events.with_columns(prepared)
     };
     let per_user = events.group_by([col(EVENT_USER)]).agg(reductions);
-    let joined = profiles.join(per_user, [col(key)], [col(EVENT_USER)], JoinArgs::new(JoinType::Left));
+    // Profiles keep their order, whichever engine runs the join.
+    let args = JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(JoinType::Left)
+    };
+    let joined = profiles.join(per_user, [col(key)], [col(EVENT_USER)], args);
     let fills: Vec<Expr> = jobs
         .iter()
         .filter_map(|job| job.empty().map(|empty| col(job.column.as_str()).fill_null(empty)))

@@ -10,6 +10,7 @@ use std::ops::Range;
 use super::aggregate::{join_batch, with_profiles, AggregateJob};
 use super::events::EVENT_TYPE;
 use super::lower::{segment_column, Lowering, Unsupported};
+use super::streaming::collect_streaming;
 use super::Dataset;
 use crate::check::CheckedWorkspace;
 use crate::expr::{Expr as Ast, ExprKind};
@@ -80,14 +81,19 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
     for batch in by_type.values() {
         // One event type at a time: materializing between types keeps only one type's events
         // in flight, which bounds peak memory.
-        frame = join_batch(frame, batch, dataset.events.clone().lazy(), &schema.key, now)
-            .collect()?
-            .lazy();
+        frame = collect_streaming(join_batch(
+            frame,
+            batch,
+            dataset.events.clone().lazy(),
+            &schema.key,
+            now,
+        ))?
+        .lazy();
     }
     for (name, value, range) in columns {
         for job in jobs[range].iter().filter(|j| j.uses_profile) {
             // This aggregate's `where` reads profile columns computed so far.
-            let materialized = frame.collect()?;
+            let materialized = collect_streaming(frame)?;
             frame = job.join_onto(
                 materialized.clone().lazy(),
                 &materialized,
@@ -104,7 +110,7 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
     } else {
         frame.drop(cols(helpers))
     };
-    let frame = frame.collect()?;
+    let frame = collect_streaming(frame)?;
     let mut segment_sizes = Vec::new();
     for segment in &workspace.segments {
         let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
@@ -152,7 +158,7 @@ fn add_column(
     } else {
         lazy.drop(cols(helpers))
     };
-    Ok(lazy.collect()?)
+    Ok(collect_streaming(lazy)?)
 }
 
 /// Segments ordered so that each comes after the segments it uses (check rejected loops).
@@ -258,5 +264,5 @@ pub fn trigger_events(
         .iter()
         .map(|n| col(n.as_str()))
         .collect();
-    Ok(frame.filter(keep).select(columns).collect()?)
+    Ok(collect_streaming(frame.filter(keep).select(columns))?)
 }

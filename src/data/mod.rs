@@ -15,6 +15,7 @@ mod parquet;
 mod read;
 mod row_error;
 mod seeded;
+mod streaming;
 mod table;
 
 use std::path::PathBuf;

@@ -321,12 +321,11 @@ pub fn load_events(
         .map_err(engine(path))?
         .as_materialized_series()
         .clone();
-    let known = DataFrame::new(height, vec![user.clone()])
-        .map_err(engine(path))?
-        .lazy()
-        .select([col(EVENT_USER).is_in(lit(keys).implode(false), false).alias("known")])
-        .collect()
-        .map_err(engine(path))?;
+    let lookup = DataFrame::new(height, vec![user.clone()]).map_err(engine(path))?.lazy();
+    let known = super::streaming::collect_streaming(
+        lookup.select([col(EVENT_USER).is_in(lit(keys).implode(false), false).alias("known")]),
+    )
+    .map_err(engine(path))?;
     let unknown_user = !known
         .column("known")
         .map_err(engine(path))?

@@ -86,7 +86,7 @@ impl Source {
                         ..ScanArgsParquet::default()
                     },
                 )
-                .and_then(LazyFrame::collect)
+                .and_then(super::streaming::collect_streaming)
                 .map_err(|e| io_error(path, e))?;
                 Ok(Source::Typed(frame))
             }
