@@ -291,3 +291,60 @@ fn a_workspace_that_does_not_check_is_not_planned() {
     let bad_now = tailor(ws.dir.path(), &["plan", "ws", "--now", "tomorrow"]);
     assert_eq!(bad_now.code, 2);
 }
+
+#[test]
+fn paused_campaigns_are_listed_and_take_no_cap_room() {
+    let ws = with_profiles("u1,u1@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n");
+    ws.replace("tailor.yaml", "3 per 7d", "1 per 7d");
+    // `first` outranks `welcome` but is paused: it must not use up the only slot.
+    let paused = fs::read_to_string(ws.path("campaigns/welcome.yaml"))
+        .unwrap()
+        .replace("name: welcome", "name: first")
+        .replace(
+            "audience: orders_90d == 0",
+            "audience: true\npriority: 9\nenabled: false",
+        );
+    ws.write("campaigns/first.yaml", &paused);
+    let plan = plan_json(ws.dir.path(), "ws", NOW);
+    assert_eq!(campaign(&plan, "first")["paused"], true);
+    assert_eq!(campaign(&plan, "welcome")["variants"][0]["due"], 1);
+    let text = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW]);
+    assert!(
+        text.stdout
+            .contains("first · schedule · priority 9 · PAUSED (sends nothing)"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn event_triggers_wait_expire_and_are_cancelled() {
+    let ws = with_profiles(
+        "waits,a@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n\
+         due,b@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n\
+         expired,c@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n\
+         bought,d@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n",
+    );
+    ws.write(
+        "campaigns/welcome.yaml",
+        "kind: campaign\nname: welcome\ntrigger: { on: page_view, after: 1h, unless: purchase, expire: 1d }\nsubject: \"Hi\"\nhtml: ../templates/welcome.html.liquid\nvars: { discount: 10 }\n",
+    );
+    let view = |user: &str, ts: &str| {
+        format!("{{\"user_id\":\"{user}\",\"type\":\"page_view\",\"ts\":\"{ts}\",\"url\":\"/\"}}\n")
+    };
+    let events = [
+        view("waits", "2026-12-01T14:30:00Z"),   // due at 15:30: not yet
+        view("due", "2026-12-01T13:00:00Z"),     // due at 14:00
+        view("expired", "2026-11-29T10:00:00Z"), // due 11-29 11:00, expired a day later
+        view("bought", "2026-12-01T12:00:00Z"),
+        "{\"user_id\":\"bought\",\"type\":\"purchase\",\"ts\":\"2026-12-01T12:30:00Z\",\"order_id\":\"o1\",\"total\":10.0}\n".to_string(),
+    ]
+    .concat();
+    ws.write("datasets/events.ndjson", &events);
+    // 15:00 UTC is 10:00 in New York, outside quiet hours.
+    let plan = plan_json(ws.dir.path(), "ws", NOW);
+    let variant = &campaign(&plan, "welcome")["variants"][0];
+    assert_eq!(variant["due"], 1, "{variant}");
+    assert_eq!(variant["held"]["not_due"], 3, "{variant}");
+    assert_eq!(campaign(&plan, "welcome")["sample"]["default"][1], "due");
+}
