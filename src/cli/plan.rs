@@ -149,12 +149,12 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         }
     }
     let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e:?}");
+        eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure
     })?;
     let ledger = LedgerState::at(&workspace.manifest.delivery.ledger);
     let report = build_plan(&workspace, &dataset, &evaluation, &ledger, now).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e:?}");
+        eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure
     })?;
     let text = match (&base, args.format) {

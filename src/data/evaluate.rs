@@ -25,6 +25,15 @@ pub enum EvalError {
     Engine(String),
 }
 
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Unsupported(what) => write!(f, "cannot evaluate this workspace on data yet: {what}"),
+            EvalError::Engine(message) => write!(f, "the query engine failed: {message}"),
+        }
+    }
+}
+
 impl From<Unsupported> for EvalError {
     fn from(error: Unsupported) -> Self {
         EvalError::Unsupported(error.0)

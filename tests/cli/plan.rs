@@ -348,3 +348,26 @@ fn event_triggers_wait_expire_and_are_cancelled() {
     assert_eq!(variant["held"]["not_due"], 3, "{variant}");
     assert_eq!(campaign(&plan, "welcome")["sample"]["default"][1], "due");
 }
+
+#[test]
+fn an_expression_that_cannot_be_evaluated_yet_is_refused_clearly() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "personas.yaml",
+        "kind: personas\nname: shopper\nalgorithm: kmeans\nk: 2\nfeatures: [orders_90d, spend_365d]\n",
+    );
+    ws.replace(
+        "campaigns/welcome.yaml",
+        "audience: orders_90d == 0",
+        "audience: persona.shopper == 'cluster_0'",
+    );
+    let output = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW]);
+    assert_eq!(output.code, 1);
+    assert!(
+        output.stderr.contains(
+            "error[plan::evaluate]: cannot evaluate this workspace on data yet: persona labels are not evaluated yet"
+        ),
+        "{}",
+        output.stderr
+    );
+}
