@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use std::ops::Range;
 
-use super::aggregate::{join_batch, with_profiles, AggregateJob};
+use super::aggregate::{join_batch, join_selected, with_profiles, AggregateJob};
 use super::events::EVENT_TYPE;
 use super::lower::{segment_column, Lowering, Unsupported};
 use super::streaming::collect_streaming;
@@ -84,8 +84,18 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
     let jobs = lowering.aggregates;
     let mut frame = dataset.profiles.clone().lazy();
     let mut by_type: BTreeMap<&str, Vec<AggregateJob>> = BTreeMap::new();
-    for job in jobs.iter().filter(|j| !j.uses_profile) {
+    for job in jobs.iter().filter(|j| !j.uses_profile && !j.is_ordered()) {
         by_type.entry(job.event_type.as_str()).or_default().push(job.clone());
+    }
+    for job in jobs.iter().filter(|j| !j.uses_profile && j.is_ordered()) {
+        frame = collect_streaming(join_selected(
+            frame,
+            job,
+            dataset.events.clone().lazy(),
+            &schema.key,
+            now,
+        ))?
+        .lazy();
     }
     for batch in by_type.values() {
         // One event type at a time: materializing between types keeps only one type's events
