@@ -56,9 +56,11 @@ impl AggregateJob {
     /// Which of the type's events (already limited to `ts <= now`) this aggregate reads:
     /// its window and its `where`; `None` for all of them.
     fn selector(&self, now: i64) -> Option<Expr> {
-        let window = self
-            .within
-            .map(|within| col(EVENT_TS).cast(DataType::Int64).gt_eq(lit(now - within)));
+        let window = self.within.map(|within| {
+            col(EVENT_TS)
+                .cast(DataType::Int64)
+                .gt_eq(lit(now.saturating_sub(within)))
+        });
         match (window, self.condition.clone()) {
             (Some(window), Some(condition)) => Some(window.and(condition)),
             (window, condition) => window.or(condition),

@@ -211,11 +211,12 @@ pub(crate) fn any_to_json(value: AnyValue) -> Result<Json, String> {
         AnyValue::UInt64(n) => n.into(),
         AnyValue::Float32(f) => f64::from(f).into(),
         AnyValue::Float64(f) => f.into(),
-        AnyValue::Date(days) => Json::String(
-            (epoch() + chrono::Duration::days(i64::from(days)))
-                .format("%Y-%m-%d")
-                .to_string(),
-        ),
+        AnyValue::Date(days) => {
+            let date = epoch()
+                .checked_add_signed(chrono::TimeDelta::days(i64::from(days)))
+                .ok_or("a date out of range")?;
+            Json::String(date.format("%Y-%m-%d").to_string())
+        }
         AnyValue::Datetime(t, unit, _) | AnyValue::DatetimeOwned(t, unit, _) => {
             let micros = match unit {
                 TimeUnit::Nanoseconds => t / 1_000,

@@ -300,7 +300,7 @@ impl<'a> Lowering<'a> {
             limit,
             condition,
             uses_profile,
-            within: aggregate.within.as_ref().map(|(d, _)| d.seconds * 1_000_000),
+            within: aggregate.within.as_ref().map(|(d, _)| d.micros()),
         };
         // The same aggregate written twice (`last(page_view.ts)` in two features) is computed once.
         if let Some(same) = self.aggregates.iter().find(|other| other.same_as(&job)) {
@@ -319,6 +319,6 @@ fn literal_expr(literal: &Literal) -> PlExpr {
         Literal::String(s) => lit(s.clone()),
         Literal::Bool(b) => lit(*b),
         Literal::Null => lit(NULL),
-        Literal::Duration(d) => lit(d.seconds * 1_000_000),
+        Literal::Duration(d) => lit(d.micros()),
     }
 }

@@ -22,6 +22,11 @@ impl Duration {
         }
     }
 
+    /// The duration in microseconds, saturating for absurdly long ones.
+    pub fn micros(self) -> i64 {
+        self.seconds.saturating_mul(1_000_000)
+    }
+
     /// Parses `<digits><unit>` with unit one of `s m h d w`.
     pub fn parse(text: &str) -> Result<Duration, String> {
         let text = text.trim();

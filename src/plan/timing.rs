@@ -31,7 +31,10 @@ pub fn schedule_occurrence(schedule: &Schedule, zone: Tz, now: DateTime<Utc>) ->
         ScheduleZone::Named(named) => named,
     };
     let local_now = now.with_timezone(&zone).naive_local();
-    let expires = schedule.at + chrono::Duration::seconds(schedule.expire.seconds);
+    // An expiry past the end of the calendar never comes.
+    let expires = chrono::TimeDelta::try_seconds(schedule.expire.seconds)
+        .and_then(|expire| schedule.at.checked_add_signed(expire))
+        .unwrap_or(chrono::NaiveDateTime::MAX);
     if local_now >= schedule.at && local_now <= expires {
         Occurrence::Due(schedule.at.format("%Y-%m-%dT%H:%M").to_string())
     } else {
@@ -49,8 +52,8 @@ pub fn event_occurrences(
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, String>, EvalError> {
     let now_us = now.timestamp_micros();
-    let after = trigger.after.seconds * 1_000_000;
-    let expire = trigger.expire.seconds * 1_000_000;
+    let after = trigger.after.micros();
+    let expire = trigger.expire.micros();
     let ts = || col(EVENT_TS).cast(DataType::Int64);
     let due = ts() + lit(after);
     let mut fired = candidates

@@ -371,3 +371,20 @@ fn an_expression_that_cannot_be_evaluated_yet_is_refused_clearly() {
         output.stderr
     );
 }
+
+#[test]
+fn absurd_durations_do_not_overflow() {
+    let ws = with_profiles("u1,u1@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n");
+    ws.replace(
+        "features.yaml",
+        "count(purchase within 90d)",
+        "count(purchase within 99999999999w)",
+    );
+    ws.replace(
+        "campaigns/welcome.yaml",
+        "timezone: recipient }",
+        "timezone: recipient, expire: 99999999999w }",
+    );
+    let plan = plan_json(ws.dir.path(), "ws", NOW);
+    assert_eq!(campaign(&plan, "welcome")["variants"][0]["due"], 1);
+}
