@@ -50,11 +50,10 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
     let folder = cx.loaded.folder_of(doc.file);
     source_file(cx, doc, &raw.profiles.source);
     let profiles = table(cx, doc, &raw.profiles.fields, "profile field");
-    for column in [&raw.profiles.key, &raw.profiles.email]
-        .into_iter()
-        .chain(&raw.profiles.timezone)
-    {
-        column_exists(cx, doc, &profiles, column, "profiles.fields");
+    text_column(cx, doc, &profiles, &raw.profiles.key, "profiles.fields", true);
+    text_column(cx, doc, &profiles, &raw.profiles.email, "profiles.fields", false);
+    if let Some(zone) = &raw.profiles.timezone {
+        text_column(cx, doc, &profiles, zone, "profiles.fields", false);
     }
     let mut schema = DataSchema {
         key: raw.profiles.key.value.clone(),
@@ -108,7 +107,7 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
         schema.sources.catalog = Some(folder.join(&catalog.source.value));
         schema.catalog_key = Some(catalog.key.value.clone());
         let table = table(cx, doc, &catalog.fields, "catalog field");
-        column_exists(cx, doc, &table, &catalog.key, "catalog.fields");
+        text_column(cx, doc, &table, &catalog.key, "catalog.fields", true);
         schema.catalog = Some(table);
     }
     Some(schema)
@@ -168,16 +167,31 @@ fn field_type<D>(cx: &mut Context, doc: &Document<D>, raw: &Located<RawFieldType
     }
 }
 
-fn column_exists<D>(cx: &mut Context, doc: &Document<D>, table: &Table, column: &Located<String>, list: &str) {
-    if table.field(&column.value).is_none() {
-        let d = Diagnostic::error(
+/// A special column (key, email, time zone) must be a declared text field; a key may not be
+/// nullable.
+fn text_column<D>(cx: &mut Context, doc: &Document<D>, table: &Table, column: &Located<String>, list: &str, key: bool) {
+    let d = match table.field(&column.value) {
+        None => Diagnostic::error(
             "schema::unknown-column",
             format!("`{}` is not declared in `{list}`", column.value),
         )
         .at(doc.span(column))
-        .with_optional_hint(suggestion_hint(&column.value, table.names()));
-        cx.report(d);
-    }
+        .with_optional_hint(suggestion_hint(&column.value, table.names())),
+        Some(field) if !field.ty.base.is_textual() => Diagnostic::error(
+            "schema::not-text",
+            format!("`{}` is {}, but this column must hold text", column.value, field.ty),
+        )
+        .at(doc.span(column))
+        .with_hint(format!("declare `{}: string`", column.value)),
+        Some(field) if key && field.ty.nullable => Diagnostic::error(
+            "schema::nullable-key",
+            format!("the key `{}` is declared nullable", column.value),
+        )
+        .at(doc.span(column))
+        .with_hint(format!("every row needs a key: declare `{}: string`", column.value)),
+        Some(_) => return,
+    };
+    cx.report(d);
 }
 
 /// A dataset path must name an existing file of a known format (its rows are not read here).

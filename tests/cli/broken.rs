@@ -513,6 +513,16 @@ case!(
     "schema::unknown-column",
     [r("data.yaml", "key: id", "key: uid")]
 );
+case!(
+    key_column_not_text,
+    "schema::not-text",
+    [r("data.yaml", "    id: string", "    id: int")]
+);
+case!(
+    nullable_key_column,
+    "schema::nullable-key",
+    [r("data.yaml", "    id: string", "    id: string?")]
+);
 case!(no_data_schema, "schema::missing", [w("data.yaml", "# moved\n")]);
 
 // Campaign structure.
