@@ -2,13 +2,15 @@
 //! truth for checking templates, and the static checker that types every variable path and
 //! filter against the template context.
 //!
-//! The `liquid` crate exposes no syntax tree, so the parser here is ours; rendering still goes
-//! through `liquid`.
+//! The `liquid` crate exposes no syntax tree, so the parser here is ours; rendering goes through
+//! `liquid` ([`engine`]), extended with the filters its standard library lacks.
 
 mod ast;
 mod checker;
 mod context;
+mod engine;
 mod filters;
+mod filters_impl;
 mod markup;
 mod parser;
 mod shape;
@@ -16,6 +18,7 @@ mod shape;
 pub use ast::*;
 pub use checker::{check_template, PartialLookup, TemplateUse};
 pub use context::{ContextBuilder, TemplateContext};
+pub use engine::{engine, render, Engine};
 pub use filters::{FilterSpec, FILTERS};
 pub use parser::{parse_template, TemplateError};
 pub use shape::{Shape, Value};

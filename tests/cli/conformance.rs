@@ -88,3 +88,67 @@ fn golden_liquid_valid_cases_parse_and_check() {
     assert!(parsed * 1000 >= valid * 998, "parser accepts only {parsed} of {valid}");
     assert!(rejected.len() <= 2, "the checker rejects valid Liquid: {rejected:#?}");
 }
+
+/// Renders every Golden Liquid case through tailor's Liquid engine (escaping off): valid cases
+/// must give the expected output, invalid ones an error. Prints the rates and the failures.
+#[test]
+fn golden_liquid_renders() {
+    let path = crate::support::repo().join("../shared/conformance/golden-liquid/golden_liquid.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is not present", path.display());
+        return;
+    };
+    let suite: serde_json::Value = serde_json::from_str(&text).expect("suite");
+    let (mut valid, mut rendered, mut invalid, mut rejected) = (0, 0, 0, 0);
+    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
+    for case in suite["tests"].as_array().expect("tests") {
+        let template = case["template"].as_str().unwrap_or_default();
+        let partials: BTreeMap<String, String> = case["templates"]
+            .as_object()
+            .map(|t| {
+                t.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let engine = tailor::template::engine(&partials).expect("engine");
+        let globals = liquid::model::to_object(&case["data"]).unwrap_or_default();
+        let output = tailor::template::render(&engine, template, &globals);
+        if case["invalid"].as_bool().unwrap_or(false) {
+            invalid += 1;
+            rejected += usize::from(output.is_err());
+            continue;
+        }
+        valid += 1;
+        let expected: Vec<&str> = match case["results"].as_array() {
+            Some(results) => results.iter().filter_map(|r| r.as_str()).collect(),
+            None => case["result"].as_str().into_iter().collect(),
+        };
+        match output {
+            Ok(out) if expected.contains(&out.as_str()) => rendered += 1,
+            other => {
+                if std::env::var_os("TAILOR_SHOW_FAILURES").is_some() {
+                    eprintln!(
+                        "FAIL {}: {:?} -> {:?} (expected {:?})",
+                        case["name"], template, other, expected
+                    );
+                }
+                let tag = case["tags"]
+                    .as_array()
+                    .and_then(|t| t.first())
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("other")
+                    .to_string();
+                *failures.entry(tag).or_default() += 1;
+            }
+        }
+    }
+    eprintln!("golden liquid rendering: {rendered}/{valid} valid cases render as expected; {rejected}/{invalid} invalid cases are rejected");
+    eprintln!("failures by first tag: {failures:?}");
+    // The baseline with the `liquid` crate and tailor's filters: 501 of 928. Most failures are
+    // undefined variables (an error in tailor by design) and gaps in the `liquid` crate (ranges
+    // in output position, `allow_false`, `blank`/`empty` semantics, bracketed roots, lax numeric
+    // coercion); closing them is the rendering work still ahead. The `liquid` crate iterates
+    // hashes in random order, so a few hash-iterating cases pass on some runs only.
+    assert!(rendered >= 495, "rendering conformance fell to {rendered}/{valid}");
+}
