@@ -5,6 +5,7 @@ mod broken;
 mod conformance;
 mod data;
 mod differential;
+mod escaping;
 mod evaluate;
 mod no_panic;
 mod plan;

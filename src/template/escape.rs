@@ -1,0 +1,120 @@
+//! HTML auto-escaping (SPEC §6): every output of an HTML template is HTML-escaped, unless its
+//! last filter is `raw`, it already ends in `escape`/`escape_once`, or it prints a `capture`d
+//! variable (whose own outputs were escaped when captured).
+//!
+//! The `liquid` crate has no auto-escape, so the template source is rewritten: ` | escape` is
+//! inserted at the end of each output's filter chain, found with tailor's own parser.
+
+use std::collections::BTreeSet;
+
+use super::ast::{ExpressionKind, FilterChain, Node};
+use super::parser::{parse_template, TemplateError};
+
+/// Filters after which a value is already safe to print in HTML.
+const SAFE_LAST_FILTERS: [&str; 3] = ["raw", "escape", "escape_once"];
+
+/// The template with ` | escape` added to every output that needs it.
+pub fn escape_outputs(source: &str) -> Result<String, TemplateError> {
+    let nodes = parse_template(source)?;
+    let mut captured = BTreeSet::new();
+    collect_captures(&nodes, &mut captured);
+    let mut insertions = Vec::new();
+    collect_insertions(&nodes, &captured, &mut insertions);
+    insertions.sort_unstable();
+    let mut out = String::with_capacity(source.len() + insertions.len() * 9);
+    let mut last = 0;
+    for at in insertions {
+        out.push_str(&source[last..at]);
+        out.push_str(" | escape");
+        last = at;
+    }
+    out.push_str(&source[last..]);
+    Ok(out)
+}
+
+fn collect_captures(nodes: &[Node], captured: &mut BTreeSet<String>) {
+    visit(nodes, &mut |node| {
+        if let Node::Capture { name, .. } = node {
+            captured.insert(name.text.clone());
+        }
+    });
+}
+
+fn needs_escape(chain: &FilterChain, captured: &BTreeSet<String>) -> bool {
+    if chain
+        .filters
+        .last()
+        .is_some_and(|f| SAFE_LAST_FILTERS.contains(&f.name.text.as_str()))
+    {
+        return false;
+    }
+    let captured_root = matches!(&chain.value.kind, ExpressionKind::Path(p) if p.segments.is_empty() && captured.contains(&p.root.text));
+    !(captured_root && chain.filters.is_empty())
+}
+
+fn collect_insertions(nodes: &[Node], captured: &BTreeSet<String>, insertions: &mut Vec<usize>) {
+    visit(nodes, &mut |node| {
+        if let Node::Output(chain) | Node::Echo(chain) = node {
+            if needs_escape(chain, captured) {
+                insertions.push(chain.span.end);
+            }
+        }
+    });
+}
+
+/// Calls `f` on every node, depth first.
+fn visit(nodes: &[Node], f: &mut impl FnMut(&Node)) {
+    for node in nodes {
+        f(node);
+        match node {
+            Node::If {
+                branches, otherwise, ..
+            } => {
+                for (_, body) in branches {
+                    visit(body, f);
+                }
+                if let Some(body) = otherwise {
+                    visit(body, f);
+                }
+            }
+            Node::Case { whens, otherwise, .. } => {
+                for (_, body) in whens {
+                    visit(body, f);
+                }
+                if let Some(body) = otherwise {
+                    visit(body, f);
+                }
+            }
+            Node::Loop { body, otherwise, .. } => {
+                visit(body, f);
+                if let Some(body) = otherwise {
+                    visit(body, f);
+                }
+            }
+            Node::Capture { body, .. } | Node::IfChanged(body) => visit(body, f),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_output_but_raw_escaped_and_captured_ones() {
+        let source = "<b>{{ user.name }}</b>{{ user.bio | raw }}{{ x | escape }}{% capture c %}<i>{{ a }}</i>{% endcapture %}{{ c }}{% if y %}{{ y | upcase }}{% endif %}";
+        assert_eq!(
+            escape_outputs(source).unwrap(),
+            "<b>{{ user.name | escape }}</b>{{ user.bio | raw }}{{ x | escape }}{% capture c %}<i>{{ a | escape }}</i>{% endcapture %}{{ c }}{% if y %}{{ y | upcase | escape }}{% endif %}"
+        );
+    }
+
+    #[test]
+    fn handles_whitespace_control_and_echo() {
+        assert_eq!(
+            escape_outputs("{{- a -}}{% liquid\necho b\n%}").unwrap(),
+            "{{- a | escape -}}{% liquid\necho b | escape\n%}"
+        );
+    }
+}
