@@ -16,7 +16,9 @@
 //!    DataFrames, every row checked against the schema.
 //! 6. **plan** ([`plan`]): the execution graph and, evaluated on the data, what every campaign
 //!    would do now: the buckets of every audience member.
-//! 7. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
+//! 7. **run** ([`run`]): a recipient's message — its template context, rendered subject,
+//!    preheader, text and auto-escaped HTML.
+//! 8. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
 //!
 //! Planning against data, rendering and delivery build on the checked workspace.
 
@@ -30,4 +32,5 @@ pub mod expr;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod run;
 pub mod template;

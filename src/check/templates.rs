@@ -10,10 +10,7 @@
 use super::context::Context;
 use crate::diag::FileId;
 use crate::load::{Document, Located, StringMap};
-use crate::template::{check_template, PartialLookup, TemplateContext, TemplateUse};
-
-/// The folder partials live in, relative to the workspace root.
-pub const PARTIALS_FOLDER: &str = "templates/partials/";
+use crate::template::{check_template, partial_files, PartialLookup, TemplateContext, TemplateUse};
 
 /// Partials of one flavour (HTML or text), found among the workspace's Liquid files.
 pub struct Partials<'w> {
@@ -23,30 +20,11 @@ pub struct Partials<'w> {
 impl<'w> Partials<'w> {
     /// Partials for HTML (`name.html.liquid`, else `name.liquid`) or text (`name.txt.liquid`).
     pub fn new(cx: &Context<'w>, html: bool) -> Partials<'w> {
-        let preferred = if html { ".html.liquid" } else { ".txt.liquid" };
-        let other = if html { ".txt.liquid" } else { ".html.liquid" };
-        let mut entries: Vec<(String, FileId, &str, bool)> = Vec::new();
-        for template in &cx.loaded.templates {
-            let Some(rest) = template.relative.strip_prefix(PARTIALS_FOLDER) else {
-                continue;
-            };
-            if rest.ends_with(other) {
-                continue;
-            }
-            let (name, exact) = match rest.strip_suffix(preferred) {
-                Some(name) => (name, true),
-                None => (rest.strip_suffix(".liquid").unwrap_or(rest), false),
-            };
-            let text = cx.loaded.sources.file(template.file).text.as_str();
-            match entries.iter_mut().find(|(n, ..)| n == name) {
-                Some(entry) if exact && !entry.3 => *entry = (name.to_string(), template.file, text, exact),
-                Some(_) => {}
-                None => entries.push((name.to_string(), template.file, text, exact)),
-            }
-        }
-        Partials {
-            entries: entries.into_iter().map(|(n, f, t, _)| (n, f, t)).collect(),
-        }
+        let entries = partial_files(&cx.loaded.templates, html)
+            .into_iter()
+            .map(|(name, file)| (name, file, cx.loaded.sources.file(file).text.as_str()))
+            .collect();
+        Partials { entries }
     }
 }
 

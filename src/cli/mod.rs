@@ -6,6 +6,7 @@ mod exit;
 pub mod format;
 mod init;
 mod plan;
+mod preview;
 pub mod schema;
 
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Evaluate on the data and show what every campaign would do now.
     Plan(plan::PlanArgs),
+    /// Render one recipient's message (subject, preheader, text; HTML with --out).
+    Preview(preview::PreviewArgs),
     /// Write the JSON Schemas of every document kind to a folder.
     Schema(schema::SchemaArgs),
     /// Create a starter workspace that passes `tailor check`.
@@ -52,6 +55,7 @@ pub fn main() -> i32 {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Preview(args) => preview::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
     };

@@ -9,7 +9,7 @@ use super::format::{write_diagnostics, Format};
 use super::{workspace_folder, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::data::{evaluate, load_dataset, LoadError, LoadOptions};
-use crate::load::load_workspace;
+use crate::load::{load_workspace, LoadedWorkspace};
 use crate::plan::{
     build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, LedgerState,
     PlanReport,
@@ -58,8 +58,9 @@ pub fn run_clock(now: Option<&str>) -> Result<DateTime<Utc>, ExitCode> {
     }
 }
 
-/// Loads and checks the workspace, printing diagnostics; the checked workspace when it checks.
-pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<CheckedWorkspace, ExitCode> {
+/// Loads and checks the workspace, printing diagnostics; what was loaded and the checked
+/// workspace, when it checks.
+pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, CheckedWorkspace), ExitCode> {
     let root = workspace_folder(dir)?;
     let loaded = load_workspace(&root).map_err(|error| {
         eprintln!("error[load::io]: {error}");
@@ -74,7 +75,7 @@ pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<CheckedWorkspace, Exit
         .filter(|d| d.is_error())
         .collect();
     match outcome.workspace {
-        Some(workspace) => Ok(workspace),
+        Some(workspace) => Ok((loaded, workspace)),
         None => {
             write_diagnostics(
                 Format::Human,
@@ -117,7 +118,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         }
         None => None,
     };
-    let workspace = checked_workspace(args.dir.as_ref())?;
+    let (_, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = match load_dataset(
         &workspace,
         LoadOptions {

@@ -36,7 +36,7 @@ fn polars_error(path: &Path) -> impl Fn(PolarsError) -> LoadError + '_ {
 }
 
 /// The typed columns of the event table, in order.
-fn event_columns(schema: &DataSchema) -> Vec<(String, Type)> {
+pub(crate) fn event_columns(schema: &DataSchema) -> Vec<(String, Type)> {
     let mut columns = vec![
         (EVENT_USER.to_string(), Type::required(BaseType::String)),
         (EVENT_TYPE.to_string(), Type::required(BaseType::String)),

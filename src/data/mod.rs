@@ -17,11 +17,13 @@ mod row_error;
 mod seeded;
 mod streaming;
 mod table;
+mod test_data;
 
 use std::path::PathBuf;
 
 use polars::prelude::DataFrame;
 
+pub(crate) use column::any_to_json;
 pub use column::ColumnBuilder;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, EvalError, Evaluation};
 pub use event_id::event_id;
@@ -30,6 +32,7 @@ pub use lower::{segment_column, DAY_MICROS};
 pub use row_error::{RowError, RowPosition};
 pub use seeded::SeededRng;
 pub use table::TableReport;
+pub use test_data::test_dataset;
 
 use crate::check::CheckedWorkspace;
 

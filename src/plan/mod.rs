@@ -16,7 +16,7 @@ pub use diff::{diff_markdown, diff_text};
 pub use format::{render_dot, render_markdown, render_text};
 pub use graph::{ExecutionGraph, GraphNode, NodeKind};
 pub use report::{CampaignReport, PlanReport, SegmentReport, VariantReport};
-pub use timing::{recipient_zone, schedule_occurrence, Occurrence};
+pub use timing::{event_occurrences, recipient_zone, schedule_occurrence, Occurrence};
 
 use crate::check::CheckedWorkspace;
 use crate::data::{condition_flags, trigger_events, Dataset, EvalError, Evaluation};

@@ -12,8 +12,10 @@ mod engine;
 mod escape;
 mod filters;
 mod filters_impl;
+mod globals;
 mod markup;
 mod parser;
+mod partials;
 mod shape;
 
 pub use ast::*;
@@ -22,5 +24,7 @@ pub use context::{ContextBuilder, TemplateContext};
 pub use engine::{engine, render, Engine};
 pub use escape::escape_outputs;
 pub use filters::{FilterSpec, FILTERS};
+pub use globals::pass_globals;
 pub use parser::{parse_template, TemplateError};
+pub use partials::{partial_files, PARTIALS_FOLDER};
 pub use shape::{Shape, Value};

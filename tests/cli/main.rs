@@ -9,6 +9,7 @@ mod escaping;
 mod evaluate;
 mod no_panic;
 mod plan;
+mod preview;
 mod reference;
 mod support;
 mod workspace;

@@ -1,0 +1,165 @@
+//! `tailor preview [DIR] CAMPAIGN --test NAME | --profile KEY`: render one recipient's message.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::plan::{checked_workspace, run_clock};
+use super::ExitCode;
+use crate::data::{evaluate, load_dataset, test_dataset, LoadOptions};
+use crate::model::{assign, Assignment};
+use crate::run::{render_message, Recipient, Renderer, SECRET_VARIABLE};
+
+/// Arguments of `tailor preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The workspace folder (optional when it is the current one).
+    #[arg(value_name = "DIR")]
+    pub dir_or_campaign: String,
+    /// The campaign (when DIR is given).
+    pub campaign: Option<String>,
+    /// Render for the profile of this `kind: test` document.
+    #[arg(long, conflicts_with = "profile", required_unless_present = "profile")]
+    pub test: Option<String>,
+    /// Render for this profile of the dataset.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Render this variant whatever the assignment says.
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// The clock (RFC 3339); default: the test's `now`, or the wall clock.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Write `CAMPAIGN.VARIANT.html` and `.txt` here instead of printing the text part.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs `tailor preview`.
+pub fn run(args: &PreviewArgs) -> ExitCode {
+    match preview(args) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error[preview::failed]: {message}");
+    ExitCode::Failure
+}
+
+fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
+    let (dir, campaign_name) = match &args.campaign {
+        Some(campaign) => (Some(PathBuf::from(&args.dir_or_campaign)), campaign.clone()),
+        None => (None, args.dir_or_campaign.clone()),
+    };
+    let (loaded, workspace) = checked_workspace(dir.as_ref())?;
+    let Some(campaign) = workspace.campaigns.iter().find(|c| c.name == campaign_name) else {
+        let names: Vec<&str> = workspace.campaigns.iter().map(|c| c.name.as_str()).collect();
+        eprintln!(
+            "error[preview::unknown-campaign]: there is no campaign `{campaign_name}` (campaigns: {})",
+            names.join(", ")
+        );
+        return Err(ExitCode::Usage);
+    };
+    let (dataset, now, forced) = match (&args.test, &args.profile) {
+        (Some(name), _) => {
+            let Some(test) = workspace.tests.iter().find(|t| &t.name == name) else {
+                eprintln!("error[preview::unknown-test]: there is no test `{name}`");
+                return Err(ExitCode::Usage);
+            };
+            if test.campaign != campaign.name {
+                eprintln!(
+                    "error[preview::unknown-test]: test `{name}` is about campaign `{}`, not `{}`",
+                    test.campaign, campaign.name
+                );
+                return Err(ExitCode::Usage);
+            }
+            let now = match &args.now {
+                Some(_) => run_clock(args.now.as_deref())?,
+                None => test.now,
+            };
+            (
+                test_dataset(&workspace.schema, &test.profile, &test.events).map_err(fail)?,
+                now,
+                test.force.clone(),
+            )
+        }
+        (None, _) => {
+            let now = run_clock(args.now.as_deref())?;
+            let dataset =
+                load_dataset(&workspace, LoadOptions { skip_bad_rows: true }).map_err(|e| fail(format!("{e:?}")))?;
+            (dataset, now, None)
+        }
+    };
+    let evaluation = evaluate(&workspace, &dataset, now).map_err(fail)?;
+    let keys = evaluation
+        .frame
+        .column(&workspace.schema.key)
+        .and_then(|c| c.str().cloned())
+        .map_err(fail)?;
+    let row = match &args.profile {
+        Some(key) => keys
+            .iter()
+            .position(|k| k == Some(key.as_str()))
+            .ok_or_else(|| fail(format!("there is no profile `{key}`")))?,
+        None => 0,
+    };
+    let key = keys.get(row).unwrap_or_default().to_string();
+    let wanted = args.variant.clone().or(forced);
+    let variant = match wanted {
+        Some(name) => campaign
+            .variants
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| fail(format!("`{}` has no variant `{name}`", campaign.name)))?,
+        None => {
+            let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
+            match assign(&campaign.salt, &key, campaign.holdout, &weights) {
+                Assignment::Variant(index) => &campaign.variants[index],
+                Assignment::Holdout => {
+                    return Err(fail(format!(
+                        "`{key}` is in `{}`'s holdout and gets nothing; pass --variant to render one anyway",
+                        campaign.name
+                    )))
+                }
+            }
+        }
+    };
+    let secret = match std::env::var(SECRET_VARIABLE) {
+        Ok(secret) => secret,
+        Err(_) => {
+            eprintln!("warning[preview::no-secret]: {SECRET_VARIABLE} is not set: the unsubscribe token is signed with a placeholder");
+            "preview".to_string()
+        }
+    };
+    let renderer = Renderer::new(&loaded).map_err(fail)?;
+    let recipient = Recipient {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        row,
+        now,
+    };
+    let message =
+        render_message(&renderer, &workspace, &recipient, campaign, variant, secret.as_bytes()).map_err(fail)?;
+    match &args.out {
+        Some(out) => {
+            std::fs::create_dir_all(out).map_err(|e| fail(format!("cannot create `{}`: {e}", out.display())))?;
+            let stem = format!("{}.{}", campaign.name, message.variant);
+            std::fs::write(out.join(format!("{stem}.html")), &message.html).map_err(fail)?;
+            std::fs::write(out.join(format!("{stem}.txt")), &message.text).map_err(fail)?;
+            eprintln!("wrote {stem}.html and {stem}.txt to {}", out.display());
+        }
+        None => {
+            println!("Subject: {}", message.subject);
+            if let Some(preheader) = &message.preheader {
+                println!("Preheader: {preheader}");
+            }
+            println!("Variant: {}", message.variant);
+            println!("List-Unsubscribe: <{}>", message.unsubscribe_url);
+            println!();
+            print!("{}", message.text);
+        }
+    }
+    Ok(ExitCode::Success)
+}

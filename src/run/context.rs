@@ -1,0 +1,157 @@
+//! What a template sees for one recipient (SPEC §6): `user` (fields, features, personas),
+//! `event` (the due trigger event), taken from the same evaluation that plans the campaign.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use polars::prelude::AnyValue;
+use serde_json::{Map, Value as Json};
+
+use crate::check::CheckedWorkspace;
+use crate::data::{any_to_json, segment_column, trigger_events, Dataset, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE};
+use crate::model::{BaseType, Campaign, Timing};
+use crate::plan::event_occurrences;
+
+/// One recipient: a row of an evaluation.
+pub struct Recipient<'a> {
+    /// The workspace.
+    pub workspace: &'a CheckedWorkspace,
+    /// The data evaluated.
+    pub dataset: &'a Dataset,
+    /// Features and segments of every profile.
+    pub evaluation: &'a Evaluation,
+    /// This recipient's row.
+    pub row: usize,
+    /// The run's clock.
+    pub now: DateTime<Utc>,
+}
+
+fn rfc3339_micros(micros: i64) -> Json {
+    DateTime::from_timestamp_micros(micros).map_or(Json::Null, |t| {
+        Json::from(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    })
+}
+
+impl Recipient<'_> {
+    /// The profile key.
+    pub fn key(&self) -> String {
+        self.user()
+            .get(&self.workspace.schema.key)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `user`: profile fields and features (times as RFC 3339 text), and `persona` (labels are
+    /// not computed yet: nil).
+    pub fn user(&self) -> Map<String, Json> {
+        let mut user = Map::new();
+        let frame = &self.evaluation.frame;
+        for column in frame.columns() {
+            let name = column.name().as_str();
+            if name.starts_with("__") || name.starts_with(&segment_column("")) {
+                continue;
+            }
+            let value = column.get(self.row).unwrap_or(AnyValue::Null);
+            let feature_type = self
+                .workspace
+                .features
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| &f.ty.base);
+            let json = match (feature_type, &value) {
+                (Some(BaseType::DateTime | BaseType::Date), &AnyValue::Int64(micros)) => rfc3339_micros(micros),
+                _ => any_to_json(value).unwrap_or(Json::Null),
+            };
+            user.insert(name.to_string(), json);
+        }
+        if !self.workspace.personas.is_empty() {
+            let labels = self
+                .workspace
+                .personas
+                .iter()
+                .map(|p| (p.name.clone(), Json::Null))
+                .collect();
+            user.insert("persona".into(), Json::Object(labels));
+        }
+        user
+    }
+
+    /// `event`: for an event-triggered campaign, the newest due trigger event of this recipient
+    /// (`None` when none is due; `Some(Null)` for other campaigns).
+    pub fn event(&self, campaign: &Campaign) -> Result<Option<Json>, String> {
+        let Timing::Event(trigger) = &campaign.timing else {
+            return Ok(Some(Json::Null));
+        };
+        let candidates = trigger_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
+            .map_err(|e| e.to_string())?;
+        let fired =
+            event_occurrences(trigger, &candidates, &self.dataset.events, self.now).map_err(|e| e.to_string())?;
+        let Some(id) = fired.get(&self.key()) else {
+            return Ok(None);
+        };
+        let events = &self.dataset.events;
+        let ids = events
+            .column(EVENT_ID)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| e.to_string())?;
+        let Some(row) = ids.iter().position(|i| i == Some(id.as_str())) else {
+            return Ok(None);
+        };
+        let mut event = Map::new();
+        let prefix = format!("{}.", trigger.on);
+        for column in events.columns() {
+            let value = column.get(row).unwrap_or(AnyValue::Null);
+            let name = column.name().as_str();
+            if let Some(property) = name.strip_prefix(&prefix) {
+                event.insert(property.to_string(), any_to_json(value).unwrap_or(Json::Null));
+            } else if name == EVENT_TS {
+                event.insert("ts".into(), any_to_json(value).unwrap_or(Json::Null));
+            } else if name == EVENT_TYPE {
+                event.insert("type".into(), any_to_json(value).unwrap_or(Json::Null));
+            }
+        }
+        Ok(Some(Json::Object(event)))
+    }
+}
+
+/// Every global of a campaign's templates for one recipient, but `unsubscribe_url`.
+pub fn recipient_globals(
+    recipient: &Recipient,
+    campaign: &Campaign,
+    variant: &crate::model::Variant,
+) -> Result<Map<String, Json>, String> {
+    let mut globals = Map::new();
+    globals.insert("user".into(), Json::Object(recipient.user()));
+    match recipient.event(campaign)? {
+        // Outside event-triggered campaigns `event` is nil (the checker forbids using it there).
+        Some(event) => {
+            globals.insert("event".into(), event);
+        }
+        None => {
+            return Err(format!(
+                "no `{}` trigger event is due for `{}` at {}",
+                campaign.name,
+                recipient.key(),
+                recipient.now.to_rfc3339_opts(SecondsFormat::Secs, true)
+            ))
+        }
+    }
+    if campaign.recommend.is_some() {
+        return Err(format!(
+            "`{}` uses recommendations, which are not built yet",
+            campaign.name
+        ));
+    }
+    globals.insert(
+        "vars".into(),
+        Json::Object(variant.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+    );
+    let mut about = Map::new();
+    about.insert("name".into(), Json::from(campaign.name.clone()));
+    about.insert("variant".into(), Json::from(variant.name.clone()));
+    globals.insert("campaign".into(), Json::Object(about));
+    globals.insert(
+        "now".into(),
+        Json::from(recipient.now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    );
+    Ok(globals)
+}

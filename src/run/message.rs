@@ -1,0 +1,133 @@
+//! Rendering one recipient's message: subject, preheader, HTML (auto-escaped) and text.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json};
+
+use super::context::{recipient_globals, Recipient};
+use super::unsubscribe::unsubscribe_token;
+use crate::check::CheckedWorkspace;
+use crate::diag::SourceMap;
+use crate::load::LoadedWorkspace;
+use crate::model::{Campaign, Variant};
+use crate::template::{engine, escape_outputs, partial_files, pass_globals, render, Engine};
+
+/// Width of a text part derived from HTML.
+const TEXT_WIDTH: usize = 78;
+
+/// The globals every message template gets; `render`ed partials are passed them too.
+const GLOBALS: [&str; 6] = ["user", "vars", "campaign", "unsubscribe_url", "now", "event"];
+
+/// A template source prepared for rendering: globals passed to partials, outputs escaped in HTML.
+fn prepared(source: &str, html: bool) -> Result<String, String> {
+    let source = if html {
+        escape_outputs(source).map_err(|e| e.message)?
+    } else {
+        source.to_string()
+    };
+    pass_globals(&source, &GLOBALS).map_err(|e| e.message)
+}
+
+/// A rendered message, before MIME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMessage {
+    /// The variant rendered.
+    pub variant: String,
+    /// The subject, on one line.
+    pub subject: String,
+    /// The preheader, on one line.
+    pub preheader: Option<String>,
+    /// The HTML part.
+    pub html: String,
+    /// The text part (the text template, or derived from the HTML).
+    pub text: String,
+    /// The one-click unsubscribe URL.
+    pub unsubscribe_url: String,
+}
+
+/// Engines for a workspace's HTML and text templates, built once and used for every message.
+pub struct Renderer<'w> {
+    sources: &'w SourceMap,
+    html: Engine,
+    text: Engine,
+}
+
+impl<'w> Renderer<'w> {
+    /// Engines with the workspace's partials (HTML ones auto-escaped).
+    pub fn new(loaded: &'w LoadedWorkspace) -> Result<Renderer<'w>, String> {
+        let partials = |html: bool| -> Result<BTreeMap<String, String>, String> {
+            partial_files(&loaded.templates, html)
+                .into_iter()
+                .map(|(name, file)| Ok((name, prepared(&loaded.sources.file(file).text, html)?)))
+                .collect()
+        };
+        let (html_partials, text_partials) = (partials(true)?, partials(false)?);
+        Ok(Renderer {
+            sources: &loaded.sources,
+            html: engine(&html_partials)?,
+            text: engine(&text_partials)?,
+        })
+    }
+}
+
+/// Subjects and preheaders are one line: a line break in data cannot add a header.
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ").trim().to_string()
+}
+
+/// Renders `campaign`'s `variant` for `recipient`; `secret` signs the unsubscribe token.
+pub fn render_message(
+    renderer: &Renderer,
+    workspace: &CheckedWorkspace,
+    recipient: &Recipient,
+    campaign: &Campaign,
+    variant: &Variant,
+    secret: &[u8],
+) -> Result<RenderedMessage, String> {
+    let mut globals = recipient_globals(recipient, campaign, variant)?;
+    let token = unsubscribe_token(secret, &recipient.key());
+    let mut unsubscribe = Map::new();
+    unsubscribe.insert("user".into(), globals.get("user").cloned().unwrap_or(Json::Null));
+    unsubscribe.insert("unsubscribe_token".into(), Json::from(token));
+    let unsubscribe_url = render(
+        &renderer.text,
+        &workspace.manifest.unsubscribe_url,
+        &to_object(unsubscribe)?,
+    )?;
+    globals.insert("unsubscribe_url".into(), Json::from(unsubscribe_url.clone()));
+    let globals = to_object(globals)?;
+    let subject = one_line(&render(&renderer.text, &prepared(&variant.subject, false)?, &globals)?);
+    let preheader = match &variant.preheader {
+        Some(preheader) => Some(one_line(&render(
+            &renderer.text,
+            &prepared(preheader, false)?,
+            &globals,
+        )?)),
+        None => None,
+    };
+    let html = render(
+        &renderer.html,
+        &prepared(&renderer.sources.file(variant.html.file).text, true)?,
+        &globals,
+    )?;
+    let text = match &variant.text {
+        Some(template) => render(
+            &renderer.text,
+            &prepared(&renderer.sources.file(template.file).text, false)?,
+            &globals,
+        )?,
+        None => html2text::from_read(html.as_bytes(), TEXT_WIDTH).map_err(|e| e.to_string())?,
+    };
+    Ok(RenderedMessage {
+        variant: variant.name.clone(),
+        subject,
+        preheader,
+        html,
+        text,
+        unsubscribe_url,
+    })
+}
+
+fn to_object(map: Map<String, Json>) -> Result<liquid::Object, String> {
+    liquid::model::to_object(&Json::Object(map)).map_err(|e| e.to_string())
+}

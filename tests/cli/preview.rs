@@ -1,0 +1,107 @@
+//! `tailor preview`: one recipient's message, rendered through the real pipeline.
+
+use std::fs;
+use std::process::Command;
+
+use crate::support::{repo, StarterWorkspace};
+
+fn preview(dir: &std::path::Path, args: &[&str]) -> crate::support::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .arg("preview")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TAILOR_UNSUBSCRIBE_SECRET", "secret")
+        .output()
+        .expect("runs");
+    crate::support::Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn the_seed_template_renders_for_the_nyc_test() {
+    let output = preview(
+        &repo(),
+        &["campaigns", "nyc_offer", "--test", "nyc_browser_sees_nyc_offer"],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output
+            .stdout
+            .starts_with("Subject: Ana, this week's offers\nPreheader: Picked for where you live\nVariant: default\n"),
+        "{}",
+        output.stdout
+    );
+    assert!(output.stdout.contains("Exclusive offers for our NYC customers!"));
+    assert!(!output.stdout.contains("Discover our latest deals!"));
+    // The token is HMAC-SHA256("u1") under "secret" (see the unit test's independent value).
+    assert!(
+        output
+            .stdout
+            .contains("u=u1&t=8a629605d37d74d6c872140bed892da5f3739914899fdd6171dfe43031786151"),
+        "{}",
+        output.stdout
+    );
+    let elsewhere = preview(
+        &repo(),
+        &["campaigns", "nyc_offer", "--test", "elsewhere_sees_general_deals"],
+    );
+    assert!(
+        elsewhere.stdout.contains("Discover our latest deals!"),
+        "{}",
+        elsewhere.stdout
+    );
+}
+
+#[test]
+fn html_escapes_profile_data_and_text_is_derived_when_there_is_no_text_template() {
+    let ws = StarterWorkspace::new();
+    ws.replace(
+        "tests/welcome.yaml",
+        "first_name: Dee",
+        "first_name: \"<script>alert('x')</script>\"",
+    );
+    ws.replace("tests/welcome.yaml", "contains: [\"Welcome, Dee!\"]", "contains: []");
+    let output = preview(
+        ws.dir.path(),
+        &["ws", "welcome", "--test", "new_visitor_is_welcomed", "--out", "out"],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let html = fs::read_to_string(ws.dir.path().join("out/welcome.default.html")).unwrap();
+    assert!(
+        html.contains("<h1>Hello &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;!</h1>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"));
+    let text = fs::read_to_string(ws.dir.path().join("out/welcome.default.txt")).unwrap();
+    assert!(text.contains("Take 10% off your first order."), "{text}");
+}
+
+#[test]
+fn refusals_say_why() {
+    let holdout = preview(
+        &repo(),
+        &["campaigns", "cart_abandonment", "--test", "abandoned_cart_reminder"],
+    );
+    assert_eq!(holdout.code, 1);
+    assert!(
+        holdout.stderr.contains("uses recommendations, which are not built yet"),
+        "{}",
+        holdout.stderr
+    );
+    let wrong = preview(
+        &repo(),
+        &["campaigns", "nyc_offer", "--test", "abandoned_cart_reminder"],
+    );
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong.stderr.contains("is about campaign `cart_abandonment`"),
+        "{}",
+        wrong.stderr
+    );
+    let unknown = preview(&repo(), &["campaigns", "nyc_ofer", "--test", "x"]);
+    assert_eq!(unknown.code, 2);
+}
