@@ -19,17 +19,35 @@ impl PartialLookup for CasePartials<'_> {
     }
 }
 
-#[test]
-fn golden_liquid_valid_cases_parse_and_check() {
+/// The Golden Liquid suite's cases, when the shared folder is there.
+fn suite() -> Option<Vec<serde_json::Value>> {
     let path = crate::support::repo().join("../shared/conformance/golden-liquid/golden_liquid.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!("skipped: {} is not present", path.display());
-        return;
+        return None;
     };
     let suite: serde_json::Value = serde_json::from_str(&text).expect("suite");
+    suite["tests"].as_array().cloned()
+}
+
+/// A case's partials: name to source.
+fn case_partials(case: &serde_json::Value) -> BTreeMap<String, String> {
+    case["templates"]
+        .as_object()
+        .map(|t| {
+            t.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn golden_liquid_valid_cases_parse_and_check() {
+    let Some(cases) = suite() else { return };
     let (mut valid, mut parsed, mut accepted, mut strict) = (0, 0, 0, 0);
     let mut rejected = Vec::new();
-    for case in suite["tests"].as_array().expect("tests") {
+    for case in &cases {
         if case["invalid"].as_bool().unwrap_or(false) {
             continue;
         }
@@ -45,14 +63,7 @@ fn golden_liquid_valid_cases_parse_and_check() {
                 context.globals.insert(name.clone(), Value::from_json(value));
             }
         }
-        let partials: BTreeMap<String, String> = case["templates"]
-            .as_object()
-            .map(|t| {
-                t.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let partials = case_partials(case);
         let mut diagnostics = Diagnostics::new();
         let map = StringMap::identity(FileId(0), template.len());
         check_template(
@@ -93,24 +104,12 @@ fn golden_liquid_valid_cases_parse_and_check() {
 /// must give the expected output, invalid ones an error. Prints the rates and the failures.
 #[test]
 fn golden_liquid_renders() {
-    let path = crate::support::repo().join("../shared/conformance/golden-liquid/golden_liquid.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is not present", path.display());
-        return;
-    };
-    let suite: serde_json::Value = serde_json::from_str(&text).expect("suite");
+    let Some(cases) = suite() else { return };
     let (mut valid, mut rendered, mut invalid, mut rejected) = (0, 0, 0, 0);
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
-    for case in suite["tests"].as_array().expect("tests") {
+    for case in &cases {
         let template = case["template"].as_str().unwrap_or_default();
-        let partials: BTreeMap<String, String> = case["templates"]
-            .as_object()
-            .map(|t| {
-                t.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let partials = case_partials(case);
         let engine = tailor::template::engine(&partials).expect("engine");
         let globals = liquid::model::to_object(&case["data"]).unwrap_or_default();
         let output = tailor::template::render(&engine, template, &globals);

@@ -1,24 +1,15 @@
 //! `tailor preview`: one recipient's message, rendered through the real pipeline.
 
 use std::fs;
-use std::process::Command;
 
-use crate::support::{repo, StarterWorkspace};
+use crate::support::{repo, tailor_with_env, Output, StarterWorkspace};
 
-fn preview(dir: &std::path::Path, args: &[&str]) -> crate::support::Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_tailor"))
-        .arg("preview")
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("TAILOR_UNSUBSCRIBE_SECRET", "secret")
-        .output()
-        .expect("runs");
-    crate::support::Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+fn preview(dir: &std::path::Path, args: &[&str]) -> Output {
+    tailor_with_env(
+        dir,
+        &[&["preview"], args].concat(),
+        &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
+    )
 }
 
 #[test]

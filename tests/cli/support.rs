@@ -13,10 +13,16 @@ pub struct Output {
 
 /// Runs `tailor ARGS` in `dir` with colours off.
 pub fn tailor(dir: &Path, args: &[&str]) -> Output {
+    tailor_with_env(dir, args, &[])
+}
+
+/// Runs `tailor ARGS` in `dir` with colours off and these environment variables.
+pub fn tailor_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_tailor"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("the tailor binary runs");
     Output {
