@@ -8,6 +8,7 @@ mod init;
 mod plan;
 mod preview;
 pub mod schema;
+mod test;
 
 use std::path::PathBuf;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Render one recipient's message (subject, preheader, text; HTML with --out).
     Preview(preview::PreviewArgs),
+    /// Run every `kind: test` document.
+    Test(test::TestArgs),
     /// Write the JSON Schemas of every document kind to a folder.
     Schema(schema::SchemaArgs),
     /// Create a starter workspace that passes `tailor check`.
@@ -57,6 +60,7 @@ pub fn main() -> i32 {
         Command::Plan(args) => plan::run(&args),
         Command::Preview(args) => preview::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Init(args) => init::run(&args),
     };
     code as i32

@@ -82,7 +82,10 @@ pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, Chec
                 &diagnostics,
                 &loaded.sources,
                 false,
-                &format!("the workspace does not check: {errors} errors"),
+                &format!(
+                    "the workspace does not check: {errors} error{}",
+                    if errors == 1 { "" } else { "s" }
+                ),
             );
             Err(ExitCode::Failure)
         }

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::plan::{checked_workspace, run_clock};
 use super::ExitCode;
-use crate::data::{evaluate, load_dataset, test_dataset, LoadOptions};
+use crate::data::{evaluate, load_catalog_only, load_dataset, test_dataset, LoadOptions};
 use crate::model::{assign, Assignment};
 use crate::run::{render_message, Recipient, Renderer, SECRET_VARIABLE};
 
@@ -78,11 +78,10 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
                 Some(_) => run_clock(args.now.as_deref())?,
                 None => test.now,
             };
-            (
-                test_dataset(&workspace.schema, &test.profile, &test.events).map_err(fail)?,
-                now,
-                test.force.clone(),
-            )
+            let catalog =
+                load_catalog_only(&workspace).map_err(|e| fail(format!("the catalog cannot be loaded: {e:?}")))?;
+            let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog).map_err(fail)?;
+            (dataset, now, test.force.clone())
         }
         (None, _) => {
             let now = run_clock(args.now.as_deref())?;

@@ -71,6 +71,23 @@ pub enum LoadError {
     BadRows(Vec<RowError>),
 }
 
+/// Loads only the catalog (for tests and previews of one profile, which bring their own
+/// profile and events).
+pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFrame>, LoadError> {
+    let schema = &workspace.schema;
+    let (Some(path), Some(table), Some(key)) = (&schema.sources.catalog, &schema.catalog, &schema.catalog_key) else {
+        return Ok(None);
+    };
+    let mut errors = Vec::new();
+    let catalog = table::load_catalog(path, table, key, LoadOptions::default(), &mut errors, &mut Vec::new())?;
+    if errors.is_empty() {
+        Ok(Some(catalog))
+    } else {
+        errors.sort();
+        Err(LoadError::BadRows(errors))
+    }
+}
+
 /// Loads every dataset of the workspace.
 pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;

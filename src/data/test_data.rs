@@ -10,11 +10,12 @@ use super::events::{event_columns, in_time_order, EVENT_ID};
 use super::{event_id, ColumnBuilder, Dataset};
 use crate::model::{parse_datetime, DataSchema, TestEvent};
 
-/// The profile and events of a test as a [`Dataset`] (no catalog).
+/// The profile and events of a test as a [`Dataset`], with the workspace's `catalog`.
 pub fn test_dataset(
     schema: &DataSchema,
     profile: &BTreeMap<String, Json>,
     events: &[TestEvent],
+    catalog: Option<DataFrame>,
 ) -> Result<Dataset, String> {
     let describe = |e: PolarsError| e.to_string();
     let mut profile_columns = Vec::new();
@@ -84,7 +85,7 @@ pub fn test_dataset(
     Ok(Dataset {
         profiles,
         events,
-        catalog: None,
+        catalog,
         reports: Vec::new(),
     })
 }

@@ -20,7 +20,7 @@ pub use timing::{event_occurrences, recipient_zone, schedule_occurrence, Occurre
 
 use crate::check::CheckedWorkspace;
 use crate::data::{condition_flags, trigger_events, Dataset, EvalError, Evaluation};
-use crate::model::Timing;
+use crate::model::{Campaign, Timing};
 use campaign::{plan_campaign, Policy, Recipients};
 
 /// What is known of earlier sends.
@@ -66,56 +66,80 @@ fn strings(evaluation: &Evaluation, column: &str) -> Result<Vec<Option<String>>,
         .collect())
 }
 
-/// Plans every campaign at `now`. Campaigns claim frequency-cap room in priority order (higher
-/// first, ties by name); the report lists them by name.
-pub fn build_plan(
+/// The per-profile facts every campaign of one plan reads.
+struct Population {
+    keys: Vec<String>,
+    emails: Vec<Option<String>>,
+    zones: Vec<chrono_tz::Tz>,
+    consent: Vec<bool>,
+}
+
+impl Population {
+    fn of(
+        workspace: &CheckedWorkspace,
+        dataset: &Dataset,
+        evaluation: &Evaluation,
+        now: DateTime<Utc>,
+    ) -> Result<Population, EvalError> {
+        let schema = &workspace.schema;
+        let manifest = &workspace.manifest;
+        let keys: Vec<String> = strings(evaluation, &schema.key)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        let emails = strings(evaluation, &schema.email)?;
+        let zones: Vec<_> = match &schema.timezone {
+            Some(column) => strings(evaluation, column)?
+                .iter()
+                .map(|z| recipient_zone(z.as_deref(), manifest.timezone))
+                .collect(),
+            None => vec![manifest.timezone; keys.len()],
+        };
+        let consent = condition_flags(workspace, dataset, evaluation, &manifest.consent, now)?;
+        Ok(Population {
+            keys,
+            emails,
+            zones,
+            consent,
+        })
+    }
+}
+
+/// Plans `campaigns` in the order given; `sends` holds earlier sends per row against the cap.
+fn plan_in_order(
     workspace: &CheckedWorkspace,
     dataset: &Dataset,
     evaluation: &Evaluation,
-    ledger: &LedgerState,
+    campaigns: &[&Campaign],
+    sends: &mut HashMap<usize, u32>,
     now: DateTime<Utc>,
-) -> Result<PlanReport, EvalError> {
-    let schema = &workspace.schema;
-    let manifest = &workspace.manifest;
-    let keys: Vec<String> = strings(evaluation, &schema.key)?
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect();
-    let emails = strings(evaluation, &schema.email)?;
-    let zones: Vec<_> = match &schema.timezone {
-        Some(column) => strings(evaluation, column)?
-            .iter()
-            .map(|z| recipient_zone(z.as_deref(), manifest.timezone))
-            .collect(),
-        None => vec![manifest.timezone; keys.len()],
-    };
-    let consent = condition_flags(workspace, dataset, evaluation, &manifest.consent, now)?;
+) -> Result<Vec<CampaignReport>, EvalError> {
+    let population = Population::of(workspace, dataset, evaluation, now)?;
     let suppressed = HashSet::new();
     let recipients = Recipients {
-        keys: &keys,
-        emails: &emails,
-        zones: &zones,
-        consent: &consent,
+        keys: &population.keys,
+        emails: &population.emails,
+        zones: &population.zones,
+        consent: &population.consent,
         suppressed: &suppressed,
     };
-    let mut sends = HashMap::new();
+    let manifest = &workspace.manifest;
     let mut policy = Policy {
         now,
         cap: manifest.frequency_cap,
         quiet_hours: manifest.quiet_hours,
-        sends: &mut sends,
+        sends,
     };
-    let mut order: Vec<_> = workspace.campaigns.iter().collect();
-    order.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
     let now_id = now.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let mut campaigns = Vec::with_capacity(order.len());
-    for campaign in order {
+    let mut reports = Vec::with_capacity(campaigns.len());
+    for campaign in campaigns {
         let audience = match &campaign.audience {
             Some(audience) => condition_flags(workspace, dataset, evaluation, audience, now)?,
-            None => vec![true; keys.len()],
+            None => vec![true; population.keys.len()],
         };
         let occurrences: Vec<Occurrence> = match &campaign.timing {
-            Timing::Schedule(schedule) => zones
+            Timing::Schedule(schedule) => population
+                .zones
                 .iter()
                 .map(|&zone| schedule_occurrence(schedule, zone, now))
                 .collect(),
@@ -132,7 +156,9 @@ pub fn build_plan(
             Timing::Event(trigger) => {
                 let candidates = trigger_events(workspace, dataset, evaluation, trigger, now)?;
                 let fired = timing::event_occurrences(trigger, &candidates, &dataset.events, now)?;
-                keys.iter()
+                population
+                    .keys
+                    .iter()
                     .map(|k| {
                         fired
                             .get(k)
@@ -141,7 +167,7 @@ pub fn build_plan(
                     .collect()
             }
         };
-        campaigns.push(plan_campaign(
+        reports.push(plan_campaign(
             campaign,
             &audience,
             &occurrences,
@@ -149,6 +175,21 @@ pub fn build_plan(
             &mut policy,
         ));
     }
+    Ok(reports)
+}
+
+/// Plans every campaign at `now`. Campaigns claim frequency-cap room in priority order (higher
+/// first, ties by name); the report lists them by name.
+pub fn build_plan(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    evaluation: &Evaluation,
+    ledger: &LedgerState,
+    now: DateTime<Utc>,
+) -> Result<PlanReport, EvalError> {
+    let mut order: Vec<&Campaign> = workspace.campaigns.iter().collect();
+    order.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
+    let mut campaigns = plan_in_order(workspace, dataset, evaluation, &order, &mut HashMap::new(), now)?;
     campaigns.sort_by(|a, b| a.name.cmp(&b.name));
     let mut segments: Vec<SegmentReport> = evaluation
         .segment_sizes
@@ -162,7 +203,24 @@ pub fn build_plan(
     Ok(PlanReport {
         campaigns,
         ledger: ledger.describe(),
-        now: now_id,
+        now: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         segments,
     })
+}
+
+/// Plans one campaign for the profiles of `dataset` (a test's one profile), counting
+/// `earlier_sends` of the first profile against the frequency cap.
+pub fn plan_campaign_alone(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    evaluation: &Evaluation,
+    campaign: &Campaign,
+    earlier_sends: u32,
+    now: DateTime<Utc>,
+) -> Result<CampaignReport, EvalError> {
+    let mut sends = HashMap::from([(0, earlier_sends)]);
+    let mut reports = plan_in_order(workspace, dataset, evaluation, &[campaign], &mut sends, now)?;
+    reports
+        .pop()
+        .ok_or_else(|| EvalError::Engine("no campaign was planned".into()))
 }

@@ -135,12 +135,12 @@ pub fn recipient_globals(
             ))
         }
     }
-    if campaign.recommend.is_some() {
-        return Err(format!(
-            "`{}` uses recommendations, which are not built yet",
-            campaign.name
-        ));
-    }
+    let recommendations = match &campaign.recommend {
+        Some(recommend) => super::recommend::recommendations(recipient, recommend)?,
+        // Nil without `recommend:` (the checker forbids using it then).
+        None => Json::Null,
+    };
+    globals.insert("recommendations".into(), recommendations);
     globals.insert(
         "vars".into(),
         Json::Object(variant.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),

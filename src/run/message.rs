@@ -16,7 +16,15 @@ use crate::template::{engine, escape_outputs, partial_files, pass_globals, rende
 const TEXT_WIDTH: usize = 78;
 
 /// The globals every message template gets; `render`ed partials are passed them too.
-const GLOBALS: [&str; 6] = ["user", "vars", "campaign", "unsubscribe_url", "now", "event"];
+const GLOBALS: [&str; 7] = [
+    "user",
+    "vars",
+    "campaign",
+    "unsubscribe_url",
+    "now",
+    "event",
+    "recommendations",
+];
 
 /// A template source prepared for rendering: globals passed to partials, outputs escaped in HTML.
 fn prepared(source: &str, html: bool) -> Result<String, String> {

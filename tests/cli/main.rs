@@ -12,4 +12,5 @@ mod plan;
 mod preview;
 mod reference;
 mod support;
+mod testing;
 mod workspace;

@@ -73,13 +73,23 @@ fn html_escapes_profile_data_and_text_is_derived_when_there_is_no_text_template(
 
 #[test]
 fn refusals_say_why() {
+    // u0000007's bucket for `sneaker_nudge` is 90 (SHA-256, SPEC §5): inside the 10% holdout.
     let holdout = preview(
         &repo(),
-        &["campaigns", "cart_abandonment", "--test", "abandoned_cart_reminder"],
+        &[
+            "campaigns",
+            "sneaker_nudge",
+            "--profile",
+            "u0000007",
+            "--now",
+            "2026-12-01T15:00:00Z",
+        ],
     );
     assert_eq!(holdout.code, 1);
     assert!(
-        holdout.stderr.contains("uses recommendations, which are not built yet"),
+        holdout
+            .stderr
+            .contains("`u0000007` is in `sneaker_nudge`'s holdout and gets nothing"),
         "{}",
         holdout.stderr
     );

@@ -1,0 +1,108 @@
+//! `tailor test [DIR]`: run every `kind: test` document.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::plan::checked_workspace;
+use super::ExitCode;
+use crate::data::load_catalog_only;
+use crate::run::{run_test, Renderer, TestOutcome, SECRET_VARIABLE};
+
+/// Arguments of `tailor test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The workspace folder.
+    pub dir: Option<PathBuf>,
+    /// Also write a JUnit XML report here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The outcomes as a JUnit XML report.
+fn junit(outcomes: &[TestOutcome]) -> String {
+    let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"tailor\" tests=\"{}\" failures=\"{failed}\">\n",
+        outcomes.len()
+    );
+    for outcome in outcomes {
+        let _ = write!(
+            out,
+            "  <testcase classname=\"{}\" name=\"{}\"",
+            xml(&outcome.campaign),
+            xml(&outcome.name)
+        );
+        if outcome.failures.is_empty() {
+            out.push_str("/>\n");
+        } else {
+            let message = xml(&outcome.failures.join("; "));
+            let _ = writeln!(
+                out,
+                ">\n    <failure message=\"{message}\">{message}</failure>\n  </testcase>"
+            );
+        }
+    }
+    out.push_str("</testsuite>\n");
+    out
+}
+
+/// Runs `tailor test`.
+pub fn run(args: &TestArgs) -> ExitCode {
+    let (loaded, workspace) = match checked_workspace(args.dir.as_ref()) {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
+    let renderer = match Renderer::new(&loaded) {
+        Ok(renderer) => renderer,
+        Err(message) => {
+            eprintln!("error[test::render]: {message}");
+            return ExitCode::Failure;
+        }
+    };
+    let catalog = match load_catalog_only(&workspace) {
+        Ok(catalog) => catalog,
+        Err(error) => {
+            eprintln!("error[test::catalog]: the catalog cannot be loaded: {error:?}");
+            return ExitCode::Failure;
+        }
+    };
+    // Tests do not need the real secret: the token only has to be stable.
+    let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "tailor-test".into());
+    let outcomes: Vec<TestOutcome> = workspace
+        .tests
+        .iter()
+        .map(|test| run_test(&workspace, &renderer, test, catalog.as_ref(), secret.as_bytes()))
+        .collect();
+    for outcome in &outcomes {
+        if outcome.failures.is_empty() {
+            println!("ok     {} ({})", outcome.name, outcome.campaign);
+        } else {
+            println!("FAILED {} ({})", outcome.name, outcome.campaign);
+            for failure in &outcome.failures {
+                println!("         {failure}");
+            }
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
+    println!("tailor test: {} passed, {failed} failed", outcomes.len() - failed);
+    if let Some(path) = &args.junit {
+        if let Err(error) = std::fs::write(path, junit(&outcomes)) {
+            eprintln!("error[test::io]: cannot write `{}`: {error}", path.display());
+            return ExitCode::Usage;
+        }
+    }
+    if failed > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    }
+}

@@ -1,0 +1,158 @@
+//! Running a `kind: test` document (SPEC §7): the profile and its events go through the same
+//! evaluation, bucketing and rendering as real recipients.
+
+use chrono::Duration;
+use polars::prelude::DataFrame;
+
+use super::context::Recipient;
+use super::message::{render_message, Renderer};
+use crate::check::CheckedWorkspace;
+use crate::data::{evaluate, test_dataset};
+use crate::model::{assign, Assignment, Bucket, Test};
+use crate::plan::{plan_campaign_alone, CampaignReport};
+
+/// What a test found: nothing when it passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestOutcome {
+    /// The test's name.
+    pub name: String,
+    /// The campaign it tests.
+    pub campaign: String,
+    /// Each unmet expectation, in words.
+    pub failures: Vec<String>,
+}
+
+/// The bucket the test's one profile landed in; `None` outside the audience.
+fn bucket_of(report: &CampaignReport) -> Option<String> {
+    if report.audience == 0 {
+        return None;
+    }
+    if let Some((bucket, _)) = report.suppressed.iter().find(|(_, n)| **n > 0) {
+        return Some(bucket.clone());
+    }
+    if report.holdout > 0 {
+        return Some(Bucket::Holdout.name().to_string());
+    }
+    let variant = report.variants.iter().find(|v| v.count > 0)?;
+    if variant.due > 0 {
+        return Some(Bucket::Due.name().to_string());
+    }
+    variant
+        .held
+        .iter()
+        .find(|(_, n)| **n > 0)
+        .map(|(bucket, _)| bucket.clone())
+}
+
+/// Runs one test; `catalog` is the workspace's (for recommendations).
+pub fn run_test(
+    workspace: &CheckedWorkspace,
+    renderer: &Renderer,
+    test: &Test,
+    catalog: Option<&DataFrame>,
+    secret: &[u8],
+) -> TestOutcome {
+    let mut outcome = TestOutcome {
+        name: test.name.clone(),
+        campaign: test.campaign.clone(),
+        failures: Vec::new(),
+    };
+    if let Err(failure) = check_expectations(workspace, renderer, test, catalog, secret, &mut outcome.failures) {
+        outcome.failures.push(failure);
+    }
+    outcome
+}
+
+fn check_expectations(
+    workspace: &CheckedWorkspace,
+    renderer: &Renderer,
+    test: &Test,
+    catalog: Option<&DataFrame>,
+    secret: &[u8],
+    failures: &mut Vec<String>,
+) -> Result<(), String> {
+    let campaign = workspace
+        .campaigns
+        .iter()
+        .find(|c| c.name == test.campaign)
+        .ok_or("the campaign did not check")?;
+    let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog.cloned())?;
+    let evaluation = evaluate(workspace, &dataset, test.now).map_err(|e| e.to_string())?;
+    let earlier = match workspace.manifest.frequency_cap {
+        Some(cap) => {
+            let window = Duration::try_seconds(cap.window.seconds).unwrap_or(Duration::MAX);
+            test.history
+                .iter()
+                .filter(|h| h.at <= test.now && test.now.signed_duration_since(h.at) < window)
+                .count() as u32
+        }
+        None => 0,
+    };
+    let report = plan_campaign_alone(workspace, &dataset, &evaluation, campaign, earlier, test.now)
+        .map_err(|e| e.to_string())?;
+    let bucket = bucket_of(&report);
+    let shown = bucket.clone().unwrap_or_else(|| "outside the audience".into());
+    let due = bucket.as_deref() == Some(Bucket::Due.name());
+    let expect = &test.expect;
+    if expect.audience && !due {
+        failures.push(format!("expected the message to be sent, but the profile is {shown}"));
+    }
+    if !expect.audience && due {
+        failures.push("expected no message, but it is due".to_string());
+    }
+    if let Some(reason) = expect.reason {
+        if bucket.as_deref() != Some(reason.name()) {
+            failures.push(format!("expected reason `{reason}`, but the profile is {shown}"));
+        }
+    }
+    let key = test
+        .profile
+        .get(&workspace.schema.key)
+        .and_then(|k| k.as_str())
+        .unwrap_or_default();
+    let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
+    let assigned = match assign(&campaign.salt, key, campaign.holdout, &weights) {
+        Assignment::Variant(index) => Some(&campaign.variants[index]),
+        Assignment::Holdout => None,
+    };
+    if let Some(expected) = &expect.variant {
+        let got = assigned.map_or("the holdout", |v| v.name.as_str());
+        if got != expected {
+            failures.push(format!("expected variant `{expected}`, but the hash assigns {got}"));
+        }
+    }
+    if !expect.contains.is_empty() {
+        let variant = match &test.force {
+            Some(name) => campaign.variants.iter().find(|v| &v.name == name),
+            None => assigned,
+        };
+        let Some(variant) = variant else {
+            failures.push("nothing to render: the profile is in the holdout (use `force:`)".to_string());
+            return Ok(());
+        };
+        let recipient = Recipient {
+            workspace,
+            dataset: &dataset,
+            evaluation: &evaluation,
+            row: 0,
+            now: test.now,
+        };
+        let message = render_message(renderer, workspace, &recipient, campaign, variant, secret)?;
+        let rendered = [
+            message.subject.as_str(),
+            message.preheader.as_deref().unwrap_or(""),
+            &message.text,
+            &message.html,
+        ]
+        .join("\n");
+        for needle in &expect.contains {
+            if !rendered.contains(needle.as_str()) {
+                failures.push(format!("the message does not contain {needle:?}"));
+            }
+        }
+    }
+    if expect.golden.is_some() {
+        failures.push("golden files need complete MIME messages, which are not built yet".to_string());
+    }
+    Ok(())
+}

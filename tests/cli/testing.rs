@@ -1,0 +1,97 @@
+//! `tailor test`: the demo's tests pass; failures say what was expected; JUnit output.
+
+use std::fs;
+
+use crate::support::{repo, tailor, StarterWorkspace};
+
+#[test]
+fn the_demo_tests_pass() {
+    let output = tailor(&repo(), &["test", "campaigns"]);
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(
+        output.stdout.contains("ok     nyc_browser_sees_nyc_offer (nyc_offer)"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.ends_with("tailor test: 6 passed, 0 failed\n"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn failed_expectations_are_explained_and_reported_as_junit() {
+    let ws = StarterWorkspace::new();
+    ws.replace(
+        "tests/welcome.yaml",
+        "contains: [\"Welcome, Dee!\"]",
+        "contains: [\"Welcome, Dee!\", \"Goodbye\"]",
+    );
+    let more = "kind: test\nname: opted_out\ncampaign: welcome\nnow: 2026-12-01T15:00:00Z\nprofile:\n  id: u8\n  email: e@example.com\n  email_opt_in: false\n  signup_at: 2026-11-30T12:00:00Z\nexpect:\n  audience: false\n  reason: holdout\n";
+    ws.write("tests/opted_out.yaml", more);
+    let output = tailor(ws.dir.path(), &["test", "ws", "--junit", "report.xml"]);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert!(
+        output.stdout.contains("FAILED new_visitor_is_welcomed (welcome)"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("the message does not contain \"Goodbye\""),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("expected reason `holdout`, but the profile is consent"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.ends_with("tailor test: 0 passed, 2 failed\n"),
+        "{}",
+        output.stdout
+    );
+    let report = fs::read_to_string(ws.dir.path().join("report.xml")).unwrap();
+    assert!(
+        report.contains("<testsuite name=\"tailor\" tests=\"2\" failures=\"2\">"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<testcase classname=\"welcome\" name=\"opted_out\">"),
+        "{report}"
+    );
+}
+
+#[test]
+fn recommendations_are_the_recently_viewed_products_newest_first() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().to_string_lossy().into_owned();
+    let output = crate::support::tailor_with_env(
+        &repo(),
+        &[
+            "preview",
+            "campaigns",
+            "sneaker_nudge",
+            "--test",
+            "sneaker_browser_gets_discount_variant",
+            "--out",
+            &out_dir,
+        ],
+        &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let html = fs::read_to_string(out.path().join("sneaker_nudge.discount.html")).unwrap();
+    let (newest, older) = (
+        html.find("Ridge Runner 3").expect("p002"),
+        html.find("City Runner 2").expect("p001"),
+    );
+    assert!(newest < older, "{html}");
+    assert!(
+        html.contains("href=\"https://acme.test/p/p002?utm_campaign=sneaker_nudge\""),
+        "{html}"
+    );
+    assert!(html.contains("$89.00"), "{html}");
+}
