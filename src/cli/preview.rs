@@ -30,7 +30,7 @@ pub struct PreviewArgs {
     /// The clock (RFC 3339); default: the test's `now`, or the wall clock.
     #[arg(long)]
     pub now: Option<String>,
-    /// Write `CAMPAIGN.VARIANT.html` and `.txt` here instead of printing the text part.
+    /// Write `CAMPAIGN.VARIANT.eml`, `.html` and `.txt` here instead of printing the text part.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -147,7 +147,8 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
             let stem = format!("{}.{}", campaign.name, message.variant);
             std::fs::write(out.join(format!("{stem}.html")), &message.html).map_err(fail)?;
             std::fs::write(out.join(format!("{stem}.txt")), &message.text).map_err(fail)?;
-            eprintln!("wrote {stem}.html and {stem}.txt to {}", out.display());
+            std::fs::write(out.join(format!("{stem}.eml")), &message.eml).map_err(fail)?;
+            eprintln!("wrote {stem}.eml, {stem}.html and {stem}.txt to {}", out.display());
         }
         None => {
             println!("Subject: {}", message.subject);

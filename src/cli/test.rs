@@ -8,7 +8,7 @@ use clap::Args;
 use super::plan::checked_workspace;
 use super::ExitCode;
 use crate::data::load_catalog_only;
-use crate::run::{run_test, Renderer, TestOutcome, SECRET_VARIABLE};
+use crate::run::{run_test, Renderer, TestOutcome};
 
 /// Arguments of `tailor test`.
 #[derive(Debug, Args)]
@@ -18,6 +18,9 @@ pub struct TestArgs {
     /// Also write a JUnit XML report here.
     #[arg(long)]
     pub junit: Option<PathBuf>,
+    /// Rewrite golden files with the messages as they are now.
+    #[arg(long)]
+    pub bless: bool,
 }
 
 fn xml(text: &str) -> String {
@@ -75,12 +78,10 @@ pub fn run(args: &TestArgs) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    // Tests do not need the real secret: the token only has to be stable.
-    let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "tailor-test".into());
     let outcomes: Vec<TestOutcome> = workspace
         .tests
         .iter()
-        .map(|test| run_test(&workspace, &renderer, test, catalog.as_ref(), secret.as_bytes()))
+        .map(|test| run_test(&workspace, &renderer, test, catalog.as_ref(), args.bless))
         .collect();
     for outcome in &outcomes {
         if outcome.failures.is_empty() {

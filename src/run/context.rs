@@ -81,13 +81,10 @@ impl Recipient<'_> {
         let Timing::Event(trigger) = &campaign.timing else {
             return Ok(Some(Json::Null));
         };
-        let candidates = trigger_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
-            .map_err(|e| e.to_string())?;
-        let fired =
-            event_occurrences(trigger, &candidates, &self.dataset.events, self.now).map_err(|e| e.to_string())?;
-        let Some(id) = fired.get(&self.key()) else {
+        let Some(id) = self.fired_event(trigger)? else {
             return Ok(None);
         };
+        let id = &id;
         let events = &self.dataset.events;
         let ids = events
             .column(EVENT_ID)
@@ -110,6 +107,48 @@ impl Recipient<'_> {
             }
         }
         Ok(Some(Json::Object(event)))
+    }
+}
+
+impl Recipient<'_> {
+    /// The id of the newest due trigger event of this recipient, if any.
+    fn fired_event(&self, trigger: &crate::model::EventTrigger) -> Result<Option<String>, String> {
+        let candidates = trigger_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
+            .map_err(|e| e.to_string())?;
+        let fired =
+            event_occurrences(trigger, &candidates, &self.dataset.events, self.now).map_err(|e| e.to_string())?;
+        Ok(fired.get(&self.key()).cloned())
+    }
+
+    /// The occurrence id of this recipient's send (SPEC §5): the trigger event's id, the
+    /// schedule's `at`, or the run's `now` for a condition trigger.
+    pub fn occurrence(&self, campaign: &Campaign) -> Result<String, String> {
+        Ok(match &campaign.timing {
+            Timing::Schedule(schedule) => schedule.at.format("%Y-%m-%dT%H:%M").to_string(),
+            Timing::Event(trigger) => self.fired_event(trigger)?.unwrap_or_default(),
+            Timing::Condition(_) => self.now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        })
+    }
+
+    /// The recipient's email address.
+    pub fn email(&self) -> String {
+        self.user()
+            .get(&self.workspace.schema.email)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The recipient's display name: the `first_name` and `last_name` fields, when the schema
+    /// has them and they are set.
+    pub fn display_name(&self) -> Option<String> {
+        let user = self.user();
+        let parts: Vec<&str> = ["first_name", "last_name"]
+            .iter()
+            .filter_map(|f| user.get(*f).and_then(Json::as_str))
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 
 use super::context::{recipient_globals, Recipient};
+use super::mime::{build_message, message_hash, Envelope};
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
 use crate::diag::SourceMap;
@@ -51,6 +52,8 @@ pub struct RenderedMessage {
     pub text: String,
     /// The one-click unsubscribe URL.
     pub unsubscribe_url: String,
+    /// The complete message (CRLF line endings).
+    pub eml: String,
 }
 
 /// Engines for a workspace's HTML and text templates, built once and used for every message.
@@ -80,7 +83,7 @@ impl<'w> Renderer<'w> {
 
 /// Subjects and preheaders are one line: a line break in data cannot add a header.
 fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n'], " ").trim().to_string()
+    text.split(['\r', '\n']).map(str::trim).filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Renders `campaign`'s `variant` for `recipient`; `secret` signs the unsubscribe token.
@@ -126,6 +129,20 @@ pub fn render_message(
         )?,
         None => html2text::from_read(html.as_bytes(), TEXT_WIDTH).map_err(|e| e.to_string())?,
     };
+    let manifest = &workspace.manifest;
+    let (email, name) = (recipient.email(), recipient.display_name());
+    let envelope = Envelope {
+        from: variant.from.as_deref().unwrap_or(&manifest.from),
+        to: &email,
+        to_name: name.as_deref(),
+        reply_to: manifest.reply_to.as_deref(),
+        unsubscribe_url: &unsubscribe_url,
+        unsubscribe_mailto: manifest.unsubscribe_mailto.as_deref(),
+        postal_address: &manifest.postal_address,
+        now: recipient.now,
+    };
+    let hash = message_hash(&campaign.name, &recipient.key(), &recipient.occurrence(campaign)?);
+    let eml = build_message(&envelope, &hash, &subject, preheader.as_deref(), &text, &html);
     Ok(RenderedMessage {
         variant: variant.name.clone(),
         subject,
@@ -133,6 +150,7 @@ pub fn render_message(
         html,
         text,
         unsubscribe_url,
+        eml,
     })
 }
 

@@ -44,20 +44,25 @@ fn bucket_of(report: &CampaignReport) -> Option<String> {
         .map(|(bucket, _)| bucket.clone())
 }
 
-/// Runs one test; `catalog` is the workspace's (for recommendations).
+/// The unsubscribe secret tests sign with, whatever the environment says: golden files must
+/// not depend on who runs them.
+pub const TEST_SECRET: &[u8] = b"tailor-test";
+
+/// Runs one test; `catalog` is the workspace's (for recommendations). With `bless`, golden
+/// files are (re)written instead of compared.
 pub fn run_test(
     workspace: &CheckedWorkspace,
     renderer: &Renderer,
     test: &Test,
     catalog: Option<&DataFrame>,
-    secret: &[u8],
+    bless: bool,
 ) -> TestOutcome {
     let mut outcome = TestOutcome {
         name: test.name.clone(),
         campaign: test.campaign.clone(),
         failures: Vec::new(),
     };
-    if let Err(failure) = check_expectations(workspace, renderer, test, catalog, secret, &mut outcome.failures) {
+    if let Err(failure) = check_expectations(workspace, renderer, test, catalog, bless, &mut outcome.failures) {
         outcome.failures.push(failure);
     }
     outcome
@@ -68,7 +73,7 @@ fn check_expectations(
     renderer: &Renderer,
     test: &Test,
     catalog: Option<&DataFrame>,
-    secret: &[u8],
+    bless: bool,
     failures: &mut Vec<String>,
 ) -> Result<(), String> {
     let campaign = workspace
@@ -121,7 +126,7 @@ fn check_expectations(
             failures.push(format!("expected variant `{expected}`, but the hash assigns {got}"));
         }
     }
-    if !expect.contains.is_empty() {
+    if !expect.contains.is_empty() || expect.golden.is_some() {
         let variant = match &test.force {
             Some(name) => campaign.variants.iter().find(|v| &v.name == name),
             None => assigned,
@@ -137,7 +142,7 @@ fn check_expectations(
             row: 0,
             now: test.now,
         };
-        let message = render_message(renderer, workspace, &recipient, campaign, variant, secret)?;
+        let message = render_message(renderer, workspace, &recipient, campaign, variant, TEST_SECRET)?;
         let rendered = [
             message.subject.as_str(),
             message.preheader.as_deref().unwrap_or(""),
@@ -150,9 +155,52 @@ fn check_expectations(
                 failures.push(format!("the message does not contain {needle:?}"));
             }
         }
-    }
-    if expect.golden.is_some() {
-        failures.push("golden files need complete MIME messages, which are not built yet".to_string());
+        if let Some(golden) = &expect.golden {
+            // Stored with LF line endings so that golden files diff cleanly in review.
+            let actual = message.eml.replace("\r\n", "\n");
+            if bless {
+                std::fs::create_dir_all(golden.parent().unwrap_or(golden)).map_err(|e| e.to_string())?;
+                std::fs::write(golden, &actual).map_err(|e| format!("cannot write `{}`: {e}", golden.display()))?;
+            } else {
+                match std::fs::read_to_string(golden) {
+                    Ok(expected) if expected == actual => {}
+                    Ok(expected) => failures.push(format!(
+                        "the message differs from `{}`:\n{}",
+                        golden.display(),
+                        line_diff(&expected, &actual)
+                    )),
+                    Err(_) => failures.push(format!(
+                        "golden file `{}` does not exist (run `tailor test --bless`)",
+                        golden.display()
+                    )),
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// A unified-style diff of the lines that differ (with a line of context), for failures.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let (old, new): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let mut out = Vec::new();
+    for i in 0..old.len().max(new.len()) {
+        let (a, b) = (old.get(i), new.get(i));
+        if a != b {
+            if let Some(before) = i.checked_sub(1).and_then(|j| old.get(j)).filter(|_| out.is_empty()) {
+                out.push(format!("  {before}"));
+            }
+            if let Some(a) = a {
+                out.push(format!("- {a}"));
+            }
+            if let Some(b) = b {
+                out.push(format!("+ {b}"));
+            }
+            if out.len() > 40 {
+                out.push("  ...".into());
+                break;
+            }
+        }
+    }
+    out.join("\n")
 }

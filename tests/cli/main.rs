@@ -7,6 +7,7 @@ mod data;
 mod differential;
 mod escaping;
 mod evaluate;
+mod messages;
 mod no_panic;
 mod plan;
 mod preview;
