@@ -83,7 +83,11 @@ impl<'w> Renderer<'w> {
 
 /// Subjects and preheaders are one line: a line break in data cannot add a header.
 fn one_line(text: &str) -> String {
-    text.split(['\r', '\n']).map(str::trim).filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
+    text.split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Renders `campaign`'s `variant` for `recipient`; `secret` signs the unsubscribe token.
@@ -121,6 +125,8 @@ pub fn render_message(
         &prepared(&renderer.sources.file(variant.html.file).text, true)?,
         &globals,
     )?;
+    // Email clients ignore <style> blocks more often than inline styles.
+    let html = css_inline::inline(&html).map_err(|e| format!("CSS inlining failed: {e}"))?;
     let text = match &variant.text {
         Some(template) => render(
             &renderer.text,

@@ -63,7 +63,8 @@ fn html_escapes_profile_data_and_text_is_derived_when_there_is_no_text_template(
     assert_eq!(output.code, 0, "{}", output.stderr);
     let html = fs::read_to_string(ws.dir.path().join("out/welcome.default.html")).unwrap();
     assert!(
-        html.contains("<h1>Hello &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;!</h1>"),
+        // The CSS inliner re-serialises the document, so `&#39;` comes back as a plain quote.
+        html.contains("<h1>Hello &lt;script&gt;alert('x')&lt;/script&gt;!</h1>"),
         "{html}"
     );
     assert!(!html.contains("<script>"));
