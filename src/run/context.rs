@@ -2,13 +2,14 @@
 //! `event` (the due trigger event), taken from the same evaluation that plans the campaign.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
 use polars::prelude::AnyValue;
 use serde_json::{Map, Value as Json};
 
 use crate::check::CheckedWorkspace;
 use crate::data::{any_to_json, segment_column, trigger_events, Dataset, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE};
 use crate::model::{BaseType, Campaign, Timing};
-use crate::plan::event_occurrences;
+use crate::plan::{event_occurrences, recipient_zone};
 
 /// One recipient: a row of an evaluation.
 pub struct Recipient<'a> {
@@ -30,7 +31,36 @@ fn rfc3339_micros(micros: i64) -> Json {
     })
 }
 
+/// An RFC 3339 time re-expressed in `zone` (same instant, local offset), so that `date` shows
+/// the recipient's wall-clock time; anything else unchanged.
+fn in_zone(json: Json, zone: Tz) -> Json {
+    match json.as_str().map(DateTime::parse_from_rfc3339) {
+        Some(Ok(time)) => Json::from(time.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::AutoSi, false)),
+        _ => json,
+    }
+}
+
+/// A polars value as template JSON, with times in `zone`.
+fn template_value(value: AnyValue, zone: Tz) -> Json {
+    let is_time = matches!(value, AnyValue::Datetime(..) | AnyValue::DatetimeOwned(..));
+    let json = any_to_json(value).unwrap_or(Json::Null);
+    if is_time {
+        in_zone(json, zone)
+    } else {
+        json
+    }
+}
+
 impl Recipient<'_> {
+    /// The recipient's time zone: their own valid IANA zone, else the workspace's.
+    pub fn zone(&self) -> Tz {
+        let own = self.workspace.schema.timezone.as_ref().and_then(|column| {
+            let value = self.evaluation.frame.column(column).ok()?.get(self.row).ok()?;
+            value.get_str().map(str::to_string)
+        });
+        recipient_zone(own.as_deref(), self.workspace.manifest.timezone)
+    }
+
     /// The profile key.
     pub fn key(&self) -> String {
         self.user()
@@ -40,9 +70,10 @@ impl Recipient<'_> {
             .to_string()
     }
 
-    /// `user`: profile fields and features (times as RFC 3339 text), and `persona` (labels are
-    /// not computed yet: nil).
+    /// `user`: profile fields and features (times as RFC 3339 text in the recipient's zone), and
+    /// `persona` (labels are not computed yet: nil).
     pub fn user(&self) -> Map<String, Json> {
+        let zone = self.zone();
         let mut user = Map::new();
         let frame = &self.evaluation.frame;
         for column in frame.columns() {
@@ -58,8 +89,9 @@ impl Recipient<'_> {
                 .find(|f| f.name == name)
                 .map(|f| &f.ty.base);
             let json = match (feature_type, &value) {
-                (Some(BaseType::DateTime | BaseType::Date), &AnyValue::Int64(micros)) => rfc3339_micros(micros),
-                _ => any_to_json(value).unwrap_or(Json::Null),
+                (Some(BaseType::DateTime), &AnyValue::Int64(micros)) => in_zone(rfc3339_micros(micros), zone),
+                (Some(BaseType::Date), &AnyValue::Int64(micros)) => rfc3339_micros(micros),
+                _ => template_value(value, zone),
             };
             user.insert(name.to_string(), json);
         }
@@ -93,15 +125,16 @@ impl Recipient<'_> {
         let Some(row) = ids.iter().position(|i| i == Some(id.as_str())) else {
             return Ok(None);
         };
+        let zone = self.zone();
         let mut event = Map::new();
         let prefix = format!("{}.", trigger.on);
         for column in events.columns() {
             let value = column.get(row).unwrap_or(AnyValue::Null);
             let name = column.name().as_str();
             if let Some(property) = name.strip_prefix(&prefix) {
-                event.insert(property.to_string(), any_to_json(value).unwrap_or(Json::Null));
+                event.insert(property.to_string(), template_value(value, zone));
             } else if name == EVENT_TS {
-                event.insert("ts".into(), any_to_json(value).unwrap_or(Json::Null));
+                event.insert("ts".into(), template_value(value, zone));
             } else if name == EVENT_TYPE {
                 event.insert("type".into(), any_to_json(value).unwrap_or(Json::Null));
             }
@@ -188,9 +221,10 @@ pub fn recipient_globals(
     about.insert("name".into(), Json::from(campaign.name.clone()));
     about.insert("variant".into(), Json::from(variant.name.clone()));
     globals.insert("campaign".into(), Json::Object(about));
+    let now = recipient.now.with_timezone(&recipient.zone());
     globals.insert(
         "now".into(),
-        Json::from(recipient.now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        Json::from(now.to_rfc3339_opts(SecondsFormat::Secs, false)),
     );
     Ok(globals)
 }

@@ -28,6 +28,7 @@ pub fn engine(partials: &BTreeMap<String, String>) -> Result<Engine, String> {
         .filter(Base64Decode)
         .filter(Base64UrlSafeEncode)
         .filter(Base64UrlSafeDecode)
+        .filter(Date)
         .filter(Money)
         .filter(UrlParam)
         .filter(Pluralize)

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::{repo, tailor_with_env, Output, StarterWorkspace};
+use crate::support::{repo, small_demo, tailor_with_env, Output, StarterWorkspace};
 
 fn preview(dir: &std::path::Path, args: &[&str]) -> Output {
     tailor_with_env(
@@ -106,4 +106,45 @@ fn refusals_say_why() {
     );
     let unknown = preview(&repo(), &["campaigns", "nyc_ofer", "--test", "x"]);
     assert_eq!(unknown.code, 2);
+}
+
+#[test]
+fn times_are_shown_in_the_recipients_zone() {
+    let ws = small_demo();
+    let template = ws.path().join("campaigns/templates/cart_abandonment.html.liquid");
+    let source = fs::read_to_string(&template).unwrap();
+    let stamped = "<p>carted {{ event.ts | date: \"%H:%M %z\" }}, sent {{ now | date: \"%H:%M\" }}, \
+                   Paris {{ event.ts | date: \"%H:%M %Z\", \"Europe/Paris\" }}</p>";
+    fs::write(&template, format!("{source}{stamped}")).unwrap();
+    let args = [
+        "campaigns",
+        "cart_abandonment",
+        "--test",
+        "abandoned_cart_reminder",
+        "--out",
+        "out",
+    ];
+    let html = |dir: &std::path::Path| {
+        let output = preview(dir, &args);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        fs::read_to_string(dir.join("out/cart_abandonment.default.html")).unwrap()
+    };
+    // No `tz` in the test profile: the workspace's America/New_York (EST, UTC−5).
+    let new_york = html(ws.path());
+    assert!(
+        new_york.contains("carted 07:35 -0500, sent 10:00, Paris 13:35 CET"),
+        "{new_york}"
+    );
+    let tests = ws.path().join("campaigns/tests/cart_abandonment.yaml");
+    let yaml = fs::read_to_string(&tests).unwrap();
+    fs::write(
+        &tests,
+        yaml.replacen("first_name: Eli", "first_name: Eli\n  tz: Asia/Tokyo", 1),
+    )
+    .unwrap();
+    let tokyo = html(ws.path());
+    assert!(
+        tokyo.contains("carted 21:35 +0900, sent 00:00, Paris 13:35 CET"),
+        "{tokyo}"
+    );
 }

@@ -2,6 +2,7 @@
 //! filters, and tailor's own. With them, every filter the checker accepts also renders.
 
 mod collections;
+mod date;
 mod encoding;
 mod strings;
 mod tailor;
@@ -10,6 +11,7 @@ use liquid_core::model::KString;
 use liquid_core::Error;
 
 pub use collections::{Find, FindIndex, Has, Reject, Sum};
+pub use date::Date;
 pub use encoding::{Base64Decode, Base64Encode, Base64UrlSafeDecode, Base64UrlSafeEncode};
 pub use strings::{RemoveLast, ReplaceLast};
 pub use tailor::{Money, Pluralize, Raw, UrlParam};
