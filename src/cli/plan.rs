@@ -14,6 +14,7 @@ use crate::plan::{
     build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, LedgerState,
     PlanReport,
 };
+use crate::run::{render_all, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
 /// How the plan is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,6 +46,9 @@ pub struct PlanArgs {
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Also render every due message (without sending) and report any that fails.
+    #[arg(long)]
+    pub render_all: bool,
 }
 
 /// Parses `--now`, or reads the wall clock (the only place a clock is read).
@@ -121,7 +125,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         }
         None => None,
     };
-    let (_, workspace) = checked_workspace(args.dir.as_ref())?;
+    let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = match load_dataset(
         &workspace,
         LoadOptions {
@@ -157,18 +161,73 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         ExitCode::Failure
     })?;
     let ledger = LedgerState::at(&workspace.manifest.delivery.ledger);
-    let report = build_plan(&workspace, &dataset, &evaluation, &ledger, now).map_err(|e| {
+    let plan = build_plan(&workspace, &dataset, &evaluation, &ledger, now).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure
     })?;
+    let report = &plan.report;
     let text = match (&base, args.format) {
-        (Some(base), PlanFormat::Markdown) => diff_markdown(base, &report),
-        (Some(base), _) => diff_text(base, &report),
-        (None, PlanFormat::Text) => render_text(&report),
-        (None, PlanFormat::Markdown) => render_markdown(&report),
-        (None, PlanFormat::Json) => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
-        (None, PlanFormat::Dot) => render_dot(&ExecutionGraph::build(&workspace), &report),
+        (Some(base), PlanFormat::Markdown) => diff_markdown(base, report),
+        (Some(base), _) => diff_text(base, report),
+        (None, PlanFormat::Text) => render_text(report),
+        (None, PlanFormat::Markdown) => render_markdown(report),
+        (None, PlanFormat::Json) => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        (None, PlanFormat::Dot) => render_dot(&ExecutionGraph::build(&workspace), report),
     };
     print!("{text}");
-    Ok(ExitCode::Success)
+    if !args.render_all {
+        return Ok(ExitCode::Success);
+    }
+    let inputs = PlanInputs {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
+    let renderer = Renderer::new(&loaded).map_err(|e| {
+        eprintln!("error[render::partials]: {e}");
+        ExitCode::Failure
+    })?;
+    // Nothing is sent: the unsubscribe links only need to be well-formed.
+    let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "render-all".to_string());
+    let outcome = render_all(&renderer, &inputs, &plan, secret.as_bytes()).map_err(|e| {
+        eprintln!("error[plan::evaluate]: {e}");
+        ExitCode::Failure
+    })?;
+    let dir = args.dir.as_ref().map_or(".".to_string(), |d| d.display().to_string());
+    Ok(report_renders(&outcome, &dir))
+}
+
+/// Prints what `--render-all` found on stderr; failure when any message did not render.
+fn report_renders(outcome: &RenderAllReport, dir: &str) -> ExitCode {
+    for failure in &outcome.failures {
+        eprintln!(
+            "error[render::failed]: campaign `{}`, variant `{}`, profile `{}`: {}\n  help: reproduce it with `tailor preview {} {} --profile {} --variant {}`",
+            failure.campaign,
+            failure.variant,
+            failure.key,
+            failure.error,
+            dir,
+            failure.campaign,
+            failure.key,
+            failure.variant
+        );
+    }
+    let rendered: usize = outcome.rendered.iter().map(|(_, n)| n).sum();
+    let per_campaign: Vec<String> = outcome.rendered.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    let failed = outcome.failures.len();
+    eprintln!(
+        "rendered {rendered} due message{} without sending ({}); {failed} failed",
+        if rendered == 1 { "" } else { "s" },
+        if per_campaign.is_empty() {
+            "none due".to_string()
+        } else {
+            per_campaign.join(", ")
+        }
+    );
+    if failed == 0 {
+        ExitCode::Success
+    } else {
+        ExitCode::Failure
+    }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::due::DueSend;
 use super::report::{CampaignReport, VariantReport};
 use super::timing::Occurrence;
 use crate::model::{assign, is_valid_address, Assignment, Bucket, Campaign, FrequencyCap, LocalTimeRange, Timing};
@@ -38,14 +39,15 @@ pub struct Policy<'a> {
     pub sends: &'a mut HashMap<usize, u32>,
 }
 
-/// Buckets one campaign. `audience` and `occurrences` are per row.
+/// Buckets one campaign (`audience` and `occurrences` are per row); also the sends a run would
+/// make, none when the campaign is paused.
 pub fn plan_campaign(
     campaign: &Campaign,
     audience: &[bool],
     occurrences: &[Occurrence],
     recipients: &Recipients,
     policy: &mut Policy,
-) -> CampaignReport {
+) -> (CampaignReport, Vec<DueSend>) {
     let mut suppressed: BTreeMap<String, usize> = [
         Bucket::Consent,
         Bucket::Suppressed,
@@ -95,6 +97,7 @@ pub fn plan_campaign(
     }
     let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
     let mut holdout = 0;
+    let mut due = Vec::new();
     for row in eligible {
         let key = &recipients.keys[row];
         let Assignment::Variant(index) = assign(&campaign.salt, key, campaign.holdout, &weights) else {
@@ -129,11 +132,12 @@ pub fn plan_campaign(
                 variant.due += 1;
                 if campaign.enabled {
                     *policy.sends.entry(row).or_default() += 1;
+                    due.push(DueSend { row, variant: index });
                 }
             }
         }
     }
-    CampaignReport {
+    let report = CampaignReport {
         audience: members.len(),
         holdout,
         name: campaign.name.clone(),
@@ -151,5 +155,6 @@ pub fn plan_campaign(
         }
         .to_string(),
         variants,
-    }
+    };
+    (report, due)
 }

@@ -3,6 +3,7 @@
 
 mod campaign;
 mod diff;
+mod due;
 mod format;
 mod graph;
 mod report;
@@ -13,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use diff::{diff_markdown, diff_text};
+pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use graph::{ExecutionGraph, GraphNode, NodeKind};
 pub use report::{CampaignReport, PlanReport, SegmentReport, VariantReport};
@@ -113,7 +115,7 @@ fn plan_in_order(
     campaigns: &[&Campaign],
     sends: &mut HashMap<usize, u32>,
     now: DateTime<Utc>,
-) -> Result<Vec<CampaignReport>, EvalError> {
+) -> Result<Vec<(CampaignReport, Vec<DueSend>)>, EvalError> {
     let population = Population::of(workspace, dataset, evaluation, now)?;
     let suppressed = HashSet::new();
     let recipients = Recipients {
@@ -186,11 +188,16 @@ pub fn build_plan(
     evaluation: &Evaluation,
     ledger: &LedgerState,
     now: DateTime<Utc>,
-) -> Result<PlanReport, EvalError> {
+) -> Result<Plan, EvalError> {
     let mut order: Vec<&Campaign> = workspace.campaigns.iter().collect();
     order.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
-    let mut campaigns = plan_in_order(workspace, dataset, evaluation, &order, &mut HashMap::new(), now)?;
-    campaigns.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut planned = plan_in_order(workspace, dataset, evaluation, &order, &mut HashMap::new(), now)?;
+    planned.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+    let due = planned
+        .iter()
+        .map(|(report, due)| (report.name.clone(), due.clone()))
+        .collect();
+    let campaigns = planned.into_iter().map(|(report, _)| report).collect();
     let mut segments: Vec<SegmentReport> = evaluation
         .segment_sizes
         .iter()
@@ -200,12 +207,13 @@ pub fn build_plan(
         })
         .collect();
     segments.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(PlanReport {
+    let report = PlanReport {
         campaigns,
         ledger: ledger.describe(),
         now: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         segments,
-    })
+    };
+    Ok(Plan { report, due })
 }
 
 /// Plans one campaign for the profiles of `dataset` (a test's one profile), counting
@@ -222,5 +230,6 @@ pub fn plan_campaign_alone(
     let mut reports = plan_in_order(workspace, dataset, evaluation, &[campaign], &mut sends, now)?;
     reports
         .pop()
+        .map(|(report, _)| report)
         .ok_or_else(|| EvalError::Engine("no campaign was planned".into()))
 }

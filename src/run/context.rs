@@ -1,6 +1,8 @@
 //! What a template sees for one recipient (SPEC §6): `user` (fields, features, personas),
 //! `event` (the due trigger event), taken from the same evaluation that plans the campaign.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use polars::prelude::AnyValue;
@@ -23,6 +25,9 @@ pub struct Recipient<'a> {
     pub row: usize,
     /// The run's clock.
     pub now: DateTime<Utc>,
+    /// The campaign's fired trigger events (profile key to event id) when already worked out
+    /// for many recipients; `None` works them out for this one.
+    pub fired: Option<&'a HashMap<String, String>>,
 }
 
 fn rfc3339_micros(micros: i64) -> Json {
@@ -146,6 +151,9 @@ impl Recipient<'_> {
 impl Recipient<'_> {
     /// The id of the newest due trigger event of this recipient, if any.
     fn fired_event(&self, trigger: &crate::model::EventTrigger) -> Result<Option<String>, String> {
+        if let Some(fired) = self.fired {
+            return Ok(fired.get(&self.key()).cloned());
+        }
         let candidates = trigger_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
             .map_err(|e| e.to_string())?;
         let fired =

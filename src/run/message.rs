@@ -111,28 +111,28 @@ pub fn render_message(
     )?;
     globals.insert("unsubscribe_url".into(), Json::from(unsubscribe_url.clone()));
     let globals = to_object(globals)?;
-    let subject = one_line(&render(&renderer.text, &prepared(&variant.subject, false)?, &globals)?);
+    let subject = one_line(
+        &render(&renderer.text, &prepared(&variant.subject, false)?, &globals)
+            .map_err(|e| format!("in the subject: {e}"))?,
+    );
     let preheader = match &variant.preheader {
-        Some(preheader) => Some(one_line(&render(
-            &renderer.text,
-            &prepared(preheader, false)?,
-            &globals,
-        )?)),
+        Some(preheader) => Some(one_line(
+            &render(&renderer.text, &prepared(preheader, false)?, &globals)
+                .map_err(|e| format!("in the preheader: {e}"))?,
+        )),
         None => None,
     };
-    let html = render(
-        &renderer.html,
-        &prepared(&renderer.sources.file(variant.html.file).text, true)?,
-        &globals,
-    )?;
+    let html_file = renderer.sources.file(variant.html.file);
+    let html = render(&renderer.html, &prepared(&html_file.text, true)?, &globals)
+        .map_err(|e| format!("in `{}`: {e}", html_file.display_path))?;
     // Email clients ignore <style> blocks more often than inline styles.
     let html = css_inline::inline(&html).map_err(|e| format!("CSS inlining failed: {e}"))?;
     let text = match &variant.text {
-        Some(template) => render(
-            &renderer.text,
-            &prepared(&renderer.sources.file(template.file).text, false)?,
-            &globals,
-        )?,
+        Some(template) => {
+            let file = renderer.sources.file(template.file);
+            render(&renderer.text, &prepared(&file.text, false)?, &globals)
+                .map_err(|e| format!("in `{}`: {e}", file.display_path))?
+        }
         None => html2text::from_read(html.as_bytes(), TEXT_WIDTH).map_err(|e| e.to_string())?,
     };
     let manifest = &workspace.manifest;

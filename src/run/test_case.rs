@@ -141,6 +141,7 @@ fn check_expectations(
             evaluation: &evaluation,
             row: 0,
             now: test.now,
+            fired: None,
         };
         let message = render_message(renderer, workspace, &recipient, campaign, variant, TEST_SECRET)?;
         let rendered = [

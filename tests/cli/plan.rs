@@ -388,3 +388,69 @@ fn absurd_durations_do_not_overflow() {
     let plan = plan_json(ws.dir.path(), "ws", NOW);
     assert_eq!(campaign(&plan, "welcome")["variants"][0]["due"], 1);
 }
+
+#[test]
+fn render_all_renders_exactly_the_due_messages() {
+    let plan = plan_json(&repo(), "campaigns", NOW);
+    let output = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--render-all"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let mut expected = Vec::new();
+    for c in plan["campaigns"].as_array().unwrap() {
+        let due: u64 = c["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["due"].as_u64().unwrap())
+            .sum();
+        if due > 0 && c["paused"] == false {
+            expected.push(format!("{} {due}", c["name"].as_str().unwrap()));
+        }
+    }
+    let total: u64 = expected
+        .iter()
+        .map(|e| e.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(total > 100, "the demo has due messages: {expected:?}");
+    let summary = format!(
+        "rendered {total} due messages without sending ({}); 0 failed",
+        expected.join(", ")
+    );
+    assert!(output.stderr.contains(&summary), "{}", output.stderr);
+}
+
+#[test]
+fn render_all_names_every_message_that_breaks_on_real_data() {
+    let demo = small_demo();
+    let template = demo.path().join("campaigns/templates/nyc_offer.html.liquid");
+    let source = fs::read_to_string(&template).unwrap();
+    // Type-checks, but divides by zero for the profiles without orders in 90 days.
+    fs::write(
+        &template,
+        source.replace("<body>", "<body>{{ 100 | divided_by: user.orders_90d }}"),
+    )
+    .unwrap();
+    let check = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let output = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--render-all"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    let failures: Vec<&str> = output.stderr.lines().filter(|l| l.starts_with("error[")).collect();
+    assert_eq!(failures.len(), 3, "{}", output.stderr);
+    for key in ["u1", "u2", "u5"] {
+        assert!(
+            output.stderr.contains(&format!(
+                "error[render::failed]: campaign `nyc_offer`, variant `default`, profile `{key}`: in `campaigns/templates/nyc_offer.html.liquid`"
+            )),
+            "{}",
+            output.stderr
+        );
+        assert!(output.stderr.contains(&format!(
+            "help: reproduce it with `tailor preview campaigns nyc_offer --profile {key} --variant default`"
+        )));
+    }
+    assert!(output.stderr.contains("divide by zero"), "{}", output.stderr);
+    assert!(output.stderr.contains(
+        "rendered 3 due messages without sending (cart_abandonment 1, nyc_offer 1, sneaker_nudge 1); 3 failed"
+    ));
+    // The plan itself is still printed: the review sees the audiences and the failures.
+    assert!(output.stdout.contains("nyc_offer"), "{}", output.stdout);
+}

@@ -1,0 +1,21 @@
+//! The sends a run would make now: one per due recipient of an enabled campaign.
+
+use super::report::PlanReport;
+
+/// One message a run would send now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueSend {
+    /// The recipient's row in the evaluation.
+    pub row: usize,
+    /// The index of the variant in the campaign's listed variants.
+    pub variant: usize,
+}
+
+/// A plan: the report, and each enabled campaign's due sends (by campaign name, in key order).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// What the plan shows.
+    pub report: PlanReport,
+    /// Each campaign's due sends, campaigns by name; paused campaigns have none.
+    pub due: Vec<(String, Vec<DueSend>)>,
+}
