@@ -14,7 +14,7 @@ use crate::plan::{
     build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, LedgerState,
     PlanReport,
 };
-use crate::run::{render_all, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
+use crate::run::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
 /// How the plan is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,7 +161,23 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         ExitCode::Failure
     })?;
     let ledger = LedgerState::at(&workspace.manifest.delivery.ledger);
-    let plan = build_plan(&workspace, &dataset, &evaluation, &ledger, now).map_err(|e| {
+    let mut plan = build_plan(&workspace, &dataset, &evaluation, &ledger, now).map_err(|e| {
+        eprintln!("error[plan::evaluate]: {e}");
+        ExitCode::Failure
+    })?;
+    let inputs = PlanInputs {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
+    let renderer = Renderer::new(&loaded).map_err(|e| {
+        eprintln!("error[render::partials]: {e}");
+        ExitCode::Failure
+    })?;
+    // Nothing is sent: the unsubscribe links only need to be well-formed.
+    let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "plan".to_string());
+    sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes()).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure
     })?;
@@ -178,18 +194,6 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     if !args.render_all {
         return Ok(ExitCode::Success);
     }
-    let inputs = PlanInputs {
-        workspace: &workspace,
-        dataset: &dataset,
-        evaluation: &evaluation,
-        now,
-    };
-    let renderer = Renderer::new(&loaded).map_err(|e| {
-        eprintln!("error[render::partials]: {e}");
-        ExitCode::Failure
-    })?;
-    // Nothing is sent: the unsubscribe links only need to be well-formed.
-    let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "render-all".to_string());
     let outcome = render_all(&renderer, &inputs, &plan, secret.as_bytes()).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure

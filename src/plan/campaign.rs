@@ -71,6 +71,7 @@ pub fn plan_campaign(
             count: 0,
             due: 0,
             held: held_names.iter().map(|b| (b.name().to_string(), 0)).collect(),
+            subject: None,
         })
         .collect();
     let mut samples: BTreeMap<String, Vec<&str>> = BTreeMap::new();

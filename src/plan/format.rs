@@ -68,6 +68,15 @@ pub fn render_text(plan: &PlanReport) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "{}", format!("{line}  {sample}").trim_end());
         }
+        for variant in &campaign.variants {
+            if let Some(subject) = &variant.subject {
+                let _ = writeln!(
+                    out,
+                    "  {:<name_width$} subject for {}: {}",
+                    variant.name, subject.key, subject.text
+                );
+            }
+        }
     }
     let _ = writeln!(out, "\nsegments (every match, before consent)");
     let width = plan.segments.iter().map(|s| s.name.len()).max().unwrap_or(0);
@@ -109,6 +118,20 @@ pub fn render_markdown(plan: &PlanReport) -> String {
             );
         }
         out.push('\n');
+        for variant in &campaign.variants {
+            if let Some(subject) = &variant.subject {
+                let _ = writeln!(
+                    out,
+                    "- `{}` subject for `{}`: {}",
+                    variant.name,
+                    subject.key,
+                    markdown_text(&subject.text)
+                );
+            }
+        }
+        if campaign.variants.iter().any(|v| v.subject.is_some()) {
+            out.push('\n');
+        }
     }
     let _ = writeln!(out, "### Segments\n\n| segment | size |\n|---|---:|");
     for segment in &plan.segments {
@@ -145,5 +168,17 @@ pub fn render_dot(graph: &ExecutionGraph, plan: &PlanReport) -> String {
         }
     }
     out.push_str("}\n");
+    out
+}
+
+/// `text` with markdown's special characters escaped, so data cannot format a PR comment.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_{}[]()<>#+-!|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }

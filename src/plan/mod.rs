@@ -17,7 +17,7 @@ pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use graph::{ExecutionGraph, GraphNode, NodeKind};
-pub use report::{CampaignReport, PlanReport, SegmentReport, VariantReport};
+pub use report::{CampaignReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
 pub use timing::{event_occurrences, recipient_zone, schedule_occurrence, Occurrence};
 
 use crate::check::CheckedWorkspace;

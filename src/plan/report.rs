@@ -53,6 +53,19 @@ pub struct VariantReport {
     pub held: BTreeMap<String, usize>,
     /// The variant's name.
     pub name: String,
+    /// The subject rendered for its first due recipient (absent when none is due or it does
+    /// not render; `plan --render-all` says why).
+    #[serde(default)]
+    pub subject: Option<SubjectSample>,
+}
+
+/// A variant's subject as one recipient sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectSample {
+    /// The recipient's profile key.
+    pub key: String,
+    /// The rendered subject.
+    pub text: String,
 }
 
 /// A segment's size.

@@ -15,6 +15,6 @@ pub use context::{recipient_globals, Recipient};
 pub use message::{render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, quoted_printable, Envelope};
 pub use recommend::recommendations;
-pub use render_all::{render_all, PlanInputs, RenderAllReport, RenderFailure};
+pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};
 pub use test_case::{run_test, TestOutcome, TEST_SECRET};
 pub use unsubscribe::{unsubscribe_token, SECRET_VARIABLE};

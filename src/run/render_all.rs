@@ -9,8 +9,8 @@ use super::context::Recipient;
 use super::message::{render_message, Renderer};
 use crate::check::CheckedWorkspace;
 use crate::data::{trigger_events, Dataset, Evaluation};
-use crate::model::Timing;
-use crate::plan::Plan;
+use crate::model::{Campaign, Timing};
+use crate::plan::{event_occurrences, DueSend, Plan, SubjectSample};
 
 /// A due message that did not render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,50 @@ pub struct PlanInputs<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// The campaign's fired trigger events (profile key to event id), worked out once for all
+/// its recipients; `None` for campaigns without an event trigger.
+fn fired_events(inputs: &PlanInputs, campaign: &Campaign) -> Result<Option<HashMap<String, String>>, String> {
+    let Timing::Event(trigger) = &campaign.timing else {
+        return Ok(None);
+    };
+    let candidates = trigger_events(inputs.workspace, inputs.dataset, inputs.evaluation, trigger, inputs.now)
+        .map_err(|e| e.to_string())?;
+    event_occurrences(trigger, &candidates, &inputs.dataset.events, inputs.now)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// Each enabled campaign of `plan` with due sends, with its sends and fired trigger events.
+fn due_campaigns<'p>(
+    inputs: &PlanInputs<'p>,
+    plan: &'p Plan,
+) -> Result<Vec<(&'p Campaign, &'p [DueSend], Option<HashMap<String, String>>)>, String> {
+    let mut due = Vec::new();
+    for (name, sends) in &plan.due {
+        let Some(campaign) = inputs.workspace.campaigns.iter().find(|c| &c.name == name) else {
+            continue;
+        };
+        if !sends.is_empty() {
+            due.push((campaign, sends.as_slice(), fired_events(inputs, campaign)?));
+        }
+    }
+    Ok(due)
+}
+
+impl<'a> PlanInputs<'a> {
+    /// The recipient at `row`.
+    fn recipient(&self, row: usize, fired: Option<&'a HashMap<String, String>>) -> Recipient<'a> {
+        Recipient {
+            workspace: self.workspace,
+            dataset: self.dataset,
+            evaluation: self.evaluation,
+            row,
+            now: self.now,
+            fired,
+        }
+    }
+}
+
 /// Renders every due send of `plan` to a complete message (unsubscribe links signed with
 /// `secret`), keeping none: the failures say which campaign, recipient and variant broke, and
 /// why. An error is returned only when the trigger events themselves cannot be worked out.
@@ -56,36 +100,10 @@ pub fn render_all(
     secret: &[u8],
 ) -> Result<RenderAllReport, String> {
     let mut report = RenderAllReport::default();
-    for (name, sends) in &plan.due {
-        let Some(campaign) = inputs.workspace.campaigns.iter().find(|c| &c.name == name) else {
-            continue;
-        };
-        if sends.is_empty() {
-            continue;
-        }
-        // Trigger events are worked out once per campaign, not once per recipient.
-        let fired: Option<HashMap<String, String>> = match &campaign.timing {
-            Timing::Event(trigger) => {
-                let candidates =
-                    trigger_events(inputs.workspace, inputs.dataset, inputs.evaluation, trigger, inputs.now)
-                        .map_err(|e| e.to_string())?;
-                Some(
-                    crate::plan::event_occurrences(trigger, &candidates, &inputs.dataset.events, inputs.now)
-                        .map_err(|e| e.to_string())?,
-                )
-            }
-            _ => None,
-        };
+    for (campaign, sends, fired) in due_campaigns(inputs, plan)? {
         let mut rendered = 0;
         for send in sends {
-            let recipient = Recipient {
-                workspace: inputs.workspace,
-                dataset: inputs.dataset,
-                evaluation: inputs.evaluation,
-                row: send.row,
-                now: inputs.now,
-                fired: fired.as_ref(),
-            };
+            let recipient = inputs.recipient(send.row, fired.as_ref());
             let variant = &campaign.variants[send.variant];
             match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
                 Ok(_) => rendered += 1,
@@ -100,4 +118,32 @@ pub fn render_all(
         report.rendered.push((campaign.name.clone(), rendered));
     }
     Ok(report)
+}
+
+/// Fills in each variant's subject for its first due recipient (`plan` shows content); a
+/// subject that does not render stays empty.
+pub fn sample_subjects(renderer: &Renderer, inputs: &PlanInputs, plan: &mut Plan, secret: &[u8]) -> Result<(), String> {
+    let mut subjects: Vec<(String, String, SubjectSample)> = Vec::new();
+    for (campaign, sends, fired) in due_campaigns(inputs, plan)? {
+        for (index, variant) in campaign.variants.iter().enumerate() {
+            let Some(send) = sends.iter().find(|s| s.variant == index) else {
+                continue;
+            };
+            let recipient = inputs.recipient(send.row, fired.as_ref());
+            if let Ok(message) = render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
+                let sample = SubjectSample {
+                    key: recipient.key(),
+                    text: message.subject,
+                };
+                subjects.push((campaign.name.clone(), variant.name.clone(), sample));
+            }
+        }
+    }
+    for (campaign, variant, sample) in subjects {
+        let report = plan.report.campaigns.iter_mut().find(|c| c.name == campaign);
+        if let Some(v) = report.and_then(|c| c.variants.iter_mut().find(|v| v.name == variant)) {
+            v.subject = Some(sample);
+        }
+    }
+    Ok(())
 }

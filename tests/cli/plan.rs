@@ -454,3 +454,59 @@ fn render_all_names_every_message_that_breaks_on_real_data() {
     // The plan itself is still printed: the review sees the audiences and the failures.
     assert!(output.stdout.contains("nyc_offer"), "{}", output.stdout);
 }
+
+#[test]
+fn each_due_variant_shows_the_subject_its_first_recipient_gets() {
+    let plan = plan_json(&repo(), "campaigns", NOW);
+    let mut shown = 0;
+    for c in plan["campaigns"].as_array().unwrap() {
+        for v in c["variants"].as_array().unwrap() {
+            if v["due"].as_u64().unwrap() == 0 {
+                assert!(v["subject"].is_null(), "{v}");
+                continue;
+            }
+            let (key, text) = (
+                v["subject"]["key"].as_str().unwrap(),
+                v["subject"]["text"].as_str().unwrap(),
+            );
+            let (campaign, variant) = (c["name"].as_str().unwrap(), v["name"].as_str().unwrap());
+            let preview = tailor(
+                &repo(),
+                &[
+                    "preview",
+                    "campaigns",
+                    campaign,
+                    "--profile",
+                    key,
+                    "--variant",
+                    variant,
+                    "--now",
+                    NOW,
+                ],
+            );
+            assert_eq!(preview.code, 0, "{}", preview.stderr);
+            assert!(
+                preview.stdout.starts_with(&format!("Subject: {text}\n")),
+                "{}",
+                preview.stdout
+            );
+            shown += 1;
+        }
+    }
+    assert_eq!(shown, 7, "every variant with due sends: {plan}");
+    let text = tailor(&repo(), &["plan", "campaigns", "--now", NOW]);
+    assert!(
+        text.stdout
+            .contains("  discount subject for u0000089: Hey, 15% off sneakers\n"),
+        "{}",
+        text.stdout
+    );
+    let markdown = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("- `discount` subject for `u0000089`: Hey, 15% off sneakers\n"),
+        "{}",
+        markdown.stdout
+    );
+}
