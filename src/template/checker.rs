@@ -167,9 +167,23 @@ impl Checker<'_, '_> {
                 body,
                 otherwise,
             } => {
-                let item = self
-                    .expression(collection, walk)
-                    .map_or(Value::any(), |v| item_of(&v.shape));
+                let value = self.expression(collection, walk);
+                if let Some(Value {
+                    shape: Shape::Object(_),
+                    ..
+                }) = &value
+                {
+                    // The `liquid` crate keeps hashes unordered: the output could change between
+                    // runs. Valid Liquid, so a warning (`check --deny-warnings` makes it fatal).
+                    let d = Diagnostic::warning(
+                        "template::unordered-loop",
+                        "looping over a hash gives its keys in no fixed order",
+                    )
+                    .at_labeled(walk.span(&collection.span), "a hash, not a list")
+                    .with_hint("renders must be deterministic: loop over a list, or name the fields you want");
+                    self.diagnostics.push(d);
+                }
+                let item = value.map_or(Value::any(), |v| item_of(&v.shape));
                 for value in [&params.limit, &params.offset, &params.cols].into_iter().flatten() {
                     self.expression(value, walk);
                 }

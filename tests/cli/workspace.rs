@@ -141,3 +141,30 @@ fn the_campaign_schema_describes_keys_and_rejects_unknown_ones() {
         .as_str()
         .is_some_and(|d| d.contains("expression")));
 }
+
+#[test]
+fn looping_over_a_hash_is_flagged_because_its_order_is_not_fixed() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "templates/partials/fields.liquid",
+        "{% for field in user %}{{ field }}{% endfor %}",
+    );
+    let template = fs::read_to_string(ws.path("templates/welcome.html.liquid")).unwrap();
+    ws.write(
+        "templates/welcome.html.liquid",
+        &format!("{template}{{% render 'fields', user: user %}}"),
+    );
+    assert_eq!(ws.check(&[]).code, 0, "valid Liquid: a warning");
+    let output = ws.check(&["--format", "json", "--deny-warnings"]);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    let diagnostics: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let found = diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "template::unordered-loop")
+        .unwrap_or_else(|| panic!("{diagnostics}"));
+    assert_eq!(found["severity"], "warning");
+    assert_eq!(found["file"], "ws/templates/partials/fields.liquid");
+    assert_eq!((found["line"].as_u64(), found["column"].as_u64()), (Some(1), Some(17)));
+}
