@@ -1,6 +1,8 @@
 //! Rendering one recipient's message: subject, preheader, HTML (auto-escaped) and text.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
@@ -11,7 +13,7 @@ use crate::check::CheckedWorkspace;
 use crate::diag::SourceMap;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, Variant};
-use crate::template::{engine, escape_outputs, partial_files, pass_globals, render, Engine};
+use crate::template::{engine, escape_outputs, parse, partial_files, pass_globals, render_parsed, Engine, Template};
 
 /// Width of a text part derived from HTML.
 const TEXT_WIDTH: usize = 78;
@@ -28,7 +30,7 @@ const GLOBALS: [&str; 7] = [
 ];
 
 /// A template source prepared for rendering: globals passed to partials, outputs escaped in HTML.
-fn prepared(source: &str, html: bool) -> Result<String, String> {
+pub fn prepared(source: &str, html: bool) -> Result<String, String> {
     let source = if html {
         escape_outputs(source).map_err(|e| e.message)?
     } else {
@@ -56,11 +58,13 @@ pub struct RenderedMessage {
     pub eml: String,
 }
 
-/// Engines for a workspace's HTML and text templates, built once and used for every message.
+/// Engines for a workspace's HTML and text templates, built once and used for every message;
+/// each template is prepared and parsed once, on first use.
 pub struct Renderer<'w> {
     sources: &'w SourceMap,
     html: Engine,
     text: Engine,
+    parsed: RefCell<HashMap<(bool, String), Rc<Template>>>,
 }
 
 impl<'w> Renderer<'w> {
@@ -77,7 +81,25 @@ impl<'w> Renderer<'w> {
             sources: &loaded.sources,
             html: engine(&html_partials)?,
             text: engine(&text_partials)?,
+            parsed: RefCell::new(HashMap::new()),
         })
+    }
+
+    /// `source` prepared (escaped when `html`) and parsed, from the cache after the first time.
+    fn template(&self, source: &str, html: bool) -> Result<Rc<Template>, String> {
+        let key = (html, source.to_string());
+        if let Some(template) = self.parsed.borrow().get(&key) {
+            return Ok(Rc::clone(template));
+        }
+        let engine = if html { &self.html } else { &self.text };
+        let template = Rc::new(parse(engine, &prepared(source, html)?)?);
+        self.parsed.borrow_mut().insert(key, Rc::clone(&template));
+        Ok(template)
+    }
+
+    /// Renders `source` (an HTML template when `html`: outputs escaped) with `globals`.
+    pub fn render(&self, source: &str, html: bool, globals: &liquid::Object) -> Result<String, String> {
+        render_parsed(&*self.template(source, html)?, globals)
     }
 }
 
@@ -104,33 +126,33 @@ pub fn render_message(
     let mut unsubscribe = Map::new();
     unsubscribe.insert("user".into(), globals.get("user").cloned().unwrap_or(Json::Null));
     unsubscribe.insert("unsubscribe_token".into(), Json::from(token));
-    let unsubscribe_url = render(
-        &renderer.text,
-        &workspace.manifest.unsubscribe_url,
-        &to_object(unsubscribe)?,
-    )?;
+    let unsubscribe_url = renderer.render(&workspace.manifest.unsubscribe_url, false, &to_object(unsubscribe)?)?;
     globals.insert("unsubscribe_url".into(), Json::from(unsubscribe_url.clone()));
     let globals = to_object(globals)?;
     let subject = one_line(
-        &render(&renderer.text, &prepared(&variant.subject, false)?, &globals)
+        &renderer
+            .render(&variant.subject, false, &globals)
             .map_err(|e| format!("in the subject: {e}"))?,
     );
     let preheader = match &variant.preheader {
         Some(preheader) => Some(one_line(
-            &render(&renderer.text, &prepared(preheader, false)?, &globals)
+            &renderer
+                .render(preheader, false, &globals)
                 .map_err(|e| format!("in the preheader: {e}"))?,
         )),
         None => None,
     };
     let html_file = renderer.sources.file(variant.html.file);
-    let html = render(&renderer.html, &prepared(&html_file.text, true)?, &globals)
+    let html = renderer
+        .render(&html_file.text, true, &globals)
         .map_err(|e| format!("in `{}`: {e}", html_file.display_path))?;
     // Email clients ignore <style> blocks more often than inline styles.
     let html = css_inline::inline(&html).map_err(|e| format!("CSS inlining failed: {e}"))?;
     let text = match &variant.text {
         Some(template) => {
             let file = renderer.sources.file(template.file);
-            render(&renderer.text, &prepared(&file.text, false)?, &globals)
+            renderer
+                .render(&file.text, false, &globals)
                 .map_err(|e| format!("in `{}`: {e}", file.display_path))?
         }
         None => html2text::from_read(html.as_bytes(), TEXT_WIDTH).map_err(|e| e.to_string())?,

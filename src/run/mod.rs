@@ -12,7 +12,7 @@ mod test_case;
 mod unsubscribe;
 
 pub use context::{recipient_globals, Recipient};
-pub use message::{render_message, RenderedMessage, Renderer};
+pub use message::{prepared, render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, quoted_printable, Envelope};
 pub use recommend::recommendations;
 pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};

@@ -38,12 +38,27 @@ pub fn engine(partials: &BTreeMap<String, String>) -> Result<Engine, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Parses and renders `source` with `globals`. The `liquid` crate panics on a few malformed
-/// inputs; that is turned into an error here, so a template can never crash tailor.
+/// A parsed template, ready to render many times.
+pub type Template = liquid::Template;
+
+/// Runs `step`, turning a panic of the `liquid` crate (it has a few on malformed input) into an
+/// error, so a template can never crash tailor.
+fn guarded<T>(step: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step))
+        .unwrap_or_else(|_| Err("the Liquid engine failed on this template".to_string()))
+}
+
+/// Parses `source` once, for rendering many times with [`render_parsed`].
+pub fn parse(engine: &Engine, source: &str) -> Result<Template, String> {
+    guarded(|| engine.parse(source).map_err(|e| e.to_string()))
+}
+
+/// Renders a parsed template with `globals`.
+pub fn render_parsed(template: &Template, globals: &liquid::Object) -> Result<String, String> {
+    guarded(|| template.render(globals).map_err(|e| e.to_string()))
+}
+
+/// Parses and renders `source` with `globals`.
 pub fn render(engine: &Engine, source: &str, globals: &liquid::Object) -> Result<String, String> {
-    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let template = engine.parse(source).map_err(|e| e.to_string())?;
-        template.render(globals).map_err(|e| e.to_string())
-    }));
-    attempt.unwrap_or_else(|_| Err("the Liquid engine failed on this template".to_string()))
+    render_parsed(&parse(engine, source)?, globals)
 }

@@ -21,7 +21,7 @@ mod shape;
 pub use ast::*;
 pub use checker::{check_template, PartialLookup, TemplateUse};
 pub use context::{ContextBuilder, TemplateContext};
-pub use engine::{engine, render, Engine};
+pub use engine::{engine, parse, render, render_parsed, Engine, Template};
 pub use escape::escape_outputs;
 pub use filters::{FilterSpec, FILTERS};
 pub use globals::pass_globals;

@@ -1,0 +1,178 @@
+//! Benchmark: complete messages per second per core for the demo's richest template
+//! (`sneaker_nudge`: recommendations, `money` and `url_param`, a partial, a `<style>` block to
+//! inline), and the Liquid step alone beside `liquidjs` (npm) and `python-liquid` (PyPI)
+//! rendering the same prepared source with the same data in the same run.
+//!
+//! Run with `cargo bench --bench render` (peers: `python3 -m pip install python-liquid`; liquidjs
+//! is installed with npm into the target folder on first run).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value as Json};
+use tailor::check::check_workspace;
+use tailor::data::{evaluate, load_dataset, LoadOptions};
+use tailor::load::load_workspace;
+use tailor::plan::{build_plan, LedgerState};
+use tailor::run::{prepared, recipient_globals, render_message, Recipient, Renderer};
+use tailor::template::partial_files;
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+const CAMPAIGN: &str = "sneaker_nudge";
+const SECONDS: u64 = 3;
+
+/// Runs `step` over and over for [`SECONDS`]; its calls per second.
+fn per_second(mut step: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    let mut count = 0u64;
+    while start.elapsed() < Duration::from_secs(SECONDS) {
+        step();
+        count += 1;
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// A folder with liquidjs installed (npm), installed on first use.
+fn liquidjs_modules() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm");
+    if !dir.join("node_modules/liquidjs").exists() {
+        let status = Command::new("npm")
+            .args(["install", "--silent", "--no-save", "--prefix"])
+            .arg(&dir)
+            .arg("liquidjs@10")
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm install liquidjs failed");
+    }
+    dir.join("node_modules")
+}
+
+/// Runs a peer script on the shared folder; its messages per second.
+fn peer(program: &str, script: &str, shared: &Path, env: &[(&str, &Path)]) -> f64 {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers").join(script);
+    let mut command = Command::new(program);
+    command.arg(script).arg(shared).arg(SECONDS.to_string());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the peer runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().parse().expect("a rate")
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("campaigns");
+    let loaded = load_workspace(&root).expect("load");
+    let workspace = check_workspace(&loaded).workspace.expect("the demo checks");
+    let now = tailor::model::parse_datetime(NOW).expect("now");
+    let dataset = load_dataset(&workspace, LoadOptions::default()).expect("data");
+    let evaluation = evaluate(&workspace, &dataset, now).expect("evaluate");
+    let plan = build_plan(
+        &workspace,
+        &dataset,
+        &evaluation,
+        &LedgerState::Missing("none".into()),
+        now,
+    )
+    .expect("plan");
+    let campaign = workspace
+        .campaigns
+        .iter()
+        .find(|c| c.name == CAMPAIGN)
+        .expect("campaign");
+    let sends = &plan.due.iter().find(|(name, _)| name == CAMPAIGN).expect("due").1;
+    let renderer = Renderer::new(&loaded).expect("renderer");
+    let recipients: Vec<Recipient> = sends
+        .iter()
+        .map(|send| Recipient {
+            workspace: &workspace,
+            dataset: &dataset,
+            evaluation: &evaluation,
+            row: send.row,
+            now,
+            fired: None,
+        })
+        .collect();
+
+    // Complete messages: context, subject, HTML, CSS inlining, text part, MIME.
+    let mut next = 0;
+    let complete = per_second(|| {
+        let send = &sends[next % sends.len()];
+        let variant = &campaign.variants[send.variant];
+        render_message(
+            &renderer,
+            &workspace,
+            &recipients[next % sends.len()],
+            campaign,
+            variant,
+            b"bench",
+        )
+        .expect("renders");
+        next += 1;
+    });
+
+    // The Liquid step alone, on the same globals the peers get.
+    let globals: Vec<Map<String, Json>> = sends
+        .iter()
+        .zip(&recipients)
+        .map(|(send, recipient)| {
+            let mut globals =
+                recipient_globals(recipient, campaign, &campaign.variants[send.variant]).expect("globals");
+            globals.insert(
+                "unsubscribe_url".into(),
+                Json::from("https://acme.test/unsubscribe?u=x&t=y"),
+            );
+            globals
+        })
+        .collect();
+    let objects: Vec<liquid::Object> = globals
+        .iter()
+        .map(|g| liquid::model::to_object(&Json::Object(g.clone())).expect("object"))
+        .collect();
+    let html_source = &loaded.sources.file(campaign.variants[0].html.file).text;
+    let mut next = 0;
+    let liquid_only = per_second(|| {
+        renderer
+            .render(html_source, true, &objects[next % objects.len()])
+            .expect("renders");
+        next += 1;
+    });
+
+    // The peers render the same prepared source (outputs escaped, globals passed to partials).
+    let shared = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        shared.path().join("template.liquid"),
+        prepared(html_source, true).expect("prepared"),
+    )
+    .expect("write");
+    for (name, file) in partial_files(&loaded.templates, true) {
+        let text = prepared(&loaded.sources.file(file).text, true).expect("prepared");
+        fs::write(shared.path().join(format!("{name}.liquid")), text).expect("write");
+    }
+    let data = Json::Array(globals.into_iter().map(Json::Object).collect());
+    fs::write(shared.path().join("data.json"), data.to_string()).expect("write");
+    let liquidjs = peer(
+        "node",
+        "render_liquidjs.cjs",
+        shared.path(),
+        &[("NODE_PATH", &liquidjs_modules())],
+    );
+    let python = peer("python3", "render_python_liquid.py", shared.path(), &[]);
+
+    println!(
+        "render benchmark: `{CAMPAIGN}` for its {} due recipients, one core, {SECONDS} s each",
+        sends.len()
+    );
+    println!("  tailor complete messages (MIME, CSS inlined, text part) {complete:>10.0} /s");
+    println!("  tailor Liquid only                                      {liquid_only:>10.0} /s");
+    println!(
+        "  liquidjs Liquid only                                    {liquidjs:>10.0} /s   tailor is {:.2}x",
+        liquid_only / liquidjs
+    );
+    println!(
+        "  python-liquid Liquid only                               {python:>10.0} /s   tailor is {:.2}x",
+        liquid_only / python
+    );
+}
