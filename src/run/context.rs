@@ -59,20 +59,19 @@ fn template_value(value: AnyValue, zone: Tz) -> Json {
 impl Recipient<'_> {
     /// The recipient's time zone: their own valid IANA zone, else the workspace's.
     pub fn zone(&self) -> Tz {
-        let own = self.workspace.schema.timezone.as_ref().and_then(|column| {
-            let value = self.evaluation.frame.column(column).ok()?.get(self.row).ok()?;
-            value.get_str().map(str::to_string)
-        });
+        let own = self.workspace.schema.timezone.as_deref().and_then(|c| self.text(c));
         recipient_zone(own.as_deref(), self.workspace.manifest.timezone)
+    }
+
+    /// A text field of this recipient's row, read directly (without building `user`).
+    fn text(&self, column: &str) -> Option<String> {
+        let value = self.evaluation.frame.column(column).ok()?.get(self.row).ok()?;
+        value.get_str().map(str::to_string)
     }
 
     /// The profile key.
     pub fn key(&self) -> String {
-        self.user()
-            .get(&self.workspace.schema.key)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string()
+        self.text(&self.workspace.schema.key).unwrap_or_default()
     }
 
     /// `user`: profile fields and features (times as RFC 3339 text in the recipient's zone), and
@@ -173,20 +172,15 @@ impl Recipient<'_> {
 
     /// The recipient's email address.
     pub fn email(&self) -> String {
-        self.user()
-            .get(&self.workspace.schema.email)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string()
+        self.text(&self.workspace.schema.email).unwrap_or_default()
     }
 
     /// The recipient's display name: the `first_name` and `last_name` fields, when the schema
     /// has them and they are set.
     pub fn display_name(&self) -> Option<String> {
-        let user = self.user();
-        let parts: Vec<&str> = ["first_name", "last_name"]
+        let parts: Vec<String> = ["first_name", "last_name"]
             .iter()
-            .filter_map(|f| user.get(*f).and_then(Json::as_str))
+            .filter_map(|f| self.text(f))
             .filter(|s| !s.is_empty())
             .collect();
         (!parts.is_empty()).then(|| parts.join(" "))

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use polars::prelude::{AnyValue, DataFrame};
+use polars::prelude::{AnyValue, DataFrame, StringChunked};
 use serde_json::{Map, Value as Json};
 
 use super::context::Recipient;
@@ -22,6 +22,11 @@ fn text(frame: &DataFrame, column: &str, row: usize) -> Option<String> {
     frame.column(column).ok()?.get(row).ok()?.get_str().map(str::to_string)
 }
 
+/// A text column of `frame`, when it has one by that name.
+fn strings(frame: &DataFrame, column: &str) -> Option<StringChunked> {
+    frame.column(column).ok()?.str().ok().cloned()
+}
+
 /// The events of `user` up to `now`, oldest first.
 fn events_of(frame: &DataFrame, user: &str, now: i64) -> Vec<Seen> {
     let Ok(ts) = frame
@@ -31,9 +36,13 @@ fn events_of(frame: &DataFrame, user: &str, now: i64) -> Vec<Seen> {
         return Vec::new();
     };
     let Ok(ts) = ts.i64().cloned() else { return Vec::new() };
+    let Some(users) = strings(frame, EVENT_USER) else {
+        return Vec::new();
+    };
     let mut seen = Vec::new();
-    for row in 0..frame.height() {
-        if text(frame, EVENT_USER, row).as_deref() != Some(user) || ts.get(row).is_none_or(|t| t > now) {
+    // Compared in place: only this user's rows are read further.
+    for (row, owner) in users.iter().enumerate() {
+        if owner != Some(user) || ts.get(row).is_none_or(|t| t > now) {
             continue;
         }
         let kind = text(frame, EVENT_TYPE, row).unwrap_or_default();
@@ -143,8 +152,11 @@ fn events_of_all_purchases(frame: &DataFrame, now: i64) -> HashMap<String, usize
         return counts;
     };
     let Ok(ts) = ts.i64().cloned() else { return counts };
-    for row in 0..frame.height() {
-        if text(frame, EVENT_TYPE, row).as_deref() == Some("purchase") && ts.get(row).is_some_and(|t| t <= now) {
+    let Some(kinds) = strings(frame, EVENT_TYPE) else {
+        return counts;
+    };
+    for (row, kind) in kinds.iter().enumerate() {
+        if kind == Some("purchase") && ts.get(row).is_some_and(|t| t <= now) {
             if let Some(product) = text(frame, &event_column("purchase", "product_id"), row) {
                 *counts.entry(product).or_default() += 1;
             }
