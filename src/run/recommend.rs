@@ -58,22 +58,27 @@ fn events_of(frame: &DataFrame, user: &str, now: i64) -> Vec<Seen> {
     seen
 }
 
-/// Catalog rows by key, as template objects.
-fn catalog_rows(catalog: &DataFrame, key: &str) -> HashMap<String, Json> {
-    let mut rows = HashMap::new();
-    for row in 0..catalog.height() {
-        let mut object = Map::new();
-        for column in catalog.columns() {
-            object.insert(
-                column.name().to_string(),
-                any_to_json(column.get(row).unwrap_or(AnyValue::Null)).unwrap_or(Json::Null),
-            );
-        }
-        if let Some(id) = text(catalog, key, row) {
-            rows.insert(id, Json::Object(object));
-        }
+/// The catalog's row numbers by product key.
+fn catalog_index(catalog: &DataFrame, key: &str) -> HashMap<String, usize> {
+    let Some(keys) = strings(catalog, key) else {
+        return HashMap::new();
+    };
+    keys.iter()
+        .enumerate()
+        .filter_map(|(row, id)| id.map(|id| (id.to_string(), row)))
+        .collect()
+}
+
+/// One catalog row as a template object (only picked products are converted).
+fn catalog_row(catalog: &DataFrame, row: usize) -> Json {
+    let mut object = Map::new();
+    for column in catalog.columns() {
+        object.insert(
+            column.name().to_string(),
+            any_to_json(column.get(row).unwrap_or(AnyValue::Null)).unwrap_or(Json::Null),
+        );
     }
-    rows
+    Json::Object(object)
 }
 
 /// The recommended catalog rows for `recipient`.
@@ -85,7 +90,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
         .as_ref()
         .ok_or("recommendations need the catalog, which was not loaded")?;
     let key = workspace.schema.catalog_key.as_deref().unwrap_or("id");
-    let rows = catalog_rows(catalog, key);
+    let rows = catalog_index(catalog, key);
     let now = recipient.now.timestamp_micros();
     let seen = events_of(&recipient.dataset.events, &recipient.key(), now);
     let purchased: HashSet<&str> = seen
@@ -126,9 +131,11 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
                 .map(|(c, _)| *c);
             if let Some(favourite) = favourite {
                 let all = events_of_all_purchases(&recipient.dataset.events, now);
+                let categories = strings(catalog, "category");
+                let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
                 let mut ranked: Vec<(&str, usize)> = rows
                     .iter()
-                    .filter(|(_, row)| row.get("category").and_then(Json::as_str) == Some(favourite))
+                    .filter(|(_, &row)| category_of(row) == Some(favourite))
                     .map(|(id, _)| (id.as_str(), all.get(id.as_str()).copied().unwrap_or(0)))
                     .collect();
                 ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
@@ -138,7 +145,10 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
     }
     picked.truncate(recommend.limit as usize);
     Ok(Json::Array(
-        picked.into_iter().filter_map(|id| rows.get(id).cloned()).collect(),
+        picked
+            .into_iter()
+            .filter_map(|id| rows.get(id).map(|&row| catalog_row(catalog, row)))
+            .collect(),
     ))
 }
 
