@@ -14,7 +14,7 @@ fn the_demo_tests_pass() {
         output.stdout
     );
     assert!(
-        output.stdout.ends_with("tailor test: 10 passed, 0 failed\n"),
+        output.stdout.ends_with("tailor test: 13 passed, 0 failed\n"),
         "{}",
         output.stdout
     );
