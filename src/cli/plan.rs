@@ -177,10 +177,14 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     })?;
     // Nothing is sent: the unsubscribe links only need to be well-formed.
     let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "plan".to_string());
-    sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes()).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    // Only the plan itself shows subjects: not the diff against a base, not the graph.
+    let shows_subjects = base.is_none() && args.format != PlanFormat::Dot;
+    if shows_subjects {
+        sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes()).map_err(|e| {
+            eprintln!("error[plan::evaluate]: {e}");
+            ExitCode::Failure
+        })?;
+    }
     let report = &plan.report;
     let text = match (&base, args.format) {
         (Some(base), PlanFormat::Markdown) => diff_markdown(base, report),

@@ -193,6 +193,18 @@ impl ColumnBuilder {
     }
 }
 
+/// A polars datetime value in microseconds since the epoch; `None` for other values.
+pub(crate) fn datetime_micros(value: &AnyValue) -> Option<i64> {
+    let (AnyValue::Datetime(t, unit, _) | AnyValue::DatetimeOwned(t, unit, _)) = value else {
+        return None;
+    };
+    Some(match unit {
+        TimeUnit::Nanoseconds => t / 1_000,
+        TimeUnit::Microseconds => *t,
+        TimeUnit::Milliseconds => t.saturating_mul(1_000),
+    })
+}
+
 /// A polars value as the JSON an NDJSON file would hold (dates and times as RFC 3339 text);
 /// the value's type name when it has no such form.
 pub(crate) fn any_to_json(value: AnyValue) -> Result<Json, String> {
@@ -217,12 +229,8 @@ pub(crate) fn any_to_json(value: AnyValue) -> Result<Json, String> {
                 .ok_or("a date out of range")?;
             Json::String(date.format("%Y-%m-%d").to_string())
         }
-        AnyValue::Datetime(t, unit, _) | AnyValue::DatetimeOwned(t, unit, _) => {
-            let micros = match unit {
-                TimeUnit::Nanoseconds => t / 1_000,
-                TimeUnit::Microseconds => t,
-                TimeUnit::Milliseconds => t.saturating_mul(1_000),
-            };
+        AnyValue::Datetime(..) | AnyValue::DatetimeOwned(..) => {
+            let micros = datetime_micros(&value).unwrap_or_default();
             let at = chrono::DateTime::from_timestamp_micros(micros).ok_or("a datetime out of range")?;
             Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
         }

@@ -23,8 +23,8 @@ use std::path::PathBuf;
 
 use polars::prelude::DataFrame;
 
-pub(crate) use column::any_to_json;
 pub use column::ColumnBuilder;
+pub(crate) use column::{any_to_json, datetime_micros};
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, EvalError, Evaluation};
 pub use event_id::event_id;
 pub use events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};

@@ -18,10 +18,10 @@ pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use graph::{ExecutionGraph, GraphNode, NodeKind};
 pub use report::{CampaignReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
-pub use timing::{event_occurrences, recipient_zone, schedule_occurrence, Occurrence};
+pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
 
 use crate::check::CheckedWorkspace;
-use crate::data::{condition_flags, trigger_events, Dataset, EvalError, Evaluation};
+use crate::data::{condition_flags, Dataset, EvalError, Evaluation};
 use crate::model::{Campaign, Timing};
 use campaign::{plan_campaign, Policy, Recipients};
 
@@ -156,8 +156,7 @@ fn plan_in_order(
                 })
                 .collect(),
             Timing::Event(trigger) => {
-                let candidates = trigger_events(workspace, dataset, evaluation, trigger, now)?;
-                let fired = timing::event_occurrences(trigger, &candidates, &dataset.events, now)?;
+                let fired = fired_events(workspace, dataset, evaluation, trigger, now)?;
                 population
                     .keys
                     .iter()

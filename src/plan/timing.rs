@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use crate::data::{EvalError, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use crate::check::CheckedWorkspace;
+use crate::data::{trigger_events, Dataset, EvalError, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 use crate::model::{EventTrigger, Schedule, ScheduleZone};
 
 /// What a profile's occurrence of a campaign is.
@@ -40,6 +41,19 @@ pub fn schedule_occurrence(schedule: &Schedule, zone: Tz, now: DateTime<Utc>) ->
     } else {
         Occurrence::NotDue
     }
+}
+
+/// For an event trigger, each user's firing occurrence (profile key to event id): the
+/// trigger-type events that pass `where`, then [`event_occurrences`].
+pub fn fired_events(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    evaluation: &Evaluation,
+    trigger: &EventTrigger,
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, String>, EvalError> {
+    let candidates = trigger_events(workspace, dataset, evaluation, trigger, now)?;
+    event_occurrences(trigger, &candidates, &dataset.events, now)
 }
 
 /// For an event trigger, each user's firing occurrence: the newest due event that passed

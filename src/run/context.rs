@@ -9,9 +9,9 @@ use polars::prelude::AnyValue;
 use serde_json::{Map, Value as Json};
 
 use crate::check::CheckedWorkspace;
-use crate::data::{any_to_json, segment_column, trigger_events, Dataset, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE};
+use crate::data::{any_to_json, datetime_micros, segment_column, Dataset, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE};
 use crate::model::{BaseType, Campaign, Timing};
-use crate::plan::{event_occurrences, recipient_zone};
+use crate::plan::{fired_events, recipient_zone};
 
 /// One recipient: a row of an evaluation.
 pub struct Recipient<'a> {
@@ -36,23 +36,19 @@ fn rfc3339_micros(micros: i64) -> Json {
     })
 }
 
-/// An RFC 3339 time re-expressed in `zone` (same instant, local offset), so that `date` shows
-/// the recipient's wall-clock time; anything else unchanged.
-fn in_zone(json: Json, zone: Tz) -> Json {
-    match json.as_str().map(DateTime::parse_from_rfc3339) {
-        Some(Ok(time)) => Json::from(time.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::AutoSi, false)),
-        _ => json,
-    }
+/// An instant (microseconds) as RFC 3339 text in `zone`, so that `date` shows the recipient's
+/// wall-clock time.
+fn in_zone(micros: i64, zone: Tz) -> Json {
+    DateTime::from_timestamp_micros(micros).map_or(Json::Null, |t| {
+        Json::from(t.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::AutoSi, false))
+    })
 }
 
 /// A polars value as template JSON, with times in `zone`.
 fn template_value(value: AnyValue, zone: Tz) -> Json {
-    let is_time = matches!(value, AnyValue::Datetime(..) | AnyValue::DatetimeOwned(..));
-    let json = any_to_json(value).unwrap_or(Json::Null);
-    if is_time {
-        in_zone(json, zone)
-    } else {
-        json
+    match datetime_micros(&value) {
+        Some(micros) => in_zone(micros, zone),
+        None => any_to_json(value).unwrap_or(Json::Null),
     }
 }
 
@@ -93,7 +89,7 @@ impl Recipient<'_> {
                 .find(|f| f.name == name)
                 .map(|f| &f.ty.base);
             let json = match (feature_type, &value) {
-                (Some(BaseType::DateTime), &AnyValue::Int64(micros)) => in_zone(rfc3339_micros(micros), zone),
+                (Some(BaseType::DateTime), &AnyValue::Int64(micros)) => in_zone(micros, zone),
                 (Some(BaseType::Date), &AnyValue::Int64(micros)) => rfc3339_micros(micros),
                 _ => template_value(value, zone),
             };
@@ -153,10 +149,8 @@ impl Recipient<'_> {
         if let Some(fired) = self.fired {
             return Ok(fired.get(&self.key()).cloned());
         }
-        let candidates = trigger_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
+        let fired = fired_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
             .map_err(|e| e.to_string())?;
-        let fired =
-            event_occurrences(trigger, &candidates, &self.dataset.events, self.now).map_err(|e| e.to_string())?;
         Ok(fired.get(&self.key()).cloned())
     }
 

@@ -64,7 +64,8 @@ pub struct Renderer<'w> {
     sources: &'w SourceMap,
     html: Engine,
     text: Engine,
-    parsed: RefCell<HashMap<(bool, String), Rc<Template>>>,
+    /// Parsed templates by source: HTML ones (escaped) and text ones.
+    parsed: [RefCell<HashMap<String, Rc<Template>>>; 2],
 }
 
 impl<'w> Renderer<'w> {
@@ -81,19 +82,19 @@ impl<'w> Renderer<'w> {
             sources: &loaded.sources,
             html: engine(&html_partials)?,
             text: engine(&text_partials)?,
-            parsed: RefCell::new(HashMap::new()),
+            parsed: Default::default(),
         })
     }
 
     /// `source` prepared (escaped when `html`) and parsed, from the cache after the first time.
     fn template(&self, source: &str, html: bool) -> Result<Rc<Template>, String> {
-        let key = (html, source.to_string());
-        if let Some(template) = self.parsed.borrow().get(&key) {
+        let cache = &self.parsed[usize::from(html)];
+        if let Some(template) = cache.borrow().get(source) {
             return Ok(Rc::clone(template));
         }
         let engine = if html { &self.html } else { &self.text };
         let template = Rc::new(parse(engine, &prepared(source, html)?)?);
-        self.parsed.borrow_mut().insert(key, Rc::clone(&template));
+        cache.borrow_mut().insert(source.to_string(), Rc::clone(&template));
         Ok(template)
     }
 

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use super::context::Recipient;
 use super::message::{render_message, Renderer};
 use crate::check::CheckedWorkspace;
-use crate::data::{trigger_events, Dataset, Evaluation};
+use crate::data::{Dataset, Evaluation};
 use crate::model::{Campaign, Timing};
-use crate::plan::{event_occurrences, DueSend, Plan, SubjectSample};
+use crate::plan::{fired_events, DueSend, Plan, SubjectSample};
 
 /// A due message that did not render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,13 +48,11 @@ pub struct PlanInputs<'a> {
 
 /// The campaign's fired trigger events (profile key to event id), worked out once for all
 /// its recipients; `None` for campaigns without an event trigger.
-fn fired_events(inputs: &PlanInputs, campaign: &Campaign) -> Result<Option<HashMap<String, String>>, String> {
+fn campaign_fired_events(inputs: &PlanInputs, campaign: &Campaign) -> Result<Option<HashMap<String, String>>, String> {
     let Timing::Event(trigger) = &campaign.timing else {
         return Ok(None);
     };
-    let candidates = trigger_events(inputs.workspace, inputs.dataset, inputs.evaluation, trigger, inputs.now)
-        .map_err(|e| e.to_string())?;
-    event_occurrences(trigger, &candidates, &inputs.dataset.events, inputs.now)
+    fired_events(inputs.workspace, inputs.dataset, inputs.evaluation, trigger, inputs.now)
         .map(Some)
         .map_err(|e| e.to_string())
 }
@@ -70,7 +68,7 @@ fn due_campaigns<'p>(
             continue;
         };
         if !sends.is_empty() {
-            due.push((campaign, sends.as_slice(), fired_events(inputs, campaign)?));
+            due.push((campaign, sends.as_slice(), campaign_fired_events(inputs, campaign)?));
         }
     }
     Ok(due)
