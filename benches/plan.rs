@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use tailor::check::check_workspace;
 use tailor::data::{evaluate, load_dataset, LoadOptions};
 use tailor::load::load_workspace;
-use tailor::plan::{build_plan, LedgerState};
+use tailor::plan::{build_plan, History};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 
@@ -146,14 +146,7 @@ fn main() {
             peak_after_features = peak_memory_mib();
         }
         let start = Instant::now();
-        build_plan(
-            &checked,
-            &dataset,
-            &evaluation,
-            &LedgerState::Missing("none".into()),
-            now,
-        )
-        .expect("plan");
+        build_plan(&checked, &dataset, &evaluation, &History::default(), None, now).expect("plan");
         plans.push(start.elapsed().as_secs_f64());
         if run == 0 {
             loaded_mib = (dataset.profiles.estimated_size() + dataset.events.estimated_size()) as f64 / 1_048_576.0;

@@ -15,7 +15,7 @@ use serde_json::{Map, Value as Json};
 use tailor::check::check_workspace;
 use tailor::data::{evaluate, load_dataset, LoadOptions};
 use tailor::load::load_workspace;
-use tailor::plan::{build_plan, LedgerState};
+use tailor::plan::{build_plan, History};
 use tailor::run::{prepared, recipient_globals, render_message, Recipient, Renderer};
 use tailor::template::partial_files;
 
@@ -69,14 +69,7 @@ fn main() {
     let now = tailor::model::parse_datetime(NOW).expect("now");
     let dataset = load_dataset(&workspace, LoadOptions::default()).expect("data");
     let evaluation = evaluate(&workspace, &dataset, now).expect("evaluate");
-    let plan = build_plan(
-        &workspace,
-        &dataset,
-        &evaluation,
-        &LedgerState::Missing("none".into()),
-        now,
-    )
-    .expect("plan");
+    let plan = build_plan(&workspace, &dataset, &evaluation, &History::default(), None, now).expect("plan");
     let campaign = workspace
         .campaigns
         .iter()
@@ -92,7 +85,7 @@ fn main() {
             evaluation: &evaluation,
             row: send.row,
             now,
-            fired: None,
+            occurrence: Some(&send.occurrence),
         })
         .collect();
 

@@ -199,10 +199,10 @@ fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, r
             });
             let rate = smtp.rate_per_second.as_ref().map_or(Some(200.0), |r| {
                 cx.value(doc, r, "manifest::bad-number", |r| {
-                    if r.is_finite() && *r > 0.0 {
+                    if r.is_finite() && *r >= 0.0 {
                         Ok(*r)
                     } else {
-                        Err("`rate_per_second` must be a positive number".into())
+                        Err("`rate_per_second` must be a positive number, or 0 for no limit".into())
                     }
                 })
             });

@@ -7,7 +7,9 @@ pub mod format;
 mod init;
 mod plan;
 mod preview;
+mod run;
 pub mod schema;
+mod suppress;
 mod test;
 
 use std::path::PathBuf;
@@ -34,6 +36,10 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Render one recipient's message (subject, preheader, text; HTML with --out).
     Preview(preview::PreviewArgs),
+    /// Execute the plan: send every due message (outbox or SMTP) and record it in the ledger.
+    Run(run::RunArgs),
+    /// Manage the suppression list: addresses never mailed again.
+    Suppress(suppress::SuppressArgs),
     /// Run every `kind: test` document.
     Test(test::TestArgs),
     /// Write the JSON Schemas of every document kind to a folder.
@@ -59,6 +65,8 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Preview(args) => preview::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Suppress(args) => suppress::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Init(args) => init::run(&args),

@@ -8,13 +8,12 @@ use clap::{Args, ValueEnum};
 use super::format::{write_diagnostics, Format};
 use super::{workspace_folder, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
-use crate::data::{evaluate, load_dataset, LoadError, LoadOptions};
+use crate::data::{evaluate, load_dataset, Dataset, LoadError, LoadOptions};
 use crate::load::{load_workspace, LoadedWorkspace};
 use crate::plan::{
-    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, LedgerState,
-    PlanReport,
+    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, History, PlanReport,
 };
-use crate::run::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
+use crate::run::{render_all, sample_subjects, Ledger, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
 /// How the plan is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +95,45 @@ pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, Chec
     }
 }
 
+/// Loads the workspace's datasets, printing what was wrong with them.
+pub fn workspace_data(workspace: &CheckedWorkspace, skip_bad_rows: bool) -> Result<Dataset, ExitCode> {
+    let dataset = match load_dataset(workspace, LoadOptions { skip_bad_rows }) {
+        Ok(dataset) => dataset,
+        Err(LoadError::Io { path, message }) => {
+            eprintln!("error[data::io]: cannot read `{}`: {message}", path.display());
+            return Err(ExitCode::Usage);
+        }
+        Err(LoadError::BadRows(errors)) => {
+            for error in &errors {
+                eprintln!("error[{}]: {error}", error.code);
+            }
+            eprintln!("the datasets do not fit the schema; fix them, or pass --skip-bad-rows to leave bad rows out and count them");
+            return Err(ExitCode::Failure);
+        }
+    };
+    for report in &dataset.reports {
+        if report.skipped > 0 {
+            eprintln!(
+                "warning[data::skipped-rows]: {}: {} of {} rows did not fit the schema and were left out",
+                report.file, report.skipped, report.rows
+            );
+        }
+        for warning in &report.warnings {
+            eprintln!("warning[data::unknown-user]: {}: {warning}", report.file);
+        }
+    }
+    Ok(dataset)
+}
+
+/// Earlier sends and suppressions from the workspace's ledger (none when there is no ledger).
+pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, ExitCode> {
+    Ledger::history(&workspace.manifest.delivery.ledger).map_err(|e| {
+        eprintln!("error[ledger::unreadable]: {e}");
+        eprintln!("  help: the ledger must be a SQLite file written by `tailor run`");
+        ExitCode::Usage
+    })
+}
+
 /// Runs `tailor plan`.
 pub fn run(args: &PlanArgs) -> ExitCode {
     match plan(args) {
@@ -126,42 +164,13 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         None => None,
     };
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
-    let dataset = match load_dataset(
-        &workspace,
-        LoadOptions {
-            skip_bad_rows: args.skip_bad_rows,
-        },
-    ) {
-        Ok(dataset) => dataset,
-        Err(LoadError::Io { path, message }) => {
-            eprintln!("error[data::io]: cannot read `{}`: {message}", path.display());
-            return Err(ExitCode::Usage);
-        }
-        Err(LoadError::BadRows(errors)) => {
-            for error in &errors {
-                eprintln!("error[{}]: {error}", error.code);
-            }
-            eprintln!("the datasets do not fit the schema; fix them, or pass --skip-bad-rows to leave bad rows out and count them");
-            return Err(ExitCode::Failure);
-        }
-    };
-    for report in &dataset.reports {
-        if report.skipped > 0 {
-            eprintln!(
-                "warning[data::skipped-rows]: {}: {} of {} rows did not fit the schema and were left out",
-                report.file, report.skipped, report.rows
-            );
-        }
-        for warning in &report.warnings {
-            eprintln!("warning[data::unknown-user]: {}: {warning}", report.file);
-        }
-    }
+    let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
     let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure
     })?;
-    let ledger = LedgerState::at(&workspace.manifest.delivery.ledger);
-    let mut plan = build_plan(&workspace, &dataset, &evaluation, &ledger, now).map_err(|e| {
+    let history = ledger_history(&workspace)?;
+    let mut plan = build_plan(&workspace, &dataset, &evaluation, &history, None, now).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure
     })?;
@@ -180,10 +189,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     // Only the plan itself shows subjects: not the diff against a base, not the graph.
     let shows_subjects = base.is_none() && args.format != PlanFormat::Dot;
     if shows_subjects {
-        sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes()).map_err(|e| {
-            eprintln!("error[plan::evaluate]: {e}");
-            ExitCode::Failure
-        })?;
+        sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes());
     }
     let report = &plan.report;
     let text = match (&base, args.format) {
@@ -198,10 +204,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     if !args.render_all {
         return Ok(ExitCode::Success);
     }
-    let outcome = render_all(&renderer, &inputs, &plan, secret.as_bytes()).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    let outcome = render_all(&renderer, &inputs, &plan, secret.as_bytes());
     let dir = args.dir.as_ref().map_or(".".to_string(), |d| d.display().to_string());
     Ok(report_renders(&outcome, &dir))
 }

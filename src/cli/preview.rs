@@ -138,7 +138,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
         evaluation: &evaluation,
         row,
         now,
-        fired: None,
+        occurrence: None,
     };
     let message =
         render_message(&renderer, &workspace, &recipient, campaign, variant, secret.as_bytes()).map_err(fail)?;

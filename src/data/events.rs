@@ -240,3 +240,10 @@ pub fn in_time_order(events: DataFrame) -> PolarsResult<DataFrame> {
     }
     events.sort([EVENT_TS, EVENT_ID], SortMultipleOptions::default())
 }
+
+/// The time of the newest event (microseconds since the epoch), if there is any event: how
+/// fresh the export is.
+pub fn newest_event(events: &DataFrame) -> PolarsResult<Option<i64>> {
+    let ts = events.column(EVENT_TS)?.cast(&DataType::Int64)?;
+    Ok(ts.i64()?.max())
+}

@@ -28,12 +28,18 @@ pub struct RowError {
     pub expected: String,
 }
 
+impl fmt::Display for RowPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RowPosition::Line(line) => write!(f, "line {line}"),
+            RowPosition::Row(row) => write!(f, "row {row}"),
+        }
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let position = match self.position {
-            RowPosition::Line(line) => format!("line {line}"),
-            RowPosition::Row(row) => format!("row {row}"),
-        };
+        let position = self.position;
         if self.column.is_empty() {
             write!(f, "{}: {position}: {}", self.file, self.expected)
         } else if self.value.is_empty() && self.code == "data::bad-value" {

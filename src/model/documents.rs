@@ -68,7 +68,7 @@ pub struct Smtp {
     pub url: String,
     /// Connections.
     pub pool: u32,
-    /// Sends per second at most.
+    /// Sends per second at most (0: no limit).
     pub rate_per_second: f64,
     /// Per-command timeout.
     pub timeout: Duration,
@@ -279,6 +279,18 @@ pub struct Campaign {
     pub enabled: bool,
     /// Whether the frequency cap is ignored.
     pub ignore_frequency_cap: bool,
+}
+
+impl Campaign {
+    /// A trigger's `once_per`: no second send to one profile within it (`None` for schedules
+    /// and for event triggers without one).
+    pub fn once_per(&self) -> Option<Duration> {
+        match &self.timing {
+            Timing::Schedule(_) => None,
+            Timing::Event(trigger) => trigger.once_per,
+            Timing::Condition(trigger) => Some(trigger.once_per),
+        }
+    }
 }
 
 /// An event in a test.

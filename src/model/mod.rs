@@ -13,6 +13,7 @@ mod json_value;
 mod names;
 mod percent;
 mod schema;
+mod send_state;
 mod time_range;
 mod types;
 
@@ -26,5 +27,6 @@ pub use json_value::{json_mismatch, parse_datetime};
 pub use names::{is_valid_name, NAME_PATTERN};
 pub use percent::Percent;
 pub use schema::{DataSchema, DataSources, EventColumns, EventSchema, Field, Table};
+pub use send_state::SendState;
 pub use time_range::LocalTimeRange;
 pub use types::{BaseType, Type};

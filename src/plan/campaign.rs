@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::due::DueSend;
+use super::history::History;
 use super::report::{CampaignReport, VariantReport};
 use super::timing::Occurrence;
 use crate::model::{assign, is_valid_address, Assignment, Bucket, Campaign, FrequencyCap, LocalTimeRange, Timing};
@@ -23,8 +24,8 @@ pub struct Recipients<'a> {
     pub zones: &'a [Tz],
     /// Whether `policy.consent` holds.
     pub consent: &'a [bool],
-    /// Suppressed addresses (lowercased).
-    pub suppressed: &'a HashSet<String>,
+    /// Earlier sends and the suppression list.
+    pub history: &'a History,
 }
 
 /// The workspace-wide rules and the run's state shared across campaigns.
@@ -35,7 +36,8 @@ pub struct Policy<'a> {
     pub cap: Option<FrequencyCap>,
     /// `policy.quiet_hours`.
     pub quiet_hours: Option<LocalTimeRange>,
-    /// Sends counted against the cap so far, per row (this run's; a ledger adds its own).
+    /// Sends counted against the cap so far, per row: the ledger's in the window, then this
+    /// run's.
     pub sends: &'a mut HashMap<usize, u32>,
 }
 
@@ -85,7 +87,7 @@ pub fn plan_campaign(
         let lowered = email.to_lowercase();
         if !recipients.consent[row] {
             count(Bucket::Consent);
-        } else if recipients.suppressed.contains(&lowered) {
+        } else if recipients.history.suppressed.contains(&lowered) {
             count(Bucket::Suppressed);
         } else if !is_valid_address(email) {
             count(Bucket::BadAddress);
@@ -111,30 +113,62 @@ pub fn plan_campaign(
         if sample.len() < SAMPLE_SIZE {
             sample.push(key);
         }
-        let held = if occurrences[row] == Occurrence::NotDue {
-            Some(Bucket::NotDue)
-        } else if policy
-            .quiet_hours
-            .is_some_and(|q| q.contains(policy.now.with_timezone(&recipients.zones[row]).time()))
-        {
-            Some(Bucket::QuietHours)
-        } else if !campaign.ignore_frequency_cap
-            && policy
-                .cap
-                .is_some_and(|cap| policy.sends.get(&row).copied().unwrap_or(0) >= cap.count)
-        {
-            Some(Bucket::FrequencyCap)
-        } else {
-            None
+        // A send deferred earlier is retried with its own occurrence; it already took its room
+        // under the cap.
+        let retry = recipients.history.retry(&campaign.name, key);
+        let occurrence = match retry {
+            Some(earlier) => Some(earlier),
+            None => match &occurrences[row] {
+                Occurrence::Due(id) => Some(id.as_str()),
+                Occurrence::NotDue => None,
+            },
         };
-        match held {
-            Some(bucket) => *variant.held.entry(bucket.name().to_string()).or_default() += 1,
-            None => {
+        let held = match occurrence {
+            None => Some(Bucket::NotDue),
+            Some(id)
+                if retry.is_none()
+                    && recipients
+                        .history
+                        .already_sent(&campaign.name, key, id, campaign.once_per(), policy.now) =>
+            {
+                Some(Bucket::AlreadySent)
+            }
+            Some(_)
+                if policy
+                    .quiet_hours
+                    .is_some_and(|q| q.contains(policy.now.with_timezone(&recipients.zones[row]).time())) =>
+            {
+                Some(Bucket::QuietHours)
+            }
+            Some(_)
+                if retry.is_none()
+                    && !campaign.ignore_frequency_cap
+                    && policy
+                        .cap
+                        .is_some_and(|cap| policy.sends.get(&row).copied().unwrap_or(0) >= cap.count) =>
+            {
+                Some(Bucket::FrequencyCap)
+            }
+            Some(_) => None,
+        };
+        match (held, occurrence) {
+            (None, Some(occurrence)) => {
                 variant.due += 1;
                 if campaign.enabled {
-                    *policy.sends.entry(row).or_default() += 1;
-                    due.push(DueSend { row, variant: index });
+                    if retry.is_none() {
+                        *policy.sends.entry(row).or_default() += 1;
+                    }
+                    due.push(DueSend {
+                        row,
+                        variant: index,
+                        occurrence: occurrence.to_string(),
+                        retry: retry.is_some(),
+                    });
                 }
+            }
+            (held, _) => {
+                let bucket = held.unwrap_or(Bucket::NotDue);
+                *variant.held.entry(bucket.name().to_string()).or_default() += 1;
             }
         }
     }

@@ -3,12 +3,16 @@
 use super::report::PlanReport;
 
 /// One message a run would send now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueSend {
     /// The recipient's row in the evaluation.
     pub row: usize,
     /// The index of the variant in the campaign's listed variants.
     pub variant: usize,
+    /// The occurrence id (SPEC §5): the ledger's row is (campaign, profile key, occurrence).
+    pub occurrence: String,
+    /// Whether this resends a deferred send (it took its room under the cap the first time).
+    pub retry: bool,
 }
 
 /// A plan: the report, and each enabled campaign's due sends (by campaign name, in key order).

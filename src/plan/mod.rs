@@ -6,10 +6,11 @@ mod diff;
 mod due;
 mod format;
 mod graph;
+mod history;
 mod report;
 mod timing;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -17,6 +18,7 @@ pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use graph::{ExecutionGraph, GraphNode, NodeKind};
+pub use history::{History, PastSend};
 pub use report::{CampaignReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
 pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
 
@@ -24,39 +26,6 @@ use crate::check::CheckedWorkspace;
 use crate::data::{condition_flags, Dataset, EvalError, Evaluation};
 use crate::model::{Campaign, Timing};
 use campaign::{plan_campaign, Policy, Recipients};
-
-/// What is known of earlier sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LedgerState {
-    /// No ledger (a pull request's CI machine): nothing was sent, nothing is suppressed.
-    Missing(String),
-    /// A ledger exists, but this version cannot read it yet: the plan assumes nothing was sent.
-    Unread(String),
-}
-
-impl LedgerState {
-    /// The ledger at `path`, as far as planning knows it.
-    pub fn at(path: &std::path::Path) -> LedgerState {
-        let shown = path.display().to_string();
-        if path.exists() {
-            LedgerState::Unread(shown)
-        } else {
-            LedgerState::Missing(shown)
-        }
-    }
-
-    /// The plan's description of it.
-    pub fn describe(&self) -> String {
-        match self {
-            LedgerState::Missing(path) => {
-                format!("no ledger at {path}: assuming nothing was sent and nobody is suppressed")
-            }
-            LedgerState::Unread(path) => {
-                format!("a ledger exists at {path}, but reading it is not built yet: assuming nothing was sent and nobody is suppressed")
-            }
-        }
-    }
-}
 
 fn strings(evaluation: &Evaluation, column: &str) -> Result<Vec<Option<String>>, EvalError> {
     Ok(evaluation
@@ -107,30 +76,44 @@ impl Population {
     }
 }
 
-/// Plans `campaigns` in the order given; `sends` holds earlier sends per row against the cap.
+/// Plans `campaigns` in the order given, against the earlier sends and suppressions of
+/// `history`.
 fn plan_in_order(
     workspace: &CheckedWorkspace,
     dataset: &Dataset,
     evaluation: &Evaluation,
     campaigns: &[&Campaign],
-    sends: &mut HashMap<usize, u32>,
+    history: &History,
     now: DateTime<Utc>,
 ) -> Result<Vec<(CampaignReport, Vec<DueSend>)>, EvalError> {
     let population = Population::of(workspace, dataset, evaluation, now)?;
-    let suppressed = HashSet::new();
     let recipients = Recipients {
         keys: &population.keys,
         emails: &population.emails,
         zones: &population.zones,
         consent: &population.consent,
-        suppressed: &suppressed,
+        history,
     };
     let manifest = &workspace.manifest;
+    // The ledger's sends in the cap's window ending now.
+    let mut sends: HashMap<usize, u32> = match manifest.frequency_cap {
+        Some(cap) => {
+            let since = now.timestamp().saturating_sub(cap.window.seconds);
+            population
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(row, key)| (row, history.counted_since(key, since)))
+                .filter(|&(_, count)| count > 0)
+                .collect()
+        }
+        None => HashMap::new(),
+    };
     let mut policy = Policy {
         now,
         cap: manifest.frequency_cap,
         quiet_hours: manifest.quiet_hours,
-        sends,
+        sends: &mut sends,
     };
     let now_id = now.to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut reports = Vec::with_capacity(campaigns.len());
@@ -179,18 +162,24 @@ fn plan_in_order(
     Ok(reports)
 }
 
-/// Plans every campaign at `now`. Campaigns claim frequency-cap room in priority order (higher
-/// first, ties by name); the report lists them by name.
+/// Plans every campaign at `now` (only those named in `only`, when given) against `history`.
+/// Campaigns claim frequency-cap room in priority order (higher first, ties by name); the
+/// report lists them by name.
 pub fn build_plan(
     workspace: &CheckedWorkspace,
     dataset: &Dataset,
     evaluation: &Evaluation,
-    ledger: &LedgerState,
+    history: &History,
+    only: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> Result<Plan, EvalError> {
-    let mut order: Vec<&Campaign> = workspace.campaigns.iter().collect();
+    let mut order: Vec<&Campaign> = workspace
+        .campaigns
+        .iter()
+        .filter(|c| only.is_none_or(|names| names.contains(&c.name)))
+        .collect();
     order.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
-    let mut planned = plan_in_order(workspace, dataset, evaluation, &order, &mut HashMap::new(), now)?;
+    let mut planned = plan_in_order(workspace, dataset, evaluation, &order, history, now)?;
     planned.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
     let due = planned
         .iter()
@@ -208,25 +197,23 @@ pub fn build_plan(
     segments.sort_by(|a, b| a.name.cmp(&b.name));
     let report = PlanReport {
         campaigns,
-        ledger: ledger.describe(),
+        ledger: history.source.clone(),
         now: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         segments,
     };
     Ok(Plan { report, due })
 }
 
-/// Plans one campaign for the profiles of `dataset` (a test's one profile), counting
-/// `earlier_sends` of the first profile against the frequency cap.
+/// Plans one campaign for the profiles of `dataset` (a test's one profile) against `history`.
 pub fn plan_campaign_alone(
     workspace: &CheckedWorkspace,
     dataset: &Dataset,
     evaluation: &Evaluation,
     campaign: &Campaign,
-    earlier_sends: u32,
+    history: &History,
     now: DateTime<Utc>,
 ) -> Result<CampaignReport, EvalError> {
-    let mut sends = HashMap::from([(0, earlier_sends)]);
-    let mut reports = plan_in_order(workspace, dataset, evaluation, &[campaign], &mut sends, now)?;
+    let mut reports = plan_in_order(workspace, dataset, evaluation, &[campaign], history, now)?;
     reports
         .pop()
         .map(|(report, _)| report)

@@ -1,8 +1,6 @@
 //! What a template sees for one recipient (SPEC §6): `user` (fields, features, personas),
 //! `event` (the due trigger event), taken from the same evaluation that plans the campaign.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use polars::prelude::AnyValue;
@@ -25,9 +23,9 @@ pub struct Recipient<'a> {
     pub row: usize,
     /// The run's clock.
     pub now: DateTime<Utc>,
-    /// The campaign's fired trigger events (profile key to event id) when already worked out
-    /// for many recipients; `None` works them out for this one.
-    pub fired: Option<&'a HashMap<String, String>>,
+    /// The occurrence being sent, when the plan worked it out (for an event trigger, the
+    /// event's id); `None` works it out for this recipient alone.
+    pub occurrence: Option<&'a str>,
 }
 
 fn rfc3339_micros(micros: i64) -> Json {
@@ -146,8 +144,8 @@ impl Recipient<'_> {
 impl Recipient<'_> {
     /// The id of the newest due trigger event of this recipient, if any.
     fn fired_event(&self, trigger: &crate::model::EventTrigger) -> Result<Option<String>, String> {
-        if let Some(fired) = self.fired {
-            return Ok(fired.get(&self.key()).cloned());
+        if let Some(occurrence) = self.occurrence {
+            return Ok(Some(occurrence.to_string()));
         }
         let fired = fired_events(self.workspace, self.dataset, self.evaluation, trigger, self.now)
             .map_err(|e| e.to_string())?;
@@ -157,6 +155,9 @@ impl Recipient<'_> {
     /// The occurrence id of this recipient's send (SPEC §5): the trigger event's id, the
     /// schedule's `at`, or the run's `now` for a condition trigger.
     pub fn occurrence(&self, campaign: &Campaign) -> Result<String, String> {
+        if let Some(occurrence) = self.occurrence {
+            return Ok(occurrence.to_string());
+        }
         Ok(match &campaign.timing {
             Timing::Schedule(schedule) => schedule.at.format("%Y-%m-%dT%H:%M").to_string(),
             Timing::Event(trigger) => self.fired_event(trigger)?.unwrap_or_default(),

@@ -56,6 +56,8 @@ pub struct RenderedMessage {
     pub unsubscribe_url: String,
     /// The complete message (CRLF line endings).
     pub eml: String,
+    /// H of its Message-ID ([`super::mime::message_hash`]).
+    pub hash: String,
 }
 
 /// Engines for a workspace's HTML and text templates, built once and used for every message;
@@ -180,6 +182,7 @@ pub fn render_message(
         text,
         unsubscribe_url,
         eml,
+        hash,
     })
 }
 

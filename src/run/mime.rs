@@ -143,6 +143,15 @@ fn finished_text(text: &str, postal_address: &str) -> String {
     }
 }
 
+/// The Message-ID of a message from `from` (`Name <address>` or an address) with hash `hash`:
+/// `<hash@sender-domain>`.
+pub fn message_id(from: &str, hash: &str) -> String {
+    let domain = from
+        .rsplit_once('@')
+        .map_or("tailor.invalid", |(_, d)| d.trim_end_matches('>'));
+    format!("<{hash}@{domain}>")
+}
+
 /// The whole message, CRLF line endings. `hash` is [`message_hash`].
 pub fn build_message(
     envelope: &Envelope,
@@ -152,10 +161,6 @@ pub fn build_message(
     text: &str,
     html: &str,
 ) -> String {
-    let domain = envelope
-        .from
-        .rsplit_once('@')
-        .map_or("tailor.invalid", |(_, d)| d.trim_end_matches('>'));
     let (from_name, from_address) =
         crate::model::parse_mailbox(envelope.from).unwrap_or((None, envelope.from.to_string()));
     let boundary = format!("tailor-{hash}");
@@ -173,7 +178,7 @@ pub fn build_message(
     headers.extend([
         format!("Subject: {}", encoded_words(subject)),
         format!("Date: {}", envelope.now.to_rfc2822()),
-        format!("Message-ID: <{hash}@{domain}>"),
+        format!("Message-ID: {}", message_id(envelope.from, hash)),
         format!("List-Unsubscribe: {unsubscribe}"),
         "List-Unsubscribe-Post: List-Unsubscribe=One-Click".to_string(),
         "MIME-Version: 1.0".to_string(),

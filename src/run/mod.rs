@@ -1,20 +1,36 @@
-//! Stage 7, run: turning a planned recipient into a message. So far: the render context of one
-//! recipient, the rendered subject, preheader, text and HTML ([`render_message`]) as a MIME
-//! message, every due message of a plan ([`render_all`]), and running `kind: test` documents
-//! ([`run_test`]). Delivery and the ledger come next.
+//! Stage 7, run: turning planned sends into delivered messages. A recipient's render context
+//! and message ([`render_message`], MIME in [`build_message`]); rendering every due message
+//! without sending ([`render_all`]); `kind: test` documents ([`run_test`]); and the run itself
+//! ([`execute`]): the ledger that reserves each send before it leaves ([`Ledger`]), the
+//! suppression list, the lock that keeps runs apart ([`RunLock`]), the transports (outbox,
+//! SMTP) and the sending threads with their pacing and retries.
 
 mod context;
+mod execute;
+mod ledger;
 mod message;
 mod mime;
+mod pacing;
 mod recommend;
 mod render_all;
+mod run_lock;
+mod senders;
+mod summary;
+mod suppression;
 mod test_case;
+pub mod transport;
 mod unsubscribe;
 
 pub use context::{recipient_globals, Recipient};
+pub use execute::{execute, Destination, RunSettings};
+pub use ledger::{Interrupted, Ledger, LedgerError, Recorded, Reservation, SendKey};
 pub use message::{prepared, render_message, RenderedMessage, Renderer};
-pub use mime::{build_message, message_hash, quoted_printable, Envelope};
+pub use mime::{build_message, message_hash, message_id, quoted_printable, Envelope};
+pub use pacing::{backoff, RateLimiter};
 pub use recommend::recommendations;
 pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};
+pub use run_lock::{LockError, RunLock};
+pub use summary::{CampaignSummary, RunSummary, SendNote};
+pub use suppression::Suppression;
 pub use test_case::{run_test, TestOutcome, TEST_SECRET};
 pub use unsubscribe::{unsubscribe_token, SECRET_VARIABLE};

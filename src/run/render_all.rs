@@ -1,16 +1,14 @@
 //! Rendering every due message of a plan without sending (`tailor plan --render-all`), so a
 //! template that breaks on real data is caught in review, not at send time.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
 use super::context::Recipient;
 use super::message::{render_message, Renderer};
 use crate::check::CheckedWorkspace;
 use crate::data::{Dataset, Evaluation};
-use crate::model::{Campaign, Timing};
-use crate::plan::{fired_events, DueSend, Plan, SubjectSample};
+use crate::model::Campaign;
+use crate::plan::{DueSend, Plan, SubjectSample};
 
 /// A due message that did not render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,62 +44,41 @@ pub struct PlanInputs<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// The campaign's fired trigger events (profile key to event id), worked out once for all
-/// its recipients; `None` for campaigns without an event trigger.
-fn campaign_fired_events(inputs: &PlanInputs, campaign: &Campaign) -> Result<Option<HashMap<String, String>>, String> {
-    let Timing::Event(trigger) = &campaign.timing else {
-        return Ok(None);
-    };
-    fired_events(inputs.workspace, inputs.dataset, inputs.evaluation, trigger, inputs.now)
-        .map(Some)
-        .map_err(|e| e.to_string())
-}
-
-/// Each enabled campaign of `plan` with due sends, with its sends and fired trigger events.
-fn due_campaigns<'p>(
-    inputs: &PlanInputs<'p>,
-    plan: &'p Plan,
-) -> Result<Vec<(&'p Campaign, &'p [DueSend], Option<HashMap<String, String>>)>, String> {
-    let mut due = Vec::new();
-    for (name, sends) in &plan.due {
-        let Some(campaign) = inputs.workspace.campaigns.iter().find(|c| &c.name == name) else {
-            continue;
-        };
-        if !sends.is_empty() {
-            due.push((campaign, sends.as_slice(), campaign_fired_events(inputs, campaign)?));
-        }
-    }
-    Ok(due)
+/// Each enabled campaign of `plan` with due sends, with its sends.
+fn due_campaigns<'p>(inputs: &PlanInputs<'p>, plan: &'p Plan) -> Vec<(&'p Campaign, &'p [DueSend])> {
+    plan.due
+        .iter()
+        .filter(|(_, sends)| !sends.is_empty())
+        .filter_map(|(name, sends)| {
+            let campaign = inputs.workspace.campaigns.iter().find(|c| &c.name == name)?;
+            Some((campaign, sends.as_slice()))
+        })
+        .collect()
 }
 
 impl<'a> PlanInputs<'a> {
-    /// The recipient at `row`.
-    fn recipient(&self, row: usize, fired: Option<&'a HashMap<String, String>>) -> Recipient<'a> {
+    /// The recipient of `send`.
+    pub fn recipient<'s>(&'s self, send: &'s DueSend) -> Recipient<'s> {
         Recipient {
             workspace: self.workspace,
             dataset: self.dataset,
             evaluation: self.evaluation,
-            row,
+            row: send.row,
             now: self.now,
-            fired,
+            occurrence: Some(&send.occurrence),
         }
     }
 }
 
 /// Renders every due send of `plan` to a complete message (unsubscribe links signed with
 /// `secret`), keeping none: the failures say which campaign, recipient and variant broke, and
-/// why. An error is returned only when the trigger events themselves cannot be worked out.
-pub fn render_all(
-    renderer: &Renderer,
-    inputs: &PlanInputs,
-    plan: &Plan,
-    secret: &[u8],
-) -> Result<RenderAllReport, String> {
+/// why.
+pub fn render_all(renderer: &Renderer, inputs: &PlanInputs, plan: &Plan, secret: &[u8]) -> RenderAllReport {
     let mut report = RenderAllReport::default();
-    for (campaign, sends, fired) in due_campaigns(inputs, plan)? {
+    for (campaign, sends) in due_campaigns(inputs, plan) {
         let mut rendered = 0;
         for send in sends {
-            let recipient = inputs.recipient(send.row, fired.as_ref());
+            let recipient = inputs.recipient(send);
             let variant = &campaign.variants[send.variant];
             match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
                 Ok(_) => rendered += 1,
@@ -115,19 +92,19 @@ pub fn render_all(
         }
         report.rendered.push((campaign.name.clone(), rendered));
     }
-    Ok(report)
+    report
 }
 
 /// Fills in each variant's subject for its first due recipient (`plan` shows content); a
 /// subject that does not render stays empty.
-pub fn sample_subjects(renderer: &Renderer, inputs: &PlanInputs, plan: &mut Plan, secret: &[u8]) -> Result<(), String> {
+pub fn sample_subjects(renderer: &Renderer, inputs: &PlanInputs, plan: &mut Plan, secret: &[u8]) {
     let mut subjects: Vec<(String, String, SubjectSample)> = Vec::new();
-    for (campaign, sends, fired) in due_campaigns(inputs, plan)? {
+    for (campaign, sends) in due_campaigns(inputs, plan) {
         for (index, variant) in campaign.variants.iter().enumerate() {
             let Some(send) = sends.iter().find(|s| s.variant == index) else {
                 continue;
             };
-            let recipient = inputs.recipient(send.row, fired.as_ref());
+            let recipient = inputs.recipient(send);
             if let Ok(message) = render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
                 let sample = SubjectSample {
                     key: recipient.key(),
@@ -143,5 +120,4 @@ pub fn sample_subjects(renderer: &Renderer, inputs: &PlanInputs, plan: &mut Plan
             v.subject = Some(sample);
         }
     }
-    Ok(())
 }

@@ -1,15 +1,14 @@
 //! Running a `kind: test` document (SPEC §7): the profile and its events go through the same
 //! evaluation, bucketing and rendering as real recipients.
 
-use chrono::Duration;
 use polars::prelude::DataFrame;
 
 use super::context::Recipient;
 use super::message::{render_message, Renderer};
 use crate::check::CheckedWorkspace;
 use crate::data::{evaluate, test_dataset};
-use crate::model::{assign, Assignment, Bucket, Test};
-use crate::plan::{plan_campaign_alone, CampaignReport};
+use crate::model::{assign, Assignment, Bucket, SendState, Test};
+use crate::plan::{plan_campaign_alone, CampaignReport, History, PastSend};
 
 /// What a test found: nothing when it passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,17 +82,8 @@ fn check_expectations(
         .ok_or("the campaign did not check")?;
     let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog.cloned())?;
     let evaluation = evaluate(workspace, &dataset, test.now).map_err(|e| e.to_string())?;
-    let earlier = match workspace.manifest.frequency_cap {
-        Some(cap) => {
-            let window = Duration::try_seconds(cap.window.seconds).unwrap_or(Duration::MAX);
-            test.history
-                .iter()
-                .filter(|h| h.at <= test.now && test.now.signed_duration_since(h.at) < window)
-                .count() as u32
-        }
-        None => 0,
-    };
-    let report = plan_campaign_alone(workspace, &dataset, &evaluation, campaign, earlier, test.now)
+    let history = test_history(workspace, test);
+    let report = plan_campaign_alone(workspace, &dataset, &evaluation, campaign, &history, test.now)
         .map_err(|e| e.to_string())?;
     let bucket = bucket_of(&report);
     let shown = bucket.clone().unwrap_or_else(|| "outside the audience".into());
@@ -141,7 +131,7 @@ fn check_expectations(
             evaluation: &evaluation,
             row: 0,
             now: test.now,
-            fired: None,
+            occurrence: None,
         };
         let message = render_message(renderer, workspace, &recipient, campaign, variant, TEST_SECRET)?;
         let rendered = [
@@ -204,4 +194,26 @@ fn line_diff(expected: &str, actual: &str) -> String {
         }
     }
     out.join("\n")
+}
+
+/// The test's `history:` as ledger rows of its profile (sends up to the test's `now`).
+fn test_history(workspace: &CheckedWorkspace, test: &Test) -> History {
+    let key = test
+        .profile
+        .get(&workspace.schema.key)
+        .and_then(|k| k.as_str())
+        .unwrap_or_default();
+    let rows = test
+        .history
+        .iter()
+        .filter(|h| h.at <= test.now)
+        .map(|h| PastSend {
+            campaign: h.campaign.clone(),
+            key: key.to_string(),
+            occurrence: format!("history:{}", h.at.timestamp()),
+            state: SendState::Sent,
+            at: h.at.timestamp(),
+        })
+        .collect();
+    History::from_rows("the test's history", rows, Default::default())
 }

@@ -12,6 +12,8 @@ mod no_panic;
 mod plan;
 mod preview;
 mod reference;
+mod run;
+mod smtp_server;
 mod support;
 mod testing;
 mod workspace;

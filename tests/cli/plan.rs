@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{repo, small_demo, tailor, StarterWorkspace};
+use crate::support::{demo_workspace, small_demo, tailor, StarterWorkspace};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 
@@ -62,8 +62,10 @@ fn assert_adds_up(plan: &serde_json::Value) {
 
 #[test]
 fn the_demo_plan_adds_up_is_deterministic_and_sorted() {
-    let first = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
-    let second = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    // A copy: a local `tailor run` may have left a ledger in the repository's workspace.
+    let demo = demo_workspace();
+    let first = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    let second = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_eq!(
         first.stdout, second.stdout,
@@ -120,20 +122,25 @@ fn the_small_shop_plan_matches_hand_computed_buckets() {
 
 #[test]
 fn every_format_renders() {
-    let text = tailor(&repo(), &["plan", "campaigns", "--now", NOW]);
+    // A copy: a local `tailor run` may have left a ledger in the repository's workspace.
+    let demo = demo_workspace();
+    let text = tailor(demo.path(), &["plan", "campaigns", "--now", NOW]);
     assert!(
         text.stdout.contains("sneaker_nudge · schedule · priority 10"),
         "{}",
         text.stdout
     );
     assert!(text.stdout.lines().all(|l| !l.ends_with(' ')));
-    let markdown = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "markdown"]);
+    let markdown = tailor(
+        demo.path(),
+        &["plan", "campaigns", "--now", NOW, "--format", "markdown"],
+    );
     assert!(
         markdown.stdout.contains("| variant | count | due |"),
         "{}",
         markdown.stdout
     );
-    let dot = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "dot"]);
+    let dot = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--format", "dot"]);
     assert!(dot.stdout.starts_with("digraph plan {"));
     assert!(
         dot.stdout.contains("\"consent\" -> \"sneaker_nudge.split\";"),
@@ -391,8 +398,10 @@ fn absurd_durations_do_not_overflow() {
 
 #[test]
 fn render_all_renders_exactly_the_due_messages() {
-    let plan = plan_json(&repo(), "campaigns", NOW);
-    let output = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--render-all"]);
+    // A copy: a local `tailor run` may have left a ledger in the repository's workspace.
+    let demo = demo_workspace();
+    let plan = plan_json(demo.path(), "campaigns", NOW);
+    let output = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--render-all"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     let mut expected = Vec::new();
     for c in plan["campaigns"].as_array().unwrap() {
@@ -457,7 +466,9 @@ fn render_all_names_every_message_that_breaks_on_real_data() {
 
 #[test]
 fn each_due_variant_shows_the_subject_its_first_recipient_gets() {
-    let plan = plan_json(&repo(), "campaigns", NOW);
+    // A copy: a local `tailor run` may have left a ledger in the repository's workspace.
+    let demo = demo_workspace();
+    let plan = plan_json(demo.path(), "campaigns", NOW);
     let mut shown = 0;
     for c in plan["campaigns"].as_array().unwrap() {
         for v in c["variants"].as_array().unwrap() {
@@ -471,7 +482,7 @@ fn each_due_variant_shows_the_subject_its_first_recipient_gets() {
             );
             let (campaign, variant) = (c["name"].as_str().unwrap(), v["name"].as_str().unwrap());
             let preview = tailor(
-                &repo(),
+                demo.path(),
                 &[
                     "preview",
                     "campaigns",
@@ -494,14 +505,17 @@ fn each_due_variant_shows_the_subject_its_first_recipient_gets() {
         }
     }
     assert_eq!(shown, 7, "every variant with due sends: {plan}");
-    let text = tailor(&repo(), &["plan", "campaigns", "--now", NOW]);
+    let text = tailor(demo.path(), &["plan", "campaigns", "--now", NOW]);
     assert!(
         text.stdout
             .contains("  discount subject for u0000089: Hey, 15% off sneakers\n"),
         "{}",
         text.stdout
     );
-    let markdown = tailor(&repo(), &["plan", "campaigns", "--now", NOW, "--format", "markdown"]);
+    let markdown = tailor(
+        demo.path(),
+        &["plan", "campaigns", "--now", NOW, "--format", "markdown"],
+    );
     assert!(
         markdown
             .stdout

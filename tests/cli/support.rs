@@ -82,6 +82,10 @@ fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for entry in fs::read_dir(from).expect("read_dir") {
         let entry = entry.expect("entry");
+        // A local run's ledger and outbox are not part of the workspace.
+        if entry.file_name() == ".tailor" {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().expect("type").is_dir() {
             copy_tree(&entry.path(), &target);
@@ -102,4 +106,20 @@ pub fn small_demo() -> tempfile::TempDir {
         &dir.path().join("datasets/shop"),
     );
     dir
+}
+
+/// The demo workspace with its own datasets (`campaigns/` and `datasets/shop/` in the
+/// returned folder), for runs that write a ledger and an outbox.
+pub fn demo_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&repo().join("campaigns"), &dir.path().join("campaigns"));
+    copy_tree(&repo().join("datasets/shop"), &dir.path().join("datasets/shop"));
+    dir
+}
+
+/// Replaces `from` by `to` in a file; the text must be there.
+pub fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(text.contains(from), "{} does not contain {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).expect("write");
 }

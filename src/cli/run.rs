@@ -1,0 +1,334 @@
+//! `tailor run [DIR] --now T`: execute the plan. Guards first (the workspace checks, the data
+//! is fresh, one run per ledger, the plan is not larger than `--max-sends`), then sends left in
+//! flight by a stopped run are resolved, and every due message is rendered, reserved,
+//! delivered and recorded.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::{Args, ValueEnum};
+
+use super::plan::{checked_workspace, ledger_history, run_clock, workspace_data};
+use super::ExitCode;
+use crate::check::CheckedWorkspace;
+use crate::data::{evaluate, newest_event, Dataset};
+use crate::load::raw::Transport as TransportKind;
+use crate::plan::build_plan;
+use crate::run::transport::{Outbox, SmtpRelay, Transport};
+use crate::run::{
+    execute, Destination, Ledger, LockError, PlanInputs, Renderer, RunLock, RunSettings, RunSummary, SendNote,
+    SECRET_VARIABLE,
+};
+
+/// How the summary is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A table for a terminal or a deploy log.
+    Text,
+    /// `{"campaigns": [{"name", "sent", "failed", "deferred", "already_sent", "variants"}], ...}`.
+    Json,
+}
+
+/// Arguments of `tailor run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The workspace folder.
+    pub dir: Option<PathBuf>,
+    /// The run's clock (RFC 3339); default: now. Sends are recorded at this time.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Render everything, deliver and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only this campaign (repeatable).
+    #[arg(long = "campaign", value_name = "NAME")]
+    pub campaigns: Vec<String>,
+    /// Send at most N messages now (the rest stay due for the next run).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Refuse to send anything when more than N messages are due.
+    #[arg(long, value_name = "N")]
+    pub max_sends: Option<usize>,
+    /// Sends left in flight by a stopped run are marked uncertain instead of resent.
+    #[arg(long)]
+    pub at_most_once: bool,
+    /// Show email addresses in notes (profile keys only by default).
+    #[arg(long)]
+    pub show_pii: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub format: RunFormat,
+    /// Drop and count rows that do not fit the schema instead of failing.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+/// The unsubscribe secret when the run goes to an outbox without one: links work, but anyone
+/// who knows this could forge them, so it is only allowed where nothing leaves the machine.
+const OUTBOX_SECRET: &str = "tailor-outbox-only";
+
+/// Set (to anything) only by the crash test, to show that without reserving a send before it
+/// leaves, a killed run leads to duplicates nobody can explain. Never set it otherwise.
+const NO_RESERVATION_VARIABLE: &str = "TAILOR_TEST_UNSAFE_NO_RESERVATION";
+
+fn unsafe_no_reservation() -> bool {
+    let set = std::env::var_os(NO_RESERVATION_VARIABLE).is_some();
+    if set {
+        eprintln!(
+            "warning[run::unsafe]: {NO_RESERVATION_VARIABLE} is set: sends are not reserved, a crash can send twice"
+        );
+    }
+    set
+}
+
+/// Runs `tailor run`.
+pub fn run(args: &RunArgs) -> ExitCode {
+    match run_plan(args) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// Refuses data whose newest event is older than `now - max_data_age`.
+fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<(), ExitCode> {
+    let Some(max_age) = workspace.manifest.delivery.max_data_age else {
+        return Ok(());
+    };
+    if workspace.schema.events.is_empty() {
+        return Ok(());
+    }
+    let newest = newest_event(&dataset.events).map_err(|e| {
+        eprintln!("error[run::stale-data]: cannot read the event times: {e}");
+        ExitCode::Failure
+    })?;
+    let oldest_allowed = now.timestamp_micros() - max_age.micros();
+    match newest {
+        Some(newest) if newest >= oldest_allowed => Ok(()),
+        Some(newest) => {
+            let shown = DateTime::from_timestamp_micros(newest)
+                .map_or(newest.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+            eprintln!(
+                "error[run::stale-data]: the newest event is from {shown}, older than `max_data_age` ({max_age}) before {}",
+                now.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+            eprintln!("  help: refresh the event export; a stale export must not drive sends");
+            Err(ExitCode::Failure)
+        }
+        None => {
+            eprintln!("error[run::stale-data]: there are no events at all, so the data's age is unknown");
+            eprintln!("  help: refresh the event export, or remove `delivery.max_data_age`");
+            Err(ExitCode::Failure)
+        }
+    }
+}
+
+/// The transport the manifest names.
+fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, ExitCode> {
+    let delivery = &workspace.manifest.delivery;
+    match (delivery.transport, &delivery.smtp) {
+        (TransportKind::Smtp, Some(smtp)) => {
+            let relay = SmtpRelay::new(smtp, |name| std::env::var(name).ok()).map_err(|e| {
+                eprintln!("error[run::smtp-setup]: {e}");
+                ExitCode::Usage
+            })?;
+            relay.reachable().map_err(|e| {
+                eprintln!("error[run::smtp-unreachable]: {}: {e}", smtp.url);
+                eprintln!("  help: is the server running, and is `delivery.smtp.url` right?");
+                ExitCode::Usage
+            })?;
+            Ok(Box::new(relay))
+        }
+        _ => {
+            let outbox = Outbox::open(&delivery.outbox).map_err(|e| {
+                eprintln!("error[run::outbox]: cannot create `{}`: {e}", delivery.outbox.display());
+                ExitCode::Usage
+            })?;
+            Ok(Box::new(outbox))
+        }
+    }
+}
+
+/// The unsubscribe secret: required when mail leaves the machine.
+fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, ExitCode> {
+    if let Ok(secret) = std::env::var(SECRET_VARIABLE) {
+        return Ok(secret);
+    }
+    if dry_run || workspace.manifest.delivery.transport != TransportKind::Smtp {
+        return Ok(OUTBOX_SECRET.to_string());
+    }
+    eprintln!("error[run::no-secret]: {SECRET_VARIABLE} is not set, so unsubscribe links could be forged");
+    eprintln!("  help: set it to a long random value, the same on every run (a CI secret)");
+    Err(ExitCode::Usage)
+}
+
+/// Prints progress: a bar on a terminal, a line per tenth otherwise.
+fn progress_printer(quiet: bool) -> Box<dyn Fn(usize, usize)> {
+    if quiet {
+        return Box::new(|_, _| {});
+    }
+    if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} messages, {per_sec}, eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        return Box::new(move |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            if done >= total {
+                bar.finish_and_clear();
+            }
+        });
+    }
+    let shown = std::cell::Cell::new(0usize);
+    Box::new(move |done, total| {
+        let tenth = (total / 10).max(1);
+        if done >= shown.get() + tenth || (done == total && done > shown.get()) {
+            shown.set(done);
+            eprintln!("progress: {done}/{total} messages");
+        }
+    })
+}
+
+fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
+    let now = run_clock(args.now.as_deref())?;
+    let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
+    for name in &args.campaigns {
+        if !workspace.campaigns.iter().any(|c| &c.name == name) {
+            eprintln!("error[cli::unknown-campaign]: there is no campaign `{name}`");
+            return Err(ExitCode::Usage);
+        }
+    }
+    let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
+    data_is_fresh(&workspace, &dataset, now)?;
+    let delivery = &workspace.manifest.delivery;
+    // One run per ledger; a dry run writes nothing and needs no lock.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(RunLock::acquire(&delivery.ledger).map_err(|e| {
+            match e {
+                LockError::Held(path) => {
+                    eprintln!(
+                        "error[run::locked]: another run holds the ledger's lock `{}`",
+                        path.display()
+                    );
+                    eprintln!("  help: wait for it to finish; two runs must not interleave");
+                    return ExitCode::Failure;
+                }
+                LockError::Io(path, message) => {
+                    eprintln!("error[run::lock]: cannot create `{}`: {message}", path.display())
+                }
+            }
+            ExitCode::Usage
+        })?)
+    };
+    let ledger_error = |e: crate::run::LedgerError| {
+        eprintln!("error[ledger::write]: {e}");
+        ExitCode::Usage
+    };
+    let mut ledger = if args.dry_run {
+        None
+    } else {
+        Some(Ledger::open(&delivery.ledger).map_err(ledger_error)?)
+    };
+    let interrupted = match &mut ledger {
+        Some(ledger) => ledger
+            .resolve_interrupted(args.at_most_once, now.timestamp())
+            .map_err(ledger_error)?,
+        None => Vec::new(),
+    };
+    let history = ledger_history(&workspace)?;
+    let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
+        eprintln!("error[plan::evaluate]: {e}");
+        ExitCode::Failure
+    })?;
+    let only = (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice());
+    let plan = build_plan(&workspace, &dataset, &evaluation, &history, only, now).map_err(|e| {
+        eprintln!("error[plan::evaluate]: {e}");
+        ExitCode::Failure
+    })?;
+    let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
+    let sending = args.limit.map_or(due, |limit| due.min(limit));
+    if let Some(max) = args.max_sends {
+        if sending > max {
+            eprintln!(
+                "error[run::too-many]: {sending} messages are due, more than --max-sends {max}: nothing was sent"
+            );
+            eprintln!("  help: review `tailor plan`; raise --max-sends if this is intended");
+            return Err(ExitCode::Failure);
+        }
+    }
+    let secret = unsubscribe_secret(&workspace, args.dry_run)?;
+    let renderer = Renderer::new(&loaded).map_err(|e| {
+        eprintln!("error[render::partials]: {e}");
+        ExitCode::Failure
+    })?;
+    let inputs = PlanInputs {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
+    let smtp = delivery.smtp.as_ref();
+    let settings = RunSettings {
+        threads: match delivery.transport {
+            TransportKind::Smtp => smtp.map_or(1, |s| s.pool as usize),
+            TransportKind::Outbox => 2,
+        },
+        retries: smtp.map_or(3, |s| s.retries),
+        rate_per_second: match delivery.transport {
+            TransportKind::Smtp => smtp.map_or(0.0, |s| s.rate_per_second),
+            TransportKind::Outbox => 0.0,
+        },
+        max_failure_rate: delivery.max_failure_rate,
+        limit: args.limit,
+        show_pii: args.show_pii,
+        reserve: !unsafe_no_reservation(),
+    };
+    let progress = progress_printer(args.format == RunFormat::Json && !std::io::stderr().is_terminal());
+    let transport = if args.dry_run {
+        None
+    } else {
+        Some(transport(&workspace)?)
+    };
+    let destination = match (&mut ledger, &transport) {
+        (Some(ledger), Some(transport)) => Destination::Deliver {
+            ledger,
+            transport: transport.as_ref(),
+        },
+        _ => Destination::DryRun,
+    };
+    let mut summary = execute(
+        &renderer,
+        &inputs,
+        &plan,
+        secret.as_bytes(),
+        destination,
+        &settings,
+        &*progress,
+    )
+    .map_err(ledger_error)?;
+    summary.interrupted = interrupted
+        .into_iter()
+        .map(|i| SendNote {
+            campaign: i.send.campaign,
+            key: i.send.key,
+            occurrence: i.send.occurrence,
+            detail: format!("{} was in flight when a run stopped: now {}", i.message_id, i.now),
+        })
+        .collect();
+    print_summary(&summary, args.format);
+    Ok(if summary.stopped.is_some() || summary.unrendered > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Success
+    })
+}
+
+fn print_summary(summary: &RunSummary, format: RunFormat) {
+    match format {
+        RunFormat::Text => print!("{}", summary.render_text()),
+        RunFormat::Json => println!("{}", serde_json::to_string_pretty(summary).unwrap_or_default()),
+    }
+}

@@ -1,0 +1,170 @@
+//! `tailor suppress add|import|list`: the suppression list kept in the ledger. Addresses on it
+//! are never mailed again, by any campaign (plan shows them as `suppressed`).
+
+use std::path::PathBuf;
+
+use chrono::DateTime;
+use clap::{Args, Subcommand};
+
+use super::plan::{checked_workspace, run_clock};
+use super::ExitCode;
+use crate::data::{LoadError, Source};
+use crate::model::is_valid_address;
+use crate::run::{Ledger, LedgerError};
+
+/// Arguments of `tailor suppress`.
+#[derive(Debug, Args)]
+pub struct SuppressArgs {
+    /// What to do with the list.
+    #[command(subcommand)]
+    pub action: SuppressAction,
+}
+
+/// The suppression list's verbs.
+#[derive(Debug, Subcommand)]
+pub enum SuppressAction {
+    /// Suppress one address.
+    Add {
+        /// The address.
+        address: String,
+        /// The workspace folder.
+        dir: Option<PathBuf>,
+        /// Why (kept with the address).
+        #[arg(long, default_value = "added by hand")]
+        reason: String,
+    },
+    /// Suppress every address of a CSV file with an `email` column (and an optional `reason`).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// The workspace folder.
+        dir: Option<PathBuf>,
+    },
+    /// Print the list, by address.
+    List {
+        /// The workspace folder.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Runs `tailor suppress`.
+pub fn run(args: &SuppressArgs) -> ExitCode {
+    match suppress(args) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn ledger_failed(error: LedgerError) -> ExitCode {
+    eprintln!("error[ledger::write]: {error}");
+    ExitCode::Usage
+}
+
+fn open_ledger(dir: Option<&PathBuf>) -> Result<Ledger, ExitCode> {
+    let (_, workspace) = checked_workspace(dir)?;
+    Ledger::open(&workspace.manifest.delivery.ledger).map_err(ledger_failed)
+}
+
+/// The addresses and reasons of an import file; every bad row is reported and none imported.
+fn import_rows(file: &PathBuf) -> Result<Vec<(String, String)>, ExitCode> {
+    let source = match Source::read(file) {
+        Ok(Source::Rows(rows)) => rows,
+        Ok(Source::Typed(_)) => {
+            eprintln!("error[suppress::format]: `{}`: import a CSV file", file.display());
+            return Err(ExitCode::Failure);
+        }
+        Err(LoadError::Io { path, message }) => {
+            eprintln!("error[suppress::io]: cannot read `{}`: {message}", path.display());
+            return Err(ExitCode::Usage);
+        }
+        Err(LoadError::BadRows(errors)) => {
+            for error in errors {
+                eprintln!("error[{}]: {error}", error.code);
+            }
+            return Err(ExitCode::Failure);
+        }
+    };
+    if !source.has_column("email") {
+        eprintln!(
+            "error[suppress::no-email-column]: `{}` has no `email` column",
+            file.display()
+        );
+        eprintln!("  help: the first line names the columns: `email` and, optionally, `reason`");
+        return Err(ExitCode::Failure);
+    }
+    let (email, reason) = (source.column("email"), source.column("reason"));
+    let mut entries = Vec::with_capacity(source.len());
+    let mut bad = 0;
+    for row in 0..source.len() {
+        let address = source.text(row, &email).trim().to_string();
+        if let Some(problem) = source.row_problem(row) {
+            eprintln!(
+                "error[suppress::bad-row]: {}: {}: {problem}",
+                file.display(),
+                source.position(row)
+            );
+            bad += 1;
+        } else if !is_valid_address(&address) {
+            eprintln!(
+                "error[suppress::bad-address]: {}: {}: `{address}` is not an email address",
+                file.display(),
+                source.position(row)
+            );
+            bad += 1;
+        } else {
+            let reason = source.text(row, &reason);
+            let reason = if reason.trim().is_empty() {
+                format!("imported from {}", file.display())
+            } else {
+                reason
+            };
+            entries.push((address, reason));
+        }
+    }
+    if bad > 0 {
+        eprintln!(
+            "nothing was imported: fix the {bad} bad row{} first",
+            if bad == 1 { "" } else { "s" }
+        );
+        return Err(ExitCode::Failure);
+    }
+    Ok(entries)
+}
+
+fn suppress(args: &SuppressArgs) -> Result<ExitCode, ExitCode> {
+    let now = run_clock(None)?.timestamp();
+    match &args.action {
+        SuppressAction::Add { address, dir, reason } => {
+            if !is_valid_address(address.trim()) {
+                eprintln!("error[suppress::bad-address]: `{address}` is not an email address");
+                return Err(ExitCode::Usage);
+            }
+            let ledger = open_ledger(dir.as_ref())?;
+            let added = ledger.suppress(address, reason, "add", now).map_err(ledger_failed)?;
+            println!(
+                "{} {}",
+                address.trim().to_lowercase(),
+                if added { "suppressed" } else { "was already suppressed" }
+            );
+        }
+        SuppressAction::Import { file, dir } => {
+            let entries = import_rows(file)?;
+            let mut ledger = open_ledger(dir.as_ref())?;
+            let added = ledger.suppress_all(&entries, "import", now).map_err(ledger_failed)?;
+            println!(
+                "imported {} address{} ({added} new)",
+                entries.len(),
+                if entries.len() == 1 { "" } else { "es" }
+            );
+        }
+        SuppressAction::List { dir } => {
+            let ledger = open_ledger(dir.as_ref())?;
+            for entry in ledger.suppressions().map_err(ledger_failed)? {
+                let added = DateTime::from_timestamp(entry.added_at, 0).map_or(entry.added_at.to_string(), |t| {
+                    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                });
+                println!("{}\t{}\t{}\t{}", entry.address, added, entry.source, entry.reason);
+            }
+        }
+    }
+    Ok(ExitCode::Success)
+}

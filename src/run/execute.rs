@@ -1,0 +1,365 @@
+//! Executing a plan: render each due send, reserve a batch in the ledger (committed), hand it
+//! to the sending threads, and record how each ended in grouped commits, suppressing addresses
+//! the server refuses for good. Messages stream through in batches: memory stays flat however
+//! large the audience.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver};
+use std::sync::Mutex;
+
+use super::ledger::{Ledger, LedgerError, Recorded, Reservation, SendKey};
+use super::message::{render_message, Renderer};
+use super::mime::message_id;
+use super::pacing::RateLimiter;
+use super::render_all::PlanInputs;
+use super::senders::{Ending, Finished, Job, Senders};
+use super::summary::{RunSummary, SendNote};
+use super::transport::{Outgoing, Transport};
+use crate::model::{parse_mailbox, Campaign, Percent, SendState};
+use crate::plan::{DueSend, Plan};
+
+/// Messages rendered and reserved together.
+const BATCH: usize = 256;
+
+/// Permanent failures are judged only after this many sends.
+const FAILURE_RATE_GRACE: usize = 200;
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Sending threads (the SMTP pool size).
+    pub threads: usize,
+    /// Retries of a temporary failure.
+    pub retries: u32,
+    /// Sends per second at most (0: no limit).
+    pub rate_per_second: f64,
+    /// Permanent failures above this share stop the run.
+    pub max_failure_rate: Percent,
+    /// Send at most this many messages.
+    pub limit: Option<usize>,
+    /// Whether failure notes may show addresses.
+    pub show_pii: bool,
+    /// Whether sends are reserved before they leave. Always true but in the crash test that
+    /// shows what goes wrong without it.
+    pub reserve: bool,
+}
+
+/// Where the messages go: nowhere (`--dry-run`), or a transport with its ledger.
+pub enum Destination<'a> {
+    /// Render only: nothing is delivered or recorded.
+    DryRun,
+    /// Deliver through `transport`, recording in `ledger`.
+    Deliver {
+        /// The ledger.
+        ledger: &'a mut Ledger,
+        /// The transport.
+        transport: &'a dyn Transport,
+    },
+}
+
+/// What the run needs back with each message.
+#[derive(Debug, Clone)]
+struct Tag {
+    send: SendKey,
+    variant: String,
+    message_id: String,
+    retry: bool,
+}
+
+/// The due sends of `plan`, campaigns in priority order (higher first, ties by name), each in
+/// key order; at most `limit`.
+fn queue<'p>(inputs: &PlanInputs<'p>, plan: &'p Plan, limit: Option<usize>) -> Vec<(&'p Campaign, &'p DueSend)> {
+    let mut campaigns: Vec<(&Campaign, &[DueSend])> = plan
+        .due
+        .iter()
+        .filter_map(|(name, sends)| {
+            let campaign = inputs.workspace.campaigns.iter().find(|c| &c.name == name)?;
+            Some((campaign, sends.as_slice()))
+        })
+        .collect();
+    campaigns.sort_by(|(a, _), (b, _)| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
+    let all = campaigns
+        .into_iter()
+        .flat_map(|(campaign, sends)| sends.iter().map(move |send| (campaign, send)));
+    match limit {
+        Some(limit) => all.take(limit).collect(),
+        None => all.collect(),
+    }
+}
+
+/// Hides `address` in a server's answer unless personal data may be shown.
+fn redacted(reply: &str, address: &str, show_pii: bool) -> String {
+    if show_pii || address.is_empty() {
+        reply.to_string()
+    } else {
+        reply.replace(address, "<recipient>")
+    }
+}
+
+/// Runs `plan`: every due send rendered, and (unless dry) reserved, delivered and recorded.
+/// Returns the summary; an error only when the ledger cannot be written (what was sent up to
+/// then stays recorded, what was in flight stays `reserved` for the next run to resolve).
+pub fn execute(
+    renderer: &Renderer,
+    inputs: &PlanInputs,
+    plan: &Plan,
+    secret: &[u8],
+    destination: Destination,
+    settings: &RunSettings,
+    progress: &dyn Fn(usize, usize),
+) -> Result<RunSummary, LedgerError> {
+    let dry_run = matches!(destination, Destination::DryRun);
+    let mut summary = RunSummary::from_plan(&plan.report, dry_run);
+    let queue = queue(inputs, plan, settings.limit);
+    let total = queue.len();
+    let now = inputs.now.timestamp();
+    let Destination::Deliver { ledger, transport } = destination else {
+        for (index, (campaign, send)) in queue.iter().enumerate() {
+            let recipient = inputs.recipient(send);
+            let variant = &campaign.variants[send.variant];
+            let entry = summary.campaign(&campaign.name);
+            match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
+                Ok(_) => {
+                    if let Some(entry) = entry {
+                        entry.sent += 1;
+                        *entry.variants.entry(variant.name.clone()).or_default() += 1;
+                    }
+                }
+                Err(error) => render_failed(&mut summary, campaign, &recipient.key(), &send.occurrence, error),
+            }
+            progress(index + 1, total);
+        }
+        return Ok(summary);
+    };
+    let limiter = RateLimiter::new(settings.rate_per_second);
+    let stop = AtomicBool::new(false);
+    let senders = Senders {
+        transport,
+        limiter: &limiter,
+        retries: settings.retries,
+        stop: &stop,
+    };
+    let threads = settings.threads.max(1);
+    let (job_sender, jobs) = sync_channel::<Job<Tag>>(threads * 2);
+    let jobs = Mutex::new(jobs);
+    let (done_sender, done) = channel::<Finished<Tag>>();
+    let mut tally = Tally {
+        ledger,
+        summary: &mut summary,
+        settings,
+        now,
+        finished: 0,
+        attempted: 0,
+        refused: 0,
+    };
+    std::thread::scope(|scope| -> Result<(), LedgerError> {
+        for _ in 0..threads {
+            let done_sender = done_sender.clone();
+            let (senders, jobs) = (&senders, &jobs);
+            scope.spawn(move || senders.work(jobs, &done_sender));
+        }
+        drop(done_sender);
+        let fed = (|| -> Result<(), LedgerError> {
+            for chunk in queue.chunks(BATCH) {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let mut batch = Vec::with_capacity(chunk.len());
+                for (campaign, send) in chunk {
+                    let recipient = inputs.recipient(send);
+                    let variant = &campaign.variants[send.variant];
+                    let key = recipient.key();
+                    match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
+                        Ok(message) => {
+                            let from = variant.from.as_deref().unwrap_or(&inputs.workspace.manifest.from);
+                            let sender = parse_mailbox(from).map(|(_, a)| a).unwrap_or_default();
+                            let reservation = Reservation {
+                                send: SendKey {
+                                    campaign: campaign.name.clone(),
+                                    key,
+                                    occurrence: send.occurrence.clone(),
+                                },
+                                variant: variant.name.clone(),
+                                message_id: message_id(from, &message.hash),
+                                retry: send.retry,
+                            };
+                            let outgoing = Outgoing {
+                                from: sender,
+                                to: recipient.email(),
+                                hash: message.hash,
+                                bytes: message.eml.into_bytes(),
+                            };
+                            batch.push((reservation, outgoing));
+                        }
+                        Err(error) => {
+                            render_failed(tally.summary, campaign, &key, &send.occurrence, error);
+                            tally.finished += 1;
+                        }
+                    }
+                }
+                let reservations: Vec<Reservation> = batch.iter().map(|(r, _)| r.clone()).collect();
+                let granted = if settings.reserve {
+                    tally.ledger.reserve(&reservations, now)?
+                } else {
+                    vec![true; reservations.len()]
+                };
+                for ((reservation, message), granted) in batch.into_iter().zip(granted) {
+                    if !granted {
+                        // Another run recorded it since this one planned: never twice.
+                        if let Some(entry) = tally.summary.campaign(&reservation.send.campaign) {
+                            entry.already_sent += 1;
+                        }
+                        tally.finished += 1;
+                        continue;
+                    }
+                    let tag = Tag {
+                        send: reservation.send,
+                        variant: reservation.variant,
+                        message_id: reservation.message_id,
+                        retry: reservation.retry,
+                    };
+                    if job_sender.send(Job { tag, message }).is_err() {
+                        break;
+                    }
+                }
+                // Group-commit whatever finished meanwhile.
+                let finished: Vec<Finished<Tag>> = done.try_iter().collect();
+                if tally.settle(finished)? {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                progress(tally.finished, total);
+            }
+            Ok(())
+        })();
+        drop(job_sender);
+        if fed.is_err() {
+            stop.store(true, Ordering::SeqCst);
+        }
+        let drained = drain(&done, &mut tally, &stop, total, progress);
+        fed.and(drained)
+    })?;
+    Ok(summary)
+}
+
+/// Records the rest of the endings as they come, in groups, until every sender is done.
+fn drain(
+    done: &Receiver<Finished<Tag>>,
+    tally: &mut Tally,
+    stop: &AtomicBool,
+    total: usize,
+    progress: &dyn Fn(usize, usize),
+) -> Result<(), LedgerError> {
+    while let Ok(first) = done.recv() {
+        let mut group = vec![first];
+        group.extend(done.try_iter().take(BATCH));
+        if tally.settle(group)? {
+            stop.store(true, Ordering::SeqCst);
+        }
+        progress(tally.finished, total);
+    }
+    Ok(())
+}
+
+/// Counts a message that did not render (nothing was reserved: a fixed template sends it).
+fn render_failed(summary: &mut RunSummary, campaign: &Campaign, key: &str, occurrence: &str, error: String) {
+    if let Some(entry) = summary.campaign(&campaign.name) {
+        entry.failed += 1;
+    }
+    summary.unrendered += 1;
+    summary.failures.push(SendNote {
+        campaign: campaign.name.clone(),
+        key: key.to_string(),
+        occurrence: occurrence.to_string(),
+        detail: format!("did not render: {error}"),
+    });
+}
+
+/// The running count, and the ledger it is recorded in.
+struct Tally<'a, 's> {
+    ledger: &'a mut Ledger,
+    summary: &'s mut RunSummary,
+    settings: &'a RunSettings,
+    now: i64,
+    finished: usize,
+    attempted: usize,
+    refused: usize,
+}
+
+impl Tally<'_, '_> {
+    /// Records `group` in the ledger (one transaction each for outcomes, suppressions and
+    /// released reservations), then counts it; true when the failure-rate guard trips.
+    fn settle(&mut self, group: Vec<Finished<Tag>>) -> Result<bool, LedgerError> {
+        if group.is_empty() {
+            return Ok(false);
+        }
+        let mut recorded = Vec::new();
+        let mut suppress = Vec::new();
+        let mut release = Vec::new();
+        for f in &group {
+            let state = match f.ending {
+                Ending::Delivered => SendState::Sent,
+                Ending::Refused | Ending::Unsendable => SendState::Failed,
+                Ending::Deferred => SendState::Deferred,
+                Ending::NotAttempted => {
+                    release.push((f.tag.send.clone(), f.tag.retry));
+                    continue;
+                }
+            };
+            if f.ending == Ending::Refused {
+                suppress.push((f.to.clone(), format!("refused by the server: {}", f.reply)));
+            }
+            recorded.push(Recorded {
+                send: f.tag.send.clone(),
+                variant: f.tag.variant.clone(),
+                message_id: f.tag.message_id.clone(),
+                state,
+                attempts: f.attempts,
+                reply: f.reply.clone(),
+            });
+        }
+        self.ledger.record(&recorded, self.now)?;
+        self.ledger.suppress_all(&suppress, "smtp", self.now)?;
+        self.ledger.release(&release)?;
+        // Only now, with the ledger committed, do the sends count as sent.
+        for f in group {
+            self.finished += 1;
+            let Some(entry) = self.summary.campaign(&f.tag.send.campaign) else {
+                continue;
+            };
+            match f.ending {
+                Ending::Delivered => {
+                    entry.sent += 1;
+                    *entry.variants.entry(f.tag.variant.clone()).or_default() += 1;
+                }
+                Ending::Refused | Ending::Unsendable => entry.failed += 1,
+                Ending::Deferred => entry.defer("temporary_failure", 1),
+                Ending::NotAttempted => continue,
+            }
+            self.attempted += 1;
+            if f.ending != Ending::Delivered && f.ending != Ending::Deferred {
+                self.refused += usize::from(f.ending == Ending::Refused);
+                let detail = redacted(&f.reply, &f.to, self.settings.show_pii);
+                self.summary.failures.push(SendNote {
+                    campaign: f.tag.send.campaign,
+                    key: f.tag.send.key,
+                    occurrence: f.tag.send.occurrence,
+                    detail: if f.ending == Ending::Refused {
+                        format!("refused for good, address suppressed: {detail}")
+                    } else {
+                        format!("not sendable: {detail}")
+                    },
+                });
+            }
+        }
+        let limit = u64::from(self.settings.max_failure_rate.hundredths);
+        let tripped =
+            self.attempted >= FAILURE_RATE_GRACE && self.refused as u64 * 10_000 > limit * self.attempted as u64;
+        if tripped && self.summary.stopped.is_none() {
+            self.summary.stopped = Some(format!(
+                "{} of {} sends were refused for good, more than the {} `max_failure_rate` allows: check the list and the server before sending more",
+                self.refused, self.attempted, self.settings.max_failure_rate
+            ));
+        }
+        Ok(tripped)
+    }
+}

@@ -1,0 +1,411 @@
+//! The send ledger (SQLite): one row per (campaign, profile key, occurrence), moved
+//! `reserved → sent | failed | deferred` by a run. A row is reserved, and the reservation
+//! committed, before its message leaves; so a re-run never sends what was sent, and a crash
+//! leaves exactly the in-flight messages `reserved`.
+//!
+//! Writes are grouped: a run reserves a batch in one transaction and records outcomes in
+//! another, so the ledger is not what limits the sending rate.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use crate::model::SendState;
+use crate::plan::{History, PastSend};
+
+/// The ledger's layout; `PRAGMA user_version` says which one a file has.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sends (
+    campaign     TEXT    NOT NULL,
+    profile_key  TEXT    NOT NULL,
+    occurrence   TEXT    NOT NULL,
+    state        TEXT    NOT NULL CHECK (state IN ('reserved', 'sent', 'failed', 'deferred', 'uncertain')),
+    variant      TEXT    NOT NULL,
+    message_id   TEXT    NOT NULL,
+    at           INTEGER NOT NULL,  -- the run's now when reserved, then when sent (Unix seconds)
+    updated_at   INTEGER NOT NULL,  -- the run's now of the latest change
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    reply        TEXT,              -- the server's last answer, or what went wrong
+    PRIMARY KEY (campaign, profile_key, occurrence)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sends_by_state ON sends (state);
+CREATE TABLE IF NOT EXISTS suppressions (
+    address   TEXT    NOT NULL PRIMARY KEY,  -- lowercased
+    reason    TEXT    NOT NULL,
+    source    TEXT    NOT NULL,              -- smtp, add, import
+    added_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// A ledger that could not be opened, read or written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerError {
+    /// The ledger file.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ledger `{}`: {}", self.path.display(), self.message)
+    }
+}
+
+/// The identity of one send.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SendKey {
+    /// The campaign.
+    pub campaign: String,
+    /// The profile key.
+    pub key: String,
+    /// The occurrence id.
+    pub occurrence: String,
+}
+
+/// A send about to leave.
+#[derive(Debug, Clone)]
+pub struct Reservation {
+    /// Which send.
+    pub send: SendKey,
+    /// Its variant.
+    pub variant: String,
+    /// Its Message-ID (`<hash@domain>`), the same on every attempt.
+    pub message_id: String,
+    /// Whether it resends a deferred row.
+    pub retry: bool,
+}
+
+/// How one send ended, for the ledger.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Which send.
+    pub send: SendKey,
+    /// Its variant.
+    pub variant: String,
+    /// Its Message-ID.
+    pub message_id: String,
+    /// `sent`, `failed` or `deferred`.
+    pub state: SendState,
+    /// Attempts made by this run.
+    pub attempts: u32,
+    /// The server's last answer, or what went wrong.
+    pub reply: String,
+}
+
+/// A send left `reserved` by a run that stopped mid-send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interrupted {
+    /// Which send.
+    pub send: SendKey,
+    /// Its Message-ID.
+    pub message_id: String,
+    /// What it was resolved to.
+    pub now: SendState,
+}
+
+/// An open ledger, for writing (only `run` and `suppress` open one).
+pub struct Ledger {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl Ledger {
+    fn error(path: &Path, error: impl fmt::Display) -> LedgerError {
+        LedgerError {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        }
+    }
+
+    /// A failure of this ledger.
+    pub(super) fn fail(&self, error: impl fmt::Display) -> LedgerError {
+        Ledger::error(&self.path, error)
+    }
+
+    /// Runs `work` in one transaction, committed when it succeeds.
+    pub(super) fn in_transaction(
+        &mut self,
+        work: impl FnOnce(&Ledger) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        self.connection
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.fail(e))?;
+        match work(self) {
+            Ok(()) => self.connection.execute_batch("COMMIT").map_err(|e| self.fail(e)),
+            Err(error) => {
+                let _ = self.connection.execute_batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+
+    /// Opens the ledger at `path`, creating it (and its folder) when missing.
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| Ledger::error(path, e))?;
+        }
+        let connection = Connection::open(path).map_err(|e| Ledger::error(path, e))?;
+        let ledger = Ledger {
+            connection,
+            path: path.to_path_buf(),
+        };
+        ledger.prepare()?;
+        Ok(ledger)
+    }
+
+    /// WAL (readers never wait for the run), full syncs (a reservation survives a power cut),
+    /// the tables, and a check that the file is a ledger this version understands.
+    fn prepare(&self) -> Result<(), LedgerError> {
+        let c = &self.connection;
+        c.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| self.fail(e))?;
+        let version: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.fail(format!("not a SQLite ledger: {e}")))?;
+        if version > SCHEMA_VERSION {
+            return Err(self.fail(format!(
+                "written by a newer tailor (layout {version}; this one knows {SCHEMA_VERSION})"
+            )));
+        }
+        c.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.fail(e))?;
+        c.pragma_update(None, "synchronous", "FULL").map_err(|e| self.fail(e))?;
+        c.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
+        c.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    /// The ledger's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What planning needs from the ledger at `path`, opened read-only; [`History::none`] when
+    /// there is no ledger.
+    pub fn history(path: &Path) -> Result<History, LedgerError> {
+        if !path.exists() {
+            return Ok(History::none(path));
+        }
+        let connection =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Ledger::error(path, e))?;
+        let fail = |e: rusqlite::Error| Ledger::error(path, e);
+        let has_tables: Option<String> = connection
+            .query_row(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sends'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(fail)?;
+        if has_tables.is_none() {
+            return Ok(History::from_rows(
+                &format!("ledger {}", path.display()),
+                Vec::new(),
+                HashSet::new(),
+            ));
+        }
+        let mut statement = connection
+            .prepare("SELECT campaign, profile_key, occurrence, state, at FROM sends")
+            .map_err(fail)?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(fail)?;
+        let mut sends = Vec::new();
+        for row in rows {
+            let (campaign, key, occurrence, state, at) = row.map_err(fail)?;
+            let state =
+                SendState::parse(&state).ok_or_else(|| Ledger::error(path, format!("unknown send state `{state}`")))?;
+            sends.push(PastSend {
+                campaign,
+                key,
+                occurrence,
+                state,
+                at,
+            });
+        }
+        let mut statement = connection.prepare("SELECT address FROM suppressions").map_err(fail)?;
+        let suppressed = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(fail)?
+            .collect::<Result<HashSet<_>, _>>()
+            .map_err(fail)?;
+        Ok(History::from_rows(
+            &format!("ledger {}", path.display()),
+            sends,
+            suppressed,
+        ))
+    }
+
+    /// Resolves the rows a stopped run left `reserved`: at-least-once makes them `deferred`
+    /// (the next send carries the same Message-ID, so receivers can drop a duplicate);
+    /// at-most-once makes them `uncertain` (never resent). Returns them, for the run to list.
+    pub fn resolve_interrupted(&mut self, at_most_once: bool, now: i64) -> Result<Vec<Interrupted>, LedgerError> {
+        let to = if at_most_once {
+            SendState::Uncertain
+        } else {
+            SendState::Deferred
+        };
+        let transaction = self
+            .connection
+            .transaction()
+            .map_err(|e| Ledger::error(&self.path, e))?;
+        let interrupted = {
+            let mut statement = transaction
+                .prepare(
+                    "UPDATE sends SET state = ?1, updated_at = ?2, reply = 'in flight when a run stopped'
+                     WHERE state = 'reserved' RETURNING campaign, profile_key, occurrence, message_id",
+                )
+                .map_err(|e| Ledger::error(&self.path, e))?;
+            let rows = statement
+                .query_map(params![to.name(), now], |r| {
+                    Ok(Interrupted {
+                        send: SendKey {
+                            campaign: r.get(0)?,
+                            key: r.get(1)?,
+                            occurrence: r.get(2)?,
+                        },
+                        message_id: r.get(3)?,
+                        now: to,
+                    })
+                })
+                .map_err(|e| Ledger::error(&self.path, e))?;
+            let mut interrupted = rows
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Ledger::error(&self.path, e))?;
+            interrupted.sort_by(|a, b| {
+                (&a.send.campaign, &a.send.key, &a.send.occurrence).cmp(&(
+                    &b.send.campaign,
+                    &b.send.key,
+                    &b.send.occurrence,
+                ))
+            });
+            interrupted
+        };
+        transaction.commit().map_err(|e| Ledger::error(&self.path, e))?;
+        Ok(interrupted)
+    }
+
+    /// Reserves `batch` in one transaction, committed before any of it is sent. Returns, per
+    /// reservation, whether it was granted: a new send whose row exists, or a retry whose row
+    /// is no longer `deferred`, is not.
+    pub fn reserve(&mut self, batch: &[Reservation], now: i64) -> Result<Vec<bool>, LedgerError> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| Ledger::error(&path, e);
+        let transaction = self.connection.transaction().map_err(fail)?;
+        let mut granted = Vec::with_capacity(batch.len());
+        {
+            let mut insert = transaction
+                .prepare_cached(
+                    "INSERT INTO sends (campaign, profile_key, occurrence, state, variant, message_id, at, updated_at)
+                     VALUES (?1, ?2, ?3, 'reserved', ?4, ?5, ?6, ?6) ON CONFLICT DO NOTHING",
+                )
+                .map_err(fail)?;
+            let mut retry = transaction
+                .prepare_cached(
+                    "UPDATE sends SET state = 'reserved', variant = ?4, message_id = ?5, updated_at = ?6
+                     WHERE campaign = ?1 AND profile_key = ?2 AND occurrence = ?3 AND state = 'deferred'",
+                )
+                .map_err(fail)?;
+            for r in batch {
+                let statement = if r.retry { &mut retry } else { &mut insert };
+                let changed = statement
+                    .execute(params![
+                        r.send.campaign,
+                        r.send.key,
+                        r.send.occurrence,
+                        r.variant,
+                        r.message_id,
+                        now
+                    ])
+                    .map_err(fail)?;
+                granted.push(changed == 1);
+            }
+        }
+        transaction.commit().map_err(fail)?;
+        Ok(granted)
+    }
+
+    /// Records how sends ended, in one transaction; a `sent` row's time becomes `now`. (A row
+    /// is normally there, reserved; it is written whole when it is not.)
+    pub fn record(&mut self, outcomes: &[Recorded], now: i64) -> Result<(), LedgerError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| Ledger::error(&path, e);
+        let transaction = self.connection.transaction().map_err(fail)?;
+        {
+            let mut update = transaction
+                .prepare_cached(
+                    "INSERT INTO sends (campaign, profile_key, occurrence, state, variant, message_id, at, updated_at, attempts, reply)
+                     VALUES (?1, ?2, ?3, ?4, ?8, ?9, ?7, ?7, ?5, ?6)
+                     ON CONFLICT (campaign, profile_key, occurrence) DO UPDATE SET
+                       state = excluded.state, attempts = sends.attempts + excluded.attempts,
+                       reply = excluded.reply, updated_at = excluded.updated_at,
+                       at = CASE WHEN excluded.state = 'sent' THEN excluded.updated_at ELSE sends.at END",
+                )
+                .map_err(fail)?;
+            for o in outcomes {
+                update
+                    .execute(params![
+                        o.send.campaign,
+                        o.send.key,
+                        o.send.occurrence,
+                        o.state.name(),
+                        o.attempts,
+                        o.reply,
+                        now,
+                        o.variant,
+                        o.message_id
+                    ])
+                    .map_err(fail)?;
+            }
+        }
+        transaction.commit().map_err(fail)
+    }
+
+    /// Gives back reservations whose messages never left (a run that stopped itself): a
+    /// retry goes back to `deferred`, a new send is forgotten.
+    pub fn release(&mut self, sends: &[(SendKey, bool)]) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| Ledger::error(&path, e);
+        let transaction = self.connection.transaction().map_err(fail)?;
+        {
+            let mut forget = transaction
+                .prepare_cached(
+                    "DELETE FROM sends WHERE campaign = ?1 AND profile_key = ?2 AND occurrence = ?3 AND state = 'reserved'",
+                )
+                .map_err(fail)?;
+            let mut defer = transaction
+                .prepare_cached(
+                    "UPDATE sends SET state = 'deferred' WHERE campaign = ?1 AND profile_key = ?2 AND occurrence = ?3 AND state = 'reserved'",
+                )
+                .map_err(fail)?;
+            for (send, retry) in sends {
+                let statement = if *retry { &mut defer } else { &mut forget };
+                statement
+                    .execute(params![send.campaign, send.key, send.occurrence])
+                    .map_err(fail)?;
+            }
+        }
+        transaction.commit().map_err(fail)
+    }
+
+    /// The connection, for the suppression list.
+    pub(super) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+}
