@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::ledger::{Ledger, LedgerError, Recorded, Reservation, SendKey};
 use super::message::{render_message, Renderer};
@@ -151,6 +152,8 @@ pub fn execute(
         finished: 0,
         attempted: 0,
         refused: 0,
+        pending: Vec::new(),
+        last_settled: Instant::now(),
     };
     std::thread::scope(|scope| -> Result<(), LedgerError> {
         for _ in 0..threads {
@@ -221,13 +224,14 @@ pub fn execute(
                     if job_sender.send(Job { tag, message }).is_err() {
                         break;
                     }
+                    // Record what finished meanwhile, in groups: a crash can duplicate only
+                    // what is delivered and not yet recorded, so keep that window short.
+                    tally.pending.extend(done.try_iter());
+                    if tally.group_is_ready() && tally.settle_pending()? {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    progress(tally.finished, total);
                 }
-                // Group-commit whatever finished meanwhile.
-                let finished: Vec<Finished<Tag>> = done.try_iter().collect();
-                if tally.settle(finished)? {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                progress(tally.finished, total);
             }
             Ok(())
         })();
@@ -249,10 +253,13 @@ fn drain(
     total: usize,
     progress: &dyn Fn(usize, usize),
 ) -> Result<(), LedgerError> {
+    if tally.settle_pending()? {
+        stop.store(true, Ordering::SeqCst);
+    }
     while let Ok(first) = done.recv() {
-        let mut group = vec![first];
-        group.extend(done.try_iter().take(BATCH));
-        if tally.settle(group)? {
+        tally.pending.push(first);
+        tally.pending.extend(done.try_iter().take(BATCH));
+        if tally.settle_pending()? {
             stop.store(true, Ordering::SeqCst);
         }
         progress(tally.finished, total);
@@ -283,9 +290,29 @@ struct Tally<'a, 's> {
     finished: usize,
     attempted: usize,
     refused: usize,
+    /// Finished, not yet recorded.
+    pending: Vec<Finished<Tag>>,
+    last_settled: Instant,
 }
 
+/// A group is recorded once it is this large ...
+const GROUP: usize = 64;
+/// ... or this old, whichever comes first.
+const GROUP_AGE: Duration = Duration::from_millis(5);
+
 impl Tally<'_, '_> {
+    /// Whether the pending endings should be recorded now.
+    fn group_is_ready(&self) -> bool {
+        !self.pending.is_empty() && (self.pending.len() >= GROUP || self.last_settled.elapsed() >= GROUP_AGE)
+    }
+
+    /// Records the pending endings; true when the failure-rate guard trips.
+    fn settle_pending(&mut self) -> Result<bool, LedgerError> {
+        let group = std::mem::take(&mut self.pending);
+        self.last_settled = Instant::now();
+        self.settle(group)
+    }
+
     /// Records `group` in the ledger (one transaction each for outcomes, suppressions and
     /// released reservations), then counts it; true when the failure-rate guard trips.
     fn settle(&mut self, group: Vec<Finished<Tag>>) -> Result<bool, LedgerError> {
@@ -318,8 +345,12 @@ impl Tally<'_, '_> {
             });
         }
         self.ledger.record(&recorded, self.now)?;
-        self.ledger.suppress_all(&suppress, "smtp", self.now)?;
-        self.ledger.release(&release)?;
+        if !suppress.is_empty() {
+            self.ledger.suppress_all(&suppress, "smtp", self.now)?;
+        }
+        if !release.is_empty() {
+            self.ledger.release(&release)?;
+        }
         // Only now, with the ledger committed, do the sends count as sent.
         for f in group {
             self.finished += 1;

@@ -3,6 +3,7 @@
 
 mod broken;
 mod conformance;
+mod crash;
 mod data;
 mod differential;
 mod escaping;
