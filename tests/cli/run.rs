@@ -502,3 +502,69 @@ fn suppress_add_and_import_feed_the_list_and_bad_files_import_nothing() {
         list.stdout
     );
 }
+
+/// The generated profiles' address pool: duplicates that differ in case, an invalid one, an
+/// empty one.
+const POOL: [&str; 8] = [
+    "ana@example.com",
+    "ANA@example.com",
+    "bo@example.com",
+    "cy@example.com",
+    "Dee@Example.com",
+    "dee@example.com",
+    "not-an-address",
+    "",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 12, ..Default::default() })]
+
+    /// Nobody without consent, on the suppression list, or with a bad address gets mail;
+    /// everyone else gets exactly one message per address.
+    #[test]
+    fn only_consenting_unsuppressed_addresses_receive_mail(
+        profiles in proptest::collection::vec((0..POOL.len(), proptest::bool::ANY, proptest::bool::weighted(0.2)), 1..25),
+        suppressed in proptest::collection::vec(proptest::bool::weighted(0.25), POOL.len()),
+    ) {
+        let ws = crate::support::StarterWorkspace::new();
+        ws.replace("campaigns/welcome.yaml", "audience: orders_90d == 0", "audience: true");
+        ws.replace("data.yaml", "    email: string\n", "    email: string?\n");
+        let mut csv = String::from("id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\n");
+        for (n, (address, opt_in, unsubscribed)) in profiles.iter().enumerate() {
+            let unsubscribed = if *unsubscribed { "2026-11-01T00:00:00Z" } else { "" };
+            csv.push_str(&format!("u{n:03},{},,,{opt_in},{unsubscribed},2026-01-01T00:00:00Z\n", POOL[*address]));
+        }
+        ws.write("datasets/profiles.csv", &csv);
+        ws.write("datasets/events.ndjson", "{\"user_id\":\"u000\",\"type\":\"page_view\",\"ts\":\"2026-11-30T10:00:00Z\",\"url\":\"/\",\"category\":null}\n");
+        let blocked: Vec<&str> = POOL.iter().zip(&suppressed).filter(|(a, s)| **s && !a.is_empty() && a.contains('@')).map(|(a, _)| *a).collect();
+        if !blocked.is_empty() {
+            ws.write("suppress.csv", &format!("email\n{}\n", blocked.join("\n")));
+            let import = tailor(ws.dir.path(), &["suppress", "import", "ws/suppress.csv", "ws"]);
+            proptest::prop_assert_eq!(import.code, 0, "{}", import.stderr);
+        }
+        let run = tailor_with_env(ws.dir.path(), &["run", "ws", "--now", NOW], &[SECRET]);
+        proptest::prop_assert_eq!(run.code, 0, "{}", run.stderr);
+        let blocked: HashSet<String> = blocked.iter().map(|a| a.to_lowercase()).collect();
+        let expected: HashSet<String> = profiles
+            .iter()
+            .filter(|(address, opt_in, unsubscribed)| {
+                *opt_in && !*unsubscribed && tailor::model::is_valid_address(POOL[*address])
+            })
+            .map(|(address, _, _)| POOL[*address].to_lowercase())
+            .filter(|address| !blocked.contains(address))
+            .collect();
+        let new = ws.path(".tailor/outbox/new");
+        let mut received = Vec::new();
+        if new.exists() {
+            for file in std::fs::read_dir(&new).unwrap() {
+                let bytes = std::fs::read(file.unwrap().path()).unwrap();
+                let message = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+                let to = message.to().and_then(|t| t.first()).and_then(|a| a.address()).unwrap().to_lowercase();
+                received.push(to);
+            }
+        }
+        let distinct: HashSet<String> = received.iter().cloned().collect();
+        proptest::prop_assert_eq!(distinct.len(), received.len(), "an address got two messages: {:?}", received);
+        proptest::prop_assert_eq!(distinct, expected);
+    }
+}
