@@ -56,10 +56,7 @@ impl StarterWorkspace {
 
     /// Replaces `from` by `to` in a file; the text must be there.
     pub fn replace(&self, relative: &str, from: &str, to: &str) {
-        let path = self.path(relative);
-        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
-        assert!(text.contains(from), "{relative} does not contain {from:?}");
-        fs::write(&path, text.replacen(from, to, 1)).expect("write");
+        replace_in(&self.path(relative), from, to);
     }
 
     /// Writes a whole file.
@@ -77,8 +74,8 @@ impl StarterWorkspace {
     }
 }
 
-/// Copies a folder tree.
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies a folder tree, leaving out a local run's `.tailor`.
+pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for entry in fs::read_dir(from).expect("read_dir") {
         let entry = entry.expect("entry");

@@ -1,0 +1,214 @@
+//! Benchmark: `tailor run` sending generated audiences of 25,000, 50,000 and 100,000 profiles
+//! through Postfix's `smtp-sink` (no rate limit), whole command timed, with its peak memory
+//! beside the peak of `tailor plan` on the same data (what loading and evaluating the data
+//! costs): the difference is what sending adds, and it must not grow with the audience. Beside
+//! it, a hand-rolled Python job (pandas + Jinja2 + smtplib) sends the same audience to the same
+//! sink in the same run.
+//!
+//! Run with `cargo bench --bench run` (needs `smtp-sink` from Debian's `postfix` package and
+//! `python3 -m pip install pandas jinja2`).
+
+use std::fs;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+const SIZES: [usize; 3] = [25_000, 50_000, 100_000];
+const PORT: u16 = 2599;
+
+// The integration tests' helpers (copying a workspace, editing files).
+#[allow(dead_code)]
+#[path = "../tests/cli/support.rs"]
+mod support;
+
+use support::{copy_tree, replace_in};
+
+/// The demo workspace sending only `nyc_offer`, to everyone who consents, at any hour, over
+/// SMTP to the sink; a shop of `profiles` profiles beside it.
+fn workspace(root: &Path, profiles: usize) -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join(format!("shop{profiles}"));
+    copy_tree(&repo.join("campaigns"), &dir.join("campaigns"));
+    let manifest = dir.join("campaigns/tailor.yaml");
+    replace_in(&manifest, "transport: outbox", "transport: smtp");
+    replace_in(&manifest, "  quiet_hours: \"21:00-08:00\"\n", "");
+    replace_in(
+        &manifest,
+        "url: \"smtp://127.0.0.1:2525\", pool: 8, rate_per_second: 200",
+        &format!("url: \"smtp://127.0.0.1:{PORT}?tls=none\", pool: 8, rate_per_second: 0"),
+    );
+    for entry in fs::read_dir(dir.join("campaigns/campaigns")).expect("campaigns") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n == "nyc_offer.yaml") {
+            replace_in(&path, "audience: segment.active", "audience: true");
+        } else {
+            let text = fs::read_to_string(&path).expect("read");
+            fs::write(&path, format!("{}\nenabled: false\n", text.trim_end())).expect("write");
+        }
+    }
+    let shop = dir.join("datasets/shop");
+    for (format, out) in [("csv", shop.clone()), ("ndjson", dir.join("ndjson"))] {
+        let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
+            .args([
+                "--profiles",
+                &profiles.to_string(),
+                "--events-per-profile",
+                "5",
+                "--seed",
+                "3",
+            ])
+            .args(["--now", NOW, "--format", format, "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()
+            .expect("shopgen runs");
+        assert!(status.success());
+    }
+    fs::copy(dir.join("ndjson/events.ndjson"), shop.join("events.ndjson")).expect("events");
+    dir
+}
+
+/// Waits for `child`; its exit code and peak resident memory in MiB.
+fn wait_measured(child: Child) -> (i32, f64) {
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child's pid, with valid pointers to locals.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert!(pid > 0, "wait4 failed");
+    let code = std::process::ExitStatus::from_raw(status).code().unwrap_or(-1);
+    (code, usage.ru_maxrss as f64 / 1024.0)
+}
+
+/// One measured job: messages sent, seconds, peak MiB.
+struct Measured {
+    sent: u64,
+    seconds: f64,
+    peak_mib: f64,
+}
+
+/// Peak MiB of `tailor plan` on the workspace in `dir`.
+fn plan_peak(dir: &Path) -> f64 {
+    let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args(["plan", "campaigns", "--now", NOW, "--format", "json"])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tailor plans");
+    let (code, peak) = wait_measured(child);
+    assert_eq!(code, 0, "tailor plan failed");
+    peak
+}
+
+fn run_tailor(dir: &Path) -> Measured {
+    let out = dir.join("summary.json");
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args(["run", "campaigns", "--now", NOW, "--format", "json"])
+        .current_dir(dir)
+        .env("TAILOR_UNSUBSCRIBE_SECRET", "bench")
+        .stdout(fs::File::create(&out).expect("summary file"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tailor runs");
+    let (code, peak_mib) = wait_measured(child);
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(code, 0, "tailor run failed");
+    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(out).expect("summary")).expect("json");
+    let sent = summary["campaigns"]
+        .as_array()
+        .expect("campaigns")
+        .iter()
+        .map(|c| c["sent"].as_u64().unwrap_or(0))
+        .sum();
+    Measured {
+        sent,
+        seconds,
+        peak_mib,
+    }
+}
+
+fn run_python(dir: &Path) -> Measured {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/run_pandas_jinja.py");
+    let out = dir.join("python.txt");
+    let start = Instant::now();
+    let child = Command::new("python3")
+        .arg(script)
+        .arg(dir.join("datasets/shop/profiles.csv"))
+        .args(["127.0.0.1", &PORT.to_string()])
+        .stdout(fs::File::create(&out).expect("out"))
+        .spawn()
+        .expect("python3 runs");
+    let (code, peak_mib) = wait_measured(child);
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(code, 0, "the Python job failed (python3 -m pip install pandas jinja2)");
+    let text = fs::read_to_string(out).expect("python output");
+    let sent = text.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    Measured {
+        sent,
+        seconds,
+        peak_mib,
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return;
+    }
+    let sink_path = ["/usr/sbin/smtp-sink", "/usr/lib/postfix/sbin/smtp-sink"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("smtp-sink is missing: install Debian's `postfix` package");
+    let mut sink = Command::new(sink_path)
+        .args(["-u", "nobody", &format!("127.0.0.1:{PORT}"), "1024"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("smtp-sink starts");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let root = tempfile::tempdir().expect("tempdir");
+    println!("tailor run through smtp-sink (whole command: load, evaluate, plan, render, send, record)");
+    let mut rows = Vec::new();
+    let mut largest = None;
+    for profiles in SIZES {
+        let dir = workspace(root.path(), profiles);
+        let plan = plan_peak(&dir);
+        let tailor = run_tailor(&dir);
+        rows.push(format!(
+            "{profiles:>9}  {:>8}  {:>8.2}  {:>10.0}  {:>13.1}  {:>13.1}  {:>14.1}",
+            tailor.sent,
+            tailor.seconds,
+            tailor.sent as f64 / tailor.seconds,
+            tailor.peak_mib,
+            plan,
+            tailor.peak_mib - plan
+        ));
+        largest = Some((dir, tailor));
+    }
+    println!(
+        "{:>9}  {:>8}  {:>8}  {:>10}  {:>13}  {:>13}  {:>14}",
+        "profiles", "sent", "seconds", "messages/s", "run peak MiB", "plan peak MiB", "sending adds"
+    );
+    for row in rows {
+        println!("{row}");
+    }
+    let (dir, tailor) = largest.expect("a size");
+    let python = run_python(&dir);
+    let (tailor_rate, python_rate) = (tailor.sent as f64 / tailor.seconds, python.sent as f64 / python.seconds);
+    println!(
+        "pandas + Jinja2 + smtplib, {} profiles: {} sent in {:.2} s = {python_rate:.0} messages/s, peak {:.1} MiB",
+        SIZES[SIZES.len() - 1],
+        python.sent,
+        python.seconds,
+        python.peak_mib
+    );
+    println!(
+        "tailor is {:.2}x the Python job's rate, at {:.2}x its peak memory",
+        tailor_rate / python_rate,
+        tailor.peak_mib / python.peak_mib
+    );
+    let _ = sink.kill();
+    let _ = sink.wait();
+}
