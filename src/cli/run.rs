@@ -17,8 +17,8 @@ use crate::load::raw::Transport as TransportKind;
 use crate::plan::build_plan;
 use crate::run::transport::{Outbox, SmtpRelay, Transport};
 use crate::run::{
-    execute, Destination, Ledger, LockError, PlanInputs, Renderer, RunLock, RunSettings, RunSummary, SendNote,
-    SECRET_VARIABLE,
+    execute, Destination, DkimSigner, Ledger, LockError, PlanInputs, Renderer, RunLock, RunSettings, RunSummary,
+    SendNote, SECRET_VARIABLE,
 };
 
 /// How the summary is printed.
@@ -292,10 +292,18 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     } else {
         Some(transport(&workspace)?)
     };
+    let dkim = match &delivery.dkim {
+        Some(settings) if !args.dry_run => Some(DkimSigner::load(settings).map_err(|e| {
+            eprintln!("error[run::dkim]: {e}");
+            ExitCode::Usage
+        })?),
+        _ => None,
+    };
     let destination = match (&mut ledger, &transport) {
         (Some(ledger), Some(transport)) => Destination::Deliver {
             ledger,
             transport: transport.as_ref(),
+            dkim: dkim.as_ref(),
         },
         _ => Destination::DryRun,
     };

@@ -8,6 +8,7 @@ use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::dkim::DkimSigner;
 use super::ledger::{Ledger, LedgerError, Recorded, Reservation, SendKey};
 use super::message::{render_message, Renderer};
 use super::mime::message_id;
@@ -55,6 +56,8 @@ pub enum Destination<'a> {
         ledger: &'a mut Ledger,
         /// The transport.
         transport: &'a dyn Transport,
+        /// Signs every message, when set.
+        dkim: Option<&'a DkimSigner>,
     },
 }
 
@@ -114,7 +117,12 @@ pub fn execute(
     let queue = queue(inputs, plan, settings.limit);
     let total = queue.len();
     let now = inputs.now.timestamp();
-    let Destination::Deliver { ledger, transport } = destination else {
+    let Destination::Deliver {
+        ledger,
+        transport,
+        dkim,
+    } = destination
+    else {
         for (index, (campaign, send)) in queue.iter().enumerate() {
             let recipient = inputs.recipient(send);
             let variant = &campaign.variants[send.variant];
@@ -139,6 +147,7 @@ pub fn execute(
         limiter: &limiter,
         retries: settings.retries,
         stop: &stop,
+        dkim,
     };
     let threads = settings.threads.max(1);
     let (job_sender, jobs) = sync_channel::<Job<Tag>>(threads * 2);

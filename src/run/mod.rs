@@ -6,6 +6,7 @@
 //! SMTP) and the sending threads with their pacing and retries.
 
 mod context;
+mod dkim;
 mod execute;
 mod ledger;
 mod message;
@@ -22,6 +23,7 @@ pub mod transport;
 mod unsubscribe;
 
 pub use context::{recipient_globals, Recipient};
+pub use dkim::{relaxed_body, relaxed_header, DkimSigner, SIGNED_HEADERS};
 pub use execute::{execute, Destination, RunSettings};
 pub use ledger::{Interrupted, Ledger, LedgerError, Recorded, Reservation, SendKey};
 pub use message::{prepared, render_message, RenderedMessage, Renderer};

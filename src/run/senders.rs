@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Mutex;
 
+use super::dkim::DkimSigner;
 use super::pacing::{backoff, RateLimiter};
 use super::transport::{Attempt, Outgoing, Transport};
 
@@ -58,6 +59,8 @@ pub struct Senders<'a> {
     pub retries: u32,
     /// Set to stop sending.
     pub stop: &'a AtomicBool,
+    /// Signs each message before its first attempt, when set.
+    pub dkim: Option<&'a DkimSigner>,
 }
 
 fn seed(hash: &str) -> u64 {
@@ -83,6 +86,10 @@ impl Senders<'_> {
     }
 
     fn deliver<T>(&self, job: Job<T>) -> Finished<T> {
+        let mut job = job;
+        if let Some(signer) = self.dkim {
+            job.message.bytes = signer.sign(&job.message.bytes);
+        }
         let mut attempts = 0;
         let (ending, reply) = loop {
             if self.stop.load(Ordering::SeqCst) {

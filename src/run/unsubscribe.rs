@@ -1,7 +1,7 @@
 //! The unsubscribe token (SPEC §1): the hex HMAC-SHA256 of the profile key under a secret, so
 //! that nobody can unsubscribe someone else.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// The environment variable holding the secret.

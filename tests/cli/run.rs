@@ -568,3 +568,62 @@ proptest::proptest! {
         proptest::prop_assert_eq!(distinct, expected);
     }
 }
+
+#[test]
+fn dkim_signatures_verify_independently_and_cover_the_unsubscribe_headers() {
+    let (port, inbox) = embedded_server();
+    let dir = smtp_demo(port, 2, 0);
+    let fixtures = crate::support::repo().join("tests/fixtures/dkim");
+    std::fs::create_dir_all(dir.path().join("campaigns/keys")).unwrap();
+    std::fs::copy(
+        fixtures.join("test-only-key.pem"),
+        dir.path().join("campaigns/keys/dkim.pem"),
+    )
+    .unwrap();
+    replace_in(
+        &dir.path().join("campaigns/tailor.yaml"),
+        "  max_data_age: 2d",
+        "  max_data_age: 2d\n  dkim: { domain: acme.test, selector: s1, key_file: keys/dkim.pem }",
+    );
+    let (output, summary) = run_json(dir.path(), &["--campaign", "sneaker_nudge"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(total(&summary, "sent"), 11);
+    let messages = dir.path().join("received");
+    std::fs::create_dir_all(&messages).unwrap();
+    let mut files = Vec::new();
+    for (index, message) in inbox.lock().unwrap().iter().enumerate() {
+        let signed = String::from_utf8(message.data.clone()).unwrap();
+        assert!(signed.starts_with("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=acme.test; s=s1;"));
+        assert!(signed.contains("list-unsubscribe:list-unsubscribe-post"), "{signed}");
+        let file = messages.join(format!("{index}.eml"));
+        std::fs::write(&file, &signed).unwrap();
+        files.push(file);
+        // The same message with another unsubscribe target must not verify.
+        let tampered = signed.replacen(
+            "List-Unsubscribe: <https://acme.test/",
+            "List-Unsubscribe: <https://evil.test/",
+            1,
+        );
+        assert_ne!(tampered, signed);
+        let file = messages.join(format!("{index}.tampered.eml"));
+        std::fs::write(&file, tampered).unwrap();
+        files.push(file);
+    }
+    let verified = std::process::Command::new("python3")
+        .arg(crate::support::repo().join("tests/cli/verify_dkim.py"))
+        .arg(fixtures.join("test-only-key.p.txt"))
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "dkimpy is needed (python3 -m pip install dkimpy): {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let verdicts: Vec<String> = String::from_utf8_lossy(&verified.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let expected: Vec<&str> = (0..11).flat_map(|_| ["ok", "fail"]).collect();
+    assert_eq!(verdicts, expected);
+}
