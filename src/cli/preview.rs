@@ -1,14 +1,18 @@
-//! `tailor preview [DIR] CAMPAIGN --test NAME | --profile KEY`: render one recipient's message.
+//! `tailor preview [DIR] CAMPAIGN --test NAME | --profile KEY`: render one recipient's message,
+//! print it, write it to files, or send it as a proof (`--send-to`).
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::plan::{checked_workspace, run_clock};
+use super::run::{dkim_signer, transport, unsubscribe_secret};
 use super::ExitCode;
+use crate::check::CheckedWorkspace;
 use crate::data::{evaluate, load_catalog_only, load_dataset, test_dataset, LoadOptions};
-use crate::model::{assign, Assignment};
-use crate::run::{render_message, Recipient, Renderer, SECRET_VARIABLE};
+use crate::model::{assign, is_valid_address, Assignment};
+use crate::run::transport::{Attempt, Outgoing};
+use crate::run::{proof, render_message, Recipient, Renderer, SECRET_VARIABLE};
 
 /// Arguments of `tailor preview`.
 #[derive(Debug, Args)]
@@ -33,6 +37,10 @@ pub struct PreviewArgs {
     /// Write `CAMPAIGN.VARIANT.eml`, `.html` and `.txt` here instead of printing the text part.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Send a proof (subject prefixed `[PROOF]`) to this address through the workspace's
+    /// transport; the ledger is not touched.
+    #[arg(long, value_name = "ADDRESS")]
+    pub send_to: Option<String>,
 }
 
 /// Runs `tailor preview`.
@@ -124,9 +132,17 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
             }
         }
     };
-    let secret = match std::env::var(SECRET_VARIABLE) {
-        Ok(secret) => secret,
-        Err(_) => {
+    if let Some(address) = &args.send_to {
+        if !is_valid_address(address) {
+            eprintln!("error[preview::bad-address]: `{address}` is not an email address");
+            return Err(ExitCode::Usage);
+        }
+    }
+    let secret = match (std::env::var(SECRET_VARIABLE), &args.send_to) {
+        (Ok(secret), _) => secret,
+        // A proof leaves the machine: its links must be real ones.
+        (Err(_), Some(_)) => unsubscribe_secret(&workspace, false)?,
+        (Err(_), None) => {
             eprintln!("warning[preview::no-secret]: {SECRET_VARIABLE} is not set: the unsubscribe token is signed with a placeholder");
             "preview".to_string()
         }
@@ -142,6 +158,10 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
     };
     let message =
         render_message(&renderer, &workspace, &recipient, campaign, variant, secret.as_bytes()).map_err(fail)?;
+    if let Some(address) = &args.send_to {
+        let outgoing = proof(&workspace, &campaign.name, variant, &key, &message, address, now);
+        return send_proof(&workspace, outgoing, address);
+    }
     match &args.out {
         Some(out) => {
             std::fs::create_dir_all(out).map_err(|e| fail(format!("cannot create `{}`: {e}", out.display())))?;
@@ -163,4 +183,22 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// Signs (when DKIM is set up) and sends a proof through the workspace's transport.
+fn send_proof(workspace: &CheckedWorkspace, mut outgoing: Outgoing, address: &str) -> Result<ExitCode, ExitCode> {
+    let transport = transport(workspace)?;
+    if let Some(signer) = dkim_signer(workspace)? {
+        outgoing.bytes = signer.sign(&outgoing.bytes);
+    }
+    match transport.deliver(&outgoing) {
+        Attempt::Delivered(reply) => {
+            eprintln!("sent a proof to {address}: {reply}");
+            Ok(ExitCode::Success)
+        }
+        Attempt::Temporary(reply) | Attempt::Permanent(reply) | Attempt::Unsendable(reply) => {
+            eprintln!("error[preview::proof-failed]: the proof to {address} was not accepted: {reply}");
+            Err(ExitCode::Failure)
+        }
+    }
 }

@@ -122,8 +122,8 @@ fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<
     }
 }
 
-/// The transport the manifest names.
-fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, ExitCode> {
+/// The transport the manifest names (an SMTP server must answer).
+pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, ExitCode> {
     let delivery = &workspace.manifest.delivery;
     match (delivery.transport, &delivery.smtp) {
         (TransportKind::Smtp, Some(smtp)) => {
@@ -149,7 +149,7 @@ fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, ExitCod
 }
 
 /// The unsubscribe secret: required when mail leaves the machine.
-fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, ExitCode> {
+pub(super) fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, ExitCode> {
     if let Ok(secret) = std::env::var(SECRET_VARIABLE) {
         return Ok(secret);
     }
@@ -159,6 +159,17 @@ fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<Str
     eprintln!("error[run::no-secret]: {SECRET_VARIABLE} is not set, so unsubscribe links could be forged");
     eprintln!("  help: set it to a long random value, the same on every run (a CI secret)");
     Err(ExitCode::Usage)
+}
+
+/// The DKIM signer the manifest asks for, if any.
+pub(super) fn dkim_signer(workspace: &CheckedWorkspace) -> Result<Option<DkimSigner>, ExitCode> {
+    match &workspace.manifest.delivery.dkim {
+        Some(settings) => DkimSigner::load(settings).map(Some).map_err(|e| {
+            eprintln!("error[run::dkim]: {e}");
+            ExitCode::Usage
+        }),
+        None => Ok(None),
+    }
 }
 
 /// Prints progress: a bar on a terminal, a line per tenth otherwise.
@@ -292,13 +303,7 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     } else {
         Some(transport(&workspace)?)
     };
-    let dkim = match &delivery.dkim {
-        Some(settings) if !args.dry_run => Some(DkimSigner::load(settings).map_err(|e| {
-            eprintln!("error[run::dkim]: {e}");
-            ExitCode::Usage
-        })?),
-        _ => None,
-    };
+    let dkim = if args.dry_run { None } else { dkim_signer(&workspace)? };
     let destination = match (&mut ledger, &transport) {
         (Some(ledger), Some(transport)) => Destination::Deliver {
             ledger,

@@ -12,6 +12,7 @@ mod ledger;
 mod message;
 mod mime;
 mod pacing;
+mod proof;
 mod recommend;
 mod render_all;
 mod run_lock;
@@ -29,6 +30,7 @@ pub use ledger::{Interrupted, Ledger, LedgerError, Recorded, Reservation, SendKe
 pub use message::{prepared, render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, message_id, quoted_printable, Envelope};
 pub use pacing::{backoff, RateLimiter};
+pub use proof::proof;
 pub use recommend::recommendations;
 pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};
 pub use run_lock::{LockError, RunLock};

@@ -627,3 +627,52 @@ fn dkim_signatures_verify_independently_and_cover_the_unsubscribe_headers() {
     let expected: Vec<&str> = (0..11).flat_map(|_| ["ok", "fail"]).collect();
     assert_eq!(verdicts, expected);
 }
+
+#[test]
+fn preview_send_to_mails_a_proof_through_the_transport_without_the_ledger() {
+    let (port, inbox) = embedded_server();
+    let dir = smtp_demo(port, 1, 0);
+    let args = [
+        "preview",
+        "campaigns",
+        "nyc_offer",
+        "--test",
+        "nyc_browser_sees_nyc_offer",
+        "--send-to",
+        "qa@acme.test",
+    ];
+    let output = tailor_with_env(dir.path(), &args, &[SECRET]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let received = inbox.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, "qa@acme.test");
+    let message = mail_parser::MessageParser::default().parse(&received[0].data).unwrap();
+    assert!(
+        message.subject().unwrap().starts_with("[PROOF] "),
+        "{:?}",
+        message.subject()
+    );
+    assert_eq!(
+        message.to().and_then(|t| t.first()).and_then(|a| a.address()),
+        Some("qa@acme.test")
+    );
+    assert!(!ledger_path(dir.path()).exists(), "a proof must not touch the ledger");
+    // Without the unsubscribe secret, a proof is refused (its links would be forgeable).
+    let unsigned = tailor(dir.path(), &args);
+    assert_eq!(unsigned.code, 2, "{}", unsigned.stderr);
+    assert!(unsigned.stderr.contains("error[run::no-secret]"), "{}", unsigned.stderr);
+    let mut bad_args = args;
+    bad_args[6] = "nobody";
+    let bad = tailor_with_env(dir.path(), &bad_args, &[SECRET]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    // To the outbox, by default.
+    let outbox = demo_workspace();
+    let sent = tailor(outbox.path(), &args);
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    assert_eq!(
+        std::fs::read_dir(outbox.path().join("campaigns/.tailor/outbox/new"))
+            .unwrap()
+            .count(),
+        1
+    );
+}

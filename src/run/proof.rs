@@ -1,0 +1,52 @@
+//! Proofs (`tailor preview --send-to ADDR`): a rendered message re-addressed to a reviewer,
+//! its subject prefixed `[PROOF]`, under a Message-ID of its own so no receiver mistakes it for
+//! the real send. Proofs never touch the ledger.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::message::RenderedMessage;
+use super::mime::{build_message, message_hash, Envelope};
+use super::transport::Outgoing;
+use crate::check::CheckedWorkspace;
+use crate::model::{parse_mailbox, Variant};
+
+/// `message` (rendered for profile `key` of `campaign`) as a proof for `to`.
+pub fn proof(
+    workspace: &CheckedWorkspace,
+    campaign: &str,
+    variant: &Variant,
+    key: &str,
+    message: &RenderedMessage,
+    to: &str,
+    now: DateTime<Utc>,
+) -> Outgoing {
+    let manifest = &workspace.manifest;
+    let from = variant.from.as_deref().unwrap_or(&manifest.from);
+    let envelope = Envelope {
+        from,
+        to,
+        to_name: None,
+        reply_to: manifest.reply_to.as_deref(),
+        unsubscribe_url: &message.unsubscribe_url,
+        unsubscribe_mailto: manifest.unsubscribe_mailto.as_deref(),
+        postal_address: &manifest.postal_address,
+        now,
+    };
+    let occurrence = format!("proof for {to} at {}", now.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let hash = message_hash(campaign, key, &occurrence);
+    let subject = format!("[PROOF] {}", message.subject);
+    let eml = build_message(
+        &envelope,
+        &hash,
+        &subject,
+        message.preheader.as_deref(),
+        &message.text,
+        &message.html,
+    );
+    Outgoing {
+        from: parse_mailbox(from).map(|(_, address)| address).unwrap_or_default(),
+        to: to.to_string(),
+        hash,
+        bytes: eml.into_bytes(),
+    }
+}
