@@ -27,9 +27,14 @@ pub fn smtp_demo(port: u16, pool: u32, retries: u32) -> tempfile::TempDir {
 
 /// `tailor run campaigns --now NOW --format json` plus `extra`.
 pub fn run_json(dir: &Path, extra: &[&str]) -> (Output, serde_json::Value) {
+    run_json_with_env(dir, extra, &[])
+}
+
+/// [`run_json`] with more environment variables.
+pub fn run_json_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Output, serde_json::Value) {
     let mut args = vec!["run", "campaigns", "--now", NOW, "--format", "json"];
     args.extend_from_slice(extra);
-    let output = tailor_with_env(dir, &args, &[SECRET]);
+    let output = tailor_with_env(dir, &args, &[&[SECRET], env].concat());
     let json = serde_json::from_str(&output.stdout).unwrap_or(serde_json::Value::Null);
     (output, json)
 }
@@ -124,6 +129,21 @@ fn addresses(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The keys and addresses `campaign` sends to now, in key order (from a run to the outbox).
+fn due_recipients(campaign: &str) -> Vec<(String, String)> {
+    let addresses = addresses(&crate::support::repo());
+    let probe = demo_workspace();
+    let (output, _) = run_json(probe.path(), &["--campaign", campaign]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    ledger_rows(probe.path())
+        .into_iter()
+        .map(|r| {
+            let address = addresses[&r.key].clone();
+            (r.key, address)
+        })
+        .collect()
+}
+
 #[test]
 fn every_due_message_arrives_once_with_its_variant_and_headers_and_a_second_run_sends_none() {
     let (port, inbox) = embedded_server();
@@ -209,15 +229,10 @@ fn the_outbox_gets_one_file_per_message_and_a_rerun_adds_none() {
 
 #[test]
 fn temporary_failures_and_dropped_connections_are_retried() {
-    let addresses = addresses(&crate::support::repo());
-    // The first due recipients of nyc_offer, by key order, are among these.
-    let dir = demo_workspace();
-    let (_, dry) = run_json(dir.path(), &["--dry-run", "--campaign", "sneaker_nudge"]);
-    assert_eq!(total(&dry, "sent"), 11, "{dry}");
-    let rows_dir = demo_workspace();
-    let (_, _) = run_json(rows_dir.path(), &["--campaign", "sneaker_nudge"]);
-    let keys: Vec<String> = ledger_rows(rows_dir.path()).into_iter().map(|r| r.key).collect();
-    let (a, b, c) = (&addresses[&keys[0]], &addresses[&keys[1]], &addresses[&keys[2]]);
+    let recipients = due_recipients("sneaker_nudge");
+    assert_eq!(recipients.len(), 11);
+    let keys: Vec<&String> = recipients.iter().map(|(key, _)| key).collect();
+    let (a, b, c) = (&recipients[0].1, &recipients[1].1, &recipients[2].1);
     let server = ScriptedServer::start(
         &[
             (
@@ -234,7 +249,7 @@ fn temporary_failures_and_dropped_connections_are_retried() {
     let (output, summary) = run_json(dir.path(), &["--campaign", "sneaker_nudge"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     let rows = ledger_rows(dir.path());
-    let row = |key: &str| rows.iter().find(|r| r.key == key).unwrap().clone();
+    let row = |key: &String| rows.iter().find(|&r| &r.key == key).unwrap().clone();
     assert_eq!((row(&keys[0]).state.as_str(), row(&keys[0]).attempts), ("sent", 3));
     assert_eq!((row(&keys[1]).state.as_str(), row(&keys[1]).attempts), ("sent", 2));
     // Four temporary failures outlast three retries: deferred to the next run.
@@ -248,7 +263,11 @@ fn temporary_failures_and_dropped_connections_are_retried() {
     assert_eq!(total(&summary, "sent"), 1);
     let resent = row(&keys[2]).message_id;
     assert_eq!(
-        ledger_rows(dir.path()).iter().find(|r| r.key == keys[2]).unwrap().state,
+        ledger_rows(dir.path())
+            .iter()
+            .find(|r| &r.key == keys[2])
+            .unwrap()
+            .state,
         "sent"
     );
     let received: Vec<_> = server.received().into_iter().filter(|m| &m.to == c).collect();
@@ -257,12 +276,22 @@ fn temporary_failures_and_dropped_connections_are_retried() {
 }
 
 #[test]
+fn a_pooled_connection_the_server_closed_is_replaced_without_a_retry() {
+    let first = &due_recipients("sneaker_nudge")[0].1;
+    let server = ScriptedServer::start(&[(first, vec![Reply::AcceptThenHangUp])], ACCEPT, Duration::ZERO);
+    // One connection: the second message finds the pooled one closed.
+    let dir = smtp_demo(server.port, 1, 3);
+    let (output, summary) = run_json(dir.path(), &["--campaign", "sneaker_nudge"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(total(&summary, "sent"), 11);
+    let rows = ledger_rows(dir.path());
+    assert!(rows.iter().all(|r| r.state == "sent" && r.attempts == 1), "{rows:?}");
+    assert_eq!(server.received().len(), 11);
+}
+
+#[test]
 fn a_permanent_failure_suppresses_the_address_for_every_later_plan_and_run() {
-    let addresses = addresses(&crate::support::repo());
-    let probe = demo_workspace();
-    run_json(probe.path(), &["--campaign", "nyc_offer"]);
-    let key = ledger_rows(probe.path())[0].key.clone();
-    let address = addresses[&key].clone();
+    let (key, address) = due_recipients("nyc_offer")[0].clone();
     let server = ScriptedServer::start(
         &[(&address, vec![Reply::Code(550, "5.1.1 no such user")])],
         ACCEPT,
@@ -303,30 +332,14 @@ fn a_permanent_failure_suppresses_the_address_for_every_later_plan_and_run() {
 
 #[test]
 fn show_pii_shows_addresses_in_notes() {
-    let addresses = addresses(&crate::support::repo());
-    let probe = demo_workspace();
-    run_json(probe.path(), &["--campaign", "post_purchase"]);
-    let key = ledger_rows(probe.path())[0].key.clone();
-    let address = addresses[&key].clone();
+    let (_, address) = due_recipients("post_purchase")[0].clone();
     let server = ScriptedServer::start(
         &[(&address, vec![Reply::Code(554, "5.7.1 rejected")])],
         ACCEPT,
         Duration::ZERO,
     );
     let dir = smtp_demo(server.port, 1, 0);
-    let output = tailor_with_env(
-        dir.path(),
-        &[
-            "run",
-            "campaigns",
-            "--now",
-            NOW,
-            "--campaign",
-            "post_purchase",
-            "--show-pii",
-        ],
-        &[SECRET],
-    );
+    let (output, _) = run_json(dir.path(), &["--campaign", "post_purchase", "--show-pii"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(output.stdout.contains(&address), "{}", output.stdout);
 }
@@ -675,4 +688,145 @@ fn preview_send_to_mails_a_proof_through_the_transport_without_the_ledger() {
             .count(),
         1
     );
+}
+
+/// A CA and a certificate it signed for `localhost`, made with the openssl command: (CA
+/// certificate, server certificate, server key).
+fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let openssl = |args: &[&str]| {
+        let done = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("the openssl command is installed");
+        assert!(
+            done.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=tailor test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+    (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server.key"))
+}
+
+#[test]
+fn starttls_and_login_with_a_private_ca() {
+    let certificates = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(certificates.path());
+    let (port, inbox) = crate::smtp_server::embedded_tls_server(&cert, &key, "s3cret");
+    let dir = smtp_demo(port, 2, 0);
+    // Opportunistic STARTTLS (the server offers it), a login, the private CA trusted.
+    replace_in(
+        &dir.path().join("campaigns/tailor.yaml"),
+        &format!("smtp://127.0.0.1:{port}?tls=none"),
+        &format!("smtp://mailer@localhost:{port}"),
+    );
+    let ca = ca.display().to_string();
+    let run = |password: &str, ca: &str| {
+        let env = [("TAILOR_SMTP_PASSWORD", password), ("TAILOR_SMTP_CA_FILE", ca)];
+        run_json_with_env(dir.path(), &["--campaign", "sneaker_nudge"], &env).0
+    };
+    let wrong = run("wrong", &ca);
+    assert_eq!(wrong.code, 2, "{}", wrong.stderr);
+    assert!(wrong.stderr.contains("login refused"), "{}", wrong.stderr);
+    let untrusted = run("s3cret", "/dev/null");
+    assert_eq!(untrusted.code, 2, "{}", untrusted.stderr);
+    assert!(untrusted.stderr.contains("TLS"), "{}", untrusted.stderr);
+    assert!(inbox.lock().unwrap().is_empty());
+    let good = run("s3cret", &ca);
+    assert_eq!(good.code, 0, "{}", good.stderr);
+    assert_eq!(inbox.lock().unwrap().len(), 11);
+}
+
+#[test]
+fn credentials_never_travel_in_clear_unless_the_url_says_so() {
+    let server = ScriptedServer::start(&[], ACCEPT, Duration::ZERO);
+    let dir = smtp_demo(server.port, 1, 0);
+    let manifest = dir.path().join("campaigns/tailor.yaml");
+    // The scripted server offers no STARTTLS: a password would go in clear.
+    replace_in(
+        &manifest,
+        &format!("smtp://127.0.0.1:{}?tls=none", server.port),
+        &format!("smtp://mailer@127.0.0.1:{}", server.port),
+    );
+    let args = ["run", "campaigns", "--now", NOW, "--campaign", "sneaker_nudge"];
+    let refused = tailor_with_env(dir.path(), &args, &[SECRET, ("TAILOR_SMTP_PASSWORD", "pw")]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("refusing to send credentials in clear"),
+        "{}",
+        refused.stderr
+    );
+    assert!(server.logins.lock().unwrap().is_empty());
+    // A user name without any secret is a setup error too.
+    let no_secret = tailor_with_env(dir.path(), &args, &[SECRET]);
+    assert_eq!(no_secret.code, 2, "{}", no_secret.stderr);
+    assert!(
+        no_secret.stderr.contains("TAILOR_SMTP_PASSWORD"),
+        "{}",
+        no_secret.stderr
+    );
+    // On a trusted network the URL may allow it; XOAUTH2 carries the token.
+    replace_in(
+        &manifest,
+        &format!("smtp://mailer@127.0.0.1:{}", server.port),
+        &format!("smtp://mailer@127.0.0.1:{}?tls=none", server.port),
+    );
+    let sent = tailor_with_env(dir.path(), &args, &[SECRET, ("TAILOR_SMTP_OAUTH_TOKEN", "tok")]);
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    assert_eq!(server.received().len(), 11);
+    let logins = server.logins.lock().unwrap().clone();
+    assert!(!logins.is_empty());
+    use base64::Engine as _;
+    let encoded = logins[0].strip_prefix("AUTH XOAUTH2 ").expect("XOAUTH2");
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+    assert_eq!(decoded, b"user=mailer\x01auth=Bearer tok\x01\x01");
 }

@@ -44,9 +44,19 @@ pub type Inbox = Arc<Mutex<Vec<Received>>>;
 struct Collector {
     inbox: Inbox,
     current: Option<Received>,
+    /// The password AUTH PLAIN must give, when the server asks for a login.
+    password: Option<String>,
 }
 
 impl Handler for Collector {
+    fn auth_plain(&mut self, _authorization: &str, _user: &str, password: &str) -> Response {
+        if self.password.as_deref() == Some(password) {
+            response::AUTH_OK
+        } else {
+            response::INVALID_CREDENTIALS
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current = Some(Received {
             from: from.to_string(),
@@ -74,17 +84,39 @@ impl Handler for Collector {
 /// Starts an embedded server on a free port; returns the port and its inbox. It serves until
 /// the test process ends.
 pub fn embedded_server() -> (u16, Inbox) {
+    start_embedded(None)
+}
+
+/// An embedded server that offers STARTTLS with `cert` and `key` (PEM files) and requires
+/// AUTH PLAIN with `password` (mailin offers AUTH only after STARTTLS).
+pub fn embedded_tls_server(cert: &std::path::Path, key: &std::path::Path, password: &str) -> (u16, Inbox) {
+    start_embedded(Some((cert, key, password)))
+}
+
+fn start_embedded(tls: Option<(&std::path::Path, &std::path::Path, &str)>) -> (u16, Inbox) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
     let inbox: Inbox = Arc::default();
     let mut server = Server::new(Collector {
         inbox: Arc::clone(&inbox),
         current: None,
+        password: tls.map(|(_, _, password)| password.to_string()),
     });
     server
         .with_name("tests.local")
         .with_num_threads(8)
         .with_tcp_listener(listener);
+    if let Some((cert, key, _)) = tls {
+        // The test binary links two rustls providers (mailin's and tailor's): pick one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        server
+            .with_ssl(mailin_embedded::SslConfig::SelfSigned {
+                cert_path: cert.display().to_string(),
+                key_path: key.display().to_string(),
+            })
+            .expect("the test certificate loads")
+            .with_auth(mailin_embedded::AuthMechanism::Plain);
+    }
     std::thread::spawn(move || {
         let _ = server.serve();
     });
@@ -98,6 +130,8 @@ pub enum Reply {
     Code(u16, &'static str),
     /// Close the connection before the message ends.
     DropMidData,
+    /// Accept the message, then close the connection without a word (an idle timeout).
+    AcceptThenHangUp,
 }
 
 /// A scripted SMTP server: each recipient's messages get the replies listed for that address,
@@ -111,6 +145,8 @@ pub struct ScriptedServer {
     pub inbox: Inbox,
     /// Messages attempted per recipient (including refused ones).
     pub attempts: Arc<Mutex<HashMap<String, u32>>>,
+    /// Every AUTH command received (all are accepted).
+    pub logins: Arc<Mutex<Vec<String>>>,
 }
 
 struct Script {
@@ -138,6 +174,7 @@ impl ScriptedServer {
             port,
             inbox: Arc::default(),
             attempts: Arc::default(),
+            logins: Arc::default(),
         };
         let shared = server.clone();
         std::thread::spawn(move || {
@@ -168,7 +205,10 @@ impl ScriptedServer {
             }
             let upper = line.trim_end().to_ascii_uppercase();
             if upper.starts_with("EHLO") {
-                writer.write_all(b"250-scripted.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")?;
+                writer.write_all(b"250-scripted.test\r\n250-8BITMIME\r\n250-AUTH PLAIN XOAUTH2\r\n250 SMTPUTF8\r\n")?;
+            } else if upper.starts_with("AUTH ") {
+                self.logins.lock().unwrap().push(line.trim_end().to_string());
+                writer.write_all(b"235 2.7.0 Authentication successful\r\n")?;
             } else if upper.starts_with("HELO") {
                 writer.write_all(b"250 scripted.test\r\n")?;
             } else if upper.starts_with("MAIL FROM:") {
@@ -229,6 +269,15 @@ impl ScriptedServer {
                         }
                     }
                     Reply::DropMidData => return Ok(()),
+                    Reply::AcceptThenHangUp => {
+                        self.inbox.lock().unwrap().push(Received {
+                            from: from.clone(),
+                            to: to.clone(),
+                            data,
+                        });
+                        writer.write_all(b"250 2.0.0 Ok: queued\r\n")?;
+                        return Ok(());
+                    }
                 }
             } else if upper == "QUIT" {
                 writer.write_all(b"221 2.0.0 Bye\r\n")?;

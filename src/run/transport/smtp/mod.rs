@@ -131,7 +131,7 @@ impl SmtpRelay {
 
 fn describe(failure: &Failure) -> String {
     match failure {
-        Failure::Setup(text) | Failure::Broken(text) => text.clone(),
+        Failure::Setup(text) | Failure::Broken(text) | Failure::Stale(text) => text.clone(),
         Failure::Sender(reply) => format!("the sender was refused: {}", reply.text()),
         Failure::Refused(reply) => reply.text(),
     }
@@ -156,7 +156,7 @@ impl Transport for SmtpRelay {
                     self.give_back(session);
                     return Attempt::Delivered(reply.text());
                 }
-                Err(Failure::Broken(_)) if was_reused => continue,
+                Err(Failure::Stale(_)) if was_reused => continue,
                 Err(failure) => {
                     let attempt = match &failure {
                         Failure::Refused(reply) if reply.is_permanent() => Attempt::Permanent(reply.text()),

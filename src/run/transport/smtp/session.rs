@@ -76,6 +76,9 @@ pub enum Failure {
     Refused(Reply),
     /// The connection broke or timed out mid-message.
     Broken(String),
+    /// The connection broke before the server answered anything about this message (a pooled
+    /// connection the server had closed): the message never started.
+    Stale(String),
 }
 
 /// An open session, ready for a message.
@@ -242,20 +245,27 @@ impl Session {
             format!("RCPT TO:<{to}>"),
             "DATA".to_string(),
         ];
+        // A connection that breaks before the first answer never started this message.
+        let stale = |failure: Failure| match failure {
+            Failure::Broken(text) => Failure::Stale(text),
+            other => other,
+        };
         let replies = if self.pipelining {
             let stream = self.stream.get_mut();
             let batch = commands.join("\r\n") + "\r\n";
-            stream.write_all(batch.as_bytes()).map_err(broken)?;
-            stream.flush().map_err(broken)?;
+            stream.write_all(batch.as_bytes()).map_err(|e| stale(broken(e)))?;
+            stream.flush().map_err(|e| stale(broken(e)))?;
             let mut replies = Vec::with_capacity(3);
-            for _ in &commands {
-                replies.push(Reply::read(&mut self.stream).map_err(broken)?);
+            for index in 0..commands.len() {
+                let reply = Reply::read(&mut self.stream).map_err(broken);
+                replies.push(if index == 0 { reply.map_err(stale)? } else { reply? });
             }
             replies
         } else {
             let mut replies = Vec::with_capacity(3);
-            for command in &commands {
-                let reply = self.send_line(command)?;
+            for (index, command) in commands.iter().enumerate() {
+                let reply = self.send_line(command);
+                let reply = if index == 0 { reply.map_err(stale)? } else { reply? };
                 let positive = reply.is_positive();
                 replies.push(reply);
                 if !positive {
