@@ -11,6 +11,7 @@ mod run;
 pub mod schema;
 mod suppress;
 mod test;
+mod watch;
 
 use std::path::PathBuf;
 

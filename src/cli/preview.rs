@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::plan::{checked_workspace, run_clock};
 use super::run::{dkim_signer, transport, unsubscribe_secret};
-use super::ExitCode;
+use super::{workspace_folder, ExitCode};
 use crate::check::CheckedWorkspace;
 use crate::data::{evaluate, load_catalog_only, load_dataset, test_dataset, LoadOptions};
 use crate::model::{assign, is_valid_address, Assignment};
@@ -18,12 +18,12 @@ use crate::run::{proof, render_message, Recipient, Renderer, SECRET_VARIABLE};
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     /// The workspace folder (optional when it is the current one).
-    #[arg(value_name = "DIR")]
-    pub dir_or_campaign: String,
+    #[arg(value_name = "DIR", required_unless_present = "watch")]
+    pub dir_or_campaign: Option<String>,
     /// The campaign (when DIR is given).
     pub campaign: Option<String>,
     /// Render for the profile of this `kind: test` document.
-    #[arg(long, conflicts_with = "profile", required_unless_present = "profile")]
+    #[arg(long, conflicts_with = "profile", required_unless_present_any = ["profile", "watch"])]
     pub test: Option<String>,
     /// Render for this profile of the dataset.
     #[arg(long)]
@@ -41,6 +41,13 @@ pub struct PreviewArgs {
     /// transport; the ledger is not touched.
     #[arg(long, value_name = "ADDRESS")]
     pub send_to: Option<String>,
+    /// Serve every campaign's variants, rendered for sample recipients, on a page on localhost
+    /// that re-renders and reloads when a template, document or dataset changes.
+    #[arg(long, conflicts_with_all = ["test", "profile", "out", "send_to"])]
+    pub watch: bool,
+    /// The port of `--watch`'s page.
+    #[arg(long, default_value_t = 7878, requires = "watch")]
+    pub port: u16,
 }
 
 /// Runs `tailor preview`.
@@ -56,9 +63,20 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
+    if args.watch {
+        // `preview --watch [DIR]`: the one positional is the folder.
+        let dir = args.dir_or_campaign.as_ref().map(PathBuf::from);
+        let root = workspace_folder(dir.as_ref())?;
+        let now = match &args.now {
+            Some(_) => Some(run_clock(args.now.as_deref())?),
+            None => None,
+        };
+        return Ok(super::watch::serve(&root, now, args.port));
+    }
+    let first = args.dir_or_campaign.clone().unwrap_or_default();
     let (dir, campaign_name) = match &args.campaign {
-        Some(campaign) => (Some(PathBuf::from(&args.dir_or_campaign)), campaign.clone()),
-        None => (None, args.dir_or_campaign.clone()),
+        Some(campaign) => (Some(PathBuf::from(first)), campaign.clone()),
+        None => (None, first),
     };
     let (loaded, workspace) = checked_workspace(dir.as_ref())?;
     let Some(campaign) = workspace.campaigns.iter().find(|c| c.name == campaign_name) else {

@@ -17,4 +17,5 @@ mod run;
 mod smtp_server;
 mod support;
 mod testing;
+mod watch;
 mod workspace;

@@ -1,0 +1,195 @@
+//! The page `preview --watch` serves: every campaign, each variant rendered side by side for
+//! sample recipients — the first due recipient in each segment — with subject, preheader, HTML
+//! and text part; or, when the workspace does not check, its diagnostics.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::check::{check_workspace, CheckedWorkspace};
+use crate::cli::format::{render_diagnostics, Format};
+use crate::data::{evaluate, load_dataset, segment_column, Evaluation, LoadOptions};
+use crate::load::load_workspace;
+use crate::model::Campaign;
+use crate::plan::{build_plan, DueSend};
+use crate::run::{render_message, Ledger, PlanInputs, Renderer};
+
+/// Recipients shown per variant at most.
+const SAMPLES: usize = 4;
+
+/// Text for HTML, attribute values included.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;background:#f6f6f4;color:#222}
+h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ccc}
+.variants{display:flex;gap:1rem;flex-wrap:wrap}.sample{background:#fff;border:1px solid #ddd;
+border-radius:6px;padding:.6rem;width:30rem}.meta{font-size:.8rem;color:#666}
+.subject{font-weight:600;margin:.3rem 0}iframe{width:100%;height:16rem;border:1px solid #eee}
+pre{white-space:pre-wrap;font-size:.8rem;background:#fafafa;padding:.4rem}
+.error{color:#a00}.diagnostics{background:#fff0f0;border:1px solid #e99;padding:1rem}";
+
+/// A whole page around `body`.
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
+        escape(title)
+    )
+}
+
+/// The page for the workspace at `root` at `now`.
+pub fn gallery(root: &Path, now: DateTime<Utc>) -> String {
+    let stamp = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let loaded = match load_workspace(root) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            let body = format!(
+                "<h1>tailor preview</h1><pre class=\"diagnostics\">{}</pre>",
+                escape(&error.to_string())
+            );
+            return page("tailor preview: error", &body);
+        }
+    };
+    let outcome = check_workspace(&loaded);
+    let Some(workspace) = outcome.workspace else {
+        let diagnostics = outcome.diagnostics.into_sorted();
+        let report = render_diagnostics(Format::Human, &diagnostics, &loaded.sources, false);
+        let body = format!(
+            "<h1>tailor preview — the workspace does not check</h1>\n<pre class=\"diagnostics\" id=\"diagnostics\">{}</pre>\n",
+            escape(&report)
+        );
+        return page("tailor preview: errors", &body);
+    };
+    let mut body = format!(
+        "<h1>tailor preview — {}</h1>\n<p class=\"meta\">at {stamp}; {} campaigns</p>\n",
+        escape(&workspace.manifest.name),
+        workspace.campaigns.len()
+    );
+    match campaigns(&loaded, &workspace, now) {
+        Ok(html) => body.push_str(&html),
+        Err(error) => {
+            let _ = write!(body, "<pre class=\"diagnostics\">{}</pre>", escape(&error));
+        }
+    }
+    page(&format!("tailor preview: {}", workspace.manifest.name), &body)
+}
+
+/// Each campaign's section.
+fn campaigns(
+    loaded: &crate::load::LoadedWorkspace,
+    workspace: &CheckedWorkspace,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let dataset = load_dataset(workspace, LoadOptions { skip_bad_rows: true }).map_err(|e| format!("{e:?}"))?;
+    let evaluation = evaluate(workspace, &dataset, now).map_err(|e| e.to_string())?;
+    let history = Ledger::history(&workspace.manifest.delivery.ledger).unwrap_or_default();
+    let plan = build_plan(workspace, &dataset, &evaluation, &history, None, now).map_err(|e| e.to_string())?;
+    let renderer = Renderer::new(loaded)?;
+    let inputs = PlanInputs {
+        workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
+    let secret = std::env::var(crate::run::SECRET_VARIABLE).unwrap_or_else(|_| "preview".into());
+    let mut out = String::new();
+    for campaign in &workspace.campaigns {
+        let sends = plan
+            .due
+            .iter()
+            .find(|(name, _)| name == &campaign.name)
+            .map_or(&[][..], |(_, sends)| sends.as_slice());
+        let _ = writeln!(
+            out,
+            "<h2 id=\"{0}\">{0}</h2>\n<p class=\"meta\">{1} due now</p>\n<div class=\"variants\">",
+            escape(&campaign.name),
+            sends.len()
+        );
+        for (index, variant) in campaign.variants.iter().enumerate() {
+            let chosen = samples(&evaluation, sends, index);
+            if chosen.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b></div><p>nobody is due for this variant now</p></div>",
+                    escape(&variant.name)
+                );
+            }
+            for send in chosen {
+                out.push_str(&sample(&renderer, &inputs, campaign, index, send, secret.as_bytes()));
+            }
+        }
+        out.push_str("</div>\n");
+    }
+    Ok(out)
+}
+
+/// Up to [`SAMPLES`] due sends of variant `variant`: the first in each segment, in segment
+/// order, then the first overall.
+fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) -> Vec<&'s DueSend> {
+    let of_variant: Vec<&DueSend> = sends.iter().filter(|s| s.variant == variant).collect();
+    let mut chosen: Vec<&DueSend> = Vec::new();
+    let mut rows = HashSet::new();
+    for (segment, _) in &evaluation.segment_sizes {
+        let Ok(column) = evaluation
+            .frame
+            .column(&segment_column(segment))
+            .and_then(|c| c.bool().cloned())
+        else {
+            continue;
+        };
+        if let Some(send) = of_variant.iter().find(|s| column.get(s.row) == Some(true)) {
+            if rows.insert(send.row) {
+                chosen.push(send);
+            }
+        }
+        if chosen.len() == SAMPLES {
+            return chosen;
+        }
+    }
+    if chosen.is_empty() {
+        chosen.extend(of_variant.first());
+    }
+    chosen
+}
+
+/// One rendered sample, or why it did not render.
+fn sample(
+    renderer: &Renderer,
+    inputs: &PlanInputs,
+    campaign: &Campaign,
+    variant: usize,
+    send: &DueSend,
+    secret: &[u8],
+) -> String {
+    let recipient = inputs.recipient(send);
+    let variant = &campaign.variants[variant];
+    let head = format!(
+        "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b> · profile <code>{}</code></div>",
+        escape(&variant.name),
+        escape(&recipient.key())
+    );
+    match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
+        Ok(message) => format!(
+            "{head}<div class=\"subject\">{}</div><div class=\"meta\">{}</div><iframe sandbox srcdoc=\"{}\"></iframe><pre>{}</pre></div>\n",
+            escape(&message.subject),
+            escape(message.preheader.as_deref().unwrap_or("")),
+            escape(&message.html),
+            escape(&message.text)
+        ),
+        Err(error) => format!("{head}<p class=\"error\">does not render: {}</p></div>\n", escape(&error)),
+    }
+}

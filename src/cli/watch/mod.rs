@@ -1,0 +1,126 @@
+//! `tailor preview [DIR] --watch`: a live-reloading page on localhost. The page ([`gallery`]) is
+//! rebuilt whenever a file of the workspace or one of its datasets changes (debounced), and
+//! every open browser reloads itself (tower-livereload).
+
+mod gallery;
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, RwLock};
+use std::time::Duration;
+
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+use tower_livereload::LiveReloadLayer;
+
+use super::ExitCode;
+use crate::check::check_workspace;
+use crate::load::load_workspace;
+pub use gallery::gallery;
+
+/// How long the file events of one save are gathered before the page is rebuilt.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// The folders holding the workspace's datasets, when it checks (they often live outside it).
+fn dataset_folders(root: &Path) -> Vec<PathBuf> {
+    let Ok(loaded) = load_workspace(root) else {
+        return Vec::new();
+    };
+    let Some(workspace) = check_workspace(&loaded).workspace else {
+        return Vec::new();
+    };
+    let sources = &workspace.schema.sources;
+    let mut folders: Vec<PathBuf> = [
+        Some(&sources.profiles),
+        sources.events.as_ref(),
+        sources.catalog.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|file| file.parent().map(Path::to_path_buf))
+    .filter(|folder| !folder.starts_with(root))
+    .collect();
+    folders.sort();
+    folders.dedup();
+    folders
+}
+
+/// Whether an event is about the workspace's content (not a run's ledger or outbox).
+fn is_content(path: &Path) -> bool {
+    !path.components().any(|c| c.as_os_str() == ".tailor")
+}
+
+/// Serves the preview of the workspace at `root` on `127.0.0.1:port` until interrupted. The
+/// page shows `now` when given, else the wall clock at each rebuild.
+pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> ExitCode {
+    let root = root.to_path_buf();
+    let clock = move || now.unwrap_or_else(Utc::now);
+    let page = Arc::new(RwLock::new(gallery(&root, clock())));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error[preview::serve]: cannot start the server: {error}");
+            return ExitCode::Usage;
+        }
+    };
+    let livereload = LiveReloadLayer::new();
+    let reloader = livereload.reloader();
+    let (events, changes) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = match new_debouncer(DEBOUNCE, events) {
+        Ok(debouncer) => debouncer,
+        Err(error) => {
+            eprintln!("error[preview::watch]: cannot watch files: {error}");
+            return ExitCode::Usage;
+        }
+    };
+    for folder in std::iter::once(root.clone()).chain(dataset_folders(&root)) {
+        if let Err(error) = debouncer.watcher().watch(&folder, RecursiveMode::Recursive) {
+            eprintln!("error[preview::watch]: cannot watch `{}`: {error}", folder.display());
+            return ExitCode::Usage;
+        }
+    }
+    let rebuilt = Arc::clone(&page);
+    let watched = root.clone();
+    std::thread::spawn(move || {
+        for result in changes {
+            let relevant = result.is_ok_and(|events| events.iter().any(|e| is_content(&e.path)));
+            if relevant {
+                let html = gallery(&watched, clock());
+                *rebuilt.write().unwrap_or_else(|p| p.into_inner()) = html;
+                reloader.reload();
+            }
+        }
+    });
+    let app = Router::new()
+        .route(
+            "/",
+            get(move || {
+                let page = Arc::clone(&page);
+                async move { Html(page.read().unwrap_or_else(|p| p.into_inner()).clone()) }
+            }),
+        )
+        .layer(livereload);
+    let served = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        eprintln!(
+            "previewing {} at http://127.0.0.1:{port}/ — edits re-render live; Ctrl-C stops",
+            root.display()
+        );
+        axum::serve(listener, app).await
+    });
+    drop(debouncer);
+    match served {
+        Ok(()) => ExitCode::Success,
+        Err(error) => {
+            eprintln!("error[preview::serve]: http://127.0.0.1:{port}/: {error}");
+            ExitCode::Usage
+        }
+    }
+}

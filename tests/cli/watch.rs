@@ -1,0 +1,119 @@
+//! `tailor preview --watch` in a real headless Chromium: the page loads, and editing a template
+//! or a campaign's YAML makes it re-render and reload itself. Needs Debian's `chromium` and npm
+//! (playwright-core is installed into the target folder on first use).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::run::NOW;
+use crate::support::demo_workspace;
+
+/// A folder with playwright-core installed.
+fn playwright() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-playwright");
+    if !dir.join("node_modules/playwright-core").exists() {
+        let status = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg("playwright-core@1")
+            .status()
+            .expect("npm is installed");
+        assert!(status.success(), "npm install playwright-core failed");
+    }
+    dir
+}
+
+/// A free port on the loopback interface.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The page's HTML once the server answers.
+fn wait_for_page(port: u16) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            let mut page = String::new();
+            if stream.read_to_string(&mut page).is_ok() && page.starts_with("HTTP/1.") {
+                return page;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the preview server never answered"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Edits `file` in the browser test and returns how long the reload took.
+fn edit_in_browser(port: u16, file: &Path, from: &str, to: &str) -> u64 {
+    let output = Command::new("node")
+        .arg(crate::support::repo().join("tests/browser/watch.cjs"))
+        .arg(format!("http://127.0.0.1:{port}/"))
+        .arg(file)
+        .args([from, to])
+        .env("NODE_PATH", playwright().join("node_modules"))
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "browser test failed (Debian's chromium installed?): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    result["reloaded_ms"].as_u64().unwrap()
+}
+
+#[test]
+fn the_watch_page_reloads_with_each_edit_in_a_real_browser() {
+    let dir = demo_workspace();
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args([
+            "preview",
+            "campaigns",
+            "--watch",
+            "--port",
+            &port.to_string(),
+            "--now",
+            NOW,
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let page = wait_for_page(port);
+    // Every campaign, its variants side by side, and the live-reload script.
+    for campaign in ["cart_abandonment", "nyc_offer", "sneaker_nudge", "winback"] {
+        assert!(page.contains(&format!("<h2 id=\"{campaign}\">")), "{campaign}");
+    }
+    assert!(page.contains("variant <b>control</b>") && page.contains("variant <b>discount</b>"));
+    assert!(page.contains("tower-livereload"));
+    let template = dir.path().join("campaigns/templates/nyc_offer.html.liquid");
+    let template_ms = edit_in_browser(
+        port,
+        &template,
+        "Exclusive offers for our NYC customers!",
+        "Fresh NYC deals!",
+    );
+    let campaign = dir.path().join("campaigns/campaigns/nyc_offer.yaml");
+    let yaml_ms = edit_in_browser(port, &campaign, "this week's offers", "your weekly picks");
+    eprintln!("reloaded after a template edit in {template_ms} ms, after a YAML edit in {yaml_ms} ms");
+    // A workspace that stops checking shows its diagnostics in the page.
+    crate::support::replace_in(&campaign, "priority: 5", "priority: five");
+    std::thread::sleep(Duration::from_millis(1500));
+    let broken = wait_for_page(port);
+    assert!(broken.contains("id=\"diagnostics\""), "{broken}");
+    let _ = server.kill();
+    let _ = server.wait();
+}
