@@ -9,6 +9,7 @@ mod aggregate;
 mod column;
 mod evaluate;
 mod event_id;
+mod event_index;
 mod events;
 mod lower;
 mod parquet;
@@ -27,6 +28,7 @@ pub use column::ColumnBuilder;
 pub(crate) use column::{any_to_json, datetime_micros};
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, EvalError, Evaluation};
 pub use event_id::event_id;
+pub use event_index::EventIndex;
 pub use events::{event_column, newest_event, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 pub use lower::{segment_column, DAY_MICROS};
 pub use read::{Source, SourceColumn, SourceRows};
@@ -56,6 +58,15 @@ pub struct Dataset {
     pub catalog: Option<DataFrame>,
     /// What loading found: rows read, bad rows skipped, warnings.
     pub reports: Vec<TableReport>,
+    /// Events by user and id, built on first use.
+    pub event_index: std::sync::OnceLock<EventIndex>,
+}
+
+impl Dataset {
+    /// The events by user and id (built on the first call).
+    pub fn event_index(&self) -> &EventIndex {
+        self.event_index.get_or_init(|| EventIndex::build(&self.events))
+    }
 }
 
 /// Loading failed: every bad row found (up to a limit per file), or an unreadable file.
@@ -126,5 +137,6 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         events,
         catalog,
         reports,
+        event_index: Default::default(),
     })
 }

@@ -87,5 +87,6 @@ pub fn test_dataset(
         events,
         catalog,
         reports: Vec::new(),
+        event_index: Default::default(),
     })
 }

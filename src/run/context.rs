@@ -7,7 +7,7 @@ use polars::prelude::AnyValue;
 use serde_json::{Map, Value as Json};
 
 use crate::check::CheckedWorkspace;
-use crate::data::{any_to_json, datetime_micros, segment_column, Dataset, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE};
+use crate::data::{any_to_json, datetime_micros, segment_column, Dataset, Evaluation, EVENT_TS, EVENT_TYPE};
 use crate::model::{BaseType, Campaign, Timing};
 use crate::plan::{fired_events, recipient_zone};
 
@@ -114,13 +114,8 @@ impl Recipient<'_> {
         let Some(id) = self.fired_event(trigger)? else {
             return Ok(None);
         };
-        let id = &id;
         let events = &self.dataset.events;
-        let ids = events
-            .column(EVENT_ID)
-            .and_then(|c| c.str().cloned())
-            .map_err(|e| e.to_string())?;
-        let Some(row) = ids.iter().position(|i| i == Some(id.as_str())) else {
+        let Some(row) = self.dataset.event_index().row_of(&id) else {
             return Ok(None);
         };
         let zone = self.zone();

@@ -8,6 +8,7 @@ use serde_json::{Map, Value as Json};
 
 use super::context::{recipient_globals, Recipient};
 use super::mime::{build_message, message_hash, Envelope};
+use super::mjml::compile_mjml;
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
 use crate::diag::SourceMap;
@@ -68,6 +69,9 @@ pub struct Renderer<'w> {
     text: Engine,
     /// Parsed templates by source: HTML ones (escaped) and text ones.
     parsed: [RefCell<HashMap<String, Rc<Template>>>; 2],
+    /// Moves `<style>` rules into `style` attributes; never fetches remote stylesheets (MJML's
+    /// font links stay links).
+    inliner: css_inline::CSSInliner<'static>,
 }
 
 impl<'w> Renderer<'w> {
@@ -85,6 +89,7 @@ impl<'w> Renderer<'w> {
             html: engine(&html_partials)?,
             text: engine(&text_partials)?,
             parsed: Default::default(),
+            inliner: css_inline::CSSInliner::options().load_remote_stylesheets(false).build(),
         })
     }
 
@@ -149,8 +154,16 @@ pub fn render_message(
     let html = renderer
         .render(&html_file.text, true, &globals)
         .map_err(|e| format!("in `{}`: {e}", html_file.display_path))?;
+    let html = if variant.html.mjml {
+        compile_mjml(&html).map_err(|e| format!("in `{}`: {e}", html_file.display_path))?
+    } else {
+        html
+    };
     // Email clients ignore <style> blocks more often than inline styles.
-    let html = css_inline::inline(&html).map_err(|e| format!("CSS inlining failed: {e}"))?;
+    let html = renderer
+        .inliner
+        .inline(&html)
+        .map_err(|e| format!("CSS inlining failed: {e}"))?;
     let text = match &variant.text {
         Some(template) => {
             let file = renderer.sources.file(template.file);

@@ -82,21 +82,24 @@ pub fn quoted_printable(text: &str) -> String {
             out.push_str("\r\n");
         }
         let bytes = line.as_bytes();
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut width = 0;
         for (i, &byte) in bytes.iter().enumerate() {
             let last = i + 1 == bytes.len();
             let plain = (33..=126).contains(&byte) && byte != b'=' || ((byte == b' ' || byte == b'\t') && !last);
-            let token = if plain {
-                (byte as char).to_string()
-            } else {
-                format!("={byte:02X}")
-            };
-            if width + token.len() > 75 {
+            let size = if plain { 1 } else { 3 };
+            if width + size > 75 {
                 out.push_str("=\r\n");
                 width = 0;
             }
-            out.push_str(&token);
-            width += token.len();
+            if plain {
+                out.push(char::from(byte));
+            } else {
+                out.push('=');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 15)]));
+            }
+            width += size;
         }
     }
     out

@@ -6,7 +6,7 @@ use polars::prelude::{AnyValue, DataFrame, StringChunked};
 use serde_json::{Map, Value as Json};
 
 use super::context::Recipient;
-use crate::data::{any_to_json, event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use crate::data::{any_to_json, event_column, Dataset, EVENT_ID, EVENT_TYPE};
 use crate::model::{Recommend, RecommendSource};
 
 /// One event's fields that recommendations read.
@@ -27,33 +27,25 @@ fn strings(frame: &DataFrame, column: &str) -> Option<StringChunked> {
     frame.column(column).ok()?.str().ok().cloned()
 }
 
-/// The events of `user` up to `now`, oldest first.
-fn events_of(frame: &DataFrame, user: &str, now: i64) -> Vec<Seen> {
-    let Ok(ts) = frame
-        .column(EVENT_TS)
-        .and_then(|c| c.cast(&polars::prelude::DataType::Int64))
-    else {
-        return Vec::new();
-    };
-    let Ok(ts) = ts.i64().cloned() else { return Vec::new() };
-    let Some(users) = strings(frame, EVENT_USER) else {
-        return Vec::new();
-    };
-    let mut seen = Vec::new();
-    // Compared in place: only this user's rows are read further.
-    for (row, owner) in users.iter().enumerate() {
-        if owner != Some(user) || ts.get(row).is_none_or(|t| t > now) {
-            continue;
-        }
-        let kind = text(frame, EVENT_TYPE, row).unwrap_or_default();
-        seen.push(Seen {
-            ts: ts.get(row).unwrap_or_default(),
-            id: text(frame, EVENT_ID, row).unwrap_or_default(),
-            product: text(frame, &event_column(&kind, "product_id"), row),
-            category: text(frame, &event_column(&kind, "category"), row),
-            kind,
-        });
-    }
+/// The events of `user` up to `now`, oldest first (ties by id).
+fn events_of(dataset: &Dataset, user: &str, now: i64) -> Vec<Seen> {
+    let frame = &dataset.events;
+    let index = dataset.event_index();
+    let mut seen: Vec<Seen> = index
+        .of_user(user)
+        .iter()
+        .filter_map(|&row| {
+            let ts = index.ts.get(row).copied().flatten().filter(|&t| t <= now)?;
+            let kind = text(frame, EVENT_TYPE, row).unwrap_or_default();
+            Some(Seen {
+                ts,
+                id: text(frame, EVENT_ID, row).unwrap_or_default(),
+                product: text(frame, &event_column(&kind, "product_id"), row),
+                category: text(frame, &event_column(&kind, "category"), row),
+                kind,
+            })
+        })
+        .collect();
     seen.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
     seen
 }
@@ -92,7 +84,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
     let key = workspace.schema.catalog_key.as_deref().unwrap_or("id");
     let rows = catalog_index(catalog, key);
     let now = recipient.now.timestamp_micros();
-    let seen = events_of(&recipient.dataset.events, &recipient.key(), now);
+    let seen = events_of(recipient.dataset, &recipient.key(), now);
     let purchased: HashSet<&str> = seen
         .iter()
         .filter(|e| e.kind == "purchase")
@@ -130,7 +122,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(c, _)| *c);
             if let Some(favourite) = favourite {
-                let all = events_of_all_purchases(&recipient.dataset.events, now);
+                let all = events_of_all_purchases(recipient.dataset, now);
                 let categories = strings(catalog, "category");
                 let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
                 let mut ranked: Vec<(&str, usize)> = rows
@@ -153,21 +145,12 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
 }
 
 /// Purchases per product across every profile, up to `now`.
-fn events_of_all_purchases(frame: &DataFrame, now: i64) -> HashMap<String, usize> {
+fn events_of_all_purchases(dataset: &Dataset, now: i64) -> HashMap<String, usize> {
+    let index = dataset.event_index();
     let mut counts = HashMap::new();
-    let Ok(ts) = frame
-        .column(EVENT_TS)
-        .and_then(|c| c.cast(&polars::prelude::DataType::Int64))
-    else {
-        return counts;
-    };
-    let Ok(ts) = ts.i64().cloned() else { return counts };
-    let Some(kinds) = strings(frame, EVENT_TYPE) else {
-        return counts;
-    };
-    for (row, kind) in kinds.iter().enumerate() {
-        if kind == Some("purchase") && ts.get(row).is_some_and(|t| t <= now) {
-            if let Some(product) = text(frame, &event_column("purchase", "product_id"), row) {
+    for &row in index.of_type("purchase") {
+        if index.ts.get(row).copied().flatten().is_some_and(|t| t <= now) {
+            if let Some(product) = text(&dataset.events, &event_column("purchase", "product_id"), row) {
                 *counts.entry(product).or_default() += 1;
             }
         }

@@ -23,8 +23,15 @@ async function main() {
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    if (!(await page.content()).includes(from)) {
-      throw new Error(`the page does not show ${JSON.stringify(from)} before the edit`);
+    // A reload left over from an earlier edit may still come: wait for a settled page.
+    const loaded = Date.now();
+    for (;;) {
+      const now = await page.content().catch(() => "");
+      if (now.includes(from)) break;
+      if (Date.now() - loaded > 10000) {
+        throw new Error(`the page does not show ${JSON.stringify(from)} before the edit`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     let reloads = 0;
     page.on("load", () => reloads++);

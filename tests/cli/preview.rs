@@ -148,3 +148,48 @@ fn times_are_shown_in_the_recipients_zone() {
         "{tokyo}"
     );
 }
+
+#[test]
+fn mjml_templates_are_compiled_to_html_after_liquid() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "templates/welcome.mjml.liquid",
+        "<mjml><mj-body><mj-section><mj-column>\n<mj-text>Hello {{ user.first_name | default: \"there\" }}, take {{ vars.discount }}% off.</mj-text>\n<mj-button href=\"{{ unsubscribe_url }}\">Unsubscribe</mj-button>\n</mj-column></mj-section></mj-body></mjml>\n",
+    );
+    ws.replace("campaigns/welcome.yaml", "welcome.html.liquid", "welcome.mjml.liquid");
+    let checked = ws.check(&["--deny-warnings"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    let out = ws.dir.path().join("out");
+    let output = preview(
+        ws.dir.path(),
+        &[
+            "ws",
+            "welcome",
+            "--profile",
+            "u2",
+            "--now",
+            "2026-12-01T15:00:00Z",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let html = fs::read_to_string(out.join("welcome.default.html")).unwrap();
+    assert!(html.contains("<table") && !html.contains("<mj-"), "{html}");
+    assert!(html.contains("take 10% off"), "{html}");
+    // Markup that is not MJML after rendering is a render error that names the template.
+    ws.write(
+        "templates/welcome.mjml.liquid",
+        "<mjml><mj-body><mj-text>{{ vars.discount }}</mjml>\n",
+    );
+    let broken = preview(
+        ws.dir.path(),
+        &["ws", "welcome", "--profile", "u2", "--now", "2026-12-01T15:00:00Z"],
+    );
+    assert_eq!(broken.code, 1, "{}", broken.stderr);
+    assert!(
+        broken.stderr.contains("welcome.mjml.liquid") && broken.stderr.contains("MJML"),
+        "{}",
+        broken.stderr
+    );
+}
