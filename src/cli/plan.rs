@@ -186,8 +186,8 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     })?;
     // Nothing is sent: the unsubscribe links only need to be well-formed.
     let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "plan".to_string());
-    // Only the plan itself shows subjects: not the diff against a base, not the graph.
-    let shows_subjects = base.is_none() && args.format != PlanFormat::Dot;
+    // The plan and its diff against a base show subjects; the graph does not.
+    let shows_subjects = args.format != PlanFormat::Dot;
     if shows_subjects {
         sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes());
     }

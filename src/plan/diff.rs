@@ -15,6 +15,56 @@ struct Change {
     after: usize,
 }
 
+/// A variant whose sample subject reads differently: what, before, after (with the sample
+/// profile's key when the sample recipient changed too).
+struct SubjectChange {
+    what: String,
+    before: String,
+    after: String,
+}
+
+/// Each variant's sample subject, by `campaign variant`.
+fn subjects(plan: &PlanReport) -> BTreeMap<String, (String, String)> {
+    plan.campaigns
+        .iter()
+        .flat_map(|c| {
+            c.variants.iter().filter_map(move |v| {
+                let sample = v.subject.as_ref()?;
+                Some((
+                    format!("{} {}", c.name, v.name),
+                    (sample.text.clone(), sample.key.clone()),
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Variants whose subject, as their first due recipient sees it, changed.
+fn subject_changes(base: &PlanReport, plan: &PlanReport) -> Vec<SubjectChange> {
+    let (before, after) = (subjects(base), subjects(plan));
+    after
+        .iter()
+        .filter_map(|(what, (text, key))| {
+            let (old_text, old_key) = before.get(what)?;
+            if old_text == text {
+                return None;
+            }
+            let shown = |text: &str, key: &str| {
+                if old_key == key {
+                    format!("\"{text}\"")
+                } else {
+                    format!("\"{text}\" ({key})")
+                }
+            };
+            Some(SubjectChange {
+                what: format!("{what}.subject"),
+                before: shown(old_text, old_key),
+                after: shown(text, key),
+            })
+        })
+        .collect()
+}
+
 fn numbers(campaign: &CampaignReport) -> BTreeMap<String, usize> {
     let mut numbers = BTreeMap::new();
     numbers.insert("audience".to_string(), campaign.audience);
@@ -76,7 +126,8 @@ fn signed(change: &Change) -> String {
 /// The changes as text.
 pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
     let changes = changes(base, plan);
-    if changes.is_empty() {
+    let subjects = subject_changes(base, plan);
+    if changes.is_empty() && subjects.is_empty() {
         return format!("no change against the base plan ({} → {})\n", base.now, plan.now);
     }
     let mut out = String::new();
@@ -93,13 +144,34 @@ pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
             );
         }
     }
+    if !subjects.is_empty() {
+        let _ = writeln!(out, "subjects");
+        for change in subjects {
+            let _ = writeln!(out, "  {}: {} → {}", change.what, change.before, change.after);
+        }
+    }
     out
 }
 
 /// The changes as a markdown table for a pull request.
 pub fn diff_markdown(base: &PlanReport, plan: &PlanReport) -> String {
     let changes = changes(base, plan);
+    let subjects = subject_changes(base, plan);
     let mut out = String::from("## tailor plan: what this change does\n\n");
+    if !subjects.is_empty() {
+        out.push_str("| subject | before | after |\n|---|---|---|\n");
+        for change in &subjects {
+            let cell = |text: &str| text.replace('|', "\\|");
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                change.what,
+                cell(&change.before),
+                cell(&change.after)
+            );
+        }
+        out.push('\n');
+    }
     if changes.is_empty() {
         out.push_str("No audience changes.\n");
         return out;

@@ -189,6 +189,17 @@ fn base_diff_shows_what_a_change_does() {
         "{}",
         changed.stdout
     );
+    // A new subject shows as text, for the same sample recipient.
+    ws.replace("campaigns/welcome.yaml", "subject: \"Welcome, ", "subject: \"Hello, ");
+    let reworded = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW, "--base", "base.json"]);
+    assert_eq!(reworded.code, 0, "{}", reworded.stderr);
+    assert!(
+        reworded
+            .stdout
+            .contains("welcome default.subject: \"Welcome, friend!\" → \"Hello, friend!\""),
+        "{}",
+        reworded.stdout
+    );
 }
 
 /// A starter workspace with these profiles (header as the starter's).
