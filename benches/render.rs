@@ -76,7 +76,7 @@ fn main() {
         .find(|c| c.name == CAMPAIGN)
         .expect("campaign");
     let sends = &plan.due.iter().find(|(name, _)| name == CAMPAIGN).expect("due").1;
-    let renderer = Renderer::new(&loaded).expect("renderer");
+    let renderer = Renderer::new(&loaded, &workspace).expect("renderer");
     let recipients: Vec<Recipient> = sends
         .iter()
         .map(|send| Recipient {

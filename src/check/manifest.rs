@@ -20,7 +20,7 @@ use crate::model::{
     is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
     Percent, Smtp,
 };
-use crate::template::ContextBuilder;
+use crate::template::{ContextBuilder, SUPPORTED_LOCALES};
 
 /// Parses an IANA time zone name, suggesting a close one.
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
@@ -34,15 +34,14 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 }
 
 fn locale(text: &String) -> Result<String, String> {
-    let mut parts = text.split('-');
-    let language = parts.next().unwrap_or("");
-    let region = parts.next();
-    let ok = (2..=3).contains(&language.len())
-        && language.chars().all(|c| c.is_ascii_lowercase())
-        && region.is_none_or(|r| r.len() == 2 && r.chars().all(|c| c.is_ascii_uppercase()))
-        && parts.next().is_none();
-    ok.then(|| text.clone())
-        .ok_or_else(|| format!("`{text}` is not a locale such as `en-US`"))
+    if SUPPORTED_LOCALES.contains(&text.as_str()) {
+        Ok(text.clone())
+    } else {
+        Err(format!(
+            "`{text}` is not a locale tailor formats money and dates for; use one of {}",
+            SUPPORTED_LOCALES.join(", ")
+        ))
+    }
 }
 
 fn currency(text: &String) -> Result<String, String> {

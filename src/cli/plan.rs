@@ -180,7 +180,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         evaluation: &evaluation,
         now,
     };
-    let renderer = Renderer::new(&loaded).map_err(|e| {
+    let renderer = Renderer::new(&loaded, &workspace).map_err(|e| {
         eprintln!("error[render::partials]: {e}");
         ExitCode::Failure
     })?;

@@ -165,7 +165,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
             "preview".to_string()
         }
     };
-    let renderer = Renderer::new(&loaded).map_err(fail)?;
+    let renderer = Renderer::new(&loaded, &workspace).map_err(fail)?;
     let recipient = Recipient {
         workspace: &workspace,
         dataset: &dataset,

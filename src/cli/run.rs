@@ -271,7 +271,7 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
         }
     }
     let secret = unsubscribe_secret(&workspace, args.dry_run)?;
-    let renderer = Renderer::new(&loaded).map_err(|e| {
+    let renderer = Renderer::new(&loaded, &workspace).map_err(|e| {
         eprintln!("error[render::partials]: {e}");
         ExitCode::Failure
     })?;

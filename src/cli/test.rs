@@ -64,7 +64,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
         Ok(checked) => checked,
         Err(code) => return code,
     };
-    let renderer = match Renderer::new(&loaded) {
+    let renderer = match Renderer::new(&loaded, &workspace) {
         Ok(renderer) => renderer,
         Err(message) => {
             eprintln!("error[test::render]: {message}");

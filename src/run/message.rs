@@ -14,7 +14,9 @@ use crate::check::CheckedWorkspace;
 use crate::diag::SourceMap;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, Variant};
-use crate::template::{engine, escape_outputs, parse, partial_files, pass_globals, render_parsed, Engine, Template};
+use crate::template::{
+    engine, escape_outputs, parse, partial_files, pass_globals, render_parsed, Engine, Template, TemplateLocale,
+};
 
 /// Width of a text part derived from HTML.
 const TEXT_WIDTH: usize = 78;
@@ -75,8 +77,11 @@ pub struct Renderer<'w> {
 }
 
 impl<'w> Renderer<'w> {
-    /// Engines with the workspace's partials (HTML ones auto-escaped).
-    pub fn new(loaded: &'w LoadedWorkspace) -> Result<Renderer<'w>, String> {
+    /// Engines with the workspace's partials (HTML ones auto-escaped) and its locale and
+    /// currency (for `money` and `date`).
+    pub fn new(loaded: &'w LoadedWorkspace, workspace: &CheckedWorkspace) -> Result<Renderer<'w>, String> {
+        let manifest = &workspace.manifest;
+        let locale = TemplateLocale::new(&manifest.locale, &manifest.currency)?;
         let partials = |html: bool| -> Result<BTreeMap<String, String>, String> {
             partial_files(&loaded.templates, html)
                 .into_iter()
@@ -86,8 +91,8 @@ impl<'w> Renderer<'w> {
         let (html_partials, text_partials) = (partials(true)?, partials(false)?);
         Ok(Renderer {
             sources: &loaded.sources,
-            html: engine(&html_partials)?,
-            text: engine(&text_partials)?,
+            html: engine(&html_partials, &locale)?,
+            text: engine(&text_partials, &locale)?,
             parsed: Default::default(),
             inliner: css_inline::CSSInliner::options().load_remote_stylesheets(false).build(),
         })

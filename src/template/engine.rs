@@ -3,15 +3,20 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use liquid::partials::{EagerCompiler, InMemorySource};
 
 use super::filters_impl::*;
+use super::TemplateLocale;
 
 /// A configured Liquid parser.
 pub type Engine = liquid::Parser;
 
-/// A parser with standard Liquid's filters, tailor's own, and `partials` (name to source).
-pub fn engine(partials: &BTreeMap<String, String>) -> Result<Engine, String> {
+/// A parser with standard Liquid's filters, tailor's own (`money` and `date` in `locale`), and
+/// `partials` (name to source).
+pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> Result<Engine, String> {
+    let locale = Arc::new(locale.clone());
     let mut source = InMemorySource::new();
     for (name, text) in partials {
         source.add(name.as_str(), text.as_str());
@@ -28,8 +33,10 @@ pub fn engine(partials: &BTreeMap<String, String>) -> Result<Engine, String> {
         .filter(Base64Decode)
         .filter(Base64UrlSafeEncode)
         .filter(Base64UrlSafeDecode)
-        .filter(Date)
-        .filter(Money)
+        .filter(Date {
+            locale: Arc::clone(&locale),
+        })
+        .filter(Money { locale })
         .filter(UrlParam)
         .filter(Pluralize)
         .filter(Raw)

@@ -110,7 +110,7 @@ fn golden_liquid_renders() {
     for case in &cases {
         let template = case["template"].as_str().unwrap_or_default();
         let partials = case_partials(case);
-        let engine = tailor::template::engine(&partials).expect("engine");
+        let engine = tailor::template::engine(&partials, &Default::default()).expect("engine");
         let globals = liquid::model::to_object(&case["data"]).unwrap_or_default();
         let output = tailor::template::render(&engine, template, &globals);
         if case["invalid"].as_bool().unwrap_or(false) {

@@ -33,7 +33,7 @@ proptest! {
 
     #[test]
     fn data_never_becomes_markup(name in field(), tags in prop::collection::vec(field(), 0..3), note in field()) {
-        let engine = engine(&BTreeMap::new()).expect("engine");
+        let engine = engine(&BTreeMap::new(), &Default::default()).expect("engine");
         let source = escape_outputs(TEMPLATE).expect("parses");
         let globals = liquid::object!({
             "user": { "name": name.clone(), "tags": tags.clone(), "note": note.clone(), "bio": "<b>trusted</b>" }

@@ -193,3 +193,43 @@ fn mjml_templates_are_compiled_to_html_after_liquid() {
         broken.stderr
     );
 }
+
+#[test]
+fn money_and_dates_follow_the_workspace_locale_and_currency() {
+    let ws = StarterWorkspace::new();
+    ws.replace("tailor.yaml", "locale: en-US", "locale: de-DE");
+    ws.replace("tailor.yaml", "currency: USD", "currency: EUR");
+    ws.write(
+        "templates/welcome.html.liquid",
+        "<p>{{ 1234.5 | money }} or {{ 20 | money: 'USD' }}, since {{ user.signup_at | date: '%-d. %B %Y' }}</p>\n{% render 'footer' %}\n",
+    );
+    let out = ws.dir.path().join("out");
+    let output = preview(
+        ws.dir.path(),
+        &[
+            "ws",
+            "welcome",
+            "--profile",
+            "u2",
+            "--now",
+            "2026-12-01T15:00:00Z",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let html = fs::read_to_string(out.join("welcome.default.html")).unwrap();
+    assert!(
+        // The HTML serializer writes the no-break spaces as `&nbsp;`.
+        html.contains("1.234,50&nbsp;€ or 20,00&nbsp;US$, since 11. Februar 2026"),
+        "{html}"
+    );
+    ws.replace("tailor.yaml", "locale: de-DE", "locale: tlh-QO");
+    let refused = ws.check(&[]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("manifest::bad-locale") && refused.stderr.contains("de-DE"),
+        "{}",
+        refused.stderr
+    );
+}

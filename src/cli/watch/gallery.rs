@@ -98,7 +98,7 @@ fn campaigns(
     let evaluation = evaluate(workspace, &dataset, now).map_err(|e| e.to_string())?;
     let history = Ledger::history(&workspace.manifest.delivery.ledger).unwrap_or_default();
     let plan = build_plan(workspace, &dataset, &evaluation, &history, None, now).map_err(|e| e.to_string())?;
-    let renderer = Renderer::new(loaded)?;
+    let renderer = Renderer::new(loaded, workspace)?;
     let inputs = PlanInputs {
         workspace,
         dataset: &dataset,

@@ -4,9 +4,12 @@
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
-use liquid_core::{
-    Display_filter, Expression, Filter, FilterParameters, FilterReflection, FromFilterParameters, ParseFilter,
-};
+use std::sync::Arc;
+
+use liquid_core::parser::FilterArguments;
+use liquid_core::{Expression, Filter, FilterParameters, FilterReflection, ParseFilter};
+
+use crate::template::TemplateLocale;
 use liquid_core::{Result, Runtime, Value, ValueView};
 
 use super::{invalid_argument, invalid_input};
@@ -24,20 +27,43 @@ struct DateArgs {
 
 /// Formats a date or time: `{{ event.ts | date: "%B %-d, %H:%M" }}` → `December 1, 07:35` for a
 /// recipient in New York. Without a format the input is returned unchanged (Shopify's rule).
-#[derive(Clone, ParseFilter, FilterReflection)]
+/// Month and day names follow the workspace's locale.
+#[derive(Clone, FilterReflection)]
 #[filter(
     name = "date",
     description = "Formats a date or time with strftime, in the recipient's time zone.",
     parameters(DateArgs),
     parsed(DateFilter)
 )]
-pub struct Date;
+pub struct Date {
+    /// The workspace's locale.
+    pub locale: Arc<TemplateLocale>,
+}
 
-#[derive(Debug, FromFilterParameters, Display_filter)]
-#[name = "date"]
+impl ParseFilter for Date {
+    fn parse(&self, arguments: FilterArguments) -> Result<Box<dyn Filter>> {
+        let args = DateArgs::from_args(arguments)?;
+        Ok(Box::new(DateFilter {
+            args,
+            locale: Arc::clone(&self.locale),
+        }))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self
+    }
+}
+
+#[derive(Debug)]
 struct DateFilter {
-    #[parameters]
     args: DateArgs,
+    locale: Arc<TemplateLocale>,
+}
+
+impl std::fmt::Display for DateFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "date: {}", self.args)
+    }
 }
 
 /// Reads an RFC 3339 time, a `YYYY-MM-DD` date (00:00 UTC, as in expressions), or any form
@@ -89,10 +115,12 @@ impl Filter for DateFilter {
                     .parse()
                     .map_err(|_| invalid_argument("zone", format!("`{name}` is not an IANA time zone")))?;
                 time.with_timezone(&zone)
-                    .format_with_items(items.into_iter())
+                    .format_localized_with_items(items.into_iter(), self.locale.dates())
                     .to_string()
             }
-            None => time.format_with_items(items.into_iter()).to_string(),
+            None => time
+                .format_localized_with_items(items.into_iter(), self.locale.dates())
+                .to_string(),
         };
         Ok(Value::scalar(text))
     }
@@ -103,7 +131,14 @@ mod tests {
     use super::*;
 
     fn date(input: &str, args: &str) -> std::result::Result<String, String> {
-        let parser = liquid::ParserBuilder::with_stdlib().filter(Date).build().unwrap();
+        date_in(input, args, TemplateLocale::default())
+    }
+
+    fn date_in(input: &str, args: &str, locale: TemplateLocale) -> std::result::Result<String, String> {
+        let filter = Date {
+            locale: Arc::new(locale),
+        };
+        let parser = liquid::ParserBuilder::with_stdlib().filter(filter).build().unwrap();
         let source = format!("{{{{ t | date: {args} }}}}");
         let template = parser.parse(&source).map_err(|e| e.to_string())?;
         template
@@ -123,6 +158,15 @@ mod tests {
         );
         assert_eq!(date("2026-03-09", "\"%a %d/%m\"").unwrap(), "Mon 09/03");
         assert_eq!(date("1700000000", "\"%Y\"").unwrap(), "2023");
+    }
+
+    #[test]
+    fn month_and_day_names_follow_the_locale() {
+        let german = TemplateLocale::new("de-DE", "EUR").unwrap();
+        assert_eq!(
+            date_in("2026-12-01T07:35:00-05:00", "\"%A, %-d. %B\"", german).unwrap(),
+            "Dienstag, 1. Dezember"
+        );
     }
 
     #[test]

@@ -1,62 +1,61 @@
 //! tailor's own filters: `money`, `url_param`, `pluralize` and `raw`.
 
+use std::sync::Arc;
+
+use liquid_core::parser::FilterArguments;
 use liquid_core::{
     Display_filter, Expression, Filter, FilterParameters, FilterReflection, FromFilterParameters, ParseFilter,
 };
+
+use crate::template::TemplateLocale;
 use liquid_core::{Result, Runtime, Value, ValueView};
 
 use super::{invalid_argument, invalid_input};
 
-/// Groups the integer part of a fixed-point number with commas: `1234567.5` → `1,234,567.50`.
-fn grouped(amount: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, amount.abs());
-    let (whole, fraction) = text.split_once('.').map_or((text.as_str(), ""), |(w, f)| (w, f));
-    let mut out = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if !fraction.is_empty() {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    out
-}
-
-/// The symbol and decimals of an ISO 4217 currency (the code itself when there is no symbol).
-fn currency(code: &str) -> (String, usize) {
-    match code {
-        "USD" | "CAD" | "AUD" => ("$".into(), 2),
-        "EUR" => ("€".into(), 2),
-        "GBP" => ("£".into(), 2),
-        "JPY" => ("¥".into(), 0),
-        other => (format!("{other} "), 2),
-    }
-}
-
 #[derive(Debug, FilterParameters)]
 struct MoneyArgs {
-    #[parameter(description = "ISO 4217 currency code (default USD).", arg_type = "str")]
+    #[parameter(description = "ISO 4217 currency code (default: the workspace's).", arg_type = "str")]
     currency: Option<Expression>,
 }
 
-/// Formats a number as money: `{{ 1234.5 | money }}` → `$1,234.50`.
-#[derive(Clone, ParseFilter, FilterReflection)]
+/// Formats a number as money in the workspace's locale: `{{ 1234.5 | money }}` → `$1,234.50`
+/// (en-US, USD) or `1.234,50 €` (de-DE, EUR); an argument names another currency.
+#[derive(Clone, FilterReflection)]
 #[filter(
     name = "money",
     description = "Formats a number as money.",
     parameters(MoneyArgs),
     parsed(MoneyFilter)
 )]
-pub struct Money;
+pub struct Money {
+    /// The workspace's locale and currency.
+    pub locale: Arc<TemplateLocale>,
+}
 
-#[derive(Debug, FromFilterParameters, Display_filter)]
-#[name = "money"]
+impl ParseFilter for Money {
+    fn parse(&self, arguments: FilterArguments) -> Result<Box<dyn Filter>> {
+        let args = MoneyArgs::from_args(arguments)?;
+        Ok(Box::new(MoneyFilter {
+            args,
+            locale: Arc::clone(&self.locale),
+        }))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self
+    }
+}
+
+#[derive(Debug)]
 struct MoneyFilter {
-    #[parameters]
     args: MoneyArgs,
+    locale: Arc<TemplateLocale>,
+}
+
+impl std::fmt::Display for MoneyFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "money: {}", self.args)
+    }
 }
 
 impl Filter for MoneyFilter {
@@ -69,10 +68,7 @@ impl Filter for MoneyFilter {
             .as_scalar()
             .and_then(|s| s.to_float())
             .ok_or_else(|| invalid_input("a number"))?;
-        let code = args.currency.as_deref().unwrap_or("USD").to_uppercase();
-        let (symbol, decimals) = currency(&code);
-        let sign = if amount < 0.0 { "-" } else { "" };
-        Ok(Value::scalar(format!("{sign}{symbol}{}", grouped(amount, decimals))))
+        Ok(Value::scalar(self.locale.money(amount, args.currency.as_deref())))
     }
 }
 
@@ -193,9 +189,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_money_and_urls() {
-        assert_eq!(grouped(1234567.5, 2), "1,234,567.50");
-        assert_eq!(grouped(12.0, 0), "12");
+    fn encodes_url_parameters() {
         assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
     }
 }
