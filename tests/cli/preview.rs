@@ -149,6 +149,23 @@ fn times_are_shown_in_the_recipients_zone() {
     );
 }
 
+/// The starter's `welcome` rendered for profile `u2` with `--out`: its HTML part.
+fn starter_welcome_html(ws: &StarterWorkspace) -> String {
+    let out = ws.dir.path().join("out");
+    let args = [
+        "ws",
+        "welcome",
+        "--profile",
+        "u2",
+        "--now",
+        "2026-12-01T15:00:00Z",
+        "--out",
+    ];
+    let output = preview(ws.dir.path(), &[&args[..], &[out.to_str().unwrap()]].concat());
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    fs::read_to_string(out.join("welcome.default.html")).unwrap()
+}
+
 #[test]
 fn mjml_templates_are_compiled_to_html_after_liquid() {
     let ws = StarterWorkspace::new();
@@ -159,22 +176,7 @@ fn mjml_templates_are_compiled_to_html_after_liquid() {
     ws.replace("campaigns/welcome.yaml", "welcome.html.liquid", "welcome.mjml.liquid");
     let checked = ws.check(&["--deny-warnings"]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
-    let out = ws.dir.path().join("out");
-    let output = preview(
-        ws.dir.path(),
-        &[
-            "ws",
-            "welcome",
-            "--profile",
-            "u2",
-            "--now",
-            "2026-12-01T15:00:00Z",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(output.code, 0, "{}", output.stderr);
-    let html = fs::read_to_string(out.join("welcome.default.html")).unwrap();
+    let html = starter_welcome_html(&ws);
     assert!(html.contains("<table") && !html.contains("<mj-"), "{html}");
     assert!(html.contains("take 10% off"), "{html}");
     // Markup that is not MJML after rendering is a render error that names the template.
@@ -203,22 +205,7 @@ fn money_and_dates_follow_the_workspace_locale_and_currency() {
         "templates/welcome.html.liquid",
         "<p>{{ 1234.5 | money }} or {{ 20 | money: 'USD' }}, since {{ user.signup_at | date: '%-d. %B %Y' }}</p>\n{% render 'footer' %}\n",
     );
-    let out = ws.dir.path().join("out");
-    let output = preview(
-        ws.dir.path(),
-        &[
-            "ws",
-            "welcome",
-            "--profile",
-            "u2",
-            "--now",
-            "2026-12-01T15:00:00Z",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(output.code, 0, "{}", output.stderr);
-    let html = fs::read_to_string(out.join("welcome.default.html")).unwrap();
+    let html = starter_welcome_html(&ws);
     assert!(
         // The HTML serializer writes the no-break spaces as `&nbsp;`.
         html.contains("1.234,50&nbsp;€ or 20,00&nbsp;US$, since 11. Februar 2026"),
