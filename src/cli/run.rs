@@ -5,9 +5,12 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
+use signal_hook::consts::{SIGINT, SIGTERM};
 
 use super::plan::{checked_workspace, ledger_history, run_clock, workspace_data};
 use super::ExitCode;
@@ -161,6 +164,19 @@ pub(super) fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) ->
     Err(ExitCode::Usage)
 }
 
+/// A flag SIGINT and SIGTERM set, so a run stops gracefully (a second signal ends the process
+/// at once, exit 1).
+fn stop_on_signals() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        // Registration fails only for forbidden signals; without it a signal ends the run
+        // abruptly, which the ledger also survives.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&flag));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    }
+    flag
+}
+
 /// The DKIM signer the manifest asks for, if any.
 pub(super) fn dkim_signer(workspace: &CheckedWorkspace) -> Result<Option<DkimSigner>, ExitCode> {
     match &workspace.manifest.delivery.dkim {
@@ -296,6 +312,7 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
         limit: args.limit,
         show_pii: args.show_pii,
         reserve: !unsafe_no_reservation(),
+        interrupted: stop_on_signals(),
     };
     let progress = progress_printer(args.format == RunFormat::Json && !std::io::stderr().is_terminal());
     let transport = if args.dry_run {

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::dkim::DkimSigner;
@@ -44,6 +44,9 @@ pub struct RunSettings {
     /// Whether sends are reserved before they leave. Always true but in the crash test that
     /// shows what goes wrong without it.
     pub reserve: bool,
+    /// Set (by SIGINT or SIGTERM, in the CLI) to stop gracefully: nothing new leaves, what is
+    /// in flight finishes and is recorded, unsent reservations are given back.
+    pub interrupted: Arc<AtomicBool>,
 }
 
 /// Where the messages go: nowhere (`--dry-run`), or a transport with its ledger.
@@ -233,6 +236,9 @@ pub fn execute(
                     if job_sender.send(Job { tag, message }).is_err() {
                         break;
                     }
+                    if settings.interrupted.load(Ordering::SeqCst) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
                     // Record what finished meanwhile, in groups: a crash can duplicate only
                     // what is delivered and not yet recorded, so keep that window short.
                     tally.pending.extend(done.try_iter());
@@ -251,6 +257,12 @@ pub fn execute(
         let drained = drain(&done, &mut tally, &stop, total, progress);
         fed.and(drained)
     })?;
+    if settings.interrupted.load(Ordering::SeqCst) && summary.stopped.is_none() {
+        summary.stopped = Some(
+            "interrupted by a signal: what was in flight was delivered and recorded, the rest stays due for the next run"
+                .to_string(),
+        );
+    }
     Ok(summary)
 }
 
@@ -268,7 +280,7 @@ fn drain(
     while let Ok(first) = done.recv() {
         tally.pending.push(first);
         tally.pending.extend(done.try_iter().take(BATCH));
-        if tally.settle_pending()? {
+        if tally.settle_pending()? || tally.settings.interrupted.load(Ordering::SeqCst) {
             stop.store(true, Ordering::SeqCst);
         }
         progress(tally.finished, total);

@@ -145,3 +145,47 @@ fn without_reservations_a_kill_leads_to_duplicates_the_check_catches() {
         .count();
     assert!(caught > 0, "no trial without reservations showed a duplicate");
 }
+
+#[test]
+fn sigterm_stops_gracefully_and_a_rerun_duplicates_nothing() {
+    let total = expected_ids().len();
+    let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(10));
+    let dir = smtp_demo(server.port, 2, 3);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args(["run", "campaigns", "--now", NOW])
+        .current_dir(dir.path())
+        .env(SECRET.0, SECRET.1)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tailor runs");
+    let started = Instant::now();
+    while server.inbox.lock().unwrap().len() < 20 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never sent 20 messages"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "a stopped run exits 1");
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("interrupted by a signal"), "{summary}");
+    // Nothing was left in flight: every delivered message is recorded as sent.
+    let rows = ledger_rows(dir.path());
+    assert!(rows.iter().all(|r| r.state == "sent"), "{rows:?}");
+    let delivered = server.received().len();
+    assert!(delivered < total, "the signal came after the end");
+    assert_eq!(rows.len(), delivered);
+    // The rerun sends the rest, and nothing twice.
+    let (rerun, _) = run_json(dir.path(), &[]);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    let mut arrivals = BTreeMap::new();
+    for message in server.received() {
+        *arrivals.entry(message.message_id()).or_insert(0) += 1;
+    }
+    assert_eq!(arrivals.len(), total);
+    assert!(arrivals.values().all(|&n| n == 1), "{arrivals:?}");
+}
