@@ -14,13 +14,12 @@
 //!    builds a [`check::CheckedWorkspace`].
 //! 5. **data** ([`data`]): load the datasets a checked workspace declares into typed polars
 //!    DataFrames, every row checked against the schema.
-//! 6. **plan** ([`plan`]): the execution graph and, evaluated on the data, what every campaign
-//!    would do now: the buckets of every audience member.
-//! 7. **run** ([`run`]): a recipient's message — its template context, rendered subject,
-//!    preheader, text and auto-escaped HTML.
+//! 6. **plan** ([`plan`]): the execution graph and, evaluated on the data and the ledger's
+//!    history, what every campaign would do now: the buckets of every audience member and the
+//!    sends that are due.
+//! 7. **run** ([`run`]): each due send rendered to a complete message, reserved in the ledger,
+//!    delivered (outbox or SMTP) and recorded — the only stage that writes.
 //! 8. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
-//!
-//! Planning against data, rendering and delivery build on the checked workspace.
 
 #![warn(missing_docs)]
 
