@@ -60,12 +60,32 @@ pub struct Dataset {
     pub reports: Vec<TableReport>,
     /// Events by user and id, built on first use.
     pub event_index: std::sync::OnceLock<EventIndex>,
+    /// Catalog rows by product key, built on first use.
+    pub catalog_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl Dataset {
     /// The events by user and id (built on the first call).
     pub fn event_index(&self) -> &EventIndex {
         self.event_index.get_or_init(|| EventIndex::build(&self.events))
+    }
+
+    /// The catalog's row numbers by its `key` column (built on the first call; empty without
+    /// a catalog).
+    pub fn catalog_index(&self, key: &str) -> &std::collections::HashMap<String, usize> {
+        self.catalog_index.get_or_init(|| {
+            let keys = self
+                .catalog
+                .as_ref()
+                .and_then(|catalog| catalog.column(key).ok()?.str().ok().cloned());
+            keys.map(|keys| {
+                keys.iter()
+                    .enumerate()
+                    .filter_map(|(row, id)| id.map(|id| (id.to_string(), row)))
+                    .collect()
+            })
+            .unwrap_or_default()
+        })
     }
 }
 
@@ -138,5 +158,6 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         catalog,
         reports,
         event_index: Default::default(),
+        catalog_index: Default::default(),
     })
 }

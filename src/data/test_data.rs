@@ -88,5 +88,6 @@ pub fn test_dataset(
         catalog,
         reports: Vec::new(),
         event_index: Default::default(),
+        catalog_index: Default::default(),
     })
 }

@@ -50,17 +50,6 @@ fn events_of(dataset: &Dataset, user: &str, now: i64) -> Vec<Seen> {
     seen
 }
 
-/// The catalog's row numbers by product key.
-fn catalog_index(catalog: &DataFrame, key: &str) -> HashMap<String, usize> {
-    let Some(keys) = strings(catalog, key) else {
-        return HashMap::new();
-    };
-    keys.iter()
-        .enumerate()
-        .filter_map(|(row, id)| id.map(|id| (id.to_string(), row)))
-        .collect()
-}
-
 /// One catalog row as a template object (only picked products are converted).
 fn catalog_row(catalog: &DataFrame, row: usize) -> Json {
     let mut object = Map::new();
@@ -82,7 +71,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
         .as_ref()
         .ok_or("recommendations need the catalog, which was not loaded")?;
     let key = workspace.schema.catalog_key.as_deref().unwrap_or("id");
-    let rows = catalog_index(catalog, key);
+    let rows = recipient.dataset.catalog_index(key);
     let now = recipient.now.timestamp_micros();
     let seen = events_of(recipient.dataset, &recipient.key(), now);
     let purchased: HashSet<&str> = seen

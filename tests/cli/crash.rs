@@ -151,7 +151,7 @@ fn sigterm_stops_gracefully_and_a_rerun_duplicates_nothing() {
     let total = expected_ids().len();
     let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(10));
     let dir = smtp_demo(server.port, 2, 3);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tailor"))
+    let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
         .args(["run", "campaigns", "--now", NOW])
         .current_dir(dir.path())
         .env(SECRET.0, SECRET.1)
