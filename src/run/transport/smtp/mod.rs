@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::{Attempt, Outgoing, Transport};
-use crate::model::Smtp;
+use crate::model::{is_valid_address, Smtp};
 pub use reply::Reply;
 pub use session::data_block;
 use session::{Credentials, Endpoint, Failure, Session, TlsMode};
@@ -139,6 +139,10 @@ fn describe(failure: &Failure) -> String {
 
 impl Transport for SmtpRelay {
     fn deliver(&self, message: &Outgoing) -> Attempt {
+        // Plans only let valid addresses through; anything else could smuggle SMTP commands.
+        if !is_valid_address(&message.to) || !is_valid_address(&message.from) {
+            return Attempt::Unsendable("the sender or recipient is not a plain email address".into());
+        }
         // A pooled session the server has meanwhile closed fails before any answer: then
         // one fresh session gets the message.
         let mut reused = self.take();
@@ -172,5 +176,36 @@ impl Transport for SmtpRelay {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Duration as Span;
+
+    #[test]
+    fn addresses_that_could_inject_commands_are_refused_before_connecting() {
+        let settings = Smtp {
+            url: "smtp://127.0.0.1:9?tls=none".into(),
+            pool: 1,
+            rate_per_second: 0.0,
+            timeout: Span { seconds: 1 },
+            retries: 0,
+        };
+        let relay = SmtpRelay::new(&settings, |_| None).unwrap();
+        let message = Outgoing {
+            from: "hello@acme.test".into(),
+            to: "a@b.test>\r\nRCPT TO:<victim@c.test".into(),
+            hash: "0".repeat(32),
+            bytes: b"Subject: x\r\n\r\nbody\r\n".to_vec(),
+        };
+        assert!(matches!(relay.deliver(&message), Attempt::Unsendable(_)));
+        // A user name without a password or token is refused up front.
+        let named = Smtp {
+            url: "smtp://me@127.0.0.1:9".into(),
+            ..settings
+        };
+        assert!(SmtpRelay::new(&named, |_| None).is_err());
     }
 }
