@@ -1,16 +1,45 @@
 //! Reading a dataset file into rows of cells, whatever its format.
 
+use std::cell::RefCell;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::rc::Rc;
 
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
 
 use super::{ColumnBuilder, LoadError, RowPosition};
 
-/// One NDJSON line: its 1-based number and its object, or why it is not one.
-pub type JsonLine = (usize, Result<Map<String, Json>, String>);
+/// One NDJSON line parsed: its object, or why it is not one.
+type ParsedLine = Rc<Result<Map<String, Json>, String>>;
+
+/// The non-blank lines of an NDJSON file, kept as text (with their 1-based numbers) and
+/// parsed when their row is read. Loading reads row by row, so one parsed line is kept at a
+/// time: a large file costs its text, not a JSON tree per line.
+pub struct NdjsonLines {
+    lines: Vec<(usize, String)>,
+    current: RefCell<Option<(usize, ParsedLine)>>,
+}
+
+impl NdjsonLines {
+    /// Line `row`, parsed (once while it is the current row).
+    fn parsed(&self, row: usize) -> ParsedLine {
+        if let Some((at, parsed)) = &*self.current.borrow() {
+            if *at == row {
+                return Rc::clone(parsed);
+            }
+        }
+        let text = self.lines.get(row).map_or("", |(_, text)| text.as_str());
+        let parsed = Rc::new(match serde_json::from_str::<Json>(text) {
+            Ok(Json::Object(map)) => Ok(map),
+            Ok(_) => Err("a JSON object on each line".to_string()),
+            Err(error) => Err(format!("valid JSON ({error})")),
+        });
+        *self.current.borrow_mut() = Some((row, Rc::clone(&parsed)));
+        parsed
+    }
+}
 
 /// A dataset file as read: rows of text or JSON cells to type one by one, or an already
 /// typed frame (Parquet) to check column by column.
@@ -25,8 +54,8 @@ pub enum Source {
 pub enum SourceRows {
     /// CSV read by polars with every column as text.
     Csv(DataFrame),
-    /// NDJSON, one JSON object (or the reason it is not one) per non-blank line.
-    Ndjson(Vec<JsonLine>),
+    /// NDJSON, one JSON object per non-blank line, parsed as rows are read.
+    Ndjson(NdjsonLines),
 }
 
 /// One column of a [`SourceRows`], ready to be read row by row.
@@ -63,20 +92,17 @@ impl Source {
             }
             "ndjson" | "jsonl" => {
                 let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
-                let mut rows = Vec::new();
+                let mut lines = Vec::new();
                 for (index, line) in BufReader::new(file).lines().enumerate() {
                     let line = line.map_err(|e| io_error(path, e))?;
-                    if line.trim().is_empty() {
-                        continue;
+                    if !line.trim().is_empty() {
+                        lines.push((index + 1, line));
                     }
-                    let row = match serde_json::from_str::<Json>(&line) {
-                        Ok(Json::Object(map)) => Ok(map),
-                        Ok(_) => Err("a JSON object on each line".to_string()),
-                        Err(error) => Err(format!("valid JSON ({error})")),
-                    };
-                    rows.push((index + 1, row));
                 }
-                Ok(Source::Rows(SourceRows::Ndjson(rows)))
+                Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines {
+                    lines,
+                    current: RefCell::new(None),
+                })))
             }
             "parquet" => {
                 let frame = LazyFrame::scan_parquet(
@@ -100,7 +126,7 @@ impl SourceRows {
     pub fn len(&self) -> usize {
         match self {
             SourceRows::Csv(frame) => frame.height(),
-            SourceRows::Ndjson(rows) => rows.len(),
+            SourceRows::Ndjson(rows) => rows.lines.len(),
         }
     }
 
@@ -108,14 +134,14 @@ impl SourceRows {
     pub fn position(&self, row: usize) -> RowPosition {
         match self {
             SourceRows::Csv(_) => RowPosition::Line(row + 2),
-            SourceRows::Ndjson(rows) => RowPosition::Line(rows[row].0),
+            SourceRows::Ndjson(rows) => RowPosition::Line(rows.lines.get(row).map_or(0, |(line, _)| *line)),
         }
     }
 
     /// Why a row cannot be read at all (an NDJSON line that is not an object).
-    pub fn row_problem(&self, row: usize) -> Option<&str> {
+    pub fn row_problem(&self, row: usize) -> Option<String> {
         match self {
-            SourceRows::Ndjson(rows) => rows[row].1.as_ref().err().map(String::as_str),
+            SourceRows::Ndjson(rows) => rows.parsed(row).as_ref().as_ref().err().cloned(),
             SourceRows::Csv(_) => None,
         }
     }
@@ -147,7 +173,8 @@ impl SourceRows {
                 let SourceRows::Ndjson(rows) = self else {
                     return builder.push_json(None);
                 };
-                builder.push_json(rows[row].1.as_ref().ok().and_then(|map| map.get(*key)))
+                let parsed = rows.parsed(row);
+                builder.push_json(parsed.as_ref().as_ref().ok().and_then(|map| map.get(*key)))
             }
             SourceColumn::Missing => builder.push_json(None),
         }
@@ -158,11 +185,14 @@ impl SourceRows {
         match column {
             SourceColumn::Text(text) => text.get(row).unwrap_or("").to_string(),
             SourceColumn::Json(key) => match self {
-                SourceRows::Ndjson(rows) => match rows[row].1.as_ref().ok().and_then(|map| map.get(*key)) {
-                    Some(Json::String(s)) => s.clone(),
-                    Some(Json::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                },
+                SourceRows::Ndjson(rows) => {
+                    let parsed = rows.parsed(row);
+                    match parsed.as_ref().as_ref().ok().and_then(|map| map.get(*key)) {
+                        Some(Json::String(s)) => s.clone(),
+                        Some(Json::Null) | None => String::new(),
+                        Some(other) => other.to_string(),
+                    }
+                }
                 _ => String::new(),
             },
             SourceColumn::Missing => String::new(),
