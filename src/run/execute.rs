@@ -179,39 +179,7 @@ pub fn execute(
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let mut batch = Vec::with_capacity(chunk.len());
-                for (campaign, send) in chunk {
-                    let recipient = inputs.recipient(send);
-                    let variant = &campaign.variants[send.variant];
-                    let key = recipient.key();
-                    match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
-                        Ok(message) => {
-                            let from = variant.from.as_deref().unwrap_or(&inputs.workspace.manifest.from);
-                            let sender = parse_mailbox(from).map(|(_, a)| a).unwrap_or_default();
-                            let reservation = Reservation {
-                                send: SendKey {
-                                    campaign: campaign.name.clone(),
-                                    key,
-                                    occurrence: send.occurrence.clone(),
-                                },
-                                variant: variant.name.clone(),
-                                message_id: message_id(from, &message.hash),
-                                retry: send.retry,
-                            };
-                            let outgoing = Outgoing {
-                                from: sender,
-                                to: recipient.email(),
-                                hash: message.hash,
-                                bytes: message.eml.into_bytes(),
-                            };
-                            batch.push((reservation, outgoing));
-                        }
-                        Err(error) => {
-                            render_failed(tally.summary, campaign, &key, &send.occurrence, error);
-                            tally.finished += 1;
-                        }
-                    }
-                }
+                let batch = render_batch(renderer, inputs, chunk, secret, &mut tally);
                 let reservations: Vec<Reservation> = batch.iter().map(|(r, _)| r.clone()).collect();
                 let granted = if settings.reserve {
                     tally.ledger.reserve(&reservations, now)?
@@ -264,6 +232,50 @@ pub fn execute(
         );
     }
     Ok(summary)
+}
+
+/// Renders `chunk` into reservations and messages; a send that does not render is counted
+/// as failed (and reserves nothing, so a fixed template sends it later).
+fn render_batch(
+    renderer: &Renderer,
+    inputs: &PlanInputs,
+    chunk: &[(&Campaign, &DueSend)],
+    secret: &[u8],
+    tally: &mut Tally,
+) -> Vec<(Reservation, Outgoing)> {
+    let mut batch = Vec::with_capacity(chunk.len());
+    for (campaign, send) in chunk {
+        let recipient = inputs.recipient(send);
+        let variant = &campaign.variants[send.variant];
+        let key = recipient.key();
+        match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
+            Ok(message) => {
+                let from = variant.from.as_deref().unwrap_or(&inputs.workspace.manifest.from);
+                let reservation = Reservation {
+                    send: SendKey {
+                        campaign: campaign.name.clone(),
+                        key,
+                        occurrence: send.occurrence.clone(),
+                    },
+                    variant: variant.name.clone(),
+                    message_id: message_id(from, &message.hash),
+                    retry: send.retry,
+                };
+                let outgoing = Outgoing {
+                    from: parse_mailbox(from).map(|(_, a)| a).unwrap_or_default(),
+                    to: recipient.email(),
+                    hash: message.hash,
+                    bytes: message.eml.into_bytes(),
+                };
+                batch.push((reservation, outgoing));
+            }
+            Err(error) => {
+                render_failed(tally.summary, campaign, &key, &send.occurrence, error);
+                tally.finished += 1;
+            }
+        }
+    }
+    batch
 }
 
 /// Records the rest of the endings as they come, in groups, until every sender is done.
