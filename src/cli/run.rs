@@ -265,7 +265,11 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
             .map_err(ledger_error)?,
         None => Vec::new(),
     };
-    let history = ledger_history(&workspace)?;
+    // A run reads the ledger it holds open; a dry run reads it as `plan` does.
+    let history = match &ledger {
+        Some(ledger) => ledger.current_history().map_err(ledger_error)?,
+        None => ledger_history(&workspace)?,
+    };
     let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
         ExitCode::Failure

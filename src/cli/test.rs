@@ -9,6 +9,7 @@ use super::plan::checked_workspace;
 use super::ExitCode;
 use crate::data::load_catalog_only;
 use crate::run::{run_test, Renderer, TestOutcome};
+use crate::template::escape_html;
 
 /// Arguments of `tailor test`.
 #[derive(Debug, Args)]
@@ -23,13 +24,6 @@ pub struct TestArgs {
     pub bless: bool,
 }
 
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The outcomes as a JUnit XML report.
 fn junit(outcomes: &[TestOutcome]) -> String {
     let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
@@ -41,13 +35,13 @@ fn junit(outcomes: &[TestOutcome]) -> String {
         let _ = write!(
             out,
             "  <testcase classname=\"{}\" name=\"{}\"",
-            xml(&outcome.campaign),
-            xml(&outcome.name)
+            escape_html(&outcome.campaign),
+            escape_html(&outcome.name)
         );
         if outcome.failures.is_empty() {
             out.push_str("/>\n");
         } else {
-            let message = xml(&outcome.failures.join("; "));
+            let message = escape_html(&outcome.failures.join("; "));
             let _ = writeln!(
                 out,
                 ">\n    <failure message=\"{message}\">{message}</failure>\n  </testcase>"

@@ -126,20 +126,15 @@ pub fn execute(
         dkim,
     } = destination
     else {
-        for (index, (campaign, send)) in queue.iter().enumerate() {
-            let recipient = inputs.recipient(send);
-            let variant = &campaign.variants[send.variant];
-            let entry = summary.campaign(&campaign.name);
-            match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
-                Ok(_) => {
-                    if let Some(entry) = entry {
-                        entry.sent += 1;
-                        *entry.variants.entry(variant.name.clone()).or_default() += 1;
-                    }
+        let mut done = 0;
+        for chunk in queue.chunks(BATCH) {
+            for reservation in render_batch(renderer, inputs, chunk, secret, &mut summary).0 {
+                if let Some(entry) = summary.campaign(&reservation.send.campaign) {
+                    entry.count_sent(&reservation.variant);
                 }
-                Err(error) => render_failed(&mut summary, campaign, &recipient.key(), &send.occurrence, error),
             }
-            progress(index + 1, total);
+            done += chunk.len();
+            progress(done, total);
         }
         return Ok(summary);
     };
@@ -179,14 +174,14 @@ pub fn execute(
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let batch = render_batch(renderer, inputs, chunk, secret, &mut tally);
-                let reservations: Vec<Reservation> = batch.iter().map(|(r, _)| r.clone()).collect();
+                let (reservations, messages) = render_batch(renderer, inputs, chunk, secret, tally.summary);
+                tally.finished += chunk.len() - reservations.len();
                 let granted = if settings.reserve {
                     tally.ledger.reserve(&reservations, now)?
                 } else {
                     vec![true; reservations.len()]
                 };
-                for ((reservation, message), granted) in batch.into_iter().zip(granted) {
+                for ((reservation, message), granted) in reservations.into_iter().zip(messages).zip(granted) {
                     if !granted {
                         // Another run recorded it since this one planned: never twice.
                         if let Some(entry) = tally.summary.campaign(&reservation.send.campaign) {
@@ -234,16 +229,16 @@ pub fn execute(
     Ok(summary)
 }
 
-/// Renders `chunk` into reservations and messages; a send that does not render is counted
-/// as failed (and reserves nothing, so a fixed template sends it later).
+/// Renders `chunk` into reservations and their messages, in step; a send that does not render is counted
+/// as failed in `summary` (and reserves nothing, so a fixed template sends it later).
 fn render_batch(
     renderer: &Renderer,
     inputs: &PlanInputs,
     chunk: &[(&Campaign, &DueSend)],
     secret: &[u8],
-    tally: &mut Tally,
-) -> Vec<(Reservation, Outgoing)> {
-    let mut batch = Vec::with_capacity(chunk.len());
+    summary: &mut RunSummary,
+) -> (Vec<Reservation>, Vec<Outgoing>) {
+    let (mut reservations, mut messages) = (Vec::with_capacity(chunk.len()), Vec::with_capacity(chunk.len()));
     for (campaign, send) in chunk {
         let recipient = inputs.recipient(send);
         let variant = &campaign.variants[send.variant];
@@ -267,15 +262,13 @@ fn render_batch(
                     hash: message.hash,
                     bytes: message.eml.into_bytes(),
                 };
-                batch.push((reservation, outgoing));
+                reservations.push(reservation);
+                messages.push(outgoing);
             }
-            Err(error) => {
-                render_failed(tally.summary, campaign, &key, &send.occurrence, error);
-                tally.finished += 1;
-            }
+            Err(error) => render_failed(summary, campaign, &key, &send.occurrence, error),
         }
     }
-    batch
+    (reservations, messages)
 }
 
 /// Records the rest of the endings as they come, in groups, until every sender is done.
@@ -391,10 +384,7 @@ impl Tally<'_, '_> {
                 continue;
             };
             match f.ending {
-                Ending::Delivered => {
-                    entry.sent += 1;
-                    *entry.variants.entry(f.tag.variant.clone()).or_default() += 1;
-                }
+                Ending::Delivered => entry.count_sent(&f.tag.variant),
                 Ending::Refused | Ending::Unsendable => entry.failed += 1,
                 Ending::Deferred => entry.defer("temporary_failure", 1),
                 Ending::NotAttempted => continue,

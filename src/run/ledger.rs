@@ -193,6 +193,17 @@ impl Ledger {
         }
         let connection =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Ledger::error(path, e))?;
+        Ledger::read_history(&connection, path)
+    }
+
+    /// What planning needs from this open ledger (a run plans on the connection it writes
+    /// with, after resolving interrupted sends).
+    pub fn current_history(&self) -> Result<History, LedgerError> {
+        Ledger::read_history(&self.connection, &self.path)
+    }
+
+    /// Every send row and suppressed address of the ledger open on `connection`.
+    fn read_history(connection: &Connection, path: &Path) -> Result<History, LedgerError> {
         let fail = |e: rusqlite::Error| Ledger::error(path, e);
         let has_tables: Option<String> = connection
             .query_row(

@@ -125,6 +125,29 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// What the headers of `variant`'s message to `to` need: the sender (the variant's, else the
+/// manifest's), Reply-To, the unsubscribe targets and the postal address.
+pub(super) fn envelope<'a>(
+    workspace: &'a CheckedWorkspace,
+    variant: &'a Variant,
+    to: &'a str,
+    to_name: Option<&'a str>,
+    unsubscribe_url: &'a str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Envelope<'a> {
+    let manifest = &workspace.manifest;
+    Envelope {
+        from: variant.from.as_deref().unwrap_or(&manifest.from),
+        to,
+        to_name,
+        reply_to: manifest.reply_to.as_deref(),
+        unsubscribe_url,
+        unsubscribe_mailto: manifest.unsubscribe_mailto.as_deref(),
+        postal_address: &manifest.postal_address,
+        now,
+    }
+}
+
 /// Renders `campaign`'s `variant` for `recipient`; `secret` signs the unsubscribe token.
 pub fn render_message(
     renderer: &Renderer,
@@ -135,7 +158,8 @@ pub fn render_message(
     secret: &[u8],
 ) -> Result<RenderedMessage, String> {
     let mut globals = recipient_globals(recipient, campaign, variant)?;
-    let token = unsubscribe_token(secret, &recipient.key());
+    let key = recipient.key();
+    let token = unsubscribe_token(secret, &key);
     let mut unsubscribe = Map::new();
     unsubscribe.insert("user".into(), globals.get("user").cloned().unwrap_or(Json::Null));
     unsubscribe.insert("unsubscribe_token".into(), Json::from(token));
@@ -178,19 +202,16 @@ pub fn render_message(
         }
         None => html2text::from_read(html.as_bytes(), TEXT_WIDTH).map_err(|e| e.to_string())?,
     };
-    let manifest = &workspace.manifest;
     let (email, name) = (recipient.email(), recipient.display_name());
-    let envelope = Envelope {
-        from: variant.from.as_deref().unwrap_or(&manifest.from),
-        to: &email,
-        to_name: name.as_deref(),
-        reply_to: manifest.reply_to.as_deref(),
-        unsubscribe_url: &unsubscribe_url,
-        unsubscribe_mailto: manifest.unsubscribe_mailto.as_deref(),
-        postal_address: &manifest.postal_address,
-        now: recipient.now,
-    };
-    let hash = message_hash(&campaign.name, &recipient.key(), &recipient.occurrence(campaign)?);
+    let envelope = envelope(
+        workspace,
+        variant,
+        &email,
+        name.as_deref(),
+        &unsubscribe_url,
+        recipient.now,
+    );
+    let hash = message_hash(&campaign.name, &key, &recipient.occurrence(campaign)?);
     let eml = build_message(&envelope, &hash, &subject, preheader.as_deref(), &text, &html);
     Ok(RenderedMessage {
         variant: variant.name.clone(),

@@ -8,6 +8,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::template::escape_html;
+
 /// Everything a message's headers need.
 #[derive(Debug, Clone)]
 pub struct Envelope<'a> {
@@ -109,10 +111,7 @@ pub fn quoted_printable(text: &str) -> String {
 /// footer when the HTML does not show it already.
 fn finished_html(html: &str, preheader: Option<&str>, postal_address: &str) -> String {
     let mut html = html.to_string();
-    let escaped_address = postal_address
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped_address = escape_html(postal_address);
     if !html.contains(postal_address) && !html.contains(&escaped_address) {
         let footer = format!("<p style=\"font-size:12px;color:#666\">{escaped_address}</p>");
         match html.rfind("</body>") {
@@ -121,10 +120,7 @@ fn finished_html(html: &str, preheader: Option<&str>, postal_address: &str) -> S
         }
     }
     if let Some(preheader) = preheader.filter(|p| !p.is_empty()) {
-        let escaped = preheader
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
+        let escaped = escape_html(preheader);
         let hidden = format!("<div style=\"display:none;max-height:0;overflow:hidden\">{escaped}</div>");
         match html
             .find("<body")

@@ -25,13 +25,11 @@ pub mod transport;
 mod unsubscribe;
 
 pub use context::{recipient_globals, Recipient};
-pub use dkim::{relaxed_body, relaxed_header, DkimSigner, SIGNED_HEADERS};
+pub use dkim::DkimSigner;
 pub use execute::{execute, Destination, RunSettings};
 pub use ledger::{Interrupted, Ledger, LedgerError, Recorded, Reservation, SendKey};
 pub use message::{prepared, render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, message_id, quoted_printable, Envelope};
-pub use mjml::compile_mjml;
-pub use pacing::{backoff, RateLimiter};
 pub use proof::proof;
 pub use recommend::recommendations;
 pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};

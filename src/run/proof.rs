@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::message::RenderedMessage;
-use super::mime::{build_message, message_hash, Envelope};
+use super::message::{envelope, RenderedMessage};
+use super::mime::{build_message, message_hash};
 use super::transport::Outgoing;
 use crate::check::CheckedWorkspace;
 use crate::model::{parse_mailbox, Variant};
@@ -20,18 +20,7 @@ pub fn proof(
     to: &str,
     now: DateTime<Utc>,
 ) -> Outgoing {
-    let manifest = &workspace.manifest;
-    let from = variant.from.as_deref().unwrap_or(&manifest.from);
-    let envelope = Envelope {
-        from,
-        to,
-        to_name: None,
-        reply_to: manifest.reply_to.as_deref(),
-        unsubscribe_url: &message.unsubscribe_url,
-        unsubscribe_mailto: manifest.unsubscribe_mailto.as_deref(),
-        postal_address: &manifest.postal_address,
-        now,
-    };
+    let envelope = envelope(workspace, variant, to, None, &message.unsubscribe_url, now);
     let occurrence = format!("proof for {to} at {}", now.to_rfc3339_opts(SecondsFormat::Secs, true));
     let hash = message_hash(campaign, key, &occurrence);
     let subject = format!("[PROOF] {}", message.subject);
@@ -44,7 +33,9 @@ pub fn proof(
         &message.html,
     );
     Outgoing {
-        from: parse_mailbox(from).map(|(_, address)| address).unwrap_or_default(),
+        from: parse_mailbox(envelope.from)
+            .map(|(_, address)| address)
+            .unwrap_or_default(),
         to: to.to_string(),
         hash,
         bytes: eml.into_bytes(),

@@ -171,6 +171,12 @@ impl RunSummary {
 }
 
 impl CampaignSummary {
+    /// Counts one message of `variant` as sent.
+    pub fn count_sent(&mut self, variant: &str) {
+        self.sent += 1;
+        *self.variants.entry(variant.to_string()).or_default() += 1;
+    }
+
     /// Counts `count` deferred sends for `reason`.
     pub fn defer(&mut self, reason: &str, count: usize) {
         *self.deferred_by_reason.entry(reason.to_string()).or_default() += count;

@@ -10,6 +10,23 @@ use std::collections::BTreeSet;
 use super::ast::{ExpressionKind, FilterChain, Node};
 use super::parser::{parse_template, TemplateError};
 
+/// `text` with `& < > " '` written as `&amp; &lt; &gt; &quot; &#39;` (SPEC §6): safe in HTML
+/// and XML text and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Filters after which a value is already safe to print in HTML.
 const SAFE_LAST_FILTERS: [&str; 3] = ["raw", "escape", "escape_once"];
 

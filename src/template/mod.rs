@@ -23,7 +23,7 @@ pub use ast::*;
 pub use checker::{check_template, PartialLookup, TemplateUse};
 pub use context::{ContextBuilder, TemplateContext};
 pub use engine::{engine, parse, render, render_parsed, Engine, Template};
-pub use escape::escape_outputs;
+pub use escape::{escape_html, escape_outputs};
 pub use filters::{FilterSpec, FILTERS};
 pub use globals::pass_globals;
 pub use locale::{TemplateLocale, SUPPORTED_LOCALES};

@@ -15,25 +15,10 @@ use crate::load::load_workspace;
 use crate::model::Campaign;
 use crate::plan::{build_plan, DueSend};
 use crate::run::{render_message, Ledger, PlanInputs, Renderer};
+use crate::template::escape_html;
 
 /// Recipients shown per variant at most.
 const SAMPLES: usize = 4;
-
-/// Text for HTML, attribute values included.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;background:#f6f6f4;color:#222}
 h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ccc}
@@ -47,7 +32,7 @@ pre{white-space:pre-wrap;font-size:.8rem;background:#fafafa;padding:.4rem}
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
-        escape(title)
+        escape_html(title)
     )
 }
 
@@ -59,7 +44,7 @@ pub fn gallery(root: &Path, now: DateTime<Utc>) -> String {
         Err(error) => {
             let body = format!(
                 "<h1>tailor preview</h1><pre class=\"diagnostics\">{}</pre>",
-                escape(&error.to_string())
+                escape_html(&error.to_string())
             );
             return page("tailor preview: error", &body);
         }
@@ -70,19 +55,19 @@ pub fn gallery(root: &Path, now: DateTime<Utc>) -> String {
         let report = render_diagnostics(Format::Human, &diagnostics, &loaded.sources, false);
         let body = format!(
             "<h1>tailor preview — the workspace does not check</h1>\n<pre class=\"diagnostics\" id=\"diagnostics\">{}</pre>\n",
-            escape(&report)
+            escape_html(&report)
         );
         return page("tailor preview: errors", &body);
     };
     let mut body = format!(
         "<h1>tailor preview — {}</h1>\n<p class=\"meta\">at {stamp}; {} campaigns</p>\n",
-        escape(&workspace.manifest.name),
+        escape_html(&workspace.manifest.name),
         workspace.campaigns.len()
     );
     match campaigns(&loaded, &workspace, now) {
         Ok(html) => body.push_str(&html),
         Err(error) => {
-            let _ = write!(body, "<pre class=\"diagnostics\">{}</pre>", escape(&error));
+            let _ = write!(body, "<pre class=\"diagnostics\">{}</pre>", escape_html(&error));
         }
     }
     page(&format!("tailor preview: {}", workspace.manifest.name), &body)
@@ -116,7 +101,7 @@ fn campaigns(
         let _ = writeln!(
             out,
             "<h2 id=\"{0}\">{0}</h2>\n<p class=\"meta\">{1} due now</p>\n<div class=\"variants\">",
-            escape(&campaign.name),
+            escape_html(&campaign.name),
             sends.len()
         );
         for (index, variant) in campaign.variants.iter().enumerate() {
@@ -125,7 +110,7 @@ fn campaigns(
                 let _ = writeln!(
                     out,
                     "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b></div><p>nobody is due for this variant now</p></div>",
-                    escape(&variant.name)
+                    escape_html(&variant.name)
                 );
             }
             for send in chosen {
@@ -179,17 +164,17 @@ fn sample(
     let variant = &campaign.variants[variant];
     let head = format!(
         "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b> · profile <code>{}</code></div>",
-        escape(&variant.name),
-        escape(&recipient.key())
+        escape_html(&variant.name),
+        escape_html(&recipient.key())
     );
     match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
         Ok(message) => format!(
             "{head}<div class=\"subject\">{}</div><div class=\"meta\">{}</div><iframe sandbox srcdoc=\"{}\"></iframe><pre>{}</pre></div>\n",
-            escape(&message.subject),
-            escape(message.preheader.as_deref().unwrap_or("")),
-            escape(&message.html),
-            escape(&message.text)
+            escape_html(&message.subject),
+            escape_html(message.preheader.as_deref().unwrap_or("")),
+            escape_html(&message.html),
+            escape_html(&message.text)
         ),
-        Err(error) => format!("{head}<p class=\"error\">does not render: {}</p></div>\n", escape(&error)),
+        Err(error) => format!("{head}<p class=\"error\">does not render: {}</p></div>\n", escape_html(&error)),
     }
 }

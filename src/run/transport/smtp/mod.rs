@@ -16,8 +16,6 @@ use std::time::Duration;
 
 use super::{Attempt, Outgoing, Transport};
 use crate::model::{is_valid_address, Smtp};
-pub use reply::Reply;
-pub use session::data_block;
 use session::{Credentials, Endpoint, Failure, Session, TlsMode};
 
 /// The environment variable holding the SMTP password.
