@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json};
 use super::context::{recipient_globals, Recipient};
 use super::mime::{build_message, message_hash, Envelope};
 use super::mjml::compile_mjml;
+use super::text_part::text_from_html;
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
 use crate::diag::SourceMap;
@@ -200,7 +201,7 @@ pub fn render_message(
                 .render(&file.text, false, &globals)
                 .map_err(|e| format!("in `{}`: {e}", file.display_path))?
         }
-        None => html2text::from_read(html.as_bytes(), TEXT_WIDTH).map_err(|e| e.to_string())?,
+        None => text_from_html(&html, TEXT_WIDTH),
     };
     let (email, name) = (recipient.email(), recipient.display_name());
     let envelope = envelope(

@@ -21,6 +21,7 @@ mod senders;
 mod summary;
 mod suppression;
 mod test_case;
+mod text_part;
 pub mod transport;
 mod unsubscribe;
 

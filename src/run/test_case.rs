@@ -171,30 +171,25 @@ fn check_expectations(
     Ok(())
 }
 
-/// A unified-style diff of the lines that differ (with a line of context), for failures.
+/// A unified diff from the golden file to the rendered message (two lines of context), cut after
+/// [`DIFF_LINES`] lines.
 fn line_diff(expected: &str, actual: &str) -> String {
-    let (old, new): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    let mut out = Vec::new();
-    for i in 0..old.len().max(new.len()) {
-        let (a, b) = (old.get(i), new.get(i));
-        if a != b {
-            if let Some(before) = i.checked_sub(1).and_then(|j| old.get(j)).filter(|_| out.is_empty()) {
-                out.push(format!("  {before}"));
-            }
-            if let Some(a) = a {
-                out.push(format!("- {a}"));
-            }
-            if let Some(b) = b {
-                out.push(format!("+ {b}"));
-            }
-            if out.len() > 40 {
-                out.push("  ...".into());
-                break;
-            }
-        }
+    let diff = similar::TextDiff::from_lines(expected, actual);
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("golden", "rendered")
+        .to_string();
+    let mut lines: Vec<&str> = text.lines().collect();
+    if lines.len() > DIFF_LINES {
+        lines.truncate(DIFF_LINES);
+        lines.push("...");
     }
-    out.join("\n")
+    lines.join("\n")
 }
+
+/// The most diff lines a failure shows.
+const DIFF_LINES: usize = 60;
 
 /// The test's `history:` as ledger rows of its profile (sends up to the test's `now`).
 fn test_history(workspace: &CheckedWorkspace, test: &Test) -> History {

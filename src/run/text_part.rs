@@ -1,0 +1,707 @@
+//! The text part derived from a message's HTML when its variant has no `text` template.
+//!
+//! One pass over the HTML, no DOM: headings become `#` lines, lists `*` or `1.` items, links
+//! `[text][n]` with their URLs listed at the end (never wrapped, so they stay clickable), bold and
+//! italic `**`/`*`, block quotes `> `; `<head>`, `<style>`, `<script>` and hidden elements
+//! (`display:none`, `hidden`, such as a preheader) are left out; entities are decoded; paragraphs
+//! are wrapped at a width without ever breaking a word.
+
+use markup5ever::data::NAMED_ENTITIES;
+
+/// Elements whose content is not text of the message.
+const SKIPPED: [&str; 6] = ["head", "style", "script", "title", "template", "noscript"];
+
+/// Elements that never have an end tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements that end the paragraph before them and start a new one after (a blank line apart).
+const PARAGRAPHS: [&str; 18] = [
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "pre",
+    "hr",
+    "dl",
+    "figure",
+    "address",
+    "form",
+    "fieldset",
+];
+
+/// Elements that start on a line of their own (a line break apart).
+const LINES: [&str; 15] = [
+    "div",
+    "li",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "main",
+    "aside",
+    "center",
+    "dt",
+    "dd",
+    "figcaption",
+    "caption",
+];
+
+/// The text part for `html`, wrapped at `width` characters.
+pub fn text_from_html(html: &str, width: usize) -> String {
+    let mut writer = TextWriter::new(width);
+    let mut open: Vec<String> = Vec::new();
+    // Depth of `open` at which a hidden element started; its content is left out.
+    let mut hidden_from: Option<usize> = None;
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while i < html.len() {
+        if bytes[i] != b'<' {
+            let end = html[i..].find('<').map_or(html.len(), |n| i + n);
+            if hidden_from.is_none() {
+                writer.text(&decode_entities(&html[i..end]));
+            }
+            i = end;
+            continue;
+        }
+        let rest = &html[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |n| n + 3);
+            continue;
+        }
+        if rest.starts_with("<!") || rest.starts_with("<?") {
+            i += rest.find('>').map_or(rest.len(), |n| n + 1);
+            continue;
+        }
+        let Some(tag) = Tag::parse(rest) else {
+            // A `<` that starts no tag is text.
+            if hidden_from.is_none() {
+                writer.text("<");
+            }
+            i += 1;
+            continue;
+        };
+        i += tag.length;
+        if tag.closing {
+            if let Some(depth) = open.iter().rposition(|name| *name == tag.name) {
+                for name in open.drain(depth..).rev() {
+                    if hidden_from.is_none() {
+                        writer.close(&name);
+                    }
+                }
+                if hidden_from.is_some_and(|from| open.len() <= from) {
+                    hidden_from = None;
+                }
+            }
+            continue;
+        }
+        if SKIPPED.contains(&tag.name.as_str()) && !tag.self_closing {
+            // Raw content up to the end tag.
+            let end_tag = format!("</{}", tag.name);
+            let lower = html[i..].to_ascii_lowercase();
+            i += lower.find(&end_tag).map_or(html.len() - i, |n| {
+                n + lower[n..].find('>').map_or(lower.len() - n, |m| m + 1)
+            });
+            continue;
+        }
+        if let Some(implied) = implied_end(&open, &tag.name) {
+            for name in open.drain(implied..).rev() {
+                if hidden_from.is_none() {
+                    writer.close(&name);
+                }
+            }
+            if hidden_from.is_some_and(|from| open.len() <= from) {
+                hidden_from = None;
+            }
+        }
+        let void = VOID.contains(&tag.name.as_str()) || tag.self_closing;
+        if hidden_from.is_none() {
+            if tag.is_hidden() {
+                if !void {
+                    hidden_from = Some(open.len());
+                }
+            } else {
+                writer.open(&tag);
+            }
+        }
+        if !void {
+            open.push(tag.name);
+        }
+    }
+    writer.finish()
+}
+
+/// Where the elements a start tag `name` closes implicitly begin in `open` (a new `<li>` ends the
+/// previous item, a new `<p>` or block the open paragraph).
+fn implied_end(open: &[String], name: &str) -> Option<usize> {
+    let top = open.last()?;
+    match name {
+        "li" => {
+            let list = open.iter().rposition(|n| n == "ul" || n == "ol").map_or(0, |n| n + 1);
+            open[list..].iter().position(|n| n == "li").map(|n| list + n)
+        }
+        "tr" | "td" | "th" => None,
+        _ if top == "p" && (PARAGRAPHS.contains(&name) || LINES.contains(&name)) => Some(open.len() - 1),
+        _ => None,
+    }
+}
+
+/// A start or end tag.
+struct Tag {
+    /// Lower-case name.
+    name: String,
+    closing: bool,
+    self_closing: bool,
+    /// Attributes, names in lower case, values with entities decoded.
+    attributes: Vec<(String, String)>,
+    /// Bytes from `<` to `>` inclusive.
+    length: usize,
+}
+
+impl Tag {
+    /// The tag at the start of `text` (which starts with `<`), if it is one.
+    fn parse(text: &str) -> Option<Tag> {
+        let bytes = text.as_bytes();
+        let mut i = 1;
+        let closing = bytes.get(i) == Some(&b'/');
+        if closing {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-' || bytes[i] == b':') {
+            i += 1;
+        }
+        if i == start || !bytes[start].is_ascii_alphabetic() {
+            return None;
+        }
+        let name = text[start..i].to_ascii_lowercase();
+        let mut attributes = Vec::new();
+        let mut self_closing = false;
+        loop {
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match bytes.get(i) {
+                None => return None,
+                Some(b'>') => break,
+                Some(b'/') => {
+                    self_closing = bytes.get(i + 1) == Some(&b'>');
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let name_start = i;
+            while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b'/') && !bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let attribute = text[name_start..i].to_ascii_lowercase();
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let mut value = String::new();
+            if bytes.get(i) == Some(&b'=') {
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let (raw, next) = match bytes.get(i) {
+                    Some(&quote @ (b'"' | b'\'')) => {
+                        let end = text[i + 1..].find(quote as char)? + i + 1;
+                        (&text[i + 1..end], end + 1)
+                    }
+                    _ => {
+                        let end = text[i..]
+                            .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                            .map_or(text.len(), |n| i + n);
+                        (&text[i..end], end)
+                    }
+                };
+                value = decode_entities(raw).into_owned();
+                i = next;
+            }
+            attributes.push((attribute, value));
+        }
+        Some(Tag {
+            name,
+            closing,
+            self_closing,
+            attributes,
+            length: i + 1,
+        })
+    }
+
+    /// The value of attribute `name`.
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the element is not shown: `hidden`, or `display: none` in its style.
+    fn is_hidden(&self) -> bool {
+        self.attribute("hidden").is_some()
+            || self.attribute("style").is_some_and(|style| {
+                let style: String = style
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                style
+                    .split(';')
+                    .any(|declaration| declaration.starts_with("display:none"))
+            })
+    }
+}
+
+/// `text` with character references (`&amp;`, `&#8212;`, `&#x2014;`) decoded; an `&` that starts
+/// none stays.
+fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return text.into();
+    }
+    let mut decoded = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        decoded.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match character_reference(rest) {
+            Some((characters, length)) => {
+                decoded.extend(characters);
+                rest = &rest[length..];
+            }
+            None => {
+                decoded.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    decoded.push_str(rest);
+    decoded.into()
+}
+
+/// The characters of the reference at the start of `text` (which starts with `&`) and its length.
+fn character_reference(text: &str) -> Option<(impl Iterator<Item = char>, usize)> {
+    let end = text.get(1..33).unwrap_or(&text[1..]).find(';')? + 1;
+    let name = &text[1..end];
+    let code_points = if let Some(number) = name.strip_prefix('#') {
+        let value = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        (value, 0)
+    } else {
+        *NAMED_ENTITIES.get(&text[1..=end])?
+    };
+    if code_points.0 == 0 {
+        return None;
+    }
+    let characters = [code_points.0, code_points.1]
+        .into_iter()
+        .filter(|&c| c != 0)
+        .map(|c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+    Some((characters, end + 1))
+}
+
+/// A list being written: ordered ones count their items.
+struct List {
+    ordered: bool,
+    next: u64,
+}
+
+/// Collects inline text into paragraphs and writes them out wrapped, with their prefixes.
+struct TextWriter {
+    width: usize,
+    out: String,
+    /// The paragraph being collected: words, single spaces and forced `\n` breaks.
+    paragraph: String,
+    /// Whitespace was seen and not yet written.
+    space: bool,
+    /// Text since an opening `**`, `*` or `[`: leading whitespace is dropped there.
+    just_opened: bool,
+    /// Line breaks owed before the next paragraph (1: a new line, 2: a blank line).
+    breaks: usize,
+    /// The current paragraph's first-line prefix beyond the quote marks (a list bullet).
+    bullet: Option<String>,
+    lists: Vec<List>,
+    quotes: usize,
+    /// Nested `<pre>` elements: whitespace kept, no wrapping.
+    pre: usize,
+    /// Open links: their URL and where their text starts in `paragraph`.
+    links: Vec<Option<(String, usize)>>,
+    /// Footnote URLs in order.
+    footnotes: Vec<String>,
+    /// A cell was written in the current table row.
+    cell_written: bool,
+}
+
+impl TextWriter {
+    fn new(width: usize) -> TextWriter {
+        TextWriter {
+            width,
+            out: String::new(),
+            paragraph: String::new(),
+            space: false,
+            just_opened: false,
+            breaks: 0,
+            bullet: None,
+            lists: Vec::new(),
+            quotes: 0,
+            pre: 0,
+            links: Vec::new(),
+            footnotes: Vec::new(),
+            cell_written: false,
+        }
+    }
+
+    /// Adds text (entities decoded).
+    fn text(&mut self, text: &str) {
+        if self.pre > 0 {
+            self.paragraph.push_str(text);
+            return;
+        }
+        for c in text.chars() {
+            if c.is_ascii_whitespace() || c == '\u{a0}' {
+                self.space = true;
+            } else if !matches!(
+                c,
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' | '\u{34f}'
+            ) {
+                self.word_char(c);
+            }
+        }
+    }
+
+    /// Writes one visible character, after any whitespace owed.
+    fn word_char(&mut self, c: char) {
+        if self.space && !self.just_opened && !self.paragraph.is_empty() && !self.paragraph.ends_with('\n') {
+            self.paragraph.push(' ');
+        }
+        self.space = false;
+        self.just_opened = false;
+        self.paragraph.push(c);
+    }
+
+    /// Writes an opening marker (`**`, `*`, `[`) after any whitespace owed.
+    fn open_marker(&mut self, marker: &str) {
+        if self.space && !self.paragraph.is_empty() && !self.paragraph.ends_with('\n') {
+            self.paragraph.push(' ');
+        }
+        self.space = false;
+        self.paragraph.push_str(marker);
+        self.just_opened = true;
+    }
+
+    /// Writes a closing marker, or takes back its opening one when nothing was written between.
+    fn close_marker(&mut self, opening: &str, closing: &str) {
+        if self.just_opened && self.paragraph.ends_with(opening) {
+            self.paragraph.truncate(self.paragraph.len() - opening.len());
+            if self.paragraph.ends_with(' ') {
+                // The space before the marker is owed again.
+                self.paragraph.pop();
+                self.space = true;
+            }
+            self.just_opened = false;
+            return;
+        }
+        self.paragraph.push_str(closing);
+    }
+
+    /// Ends the paragraph and asks for `breaks` line breaks before the next.
+    fn block(&mut self, breaks: usize) {
+        self.flush();
+        self.breaks = self.breaks.max(breaks);
+    }
+
+    fn open(&mut self, tag: &Tag) {
+        let name = tag.name.as_str();
+        match name {
+            "br" => {
+                self.paragraph.push('\n');
+                self.space = false;
+            }
+            "hr" => self.block(2),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                self.block(2);
+                let level = usize::from(name.as_bytes()[1] - b'0');
+                self.paragraph.push_str(&"#".repeat(level));
+                self.paragraph.push(' ');
+                self.just_opened = true;
+            }
+            "ul" | "ol" => {
+                self.block(if self.lists.is_empty() { 2 } else { 1 });
+                let start = tag.attribute("start").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                self.lists.push(List {
+                    ordered: name == "ol",
+                    next: start,
+                });
+            }
+            "li" => {
+                self.block(1);
+                let depth = self.lists.len().max(1);
+                let marker = match self.lists.last_mut() {
+                    Some(list) if list.ordered => {
+                        list.next += 1;
+                        format!("{}.", list.next - 1)
+                    }
+                    _ => "*".to_string(),
+                };
+                self.bullet = Some(format!("{}{marker} ", "  ".repeat(depth - 1)));
+            }
+            "blockquote" => {
+                self.block(2);
+                self.quotes += 1;
+            }
+            "pre" => {
+                self.block(2);
+                self.pre += 1;
+            }
+            "tr" => {
+                self.block(1);
+                self.cell_written = false;
+            }
+            "td" | "th" => {
+                if self.cell_written {
+                    self.space = true;
+                }
+                self.cell_written = true;
+            }
+            "strong" | "b" => self.open_marker("**"),
+            "em" | "i" => self.open_marker("*"),
+            "a" => {
+                let href = tag.attribute("href").map(str::trim).unwrap_or("");
+                let linked = !href.is_empty() && !href.starts_with('#') && !href.starts_with("javascript:");
+                if linked {
+                    self.open_marker("[");
+                    self.links.push(Some((href.to_string(), self.paragraph.len())));
+                } else {
+                    self.links.push(None);
+                }
+            }
+            "img" => {
+                if let Some(alt) = tag.attribute("alt").filter(|alt| !alt.trim().is_empty()) {
+                    self.text(alt);
+                }
+            }
+            _ if PARAGRAPHS.contains(&name) => self.block(2),
+            _ if LINES.contains(&name) => self.block(1),
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                if self.paragraph.ends_with(' ') && self.just_opened {
+                    // An empty heading writes nothing.
+                    self.paragraph.clear();
+                    self.just_opened = false;
+                }
+                self.block(2);
+            }
+            "ul" | "ol" => {
+                self.lists.pop();
+                self.block(if self.lists.is_empty() { 2 } else { 1 });
+            }
+            "li" => self.block(1),
+            "blockquote" => {
+                self.block(2);
+                self.quotes = self.quotes.saturating_sub(1);
+            }
+            "pre" => {
+                self.block(2);
+                self.pre = self.pre.saturating_sub(1);
+            }
+            "strong" | "b" => self.close_marker("**", "**"),
+            "em" | "i" => self.close_marker("*", "*"),
+            "a" => {
+                if let Some(Some((url, start))) = self.links.pop() {
+                    let text = self.paragraph.get(start..).unwrap_or("");
+                    if self.just_opened && self.paragraph.ends_with('[') {
+                        self.close_marker("[", "");
+                    } else if url.strip_prefix("mailto:").unwrap_or(&url) == text {
+                        // The text is the address: no footnote needed.
+                        self.paragraph.remove(start - 1);
+                    } else {
+                        let number = match self.footnotes.iter().position(|known| *known == url) {
+                            Some(n) => n + 1,
+                            None => {
+                                self.footnotes.push(url);
+                                self.footnotes.len()
+                            }
+                        };
+                        self.paragraph.push_str(&format!("][{number}]"));
+                    }
+                }
+            }
+            _ if PARAGRAPHS.contains(&name) => self.block(2),
+            _ if LINES.contains(&name) => self.block(1),
+            _ => {}
+        }
+    }
+
+    /// Writes the collected paragraph, wrapped, with quote marks and its bullet.
+    fn flush(&mut self) {
+        self.space = false;
+        self.just_opened = false;
+        let paragraph = std::mem::take(&mut self.paragraph);
+        let paragraph = if self.pre > 0 {
+            paragraph.trim_matches('\n')
+        } else {
+            paragraph.trim()
+        };
+        if paragraph.is_empty() {
+            return;
+        }
+        if !self.out.is_empty() {
+            // The last paragraph ended its line; a blank line is one more.
+            for _ in 1..self.breaks.max(1) {
+                self.out.push('\n');
+            }
+        }
+        self.breaks = 0;
+        let quote = "> ".repeat(self.quotes);
+        let bullet = self.bullet.take().unwrap_or_default();
+        let indent = " ".repeat(bullet.chars().count());
+        let mut first = true;
+        let mut line_start = true;
+        let prefix = |out: &mut String, first: &mut bool| {
+            out.push_str(&quote);
+            out.push_str(if *first { &bullet } else { &indent });
+            *first = false;
+        };
+        if self.pre > 0 {
+            for (n, line) in paragraph.split('\n').enumerate() {
+                if n > 0 {
+                    self.out.push('\n');
+                }
+                prefix(&mut self.out, &mut first);
+                self.out.push_str(line.trim_end());
+            }
+            self.out.push('\n');
+            return;
+        }
+        let room = self.width.saturating_sub(quote.len() + bullet.chars().count()).max(20);
+        for (n, line) in paragraph.split('\n').enumerate() {
+            if n > 0 {
+                self.out.push('\n');
+                line_start = true;
+            }
+            let mut used = 0;
+            for word in line.split(' ').filter(|w| !w.is_empty()) {
+                let length = word.chars().count();
+                if line_start {
+                    prefix(&mut self.out, &mut first);
+                } else if used + 1 + length > room {
+                    self.out.push('\n');
+                    prefix(&mut self.out, &mut first);
+                    used = 0;
+                } else {
+                    self.out.push(' ');
+                    used += 1;
+                }
+                line_start = false;
+                self.out.push_str(word);
+                used += length;
+            }
+            if line_start {
+                // An empty line from consecutive `<br>`s keeps its quote marks.
+                self.out.push_str(quote.trim_end());
+            }
+        }
+        self.out.push('\n');
+    }
+
+    /// The text with its link list.
+    fn finish(mut self) -> String {
+        self.flush();
+        if !self.footnotes.is_empty() {
+            if !self.out.is_empty() {
+                self.out.push('\n');
+            }
+            for (n, url) in self.footnotes.iter().enumerate() {
+                self.out.push_str(&format!("[{}]: {url}\n", n + 1));
+            }
+        }
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_from_html;
+
+    fn text(html: &str) -> String {
+        text_from_html(html, 40)
+    }
+
+    #[test]
+    fn headings_paragraphs_and_emphasis() {
+        assert_eq!(
+            text("<h1>Hi <b>Ana</b></h1><p>Take <strong> 15% </strong>off<br>today.</p><p><em></em>Bye</p>"),
+            "# Hi **Ana**\n\nTake **15%** off\ntoday.\n\nBye\n"
+        );
+    }
+
+    #[test]
+    fn head_style_script_comments_and_hidden_elements_are_left_out() {
+        let html = "<!DOCTYPE html><html><head><title>T</title><style>p{x:y}</style></head><body>\
+            <div style=\"display: none; max-height:0\">preheader <b>x</b></div><!-- note -->\
+            <script>if (a < b) {}</script><p hidden>gone</p><p>Shown</p></body></html>";
+        assert_eq!(text(html), "Shown\n");
+    }
+
+    #[test]
+    fn links_become_numbered_footnotes_that_are_never_wrapped() {
+        let url = format!("https://acme.test/unsubscribe?u=u7&t={}", "f".repeat(64));
+        let html = format!(
+            "<p>See <a href=\"https://acme.test/a?x=1&amp;y=2\">the shoes</a>, \
+             <a href=\"https://acme.test/a?x=1&amp;y=2\">again</a>, <a href=\"{url}\">Unsubscribe</a>, \
+             <a href=\"mailto:help@acme.test\">help@acme.test</a>, <a href=\"#top\">top</a>, \
+             <a href=\"https://acme.test/logo\"><img src=\"x.png\" alt=\"\"></a>.</p>"
+        );
+        assert_eq!(
+            text(&html),
+            format!(
+                "See [the shoes][1], [again][1],\n[Unsubscribe][2], help@acme.test, top, .\n\n\
+                 [1]: https://acme.test/a?x=1&y=2\n[2]: {url}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn lists_nest_count_and_indent_their_wrapped_lines() {
+        let html = "<ul><li>One<li>Two words that are long enough to need wrapping here\
+            <ol start=\"3\"><li>three</li><li>four</li></ol></li></ul><p>After</p>";
+        assert_eq!(
+            text(html),
+            "* One\n* Two words that are long enough to need\n  wrapping here\n  3. three\n  4. four\n\nAfter\n"
+        );
+    }
+
+    #[test]
+    fn entities_quotes_pre_and_tables() {
+        let html = "<p>A&nbsp;&mdash;&#8212;&#x2014;&amp;&unknown; &lt;b&gt; &amp</p>\
+            <blockquote><p>Quoted words that are long enough to wrap in forty</p></blockquote>\
+            <pre>  keep\n    this</pre><table><tr><td>Name</td><td>$10</td></tr><tr><td>B</td></tr></table>";
+        assert_eq!(
+            text(html),
+            "A ———&&unknown; <b> &amp\n\n> Quoted words that are long enough to\n> wrap in forty\n\n  keep\n    this\n\n\
+             Name $10\nB\n"
+        );
+    }
+
+    #[test]
+    fn words_longer_than_the_width_stay_whole_and_stray_brackets_are_text() {
+        let long = "x".repeat(60);
+        assert_eq!(text(&format!("<p>a {long} b < c</p>")), format!("a\n{long}\nb < c\n"));
+    }
+}
