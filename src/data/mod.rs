@@ -62,12 +62,29 @@ pub struct Dataset {
     pub event_index: std::sync::OnceLock<EventIndex>,
     /// Catalog rows by product key, built on first use.
     pub catalog_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    /// Purchases per product up to an instant, counted on first use for that instant.
+    pub purchase_counts: std::sync::OnceLock<(i64, std::collections::HashMap<String, usize>)>,
 }
 
 impl Dataset {
     /// The events by user and id (built on the first call).
     pub fn event_index(&self) -> &EventIndex {
         self.event_index.get_or_init(|| EventIndex::build(&self.events))
+    }
+
+    /// Purchases per product up to `now` (microseconds), counted by `count` once for the first
+    /// `now` asked (a run has one clock) and afresh for any other.
+    pub fn purchase_counts(
+        &self,
+        now: i64,
+        count: impl Fn(&Dataset, i64) -> std::collections::HashMap<String, usize>,
+    ) -> std::borrow::Cow<'_, std::collections::HashMap<String, usize>> {
+        let (at, counts) = self.purchase_counts.get_or_init(|| (now, count(self, now)));
+        if *at == now {
+            std::borrow::Cow::Borrowed(counts)
+        } else {
+            std::borrow::Cow::Owned(count(self, now))
+        }
     }
 
     /// The catalog's row numbers by its `key` column (built on the first call; empty without
@@ -159,5 +176,6 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         reports,
         event_index: Default::default(),
         catalog_index: Default::default(),
+        purchase_counts: Default::default(),
     })
 }

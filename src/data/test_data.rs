@@ -89,5 +89,6 @@ pub fn test_dataset(
         reports: Vec::new(),
         event_index: Default::default(),
         catalog_index: Default::default(),
+        purchase_counts: Default::default(),
     })
 }

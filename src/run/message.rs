@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
+use liquid::model::Value;
 use serde_json::{Map, Value as Json};
 
 use super::context::{recipient_globals, Recipient};
@@ -158,15 +159,17 @@ pub fn render_message(
     variant: &Variant,
     secret: &[u8],
 ) -> Result<RenderedMessage, String> {
-    let mut globals = recipient_globals(recipient, campaign, variant)?;
+    let mut globals = liquid_object(recipient_globals(recipient, campaign, variant)?);
     let key = recipient.key();
-    let token = unsubscribe_token(secret, &key);
-    let mut unsubscribe = Map::new();
-    unsubscribe.insert("user".into(), globals.get("user").cloned().unwrap_or(Json::Null));
-    unsubscribe.insert("unsubscribe_token".into(), Json::from(token));
-    let unsubscribe_url = renderer.render(&workspace.manifest.unsubscribe_url, false, &to_object(unsubscribe)?)?;
-    globals.insert("unsubscribe_url".into(), Json::from(unsubscribe_url.clone()));
-    let globals = to_object(globals)?;
+    // The unsubscribe URL is rendered with the token added to the globals (its template may
+    // use `user` and `unsubscribe_token`; the checker allows nothing else).
+    globals.insert(
+        "unsubscribe_token".into(),
+        Value::scalar(unsubscribe_token(secret, &key)),
+    );
+    let unsubscribe_url = renderer.render(&workspace.manifest.unsubscribe_url, false, &globals)?;
+    globals.remove("unsubscribe_token");
+    globals.insert("unsubscribe_url".into(), Value::scalar(unsubscribe_url.clone()));
     let subject = one_line(
         &renderer
             .render(&variant.subject, false, &globals)
@@ -226,6 +229,25 @@ pub fn render_message(
     })
 }
 
-fn to_object(map: Map<String, Json>) -> Result<liquid::Object, String> {
-    liquid::model::to_object(&Json::Object(map)).map_err(|e| e.to_string())
+/// `globals` as Liquid values.
+fn liquid_object(globals: Map<String, Json>) -> liquid::Object {
+    globals
+        .into_iter()
+        .map(|(name, value)| (name.into(), liquid_value(value)))
+        .collect()
+}
+
+/// A JSON value as a Liquid value (whole numbers stay integers).
+fn liquid_value(value: Json) -> Value {
+    match value {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::scalar(b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::scalar(i),
+            None => Value::scalar(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::scalar(s),
+        Json::Array(items) => Value::Array(items.into_iter().map(liquid_value).collect()),
+        Json::Object(map) => Value::Object(liquid_object(map)),
+    }
 }

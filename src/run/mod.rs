@@ -8,6 +8,7 @@
 mod context;
 mod dkim;
 mod execute;
+mod html_tags;
 mod ledger;
 mod message;
 mod mime;

@@ -18,31 +18,34 @@ struct Seen {
     category: Option<String>,
 }
 
-fn text(frame: &DataFrame, column: &str, row: usize) -> Option<String> {
-    frame.column(column).ok()?.get(row).ok()?.get_str().map(str::to_string)
-}
-
 /// A text column of `frame`, when it has one by that name.
-fn strings(frame: &DataFrame, column: &str) -> Option<StringChunked> {
-    frame.column(column).ok()?.str().ok().cloned()
+fn strings<'f>(frame: &'f DataFrame, column: &str) -> Option<&'f StringChunked> {
+    frame.column(column).ok()?.str().ok()
 }
 
 /// The events of `user` up to `now`, oldest first (ties by id).
 fn events_of(dataset: &Dataset, user: &str, now: i64) -> Vec<Seen> {
     let frame = &dataset.events;
     let index = dataset.event_index();
+    let (kinds, ids) = (strings(frame, EVENT_TYPE), strings(frame, EVENT_ID));
+    // Each event type's `product_id` and `category` columns, looked up once.
+    let mut properties: HashMap<&str, [Option<&StringChunked>; 2]> = HashMap::new();
     let mut seen: Vec<Seen> = index
         .of_user(user)
         .iter()
         .filter_map(|&row| {
             let ts = index.ts.get(row).copied().flatten().filter(|&t| t <= now)?;
-            let kind = text(frame, EVENT_TYPE, row).unwrap_or_default();
+            let kind = kinds.and_then(|k| k.get(row)).unwrap_or_default();
+            let [product, category] = *properties.entry(kind).or_insert_with(|| {
+                ["product_id", "category"].map(|property| strings(frame, &event_column(kind, property)))
+            });
+            let value = |column: Option<&StringChunked>| column.and_then(|c| c.get(row)).map(str::to_string);
             Some(Seen {
                 ts,
-                id: text(frame, EVENT_ID, row).unwrap_or_default(),
-                product: text(frame, &event_column(&kind, "product_id"), row),
-                category: text(frame, &event_column(&kind, "category"), row),
-                kind,
+                id: ids.and_then(|i| i.get(row)).unwrap_or_default().to_string(),
+                product: value(product),
+                category: value(category),
+                kind: kind.to_string(),
             })
         })
         .collect();
@@ -111,7 +114,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(c, _)| *c);
             if let Some(favourite) = favourite {
-                let all = events_of_all_purchases(recipient.dataset, now);
+                let all = recipient.dataset.purchase_counts(now, purchase_counts);
                 let categories = strings(catalog, "category");
                 let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
                 let mut ranked: Vec<(&str, usize)> = rows
@@ -134,13 +137,14 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
 }
 
 /// Purchases per product across every profile, up to `now`.
-fn events_of_all_purchases(dataset: &Dataset, now: i64) -> HashMap<String, usize> {
+fn purchase_counts(dataset: &Dataset, now: i64) -> HashMap<String, usize> {
     let index = dataset.event_index();
+    let products = strings(&dataset.events, &event_column("purchase", "product_id"));
     let mut counts = HashMap::new();
     for &row in index.of_type("purchase") {
         if index.ts.get(row).copied().flatten().is_some_and(|t| t <= now) {
-            if let Some(product) = text(&dataset.events, &event_column("purchase", "product_id"), row) {
-                *counts.entry(product).or_default() += 1;
+            if let Some(product) = products.and_then(|p| p.get(row)) {
+                *counts.entry(product.to_string()).or_default() += 1;
             }
         }
     }
