@@ -90,20 +90,31 @@ fn main() {
         .collect();
 
     // Complete messages: context, subject, HTML, CSS inlining, text part, MIME.
-    let mut next = 0;
-    let complete = per_second(|| {
-        let send = &sends[next % sends.len()];
-        let variant = &campaign.variants[send.variant];
-        render_message(
-            &renderer,
-            &workspace,
-            &recipients[next % sends.len()],
-            campaign,
-            variant,
-            b"bench",
-        )
-        .expect("renders");
-        next += 1;
+    let complete_messages = |renderer: &Renderer| {
+        let mut next = 0;
+        per_second(|| {
+            let send = &sends[next % sends.len()];
+            let variant = &campaign.variants[send.variant];
+            render_message(
+                renderer,
+                &workspace,
+                &recipients[next % sends.len()],
+                campaign,
+                variant,
+                b"bench",
+            )
+            .expect("renders");
+            next += 1;
+        })
+    };
+    let complete = complete_messages(&renderer);
+    // The same on every core at once, a renderer per thread.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all_cores: f64 = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..cores)
+            .map(|_| scope.spawn(|| complete_messages(&Renderer::new(&loaded, &workspace).expect("renderer"))))
+            .collect();
+        threads.into_iter().map(|t| t.join().expect("thread")).sum()
     });
 
     // The Liquid step alone, on the same globals the peers get.
@@ -125,21 +136,21 @@ fn main() {
         .map(|g| liquid::model::to_object(&Json::Object(g.clone())).expect("object"))
         .collect();
     let html_source = &loaded.sources.file(campaign.variants[0].html.file).text;
+    // The source messages render from: CSS inlined once, outputs escaped, globals passed to
+    // partials; rendering it is the Liquid step alone.
+    let page_source = renderer.page_source(html_source).expect("prepared");
+    assert!(!page_source.contains("<style"), "the CSS is inlined once per template");
     let mut next = 0;
     let liquid_only = per_second(|| {
         renderer
-            .render(html_source, true, &objects[next % objects.len()])
+            .render_html(html_source, false, &objects[next % objects.len()])
             .expect("renders");
         next += 1;
     });
 
-    // The peers render the same prepared source (outputs escaped, globals passed to partials).
+    // The peers render the same prepared source.
     let shared = tempfile::tempdir().expect("tempdir");
-    fs::write(
-        shared.path().join("template.liquid"),
-        prepared(html_source, true).expect("prepared"),
-    )
-    .expect("write");
+    fs::write(shared.path().join("template.liquid"), page_source).expect("write");
     for (name, file) in partial_files(&loaded.templates, true) {
         let text = prepared(&loaded.sources.file(file).text, true).expect("prepared");
         fs::write(shared.path().join(format!("{name}.liquid")), text).expect("write");
@@ -159,6 +170,7 @@ fn main() {
         sends.len()
     );
     println!("  tailor complete messages (MIME, CSS inlined, text part) {complete:>10.0} /s");
+    println!("  the same on all {cores} cores at once                       {all_cores:>10.0} /s");
     println!("  tailor Liquid only                                      {liquid_only:>10.0} /s");
     println!(
         "  liquidjs Liquid only                                    {liquidjs:>10.0} /s   tailor is {:.2}x",

@@ -7,7 +7,7 @@
 //! `schema::unknown-column`.
 
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::context::Context;
 use super::names::check_name_shape;
@@ -160,7 +160,7 @@ fn field_type<D>(cx: &mut Context, doc: &Document<D>, raw: &Located<RawFieldType
                 return None;
             }
             Some(Type {
-                base: BaseType::Enum(Rc::from(values.clone())),
+                base: BaseType::Enum(Arc::from(values.clone())),
                 nullable: *nullable,
             })
         }

@@ -1,7 +1,7 @@
 //! The types of values in expressions, templates and datasets.
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A type without nullability.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23,7 +23,7 @@ pub enum BaseType {
     /// A list of values of one type.
     List(Box<BaseType>),
     /// A string restricted to listed values.
-    Enum(Rc<[String]>),
+    Enum(Arc<[String]>),
     /// The type of the `null` literal: fits anywhere.
     Null,
 }

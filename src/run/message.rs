@@ -10,6 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::context::{recipient_globals, Recipient};
 use super::mime::{build_message, message_hash, Envelope};
 use super::mjml::compile_mjml;
+use super::template_css::inline_once;
 use super::text_part::text_from_html;
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
@@ -73,9 +74,22 @@ pub struct Renderer<'w> {
     text: Engine,
     /// Parsed templates by source: HTML ones (escaped) and text ones.
     parsed: [RefCell<HashMap<String, Rc<Template>>>; 2],
+    /// HTML (not MJML) message templates by source, their CSS inlined once where possible.
+    pages: RefCell<HashMap<String, Rc<Page>>>,
+    /// The HTML partials' sources by name, as written.
+    html_partials: BTreeMap<String, String>,
     /// Moves `<style>` rules into `style` attributes; never fetches remote stylesheets (MJML's
     /// font links stay links).
     inliner: css_inline::CSSInliner<'static>,
+}
+
+/// An HTML message template, prepared and parsed.
+struct Page {
+    /// The source parsed: CSS inlined when [`inline_once`] could, outputs escaped, globals passed.
+    source: String,
+    template: Template,
+    /// Each rendered message still needs its CSS inlined.
+    inline_each: bool,
 }
 
 impl<'w> Renderer<'w> {
@@ -96,6 +110,11 @@ impl<'w> Renderer<'w> {
             html: engine(&html_partials, &locale)?,
             text: engine(&text_partials, &locale)?,
             parsed: Default::default(),
+            pages: Default::default(),
+            html_partials: partial_files(&loaded.templates, true)
+                .into_iter()
+                .map(|(name, file)| (name, loaded.sources.file(file).text.clone()))
+                .collect(),
             inliner: css_inline::CSSInliner::options().load_remote_stylesheets(false).build(),
         })
     }
@@ -115,6 +134,46 @@ impl<'w> Renderer<'w> {
     /// Renders `source` (an HTML template when `html`: outputs escaped) with `globals`.
     pub fn render(&self, source: &str, html: bool, globals: &liquid::Object) -> Result<String, String> {
         render_parsed(&*self.template(source, html)?, globals)
+    }
+
+    /// The HTML message template `source`, prepared and parsed once: its CSS inlined now when
+    /// that gives what inlining each message would ([`inline_once`]).
+    fn page(&self, source: &str) -> Result<Rc<Page>, String> {
+        if let Some(page) = self.pages.borrow().get(source) {
+            return Ok(Rc::clone(page));
+        }
+        let inlined = inline_once(&self.inliner, source, &self.html_partials);
+        let prepared = prepared(inlined.as_deref().unwrap_or(source), true)?;
+        let page = Rc::new(Page {
+            template: parse(&self.html, &prepared)?,
+            source: prepared,
+            inline_each: inlined.is_none(),
+        });
+        self.pages.borrow_mut().insert(source.to_string(), Rc::clone(&page));
+        Ok(page)
+    }
+
+    /// The source an HTML message template is rendered from (see [`Renderer::render_html`]).
+    pub fn page_source(&self, source: &str) -> Result<String, String> {
+        Ok(self.page(source)?.source.clone())
+    }
+
+    /// Renders the HTML message template `source` (MJML when `mjml`) with `globals` to a
+    /// message's HTML part: outputs escaped, MJML compiled, CSS inlined.
+    pub fn render_html(&self, source: &str, mjml: bool, globals: &liquid::Object) -> Result<String, String> {
+        let (html, inline_each) = if mjml {
+            (compile_mjml(&self.render(source, true, globals)?)?, true)
+        } else {
+            let page = self.page(source)?;
+            (render_parsed(&page.template, globals)?, page.inline_each)
+        };
+        if !inline_each {
+            return Ok(html);
+        }
+        // Email clients ignore <style> blocks more often than inline styles.
+        self.inliner
+            .inline(&html)
+            .map_err(|e| format!("CSS inlining failed: {e}"))
     }
 }
 
@@ -185,18 +244,8 @@ pub fn render_message(
     };
     let html_file = renderer.sources.file(variant.html.file);
     let html = renderer
-        .render(&html_file.text, true, &globals)
+        .render_html(&html_file.text, variant.html.mjml, &globals)
         .map_err(|e| format!("in `{}`: {e}", html_file.display_path))?;
-    let html = if variant.html.mjml {
-        compile_mjml(&html).map_err(|e| format!("in `{}`: {e}", html_file.display_path))?
-    } else {
-        html
-    };
-    // Email clients ignore <style> blocks more often than inline styles.
-    let html = renderer
-        .inliner
-        .inline(&html)
-        .map_err(|e| format!("CSS inlining failed: {e}"))?;
     let text = match &variant.text {
         Some(template) => {
             let file = renderer.sources.file(template.file);

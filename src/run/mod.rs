@@ -21,6 +21,7 @@ mod run_lock;
 mod senders;
 mod summary;
 mod suppression;
+mod template_css;
 mod test_case;
 mod text_part;
 pub mod transport;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ast::*;
 use super::context::TemplateContext;
@@ -624,5 +624,5 @@ fn loop_object(tablerow: bool) -> Value {
             fields.insert(name.into(), Value::of(Shape::Bool));
         }
     }
-    Value::of(Shape::Object(Rc::new(fields)))
+    Value::of(Shape::Object(Arc::new(fields)))
 }

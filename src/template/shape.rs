@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::model::{BaseType, Type};
 
@@ -22,7 +22,7 @@ pub enum Shape {
     /// Text.
     String,
     /// Text restricted to listed values.
-    Enum(Rc<[String]>),
+    Enum(Arc<[String]>),
     /// A calendar date.
     Date,
     /// An instant.
@@ -30,7 +30,7 @@ pub enum Shape {
     /// A list.
     List(Box<Shape>),
     /// A hash with known keys.
-    Object(Rc<BTreeMap<String, Value>>),
+    Object(Arc<BTreeMap<String, Value>>),
 }
 
 /// A shape and whether it may be nil.
@@ -55,7 +55,7 @@ impl Value {
 
     /// An object with these fields.
     pub fn object(fields: BTreeMap<String, Value>) -> Value {
-        Value::of(Shape::Object(Rc::new(fields)))
+        Value::of(Shape::Object(Arc::new(fields)))
     }
 
     /// The template value of an expression-language type.
@@ -87,7 +87,7 @@ impl Value {
                 let uniform = shapes.all(|s| s == first) && first != Shape::Nil;
                 Shape::List(Box::new(if uniform { first } else { Shape::Any }))
             }
-            J::Object(map) => Shape::Object(Rc::new(
+            J::Object(map) => Shape::Object(Arc::new(
                 map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect(),
             )),
         };

@@ -4,6 +4,7 @@
 mod broken;
 mod conformance;
 mod crash;
+mod css_once;
 mod data;
 mod differential;
 mod escaping;
