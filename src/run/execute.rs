@@ -229,8 +229,9 @@ pub fn execute(
     Ok(summary)
 }
 
-/// Renders `chunk` into reservations and their messages, in step; a send that does not render is counted
-/// as failed in `summary` (and reserves nothing, so a fixed template sends it later).
+/// Renders `chunk` into reservations and their messages, in step and in the chunk's order, on
+/// every core; a send that does not render is counted as failed in `summary` (and reserves
+/// nothing, so a fixed template sends it later).
 fn render_batch(
     renderer: &Renderer,
     inputs: &PlanInputs,
@@ -238,37 +239,79 @@ fn render_batch(
     secret: &[u8],
     summary: &mut RunSummary,
 ) -> (Vec<Reservation>, Vec<Outgoing>) {
+    let render_part = |part: &[(&Campaign, &DueSend)]| -> Vec<Rendered> {
+        part.iter()
+            .map(|(campaign, send)| render_send(renderer, inputs, campaign, send, secret))
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(chunk.len() / SENDS_PER_RENDER_THREAD).max(1);
+    let rendered: Vec<Rendered> = if threads == 1 {
+        render_part(chunk)
+    } else {
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = chunk
+                .chunks(chunk.len().div_ceil(threads))
+                .map(|part| scope.spawn(move || render_part(part)))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    };
     let (mut reservations, mut messages) = (Vec::with_capacity(chunk.len()), Vec::with_capacity(chunk.len()));
-    for (campaign, send) in chunk {
-        let recipient = inputs.recipient(send);
-        let variant = &campaign.variants[send.variant];
-        let key = recipient.key();
-        match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
-            Ok(message) => {
-                let from = variant.from.as_deref().unwrap_or(&inputs.workspace.manifest.from);
-                let reservation = Reservation {
-                    send: SendKey {
-                        campaign: campaign.name.clone(),
-                        key,
-                        occurrence: send.occurrence.clone(),
-                    },
-                    variant: variant.name.clone(),
-                    message_id: message_id(from, &message.hash),
-                    retry: send.retry,
-                };
-                let outgoing = Outgoing {
-                    from: parse_mailbox(from).map(|(_, a)| a).unwrap_or_default(),
-                    to: recipient.email(),
-                    hash: message.hash,
-                    bytes: message.eml.into_bytes(),
-                };
+    for ((campaign, send), rendered) in chunk.iter().zip(rendered) {
+        match rendered {
+            Ok((reservation, outgoing)) => {
                 reservations.push(reservation);
                 messages.push(outgoing);
             }
-            Err(error) => render_failed(summary, campaign, &key, &send.occurrence, error),
+            Err((key, error)) => render_failed(summary, campaign, &key, &send.occurrence, error),
         }
     }
     (reservations, messages)
+}
+
+/// The fewest sends worth a rendering thread of their own.
+const SENDS_PER_RENDER_THREAD: usize = 32;
+
+/// One send rendered into its reservation and message, or its profile key and why not.
+type Rendered = Result<(Reservation, Outgoing), (String, String)>;
+
+/// Renders one due send.
+fn render_send(
+    renderer: &Renderer,
+    inputs: &PlanInputs,
+    campaign: &Campaign,
+    send: &DueSend,
+    secret: &[u8],
+) -> Rendered {
+    let recipient = inputs.recipient(send);
+    let variant = &campaign.variants[send.variant];
+    let key = recipient.key();
+    let message = match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
+        Ok(message) => message,
+        Err(error) => return Err((key, error)),
+    };
+    let from = variant.from.as_deref().unwrap_or(&inputs.workspace.manifest.from);
+    let reservation = Reservation {
+        send: SendKey {
+            campaign: campaign.name.clone(),
+            key,
+            occurrence: send.occurrence.clone(),
+        },
+        variant: variant.name.clone(),
+        message_id: message_id(from, &message.hash),
+        retry: send.retry,
+    };
+    let outgoing = Outgoing {
+        from: parse_mailbox(from).map(|(_, a)| a).unwrap_or_default(),
+        to: recipient.email(),
+        hash: message.hash,
+        bytes: message.eml.into_bytes(),
+    };
+    Ok((reservation, outgoing))
 }
 
 /// Records the rest of the endings as they come, in groups, until every sender is done.

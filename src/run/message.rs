@@ -1,8 +1,7 @@
 //! Rendering one recipient's message: subject, preheader, HTML (auto-escaped) and text.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
+use std::sync::{Arc, RwLock};
 
 use liquid::model::Value;
 use serde_json::{Map, Value as Json};
@@ -67,15 +66,15 @@ pub struct RenderedMessage {
 }
 
 /// Engines for a workspace's HTML and text templates, built once and used for every message;
-/// each template is prepared and parsed once, on first use.
+/// each template is prepared and parsed once, on first use. Shared by rendering threads.
 pub struct Renderer<'w> {
     sources: &'w SourceMap,
     html: Engine,
     text: Engine,
     /// Parsed templates by source: HTML ones (escaped) and text ones.
-    parsed: [RefCell<HashMap<String, Rc<Template>>>; 2],
+    parsed: [RwLock<HashMap<String, Arc<Template>>>; 2],
     /// HTML (not MJML) message templates by source, their CSS inlined once where possible.
-    pages: RefCell<HashMap<String, Rc<Page>>>,
+    pages: RwLock<HashMap<String, Arc<Page>>>,
     /// The HTML partials' sources by name, as written.
     html_partials: BTreeMap<String, String>,
     /// Moves `<style>` rules into `style` attributes; never fetches remote stylesheets (MJML's
@@ -120,14 +119,14 @@ impl<'w> Renderer<'w> {
     }
 
     /// `source` prepared (escaped when `html`) and parsed, from the cache after the first time.
-    fn template(&self, source: &str, html: bool) -> Result<Rc<Template>, String> {
+    fn template(&self, source: &str, html: bool) -> Result<Arc<Template>, String> {
         let cache = &self.parsed[usize::from(html)];
-        if let Some(template) = cache.borrow().get(source) {
-            return Ok(Rc::clone(template));
+        if let Some(template) = read(cache).get(source) {
+            return Ok(Arc::clone(template));
         }
         let engine = if html { &self.html } else { &self.text };
-        let template = Rc::new(parse(engine, &prepared(source, html)?)?);
-        cache.borrow_mut().insert(source.to_string(), Rc::clone(&template));
+        let template = Arc::new(parse(engine, &prepared(source, html)?)?);
+        write(cache).insert(source.to_string(), Arc::clone(&template));
         Ok(template)
     }
 
@@ -138,18 +137,18 @@ impl<'w> Renderer<'w> {
 
     /// The HTML message template `source`, prepared and parsed once: its CSS inlined now when
     /// that gives what inlining each message would ([`inline_once`]).
-    fn page(&self, source: &str) -> Result<Rc<Page>, String> {
-        if let Some(page) = self.pages.borrow().get(source) {
-            return Ok(Rc::clone(page));
+    fn page(&self, source: &str) -> Result<Arc<Page>, String> {
+        if let Some(page) = read(&self.pages).get(source) {
+            return Ok(Arc::clone(page));
         }
         let inlined = inline_once(&self.inliner, source, &self.html_partials);
         let prepared = prepared(inlined.as_deref().unwrap_or(source), true)?;
-        let page = Rc::new(Page {
+        let page = Arc::new(Page {
             template: parse(&self.html, &prepared)?,
             source: prepared,
             inline_each: inlined.is_none(),
         });
-        self.pages.borrow_mut().insert(source.to_string(), Rc::clone(&page));
+        write(&self.pages).insert(source.to_string(), Arc::clone(&page));
         Ok(page)
     }
 
@@ -175,6 +174,17 @@ impl<'w> Renderer<'w> {
             .inline(&html)
             .map_err(|e| format!("CSS inlining failed: {e}"))
     }
+}
+
+/// A cache for reading; a thread that panicked while holding it left nothing half-written (an
+/// insert is one call).
+fn read<T>(cache: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    cache.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A cache for writing (see [`read`]).
+fn write<T>(cache: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    cache.write().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Subjects and preheaders are one line: a line break in data cannot add a header.
@@ -298,5 +308,15 @@ fn liquid_value(value: Json) -> Value {
         Json::String(s) => Value::scalar(s),
         Json::Array(items) => Value::Array(items.into_iter().map(liquid_value).collect()),
         Json::Object(map) => Value::Object(liquid_object(map)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Rendering threads share one renderer.
+    #[test]
+    fn the_renderer_can_be_shared_between_threads() {
+        fn shared<T: Sync + Send>() {}
+        shared::<super::Renderer>();
     }
 }
