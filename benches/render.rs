@@ -138,7 +138,7 @@ fn main() {
     let html_source = &loaded.sources.file(campaign.variants[0].html.file).text;
     // The source messages render from: CSS inlined once, outputs escaped, globals passed to
     // partials; rendering it is the Liquid step alone.
-    let page_source = renderer.page_source(html_source).expect("prepared");
+    let page_source = renderer.page_source(html_source, false).expect("prepared");
     assert!(!page_source.contains("<style"), "the CSS is inlined once per template");
     let mut next = 0;
     let liquid_only = per_second(|| {

@@ -8,8 +8,8 @@ use serde_json::{Map, Value as Json};
 
 use super::context::{recipient_globals, Recipient};
 use super::mime::{build_message, message_hash, Envelope};
-use super::mjml::compile_mjml;
-use super::template_css::inline_once;
+use super::mjml::{compile_mjml, compile_mjml_once};
+use super::template_css::{css_inliner, inline_once};
 use super::text_part::text_from_html;
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
@@ -73,20 +73,23 @@ pub struct Renderer<'w> {
     text: Engine,
     /// Parsed templates by source: HTML ones (escaped) and text ones.
     parsed: [RwLock<HashMap<String, Arc<Template>>>; 2],
-    /// HTML (not MJML) message templates by source, their CSS inlined once where possible.
-    pages: RwLock<HashMap<String, Arc<Page>>>,
+    /// HTML message templates by source, HTML ones then MJML ones, compiled and CSS-inlined
+    /// once where possible.
+    pages: [RwLock<HashMap<String, Arc<Page>>>; 2],
     /// The HTML partials' sources by name, as written.
     html_partials: BTreeMap<String, String>,
-    /// Moves `<style>` rules into `style` attributes; never fetches remote stylesheets (MJML's
-    /// font links stay links).
+    /// Inlines CSS ([`css_inliner`]).
     inliner: css_inline::CSSInliner<'static>,
 }
 
 /// An HTML message template, prepared and parsed.
 struct Page {
-    /// The source parsed: CSS inlined when [`inline_once`] could, outputs escaped, globals passed.
+    /// The source parsed: MJML compiled when [`compile_mjml_once`] could, CSS inlined when
+    /// [`inline_once`] could, outputs escaped, globals passed.
     source: String,
     template: Template,
+    /// Each rendered message still needs compiling from MJML.
+    compile_each: bool,
     /// Each rendered message still needs its CSS inlined.
     inline_each: bool,
 }
@@ -114,7 +117,7 @@ impl<'w> Renderer<'w> {
                 .into_iter()
                 .map(|(name, file)| (name, loaded.sources.file(file).text.clone()))
                 .collect(),
-            inliner: css_inline::CSSInliner::options().load_remote_stylesheets(false).build(),
+            inliner: css_inliner(),
         })
     }
 
@@ -135,44 +138,62 @@ impl<'w> Renderer<'w> {
         render_parsed(&*self.template(source, html)?, globals)
     }
 
-    /// The HTML message template `source`, prepared and parsed once: its CSS inlined now when
-    /// that gives what inlining each message would ([`inline_once`]).
-    fn page(&self, source: &str) -> Result<Arc<Page>, String> {
-        if let Some(page) = read(&self.pages).get(source) {
+    /// The HTML message template `source` (MJML when `mjml`), prepared and parsed once:
+    /// compiled from MJML and its CSS inlined now when that gives what doing it for each message
+    /// would ([`compile_mjml_once`], [`inline_once`]).
+    fn page(&self, source: &str, mjml: bool) -> Result<Arc<Page>, String> {
+        let cache = &self.pages[usize::from(mjml)];
+        if let Some(page) = read(cache).get(source) {
             return Ok(Arc::clone(page));
         }
-        let inlined = inline_once(&self.inliner, source, &self.html_partials);
-        let prepared = prepared(inlined.as_deref().unwrap_or(source), true)?;
+        let compiled = if mjml {
+            compile_mjml_once(source)
+        } else {
+            Some(source.to_string())
+        };
+        let inlined = compiled
+            .as_deref()
+            .and_then(|html| inline_once(&self.inliner, html, &self.html_partials));
+        let liquid = inlined.as_deref().or(compiled.as_deref()).unwrap_or(source);
+        let prepared = prepared(liquid, true)?;
         let page = Arc::new(Page {
             template: parse(&self.html, &prepared)?,
             source: prepared,
+            compile_each: compiled.is_none(),
             inline_each: inlined.is_none(),
         });
-        write(&self.pages).insert(source.to_string(), Arc::clone(&page));
+        write(cache).insert(source.to_string(), Arc::clone(&page));
         Ok(page)
     }
 
+    /// Whether messages of the HTML template `source` (MJML when `mjml`) are only rendered:
+    /// compiling and inlining were done once for the template.
+    pub fn renders_only(&self, source: &str, mjml: bool) -> Result<bool, String> {
+        let page = self.page(source, mjml)?;
+        Ok(!page.compile_each && !page.inline_each)
+    }
+
     /// The source an HTML message template is rendered from (see [`Renderer::render_html`]).
-    pub fn page_source(&self, source: &str) -> Result<String, String> {
-        Ok(self.page(source)?.source.clone())
+    pub fn page_source(&self, source: &str, mjml: bool) -> Result<String, String> {
+        Ok(self.page(source, mjml)?.source.clone())
     }
 
     /// Renders the HTML message template `source` (MJML when `mjml`) with `globals` to a
     /// message's HTML part: outputs escaped, MJML compiled, CSS inlined.
     pub fn render_html(&self, source: &str, mjml: bool, globals: &liquid::Object) -> Result<String, String> {
-        let (html, inline_each) = if mjml {
-            (compile_mjml(&self.render(source, true, globals)?)?, true)
-        } else {
-            let page = self.page(source)?;
-            (render_parsed(&page.template, globals)?, page.inline_each)
-        };
-        if !inline_each {
-            return Ok(html);
+        let page = self.page(source, mjml)?;
+        let mut html = render_parsed(&page.template, globals)?;
+        if page.compile_each {
+            html = compile_mjml(&html)?;
         }
-        // Email clients ignore <style> blocks more often than inline styles.
-        self.inliner
-            .inline(&html)
-            .map_err(|e| format!("CSS inlining failed: {e}"))
+        if page.inline_each {
+            // Email clients ignore <style> blocks more often than inline styles.
+            html = self
+                .inliner
+                .inline(&html)
+                .map_err(|e| format!("CSS inlining failed: {e}"))?;
+        }
+        Ok(html)
     }
 }
 

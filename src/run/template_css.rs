@@ -19,25 +19,19 @@
 //!   out of a table, no element is reopened).
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use super::html_tags::Tag;
-use crate::template::{parse_template, FilterChain, Node, PartialName};
+use super::masked::{tokens, Masked, Token};
 
-/// Starts and ends a placeholder's number.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
-
-/// Elements whose content is text up to their end tag.
-const RAW_TEXT: [&str; 5] = ["style", "script", "title", "textarea", "xmp"];
-
-/// Elements that cannot have content.
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
-];
-
-/// Elements the HTML parser adds or drops by itself.
-const IMPLIED: [&str; 5] = ["html", "head", "body", "tbody", "style"];
+/// The CSS inliner for messages: `<style>` rules go into `style` attributes, at-rules (media
+/// queries) stay in a `<style>`, remote stylesheets are never fetched (MJML's font links stay
+/// links).
+pub fn css_inliner() -> css_inline::CSSInliner<'static> {
+    css_inline::CSSInliner::options()
+        .load_remote_stylesheets(false)
+        .keep_at_rules(true)
+        .build()
+}
 
 /// `source` with its `<style>` rules inlined, when that is the same as inlining each rendered
 /// message (see the module's comment); `partials` are the HTML partials' sources by name.
@@ -47,15 +41,15 @@ pub fn inline_once(
     partials: &BTreeMap<String, String>,
 ) -> Option<String> {
     let template = Masked::new(source)?;
-    if !template.tags_static() {
+    if !tags_static(&template) {
         return None;
     }
-    let selectors = selectors(&template.style_sheet()?)?;
+    let selectors = selectors(&style_sheet(&template)?)?;
     for name in &template.partials {
         let partial = Masked::new(partials.get(name)?)?;
         let untouched = partial.partials.is_empty()
             && partial.balanced_at_top
-            && partial.tags_static()
+            && tags_static(&partial)
             && !partial.masked.contains("<style")
             && !partial
                 .start_tags()
@@ -68,257 +62,37 @@ pub fn inline_once(
         return Some(source.to_string());
     }
     let inlined = inliner.inline(&template.masked).ok()?;
-    (skeleton(&template.masked) == skeleton(&inlined)).then(|| template.unmask(&inlined))
+    (Masked::skeleton(&template.masked) == Masked::skeleton(&inlined)).then(|| template.unmask(&inlined))
 }
 
-/// A template with its Liquid markup replaced by numbered placeholders.
-struct Masked {
-    masked: String,
-    /// The markup of each placeholder.
-    markup: Vec<String>,
-    /// The partials it renders.
-    partials: Vec<String>,
-    /// Its top-level HTML is balanced too (required of partials).
-    balanced_at_top: bool,
-}
-
-impl Masked {
-    /// `None` when the template holds what the module's comment rules out.
-    fn new(source: &str) -> Option<Masked> {
-        let nodes = parse_template(source).ok()?;
-        let mut walk = Walk::default();
-        if !walk.nodes(&nodes, source) {
-            return None;
-        }
-        let (mut masked, mut markup, mut end) = (String::new(), Vec::new(), 0);
-        for text in walk.texts.iter().chain([&(source.len()..source.len())]) {
-            if text.start > end {
-                masked.push_str(&format!("{OPEN}{}{CLOSE}", markup.len()));
-                markup.push(source[end..text.start].to_string());
-            }
-            masked.push_str(&source[text.clone()]);
-            end = text.end;
-        }
-        let suspicious = ["<\u{E000}", "</\u{E000}", "&\u{E000}"];
-        if suspicious.iter().any(|s| masked.contains(s)) {
-            return None;
-        }
-        let top: String = nodes
-            .iter()
-            .filter_map(|n| match n {
-                Node::Text(range) => Some(&source[range.clone()]),
-                _ => None,
+/// No placeholder where it would decide which rules match an element.
+fn tags_static(template: &Masked) -> bool {
+    template.start_tags().all(|tag| {
+        !Masked::holds_placeholder(&tag.name)
+            && tag.attributes.iter().all(|(name, value)| {
+                !Masked::holds_placeholder(name)
+                    && !(matches!(name.as_str(), "class" | "id" | "style") && Masked::holds_placeholder(value))
             })
-            .collect();
-        Some(Masked {
-            balanced_at_top: balanced(&top),
-            masked,
-            markup,
-            partials: walk.partials,
-        })
-    }
-
-    /// The start tags of the masked HTML.
-    fn start_tags(&self) -> impl Iterator<Item = Tag> + '_ {
-        tokens(&self.masked).into_iter().filter_map(|token| match token {
-            Token::Tag(tag) if !tag.closing => Some(tag),
-            _ => None,
-        })
-    }
-
-    /// No placeholder where it would decide which rules match an element.
-    fn tags_static(&self) -> bool {
-        self.start_tags().all(|tag| {
-            !tag.name.contains(OPEN)
-                && tag.attributes.iter().all(|(name, value)| {
-                    !name.contains(OPEN) && !(matches!(name.as_str(), "class" | "id" | "style") && value.contains(OPEN))
-                })
-        })
-    }
-
-    /// The text of its `<style>` elements; `None` when Liquid is inside one.
-    fn style_sheet(&self) -> Option<String> {
-        let mut sheet = String::new();
-        let mut in_style = false;
-        for token in tokens(&self.masked) {
-            match token {
-                Token::Tag(tag) if tag.name == "style" => in_style = !tag.closing,
-                Token::Text(text) if in_style => {
-                    if text.contains(OPEN) {
-                        return None;
-                    }
-                    sheet.push_str(text);
-                }
-                _ => {}
-            }
-        }
-        Some(sheet)
-    }
-
-    /// `html` (the masked template after inlining) with the markup put back.
-    fn unmask(&self, html: &str) -> String {
-        let mut out = String::with_capacity(html.len() + self.markup.iter().map(String::len).sum::<usize>());
-        let mut rest = html;
-        while let Some(at) = rest.find(OPEN) {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + OPEN.len_utf8()..];
-            let close = after.find(CLOSE).unwrap_or(after.len());
-            match after[..close].parse::<usize>().ok().and_then(|n| self.markup.get(n)) {
-                Some(markup) => out.push_str(markup),
-                None => out.push_str(&rest[at..at + OPEN.len_utf8() + close]),
-            }
-            rest = after.get(close + CLOSE.len_utf8()..).unwrap_or("");
-        }
-        out.push_str(rest);
-        out
-    }
+    })
 }
 
-/// What walking a template's nodes collects.
-#[derive(Default)]
-struct Walk {
-    texts: Vec<Range<usize>>,
-    partials: Vec<String>,
-}
-
-impl Walk {
-    /// Collects text and partials; false when a node rules out inlining once.
-    fn nodes(&mut self, nodes: &[Node], source: &str) -> bool {
-        nodes.iter().all(|node| match node {
-            Node::Text(range) => {
-                self.texts.push(range.clone());
-                true
-            }
-            Node::Output(chain) | Node::Echo(chain) => !is_raw(chain),
-            Node::If {
-                branches, otherwise, ..
-            } => branches
-                .iter()
-                .map(|(_, body)| body)
-                .chain(otherwise)
-                .all(|body| self.block(body, source)),
-            Node::Case { whens, otherwise, .. } => whens
-                .iter()
-                .map(|(_, body)| body)
-                .chain(otherwise)
-                .all(|body| self.block(body, source)),
-            Node::Loop { body, otherwise, .. } => {
-                self.block(body, source) && otherwise.iter().all(|body| self.block(body, source))
-            }
-            Node::IfChanged(body) => self.block(body, source),
-            Node::Partial {
-                include: false,
-                name: PartialName::Static(name),
-                ..
-            } => {
-                self.partials.push(name.text.clone());
-                true
-            }
-            Node::Partial { .. } | Node::Capture { .. } | Node::Cycle { .. } => false,
-            Node::Assign { .. } | Node::Counter { .. } | Node::LoopControl(_) => true,
-        })
-    }
-
-    /// A block's body: its own HTML balanced, and its nodes acceptable.
-    fn block(&mut self, body: &[Node], source: &str) -> bool {
-        let own: String = body
-            .iter()
-            .filter_map(|n| match n {
-                Node::Text(range) => Some(&source[range.clone()]),
-                _ => None,
-            })
-            .collect();
-        balanced(&own) && self.nodes(body, source)
-    }
-}
-
-/// Whether an output ends in `raw` (not escaped).
-fn is_raw(chain: &FilterChain) -> bool {
-    chain.filters.iter().any(|f| f.name.text == "raw")
-}
-
-/// Whether every element opened in `html` is closed in it, in order.
-fn balanced(html: &str) -> bool {
-    let mut open: Vec<String> = Vec::new();
-    for token in tokens(html) {
-        if let Token::Tag(tag) = token {
-            if tag.self_closing || VOID.contains(&tag.name.as_str()) {
-                continue;
-            }
-            if !tag.closing {
-                open.push(tag.name);
-            } else if open.pop().as_deref() != Some(tag.name.as_str()) {
-                return false;
-            }
-        }
-    }
-    open.is_empty()
-}
-
-/// A piece of HTML.
-enum Token<'h> {
-    Tag(Tag),
-    /// Text, or the content of a raw-text element.
-    Text(&'h str),
-}
-
-/// The tags and text of `html`; comments and declarations left out.
-fn tokens(html: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < html.len() {
-        let rest = &html[i..];
-        let text_end = |from: usize| rest[from..].find('<').map_or(rest.len(), |n| from + n);
-        if !rest.starts_with('<') {
-            let end = text_end(0);
-            tokens.push(Token::Text(&rest[..end]));
-            i += end;
-        } else if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |n| n + 3);
-        } else if rest.starts_with("<!") || rest.starts_with("<?") {
-            i += rest.find('>').map_or(rest.len(), |n| n + 1);
-        } else if let Some(tag) = Tag::parse(rest) {
-            i += tag.length;
-            let raw = !tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_str());
-            let name = tag.name.clone();
-            tokens.push(Token::Tag(tag));
-            if raw {
-                let content = &html[i..];
-                let end = content
-                    .to_ascii_lowercase()
-                    .find(&format!("</{name}"))
-                    .unwrap_or(content.len());
-                tokens.push(Token::Text(&content[..end]));
-                i += end;
-            }
-        } else {
-            let end = text_end(1);
-            tokens.push(Token::Text(&rest[..end]));
-            i += end;
-        }
-    }
-    tokens
-}
-
-/// The elements (but those the parser adds itself) and placeholders of `html`, in order.
-fn skeleton(html: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    for token in tokens(html) {
+/// The text of the `<style>` elements; `None` when Liquid is inside one.
+fn style_sheet(template: &Masked) -> Option<String> {
+    let mut sheet = String::new();
+    let mut in_style = false;
+    for token in tokens(&template.masked) {
         match token {
-            Token::Tag(tag) if !tag.closing && !IMPLIED.contains(&tag.name.as_str()) => items.push(tag.name),
-            Token::Tag(_) => {}
-            Token::Text(text) => {
-                let mut rest = text;
-                while let Some(at) = rest.find(OPEN) {
-                    let after = &rest[at..];
-                    let end = after.find(CLOSE).map_or(after.len(), |n| n + CLOSE.len_utf8());
-                    items.push(after[..end].to_string());
-                    rest = &after[end..];
+            Token::Tag(tag) if tag.name == "style" => in_style = !tag.closing,
+            Token::Text(text) if in_style => {
+                if Masked::holds_placeholder(text) {
+                    return None;
                 }
+                sheet.push_str(text);
             }
+            _ => {}
         }
     }
-    items
+    Some(sheet)
 }
 
 /// The rightmost part of a selector: what an element must be to match it.
@@ -339,19 +113,20 @@ impl Compound {
     }
 }
 
-/// The rightmost compound of every selector of `sheet`; `None` when a rule uses more than
-/// element names, classes, ids and descendant or child combinators.
+/// The rightmost compound of every selector of `sheet`'s rules; `None` when a rule uses more
+/// than element names, classes, ids and descendant or child combinators. At-rules (`@media`,
+/// `@font-face`, `@import`) are left aside: they are never inlined, only kept.
 fn selectors(sheet: &str) -> Option<Vec<Compound>> {
     let mut sheet = sheet.to_string();
     while let Some(start) = sheet.find("/*") {
         let end = sheet[start..].find("*/").map_or(sheet.len(), |n| start + n + 2);
         sheet.replace_range(start..end, " ");
     }
-    if sheet.contains(['@', '\\']) {
+    if sheet.contains('\\') {
         return None;
     }
     let mut compounds = Vec::new();
-    for rule in sheet.split('}') {
+    for rule in without_at_rules(&sheet)?.split('}') {
         let Some((selector_list, _)) = rule.split_once('{') else {
             if rule.trim().is_empty() {
                 continue;
@@ -371,6 +146,37 @@ fn selectors(sheet: &str) -> Option<Vec<Compound>> {
         }
     }
     Some(compounds)
+}
+
+/// `sheet` without its at-rules (a statement up to `;`, or a block with its nested braces);
+/// `None` when braces do not balance.
+fn without_at_rules(sheet: &str) -> Option<String> {
+    let mut kept = String::with_capacity(sheet.len());
+    let mut rest = sheet;
+    while let Some(at) = rest.find('@') {
+        kept.push_str(&rest[..at]);
+        let statement = &rest[at..];
+        let end = match (statement.find(';'), statement.find('{')) {
+            (Some(semicolon), Some(brace)) if semicolon < brace => semicolon + 1,
+            (Some(semicolon), None) => semicolon + 1,
+            (_, Some(brace)) => {
+                let mut depth = 0usize;
+                let close = statement[brace..].char_indices().find_map(|(i, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    (depth == 0).then_some(brace + i + 1)
+                });
+                close?
+            }
+            (None, None) => return None,
+        };
+        rest = &statement[end..];
+    }
+    kept.push_str(rest);
+    Some(kept)
 }
 
 /// `p.note#top` as a [`Compound`].
@@ -404,16 +210,12 @@ fn compound(text: &str) -> Option<Compound> {
 mod tests {
     use super::*;
 
-    fn inliner() -> css_inline::CSSInliner<'static> {
-        css_inline::CSSInliner::options().load_remote_stylesheets(false).build()
-    }
-
     fn once(source: &str) -> Option<String> {
         let partials = BTreeMap::from([
             ("plain".to_string(), "<hr><p>{{ unsubscribe_url }}</p>".to_string()),
             ("styled".to_string(), "<p class=\"cta\">x</p>".to_string()),
         ]);
-        inline_once(&inliner(), source, &partials)
+        inline_once(&css_inliner(), source, &partials)
     }
 
     const STYLE: &str = "<html><head><style>.cta { color: red } ul > li a { color: blue }</style></head><body>";
@@ -443,7 +245,7 @@ mod tests {
             "<style>p { color: {{ vars.color }} }</style><p>x</p>".to_string(),
             // Structural selectors, at-rules.
             "<style>li:first-child { color: red }</style><ul><li>x</li></ul>".to_string(),
-            "<style>@media (max-width: 600px) { p { color: red } }</style><p>x</p>".to_string(),
+            "<style>@media (max-width: 600px) { p { color: red } } li + li { color: red }</style><p>x</p>".to_string(),
             // A branch opens an element it does not close.
             format!("{STYLE}{{% if user.vip %}}<div class=\"cta\">{{% endif %}}<p>x</p>"),
             // Markup from data, captured markup.

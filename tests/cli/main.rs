@@ -4,7 +4,6 @@
 mod broken;
 mod conformance;
 mod crash;
-mod css_once;
 mod data;
 mod differential;
 mod escaping;
@@ -14,6 +13,7 @@ mod no_panic;
 mod plan;
 mod preview;
 mod reference;
+mod render_once;
 mod run;
 mod smtp_server;
 mod support;
