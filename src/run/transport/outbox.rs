@@ -1,6 +1,8 @@
 //! The outbox: a Maildir folder, one `.eml` per message, written to `tmp/` and moved to
 //! `new/`, so a reader never sees half a message. The file is named after the Message-ID's
-//! hash: a resent message replaces its earlier copy instead of adding a second one.
+//! hash: a resent message replaces its earlier copy instead of adding a second one. The file and
+//! the move reach the disk before the message counts as delivered, as a mail server's "250"
+//! means it was stored: a machine that loses power after the ledger says `sent` keeps the message.
 
 use std::path::{Path, PathBuf};
 
@@ -23,14 +25,28 @@ impl Outbox {
         })
     }
 
+    /// Writes `message` to `tmp/`, moves it to `new/`, and waits until both are on disk.
     fn write(&self, message: &Outgoing) -> std::io::Result<PathBuf> {
+        use std::io::Write;
         let name = format!("{}.eml", message.hash);
         let staged = self.root.join("tmp").join(&name);
         let delivered = self.root.join("new").join(&name);
-        std::fs::write(&staged, &message.bytes)?;
+        let mut file = std::fs::File::create(&staged)?;
+        file.write_all(&message.bytes)?;
+        file.sync_all()?;
         std::fs::rename(&staged, &delivered)?;
+        sync_folder(&self.root.join("new"))?;
         Ok(delivered)
     }
+}
+
+/// Makes the entries of `folder` (a file moved in) durable; a no-op where folders cannot be
+/// opened as files (Windows).
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    if cfg!(unix) {
+        std::fs::File::open(folder)?.sync_all()?;
+    }
+    Ok(())
 }
 
 impl Transport for Outbox {
