@@ -13,6 +13,7 @@ use super::ledger::{Ledger, LedgerError, Recorded, Reservation, SendKey};
 use super::message::{render_message, Renderer};
 use super::mime::message_id;
 use super::pacing::RateLimiter;
+use super::parallel::{map_on_every_core, RENDERS_PER_THREAD};
 use super::render_all::PlanInputs;
 use super::senders::{Ending, Finished, Job, Senders};
 use super::summary::{RunSummary, SendNote};
@@ -239,27 +240,9 @@ fn render_batch(
     secret: &[u8],
     summary: &mut RunSummary,
 ) -> (Vec<Reservation>, Vec<Outgoing>) {
-    let render_part = |part: &[(&Campaign, &DueSend)]| -> Vec<Rendered> {
-        part.iter()
-            .map(|(campaign, send)| render_send(renderer, inputs, campaign, send, secret))
-            .collect()
-    };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(chunk.len() / SENDS_PER_RENDER_THREAD).max(1);
-    let rendered: Vec<Rendered> = if threads == 1 {
-        render_part(chunk)
-    } else {
-        std::thread::scope(|scope| {
-            let parts: Vec<_> = chunk
-                .chunks(chunk.len().div_ceil(threads))
-                .map(|part| scope.spawn(move || render_part(part)))
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        })
-    };
+    let rendered = map_on_every_core(chunk, RENDERS_PER_THREAD, |(campaign, send)| {
+        render_send(renderer, inputs, campaign, send, secret)
+    });
     let (mut reservations, mut messages) = (Vec::with_capacity(chunk.len()), Vec::with_capacity(chunk.len()));
     for ((campaign, send), rendered) in chunk.iter().zip(rendered) {
         match rendered {
@@ -272,9 +255,6 @@ fn render_batch(
     }
     (reservations, messages)
 }
-
-/// The fewest sends worth a rendering thread of their own.
-const SENDS_PER_RENDER_THREAD: usize = 32;
 
 /// One send rendered into its reservation and message, or its profile key and why not.
 type Rendered = Result<(Reservation, Outgoing), (String, String)>;

@@ -15,6 +15,7 @@ mod message;
 mod mime;
 mod mjml;
 mod pacing;
+mod parallel;
 mod proof;
 mod recommend;
 mod render_all;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::Recipient;
 use super::message::{render_message, Renderer};
+use super::parallel::{map_on_every_core, RENDERS_PER_THREAD};
 use crate::check::CheckedWorkspace;
 use crate::data::{Dataset, Evaluation};
 use crate::model::Campaign;
@@ -76,21 +77,23 @@ impl<'a> PlanInputs<'a> {
 pub fn render_all(renderer: &Renderer, inputs: &PlanInputs, plan: &Plan, secret: &[u8]) -> RenderAllReport {
     let mut report = RenderAllReport::default();
     for (campaign, sends) in due_campaigns(inputs, plan) {
-        let mut rendered = 0;
-        for send in sends {
+        let failures = map_on_every_core(sends, RENDERS_PER_THREAD, |send| {
             let recipient = inputs.recipient(send);
             let variant = &campaign.variants[send.variant];
-            match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
-                Ok(_) => rendered += 1,
-                Err(error) => report.failures.push(RenderFailure {
+            render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret)
+                .err()
+                .map(|error| RenderFailure {
                     campaign: campaign.name.clone(),
                     key: recipient.key(),
                     variant: variant.name.clone(),
                     error,
-                }),
-            }
-        }
-        report.rendered.push((campaign.name.clone(), rendered));
+                })
+        });
+        let before = report.failures.len();
+        report.failures.extend(failures.into_iter().flatten());
+        report
+            .rendered
+            .push((campaign.name.clone(), sends.len() - (report.failures.len() - before)));
     }
     report
 }
