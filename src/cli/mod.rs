@@ -5,6 +5,7 @@ mod check;
 mod exit;
 pub mod format;
 mod init;
+mod personas;
 mod plan;
 mod preview;
 mod run;
@@ -35,6 +36,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Evaluate on the data and show what every campaign would do now.
     Plan(plan::PlanArgs),
+    /// Fit every persona model to the data: each label's size, share and mean inputs.
+    Personas(personas::PersonasArgs),
     /// Render one recipient's message (subject, preheader, text; HTML with --out).
     Preview(preview::PreviewArgs),
     /// Execute the plan: send every due message (outbox or SMTP) and record it in the ledger.
@@ -65,6 +68,7 @@ pub fn main() -> i32 {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Personas(args) => personas::run(&args),
         Command::Preview(args) => preview::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Suppress(args) => suppress::run(&args),

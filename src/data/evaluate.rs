@@ -10,6 +10,7 @@ use std::ops::Range;
 use super::aggregate::{join_batch, join_selected, with_profiles, AggregateJob};
 use super::events::EVENT_TYPE;
 use super::lower::{segment_column, Lowering, Unsupported};
+use super::personas::{fit_persona, PersonaSummary};
 use super::streaming::collect_streaming;
 use super::Dataset;
 use crate::check::CheckedWorkspace;
@@ -46,14 +47,17 @@ impl From<PolarsError> for EvalError {
     }
 }
 
-/// Profiles with every feature and segment as a column: the key, the declared fields, one
-/// column per feature (temporal ones in microseconds), and `segment.<name>` booleans.
+/// Profiles with every feature, segment and persona model as a column: the key, the declared
+/// fields, one column per feature (temporal ones in microseconds), `segment.<name>` booleans
+/// and `persona.<model>` labels.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     /// The frame.
     pub frame: DataFrame,
     /// Segment sizes, in segment declaration order.
     pub segment_sizes: Vec<(String, usize)>,
+    /// Each persona model's clusters, in declaration order.
+    pub personas: Vec<PersonaSummary>,
 }
 
 /// Evaluates every feature and segment of `workspace` at `now`.
@@ -76,7 +80,11 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         let value = lowering.lower(&feature.expr)?;
         columns.push((feature.name.clone(), value, start..lowering.aggregates.len()));
     }
-    for segment in dependency_order(&workspace.segments) {
+    let after_personas = segments_using_personas(&workspace.segments);
+    let (later, earlier): (Vec<&Segment>, Vec<&Segment>) = dependency_order(&workspace.segments)
+        .into_iter()
+        .partition(|segment| after_personas.contains(segment.name.as_str()));
+    for segment in earlier {
         let start = lowering.aggregates.len();
         let value = lowering.lower(&segment.condition)?.fill_null(lit(false));
         columns.push((segment_column(&segment.name), value, start..lowering.aggregates.len()));
@@ -129,13 +137,44 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
     } else {
         frame.drop(cols(helpers))
     };
-    let frame = collect_streaming(frame)?;
+    let mut frame = collect_streaming(frame)?;
+    // Persona models cluster the profiles as evaluated so far; segments that use their labels
+    // come after them.
+    let with_flags = |frame: &DataFrame, condition: &Ast, name: &str| {
+        add_column(frame, condition, name, true, workspace, &features, dataset, now)
+    };
+    let mut personas = Vec::new();
+    for model in &workspace.personas {
+        let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
+        if uses_personas(population, &after_personas) {
+            return Err(EvalError::Unsupported(format!(
+                "the population of persona model `{}` uses persona labels",
+                model.name
+            )));
+        }
+        let flags: Vec<bool> = with_flags(&frame, population, "__population")?
+            .column("__population")?
+            .bool()?
+            .iter()
+            .map(|v| v == Some(true))
+            .collect();
+        let fit = fit_persona(model, &frame, &flags)?;
+        frame.with_column(fit.labels)?;
+        personas.push(fit.summary);
+    }
+    for segment in later {
+        frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
+    }
     let mut segment_sizes = Vec::new();
     for segment in &workspace.segments {
         let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
         segment_sizes.push((segment.name.clone(), members as usize));
     }
-    Ok(Evaluation { frame, segment_sizes })
+    Ok(Evaluation {
+        frame,
+        segment_sizes,
+        personas,
+    })
 }
 
 /// Adds one expression as a column (a condition is true, never null: SQL keeps only true rows).
@@ -178,6 +217,37 @@ fn add_column(
         lazy.drop(cols(helpers))
     };
     Ok(collect_streaming(lazy)?)
+}
+
+/// Whether `expr` uses a persona label, directly or through one of `segments` (which do).
+fn uses_personas(expr: &Ast, segments: &BTreeSet<&str>) -> bool {
+    let mut uses = false;
+    expr.walk(&mut |node| {
+        if let ExprKind::Path(parts) = &node.kind {
+            match (parts[0].name.as_str(), parts.get(1)) {
+                ("persona", Some(_)) => uses = true,
+                ("segment", Some(name)) if segments.contains(name.name.as_str()) => uses = true,
+                _ => {}
+            }
+        }
+    });
+    uses
+}
+
+/// The segments that use persona labels, directly or through other segments.
+fn segments_using_personas(segments: &[Segment]) -> BTreeSet<&str> {
+    let mut using = BTreeSet::new();
+    loop {
+        let before = using.len();
+        for segment in segments {
+            if !using.contains(segment.name.as_str()) && uses_personas(&segment.condition, &using) {
+                using.insert(segment.name.as_str());
+            }
+        }
+        if using.len() == before {
+            return using;
+        }
+    }
 }
 
 /// Segments ordered so that each comes after the segments it uses (check rejected loops).

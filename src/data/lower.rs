@@ -11,6 +11,7 @@ use polars::prelude::{self as pl, col, lit, when, DataType, Expr as PlExpr, NULL
 
 use super::aggregate::AggregateJob;
 use super::events::{event_column, EVENT_TS};
+use super::personas::persona_column;
 use crate::expr::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::model::{BaseType, DataSchema, EventSchema, Type};
 
@@ -120,6 +121,17 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// A column of the evaluated profiles (a segment's or a persona model's), read through the
+    /// event's profile inside an event scope.
+    fn profile_column(&mut self, column: String) -> PlExpr {
+        self.uses_profile |= self.event.is_some();
+        col(if self.event.is_some() {
+            user_column(&column)
+        } else {
+            column
+        })
+    }
+
     fn profile(&mut self, name: &str) -> Result<PlExpr, Unsupported> {
         self.uses_profile |= self.event.is_some();
         if let Some(field) = self.schema.profiles.field(name) {
@@ -143,8 +155,8 @@ impl<'a> Lowering<'a> {
 
     fn path(&mut self, parts: &[Ident]) -> Result<PlExpr, Unsupported> {
         match (parts[0].name.as_str(), parts.get(1)) {
-            ("segment", Some(name)) => Ok(col(segment_column(&name.name))),
-            ("persona", Some(_)) => Err(Unsupported("persona labels are not evaluated yet".into())),
+            ("segment", Some(name)) => Ok(self.profile_column(segment_column(&name.name))),
+            ("persona", Some(name)) => Ok(self.profile_column(persona_column(&name.name))),
             ("user", Some(name)) => self.profile(&name.name),
             (name, _) => match self.event {
                 Some(_) if name == "ts" => Ok(col(EVENT_TS).cast(DataType::Int64)),

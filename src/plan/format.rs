@@ -83,6 +83,13 @@ pub fn render_text(plan: &PlanReport) -> String {
     for segment in &plan.segments {
         let _ = writeln!(out, "  {:<width$} {:>8}", segment.name, segment.size);
     }
+    for persona in &plan.personas {
+        let _ = writeln!(out, "\npersona {} (labels over its population)", persona.model);
+        let width = persona.labels.iter().map(|l| l.label.len()).max().unwrap_or(0);
+        for label in &persona.labels {
+            let _ = writeln!(out, "  {:<width$} {:>8}", label.label, label.size);
+        }
+    }
     out
 }
 
@@ -136,6 +143,14 @@ pub fn render_markdown(plan: &PlanReport) -> String {
     let _ = writeln!(out, "### Segments\n\n| segment | size |\n|---|---:|");
     for segment in &plan.segments {
         let _ = writeln!(out, "| {} | {} |", segment.name, segment.size);
+    }
+    if !plan.personas.is_empty() {
+        let _ = writeln!(out, "\n### Personas\n\n| model | label | size |\n|---|---|---:|");
+        for persona in &plan.personas {
+            for label in &persona.labels {
+                let _ = writeln!(out, "| {} | {} | {} |", persona.model, label.label, label.size);
+            }
+        }
     }
     out
 }

@@ -19,7 +19,7 @@ pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use graph::{ExecutionGraph, GraphNode, NodeKind};
 pub use history::{History, PastSend};
-pub use report::{CampaignReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
+pub use report::{CampaignReport, LabelSize, PersonaReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
 pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
 
 use crate::check::CheckedWorkspace;
@@ -199,6 +199,21 @@ pub fn build_plan(
         campaigns,
         ledger: history.source.clone(),
         now: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        personas: evaluation
+            .personas
+            .iter()
+            .map(|persona| PersonaReport {
+                labels: persona
+                    .clusters
+                    .iter()
+                    .map(|cluster| LabelSize {
+                        label: cluster.label.clone(),
+                        size: cluster.size,
+                    })
+                    .collect(),
+                model: persona.model.clone(),
+            })
+            .collect(),
         segments,
     };
     Ok(Plan { report, due })

@@ -14,6 +14,10 @@ pub struct PlanReport {
     pub ledger: String,
     /// The run's clock.
     pub now: String,
+    /// Each persona model's label counts, by model (absent from plans written before personas
+    /// were evaluated).
+    #[serde(default)]
+    pub personas: Vec<PersonaReport>,
     /// Segment sizes (every matching profile, before consent), by name.
     pub segments: Vec<SegmentReport>,
 }
@@ -74,6 +78,24 @@ pub struct SegmentReport {
     /// The segment.
     pub name: String,
     /// Profiles that match, before consent.
+    pub size: usize,
+}
+
+/// A persona model's labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonaReport {
+    /// Profiles per label over the clustered population, by label.
+    pub labels: Vec<LabelSize>,
+    /// The model.
+    pub model: String,
+}
+
+/// How many profiles carry a persona label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelSize {
+    /// The label (a prototype's name, `cluster_<i>`, or `noise`).
+    pub label: String,
+    /// Profiles with it.
     pub size: usize,
 }
 

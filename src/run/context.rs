@@ -7,7 +7,9 @@ use polars::prelude::AnyValue;
 use serde_json::{Map, Value as Json};
 
 use crate::check::CheckedWorkspace;
-use crate::data::{any_to_json, datetime_micros, segment_column, Dataset, Evaluation, EVENT_TS, EVENT_TYPE};
+use crate::data::{
+    any_to_json, datetime_micros, persona_column, segment_column, Dataset, Evaluation, EVENT_TS, EVENT_TYPE,
+};
 use crate::model::{BaseType, Campaign, Timing};
 use crate::plan::{fired_events, recipient_zone};
 
@@ -69,14 +71,15 @@ impl Recipient<'_> {
     }
 
     /// `user`: profile fields and features (times as RFC 3339 text in the recipient's zone), and
-    /// `persona` (labels are not computed yet: nil).
+    /// `persona`: each model's label (nil outside its population).
     pub fn user(&self) -> Map<String, Json> {
         let zone = self.zone();
         let mut user = Map::new();
         let frame = &self.evaluation.frame;
         for column in frame.columns() {
             let name = column.name().as_str();
-            if name.starts_with("__") || name.starts_with(&segment_column("")) {
+            if name.starts_with("__") || name.starts_with(&segment_column("")) || name.starts_with(&persona_column(""))
+            {
                 continue;
             }
             let value = column.get(self.row).unwrap_or(AnyValue::Null);
@@ -98,7 +101,10 @@ impl Recipient<'_> {
                 .workspace
                 .personas
                 .iter()
-                .map(|p| (p.name.clone(), Json::Null))
+                .map(|p| {
+                    let label = self.text(&persona_column(&p.name)).map_or(Json::Null, Json::from);
+                    (p.name.clone(), label)
+                })
                 .collect();
             user.insert("persona".into(), Json::Object(labels));
         }

@@ -10,6 +10,7 @@ mod escaping;
 mod evaluate;
 mod messages;
 mod no_panic;
+mod personas;
 mod plan;
 mod preview;
 mod reference;

@@ -368,29 +368,6 @@ fn event_triggers_wait_expire_and_are_cancelled() {
 }
 
 #[test]
-fn an_expression_that_cannot_be_evaluated_yet_is_refused_clearly() {
-    let ws = StarterWorkspace::new();
-    ws.write(
-        "personas.yaml",
-        "kind: personas\nname: shopper\nalgorithm: kmeans\nk: 2\nfeatures: [orders_90d, spend_365d]\n",
-    );
-    ws.replace(
-        "campaigns/welcome.yaml",
-        "audience: orders_90d == 0",
-        "audience: persona.shopper == 'cluster_0'",
-    );
-    let output = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW]);
-    assert_eq!(output.code, 1);
-    assert!(
-        output.stderr.contains(
-            "error[plan::evaluate]: cannot evaluate this workspace on data yet: persona labels are not evaluated yet"
-        ),
-        "{}",
-        output.stderr
-    );
-}
-
-#[test]
 fn absurd_durations_do_not_overflow() {
     let ws = with_profiles("u1,u1@example.com,,America/New_York,true,,2026-01-01T00:00:00Z\n");
     ws.replace(

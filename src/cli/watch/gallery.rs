@@ -1,6 +1,7 @@
 //! The page `preview --watch` serves: every campaign, each variant rendered side by side for
-//! sample recipients — the first due recipient in each segment — with subject, preheader, HTML
-//! and text part; or, when the workspace does not check, its diagnostics.
+//! sample recipients — the first due recipient with each persona label, then in each segment —
+//! with subject, preheader, HTML and text part; or, when the workspace does not check, its
+//! diagnostics.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -10,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::cli::format::{render_diagnostics, Format};
-use crate::data::{evaluate, load_dataset, segment_column, Evaluation, LoadOptions};
+use crate::data::{evaluate, load_dataset, persona_column, segment_column, Evaluation, LoadOptions};
 use crate::load::load_workspace;
 use crate::model::Campaign;
 use crate::plan::{build_plan, DueSend};
@@ -18,7 +19,7 @@ use crate::run::{render_message, Ledger, PlanInputs, Renderer};
 use crate::template::escape_html;
 
 /// Recipients shown per variant at most.
-const SAMPLES: usize = 4;
+const SAMPLES: usize = 6;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;background:#f6f6f4;color:#222}
 h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ccc}
@@ -113,8 +114,16 @@ fn campaigns(
                     escape_html(&variant.name)
                 );
             }
-            for send in chosen {
-                out.push_str(&sample(&renderer, &inputs, campaign, index, send, secret.as_bytes()));
+            for (send, group) in chosen {
+                out.push_str(&sample(
+                    &renderer,
+                    &inputs,
+                    campaign,
+                    index,
+                    send,
+                    &group,
+                    secret.as_bytes(),
+                ));
             }
         }
         out.push_str("</div>\n");
@@ -122,23 +131,39 @@ fn campaigns(
     Ok(out)
 }
 
-/// Up to [`SAMPLES`] due sends of variant `variant`: the first in each segment, in segment
-/// order, then the first overall.
-fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) -> Vec<&'s DueSend> {
+/// A group a sample stands for, and how to tell its members by row.
+type Group<'e> = (String, Box<dyn Fn(usize) -> bool + 'e>);
+
+/// Up to [`SAMPLES`] due sends of variant `variant`, each with the group it stands for: the
+/// first with each persona label (model by model, labels in order), then the first in each
+/// segment, in segment order, else the first due.
+fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) -> Vec<(&'s DueSend, String)> {
     let of_variant: Vec<&DueSend> = sends.iter().filter(|s| s.variant == variant).collect();
-    let mut chosen: Vec<&DueSend> = Vec::new();
-    let mut rows = HashSet::new();
+    let frame = &evaluation.frame;
+    let mut groups: Vec<Group> = Vec::new();
+    for persona in &evaluation.personas {
+        let model = &persona.model;
+        if let Ok(column) = frame.column(&persona_column(model)).and_then(|c| c.str().cloned()) {
+            for label in persona.clusters.iter().map(|c| &c.label) {
+                // A chunked column's clone shares its buffers.
+                let column = column.clone();
+                let in_group = move |row| column.get(row) == Some(label.as_str());
+                groups.push((format!("persona {model}: {label}"), Box::new(in_group)));
+            }
+        }
+    }
     for (segment, _) in &evaluation.segment_sizes {
-        let Ok(column) = evaluation
-            .frame
-            .column(&segment_column(segment))
-            .and_then(|c| c.bool().cloned())
-        else {
-            continue;
-        };
-        if let Some(send) = of_variant.iter().find(|s| column.get(s.row) == Some(true)) {
+        if let Ok(column) = frame.column(&segment_column(segment)).and_then(|c| c.bool().cloned()) {
+            let in_group = move |row| column.get(row) == Some(true);
+            groups.push((format!("segment {segment}"), Box::new(in_group)));
+        }
+    }
+    let mut chosen: Vec<(&DueSend, String)> = Vec::new();
+    let mut rows = HashSet::new();
+    for (group, in_group) in groups {
+        if let Some(send) = of_variant.iter().find(|s| in_group(s.row)) {
             if rows.insert(send.row) {
-                chosen.push(send);
+                chosen.push((send, group));
             }
         }
         if chosen.len() == SAMPLES {
@@ -146,26 +171,29 @@ fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) ->
         }
     }
     if chosen.is_empty() {
-        chosen.extend(of_variant.first());
+        chosen.extend(of_variant.first().map(|send| (*send, "first due".to_string())));
     }
     chosen
 }
 
-/// One rendered sample, or why it did not render.
+/// One rendered sample (saying which group it stands for), or why it did not render.
+#[allow(clippy::too_many_arguments)]
 fn sample(
     renderer: &Renderer,
     inputs: &PlanInputs,
     campaign: &Campaign,
     variant: usize,
     send: &DueSend,
+    group: &str,
     secret: &[u8],
 ) -> String {
     let recipient = inputs.recipient(send);
     let variant = &campaign.variants[variant];
     let head = format!(
-        "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b> · profile <code>{}</code></div>",
+        "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b> · profile <code>{}</code> · {}</div>",
         escape_html(&variant.name),
-        escape_html(&recipient.key())
+        escape_html(&recipient.key()),
+        escape_html(group)
     );
     match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
         Ok(message) => format!(

@@ -1,0 +1,151 @@
+//! `tailor personas [DIR] --now T`: fits every persona model to the data and shows, per label,
+//! how many profiles carry it, their share as a bar, and their mean inputs in raw units.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use serde_json::{json, Map, Value as Json};
+
+use super::plan::{checked_workspace, run_clock, workspace_data};
+use super::ExitCode;
+use crate::data::{evaluate, PersonaSummary};
+use crate::model::{Clustering, PersonaModel};
+
+/// Width of the share bar at 100%.
+const BAR_WIDTH: usize = 30;
+
+/// How the personas are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PersonasFormat {
+    /// Aligned tables with bars, for a terminal.
+    Text,
+    /// The clusters as data.
+    Json,
+}
+
+/// Arguments of `tailor personas`.
+#[derive(Debug, Args)]
+pub struct PersonasArgs {
+    /// The workspace folder.
+    pub dir: Option<PathBuf>,
+    /// The clock features are computed at (RFC 3339); default: now.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PersonasFormat::Text)]
+    pub format: PersonasFormat,
+    /// Drop and count rows that do not fit the schema instead of failing.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+/// Runs `tailor personas`.
+pub fn run(args: &PersonasArgs) -> ExitCode {
+    match personas(args) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn personas(args: &PersonasArgs) -> Result<ExitCode, ExitCode> {
+    let now = run_clock(args.now.as_deref())?;
+    let (_, workspace) = checked_workspace(args.dir.as_ref())?;
+    let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
+    let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
+        eprintln!("error[personas::evaluate]: {e}");
+        ExitCode::Failure
+    })?;
+    let fitted = workspace.personas.iter().zip(&evaluation.personas);
+    match args.format {
+        PersonasFormat::Text if workspace.personas.is_empty() => {
+            println!("no persona models in this workspace (a `kind: personas` document declares one)");
+        }
+        PersonasFormat::Text => {
+            for (model, summary) in fitted {
+                print!("{}", text(model, summary));
+            }
+        }
+        PersonasFormat::Json => {
+            let models: Vec<Json> = fitted.map(|(model, summary)| data(model, summary)).collect();
+            println!("{:#}", json!({ "personas": models }));
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `kmeans k=4` or `dbscan eps=0.5 min_points=10`.
+fn algorithm(model: &PersonaModel) -> String {
+    match model.clustering {
+        Clustering::Kmeans { k } => format!("kmeans k={k}"),
+        Clustering::Dbscan { eps, min_points } => format!("dbscan eps={eps} min_points={min_points}"),
+    }
+}
+
+/// One model as a table: label, profiles, share bar, mean inputs.
+fn text(model: &PersonaModel, summary: &PersonaSummary) -> String {
+    let labelled: usize = summary.clusters.iter().map(|c| c.size).sum();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "persona {} · {} · scale {} · seed {}\n  {} of {} profiles in its population labelled ({} left out for a missing input)\n",
+        model.name,
+        algorithm(model),
+        format!("{:?}", model.scale).to_lowercase(),
+        model.seed,
+        labelled,
+        summary.population,
+        summary.population - labelled,
+    );
+    let label_width = summary.clusters.iter().map(|c| c.label.len()).max().unwrap_or(0).max(5);
+    let mut header = format!(
+        "  {:<label_width$} {:>8}  {:<w$}",
+        "label",
+        "profiles",
+        "share",
+        w = BAR_WIDTH + 6
+    );
+    for feature in &model.features {
+        let _ = write!(header, " {feature:>14}");
+    }
+    let _ = writeln!(out, "{}", header.trim_end());
+    for cluster in &summary.clusters {
+        let share = cluster.size as f64 / labelled.max(1) as f64;
+        let bar = "█".repeat((share * BAR_WIDTH as f64).round() as usize);
+        let mut line = format!(
+            "  {:<label_width$} {:>8}  {:>4.0}% {:<BAR_WIDTH$}",
+            cluster.label,
+            cluster.size,
+            share * 100.0,
+            bar
+        );
+        for value in &cluster.centroid {
+            let _ = write!(line, " {value:>14.2}");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out.push('\n');
+    out
+}
+
+/// One model as data.
+fn data(model: &PersonaModel, summary: &PersonaSummary) -> Json {
+    let clusters: Vec<Json> = summary
+        .clusters
+        .iter()
+        .map(|cluster| {
+            let centroid: Map<String, Json> = model
+                .features
+                .iter()
+                .zip(&cluster.centroid)
+                .map(|(feature, value)| (feature.clone(), json!(value)))
+                .collect();
+            json!({ "centroid": centroid, "label": cluster.label, "size": cluster.size })
+        })
+        .collect();
+    json!({
+        "algorithm": algorithm(model),
+        "clusters": clusters,
+        "model": model.name,
+        "population": summary.population,
+    })
+}

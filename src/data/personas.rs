@@ -1,0 +1,449 @@
+//! Persona labels (SPEC §4): a model's profiles clustered on its numeric features, K-Means or
+//! DBSCAN, each cluster named after its nearest prototype.
+//!
+//! Deterministic: the same rows, parameters and seed give the same labels. Inputs are scaled
+//! (`standard`: mean 0 and standard deviation 1; `minmax`: 0 to 1; a constant feature stays 0)
+//! over the population being clustered. K-Means starts from k-means++ centres drawn with the
+//! model's seed and runs Lloyd's iterations until no profile changes cluster (at most
+//! [`MAX_ITERATIONS`]). DBSCAN counts a point itself among its `min_points` neighbours within
+//! `eps` (in scaled units); clusters are numbered in row order; noise is `noise`. Clusters are
+//! then named one to one after their nearest prototype (prototypes in raw units, compared on
+//! the features they give), closest pairs first; the rest are `cluster_1`, `cluster_2`, ...
+//! from the largest. A profile outside the population, or with a null input, has no label.
+
+use polars::prelude::*;
+
+use super::evaluate::EvalError;
+use super::seeded::SeededRng;
+use crate::model::{Clustering, PersonaModel, Scale};
+
+/// Lloyd's iterations at most.
+const MAX_ITERATIONS: usize = 300;
+
+/// The column of persona model `name` in the evaluated frame.
+pub fn persona_column(name: &str) -> String {
+    format!("persona.{name}")
+}
+
+/// A persona model fitted to the profiles.
+#[derive(Debug, Clone)]
+pub struct PersonaFit {
+    /// Each row's label, a text column named [`persona_column`].
+    pub labels: Column,
+    /// What the labels add up to.
+    pub summary: PersonaSummary,
+}
+
+/// A fitted persona model's clusters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonaSummary {
+    /// The model.
+    pub model: String,
+    /// Profiles in its population (labelled, or left out for a missing input).
+    pub population: usize,
+    /// Each label's profiles, by label.
+    pub clusters: Vec<Cluster>,
+}
+
+/// The profiles that share a label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// A prototype's name, `cluster_<i>`, or `noise`.
+    pub label: String,
+    /// How many profiles carry it.
+    pub size: usize,
+    /// Their mean inputs, in raw units, in the order of the model's features.
+    pub centroid: Vec<f64>,
+}
+
+/// `model` fitted to the rows of `frame` that `population` flags.
+pub fn fit_persona(model: &PersonaModel, frame: &DataFrame, population: &[bool]) -> Result<PersonaFit, EvalError> {
+    let inputs = model
+        .features
+        .iter()
+        .map(|feature| {
+            let column = frame.column(feature)?.cast(&DataType::Float64)?;
+            Ok(column.f64()?.iter().collect::<Vec<Option<f64>>>())
+        })
+        .collect::<Result<Vec<_>, PolarsError>>()?;
+    // The clustered rows and their points.
+    let (rows, raw): (Vec<usize>, Vec<Vec<f64>>) = (0..frame.height())
+        .filter(|&row| population.get(row) == Some(&true))
+        .filter_map(|row| {
+            let point: Option<Vec<f64>> = inputs
+                .iter()
+                .map(|column| column[row].filter(|v| v.is_finite()))
+                .collect();
+            point.map(|point| (row, point))
+        })
+        .unzip();
+    let scaler = Scaler::fit(&raw, model.scale);
+    let points: Vec<Vec<f64>> = raw.iter().map(|p| scaler.apply(p)).collect();
+    let assigned: Vec<Option<usize>> = match model.clustering {
+        Clustering::Kmeans { k } => kmeans(&points, k as usize, model.seed).into_iter().map(Some).collect(),
+        Clustering::Dbscan { eps, min_points } => dbscan(&points, eps, min_points as usize),
+    };
+    let names = cluster_names(model, &points, &assigned, &scaler);
+    let mut labels: Vec<Option<&str>> = vec![None; frame.height()];
+    let mut clusters: std::collections::BTreeMap<&str, (usize, Vec<f64>)> = Default::default();
+    for ((row, cluster), point) in rows.iter().zip(&assigned).zip(&raw) {
+        let label = cluster.map_or("noise", |c| names[c].as_str());
+        labels[*row] = Some(label);
+        let (size, sum) = clusters.entry(label).or_insert_with(|| (0, vec![0.0; point.len()]));
+        *size += 1;
+        for (s, v) in sum.iter_mut().zip(point) {
+            *s += v;
+        }
+    }
+    let clusters = clusters
+        .into_iter()
+        .map(|(label, (size, sum))| Cluster {
+            label: label.to_string(),
+            size,
+            centroid: sum.into_iter().map(|s| s / size as f64).collect(),
+        })
+        .collect();
+    Ok(PersonaFit {
+        labels: Column::new(persona_column(&model.name).into(), labels),
+        summary: PersonaSummary {
+            model: model.name.clone(),
+            population: population.iter().take(frame.height()).filter(|&&p| p).count(),
+            clusters,
+        },
+    })
+}
+
+/// Scaling fitted on the clustered points: `(x - offset) / factor` per feature.
+struct Scaler {
+    offset: Vec<f64>,
+    factor: Vec<f64>,
+}
+
+impl Scaler {
+    fn fit(points: &[Vec<f64>], scale: Scale) -> Scaler {
+        let dimensions = points.first().map_or(0, Vec::len);
+        let column = |d: usize| points.iter().map(move |p| p[d]);
+        let (offset, factor) = (0..dimensions)
+            .map(|d| match scale {
+                Scale::None => (0.0, 1.0),
+                Scale::Standard => {
+                    let n = points.len() as f64;
+                    let mean = column(d).sum::<f64>() / n;
+                    let deviation = (column(d).map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+                    (mean, if deviation > 0.0 { deviation } else { 1.0 })
+                }
+                Scale::Minmax => {
+                    let min = column(d).fold(f64::INFINITY, f64::min);
+                    let max = column(d).fold(f64::NEG_INFINITY, f64::max);
+                    (min, if max > min { max - min } else { 1.0 })
+                }
+            })
+            .unzip();
+        Scaler { offset, factor }
+    }
+
+    fn apply(&self, point: &[f64]) -> Vec<f64> {
+        point
+            .iter()
+            .zip(self.offset.iter().zip(&self.factor))
+            .map(|(v, (offset, factor))| (v - offset) / factor)
+            .collect()
+    }
+
+    /// One raw value of feature `d`, scaled.
+    fn value(&self, d: usize, value: f64) -> f64 {
+        (value - self.offset.get(d).unwrap_or(&0.0)) / self.factor.get(d).unwrap_or(&1.0)
+    }
+}
+
+fn distance2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
+}
+
+/// The nearest of `centres` to `point` (the first on ties).
+fn nearest(point: &[f64], centres: &[Vec<f64>]) -> usize {
+    let mut best = (0, f64::INFINITY);
+    for (index, centre) in centres.iter().enumerate() {
+        let d = distance2(point, centre);
+        if d < best.1 {
+            best = (index, d);
+        }
+    }
+    best.0
+}
+
+/// K-Means: each point's cluster, `0..min(k, points)`.
+fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
+    let k = k.min(points.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut rng = SeededRng(seed);
+    // k-means++: each next centre drawn with probability proportional to its squared distance
+    // from the nearest centre so far.
+    let mut centres = vec![points[rng.index(points.len())].clone()];
+    let mut closest: Vec<f64> = points.iter().map(|p| distance2(p, &centres[0])).collect();
+    while centres.len() < k {
+        let total: f64 = closest.iter().sum();
+        let next = if total > 0.0 {
+            let mut target = rng.unit() * total;
+            closest
+                .iter()
+                .position(|&d| {
+                    target -= d;
+                    target < 0.0 && d > 0.0
+                })
+                .unwrap_or_else(|| closest.iter().rposition(|&d| d > 0.0).unwrap_or(0))
+        } else {
+            rng.index(points.len())
+        };
+        centres.push(points[next].clone());
+        for (d, p) in closest.iter_mut().zip(points) {
+            *d = d.min(distance2(p, &points[next]));
+        }
+    }
+    let mut assigned: Vec<usize> = points.iter().map(|p| nearest(p, &centres)).collect();
+    for _ in 0..MAX_ITERATIONS {
+        let dimensions = points[0].len();
+        let mut sums = vec![vec![0.0; dimensions]; k];
+        let mut counts = vec![0usize; k];
+        for (p, &c) in points.iter().zip(&assigned) {
+            counts[c] += 1;
+            for (s, v) in sums[c].iter_mut().zip(p) {
+                *s += v;
+            }
+        }
+        for ((centre, sum), &count) in centres.iter_mut().zip(sums).zip(&counts) {
+            // An emptied cluster keeps its centre.
+            if count > 0 {
+                *centre = sum.into_iter().map(|s| s / count as f64).collect();
+            }
+        }
+        let next: Vec<usize> = points.iter().map(|p| nearest(p, &centres)).collect();
+        if next == assigned {
+            break;
+        }
+        assigned = next;
+    }
+    assigned
+}
+
+/// DBSCAN: each point's cluster in discovery order, `None` for noise.
+fn dbscan(points: &[Vec<f64>], eps: f64, min_points: usize) -> Vec<Option<usize>> {
+    // Points sorted on the first feature: neighbours lie within `eps` of it there.
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    let first = |i: usize| points[i].first().copied().unwrap_or(0.0);
+    order.sort_by(|&a, &b| first(a).total_cmp(&first(b)).then(a.cmp(&b)));
+    let sorted: Vec<f64> = order.iter().map(|&i| first(i)).collect();
+    let neighbours = |i: usize| -> Vec<usize> {
+        let x = first(i);
+        let start = sorted.partition_point(|&v| v < x - eps);
+        let end = sorted.partition_point(|&v| v <= x + eps);
+        let mut found: Vec<usize> = order[start..end]
+            .iter()
+            .copied()
+            .filter(|&j| distance2(&points[i], &points[j]) <= eps * eps)
+            .collect();
+        found.sort_unstable();
+        found
+    };
+    let mut cluster: Vec<Option<usize>> = vec![None; points.len()];
+    let mut visited = vec![false; points.len()];
+    let mut clusters = 0;
+    for i in 0..points.len() {
+        if visited[i] {
+            continue;
+        }
+        visited[i] = true;
+        let around = neighbours(i);
+        if around.len() < min_points {
+            continue; // noise, unless a core point reaches it later
+        }
+        let id = clusters;
+        clusters += 1;
+        cluster[i] = Some(id);
+        let mut queue = std::collections::VecDeque::from(around);
+        while let Some(j) = queue.pop_front() {
+            if cluster[j].is_none() {
+                cluster[j] = Some(id);
+            }
+            if visited[j] {
+                continue;
+            }
+            visited[j] = true;
+            let reach = neighbours(j);
+            if reach.len() >= min_points {
+                queue.extend(reach);
+            }
+        }
+    }
+    cluster
+}
+
+/// Each cluster's name: its nearest prototype one to one, closest pairs first; the rest
+/// `cluster_<i>` from the largest.
+fn cluster_names(
+    model: &PersonaModel,
+    points: &[Vec<f64>],
+    assigned: &[Option<usize>],
+    scaler: &Scaler,
+) -> Vec<String> {
+    let clusters = assigned.iter().flatten().max().map_or(0, |c| c + 1);
+    let dimensions = model.features.len();
+    let mut sums = vec![vec![0.0; dimensions]; clusters];
+    let mut sizes = vec![0usize; clusters];
+    for (p, c) in points.iter().zip(assigned) {
+        if let Some(c) = *c {
+            sizes[c] += 1;
+            for (s, v) in sums[c].iter_mut().zip(p) {
+                *s += v;
+            }
+        }
+    }
+    let centroids: Vec<Vec<f64>> = sums
+        .into_iter()
+        .zip(&sizes)
+        .map(|(sum, &size)| sum.into_iter().map(|s| s / size.max(1) as f64).collect())
+        .collect();
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (p, (_, values)) in model.prototypes.iter().enumerate() {
+        let given: Vec<(usize, f64)> = values
+            .iter()
+            .filter_map(|(feature, value)| {
+                let d = model.features.iter().position(|f| f == feature)?;
+                Some((d, scaler.value(d, *value)))
+            })
+            .collect();
+        for (c, centroid) in centroids.iter().enumerate() {
+            let distance: f64 = given.iter().map(|&(d, v)| (centroid[d] - v).powi(2)).sum();
+            pairs.push((distance, c, p));
+        }
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut names: Vec<Option<String>> = vec![None; clusters];
+    let mut taken = vec![false; model.prototypes.len()];
+    for (_, c, p) in pairs {
+        if names[c].is_none() && !taken[p] {
+            names[c] = Some(model.prototypes[p].0.clone());
+            taken[p] = true;
+        }
+    }
+    let mut unnamed: Vec<usize> = (0..clusters).filter(|&c| names[c].is_none()).collect();
+    unnamed.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    for (i, c) in unnamed.into_iter().enumerate() {
+        names[c] = Some(format!("cluster_{}", i + 1));
+    }
+    names.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three tight groups around (0,0), (10,0) and (0,10), with one far outlier.
+    fn blobs() -> Vec<Vec<f64>> {
+        let mut points = Vec::new();
+        for (cx, cy) in [(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)] {
+            for i in 0..20 {
+                let jitter = f64::from(i % 5) * 0.1;
+                points.push(vec![cx + jitter, cy - jitter]);
+            }
+        }
+        points.push(vec![50.0, 50.0]);
+        points
+    }
+
+    #[test]
+    fn kmeans_finds_the_groups_and_is_deterministic() {
+        let points: Vec<Vec<f64>> = blobs().into_iter().take(60).collect();
+        let assigned = kmeans(&points, 3, 42);
+        for group in assigned.chunks(20) {
+            assert!(group.iter().all(|&c| c == group[0]), "{assigned:?}");
+        }
+        let distinct: std::collections::BTreeSet<usize> = assigned.iter().copied().collect();
+        assert_eq!(distinct.len(), 3);
+        assert_eq!(kmeans(&points, 3, 42), assigned);
+        assert_eq!(
+            kmeans(&points[..2], 5, 1).len(),
+            2,
+            "k is capped at the number of points"
+        );
+    }
+
+    #[test]
+    fn dbscan_finds_the_groups_and_leaves_the_outlier_as_noise() {
+        let assigned = dbscan(&blobs(), 1.0, 5);
+        assert_eq!(assigned[..20], vec![Some(0); 20][..]);
+        assert_eq!(assigned[20..40], vec![Some(1); 20][..]);
+        assert_eq!(assigned[40..60], vec![Some(2); 20][..]);
+        assert_eq!(assigned[60], None);
+    }
+
+    fn model(prototypes: Vec<(&str, Vec<(&str, f64)>)>) -> PersonaModel {
+        PersonaModel {
+            name: "shopper".into(),
+            clustering: Clustering::Kmeans { k: 3 },
+            features: vec!["orders".into(), "basket".into()],
+            scale: Scale::None,
+            seed: 7,
+            population: None,
+            prototypes: prototypes
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v.into_iter().map(|(f, x)| (f.to_string(), x)).collect()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn clusters_take_their_nearest_prototypes_one_to_one_and_the_rest_are_numbered_by_size() {
+        let points = vec![
+            vec![0.0, 0.0],
+            vec![0.0, 1.0],
+            vec![10.0, 0.0],
+            vec![0.0, 10.0],
+            vec![0.0, 11.0],
+            vec![0.0, 12.0],
+        ];
+        let assigned = vec![Some(0), Some(0), Some(1), Some(2), Some(2), Some(2)];
+        let scaler = Scaler::fit(&points, Scale::None);
+        // Both prototypes are nearest to cluster 1: the closer one takes it, the other its next
+        // nearest (cluster 0 before cluster 2 on a tie); cluster 2 is left unnamed.
+        let names = cluster_names(
+            &model(vec![("far", vec![("orders", 9.0)]), ("near", vec![("orders", 10.0)])]),
+            &points,
+            &assigned,
+            &scaler,
+        );
+        assert_eq!(names, ["far", "near", "cluster_1"]);
+    }
+
+    #[test]
+    fn labels_leave_rows_outside_the_population_or_with_null_inputs_unlabelled() {
+        let frame = df!(
+            "orders" => [Some(0i64), Some(0), Some(10), Some(10), None, Some(10)],
+            "basket" => [Some(1.0f64), Some(1.5), Some(100.0), Some(101.0), Some(5.0), Some(100.0)],
+        )
+        .unwrap();
+        let mut model = model(vec![("big", vec![("basket", 100.0)]), ("small", vec![("basket", 0.0)])]);
+        model.clustering = Clustering::Kmeans { k: 2 };
+        model.scale = Scale::Standard;
+        let fit = fit_persona(&model, &frame, &[true, true, true, true, true, false]).unwrap();
+        let labels: Vec<Option<&str>> = fit.labels.str().unwrap().iter().collect();
+        assert_eq!(
+            labels,
+            [Some("small"), Some("small"), Some("big"), Some("big"), None, None]
+        );
+        assert_eq!(fit.summary.population, 5);
+        let big = Cluster {
+            label: "big".into(),
+            size: 2,
+            centroid: vec![10.0, 100.5],
+        };
+        let small = Cluster {
+            label: "small".into(),
+            size: 2,
+            centroid: vec![0.0, 1.25],
+        };
+        assert_eq!(fit.summary.clusters, [big, small]);
+    }
+}

@@ -1,0 +1,170 @@
+//! Persona models label profiles: segments, audiences and templates use the labels, `plan`
+//! reports them, and the same data gives the same labels.
+
+use std::fs;
+
+use serde_json::Value as Json;
+
+use crate::support::{demo_workspace, replace_in, tailor, StarterWorkspace};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+/// The demo with a segment and a campaign that use the `shopper` persona's labels.
+fn demo_with_persona_campaign() -> tempfile::TempDir {
+    let dir = demo_workspace();
+    let campaigns = dir.path().join("campaigns");
+    let segments = fs::read_to_string(campaigns.join("segments.yaml")).unwrap();
+    fs::write(
+        campaigns.join("segments.yaml"),
+        format!(
+            "{segments}---\nkind: segment\nname: big_spenders\ndescription: The shopper persona's big spenders\n\
+             where: persona.shopper == \"big_spender\"\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        campaigns.join("campaigns/persona_offer.yaml"),
+        "kind: campaign\nname: persona_offer\naudience: segment.big_spenders\n\
+         schedule: { at: \"2026-12-01T09:00\", timezone: America/New_York }\n\
+         subject: \"A {{ user.persona.shopper | default: 'nobody' }} offer for {{ user.first_name | default: 'you' }}\"\n\
+         html: ../templates/early_access.html.liquid\nvars: { collection: \"Winter 2026\", code: BIG }\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn plan_json(dir: &std::path::Path) -> Json {
+    let output = tailor(dir, &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    serde_json::from_str(&output.stdout).expect("json")
+}
+
+#[test]
+fn persona_labels_drive_segments_audiences_and_templates_and_plan_reports_them() {
+    let dir = demo_with_persona_campaign();
+    let plan = plan_json(dir.path());
+    let personas = plan["personas"].as_array().expect("personas");
+    assert_eq!(personas.len(), 1);
+    assert_eq!(personas[0]["model"], "shopper");
+    let labels: Vec<(String, u64)> = personas[0]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["label"].as_str().unwrap().to_string(), l["size"].as_u64().unwrap()))
+        .collect();
+    // k = 4 with four prototypes: every cluster takes a prototype's name.
+    let names: Vec<&str> = labels.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(names, ["bargain_hunter", "big_spender", "dormant", "window_shopper"]);
+    assert!(labels.iter().all(|(_, size)| *size > 0), "{labels:?}");
+    // The segment reads the same labels the report counts.
+    let big = labels.iter().find(|(l, _)| l == "big_spender").unwrap().1;
+    let segment = plan["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "big_spenders")
+        .unwrap();
+    assert_eq!(segment["size"].as_u64(), Some(big));
+    let campaign = plan["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "persona_offer")
+        .unwrap();
+    assert_eq!(campaign["audience"].as_u64(), Some(big));
+    let subject = campaign["variants"][0]["subject"]["text"]
+        .as_str()
+        .expect("a sample subject");
+    assert!(subject.starts_with("A big_spender offer for "), "{subject}");
+    // Same data, same labels.
+    assert_eq!(plan_json(dir.path()), plan);
+    let text = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
+    assert!(
+        text.stdout.contains("persona shopper (labels over its population)"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn dbscan_labels_outliers_noise_and_every_clustered_profile_gets_a_label() {
+    let dir = demo_with_persona_campaign();
+    let personas = dir.path().join("campaigns/personas.yaml");
+    replace_in(&personas, "algorithm: kmeans", "algorithm: dbscan");
+    replace_in(&personas, "k: 4", "eps: 0.3\nmin_points: 5");
+    let plan = plan_json(dir.path());
+    let labels = plan["personas"][0]["labels"].as_array().unwrap();
+    let names: Vec<&str> = labels.iter().map(|l| l["label"].as_str().unwrap()).collect();
+    assert!(names.contains(&"noise"), "{names:?}");
+    assert!(names.len() >= 2, "{names:?}");
+    let kmeans = plan_json(&demo_with_persona_campaign().path().to_path_buf());
+    let total = |plan: &Json| -> u64 {
+        plan["personas"][0]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["size"].as_u64().unwrap())
+            .sum()
+    };
+    // Both algorithms label the same population (profiles in it with every input set).
+    assert_eq!(total(&plan), total(&kmeans));
+}
+
+#[test]
+fn a_population_that_uses_persona_labels_is_refused_clearly() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "personas.yaml",
+        "kind: personas\nname: shopper\nalgorithm: kmeans\nk: 2\nfeatures: [orders_90d, spend_365d]\n\
+         ---\nkind: personas\nname: second\nalgorithm: kmeans\nk: 2\nfeatures: [orders_90d]\n\
+         population: persona.shopper == 'cluster_1'\n",
+    );
+    let output = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "error[plan::evaluate]: cannot evaluate this workspace on data yet: the population of persona model `second` uses persona labels"
+        ),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn tailor_personas_shows_each_label_with_its_size_share_and_mean_inputs() {
+    let dir = demo_workspace();
+    let text = tailor(dir.path(), &["personas", "campaigns", "--now", NOW]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .starts_with("persona shopper · kmeans k=4 · scale standard · seed 42\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("orders_90d"), "{}", text.stdout);
+    let json = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let json: Json = serde_json::from_str(&json.stdout).unwrap();
+    let model = &json["personas"][0];
+    let clusters = model["clusters"].as_array().unwrap();
+    // Sizes agree with the plan's report, and every centroid gives each input.
+    let plan = plan_json(dir.path());
+    let planned: Vec<(String, u64)> = plan["personas"][0]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["label"].as_str().unwrap().to_string(), l["size"].as_u64().unwrap()))
+        .collect();
+    let fitted: Vec<(String, u64)> = clusters
+        .iter()
+        .map(|c| (c["label"].as_str().unwrap().to_string(), c["size"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(fitted, planned);
+    for cluster in clusters {
+        let centroid = cluster["centroid"].as_object().unwrap();
+        let keys: Vec<&str> = centroid.keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        assert!(centroid.values().all(|v| v.as_f64().is_some_and(f64::is_finite)));
+    }
+    assert!(model["population"].as_u64().unwrap() >= fitted.iter().map(|(_, n)| n).sum::<u64>());
+}
