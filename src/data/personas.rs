@@ -446,4 +446,16 @@ mod tests {
         };
         assert_eq!(fit.summary.clusters, [big, small]);
     }
+
+    #[test]
+    fn a_profile_clustered_alone_takes_its_nearest_prototype_in_raw_units() {
+        let frame = df!("orders" => [Some(2i64)], "basket" => [Some(170.0f64)]).unwrap();
+        let mut model = model(vec![
+            ("big", vec![("orders", 3.0), ("basket", 180.0)]),
+            ("small", vec![("orders", 6.0), ("basket", 25.0)]),
+        ]);
+        model.scale = Scale::Standard;
+        let fit = fit_persona(&model, &frame, &[true]).unwrap();
+        assert_eq!(fit.labels.str().unwrap().get(0), Some("big"));
+    }
 }
