@@ -16,12 +16,24 @@ use tailor::check::check_workspace;
 use tailor::data::{evaluate, load_dataset, LoadOptions};
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
-use tailor::run::{prepared, recipient_globals, render_message, Recipient, Renderer};
+use tailor::run::{compile_mjml, css_inliner, prepared, recipient_globals, render_message, Recipient, Renderer};
 use tailor::template::partial_files;
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 const CAMPAIGN: &str = "sneaker_nudge";
 const SECONDS: u64 = 3;
+
+/// The campaign's template written in MJML (Liquid inside `mj-text` and `href` only).
+const MJML: &str = r#"<mjml><mj-head><mj-style>.cta { background: #111; }</mj-style></mj-head><mj-body>
+<mj-section><mj-column>
+<mj-text><h1>{{ user.first_name | default: "Hey" }}, your sneakers are waiting</h1>
+<p>Take {{ vars.discount }}% off with code <strong>SNEAKS{{ vars.discount }}</strong>.</p>
+{% if recommendations.size > 0 %}<h2>You looked at</h2><ul>{% for product in recommendations %}
+<li><a href="{{ product.url | url_param: 'utm_campaign', campaign.name }}">{{ product.name }}</a> &mdash; {{ product.price | money }}</li>
+{% endfor %}</ul>{% endif %}</mj-text>
+<mj-button css-class="cta" href="https://acme.test/sneakers">Shop sneakers</mj-button>
+<mj-text><p>You receive this because you subscribed at acme.test. <a href="{{ unsubscribe_url }}">Unsubscribe</a>.</p></mj-text>
+</mj-column></mj-section></mj-body></mjml>"#;
 
 /// Runs `step` over and over for [`SECONDS`]; its calls per second.
 fn per_second(mut step: impl FnMut()) -> f64 {
@@ -155,6 +167,31 @@ fn main() {
         let text = prepared(&loaded.sources.file(file).text, true).expect("prepared");
         fs::write(shared.path().join(format!("{name}.liquid")), text).expect("write");
     }
+    // An MJML version of the template: its HTML part compiled and inlined once per template
+    // against compiling and inlining each message, on the same globals.
+    assert!(
+        renderer.renders_only(MJML, true).expect("prepared"),
+        "the MJML is compiled once"
+    );
+    let inliner = css_inliner();
+    let mut next = 0;
+    let mjml_once = per_second(|| {
+        renderer
+            .render_html(MJML, true, &objects[next % objects.len()])
+            .expect("renders");
+        next += 1;
+    });
+    let mut next = 0;
+    let mjml_each = per_second(|| {
+        let markup = renderer
+            .render(MJML, true, &objects[next % objects.len()])
+            .expect("renders");
+        inliner
+            .inline(&compile_mjml(&markup).expect("compiles"))
+            .expect("inlines");
+        next += 1;
+    });
+
     let data = Json::Array(globals.into_iter().map(Json::Object).collect());
     fs::write(shared.path().join("data.json"), data.to_string()).expect("write");
     let liquidjs = peer(
@@ -179,5 +216,10 @@ fn main() {
     println!(
         "  python-liquid Liquid only                               {python:>10.0} /s   tailor is {:.2}x",
         liquid_only / python
+    );
+    println!("  MJML HTML part, compiled and inlined once per template  {mjml_once:>10.0} /s");
+    println!(
+        "  MJML HTML part, compiled and inlined per message        {mjml_each:>10.0} /s   once is {:.1}x",
+        mjml_once / mjml_each
     );
 }
