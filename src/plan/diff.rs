@@ -79,7 +79,23 @@ fn numbers(campaign: &CampaignReport) -> BTreeMap<String, usize> {
     numbers
 }
 
-/// Changes per campaign and segment (name to its changes), in name order; new and removed
+/// Which plan a number comes from.
+#[derive(Clone, Copy)]
+enum Side {
+    Before,
+    After,
+}
+
+impl Side {
+    fn of(self, pair: &mut BeforeAfter) -> &mut BTreeMap<String, usize> {
+        match self {
+            Side::Before => &mut pair.0,
+            Side::After => &mut pair.1,
+        }
+    }
+}
+
+/// Changes per campaign, segment and persona model (name to its changes), in name order; new and removed
 /// ones count from or to zero.
 fn changes(base: &PlanReport, plan: &PlanReport) -> Vec<(String, Vec<Change>)> {
     let mut all: BTreeMap<String, BeforeAfter> = BTreeMap::new();
@@ -89,17 +105,17 @@ fn changes(base: &PlanReport, plan: &PlanReport) -> Vec<(String, Vec<Change>)> {
     for campaign in &plan.campaigns {
         all.entry(format!("campaign {}", campaign.name)).or_default().1 = numbers(campaign);
     }
-    for segment in &base.segments {
-        all.entry(format!("segment {}", segment.name))
-            .or_default()
-            .0
-            .insert("size".into(), segment.size);
-    }
-    for segment in &plan.segments {
-        all.entry(format!("segment {}", segment.name))
-            .or_default()
-            .1
-            .insert("size".into(), segment.size);
+    for (report, side) in [(base, Side::Before), (plan, Side::After)] {
+        for segment in &report.segments {
+            let sizes = side.of(all.entry(format!("segment {}", segment.name)).or_default());
+            sizes.insert("size".into(), segment.size);
+        }
+        for persona in &report.personas {
+            let sizes = side.of(all.entry(format!("persona {}", persona.model)).or_default());
+            for label in &persona.labels {
+                sizes.insert(label.label.clone(), label.size);
+            }
+        }
     }
     all.into_iter()
         .filter_map(|(name, (before, after))| {

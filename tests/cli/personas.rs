@@ -168,3 +168,25 @@ fn tailor_personas_shows_each_label_with_its_size_share_and_mean_inputs() {
     }
     assert!(model["population"].as_u64().unwrap() >= fitted.iter().map(|(_, n)| n).sum::<u64>());
 }
+
+#[test]
+fn plan_base_shows_how_a_model_change_moves_its_labels() {
+    let dir = demo_workspace();
+    let base = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(base.code, 0, "{}", base.stderr);
+    fs::write(dir.path().join("base.json"), &base.stdout).unwrap();
+    replace_in(&dir.path().join("campaigns/personas.yaml"), "k: 4", "k: 5");
+    let diff = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--base", "base.json"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let section = diff
+        .stdout
+        .split("persona shopper\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", diff.stdout));
+    // A fifth cluster, with no prototype left to name it, appears from nothing.
+    let new = section
+        .lines()
+        .find(|l| l.trim_start().starts_with("cluster_1 "))
+        .unwrap_or_else(|| panic!("{section}"));
+    assert!(new.contains(" 0 → "), "{new}");
+}
