@@ -1,7 +1,91 @@
-//! Reading HTML tags and character references without building a document: what the derived
-//! text part and the template-time CSS check need.
+//! Reading HTML as tags, text and character references without building a document: what the
+//! derived text part and the once-per-template checks need.
 
 use markup5ever::data::NAMED_ENTITIES;
+
+/// Elements that cannot have content.
+pub const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements whose content is text up to their end tag.
+const RAW_TEXT: [&str; 5] = ["style", "script", "title", "textarea", "xmp"];
+
+/// A piece of HTML.
+pub enum Token<'h> {
+    /// A start or end tag.
+    Tag(Tag),
+    /// Text (entities not decoded), or the content of a raw-text element; a `<` that starts no
+    /// tag is text.
+    Text(&'h str),
+}
+
+/// The tags and text of `html`, in order; comments and declarations left out.
+pub fn tokens(html: &str) -> Tokens<'_> {
+    Tokens {
+        html,
+        at: 0,
+        raw_text_of: None,
+    }
+}
+
+/// The iterator [`tokens`] returns.
+pub struct Tokens<'h> {
+    html: &'h str,
+    at: usize,
+    /// The raw-text element just opened: its content comes next, as one text.
+    raw_text_of: Option<String>,
+}
+
+impl<'h> Iterator for Tokens<'h> {
+    type Item = Token<'h>;
+
+    fn next(&mut self) -> Option<Token<'h>> {
+        loop {
+            let rest = &self.html[self.at..];
+            if rest.is_empty() {
+                return None;
+            }
+            if let Some(name) = self.raw_text_of.take() {
+                let end = end_tag(rest, &name).unwrap_or(rest.len());
+                self.at += end;
+                if end > 0 {
+                    return Some(Token::Text(&rest[..end]));
+                }
+                continue;
+            }
+            let text_end = |from: usize| rest[from..].find('<').map_or(rest.len(), |n| from + n);
+            if !rest.starts_with('<') {
+                let end = text_end(0);
+                self.at += end;
+                return Some(Token::Text(&rest[..end]));
+            }
+            if rest.starts_with("<!--") {
+                self.at += rest.find("-->").map_or(rest.len(), |n| n + 3);
+            } else if rest.starts_with("<!") || rest.starts_with("<?") {
+                self.at += rest.find('>').map_or(rest.len(), |n| n + 1);
+            } else if let Some(tag) = Tag::parse(rest) {
+                self.at += tag.length;
+                if !tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_str()) {
+                    self.raw_text_of = Some(tag.name.clone());
+                }
+                return Some(Token::Tag(tag));
+            } else {
+                let end = text_end(1);
+                self.at += end;
+                return Some(Token::Text(&rest[..end]));
+            }
+        }
+    }
+}
+
+/// Where the end tag of `name` starts in `text`, compared without case.
+fn end_tag(text: &str, name: &str) -> Option<usize> {
+    text.match_indices("</").map(|(at, _)| at).find(|&at| {
+        text.get(at + 2..at + 2 + name.len())
+            .is_some_and(|candidate| candidate.eq_ignore_ascii_case(name))
+    })
+}
 
 /// A start or end tag.
 pub struct Tag {

@@ -4,21 +4,13 @@
 
 use std::ops::Range;
 
-use super::html_tags::Tag;
+use super::html_tags::{tokens, Tag, Token, VOID};
 use crate::template::{parse_template, FilterChain, Node, PartialName};
 
 /// Starts a placeholder: `tlqz` + its number + `z`. Letters and digits only, so that HTML
 /// serializers and MJML copy it as it is.
 const PREFIX: &str = "tlqz";
 const SUFFIX: char = 'z';
-
-/// Elements whose content is text up to their end tag.
-const RAW_TEXT: [&str; 5] = ["style", "script", "title", "textarea", "xmp"];
-
-/// Elements that cannot have content.
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
-];
 
 /// A template with its Liquid markup replaced by numbered placeholders.
 pub struct Masked {
@@ -73,7 +65,7 @@ impl Masked {
 
     /// The start tags of the masked HTML.
     pub fn start_tags(&self) -> impl Iterator<Item = Tag> + '_ {
-        tokens(&self.masked).into_iter().filter_map(|token| match token {
+        tokens(&self.masked).filter_map(|token| match token {
             Token::Tag(tag) if !tag.closing => Some(tag),
             _ => None,
         })
@@ -218,52 +210,6 @@ fn balanced(html: &str) -> bool {
         }
     }
     open.is_empty()
-}
-
-/// A piece of HTML.
-pub enum Token<'h> {
-    /// A start or end tag.
-    Tag(Tag),
-    /// Text, or the content of a raw-text element.
-    Text(&'h str),
-}
-
-/// The tags and text of `html`; comments and declarations left out.
-pub fn tokens(html: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < html.len() {
-        let rest = &html[i..];
-        let text_end = |from: usize| rest[from..].find('<').map_or(rest.len(), |n| from + n);
-        if !rest.starts_with('<') {
-            let end = text_end(0);
-            tokens.push(Token::Text(&rest[..end]));
-            i += end;
-        } else if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |n| n + 3);
-        } else if rest.starts_with("<!") || rest.starts_with("<?") {
-            i += rest.find('>').map_or(rest.len(), |n| n + 1);
-        } else if let Some(tag) = Tag::parse(rest) {
-            i += tag.length;
-            let raw = !tag.closing && !tag.self_closing && RAW_TEXT.contains(&tag.name.as_str());
-            let name = tag.name.clone();
-            tokens.push(Token::Tag(tag));
-            if raw {
-                let content = &html[i..];
-                let end = content
-                    .to_ascii_lowercase()
-                    .find(&format!("</{name}"))
-                    .unwrap_or(content.len());
-                tokens.push(Token::Text(&content[..end]));
-                i += end;
-            }
-        } else {
-            let end = text_end(1);
-            tokens.push(Token::Text(&rest[..end]));
-            i += end;
-        }
-    }
-    tokens
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 
 use mrml::prelude::render::RenderOptions;
 
-use super::masked::{tokens, Masked, Token};
+use super::html_tags::{tokens, Token};
+use super::masked::Masked;
 
 /// MJML elements whose content is HTML that MJML copies as it is.
 const ENDING_TAGS: [&str; 8] = [

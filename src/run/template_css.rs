@@ -20,8 +20,8 @@
 
 use std::collections::BTreeMap;
 
-use super::html_tags::Tag;
-use super::masked::{tokens, Masked, Token};
+use super::html_tags::{tokens, Tag, Token};
+use super::masked::Masked;
 
 /// The CSS inliner for messages: `<style>` rules go into `style` attributes, at-rules (media
 /// queries) stay in a `<style>`, remote stylesheets are never fetched (MJML's font links stay

@@ -6,15 +6,10 @@
 //! (`display:none`, `hidden`, such as a preheader) are left out; entities are decoded; paragraphs
 //! are wrapped at a width without ever breaking a word.
 
-use super::html_tags::{decode_entities, Tag};
+use super::html_tags::{decode_entities, tokens, Tag, Token, VOID};
 
 /// Elements whose content is not text of the message.
 const SKIPPED: [&str; 6] = ["head", "style", "script", "title", "template", "noscript"];
-
-/// Elements that never have an end tag.
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
-];
 
 /// Elements that end the paragraph before them and start a new one after (a blank line apart).
 const PARAGRAPHS: [&str; 18] = [
@@ -59,90 +54,73 @@ const LINES: [&str; 15] = [
 
 /// The text part for `html`, wrapped at `width` characters.
 pub fn text_from_html(html: &str, width: usize) -> String {
-    let mut writer = TextWriter::new(width);
-    let mut open: Vec<String> = Vec::new();
-    // Depth of `open` at which a hidden element started; its content is left out.
-    let mut hidden_from: Option<usize> = None;
-    let bytes = html.as_bytes();
-    let mut i = 0;
-    while i < html.len() {
-        if bytes[i] != b'<' {
-            let end = html[i..].find('<').map_or(html.len(), |n| i + n);
-            if hidden_from.is_none() {
-                writer.text(&decode_entities(&html[i..end]));
-            }
-            i = end;
-            continue;
-        }
-        let rest = &html[i..];
-        if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |n| n + 3);
-            continue;
-        }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
-            i += rest.find('>').map_or(rest.len(), |n| n + 1);
-            continue;
-        }
-        let Some(tag) = Tag::parse(rest) else {
-            // A `<` that starts no tag is text.
-            if hidden_from.is_none() {
-                writer.text("<");
-            }
-            i += 1;
-            continue;
-        };
-        i += tag.length;
-        if tag.closing {
-            if let Some(depth) = open.iter().rposition(|name| *name == tag.name) {
-                for name in open.drain(depth..).rev() {
-                    if hidden_from.is_none() {
-                        writer.close(&name);
-                    }
-                }
-                if hidden_from.is_some_and(|from| open.len() <= from) {
-                    hidden_from = None;
+    let mut reader = Reader {
+        writer: TextWriter::new(width),
+        open: Vec::new(),
+        hidden_from: None,
+    };
+    for token in tokens(html) {
+        match token {
+            Token::Text(text) => {
+                if reader.hidden_from.is_none() {
+                    reader.writer.text(&decode_entities(text));
                 }
             }
-            continue;
-        }
-        if SKIPPED.contains(&tag.name.as_str()) && !tag.self_closing {
-            // Raw content up to the end tag.
-            let end_tag = format!("</{}", tag.name);
-            let lower = html[i..].to_ascii_lowercase();
-            i += lower.find(&end_tag).map_or(html.len() - i, |n| {
-                n + lower[n..].find('>').map_or(lower.len() - n, |m| m + 1)
-            });
-            continue;
-        }
-        if let Some(implied) = implied_end(&open, &tag.name) {
-            for name in open.drain(implied..).rev() {
-                if hidden_from.is_none() {
-                    writer.close(&name);
+            Token::Tag(tag) if tag.closing => {
+                if let Some(depth) = reader.open.iter().rposition(|name| *name == tag.name) {
+                    reader.close_from(depth);
                 }
             }
-            if hidden_from.is_some_and(|from| open.len() <= from) {
-                hidden_from = None;
+            Token::Tag(tag) => reader.start(tag),
+        }
+    }
+    reader.writer.finish()
+}
+
+/// The elements open while reading, and what is written for them.
+struct Reader {
+    writer: TextWriter,
+    open: Vec<String>,
+    /// Depth of `open` at which a hidden or skipped element started; its content is left out.
+    hidden_from: Option<usize>,
+}
+
+impl Reader {
+    /// Closes the open elements from `depth` up, innermost first.
+    fn close_from(&mut self, depth: usize) {
+        for name in self.open.drain(depth..).rev() {
+            if self.hidden_from.is_none() {
+                self.writer.close(&name);
             }
+        }
+        if self.hidden_from.is_some_and(|from| self.open.len() <= from) {
+            self.hidden_from = None;
+        }
+    }
+
+    /// A start tag: closes what it ends implicitly, then opens it (or hides what it holds).
+    fn start(&mut self, tag: Tag) {
+        if let Some(depth) = implied_end(&self.open, &tag.name) {
+            self.close_from(depth);
         }
         let void = VOID.contains(&tag.name.as_str()) || tag.self_closing;
-        if hidden_from.is_none() {
-            if tag.is_hidden() {
+        if self.hidden_from.is_none() {
+            if tag.is_hidden() || SKIPPED.contains(&tag.name.as_str()) {
                 if !void {
-                    hidden_from = Some(open.len());
+                    self.hidden_from = Some(self.open.len());
                 }
             } else {
-                writer.open(&tag);
+                self.writer.open(&tag);
             }
         }
         if !void {
-            open.push(tag.name);
+            self.open.push(tag.name);
         }
     }
-    writer.finish()
 }
 
 /// Where the elements a start tag `name` closes implicitly begin in `open` (a new `<li>` ends the
-/// previous item, a new `<p>` or block the open paragraph).
+/// previous item, a new `<p>` or block the open paragraph, `<body>` an unclosed `<head>`).
 fn implied_end(open: &[String], name: &str) -> Option<usize> {
     let top = open.last()?;
     match name {
@@ -150,6 +128,7 @@ fn implied_end(open: &[String], name: &str) -> Option<usize> {
             let list = open.iter().rposition(|n| n == "ul" || n == "ol").map_or(0, |n| n + 1);
             open[list..].iter().position(|n| n == "li").map(|n| list + n)
         }
+        "body" => open.iter().rposition(|n| n == "head"),
         "tr" | "td" | "th" => None,
         _ if top == "p" && (PARAGRAPHS.contains(&name) || LINES.contains(&name)) => Some(open.len() - 1),
         _ => None,
@@ -494,6 +473,11 @@ mod tests {
             text("<h1>Hi <b>Ana</b></h1><p>Take <strong> 15% </strong>off<br>today.</p><p><em></em>Bye</p>"),
             "# Hi **Ana**\n\nTake **15%** off\ntoday.\n\nBye\n"
         );
+    }
+
+    #[test]
+    fn an_unclosed_head_ends_where_the_body_starts() {
+        assert_eq!(text("<html><head><title>T</title><body><p>Shown</p>"), "Shown\n");
     }
 
     #[test]
