@@ -114,7 +114,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(c, _)| *c);
             if let Some(favourite) = favourite {
-                let all = recipient.dataset.purchase_counts(now, purchase_counts);
+                let all = recipient.dataset.purchase_counts(now);
                 let categories = strings(catalog, "category");
                 let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
                 let mut ranked: Vec<(&str, usize)> = rows
@@ -134,19 +134,4 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
             .filter_map(|id| rows.get(id).map(|&row| catalog_row(catalog, row)))
             .collect(),
     ))
-}
-
-/// Purchases per product across every profile, up to `now`.
-fn purchase_counts(dataset: &Dataset, now: i64) -> HashMap<String, usize> {
-    let index = dataset.event_index();
-    let products = strings(&dataset.events, &event_column("purchase", "product_id"));
-    let mut counts = HashMap::new();
-    for &row in index.of_type("purchase") {
-        if index.ts.get(row).copied().flatten().is_some_and(|t| t <= now) {
-            if let Some(product) = products.and_then(|p| p.get(row)) {
-                *counts.entry(product.to_string()).or_default() += 1;
-            }
-        }
-    }
-    counts
 }
