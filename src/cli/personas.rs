@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value as Json};
 
-use super::plan::{checked_workspace, run_clock, workspace_data};
+use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::ExitCode;
-use crate::data::{evaluate, PersonaSummary};
+use crate::data::PersonaSummary;
 use crate::model::{Clustering, PersonaModel};
 
 /// Width of the share bar at 100%.
@@ -51,10 +51,7 @@ fn personas(args: &PersonasArgs) -> Result<ExitCode, ExitCode> {
     let now = run_clock(args.now.as_deref())?;
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
-    let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
-        eprintln!("error[personas::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    let evaluation = evaluated(&workspace, &dataset, now, "personas::evaluate")?;
     let fitted = workspace.personas.iter().zip(&evaluation.personas);
     match args.format {
         PersonasFormat::Text if workspace.personas.is_empty() => {

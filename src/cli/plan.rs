@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::format::{write_diagnostics, Format};
 use super::{workspace_folder, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
-use crate::data::{evaluate, load_dataset, Dataset, LoadError, LoadOptions};
+use crate::data::{evaluate, load_dataset, Dataset, Evaluation, LoadError, LoadOptions};
 use crate::load::{load_workspace, LoadedWorkspace};
 use crate::plan::{
     build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, History, PlanReport,
@@ -125,6 +125,19 @@ pub fn workspace_data(workspace: &CheckedWorkspace, skip_bad_rows: bool) -> Resu
     Ok(dataset)
 }
 
+/// Features, segments and persona labels evaluated at `now`; why not, printed as `code`.
+pub fn evaluated(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    now: DateTime<Utc>,
+    code: &str,
+) -> Result<Evaluation, ExitCode> {
+    evaluate(workspace, dataset, now).map_err(|e| {
+        eprintln!("error[{code}]: {e}");
+        ExitCode::Failure
+    })
+}
+
 /// Earlier sends and suppressions from the workspace's ledger (none when there is no ledger).
 pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, ExitCode> {
     Ledger::history(&workspace.manifest.delivery.ledger).map_err(|e| {
@@ -165,10 +178,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     };
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
-    let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
     let history = ledger_history(&workspace)?;
     let mut plan = build_plan(&workspace, &dataset, &evaluation, &history, None, now).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");

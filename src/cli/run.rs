@@ -12,10 +12,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::plan::{checked_workspace, ledger_history, run_clock, workspace_data};
+use super::plan::{checked_workspace, evaluated, ledger_history, run_clock, workspace_data};
 use super::ExitCode;
 use crate::check::CheckedWorkspace;
-use crate::data::{evaluate, newest_event, Dataset};
+use crate::data::{newest_event, Dataset};
 use crate::load::raw::Transport as TransportKind;
 use crate::plan::build_plan;
 use crate::run::transport::{Outbox, SmtpRelay, Transport};
@@ -270,10 +270,7 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
         Some(ledger) => ledger.current_history().map_err(ledger_error)?,
         None => ledger_history(&workspace)?,
     };
-    let evaluation = evaluate(&workspace, &dataset, now).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
     let only = (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice());
     let plan = build_plan(&workspace, &dataset, &evaluation, &history, only, now).map_err(|e| {
         eprintln!("error[plan::evaluate]: {e}");
