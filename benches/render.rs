@@ -16,7 +16,9 @@ use tailor::check::check_workspace;
 use tailor::data::{evaluate, load_dataset, LoadOptions};
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
-use tailor::run::{compile_mjml, css_inliner, prepared, recipient_globals, render_message, Recipient, Renderer};
+use tailor::run::{
+    compile_mjml, css_inliner, prepared, recipient_globals, render_message, PlanInputs, Recipient, Renderer,
+};
 use tailor::template::partial_files;
 
 const NOW: &str = "2026-12-01T15:00:00Z";
@@ -89,17 +91,13 @@ fn main() {
         .expect("campaign");
     let sends = &plan.due.iter().find(|(name, _)| name == CAMPAIGN).expect("due").1;
     let renderer = Renderer::new(&loaded, &workspace).expect("renderer");
-    let recipients: Vec<Recipient> = sends
-        .iter()
-        .map(|send| Recipient {
-            workspace: &workspace,
-            dataset: &dataset,
-            evaluation: &evaluation,
-            row: send.row,
-            now,
-            occurrence: Some(&send.occurrence),
-        })
-        .collect();
+    let inputs = PlanInputs {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
+    let recipients: Vec<Recipient> = sends.iter().map(|send| inputs.recipient(send)).collect();
 
     // Complete messages: context, subject, HTML, CSS inlining, text part, MIME.
     let complete_messages = |renderer: &Renderer| {

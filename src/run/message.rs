@@ -1,5 +1,6 @@
 //! Rendering one recipient's message: subject, preheader, HTML (auto-escaped) and text.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
@@ -146,10 +147,10 @@ impl<'w> Renderer<'w> {
         if let Some(page) = read(cache).get(source) {
             return Ok(Arc::clone(page));
         }
-        let compiled = if mjml {
-            compile_mjml_once(source)
+        let compiled: Option<Cow<str>> = if mjml {
+            compile_mjml_once(source).map(Cow::Owned)
         } else {
-            Some(source.to_string())
+            Some(Cow::Borrowed(source))
         };
         let inlined = compiled
             .as_deref()

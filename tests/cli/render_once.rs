@@ -7,7 +7,7 @@ use tailor::check::check_workspace;
 use tailor::data::{evaluate, load_dataset, LoadOptions};
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
-use tailor::run::{compile_mjml, css_inliner, recipient_globals, Recipient, Renderer};
+use tailor::run::{compile_mjml, css_inliner, recipient_globals, PlanInputs, Renderer};
 
 use crate::support::{repo, StarterWorkspace};
 
@@ -35,21 +35,19 @@ fn compare_both_ways(root: &Path) -> (usize, Vec<String>) {
     let evaluation = evaluate(&workspace, &dataset, now).expect("evaluate");
     let plan = build_plan(&workspace, &dataset, &evaluation, &History::default(), None, now).expect("plan");
     let renderer = Renderer::new(&loaded, &workspace).expect("renderer");
+    let inputs = PlanInputs {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
     let inliner = css_inliner();
     let (mut compared, mut once) = (0, Vec::new());
     for (name, sends) in &plan.due {
         let campaign = workspace.campaigns.iter().find(|c| &c.name == name).expect("campaign");
         for send in sends {
             let variant = &campaign.variants[send.variant];
-            let recipient = Recipient {
-                workspace: &workspace,
-                dataset: &dataset,
-                evaluation: &evaluation,
-                row: send.row,
-                now,
-                occurrence: Some(&send.occurrence),
-            };
-            let mut globals = recipient_globals(&recipient, campaign, variant).expect("globals");
+            let mut globals = recipient_globals(&inputs.recipient(send), campaign, variant).expect("globals");
             globals.insert("unsubscribe_url".into(), "https://acme.test/u?a=1&b=2".into());
             let globals = liquid::model::to_object(&serde_json::Value::Object(globals)).expect("object");
             let (source, mjml) = (&loaded.sources.file(variant.html.file).text, variant.html.mjml);
