@@ -108,7 +108,7 @@ fn run_tailor(dir: &Path) -> Measured {
     let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
         .args(["run", "campaigns", "--now", NOW, "--format", "json"])
         .current_dir(dir)
-        .env("TAILOR_UNSUBSCRIBE_SECRET", "bench")
+        .env("TAILOR_UNSUBSCRIBE_SECRET", "bench-secret-of-at-least-32-bytes-long")
         .stdout(fs::File::create(&out).expect("summary file"))
         .stderr(Stdio::null())
         .spawn()

@@ -178,6 +178,16 @@ fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, r
     let transport = raw.transport.as_ref().map_or(Transport::Outbox, |t| t.value);
     let smtp = match &raw.smtp {
         Some(smtp) => {
+            if url::Url::parse(&smtp.url.value).is_ok_and(|parsed| parsed.password().is_some()) {
+                cx.report(
+                    Diagnostic::error("manifest::secret-in-url", "the SMTP URL holds a password")
+                        .at(doc.span(&smtp.url))
+                        .with_hint(
+                            "remove it from the URL and set TAILOR_SMTP_PASSWORD instead: secrets never live in YAML",
+                        )
+                        .concealed(),
+                );
+            }
             let url = cx.value(doc, &smtp.url, "manifest::bad-smtp-url", |u| {
                 let rest = u.strip_prefix("smtp://").or_else(|| u.strip_prefix("smtps://"));
                 match rest {

@@ -11,7 +11,7 @@ use super::context::{Context, Names};
 use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawRecord, RawTest};
-use crate::load::{Document, Located};
+use crate::load::{relative_path, Document, Located};
 use crate::model::*;
 
 /// Checks every test.
@@ -131,6 +131,21 @@ fn check_test(
         }
     };
     let folder = cx.loaded.folder_of(doc.file);
+    let golden = expect.golden.as_ref().and_then(|g| {
+        let path = folder.join(&g.value);
+        if relative_path(&cx.loaded.root, &path).is_some() {
+            return Some(path);
+        }
+        cx.report(
+            Diagnostic::error(
+                "test::golden-outside",
+                format!("golden file `{}` is outside the workspace", g.value),
+            )
+            .at(doc.span(g))
+            .with_hint("keep golden files inside the workspace folder (`tailor test --bless` writes them)"),
+        );
+        None
+    });
     Some(Test {
         name: raw.name.value.clone(),
         campaign: raw.campaign.value.clone(),
@@ -144,7 +159,7 @@ fn check_test(
             reason,
             variant: expected_variant,
             contains: expect.contains.iter().flatten().map(|c| c.value.clone()).collect(),
-            golden: expect.golden.as_ref().map(|g| folder.join(&g.value)),
+            golden,
         },
     })
 }

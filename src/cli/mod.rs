@@ -65,6 +65,11 @@ pub fn main() -> i32 {
             };
         }
     };
+    // A verb that only prints ends quietly when its reader goes away (`tailor plan | head`), as
+    // other command-line tools do; a run finishes what it sends and records first.
+    if !matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
+        restore_default_sigpipe();
+    }
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
@@ -77,6 +82,16 @@ pub fn main() -> i32 {
         Command::Init(args) => init::run(&args),
     };
     code as i32
+}
+
+/// Lets SIGPIPE end the process, as it does for C programs (Rust ignores it, so a closed pipe
+/// becomes a panic in `println!`).
+fn restore_default_sigpipe() {
+    // SAFETY: setting a signal's disposition to the default has no memory-safety conditions;
+    // it happens before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Resolves the workspace folder for a verb, printing the error when there is none.

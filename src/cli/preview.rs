@@ -157,9 +157,9 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
         }
     }
     let secret = match (std::env::var(SECRET_VARIABLE), &args.send_to) {
-        (Ok(secret), _) => secret,
-        // A proof leaves the machine: its links must be real ones.
-        (Err(_), Some(_)) => unsubscribe_secret(&workspace, false)?,
+        // A proof leaves the machine: its links must be real ones, signed with a strong secret.
+        (_, Some(_)) => unsubscribe_secret(&workspace, false)?,
+        (Ok(secret), None) => secret,
         (Err(_), None) => {
             eprintln!("warning[preview::no-secret]: {SECRET_VARIABLE} is not set: the unsubscribe token is signed with a placeholder");
             "preview".to_string()

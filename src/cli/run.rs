@@ -18,10 +18,10 @@ use crate::check::CheckedWorkspace;
 use crate::data::{newest_event, Dataset};
 use crate::load::raw::Transport as TransportKind;
 use crate::plan::build_plan;
-use crate::run::transport::{Outbox, SmtpRelay, Transport};
+use crate::run::transport::{shown_url, Outbox, SmtpRelay, Transport};
 use crate::run::{
-    execute, Destination, DkimSigner, Ledger, LockError, PlanInputs, Renderer, RunLock, RunSettings, RunSummary,
-    SendNote, SECRET_VARIABLE,
+    checked_secret, execute, Destination, DkimSigner, LeaseError, Ledger, PlanInputs, Renderer, RunSettings,
+    RunSummary, SecretProblem, SendNote, MIN_SECRET_BYTES, SECRET_VARIABLE,
 };
 
 /// How the summary is printed.
@@ -135,7 +135,7 @@ pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transpor
                 ExitCode::Usage
             })?;
             relay.reachable().map_err(|e| {
-                eprintln!("error[run::smtp-unreachable]: {}: {e}", smtp.url);
+                eprintln!("error[run::smtp-unreachable]: {}: {e}", shown_url(&smtp.url));
                 eprintln!("  help: is the server running, and is `delivery.smtp.url` right?");
                 ExitCode::Usage
             })?;
@@ -151,17 +151,31 @@ pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transpor
     }
 }
 
-/// The unsubscribe secret: required when mail leaves the machine.
+/// The unsubscribe secret: at least [`MIN_SECRET_BYTES`] long whenever one is given; only an
+/// outbox run (or a dry run), where nothing leaves the machine, falls back to a development
+/// secret when none is set.
 pub(super) fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, ExitCode> {
-    if let Ok(secret) = std::env::var(SECRET_VARIABLE) {
-        return Ok(secret);
+    let value = std::env::var(SECRET_VARIABLE).ok();
+    match checked_secret(value.as_deref()) {
+        Ok(secret) => Ok(secret.to_string()),
+        Err(SecretProblem::Missing) if dry_run || workspace.manifest.delivery.transport != TransportKind::Smtp => {
+            Ok(OUTBOX_SECRET.to_string())
+        }
+        Err(SecretProblem::Missing) => {
+            eprintln!(
+                "error[run::no-secret]: {SECRET_VARIABLE} is not set (or empty), so unsubscribe links could be forged"
+            );
+            eprintln!("  help: set it to a long random value (at least {MIN_SECRET_BYTES} bytes), the same on every run (a CI secret)");
+            Err(ExitCode::Usage)
+        }
+        Err(SecretProblem::TooShort(length)) => {
+            eprintln!(
+                "error[run::weak-secret]: {SECRET_VARIABLE} is {length} bytes long; unsubscribe tokens signed with it could be forged"
+            );
+            eprintln!("  help: use a random value of at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`");
+            Err(ExitCode::Usage)
+        }
     }
-    if dry_run || workspace.manifest.delivery.transport != TransportKind::Smtp {
-        return Ok(OUTBOX_SECRET.to_string());
-    }
-    eprintln!("error[run::no-secret]: {SECRET_VARIABLE} is not set, so unsubscribe links could be forged");
-    eprintln!("  help: set it to a long random value, the same on every run (a CI secret)");
-    Err(ExitCode::Usage)
 }
 
 /// A flag SIGINT and SIGTERM set, so a run stops gracefully (a second signal ends the process
@@ -229,36 +243,33 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
     data_is_fresh(&workspace, &dataset, now)?;
     let delivery = &workspace.manifest.delivery;
-    // One run per ledger; a dry run writes nothing and needs no lock.
-    let _lock = if args.dry_run {
-        None
-    } else {
-        Some(RunLock::acquire(&delivery.ledger).map_err(|e| {
-            match e {
-                LockError::Held(path) => {
-                    eprintln!(
-                        "error[run::locked]: another run holds the ledger's lock `{}`",
-                        path.display()
-                    );
-                    eprintln!("  help: wait for it to finish; two runs must not interleave");
-                    return ExitCode::Failure;
-                }
-                LockError::Io(path, message) => {
-                    eprintln!("error[run::lock]: cannot create `{}`: {message}", path.display())
-                }
-            }
-            ExitCode::Usage
-        })?)
-    };
     let ledger_error = |e: crate::run::LedgerError| {
         eprintln!("error[ledger::write]: {e}");
         ExitCode::Usage
     };
+    // A dry run writes nothing and reads the ledger as `plan` does.
     let mut ledger = if args.dry_run {
         None
     } else {
         Some(Ledger::open(&delivery.ledger).map_err(ledger_error)?)
     };
+    // One run per ledger: the lease lives in the ledger itself.
+    if let Some(ledger) = &mut ledger {
+        ledger.take_lease().map_err(|e| match e {
+            LeaseError::Held(holder) => {
+                eprintln!(
+                    "error[run::locked]: another run ({holder}) holds the lease of the ledger `{}`",
+                    delivery.ledger.display()
+                );
+                eprintln!("  help: wait for it to finish; two runs must not interleave");
+                ExitCode::Failure
+            }
+            other => {
+                eprintln!("error[ledger::write]: ledger `{}`: {other}", delivery.ledger.display());
+                ExitCode::Usage
+            }
+        })?;
+    }
     let interrupted = match &mut ledger {
         Some(ledger) => ledger
             .resolve_interrupted(args.at_most_once, now.timestamp())
@@ -357,9 +368,13 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     })
 }
 
+/// Prints the summary; a reader that went away (a closed pipe) is no failure of the run,
+/// whose sends are recorded by now.
 fn print_summary(summary: &RunSummary, format: RunFormat) {
-    match format {
-        RunFormat::Text => print!("{}", summary.render_text()),
-        RunFormat::Json => println!("{}", serde_json::to_string_pretty(summary).unwrap_or_default()),
-    }
+    use std::io::Write as _;
+    let text = match format {
+        RunFormat::Text => summary.render_text(),
+        RunFormat::Json => format!("{}\n", serde_json::to_string_pretty(summary).unwrap_or_default()),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }

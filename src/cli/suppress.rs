@@ -44,6 +44,16 @@ pub enum SuppressAction {
     List {
         /// The workspace folder.
         dir: Option<PathBuf>,
+        /// Only entries whose reason contains this text (any case), e.g. a run's time.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Take an address off the list (after reviewing why it was added).
+    Remove {
+        /// The address.
+        address: String,
+        /// The workspace folder.
+        dir: Option<PathBuf>,
     },
 }
 
@@ -156,14 +166,31 @@ fn suppress(args: &SuppressArgs) -> Result<ExitCode, ExitCode> {
                 if entries.len() == 1 { "" } else { "es" }
             );
         }
-        SuppressAction::List { dir } => {
+        SuppressAction::List { dir, reason } => {
             let ledger = open_ledger(dir.as_ref())?;
+            let wanted = reason.as_deref().map(str::to_lowercase);
             for entry in ledger.suppressions().map_err(ledger_failed)? {
+                if wanted
+                    .as_ref()
+                    .is_some_and(|w| !entry.reason.to_lowercase().contains(w.as_str()))
+                {
+                    continue;
+                }
                 let added = DateTime::from_timestamp(entry.added_at, 0).map_or(entry.added_at.to_string(), |t| {
                     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
                 });
                 println!("{}\t{}\t{}\t{}", entry.address, added, entry.source, entry.reason);
             }
+        }
+        SuppressAction::Remove { address, dir } => {
+            let ledger = open_ledger(dir.as_ref())?;
+            let removed = ledger.unsuppress(address).map_err(ledger_failed)?;
+            let address = address.trim().to_lowercase();
+            if !removed {
+                eprintln!("error[suppress::not-listed]: `{address}` is not on the suppression list");
+                return Err(ExitCode::Failure);
+            }
+            println!("{address} removed from the suppression list");
         }
     }
     Ok(ExitCode::Success)

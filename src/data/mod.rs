@@ -40,6 +40,7 @@ pub use table::TableReport;
 pub use test_data::test_dataset;
 
 use crate::check::CheckedWorkspace;
+use crate::load::Confinement;
 
 /// How to treat bad rows.
 #[derive(Debug, Clone, Copy, Default)]
@@ -133,6 +134,19 @@ pub enum LoadError {
     BadRows(Vec<RowError>),
 }
 
+/// Refuses to read the dataset at `path` when it is not a regular file, or when it is named
+/// inside the workspace but a link leads it outside ([`Confinement::dataset`]).
+fn confined(workspace: &CheckedWorkspace, path: &std::path::Path) -> Result<(), LoadError> {
+    let refused = |message: String| LoadError::Io {
+        path: path.to_path_buf(),
+        message,
+    };
+    let confinement = Confinement::new(&workspace.root).map_err(|e| refused(e.to_string()))?;
+    confinement
+        .dataset(path)
+        .map_err(|refusal| refused(format!("{refusal} [{}]; {}", refusal.code(), refusal.hint())))
+}
+
 /// Loads only the catalog (for tests and previews of one profile, which bring their own
 /// profile and events).
 pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFrame>, LoadError> {
@@ -140,6 +154,7 @@ pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFram
     let (Some(path), Some(table), Some(key)) = (&schema.sources.catalog, &schema.catalog, &schema.catalog_key) else {
         return Ok(None);
     };
+    confined(workspace, path)?;
     let mut errors = Vec::new();
     let catalog = table::load_catalog(path, table, key, LoadOptions::default(), &mut errors, &mut Vec::new())?;
     if errors.is_empty() {
@@ -154,6 +169,12 @@ pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFram
 pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;
     let sources = &schema.sources;
+    for path in std::iter::once(&sources.profiles)
+        .chain(&sources.events)
+        .chain(&sources.catalog)
+    {
+        confined(workspace, path)?;
+    }
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     let profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;

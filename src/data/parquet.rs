@@ -38,7 +38,8 @@ fn compatible(found: &DataType, ty: &Type) -> bool {
         (_, DataType::Null) => true,
         (BaseType::String | BaseType::Enum(_), DataType::String) => true,
         (BaseType::Int, d) => d.is_integer(),
-        (BaseType::Float, d) => d.is_float() || d.is_integer(),
+        // A decimal is read as the nearest float (prices exported from a database).
+        (BaseType::Float, d) => d.is_float() || d.is_integer() || d.is_decimal(),
         (BaseType::Bool, DataType::Boolean) => true,
         (BaseType::Date, DataType::Date) => true,
         (BaseType::DateTime, DataType::Datetime(_, zone)) => zone.as_ref().is_none_or(|z| z.as_str() == "UTC"),

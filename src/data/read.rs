@@ -105,15 +105,31 @@ impl Source {
                 })))
             }
             "parquet" => {
-                let frame = LazyFrame::scan_parquet(
-                    PlRefPath::new(&text_path),
-                    ScanArgsParquet {
-                        low_memory: true,
-                        ..ScanArgsParquet::default()
-                    },
-                )
-                .and_then(super::streaming::collect_streaming)
-                .map_err(|e| io_error(path, e))?;
+                let scan = || {
+                    LazyFrame::scan_parquet(
+                        PlRefPath::new(&text_path),
+                        ScanArgsParquet {
+                            low_memory: true,
+                            ..ScanArgsParquet::default()
+                        },
+                    )
+                    .and_then(super::streaming::collect_streaming)
+                };
+                // polars panics on some Arrow types it does not support: that is this file's
+                // problem, reported as such, never a crash.
+                let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan))
+                    .map_err(|panic| {
+                        let why = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_else(|| "unreadable".to_string());
+                        io_error(
+                            path,
+                            format!("a column type tailor cannot read ({why}) [data::wrong-column-type]"),
+                        )
+                    })?
+                    .map_err(|e| io_error(path, e))?;
                 Ok(Source::Typed(frame))
             }
             other => Err(io_error(path, format!("unsupported dataset format `.{other}`"))),

@@ -87,7 +87,8 @@ impl<'e> RowErrors<'e> {
                 position,
                 code,
                 column: column.to_string(),
-                value,
+                // A bad value is quoted, never echoed whole (a cell may hold megabytes).
+                value: crate::diag::excerpt(&value, crate::diag::MAX_EXCERPT_CHARS),
                 expected,
             });
         }

@@ -48,6 +48,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// What to do about it.
     pub hints: Vec<String>,
+    /// The source at the span holds a secret: reports name the place but never show it.
+    pub concealed: bool,
 }
 
 impl Diagnostic {
@@ -70,7 +72,15 @@ impl Diagnostic {
             label: None,
             labels: Vec::new(),
             hints: Vec::new(),
+            concealed: false,
         }
+    }
+
+    /// The same diagnostic, reported without the source text around its place (it holds a
+    /// secret).
+    pub fn concealed(mut self) -> Diagnostic {
+        self.concealed = true;
+        self
     }
 
     /// Places the diagnostic at `span`.

@@ -6,6 +6,7 @@
 //! SARIF) is the CLI's business, with [`render`] as the bridge to miette.
 
 mod diagnostic;
+mod excerpt;
 pub mod render;
 mod sink;
 mod source_map;
@@ -13,6 +14,7 @@ mod span;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
+pub use excerpt::{excerpt, MAX_EXCERPT_CHARS};
 pub use sink::Diagnostics;
 pub use source_map::{LineColumn, SourceFile, SourceMap};
 pub use span::{FileId, Span};

@@ -8,6 +8,10 @@ use super::lexer::{lex, Token, TokenKind};
 /// Nesting deeper than this is refused instead of overflowing the stack.
 const MAX_NESTING: usize = 64;
 
+/// Binary operators in one expression at most: a chain `a and b and …` is a tree as deep as
+/// it is long, and every later stage walks it recursively.
+const MAX_OPERATORS: usize = 512;
+
 /// A parse error: a stable code, a message, where, and an optional hint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
@@ -33,6 +37,7 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
         tokens,
         position: 0,
         depth: 0,
+        operators: 0,
         end: source.len(),
     };
     if parser.tokens.is_empty() {
@@ -66,6 +71,8 @@ struct Parser {
     tokens: Vec<Token>,
     position: usize,
     depth: usize,
+    /// Binary operators read so far.
+    operators: usize,
     end: usize,
 }
 
@@ -151,6 +158,17 @@ impl Parser {
     ) -> Result<Expr, ParseError> {
         let mut lhs = operand(self)?;
         while let Some(op) = operator(self) {
+            self.operators += 1;
+            if self.operators > MAX_OPERATORS {
+                let span = self.peek().map_or_else(|| self.eof_span(), |t| t.span.clone());
+                return Err(self
+                    .error(
+                        "expr::too-large",
+                        format!("the expression has more than {MAX_OPERATORS} operators"),
+                        span,
+                    )
+                    .with_hint("split it into features or segments, or use `x in [...]` for long lists of values"));
+            }
             self.next();
             let rhs = operand(self)?;
             lhs = binary(op, lhs, rhs);

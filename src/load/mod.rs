@@ -2,6 +2,7 @@
 //! spanned document type. This stage knows YAML, not meaning: a raw document has the right
 //! shape (no unknown keys, right scalar types) but its strings are not yet validated.
 
+mod confined;
 mod discover;
 mod document;
 mod located;
@@ -12,9 +13,10 @@ mod string_map;
 mod workspace;
 mod yaml;
 
+pub use confined::{Confinement, Refusal};
 pub use discover::{find_workspace, WorkspaceNotFound, MANIFEST_FILE};
 pub use document::Document;
 pub use located::Located;
 pub use ordered_map::OrderedMap;
 pub use string_map::StringMap;
-pub use workspace::{load_workspace, LoadedWorkspace, TemplateFile};
+pub use workspace::{load_workspace, relative_path, LoadedWorkspace, TemplateFile};

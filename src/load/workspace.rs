@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use super::confined::Confinement;
 use super::raw::{KindProbe, RawDocument, RawManifest, KINDS};
 use super::split::split_documents;
 use super::yaml::parse_document;
@@ -69,8 +70,10 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
         templates: Vec::new(),
         diagnostics: Diagnostics::new(),
     };
+    let confinement = Confinement::new(root)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", root.display())))?;
     let manifest_path = root.join(MANIFEST_FILE);
-    if let Some(file) = read_source(&mut workspace, &manifest_path)? {
+    if let Some(file) = read_source(&mut workspace, &confinement, &manifest_path)? {
         let text = workspace.sources.file(file).text.clone();
         workspace.manifest = parse_manifest(&text, file, &mut workspace.diagnostics);
     }
@@ -83,7 +86,7 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
         if is_yaml && path == manifest_path {
             continue;
         }
-        let Some(file) = read_source(&mut workspace, &path)? else {
+        let Some(file) = read_source(&mut workspace, &confinement, &path)? else {
             continue;
         };
         if is_yaml {
@@ -96,12 +99,23 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
     Ok(workspace)
 }
 
-/// Reads a file into the source map; text that is not UTF-8 is a diagnostic, not a failure.
-fn read_source(workspace: &mut LoadedWorkspace, path: &Path) -> io::Result<Option<FileId>> {
-    let bytes =
-        fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", path.display())))?;
+/// Reads a file into the source map; text that is not UTF-8, or a file that is not really a
+/// regular file inside the workspace ([`Confinement::inside`]), is a diagnostic, not a failure.
+fn read_source(workspace: &mut LoadedWorkspace, confinement: &Confinement, path: &Path) -> io::Result<Option<FileId>> {
     let display = path.to_string_lossy().replace('\\', "/");
     let display = display.strip_prefix("./").unwrap_or(&display).to_string();
+    if let Err(refusal) = confinement.inside(path) {
+        // The file is named, with none of its content, so the diagnostic has a place.
+        let file = workspace.sources.add(path, display, String::new());
+        workspace.diagnostics.push(
+            Diagnostic::error(refusal.code(), refusal.to_string())
+                .at(Span::new(file, 0, 0))
+                .with_hint(refusal.hint()),
+        );
+        return Ok(None);
+    }
+    let bytes =
+        fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", path.display())))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(workspace.sources.add(path, display, text))),
         Err(error) => {

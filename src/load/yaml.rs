@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde_saphyr::{budget::Budget, Error as YamlError, Options};
 
-use crate::diag::{suggestion_hint, Diagnostic, FileId, Span};
+use crate::diag::{excerpt, suggestion_hint, Diagnostic, FileId, Span, MAX_EXCERPT_CHARS};
 
 /// Nesting deeper than this is refused (a clear error instead of a stack overflow).
 const MAX_DEPTH: usize = 64;
@@ -42,25 +42,28 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
         .and_then(|location| locate(&location, text))
         .map(|(start, end)| Span::new(file, base + start, base + end));
     let span = span.unwrap_or_else(|| Span::new(file, base, base));
-    let message = strip_location(&inner.to_string());
+    // The parser's message may quote a scalar of any size: keep an excerpt.
+    let message = excerpt(&strip_location(&inner.to_string()), MAX_EXCERPT_CHARS);
     if message.starts_with("budget breached") {
         return Diagnostic::error("yaml::too-complex", "this document is too large or expands too many aliases")
             .at(span)
             .with_hint(format!("tailor documents nest at most {MAX_DEPTH} levels and expand a limited number of alias nodes; avoid alias chains"));
     }
     let diagnostic = match inner {
-        YamlError::SerdeUnknownField { field, expected, .. } => {
-            Diagnostic::error("yaml::unknown-key", format!("unknown key `{field}`"))
-                .at_labeled(span, "not a key here")
-                .with_optional_hint(suggestion_hint(field, expected.iter()))
-                .with_hint(format!("expected one of: {}", expected.join(", ")))
-        }
-        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
-            Diagnostic::error("yaml::unknown-value", format!("unknown value `{variant}`"))
-                .at(span)
-                .with_optional_hint(suggestion_hint(variant, expected.iter()))
-                .with_hint(format!("expected one of: {}", expected.join(", ")))
-        }
+        YamlError::SerdeUnknownField { field, expected, .. } => Diagnostic::error(
+            "yaml::unknown-key",
+            format!("unknown key `{}`", excerpt(field, MAX_EXCERPT_CHARS)),
+        )
+        .at_labeled(span, "not a key here")
+        .with_optional_hint(suggestion_hint(field, expected.iter()))
+        .with_hint(format!("expected one of: {}", expected.join(", "))),
+        YamlError::SerdeUnknownVariant { variant, expected, .. } => Diagnostic::error(
+            "yaml::unknown-value",
+            format!("unknown value `{}`", excerpt(variant, MAX_EXCERPT_CHARS)),
+        )
+        .at(span)
+        .with_optional_hint(suggestion_hint(variant, expected.iter()))
+        .with_hint(format!("expected one of: {}", expected.join(", "))),
         YamlError::SerdeMissingField { field, .. } => {
             let at_end = span.start as usize >= base + text.trim_end().len();
             let span = if at_end {

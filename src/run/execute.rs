@@ -3,6 +3,7 @@
 //! the server refuses for good. Messages stream through in batches: memory stays flat however
 //! large the audience.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,7 @@ use super::message::{render_message, Renderer};
 use super::mime::message_id;
 use super::pacing::RateLimiter;
 use super::parallel::{map_on_every_core, RENDERS_PER_THREAD};
+use super::refusal::{is_recipient_specific, without_address};
 use super::render_all::PlanInputs;
 use super::senders::{Ending, Finished, Job, Senders};
 use super::summary::{RunSummary, SendNote};
@@ -26,6 +28,10 @@ const BATCH: usize = 256;
 
 /// Permanent failures are judged only after this many sends.
 const FAILURE_RATE_GRACE: usize = 200;
+
+/// When this many permanent refusals read the same (addresses aside) and make up most of the
+/// attempts, the server is refusing, not the recipients: the run stops at once.
+const SAME_WAY_REFUSALS: usize = 20;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -95,12 +101,12 @@ fn queue<'p>(inputs: &PlanInputs<'p>, plan: &'p Plan, limit: Option<usize>) -> V
     }
 }
 
-/// Hides `address` in a server's answer unless personal data may be shown.
+/// Hides `address` (in any case) in a server's answer unless personal data may be shown.
 fn redacted(reply: &str, address: &str, show_pii: bool) -> String {
-    if show_pii || address.is_empty() {
+    if show_pii {
         reply.to_string()
     } else {
-        reply.replace(address, "<recipient>")
+        without_address(reply, address)
     }
 }
 
@@ -160,6 +166,9 @@ pub fn execute(
         finished: 0,
         attempted: 0,
         refused: 0,
+        refusals_by_reply: HashMap::new(),
+        to_suppress: Vec::new(),
+        server_refuses: false,
         pending: Vec::new(),
         last_settled: Instant::now(),
     };
@@ -221,6 +230,7 @@ pub fn execute(
         let drained = drain(&done, &mut tally, &stop, total, progress);
         fed.and(drained)
     })?;
+    tally.apply_suppressions()?;
     if settings.interrupted.load(Ordering::SeqCst) && summary.stopped.is_none() {
         summary.stopped = Some(
             "interrupted by a signal: what was in flight was delivered and recorded, the rest stays due for the next run"
@@ -339,6 +349,13 @@ struct Tally<'a, 's> {
     finished: usize,
     attempted: usize,
     refused: usize,
+    /// Permanent refusals by their text with the address taken out.
+    refusals_by_reply: HashMap<String, usize>,
+    /// Addresses refused for reasons of their own, with the reason: suppressed when the run
+    /// ends, unless it stopped because the server refused most sends the same way.
+    to_suppress: Vec<(String, String)>,
+    /// Whether the server refused most sends the same way (then it is suspect, not them).
+    server_refuses: bool,
     /// Finished, not yet recorded.
     pending: Vec<Finished<Tag>>,
     last_settled: Instant,
@@ -350,6 +367,18 @@ const GROUP: usize = 64;
 const GROUP_AGE: Duration = Duration::from_millis(5);
 
 impl Tally<'_, '_> {
+    /// Suppresses the addresses refused for reasons of their own, once the run is over, unless
+    /// the server refused most sends the same way (then no one is suppressed). Each reason
+    /// names the run's time, so `tailor suppress list --reason` shows what one run added.
+    fn apply_suppressions(&mut self) -> Result<(), LedgerError> {
+        if self.server_refuses || self.to_suppress.is_empty() {
+            return Ok(());
+        }
+        self.ledger
+            .suppress_all(&self.to_suppress, "smtp", self.now)
+            .map(|_| ())
+    }
+
     /// Whether the pending endings should be recorded now.
     fn group_is_ready(&self) -> bool {
         !self.pending.is_empty() && (self.pending.len() >= GROUP || self.last_settled.elapsed() >= GROUP_AGE)
@@ -369,7 +398,6 @@ impl Tally<'_, '_> {
             return Ok(false);
         }
         let mut recorded = Vec::new();
-        let mut suppress = Vec::new();
         let mut release = Vec::new();
         for f in &group {
             let state = match f.ending {
@@ -381,8 +409,12 @@ impl Tally<'_, '_> {
                     continue;
                 }
             };
-            if f.ending == Ending::Refused {
-                suppress.push((f.to.clone(), format!("refused by the server: {}", f.reply)));
+            if f.ending == Ending::Refused && is_recipient_specific(&f.reply) {
+                let at = chrono::DateTime::from_timestamp(self.now, 0).map_or(String::new(), |t| t.to_rfc3339());
+                self.to_suppress.push((
+                    f.to.clone(),
+                    format!("refused by the server (run at {at}): {}", f.reply),
+                ));
             }
             recorded.push(Recorded {
                 send: f.tag.send.clone(),
@@ -394,9 +426,6 @@ impl Tally<'_, '_> {
             });
         }
         self.ledger.record(&recorded, self.now)?;
-        if !suppress.is_empty() {
-            self.ledger.suppress_all(&suppress, "smtp", self.now)?;
-        }
         if !release.is_empty() {
             self.ledger.release(&release)?;
         }
@@ -414,29 +443,59 @@ impl Tally<'_, '_> {
             }
             self.attempted += 1;
             if f.ending != Ending::Delivered && f.ending != Ending::Deferred {
-                self.refused += usize::from(f.ending == Ending::Refused);
                 let detail = redacted(&f.reply, &f.to, self.settings.show_pii);
+                let detail = if f.ending == Ending::Refused {
+                    self.refused += 1;
+                    *self
+                        .refusals_by_reply
+                        .entry(without_address(&f.reply, &f.to))
+                        .or_insert(0) += 1;
+                    if is_recipient_specific(&f.reply) {
+                        format!("refused for good, address to be suppressed: {detail}")
+                    } else {
+                        format!("refused for good (not about the address, so not suppressed): {detail}")
+                    }
+                } else {
+                    format!("not sendable: {detail}")
+                };
                 self.summary.failures.push(SendNote {
                     campaign: f.tag.send.campaign,
                     key: f.tag.send.key,
                     occurrence: f.tag.send.occurrence,
-                    detail: if f.ending == Ending::Refused {
-                        format!("refused for good, address suppressed: {detail}")
-                    } else {
-                        format!("not sendable: {detail}")
-                    },
+                    detail,
                 });
             }
         }
+        Ok(self.failure_guard())
+    }
+
+    /// The failure guard: true (and the reason set) when permanent refusals exceed
+    /// `max_failure_rate` after [`FAILURE_RATE_GRACE`] sends, or when the server refuses most
+    /// sends the same way ([`SAME_WAY_REFUSALS`]).
+    fn failure_guard(&mut self) -> bool {
         let limit = u64::from(self.settings.max_failure_rate.hundredths);
-        let tripped =
+        let over_rate =
             self.attempted >= FAILURE_RATE_GRACE && self.refused as u64 * 10_000 > limit * self.attempted as u64;
-        if tripped && self.summary.stopped.is_none() {
-            self.summary.stopped = Some(format!(
-                "{} of {} sends were refused for good, more than the {} `max_failure_rate` allows: check the list and the server before sending more",
-                self.refused, self.attempted, self.settings.max_failure_rate
-            ));
+        let same_way = self
+            .refusals_by_reply
+            .iter()
+            .filter(|(_, &count)| count >= SAME_WAY_REFUSALS && count * 2 > self.attempted)
+            .max_by_key(|(reply, &count)| (count, std::cmp::Reverse(reply.as_str())))
+            .map(|(reply, &count)| (reply.clone(), count));
+        self.server_refuses |= same_way.is_some();
+        if self.summary.stopped.is_none() {
+            if let Some((reply, count)) = &same_way {
+                self.summary.stopped = Some(format!(
+                    "{count} of {} sends were refused the same way ({reply}), more than `max_failure_rate` allows: the server refuses, not the recipients; nothing was suppressed, check the server before sending more",
+                    self.attempted
+                ));
+            } else if over_rate {
+                self.summary.stopped = Some(format!(
+                    "{} of {} sends were refused for good, more than the {} `max_failure_rate` allows: check the list and the server before sending more (`tailor suppress list --reason` shows the addresses this run suppressed)",
+                    self.refused, self.attempted, self.settings.max_failure_rate
+                ));
+            }
         }
-        Ok(tripped)
+        over_rate || same_way.is_some()
     }
 }

@@ -12,11 +12,16 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::lease::{self, Holder, Lease, LeaseError, LEASE_SCHEMA};
 use crate::model::SendState;
 use crate::plan::{History, PastSend};
 
-/// The ledger's layout; `PRAGMA user_version` says which one a file has.
-const SCHEMA_VERSION: i64 = 1;
+/// The ledger's layout; `PRAGMA user_version` says which one a file has. Layout 2 added the
+/// lease ([`super::lease`]), which a tailor knowing only layout 1 would not respect.
+const SCHEMA_VERSION: i64 = 2;
+
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sends (
@@ -112,6 +117,16 @@ pub struct Interrupted {
 pub struct Ledger {
     connection: Connection,
     path: PathBuf,
+    /// The lease this run holds, checked by every reservation ([`Ledger::take_lease`]).
+    lease: Option<Lease>,
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        if let Some(lease) = &self.lease {
+            lease::give_back(&self.connection, lease);
+        }
+    }
 }
 
 impl Ledger {
@@ -144,16 +159,55 @@ impl Ledger {
         }
     }
 
+    /// Refuses a file at `path` that exists but is not a tailor ledger (an empty file, another
+    /// program's file): taking it for a new ledger would send everything again.
+    fn refuse_foreign(path: &Path) -> Result<(), LedgerError> {
+        use std::io::Read as _;
+        let Ok(mut file) = std::fs::File::open(path) else {
+            return Ok(());
+        };
+        let mut header = [0u8; 16];
+        let read = file.read(&mut header).map_err(|e| Ledger::error(path, e))?;
+        if read < header.len() || &header != SQLITE_HEADER {
+            return Err(Ledger::error(
+                path,
+                format!(
+                    "the file exists but is not a tailor ledger ({}): refusing to treat it as a new one, which would send everything again; restore the ledger, or remove the file if no run ever sent from it",
+                    if read == 0 { "it is empty".to_string() } else { "not a SQLite database".to_string() }
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A ledger file that holds tables, but not the ledger's, belongs to something else.
+    fn refuse_foreign_tables(&self) -> Result<(), LedgerError> {
+        let tables: Vec<String> = self
+            .connection
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.fail(format!("not a SQLite ledger: {e}")))?;
+        if !tables.is_empty() && !tables.iter().any(|t| t == "sends") {
+            return Err(self.fail(
+                "the file is a SQLite database but not a tailor ledger (it has no `sends` table): point `delivery.ledger` at the ledger",
+            ));
+        }
+        Ok(())
+    }
+
     /// Opens the ledger at `path`, creating it (and its folder) when missing.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|e| Ledger::error(path, e))?;
         }
+        Ledger::refuse_foreign(path)?;
         let connection = Connection::open(path).map_err(|e| Ledger::error(path, e))?;
         let ledger = Ledger {
             connection,
             path: path.to_path_buf(),
+            lease: None,
         };
+        ledger.refuse_foreign_tables()?;
         ledger.prepare()?;
         Ok(ledger)
     }
@@ -175,8 +229,16 @@ impl Ledger {
         c.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.fail(e))?;
         c.pragma_update(None, "synchronous", "FULL").map_err(|e| self.fail(e))?;
         c.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
+        c.execute_batch(LEASE_SCHEMA).map_err(|e| self.fail(e))?;
         c.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    /// Takes the ledger's lease for this run: refused while another live run holds it
+    /// ([`super::lease`]). From then on every reservation checks that the lease is still ours.
+    pub fn take_lease(&mut self) -> Result<(), LeaseError> {
+        self.lease = Some(lease::take(&self.connection, &Holder::current())?);
         Ok(())
     }
 
@@ -191,6 +253,7 @@ impl Ledger {
         if !path.exists() {
             return Ok(History::none(path));
         }
+        Ledger::refuse_foreign(path)?;
         let connection =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Ledger::error(path, e))?;
         Ledger::read_history(&connection, path)
@@ -316,6 +379,10 @@ impl Ledger {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| Ledger::error(&path, e);
         let transaction = self.connection.transaction().map_err(fail)?;
+        // The lease is checked (and renewed) in the transaction that claims the sends.
+        if let Some(lease) = &self.lease {
+            lease::confirm(&transaction, lease).map_err(|e| Ledger::error(&path, e))?;
+        }
         let mut granted = Vec::with_capacity(batch.len());
         {
             let mut insert = transaction

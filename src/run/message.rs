@@ -8,6 +8,7 @@ use liquid::model::Value;
 use serde_json::{Map, Value as Json};
 
 use super::context::{recipient_globals, Recipient};
+use super::header::{single_line, MAX_TEXT_CHARS, MAX_URL_CHARS};
 use super::mime::{build_message, message_hash, Envelope};
 use super::mjml::{compile_mjml, compile_mjml_once};
 use super::template_css::{css_inliner, inline_once};
@@ -209,13 +210,10 @@ fn write<T>(cache: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     cache.write().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Subjects and preheaders are one line: a line break in data cannot add a header.
+/// Subjects and preheaders are one line: a line break or control character in data cannot
+/// add a header ([`super::header`] encodes what is left).
 fn one_line(text: &str) -> String {
-    text.split(['\r', '\n'])
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    single_line(text, MAX_TEXT_CHARS)
 }
 
 /// What the headers of `variant`'s message to `to` need: the sender (the variant's, else the
@@ -259,6 +257,12 @@ pub fn render_message(
         Value::scalar(unsubscribe_token(secret, &key)),
     );
     let unsubscribe_url = renderer.render(&workspace.manifest.unsubscribe_url, false, &globals)?;
+    let url_length = unsubscribe_url.chars().count();
+    if url_length > MAX_URL_CHARS {
+        return Err(format!(
+            "the unsubscribe URL is {url_length} characters long (at most {MAX_URL_CHARS}): a profile field it uses is too long"
+        ));
+    }
     globals.remove("unsubscribe_token");
     globals.insert("unsubscribe_url".into(), Value::scalar(unsubscribe_url.clone()));
     let subject = one_line(

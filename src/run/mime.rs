@@ -3,11 +3,10 @@
 //! derive from H, the first 16 bytes (hex) of SHA-256 over campaign, profile key and occurrence,
 //! and `Date` is the run's `now` — so the same inputs always give the same bytes.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::header::{mailbox, unstructured, uri};
 use crate::template::escape_html;
 
 /// Everything a message's headers need.
@@ -41,38 +40,6 @@ pub fn message_hash(campaign: &str, key: &str, occurrence: &str) -> String {
         .chain_update(occurrence)
         .finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A header value as RFC 2047 encoded words when it is not plain ASCII.
-fn encoded_words(text: &str) -> String {
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return text.to_string();
-    }
-    let mut words = Vec::new();
-    let mut chunk = String::new();
-    for ch in text.chars() {
-        if chunk.len() + ch.len_utf8() > 45 {
-            words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(chunk.as_bytes())));
-            chunk.clear();
-        }
-        chunk.push(ch);
-    }
-    if !chunk.is_empty() {
-        words.push(format!("=?UTF-8?B?{}?=", STANDARD.encode(chunk.as_bytes())));
-    }
-    words.join("\r\n ")
-}
-
-/// `Name <address>` with the name encoded when needed.
-fn mailbox(name: Option<&str>, address: &str) -> String {
-    match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) if name.bytes().all(|b| b.is_ascii_alphanumeric() || b" .-'".contains(&b)) => {
-            format!("{name} <{address}>")
-        }
-        Some(name) if name.is_ascii() => format!("\"{}\" <{address}>", name.replace(['"', '\\'], "")),
-        Some(name) => format!("{} <{address}>", encoded_words(name)),
-        None => address.to_string(),
-    }
 }
 
 /// Quoted-printable (RFC 2045) with CRLF line breaks; bare CR and LF become CRLF.
@@ -163,19 +130,28 @@ pub fn build_message(
     let (from_name, from_address) =
         crate::model::parse_mailbox(envelope.from).unwrap_or((None, envelope.from.to_string()));
     let boundary = format!("tailor-{hash}");
-    let mut unsubscribe = format!("<{}>", envelope.unsubscribe_url);
+    let mut unsubscribe = format!("<{}>", uri(envelope.unsubscribe_url));
     if let Some(mailto) = envelope.unsubscribe_mailto {
-        unsubscribe.push_str(&format!(", <mailto:{mailto}?subject=unsubscribe>"));
+        let target = format!("<mailto:{}?subject=unsubscribe>", uri(mailto));
+        // One line while it fits RFC 5322's limit, else folded between the two targets.
+        let separator = if unsubscribe.len() + target.len() > 950 {
+            ",\r\n "
+        } else {
+            ", "
+        };
+        unsubscribe.push_str(separator);
+        unsubscribe.push_str(&target);
     }
     let mut headers = vec![
         format!("From: {}", mailbox(from_name.as_deref(), &from_address)),
         format!("To: {}", mailbox(envelope.to_name, envelope.to)),
     ];
     if let Some(reply_to) = envelope.reply_to {
-        headers.push(format!("Reply-To: {reply_to}"));
+        let (name, address) = crate::model::parse_mailbox(reply_to).unwrap_or((None, reply_to.to_string()));
+        headers.push(format!("Reply-To: {}", mailbox(name.as_deref(), &address)));
     }
     headers.extend([
-        format!("Subject: {}", encoded_words(subject)),
+        format!("Subject: {}", unstructured("Subject", subject)),
         format!("Date: {}", envelope.now.to_rfc2822()),
         format!("Message-ID: {}", message_id(envelope.from, hash)),
         format!("List-Unsubscribe: {unsubscribe}"),
@@ -205,11 +181,5 @@ mod tests {
         let encoded = quoted_printable(&long);
         assert!(encoded.lines().all(|l| l.len() <= 76), "{encoded}");
         assert_eq!(encoded.replace("=\r\n", ""), long);
-    }
-
-    #[test]
-    fn encodes_non_ascii_subjects() {
-        assert_eq!(encoded_words("Hi"), "Hi");
-        assert_eq!(encoded_words("Olá"), "=?UTF-8?B?T2zDoQ==?=");
     }
 }

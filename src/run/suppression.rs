@@ -31,6 +31,17 @@ impl Ledger {
             .map_err(|e| self.fail(e))
     }
 
+    /// Takes `address` off the list; false when it was not on it.
+    pub fn unsuppress(&self, address: &str) -> Result<bool, LedgerError> {
+        self.connection()
+            .execute(
+                "DELETE FROM suppressions WHERE address = ?1",
+                params![address.trim().to_lowercase()],
+            )
+            .map(|changed| changed == 1)
+            .map_err(|e| self.fail(e))
+    }
+
     /// Suppresses many addresses in one transaction; returns how many were new.
     pub fn suppress_all(&mut self, entries: &[(String, String)], source: &str, now: i64) -> Result<usize, LedgerError> {
         let mut added = 0;

@@ -7,6 +7,7 @@ use super::context::Recipient;
 use super::message::{render_message, Renderer};
 use crate::check::CheckedWorkspace;
 use crate::data::{evaluate, test_dataset};
+use crate::load::{Confinement, Refusal};
 use crate::model::{assign, Assignment, Bucket, SendState, Test};
 use crate::plan::{plan_campaign_alone, CampaignReport, History, PastSend};
 
@@ -149,10 +150,21 @@ fn check_expectations(
         if let Some(golden) = &expect.golden {
             // Stored with LF line endings so that golden files diff cleanly in review.
             let actual = message.eml.replace("\r\n", "\n");
+            // A golden file is read or written only where it really is inside the workspace.
+            let confinement = Confinement::new(&workspace.root).map_err(|e| e.to_string())?;
+            let refused = |refusal: Refusal| format!("{refusal} [{}]: {}", refusal.code(), refusal.hint());
             if bless {
+                confinement.writable(golden).map_err(refused)?;
                 std::fs::create_dir_all(golden.parent().unwrap_or(golden)).map_err(|e| e.to_string())?;
+                confinement.writable(golden).map_err(refused)?;
                 std::fs::write(golden, &actual).map_err(|e| format!("cannot write `{}`: {e}", golden.display()))?;
+            } else if !golden.exists() && std::fs::symlink_metadata(golden).is_err() {
+                failures.push(format!(
+                    "golden file `{}` does not exist (run `tailor test --bless`)",
+                    golden.display()
+                ));
             } else {
+                confinement.inside(golden).map_err(refused)?;
                 match std::fs::read_to_string(golden) {
                     Ok(expected) if expected == actual => {}
                     Ok(expected) => failures.push(format!(
@@ -160,10 +172,7 @@ fn check_expectations(
                         golden.display(),
                         line_diff(&expected, &actual)
                     )),
-                    Err(_) => failures.push(format!(
-                        "golden file `{}` does not exist (run `tailor test --bless`)",
-                        golden.display()
-                    )),
+                    Err(e) => failures.push(format!("cannot read golden file `{}`: {e}", golden.display())),
                 }
             }
         }

@@ -7,14 +7,18 @@ use std::sync::Arc;
 
 use liquid::partials::{EagerCompiler, InMemorySource};
 
+use super::assignment::{AssignTag, CaptureBlock};
+use super::budget::{self, BoundedWriter, MAX_OUTPUT_BYTES};
 use super::filters_impl::*;
+use super::loops::{ForBlock, TableRowBlock};
 use super::TemplateLocale;
 
 /// A configured Liquid parser.
 pub type Engine = liquid::Parser;
 
-/// A parser with standard Liquid's filters, tailor's own (`money` and `date` in `locale`), and
-/// `partials` (name to source).
+/// A parser with standard Liquid's filters, tailor's own (`money` and `date` in `locale`),
+/// `partials` (name to source), and tailor's budgeted `for`, `tablerow`, `assign` and
+/// `capture` ([`budget`]) in place of the crate's.
 pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> Result<Engine, String> {
     let locale = Arc::new(locale.clone());
     let mut source = InMemorySource::new();
@@ -40,6 +44,10 @@ pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> R
         .filter(UrlParam)
         .filter(Pluralize)
         .filter(Raw)
+        .block(ForBlock)
+        .block(TableRowBlock)
+        .block(CaptureBlock)
+        .tag(AssignTag)
         .partials(EagerCompiler::new(source))
         .build()
         .map_err(|e| e.to_string())
@@ -60,9 +68,19 @@ pub fn parse(engine: &Engine, source: &str) -> Result<Template, String> {
     guarded(|| engine.parse(source).map_err(|e| e.to_string()))
 }
 
-/// Renders a parsed template with `globals`.
+/// Renders a parsed template with `globals`, within the render budget ([`budget`]): a render
+/// that goes over it fails with the reason.
 pub fn render_parsed(template: &Template, globals: &liquid::Object) -> Result<String, String> {
-    guarded(|| template.render(globals).map_err(|e| e.to_string()))
+    guarded(|| {
+        budget::start();
+        let mut out = Vec::new();
+        let rendered = template.render_to(&mut BoundedWriter::new(&mut out, MAX_OUTPUT_BYTES), globals);
+        if let Some(why) = budget::exceeded() {
+            return Err(why);
+        }
+        rendered.map_err(|e| e.to_string())?;
+        String::from_utf8(out).map_err(|e| format!("the template rendered invalid UTF-8: {e}"))
+    })
 }
 
 /// Parses and renders `source` with `globals`.

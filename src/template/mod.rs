@@ -5,7 +5,9 @@
 //! The `liquid` crate exposes no syntax tree, so the parser here is ours; rendering goes through
 //! `liquid` ([`engine`]), extended with the filters its standard library lacks.
 
+mod assignment;
 mod ast;
+pub mod budget;
 mod checker;
 mod context;
 mod engine;
@@ -14,6 +16,7 @@ mod filters;
 mod filters_impl;
 mod globals;
 mod locale;
+mod loops;
 mod markup;
 mod parser;
 mod partials;

@@ -96,6 +96,7 @@ pub fn parse_template(source: &str) -> Result<Vec<Node>, TemplateError> {
         source,
         pieces,
         position: 0,
+        depth: 0,
     };
     let (nodes, end) = parser.block(&[])?;
     match end {
@@ -285,7 +286,13 @@ struct BlockParser<'a> {
     source: &'a str,
     pieces: Vec<Piece>,
     position: usize,
+    /// Blocks open around the current position.
+    depth: usize,
 }
+
+/// Blocks nested deeper than this are refused instead of overflowing the stack (here, in the
+/// checker and in the renderer, which all walk the tree recursively).
+const MAX_BLOCK_NESTING: usize = 100;
 
 type BlockEnd = Option<(String, Range<usize>)>;
 
@@ -335,7 +342,18 @@ impl BlockParser<'_> {
         opener: &str,
         open_span: &Range<usize>,
     ) -> Result<(Vec<Node>, String, Range<usize>), TemplateError> {
-        match self.block(ends)? {
+        if self.depth >= MAX_BLOCK_NESTING {
+            return Err(TemplateError::new(
+                "template::too-deep",
+                format!("blocks nest more than {MAX_BLOCK_NESTING} levels deep here"),
+                open_span.clone(),
+            )
+            .with_hint(Some("flatten the conditions, or move parts into partials".into())));
+        }
+        self.depth += 1;
+        let block = self.block(ends);
+        self.depth -= 1;
+        match block? {
             (nodes, Some((name, markup))) => Ok((nodes, name, markup)),
             (_, None) => Err(unclosed(
                 opener,

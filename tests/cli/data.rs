@@ -13,7 +13,7 @@ use tailor::load::load_workspace;
 
 use crate::support::{small_demo, StarterWorkspace};
 
-fn checked(root: &Path) -> CheckedWorkspace {
+pub fn checked(root: &Path) -> CheckedWorkspace {
     let loaded = load_workspace(root).expect("load");
     let outcome = check_workspace(&loaded);
     outcome

@@ -16,6 +16,7 @@ mod preview;
 mod reference;
 mod render_once;
 mod run;
+mod security;
 mod smtp_server;
 mod support;
 mod testing;

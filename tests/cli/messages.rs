@@ -9,7 +9,7 @@ use crate::support::{repo, tailor, tailor_with_env, StarterWorkspace};
 
 #[test]
 fn golden_messages_parse_with_the_intended_headers_and_parts() {
-    let eml = fs::read_to_string(repo().join("golden/nyc_offer/nyc_browser_sees_nyc_offer.eml"))
+    let eml = fs::read_to_string(repo().join("campaigns/golden/nyc_offer/nyc_browser_sees_nyc_offer.eml"))
         .unwrap()
         .replace('\n', "\r\n");
     let message = MessageParser::default().parse(eml.as_bytes()).expect("parses");

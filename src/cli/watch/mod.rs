@@ -3,6 +3,7 @@
 //! every open browser reloads itself (tower-livereload).
 
 mod gallery;
+mod host;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, RwLock};
@@ -106,7 +107,9 @@ pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> ExitCode {
                 async move { Html(page.read().unwrap_or_else(|p| p.into_inner()).clone()) }
             }),
         )
-        .layer(livereload);
+        .layer(livereload)
+        // Outermost, so the live-reload endpoint is guarded too.
+        .layer(axum::middleware::from_fn(host::loopback_hosts_only));
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         eprintln!(

@@ -5,7 +5,7 @@ mod outbox;
 mod smtp;
 
 pub use outbox::Outbox;
-pub use smtp::{SmtpRelay, SmtpSetupError, CA_FILE_VARIABLE, OAUTH_VARIABLE, PASSWORD_VARIABLE};
+pub use smtp::{shown_url, SmtpRelay, SmtpSetupError, CA_FILE_VARIABLE, OAUTH_VARIABLE, PASSWORD_VARIABLE};
 
 /// A message ready to leave.
 #[derive(Debug, Clone)]

@@ -44,13 +44,38 @@ impl fmt::Display for SmtpSetupError {
     }
 }
 
+/// `url` as it may be shown: a password in it replaced by `***` (it is refused anyway, but an
+/// error message must not spread it further).
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Unparsable: show the part after any `user:password@` only.
+        Err(_) => match (url.split_once("://"), url.rfind('@')) {
+            (Some((scheme, _)), Some(at)) => format!("{scheme}://***@{}", &url[at + 1..]),
+            _ => url.to_string(),
+        },
+    }
+}
+
 impl SmtpRelay {
     /// A client for `settings`, with secrets read from `secret` (the environment, in the CLI).
+    /// A password in the URL is refused (secrets never live in YAML); the client logs in only
+    /// when the URL names a user.
     pub fn new(settings: &Smtp, secret: impl Fn(&str) -> Option<String>) -> Result<SmtpRelay, SmtpSetupError> {
-        let url = url::Url::parse(&settings.url).map_err(|e| SmtpSetupError(format!("`{}`: {e}", settings.url)))?;
+        let shown = shown_url(&settings.url);
+        let url = url::Url::parse(&settings.url).map_err(|e| SmtpSetupError(format!("`{shown}`: {e}")))?;
+        if url.password().is_some() {
+            return Err(SmtpSetupError(format!(
+                "the SMTP URL `{shown}` holds a password: remove it from the URL and set {PASSWORD_VARIABLE} instead (secrets never live in YAML)"
+            )));
+        }
         let host = url
             .host_str()
-            .ok_or_else(|| SmtpSetupError(format!("`{}` names no host", settings.url)))?
+            .ok_or_else(|| SmtpSetupError(format!("`{shown}` names no host")))?
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_string();
@@ -68,16 +93,17 @@ impl SmtpRelay {
             }
         };
         let user = url.username().to_string();
-        let credentials = if let Some(token) = secret(OAUTH_VARIABLE) {
+        let credentials = if user.is_empty() {
+            // No user, no login: a secret in the environment alone never sends an empty identity.
+            None
+        } else if let Some(token) = secret(OAUTH_VARIABLE) {
             Some(Credentials::OAuth { user, token })
         } else if let Some(password) = secret(PASSWORD_VARIABLE) {
             Some(Credentials::Password { user, password })
-        } else if !user.is_empty() {
+        } else {
             return Err(SmtpSetupError(format!(
                 "the SMTP URL names user `{user}`, but neither {PASSWORD_VARIABLE} nor {OAUTH_VARIABLE} is set"
             )));
-        } else {
-            None
         };
         let extra_ca = secret(CA_FILE_VARIABLE);
         let tls_config = stream::tls_config(extra_ca.as_deref().map(Path::new)).map_err(SmtpSetupError)?;
