@@ -668,3 +668,179 @@ fn an_smtp_password_in_the_url_is_refused_and_never_echoed_and_no_user_means_no_
         "tailor logged in without a user"
     );
 }
+
+/// Renders `source` with `user` as its data, through tailor's engine.
+fn render_liquid(source: &str, user: serde_json::Value) -> Result<String, String> {
+    let engine = tailor::template::engine(&Default::default(), &Default::default()).expect("engine");
+    let globals = liquid::model::to_object(&serde_json::json!({ "user": user })).expect("globals");
+    tailor::template::render(&engine, source, &globals)
+}
+
+#[test]
+fn a_render_has_step_and_size_limits() {
+    let started = std::time::Instant::now();
+    let huge_range = render_liquid(
+        "{% for i in (1..user.n) %}{% endfor %}",
+        serde_json::json!({ "n": 1_000_000_000_000i64 }),
+    );
+    assert!(
+        huge_range.as_ref().is_err_and(|e| e.contains("render budget")),
+        "{huge_range:?}"
+    );
+    let nested = render_liquid(
+        "{% for a in (1..1000) %}{% for b in (1..1000) %}{% for c in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}",
+        serde_json::json!({}),
+    );
+    assert!(nested.is_err_and(|e| e.contains("loop iterations")));
+    let doubling = render_liquid(
+        "{% assign s = 'ab' %}{% for i in (1..64) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}",
+        serde_json::json!({}),
+    );
+    assert!(doubling.is_err_and(|e| e.contains("`s` grew past")));
+    let captured = render_liquid(
+        "{% assign s = 'ab' %}{% for i in (1..64) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}",
+        serde_json::json!({}),
+    );
+    assert!(captured.is_err_and(|e| e.contains("render budget")));
+    let output = render_liquid(
+        "{% for i in (1..900000) %}{{ user.long }}{% endfor %}",
+        serde_json::json!({ "long": "x".repeat(100) }),
+    );
+    assert!(output.is_err_and(|e| e.contains("output grew past")));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    // Within the budget, loops behave as Liquid's: ranges, offset, limit, reversed, else, break.
+    let ok = |source: &str| {
+        render_liquid(
+            source,
+            serde_json::json!({ "tags": ["a", "b", "c"], "n": 3, "none": null }),
+        )
+        .expect("renders")
+    };
+    assert_eq!(ok("{% for i in (1..user.n) %}{{ i }}{% endfor %}"), "123");
+    assert_eq!(
+        ok("{% for i in (1..5) offset: 1 limit: 2 reversed %}{{ i }}{% endfor %}"),
+        "32"
+    );
+    assert_eq!(
+        ok("{% for t in user.tags offset: 2 limit: 5 %}{{ t }}{% endfor %}"),
+        "c"
+    );
+    assert_eq!(ok("{% for t in user.none %}x{% else %}empty{% endfor %}"), "empty");
+    assert_eq!(
+        ok("{% for t in user.tags %}{% if t == 'b' %}{% break %}{% endif %}{{ forloop.index }}{{ t }}{% endfor %}"),
+        "1a"
+    );
+    assert_eq!(
+        ok("{% for t in user.tags %}{{ forloop.rindex }}{% if forloop.last %}!{% endif %}{% endfor %}"),
+        "321!"
+    );
+    assert_eq!(
+        ok("{% tablerow t in user.tags cols: 2 %}{{ t }}{% endtablerow %}"),
+        "<tr class=\"row1\"><td class=\"col1\">a</td><td class=\"col2\">b</td></tr><tr class=\"row2\"><td class=\"col1\">c</td></tr>"
+    );
+}
+
+#[test]
+fn a_message_over_the_render_budget_fails_alone_and_the_run_goes_on() {
+    let ws = starter_with_profiles(&[profile("u4", "Ana"), profile("u5", "Bo"), profile("u6", "Cy")]);
+    ws.replace("data.yaml", "first_name: string?", "first_name: string?\n    n: int?");
+    let mut lines: Vec<serde_json::Value> = vec![profile("u4", "Ana"), profile("u5", "Bo"), profile("u6", "Cy")];
+    lines[0]["n"] = serde_json::json!(2);
+    lines[1]["n"] = serde_json::json!(1_000_000_000_000i64);
+    lines[2]["n"] = serde_json::json!(3);
+    ws.write(
+        "datasets/profiles.ndjson",
+        &lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    );
+    ws.write(
+        "templates/welcome.html.liquid",
+        "<h1>Hello {{ user.first_name | default: 'there' }}</h1>{% for i in (1..user.n) %}<i>{{ i }}</i>{% endfor %}{% render 'footer' %}",
+    );
+    let output = run(&ws, &["--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    assert!(output.stdout.contains("render budget"), "{}", output.stdout);
+    assert_eq!(outbox(&ws).len(), 2, "{summary}");
+    // Nothing was recorded for the failed message, so a fixed template sends it later.
+    let ledger = rusqlite::Connection::open(ws.path(".tailor/ledger.sqlite")).expect("ledger");
+    let sent: i64 = ledger
+        .query_row("SELECT count(*) FROM sends WHERE state = 'sent'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(sent, 2);
+}
+
+#[test]
+fn deep_nesting_and_huge_expressions_are_diagnostics_not_stack_overflows() {
+    let ws = StarterWorkspace::new();
+    let deep = format!("{}x{}", "{% if true %}".repeat(2000), "{% endif %}".repeat(2000));
+    ws.write("templates/welcome.html.liquid", &deep);
+    let check = ws.check(&[]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("template::too-deep"), "{}", check.stderr);
+    let ws = StarterWorkspace::new();
+    let terms = vec!["email_opt_in"; 30_000].join(" and ");
+    ws.write("segments.yaml", &format!("kind: segment\nname: many\nwhere: {terms}\n"));
+    let check = ws.check(&[]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("expr::too-large"),
+        "{}",
+        &check.stderr[..check.stderr.len().min(2000)]
+    );
+    let ws = StarterWorkspace::new();
+    let minus = vec!["1"; 100_000].join(" - ");
+    ws.write(
+        "features2.yaml",
+        &format!("kind: features\nfeatures:\n  big: {minus}\n"),
+    );
+    let check = ws.check(&[]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("expr::too-large"));
+    assert!(
+        check.stderr.len() < 20_000,
+        "the diagnostic echoes {} bytes",
+        check.stderr.len()
+    );
+    // The largest expression allowed still checks and plans.
+    let ws = StarterWorkspace::new();
+    let allowed = vec!["email_opt_in"; 500].join(" and ");
+    ws.write(
+        "segments.yaml",
+        &format!("kind: segment\nname: many\nwhere: {allowed}\n"),
+    );
+    assert_eq!(ws.check(&[]).code, 0);
+    let plan = tailor(ws.dir.path(), &["plan", "ws", "--now", "2026-12-01T15:00:00Z"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+}
+
+#[test]
+fn a_huge_block_scalar_error_is_quoted_briefly() {
+    let ws = StarterWorkspace::new();
+    let huge = "y".repeat(5_000_000);
+    ws.write(
+        "campaigns/welcome.yaml",
+        &fs::read_to_string(ws.path("campaigns/welcome.yaml"))
+            .expect("read")
+            .replace(
+                "vars: { discount: 10 }",
+                &format!("vars: {{ discount: 10 }}\npriority: |\n  {huge}\n"),
+            ),
+    );
+    let check = ws.check(&[]);
+    assert_eq!(check.code, 1, "{}", &check.stderr[..check.stderr.len().min(2000)]);
+    assert!(
+        check.stderr.len() < 10_000,
+        "the diagnostic echoes {} bytes",
+        check.stderr.len()
+    );
+    let json = ws.check(&["--format", "json"]);
+    assert!(
+        json.stdout.len() < 10_000,
+        "the JSON echoes {} bytes",
+        json.stdout.len()
+    );
+}
