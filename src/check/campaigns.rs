@@ -42,9 +42,11 @@ pub fn check_campaigns(cx: &mut Context, inputs: &CampaignInputs) -> Vec<Campaig
     let html_partials = Partials::new(cx, true);
     let text_partials = Partials::new(cx, false);
     let mut campaigns = Vec::new();
+    // The first of two campaigns with one name is kept (the second is a `names::duplicate`).
+    let mut seen = std::collections::HashSet::new();
     for doc in cx.campaign_documents() {
         if let Some(campaign) = check_campaign(cx, &doc, inputs, (&html_partials, &text_partials)) {
-            if !campaigns.iter().any(|c: &Campaign| c.name == campaign.name) {
+            if seen.insert(campaign.name.clone()) {
                 campaigns.push(campaign);
             }
         }

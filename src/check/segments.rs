@@ -20,6 +20,8 @@ pub fn declare_segments(cx: &mut Context, names: &mut Names) {
 pub fn check_segments(cx: &mut Context, schema: &DataSchema, names: &Names) -> Vec<Segment> {
     let mut graph = ReferenceGraph::default();
     let mut segments = Vec::new();
+    // The first of two segments with one name is kept (the second is a `names::duplicate`).
+    let mut seen = std::collections::HashSet::new();
     for doc in cx.segment_documents() {
         let raw = doc.value;
         let Some(checked) = cx.expression(&doc, &raw.condition, names.scope(schema), Some("a segment's `where`"))
@@ -30,7 +32,7 @@ pub fn check_segments(cx: &mut Context, schema: &DataSchema, names: &Names) -> V
         for (target, range) in &checked.references.segments {
             graph.add(&raw.name.value, target, map.span(range.start, range.end));
         }
-        if checked.ty.is_some() && !segments.iter().any(|s: &Segment| s.name == raw.name.value) {
+        if checked.ty.is_some() && seen.insert(raw.name.value.clone()) {
             segments.push(Segment {
                 name: raw.name.value.clone(),
                 description: raw.description.clone(),

@@ -1,6 +1,7 @@
 //! Reading a dataset file into rows of cells, whatever its format.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -20,6 +21,8 @@ type ParsedLine = Rc<Result<Map<String, Json>, String>>;
 pub struct NdjsonLines {
     lines: Vec<(usize, String)>,
     current: RefCell<Option<(usize, ParsedLine)>>,
+    /// Rows whose line is not valid UTF-8 (kept, lossily, so every other row still loads).
+    not_utf8: HashSet<usize>,
 }
 
 impl NdjsonLines {
@@ -32,6 +35,7 @@ impl NdjsonLines {
         }
         let text = self.lines.get(row).map_or("", |(_, text)| text.as_str());
         let parsed = Rc::new(match serde_json::from_str::<Json>(text) {
+            _ if self.not_utf8.contains(&row) => Err(NOT_UTF8.to_string()),
             Ok(Json::Object(map)) => Ok(map),
             Ok(_) => Err("a JSON object on each line".to_string()),
             Err(error) => Err(format!("valid JSON ({error})")),
@@ -50,10 +54,28 @@ pub enum Source {
     Typed(DataFrame),
 }
 
+/// What a row whose line holds bytes that are not UTF-8 should be.
+const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
+
+/// The lines of the file at `path` (split at `\n`, read a line at a time), each with whether
+/// it is valid UTF-8 (an invalid one comes lossily).
+fn each_line(path: &Path, mut line: impl FnMut(usize, String, bool)) -> Result<(), LoadError> {
+    let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
+    for (index, bytes) in BufReader::new(file).split(b'\n').enumerate() {
+        let bytes = bytes.map_err(|e| io_error(path, e))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => line(index, text, true),
+            Err(error) => line(index, String::from_utf8_lossy(error.as_bytes()).into_owned(), false),
+        }
+    }
+    Ok(())
+}
+
 /// The rows of a CSV or NDJSON file, before typing.
 pub enum SourceRows {
-    /// CSV read by polars with every column as text.
-    Csv(DataFrame),
+    /// CSV read by polars with every column as text; the rows (0-based, after the header)
+    /// whose line is not UTF-8.
+    Csv(DataFrame, HashSet<usize>),
     /// NDJSON, one JSON object per non-blank line, parsed as rows are read.
     Ndjson(NdjsonLines),
 }
@@ -82,26 +104,41 @@ impl Source {
         let text_path = path.to_string_lossy().into_owned();
         match extension {
             "csv" => {
+                // Line 1 is the header: row r sits on line r + 2, index r + 1.
+                let mut not_utf8 = HashSet::new();
+                each_line(path, |index, _, valid| {
+                    if let (false, Some(row)) = (valid, index.checked_sub(1)) {
+                        not_utf8.insert(row);
+                    }
+                })?;
                 let frame = LazyCsvReader::new(PlRefPath::new(&text_path))
                     .with_has_header(true)
                     .with_infer_schema_length(Some(0))
+                    .with_encoding(CsvEncoding::LossyUtf8)
                     .finish()
                     .and_then(LazyFrame::collect)
                     .map_err(|e| io_error(path, e))?;
-                Ok(Source::Rows(SourceRows::Csv(frame)))
+                Ok(Source::Rows(SourceRows::Csv(frame, not_utf8)))
             }
             "ndjson" | "jsonl" => {
-                let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
                 let mut lines = Vec::new();
-                for (index, line) in BufReader::new(file).lines().enumerate() {
-                    let line = line.map_err(|e| io_error(path, e))?;
-                    if !line.trim().is_empty() {
-                        lines.push((index + 1, line));
+                let mut not_utf8 = HashSet::new();
+                each_line(path, |index, mut line, valid| {
+                    if line.ends_with('\r') {
+                        line.pop();
                     }
-                }
+                    if line.trim().is_empty() {
+                        return;
+                    }
+                    if !valid {
+                        not_utf8.insert(lines.len());
+                    }
+                    lines.push((index + 1, line));
+                })?;
                 Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines {
                     lines,
                     current: RefCell::new(None),
+                    not_utf8,
                 })))
             }
             "parquet" => {
@@ -141,7 +178,7 @@ impl SourceRows {
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
-            SourceRows::Csv(frame) => frame.height(),
+            SourceRows::Csv(frame, _) => frame.height(),
             SourceRows::Ndjson(rows) => rows.lines.len(),
         }
     }
@@ -149,7 +186,7 @@ impl SourceRows {
     /// Where row `row` is, for error messages.
     pub fn position(&self, row: usize) -> RowPosition {
         match self {
-            SourceRows::Csv(_) => RowPosition::Line(row + 2),
+            SourceRows::Csv(..) => RowPosition::Line(row + 2),
             SourceRows::Ndjson(rows) => RowPosition::Line(rows.lines.get(row).map_or(0, |(line, _)| *line)),
         }
     }
@@ -158,14 +195,14 @@ impl SourceRows {
     pub fn row_problem(&self, row: usize) -> Option<String> {
         match self {
             SourceRows::Ndjson(rows) => rows.parsed(row).as_ref().as_ref().err().cloned(),
-            SourceRows::Csv(_) => None,
+            SourceRows::Csv(_, not_utf8) => not_utf8.contains(&row).then(|| NOT_UTF8.to_string()),
         }
     }
 
     /// Whether the file has a column called `name` (NDJSON: always, keys are per line).
     pub fn has_column(&self, name: &str) -> bool {
         match self {
-            SourceRows::Csv(frame) => frame.column(name).is_ok(),
+            SourceRows::Csv(frame, _) => frame.column(name).is_ok(),
             SourceRows::Ndjson(_) => true,
         }
     }
@@ -173,7 +210,7 @@ impl SourceRows {
     /// The column called `name`.
     pub fn column<'a>(&'a self, name: &'a str) -> SourceColumn<'a> {
         match self {
-            SourceRows::Csv(frame) => match frame.column(name).ok().and_then(|c| c.str().ok()) {
+            SourceRows::Csv(frame, _) => match frame.column(name).ok().and_then(|c| c.str().ok()) {
                 Some(text) => SourceColumn::Text(text),
                 None => SourceColumn::Missing,
             },

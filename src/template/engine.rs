@@ -44,6 +44,7 @@ pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> R
         .filter(UrlParam)
         .filter(Pluralize)
         .filter(Raw)
+        .filter(SafeUrl)
         .block(ForBlock)
         .block(TableRowBlock)
         .block(CaptureBlock)

@@ -77,7 +77,7 @@ use Input as I;
 use Output as O;
 
 /// Every filter, standard Liquid first, then tailor's.
-pub const FILTERS: [FilterSpec; 63] = [
+pub const FILTERS: [FilterSpec; 64] = [
     f("abs", 0, 0, I::Number, O::Number),
     f("append", 1, 1, I::Any, O::String),
     f("at_least", 1, 1, I::Number, O::Number),
@@ -141,6 +141,7 @@ pub const FILTERS: [FilterSpec; 63] = [
     own("money", 0, 1, I::Number, O::String),
     own("url_param", 2, 2, I::Any, O::String),
     own("pluralize", 2, 2, I::Number, O::String),
+    own("safe_url", 0, 0, I::Any, O::String),
 ];
 
 impl Input {

@@ -844,3 +844,42 @@ fn a_huge_block_scalar_error_is_quoted_briefly() {
         json.stdout.len()
     );
 }
+
+#[test]
+fn javascript_urls_from_data_do_not_become_links() {
+    let engine = tailor::template::engine(&Default::default(), &Default::default()).expect("engine");
+    let source = tailor::template::escape_outputs(
+        "<a href=\"{{ user.site }}\">site</a><img src=\"{{ user.pic }}\"><a href=\"https://acme.test/p/{{ user.id }}\">p</a>",
+    )
+    .expect("prepares");
+    let render = |site: &str| {
+        let globals = liquid::object!({ "user": { "site": site, "pic": " JaVa\tScRiPt:alert(1)", "id": "javascript:x" } });
+        tailor::template::render(&engine, &source, &globals).expect("renders")
+    };
+    let html = render("javascript:alert(document.cookie)");
+    assert!(!html.to_lowercase().contains("javascript:alert"), "{html}");
+    assert!(html.contains("<a href=\"#\">site</a><img src=\"#\">"), "{html}");
+    // A fixed scheme written by the author stays, with the data escaped after it.
+    assert!(html.contains("href=\"https://acme.test/p/javascript:x\""), "{html}");
+    assert!(render("https://ana.example/").contains("<a href=\"https://ana.example/\">"));
+}
+
+#[test]
+fn rows_that_are_not_utf8_are_reported_by_line_and_can_be_skipped() {
+    let ws = StarterWorkspace::new();
+    let mut csv = fs::read(ws.path("datasets/profiles.csv")).expect("read");
+    csv.extend_from_slice(b"u4,dee@example.com,D\xffe,,true,,2026-01-05T10:00:00Z\n");
+    fs::write(ws.path("datasets/profiles.csv"), &csv).expect("write");
+    let mut events = fs::read(ws.path("datasets/events.ndjson")).expect("read");
+    events.extend_from_slice(b"{\"user_id\":\"u2\",\"type\":\"page_view\",\"ts\":\"2026-11-26T10:00:00Z\",\"url\":\"/\xfe\"}\n");
+    fs::write(ws.path("datasets/events.ndjson"), &events).expect("write");
+    let plan = tailor(ws.dir.path(), &["plan", "ws", "--now", "2026-12-01T15:00:00Z"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    assert!(plan.stderr.contains("profiles.csv: line 5"), "{}", plan.stderr);
+    assert!(plan.stderr.contains("UTF-8"), "{}", plan.stderr);
+    let event_line = String::from_utf8_lossy(&events).lines().count();
+    assert!(plan.stderr.contains(&format!("events.ndjson: line {event_line}")), "{}", plan.stderr);
+    let skipped = tailor(ws.dir.path(), &["plan", "ws", "--now", "2026-12-01T15:00:00Z", "--skip-bad-rows"]);
+    assert_eq!(skipped.code, 0, "{}", skipped.stderr);
+    assert!(skipped.stderr.contains("data::skipped-rows"), "{}", skipped.stderr);
+}

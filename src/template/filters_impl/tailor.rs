@@ -1,4 +1,4 @@
-//! tailor's own filters: `money`, `url_param`, `pluralize` and `raw`.
+//! tailor's own filters: `money`, `url_param`, `pluralize`, `raw` and `safe_url`.
 
 use std::sync::Arc;
 
@@ -184,9 +184,70 @@ impl Filter for RawFilter {
     }
 }
 
+/// URL schemes a link or image from data may use.
+const SAFE_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// `url` when it is relative or its scheme is one of [`SAFE_SCHEMES`]; `#` otherwise, so a
+/// `javascript:` or `data:` URL from data cannot become a live link. Browsers ignore tabs and
+/// line breaks inside a URL, and leading spaces and control characters, so they are ignored
+/// here too when reading the scheme.
+pub fn safe_url(url: &str) -> &str {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(64)
+        .collect();
+    let scheme_end = cleaned.find(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)));
+    match scheme_end {
+        Some(end) if end > 0 && cleaned[end..].starts_with(':') => {
+            if SAFE_SCHEMES.contains(&cleaned[..end].to_ascii_lowercase().as_str()) {
+                url
+            } else {
+                "#"
+            }
+        }
+        _ => url,
+    }
+}
+
+/// Neutralises URLs with a scheme other than http(s), mailto or tel ([`safe_url`]). tailor adds
+/// it to every output that starts an `href` or `src` value of an HTML template; nil stays nil.
+#[derive(Clone, ParseFilter, FilterReflection)]
+#[filter(
+    name = "safe_url",
+    description = "Keeps http(s), mailto, tel and relative URLs; any other scheme becomes `#`.",
+    parsed(SafeUrlFilter)
+)]
+pub struct SafeUrl;
+
+#[derive(Debug, Default, Display_filter)]
+#[name = "safe_url"]
+struct SafeUrlFilter;
+
+impl Filter for SafeUrlFilter {
+    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> Result<Value> {
+        if input.is_nil() {
+            return Ok(Value::Nil);
+        }
+        let url = input.to_kstr();
+        Ok(Value::scalar(safe_url(&url).to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_safe_schemes_survive() {
+        for kept in ["https://a.test/x", "HTTP://a.test", "mailto:a@b.test", "/p/1", "#top", "p?x=a:b", "tel:+1555"] {
+            assert_eq!(safe_url(kept), kept);
+        }
+        for dropped in ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x", "\u{1}javascript:x", "data:text/html,x", "vbscript:x"] {
+            assert_eq!(safe_url(dropped), "#", "{dropped:?}");
+        }
+    }
 
     #[test]
     fn encodes_url_parameters() {
