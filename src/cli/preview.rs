@@ -218,5 +218,9 @@ fn send_proof(workspace: &CheckedWorkspace, mut outgoing: Outgoing, address: &st
             eprintln!("error[preview::proof-failed]: the proof to {address} was not accepted: {reply}");
             Err(ExitCode::Failure)
         }
+        Attempt::LocalFailure(reply) => {
+            eprintln!("error[preview::proof-failed]: {reply}");
+            Err(ExitCode::Usage)
+        }
     }
 }

@@ -361,7 +361,9 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
         })
         .collect();
     print_summary(&summary, args.format);
-    Ok(if summary.stopped.is_some() || summary.unrendered > 0 {
+    Ok(if summary.local_failure {
+        ExitCode::Usage
+    } else if summary.stopped.is_some() || summary.unrendered > 0 {
         ExitCode::Failure
     } else {
         ExitCode::Success

@@ -26,6 +26,10 @@ use crate::plan::{DueSend, Plan};
 /// Messages rendered and reserved together.
 const BATCH: usize = 256;
 
+/// How long a run stopped by a signal waits for the messages in flight before cutting off a
+/// server that does not answer.
+const SIGNAL_GRACE: Duration = Duration::from_secs(3);
+
 /// Permanent failures are judged only after this many sends.
 const FAILURE_RATE_GRACE: usize = 200;
 
@@ -172,7 +176,10 @@ pub fn execute(
         pending: Vec::new(),
         last_settled: Instant::now(),
     };
+    let finished = AtomicBool::new(false);
     std::thread::scope(|scope| -> Result<(), LedgerError> {
+        let (stop, finished) = (&stop, &finished);
+        scope.spawn(move || watch_for_signal(&settings.interrupted, stop, finished, transport));
         for _ in 0..threads {
             let done_sender = done_sender.clone();
             let (senders, jobs) = (&senders, &jobs);
@@ -228,6 +235,7 @@ pub fn execute(
             stop.store(true, Ordering::SeqCst);
         }
         let drained = drain(&done, &mut tally, &stop, total, progress);
+        finished.store(true, Ordering::SeqCst);
         fed.and(drained)
     })?;
     tally.apply_suppressions()?;
@@ -326,6 +334,22 @@ fn drain(
     Ok(())
 }
 
+/// Watches for a signal while the run sends: at once nothing new leaves; after
+/// [`SIGNAL_GRACE`], a server that still has not answered the messages in flight is cut off
+/// (those sends stay reserved, and the next run resolves them). Returns when `finished` is set.
+fn watch_for_signal(interrupted: &AtomicBool, stop: &AtomicBool, finished: &AtomicBool, transport: &dyn Transport) {
+    let mut since: Option<Instant> = None;
+    while !finished.load(Ordering::SeqCst) {
+        if interrupted.load(Ordering::SeqCst) {
+            stop.store(true, Ordering::SeqCst);
+            if since.get_or_insert_with(Instant::now).elapsed() >= SIGNAL_GRACE {
+                transport.abort();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Counts a message that did not render (nothing was reserved: a fixed template sends it).
 fn render_failed(summary: &mut RunSummary, campaign: &Campaign, key: &str, occurrence: &str, error: String) {
     if let Some(entry) = summary.campaign(&campaign.name) {
@@ -408,6 +432,17 @@ impl Tally<'_, '_> {
                     release.push((f.tag.send.clone(), f.tag.retry));
                     continue;
                 }
+                Ending::LocalFailure => {
+                    release.push((f.tag.send.clone(), f.tag.retry));
+                    if !self.summary.local_failure {
+                        self.summary.local_failure = true;
+                        self.summary.stopped = Some(format!(
+                            "{}: the run stopped at once; nothing is lost, the messages not written stay due for the next run",
+                            f.reply
+                        ));
+                    }
+                    continue;
+                }
             };
             if f.ending == Ending::Refused && is_recipient_specific(&f.reply) {
                 let at = chrono::DateTime::from_timestamp(self.now, 0).map_or(String::new(), |t| t.to_rfc3339());
@@ -439,7 +474,7 @@ impl Tally<'_, '_> {
                 Ending::Delivered => entry.count_sent(&f.tag.variant),
                 Ending::Refused | Ending::Unsendable => entry.failed += 1,
                 Ending::Deferred => entry.defer("temporary_failure", 1),
-                Ending::NotAttempted => continue,
+                Ending::NotAttempted | Ending::LocalFailure => continue,
             }
             self.attempted += 1;
             if f.ending != Ending::Delivered && f.ending != Ending::Deferred {

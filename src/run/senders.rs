@@ -32,6 +32,9 @@ pub enum Ending {
     Deferred,
     /// Never attempted: the run stopped first.
     NotAttempted,
+    /// This machine could not take it (the outbox cannot be written): the run stops, and the
+    /// message stays due.
+    LocalFailure,
 }
 
 /// A job back from the senders.
@@ -101,6 +104,10 @@ impl Senders<'_> {
                 Attempt::Delivered(reply) => break (Ending::Delivered, reply),
                 Attempt::Permanent(reply) => break (Ending::Refused, reply),
                 Attempt::Unsendable(reply) => break (Ending::Unsendable, reply),
+                Attempt::LocalFailure(reply) => {
+                    self.stop.store(true, Ordering::SeqCst);
+                    break (Ending::LocalFailure, reply);
+                }
                 Attempt::Temporary(reply) if attempts > self.retries => break (Ending::Deferred, reply),
                 Attempt::Temporary(_) => std::thread::sleep(backoff(attempts, seed(&job.message.hash))),
             }

@@ -60,6 +60,10 @@ pub struct RunSummary {
     pub stopped: Option<String>,
     /// Messages that did not render (a broken template: the run fails).
     pub unrendered: usize,
+    /// Whether the run stopped because this machine could not take messages (the outbox
+    /// cannot be written): an I/O failure, not a fault of the input.
+    #[serde(skip)]
+    pub local_failure: bool,
 }
 
 impl RunSummary {

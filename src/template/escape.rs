@@ -58,7 +58,11 @@ pub fn escape_outputs(source: &str) -> Result<String, TemplateError> {
 /// Whether the output whose `{{` ends just before `before` starts a URL attribute's value:
 /// the source ends in `{{` (or `{{-`) after `href=`, `src="` and the like.
 fn starts_url_attribute(before: &str) -> bool {
-    let Some(open) = before.trim_end().strip_suffix("{{").or_else(|| before.trim_end().strip_suffix("{{-")) else {
+    let Some(open) = before
+        .trim_end()
+        .strip_suffix("{{")
+        .or_else(|| before.trim_end().strip_suffix("{{-"))
+    else {
         return false;
     };
     let value_start = open.strip_suffix(['"', '\'']).unwrap_or(open).trim_end();

@@ -853,7 +853,8 @@ fn javascript_urls_from_data_do_not_become_links() {
     )
     .expect("prepares");
     let render = |site: &str| {
-        let globals = liquid::object!({ "user": { "site": site, "pic": " JaVa\tScRiPt:alert(1)", "id": "javascript:x" } });
+        let globals =
+            liquid::object!({ "user": { "site": site, "pic": " JaVa\tScRiPt:alert(1)", "id": "javascript:x" } });
         tailor::template::render(&engine, &source, &globals).expect("renders")
     };
     let html = render("javascript:alert(document.cookie)");
@@ -871,15 +872,114 @@ fn rows_that_are_not_utf8_are_reported_by_line_and_can_be_skipped() {
     csv.extend_from_slice(b"u4,dee@example.com,D\xffe,,true,,2026-01-05T10:00:00Z\n");
     fs::write(ws.path("datasets/profiles.csv"), &csv).expect("write");
     let mut events = fs::read(ws.path("datasets/events.ndjson")).expect("read");
-    events.extend_from_slice(b"{\"user_id\":\"u2\",\"type\":\"page_view\",\"ts\":\"2026-11-26T10:00:00Z\",\"url\":\"/\xfe\"}\n");
+    events.extend_from_slice(
+        b"{\"user_id\":\"u2\",\"type\":\"page_view\",\"ts\":\"2026-11-26T10:00:00Z\",\"url\":\"/\xfe\"}\n",
+    );
     fs::write(ws.path("datasets/events.ndjson"), &events).expect("write");
     let plan = tailor(ws.dir.path(), &["plan", "ws", "--now", "2026-12-01T15:00:00Z"]);
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     assert!(plan.stderr.contains("profiles.csv: line 5"), "{}", plan.stderr);
     assert!(plan.stderr.contains("UTF-8"), "{}", plan.stderr);
     let event_line = String::from_utf8_lossy(&events).lines().count();
-    assert!(plan.stderr.contains(&format!("events.ndjson: line {event_line}")), "{}", plan.stderr);
-    let skipped = tailor(ws.dir.path(), &["plan", "ws", "--now", "2026-12-01T15:00:00Z", "--skip-bad-rows"]);
+    assert!(
+        plan.stderr.contains(&format!("events.ndjson: line {event_line}")),
+        "{}",
+        plan.stderr
+    );
+    let skipped = tailor(
+        ws.dir.path(),
+        &["plan", "ws", "--now", "2026-12-01T15:00:00Z", "--skip-bad-rows"],
+    );
     assert_eq!(skipped.code, 0, "{}", skipped.stderr);
     assert!(skipped.stderr.contains("data::skipped-rows"), "{}", skipped.stderr);
+}
+
+#[test]
+fn a_full_outbox_stops_the_run_at_once_and_leaves_no_empty_files() {
+    let ws = starter_with_profiles(&(4..40).map(|i| profile(&format!("u{i}"), "Ana")).collect::<Vec<_>>());
+    let outbox_dir = ws.path(".tailor/outbox");
+    fs::create_dir_all(&outbox_dir).expect("mkdir");
+    // A real full disk: a 12 KiB tmpfs holds a few messages, then every write fails.
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=12k", "tmpfs"])
+        .arg(&outbox_dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
+        return;
+    }
+    let unmount = || {
+        let _ = std::process::Command::new("umount").arg(&outbox_dir).status();
+    };
+    let started = std::time::Instant::now();
+    let output = run(&ws, &["--format", "json"]);
+    let elapsed = started.elapsed();
+    let files: Vec<(PathBuf, u64)> = ["new", "tmp"]
+        .iter()
+        .flat_map(|folder| {
+            fs::read_dir(outbox_dir.join(folder))
+                .map(|d| d.flatten().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .map(|e| (e.path(), e.metadata().map_or(0, |m| m.len())))
+        .collect();
+    let delivered = fs::read_dir(outbox_dir.join("new")).map_or(0, |d| d.count());
+    unmount();
+    assert_eq!(output.code, 2, "{}\n{}", output.stdout, output.stderr);
+    assert!(
+        output.stdout.contains("cannot write to the outbox"),
+        "{}",
+        output.stdout
+    );
+    assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
+    assert!(files.iter().all(|(_, size)| *size > 0), "empty files left: {files:?}");
+    assert!(delivered < 36, "{delivered}");
+    let ledger = rusqlite::Connection::open(ws.path(".tailor/ledger.sqlite")).expect("ledger");
+    let sent: i64 = ledger
+        .query_row("SELECT count(*) FROM sends WHERE state = 'sent'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(sent as usize, delivered);
+    // With room again, the next run sends the rest (the full disk's files went with it when it
+    // was unmounted), none twice.
+    let again = run(&ws, &["--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(delivered + outbox(&ws).len(), 36);
+}
+
+#[test]
+fn a_signal_does_not_wait_long_for_a_server_that_hangs_after_data() {
+    use crate::run::{ledger_rows, smtp_demo, NOW, SECRET};
+    use crate::smtp_server::{Reply, ScriptedServer};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let server = ScriptedServer::start(&[], Reply::HangAfterData, Duration::ZERO);
+    let dir = smtp_demo(server.port, 2, 0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args(["run", "campaigns", "--now", NOW])
+        .current_dir(dir.path())
+        .env(SECRET.0, SECRET.1)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    let started = Instant::now();
+    while server.inbox.lock().unwrap().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no message reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let signalled = Instant::now();
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let status = child.wait().expect("waits");
+    let took = signalled.elapsed();
+    assert!(took < Duration::from_secs(8), "SIGTERM took {took:?}");
+    assert_eq!(status.code(), Some(1));
+    // The cut-off sends stay reserved: the next run resolves them, never losing one.
+    assert!(ledger_rows(dir.path())
+        .iter()
+        .any(|r| r.state == "reserved" || r.state == "deferred"));
 }

@@ -132,6 +132,8 @@ pub enum Reply {
     DropMidData,
     /// Accept the message, then close the connection without a word (an idle timeout).
     AcceptThenHangUp,
+    /// Take the whole message, then never answer (a server stuck after DATA).
+    HangAfterData,
 }
 
 /// A scripted SMTP server: each recipient's messages get the replies listed for that address,
@@ -269,6 +271,16 @@ impl ScriptedServer {
                         }
                     }
                     Reply::DropMidData => return Ok(()),
+                    Reply::HangAfterData => {
+                        self.inbox.lock().unwrap().push(Received {
+                            from: from.clone(),
+                            to: to.clone(),
+                            data,
+                        });
+                        // Silent until the client gives up (bounded, so the test ends).
+                        std::thread::sleep(Duration::from_secs(30));
+                        return Ok(());
+                    }
                     Reply::AcceptThenHangUp => {
                         self.inbox.lock().unwrap().push(Received {
                             from: from.clone(),

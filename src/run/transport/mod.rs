@@ -31,10 +31,17 @@ pub enum Attempt {
     Permanent(String),
     /// Not sendable at all (an address the transport cannot use): failed, not suppressed.
     Unsendable(String),
+    /// This machine cannot take the message (a full disk, a read-only outbox): nothing else
+    /// will fare better, so the run stops at once and the message stays due.
+    LocalFailure(String),
 }
 
 /// One attempt at delivering a message; shared by the sending threads.
 pub trait Transport: Send + Sync {
     /// Delivers `message` once.
     fn deliver(&self, message: &Outgoing) -> Attempt;
+
+    /// Cuts the deliveries in progress (a stopping run that cannot wait for a server any
+    /// longer); they end as failed attempts.
+    fn abort(&self) {}
 }

@@ -31,11 +31,18 @@ impl Outbox {
         let name = format!("{}.eml", message.hash);
         let staged = self.root.join("tmp").join(&name);
         let delivered = self.root.join("new").join(&name);
-        let mut file = std::fs::File::create(&staged)?;
-        file.write_all(&message.bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&staged, &delivered)?;
-        sync_folder(&self.root.join("new"))?;
+        let written = (|| {
+            let mut file = std::fs::File::create(&staged)?;
+            file.write_all(&message.bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&staged, &delivered)?;
+            sync_folder(&self.root.join("new"))
+        })();
+        if let Err(error) = written {
+            // No half-written or empty file is left behind.
+            let _ = std::fs::remove_file(&staged);
+            return Err(error);
+        }
         Ok(delivered)
     }
 }
@@ -56,8 +63,10 @@ impl Transport for Outbox {
                 "written to {}",
                 path.file_name().unwrap_or_default().to_string_lossy()
             )),
-            // A full disk or a permission problem may pass: the next run tries again.
-            Err(error) => Attempt::Temporary(format!("cannot write to the outbox: {error}")),
+            // A full disk or a read-only folder fails every message alike: stop at once.
+            Err(error) => {
+                Attempt::LocalFailure(format!("cannot write to the outbox `{}`: {error}", self.root.display()))
+            }
         }
     }
 }

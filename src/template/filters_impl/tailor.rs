@@ -241,10 +241,25 @@ mod tests {
 
     #[test]
     fn only_safe_schemes_survive() {
-        for kept in ["https://a.test/x", "HTTP://a.test", "mailto:a@b.test", "/p/1", "#top", "p?x=a:b", "tel:+1555"] {
+        for kept in [
+            "https://a.test/x",
+            "HTTP://a.test",
+            "mailto:a@b.test",
+            "/p/1",
+            "#top",
+            "p?x=a:b",
+            "tel:+1555",
+        ] {
             assert_eq!(safe_url(kept), kept);
         }
-        for dropped in ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x", "\u{1}javascript:x", "data:text/html,x", "vbscript:x"] {
+        for dropped in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:x",
+            "\u{1}javascript:x",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
             assert_eq!(safe_url(dropped), "#", "{dropped:?}");
         }
     }

@@ -32,6 +32,9 @@ const MAX_IDLE: Duration = Duration::from_secs(30);
 pub struct SmtpRelay {
     endpoint: Endpoint,
     idle: Mutex<Vec<Session>>,
+    /// The sockets of sessions carrying a message now, by message hash, so a stopping run can
+    /// cut a server that does not answer ([`Transport::abort`]).
+    in_flight: Mutex<std::collections::HashMap<String, std::net::TcpStream>>,
 }
 
 /// Settings that do not make a usable SMTP client.
@@ -122,6 +125,7 @@ impl SmtpRelay {
                 hello_name,
             },
             idle: Mutex::new(Vec::new()),
+            in_flight: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -151,6 +155,10 @@ impl SmtpRelay {
     fn give_back(&self, session: Session) {
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(session);
     }
+
+    fn in_flight_sockets(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, std::net::TcpStream>> {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 fn describe(failure: &Failure) -> String {
@@ -162,6 +170,12 @@ fn describe(failure: &Failure) -> String {
 }
 
 impl Transport for SmtpRelay {
+    fn abort(&self) {
+        for socket in self.in_flight_sockets().values() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
     fn deliver(&self, message: &Outgoing) -> Attempt {
         // Plans only let valid addresses through; anything else could smuggle SMTP commands.
         if !is_valid_address(&message.to) || !is_valid_address(&message.from) {
@@ -179,7 +193,12 @@ impl Transport for SmtpRelay {
                     Err(failure) => return Attempt::Temporary(describe(&failure)),
                 },
             };
-            match session.send(&message.from, &message.to, &message.bytes) {
+            if let Some(socket) = session.socket() {
+                self.in_flight_sockets().insert(message.hash.clone(), socket);
+            }
+            let sent = session.send(&message.from, &message.to, &message.bytes);
+            self.in_flight_sockets().remove(&message.hash);
+            match sent {
                 Ok(reply) => {
                     self.give_back(session);
                     return Attempt::Delivered(reply.text());

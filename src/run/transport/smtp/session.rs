@@ -128,6 +128,11 @@ pub fn data_block(text: &[u8]) -> Vec<u8> {
 }
 
 impl Session {
+    /// A second handle on the session's socket (see [`Stream::socket`]).
+    pub fn socket(&self) -> Option<std::net::TcpStream> {
+        self.stream.get_ref().socket()
+    }
+
     fn send_line(&mut self, line: &str) -> Result<Reply, Failure> {
         let stream = self.stream.get_mut();
         stream.write_all(line.as_bytes()).map_err(broken)?;

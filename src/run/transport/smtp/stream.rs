@@ -20,6 +20,14 @@ pub enum Stream {
 }
 
 impl Stream {
+    /// A second handle on the TCP socket underneath, to shut it down from another thread.
+    pub fn socket(&self) -> Option<TcpStream> {
+        match self {
+            Stream::Plain(tcp) => tcp.try_clone().ok(),
+            Stream::Tls(tls) => tls.sock.try_clone().ok(),
+        }
+    }
+
     /// This stream, TLS from here on (implicit TLS, or after STARTTLS).
     pub fn into_tls(self, config: &Arc<ClientConfig>, host: &str) -> Result<Stream, String> {
         let Stream::Plain(tcp) = self else {
