@@ -179,6 +179,47 @@ fn attribute_value(arguments: &mut TagTokenIter<'_>) -> Result<Expression> {
     arguments.expect_next("Value expected.")?.expect_value().into_result()
 }
 
+/// What may follow a loop's source: `limit:`, `offset:`, `cols:` (tablerow) and `reversed`
+/// (for).
+#[derive(Debug, Default)]
+struct LoopOptions {
+    limit: Option<Expression>,
+    offset: Option<Expression>,
+    cols: Option<Expression>,
+    reversed: bool,
+}
+
+impl LoopOptions {
+    /// Reads the options; `allowed` names those this tag takes.
+    fn parse(arguments: &mut TagTokenIter<'_>, allowed: &[&str]) -> Result<LoopOptions> {
+        let mut options = LoopOptions::default();
+        while let Some(token) = arguments.next() {
+            let name = token.as_str();
+            if !allowed.contains(&name) {
+                let expected: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+                return token
+                    .raise_custom_error(&format!("{} expected.", expected.join(", ")))
+                    .into_err();
+            }
+            match name {
+                "limit" => options.limit = Some(attribute_value(arguments)?),
+                "offset" => options.offset = Some(attribute_value(arguments)?),
+                "cols" => options.cols = Some(attribute_value(arguments)?),
+                _ => options.reversed = true,
+            }
+        }
+        arguments.expect_nothing()?;
+        Ok(options)
+    }
+
+    /// The items of `source` after `offset` and `limit`.
+    fn items<'r>(&self, source: &'r Source, runtime: &'r dyn Runtime) -> Result<Items<'r>> {
+        let offset = attribute(&self.offset, runtime, "offset")?.unwrap_or(0);
+        let limit = attribute(&self.limit, runtime, "limit")?;
+        source.items(runtime, offset, limit)
+    }
+}
+
 /// `{% for %}` … `{% else %}` … `{% endfor %}`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ForBlock;
@@ -205,20 +246,7 @@ impl ParseBlock for ForBlock {
         options: &Language,
     ) -> Result<Box<dyn Renderable>> {
         let (name, source) = loop_head(&mut arguments)?;
-        let (mut limit, mut offset, mut reversed) = (None, None, false);
-        while let Some(token) = arguments.next() {
-            match token.as_str() {
-                "limit" => limit = Some(attribute_value(&mut arguments)?),
-                "offset" => offset = Some(attribute_value(&mut arguments)?),
-                "reversed" => reversed = true,
-                _ => {
-                    return token
-                        .raise_custom_error("\"limit\", \"offset\" or \"reversed\" expected.")
-                        .into_err()
-                }
-            }
-        }
-        arguments.expect_nothing()?;
+        let loop_options = LoopOptions::parse(&mut arguments, &["limit", "offset", "reversed"])?;
         let mut body = Vec::new();
         let mut otherwise = None;
         while let Some(element) = tokens.next()? {
@@ -238,9 +266,7 @@ impl ParseBlock for ForBlock {
             source,
             body: Template::new(body),
             otherwise,
-            limit,
-            offset,
-            reversed,
+            options: loop_options,
         }))
     }
 
@@ -255,9 +281,7 @@ struct For {
     source: Source,
     body: Template,
     otherwise: Option<Template>,
-    limit: Option<Expression>,
-    offset: Option<Expression>,
-    reversed: bool,
+    options: LoopOptions,
 }
 
 /// The `forloop` object.
@@ -276,11 +300,9 @@ struct ForLoop<'p> {
 impl Renderable for For {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let trace = || format!("{{% for {} in {} %}}", self.name, self.source);
-        let offset = attribute(&self.offset, runtime, "offset")?.unwrap_or(0);
-        let limit = attribute(&self.limit, runtime, "limit")?;
         let items = self
-            .source
-            .items(runtime, offset, limit)
+            .options
+            .items(&self.source, runtime)
             .trace_with(|| trace().into())?;
         let length = items.len();
         if length == 0 {
@@ -292,7 +314,7 @@ impl Renderable for For {
         let parent = runtime.try_get(&[liquid_core::model::Scalar::new("forloop")]);
         for index in 0..length {
             budget::step().trace_with(|| trace().into())?;
-            let item = items.get(index, self.reversed);
+            let item = items.get(index, self.options.reversed);
             let (i, n) = (index as i64, length as i64);
             let forloop = ForLoop {
                 length: n,
@@ -345,29 +367,14 @@ impl ParseBlock for TableRowBlock {
         options: &Language,
     ) -> Result<Box<dyn Renderable>> {
         let (name, source) = loop_head(&mut arguments)?;
-        let (mut cols, mut limit, mut offset) = (None, None, None);
-        while let Some(token) = arguments.next() {
-            match token.as_str() {
-                "cols" => cols = Some(attribute_value(&mut arguments)?),
-                "limit" => limit = Some(attribute_value(&mut arguments)?),
-                "offset" => offset = Some(attribute_value(&mut arguments)?),
-                _ => {
-                    return token
-                        .raise_custom_error("\"cols\", \"limit\" or \"offset\" expected.")
-                        .into_err()
-                }
-            }
-        }
-        arguments.expect_nothing()?;
+        let loop_options = LoopOptions::parse(&mut arguments, &["cols", "limit", "offset"])?;
         let body = Template::new(tokens.parse_all(options)?);
         tokens.assert_empty();
         Ok(Box::new(TableRow {
             name,
             source,
             body,
-            cols,
-            limit,
-            offset,
+            options: loop_options,
         }))
     }
 
@@ -381,9 +388,7 @@ struct TableRow {
     name: KString,
     source: Source,
     body: Template,
-    cols: Option<Expression>,
-    limit: Option<Expression>,
-    offset: Option<Expression>,
+    options: LoopOptions,
 }
 
 /// The `tablerow` object.
@@ -405,14 +410,12 @@ struct TableRowLoop {
 impl Renderable for TableRow {
     fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
         let trace = || format!("{{% tablerow {} in {} %}}", self.name, self.source);
-        let offset = attribute(&self.offset, runtime, "offset")?.unwrap_or(0);
-        let limit = attribute(&self.limit, runtime, "limit")?;
         let items = self
-            .source
-            .items(runtime, offset, limit)
+            .options
+            .items(&self.source, runtime)
             .trace_with(|| trace().into())?;
         let length = items.len();
-        let cols = attribute(&self.cols, runtime, "cols")?
+        let cols = attribute(&self.options.cols, runtime, "cols")?
             .filter(|&c| c > 0)
             .unwrap_or(length.max(1));
         let failed = |e: std::io::Error| Error::with_msg(e.to_string());

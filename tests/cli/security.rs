@@ -12,7 +12,7 @@ use tailor::run::{build_message, Envelope};
 use crate::support::{tailor, tailor_with_env, Output, StarterWorkspace};
 
 /// The headers every message has, in order (no `Reply-To` in the starter).
-const HEADERS: [&str; 9] = [
+pub const HEADERS: [&str; 9] = [
     "from",
     "to",
     "subject",
@@ -982,4 +982,71 @@ fn a_signal_does_not_wait_long_for_a_server_that_hangs_after_data() {
     assert!(ledger_rows(dir.path())
         .iter()
         .any(|r| r.state == "reserved" || r.state == "deferred"));
+}
+
+/// One entry of a generated workspace: a file, or a link to another entry, to a file outside
+/// the workspace, to a device, to nothing, or (a folder) to a folder outside.
+#[derive(Debug, Clone)]
+enum Entry {
+    File,
+    LinkInside(usize),
+    LinkOutside,
+    LinkDevice,
+    LinkNowhere,
+    FolderLinkOutside,
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![
+        3 => Just(Entry::File),
+        2 => (0usize..8).prop_map(Entry::LinkInside),
+        2 => Just(Entry::LinkOutside),
+        1 => Just(Entry::LinkDevice),
+        1 => Just(Entry::LinkNowhere),
+        1 => Just(Entry::FolderLinkOutside),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Whatever links a workspace holds, loading it reads no file outside it.
+    #[test]
+    fn no_file_outside_the_workspace_is_ever_read(entries in prop::collection::vec(entry(), 1..10)) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("ws");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(root.join("templates/partials")).expect("mkdir");
+        fs::create_dir_all(&outside).expect("mkdir");
+        fs::write(outside.join("secret.yaml"), "kind: segment\nname: leaked\nwhere: OUTSIDE_SECRET\n").expect("write");
+        fs::write(outside.join("secret.liquid"), "OUTSIDE_SECRET").expect("write");
+        fs::write(root.join("tailor.yaml"), "name: shop\n").expect("write");
+        let path = |i: usize| {
+            let folder = ["", "templates/", "templates/partials/"][i % 3];
+            let extension = if i % 2 == 0 { "yaml" } else { "liquid" };
+            root.join(format!("{folder}e{i}.{extension}"))
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let at = path(i);
+            let extension = at.extension().expect("extension").to_string_lossy().into_owned();
+            let linked = |target: &Path| std::os::unix::fs::symlink(target, &at).expect("symlink");
+            match entry {
+                Entry::File => fs::write(&at, if extension == "yaml" { "kind: segment\nname: s\nwhere: true\n" } else { "hi" }).expect("write"),
+                Entry::LinkInside(j) => linked(&path(*j % entries.len())),
+                Entry::LinkOutside => linked(&outside.join(format!("secret.{extension}"))),
+                Entry::LinkDevice => linked(Path::new("/dev/zero")),
+                Entry::LinkNowhere => linked(&dir.path().join("nothing")),
+                Entry::FolderLinkOutside => std::os::unix::fs::symlink(&outside, root.join(format!("linked{i}"))).expect("symlink"),
+            }
+        }
+        let loaded = tailor::load::load_workspace(&root).expect("loads");
+        let real_root = root.canonicalize().expect("root");
+        for (_, file) in loaded.sources.files() {
+            prop_assert!(!file.text.contains("OUTSIDE_SECRET"), "{} was read", file.display_path);
+            if !file.text.is_empty() {
+                let real = file.path.canonicalize().expect("a real file");
+                prop_assert!(real.starts_with(&real_root), "{} is outside", real.display());
+            }
+        }
+    }
 }
