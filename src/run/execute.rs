@@ -234,7 +234,7 @@ pub fn execute(
         if fed.is_err() {
             stop.store(true, Ordering::SeqCst);
         }
-        let drained = drain(&done, &mut tally, &stop, total, progress);
+        let drained = drain(&done, &mut tally, stop, total, progress);
         finished.store(true, Ordering::SeqCst);
         fed.and(drained)
     })?;
