@@ -13,6 +13,13 @@ engine.registerFilter("money", (amount) => {
 });
 engine.registerFilter("url_param", (url, key, value) =>
   url + (url.includes("?") ? "&" : "?") + encodeURIComponent(key) + "=" + encodeURIComponent(value));
+// tailor's `safe_url`: http(s), mailto, tel and relative URLs kept, any other scheme `#`.
+engine.registerFilter("safe_url", (url) => {
+  if (url === null || url === undefined) return url;
+  const text = String(url);
+  const match = /^([a-zA-Z0-9+.-]+):/.exec(text.replace(/^[\s\x00-\x1f]+/, "").replace(/[\t\n\r]/g, ""));
+  return match && !["http", "https", "mailto", "tel"].includes(match[1].toLowerCase()) ? "#" : text;
+});
 const template = engine.parse(fs.readFileSync(path.join(dir, "template.liquid"), "utf8"));
 const records = JSON.parse(fs.readFileSync(path.join(dir, "data.json"), "utf8"));
 let count = 0;
