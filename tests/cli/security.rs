@@ -336,28 +336,41 @@ fn golden_files_stay_inside_the_workspace() {
     );
 }
 
-#[test]
-fn a_second_run_cannot_take_over_a_live_run_whatever_is_deleted_beside_the_ledger() {
-    use crate::run::{ledger_path, smtp_demo, NOW, SECRET};
-    use crate::smtp_server::{ScriptedServer, ACCEPT};
+/// Starts `tailor run` on the SMTP demo in `dir` and returns once `server` has received
+/// `messages` messages.
+fn run_in_background(dir: &Path, server: &crate::smtp_server::ScriptedServer, messages: usize) -> std::process::Child {
+    use crate::run::{NOW, SECRET};
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(30));
-    let dir = smtp_demo(server.port, 1, 0);
-    let mut first = Command::new(env!("CARGO_BIN_EXE_tailor"))
+    let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
         .args(["run", "campaigns", "--now", NOW])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .env(SECRET.0, SECRET.1)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("tailor runs");
     let started = Instant::now();
-    while server.inbox.lock().unwrap().len() < 3 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the first run never sent");
+    while server.inbox.lock().unwrap().len() < messages {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never sent {messages} messages"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
+    child
+}
+
+#[test]
+fn a_second_run_cannot_take_over_a_live_run_whatever_is_deleted_beside_the_ledger() {
+    use crate::run::{ledger_path, smtp_demo, NOW, SECRET};
+    use crate::smtp_server::{ScriptedServer, ACCEPT};
+    use std::time::Duration;
+
+    let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(30));
+    let dir = smtp_demo(server.port, 1, 0);
+    let mut first = run_in_background(dir.path(), &server, 3);
     // Whatever sits beside the ledger but the database itself is removed.
     let ledger = ledger_path(dir.path());
     let folder = ledger.parent().expect("a folder");
@@ -949,29 +962,13 @@ fn a_full_outbox_stops_the_run_at_once_and_leaves_no_empty_files() {
 
 #[test]
 fn a_signal_does_not_wait_long_for_a_server_that_hangs_after_data() {
-    use crate::run::{ledger_rows, smtp_demo, NOW, SECRET};
+    use crate::run::{ledger_rows, smtp_demo};
     use crate::smtp_server::{Reply, ScriptedServer};
-    use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
     let server = ScriptedServer::start(&[], Reply::HangAfterData, Duration::ZERO);
     let dir = smtp_demo(server.port, 2, 0);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tailor"))
-        .args(["run", "campaigns", "--now", NOW])
-        .current_dir(dir.path())
-        .env(SECRET.0, SECRET.1)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runs");
-    let started = Instant::now();
-    while server.inbox.lock().unwrap().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no message reached the server"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut child = run_in_background(dir.path(), &server, 1);
     let signalled = Instant::now();
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
     let status = child.wait().expect("waits");
