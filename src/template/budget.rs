@@ -43,7 +43,7 @@ pub fn exceeded() -> Option<String> {
 }
 
 /// Records why the budget is spent and returns the error that ends the render.
-fn spent(why: String) -> Error {
+pub(super) fn spent(why: String) -> Error {
     let error = Error::with_msg(why.clone());
     EXCEEDED.with_borrow_mut(|e| {
         e.get_or_insert(why);

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use liquid::partials::{EagerCompiler, InMemorySource};
+use liquid_lib::stdlib;
 
 use super::assignment::{AssignTag, CaptureBlock};
+use super::bounded_filter::{Bounded, Growth};
 use super::budget::{self, BoundedWriter, MAX_OUTPUT_BYTES};
 use super::filters_impl::*;
 use super::loops::{ForBlock, TableRowBlock};
@@ -32,7 +34,14 @@ pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> R
         .filter(Reject)
         .filter(Sum)
         .filter(RemoveLast)
-        .filter(ReplaceLast)
+        .filter(Bounded::new(ReplaceLast, Growth::Replaced))
+        // The standard filters that can outgrow their input, checked before they run.
+        .filter(Bounded::new(stdlib::Append, Growth::Sum))
+        .filter(Bounded::new(stdlib::Prepend, Growth::Sum))
+        .filter(Bounded::new(stdlib::Concat, Growth::Sum))
+        .filter(Bounded::new(stdlib::Join, Growth::Joined))
+        .filter(Bounded::new(stdlib::Replace, Growth::Replaced))
+        .filter(Bounded::new(stdlib::ReplaceFirst, Growth::Replaced))
         .filter(Base64Encode)
         .filter(Base64Decode)
         .filter(Base64UrlSafeEncode)

@@ -7,6 +7,7 @@
 
 mod assignment;
 mod ast;
+mod bounded_filter;
 pub mod budget;
 mod checker;
 mod context;

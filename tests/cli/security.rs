@@ -735,6 +735,10 @@ fn a_render_has_step_and_size_limits() {
     };
     assert_eq!(ok("{% for i in (1..user.n) %}{{ i }}{% endfor %}"), "123");
     assert_eq!(
+        ok("{{ user.tags | join: '-' | append: '!' | prepend: '<' | replace: 'b', 'B' }}"),
+        "<a-B-c!"
+    );
+    assert_eq!(
         ok("{% for i in (1..5) offset: 1 limit: 2 reversed %}{{ i }}{% endfor %}"),
         "32"
     );
