@@ -134,17 +134,20 @@ pub enum LoadError {
     BadRows(Vec<RowError>),
 }
 
-/// Refuses to read the dataset at `path` when it is not a regular file, or when it is named
+/// Refuses to read the datasets at `paths` when one is not a regular file, or is named
 /// inside the workspace but a link leads it outside ([`Confinement::dataset`]).
-fn confined(workspace: &CheckedWorkspace, path: &std::path::Path) -> Result<(), LoadError> {
-    let refused = |message: String| LoadError::Io {
+fn confined<'p>(workspace: &CheckedWorkspace, paths: impl IntoIterator<Item = &'p PathBuf>) -> Result<(), LoadError> {
+    let refused = |path: &std::path::Path, message: String| LoadError::Io {
         path: path.to_path_buf(),
         message,
     };
-    let confinement = Confinement::new(&workspace.root).map_err(|e| refused(e.to_string()))?;
-    confinement
-        .dataset(path)
-        .map_err(|refusal| refused(format!("{refusal} [{}]; {}", refusal.code(), refusal.hint())))
+    let confinement = Confinement::new(&workspace.root).map_err(|e| refused(&workspace.root, e.to_string()))?;
+    for path in paths {
+        confinement
+            .dataset(path)
+            .map_err(|refusal| refused(path, format!("{refusal} [{}]; {}", refusal.code(), refusal.hint())))?;
+    }
+    Ok(())
 }
 
 /// Loads only the catalog (for tests and previews of one profile, which bring their own
@@ -154,7 +157,7 @@ pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFram
     let (Some(path), Some(table), Some(key)) = (&schema.sources.catalog, &schema.catalog, &schema.catalog_key) else {
         return Ok(None);
     };
-    confined(workspace, path)?;
+    confined(workspace, [path])?;
     let mut errors = Vec::new();
     let catalog = table::load_catalog(path, table, key, LoadOptions::default(), &mut errors, &mut Vec::new())?;
     if errors.is_empty() {
@@ -169,12 +172,12 @@ pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFram
 pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;
     let sources = &schema.sources;
-    for path in std::iter::once(&sources.profiles)
-        .chain(&sources.events)
-        .chain(&sources.catalog)
-    {
-        confined(workspace, path)?;
-    }
+    confined(
+        workspace,
+        std::iter::once(&sources.profiles)
+            .chain(&sources.events)
+            .chain(&sources.catalog),
+    )?;
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     let profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;

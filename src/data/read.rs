@@ -34,11 +34,16 @@ impl NdjsonLines {
             }
         }
         let text = self.lines.get(row).map_or("", |(_, text)| text.as_str());
-        let parsed = Rc::new(match serde_json::from_str::<Json>(text) {
-            _ if self.not_utf8.contains(&row) => Err(NOT_UTF8.to_string()),
+        // A line that was not UTF-8 is not parsed at all: it is that row's error.
+        let json = if self.not_utf8.contains(&row) {
+            Err(NOT_UTF8.to_string())
+        } else {
+            serde_json::from_str::<Json>(text).map_err(|error| format!("valid JSON ({error})"))
+        };
+        let parsed = Rc::new(match json {
             Ok(Json::Object(map)) => Ok(map),
             Ok(_) => Err("a JSON object on each line".to_string()),
-            Err(error) => Err(format!("valid JSON ({error})")),
+            Err(problem) => Err(problem),
         });
         *self.current.borrow_mut() = Some((row, Rc::clone(&parsed)));
         parsed

@@ -105,15 +105,6 @@ fn queue<'p>(inputs: &PlanInputs<'p>, plan: &'p Plan, limit: Option<usize>) -> V
     }
 }
 
-/// Hides `address` (in any case) in a server's answer unless personal data may be shown.
-fn redacted(reply: &str, address: &str, show_pii: bool) -> String {
-    if show_pii {
-        reply.to_string()
-    } else {
-        without_address(reply, address)
-    }
-}
-
 /// Runs `plan`: every due send rendered, and (unless dry) reserved, delivered and recorded.
 /// Returns the summary; an error only when the ledger cannot be written (what was sent up to
 /// then stays recorded, what was in flight stays `reserved` for the next run to resolve).
@@ -423,6 +414,8 @@ impl Tally<'_, '_> {
         }
         let mut recorded = Vec::new();
         let mut release = Vec::new();
+        // The run's time, named in the reason of each suppression (made once, when needed).
+        let mut run_at: Option<String> = None;
         for f in &group {
             let state = match f.ending {
                 Ending::Delivered => SendState::Sent,
@@ -445,7 +438,9 @@ impl Tally<'_, '_> {
                 }
             };
             if f.ending == Ending::Refused && is_recipient_specific(&f.reply) {
-                let at = chrono::DateTime::from_timestamp(self.now, 0).map_or(String::new(), |t| t.to_rfc3339());
+                let at = run_at.get_or_insert_with(|| {
+                    chrono::DateTime::from_timestamp(self.now, 0).map_or(String::new(), |t| t.to_rfc3339())
+                });
                 self.to_suppress.push((
                     f.to.clone(),
                     format!("refused by the server (run at {at}): {}", f.reply),
@@ -478,13 +473,17 @@ impl Tally<'_, '_> {
             }
             self.attempted += 1;
             if f.ending != Ending::Delivered && f.ending != Ending::Deferred {
-                let detail = redacted(&f.reply, &f.to, self.settings.show_pii);
+                // The answer with the address taken out (in any case): shown unless personal
+                // data may be, and the key that groups refusals that read the same.
+                let anonymous = without_address(&f.reply, &f.to);
+                let detail = if self.settings.show_pii {
+                    f.reply.clone()
+                } else {
+                    anonymous.clone()
+                };
                 let detail = if f.ending == Ending::Refused {
                     self.refused += 1;
-                    *self
-                        .refusals_by_reply
-                        .entry(without_address(&f.reply, &f.to))
-                        .or_insert(0) += 1;
+                    *self.refusals_by_reply.entry(anonymous).or_insert(0) += 1;
                     if is_recipient_specific(&f.reply) {
                         format!("refused for good, address to be suppressed: {detail}")
                     } else {

@@ -86,6 +86,12 @@ pub enum LeaseError {
     Ledger(String),
 }
 
+impl From<super::ledger::LedgerError> for LeaseError {
+    fn from(error: super::ledger::LedgerError) -> LeaseError {
+        LeaseError::Ledger(error.to_string())
+    }
+}
+
 impl fmt::Display for LeaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -120,66 +126,54 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".to_string())
 }
 
-/// Takes the lease on the ledger open on `connection` for `holder`, in one immediate
-/// transaction: refused while another live run holds it; taken over from a dead one.
+/// Takes the lease on the ledger open on `connection` for `holder` (inside the caller's
+/// immediate transaction, so two runs cannot both see it free): refused while another live
+/// run holds it; taken over from a dead one.
 pub(super) fn take(connection: &Connection, holder: &Holder) -> Result<Lease, LeaseError> {
     let fail = |e: rusqlite::Error| LeaseError::Ledger(e.to_string());
     let now = wall_clock();
-    connection.execute_batch("BEGIN IMMEDIATE").map_err(fail)?;
-    let result = (|| {
-        let current = connection
-            .query_row(
-                "SELECT pid, started, host, renewed_at FROM lease WHERE id = 1",
-                [],
-                |r| {
-                    Ok((
-                        Holder {
-                            pid: r.get(0)?,
-                            started: r.get(1)?,
-                            host: r.get(2)?,
-                        },
-                        r.get::<_, i64>(3)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(fail)?;
-        if let Some((other, renewed_at)) = current {
-            if other.is_alive(renewed_at, now) {
-                return Err(LeaseError::Held(other));
-            }
-        }
-        let token: String = Sha256::new()
-            .chain_update(format!(
-                "{}:{}:{}:{:?}",
-                holder.pid,
-                holder.started,
-                holder.host,
-                SystemTime::now()
-            ))
-            .finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        connection
-            .execute(
-                "INSERT OR REPLACE INTO lease (id, token, pid, started, host, taken_at, renewed_at)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5)",
-                params![token, holder.pid, holder.started, holder.host, now],
-            )
-            .map_err(fail)?;
-        Ok(Lease { token })
-    })();
-    match result {
-        Ok(lease) => {
-            connection.execute_batch("COMMIT").map_err(fail)?;
-            Ok(lease)
-        }
-        Err(error) => {
-            let _ = connection.execute_batch("ROLLBACK");
-            Err(error)
+    let current = connection
+        .query_row(
+            "SELECT pid, started, host, renewed_at FROM lease WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    Holder {
+                        pid: r.get(0)?,
+                        started: r.get(1)?,
+                        host: r.get(2)?,
+                    },
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(fail)?;
+    if let Some((other, renewed_at)) = current {
+        if other.is_alive(renewed_at, now) {
+            return Err(LeaseError::Held(other));
         }
     }
+    let token: String = Sha256::new()
+        .chain_update(format!(
+            "{}:{}:{}:{:?}",
+            holder.pid,
+            holder.started,
+            holder.host,
+            SystemTime::now()
+        ))
+        .finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    connection
+        .execute(
+            "INSERT OR REPLACE INTO lease (id, token, pid, started, host, taken_at, renewed_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5)",
+            params![token, holder.pid, holder.started, holder.host, now],
+        )
+        .map_err(fail)?;
+    Ok(Lease { token })
 }
 
 /// Inside a transaction that writes the ledger: checks that `lease` is still the ledger's

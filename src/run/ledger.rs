@@ -142,16 +142,20 @@ impl Ledger {
         Ledger::error(&self.path, error)
     }
 
-    /// Runs `work` in one transaction, committed when it succeeds.
-    pub(super) fn in_transaction(
+    /// Runs `work` in one immediate transaction, committed when it succeeds, rolled back when
+    /// it fails.
+    pub(super) fn in_transaction<T, E: From<LedgerError>>(
         &mut self,
-        work: impl FnOnce(&Ledger) -> Result<(), LedgerError>,
-    ) -> Result<(), LedgerError> {
+        work: impl FnOnce(&Ledger) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.connection
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.fail(e))?;
         match work(self) {
-            Ok(()) => self.connection.execute_batch("COMMIT").map_err(|e| self.fail(e)),
+            Ok(value) => {
+                self.connection.execute_batch("COMMIT").map_err(|e| self.fail(e))?;
+                Ok(value)
+            }
             Err(error) => {
                 let _ = self.connection.execute_batch("ROLLBACK");
                 Err(error)
@@ -238,7 +242,9 @@ impl Ledger {
     /// Takes the ledger's lease for this run: refused while another live run holds it
     /// ([`super::lease`]). From then on every reservation checks that the lease is still ours.
     pub fn take_lease(&mut self) -> Result<(), LeaseError> {
-        self.lease = Some(lease::take(&self.connection, &Holder::current())?);
+        let holder = Holder::current();
+        let lease = self.in_transaction(|ledger| lease::take(&ledger.connection, &holder))?;
+        self.lease = Some(lease);
         Ok(())
     }
 
