@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use tailor::check::check_workspace;
-use tailor::data::{evaluate, load_dataset, LoadOptions};
+use tailor::data::{load_dataset, LoadOptions};
+use tailor::eval::evaluate;
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
 

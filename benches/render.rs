@@ -13,10 +13,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value as Json};
 use tailor::check::check_workspace;
-use tailor::data::{evaluate, load_dataset, LoadOptions};
+use tailor::data::{load_dataset, LoadOptions};
+use tailor::eval::evaluate;
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
-use tailor::run::{
+use tailor::render::{
     compile_mjml, css_inliner, prepared, recipient_globals, render_message, PlanInputs, Recipient, Renderer,
 };
 use tailor::template::partial_files;

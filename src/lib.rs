@@ -1,12 +1,15 @@
 //! tailor compiles campaigns-as-code and runs them.
 //!
 //! # Steps
-//! A campaign flows one way, and each step is a module that hands the next a richer type:
+//! A campaign flows one way, and each step is a module that hands the next a richer type. A
+//! module imports only those listed before it (a test, `architecture`, holds every file to that,
+//! and to no import loops between files).
 //!
-//! 1. **load** ([`load`]): find the workspace (`tailor.yaml`), read every YAML document and
+//! 0. **diag** ([`diag`]): spans, source maps and [`diag::Diagnostic`]s, used by every stage.
+//! 1. **model** ([`model`]): the typed values every stage shares (durations, percentages, the
+//!    expression tree, the data schema, the checked documents); no I/O.
+//! 2. **load** ([`load`]): find the workspace (`tailor.yaml`), read every YAML document and
 //!    Liquid template, and parse each document into a raw, spanned type of its `kind`.
-//! 2. **model** ([`model`]): the typed values every later stage uses (durations, percentages,
-//!    field types, the data schema).
 //! 3. **expr** ([`expr`]) and **template** ([`template`]): the expression language and the
 //!    Liquid syntax, parsed with spans that point into the YAML files.
 //! 4. **check** ([`check`]): resolve every name, type-check every expression and template
@@ -14,12 +17,18 @@
 //!    builds a [`check::CheckedWorkspace`].
 //! 5. **data** ([`data`]): load the datasets a checked workspace declares into typed polars
 //!    DataFrames, every row checked against the schema.
-//! 6. **plan** ([`plan`]): the execution graph and, evaluated on the data and the ledger's
-//!    history, what every campaign would do now: the buckets of every audience member and the
-//!    sends that are due.
-//! 7. **run** ([`run`]): each due send rendered to a complete message, reserved in the ledger,
-//!    delivered (outbox or SMTP) and recorded — the only stage that writes.
-//! 8. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
+//! 6. **eval** ([`eval`]): features, segments and persona models computed on the data, each
+//!    once, as columns of the profile frame.
+//! 7. **plan** ([`plan`]): the execution graph and, on the evaluation and the ledger's history,
+//!    what every campaign would do now: the buckets of every audience member and the sends that
+//!    are due.
+//! 8. **render** ([`render`]): one recipient's complete message (context, HTML, text, MIME),
+//!    and `kind: test` documents against their golden files.
+//! 9. **ledger** ([`ledger`]): the SQLite record of every send and suppressed address, and the
+//!    lease that keeps runs apart.
+//! 10. **run** ([`run`]): each due send rendered, reserved in the ledger, delivered (outbox or
+//!     SMTP) and recorded — the only stage that sends.
+//! 11. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
 
 #![warn(missing_docs)]
 
@@ -27,9 +36,12 @@ pub mod check;
 pub mod cli;
 pub mod data;
 pub mod diag;
+pub mod eval;
 pub mod expr;
+pub mod ledger;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod render;
 pub mod run;
 pub mod template;

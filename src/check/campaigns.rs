@@ -16,8 +16,9 @@ use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::expr::Scope;
-use crate::load::raw::{RawCampaign, RawSchedule, RawTrigger, RawVars, RecommendSource};
+use crate::load::raw::{RawCampaign, RawSchedule, RawTrigger, RawVars};
 use crate::load::{Document, Located};
+use crate::model::RecommendSource;
 use crate::model::*;
 use crate::template::{ContextBuilder, Value};
 

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::expr::{parse, Expr, References, Scope, TypeChecker};
+use crate::expr::{parse, References, Scope, TypeChecker};
 use crate::load::raw::*;
 use crate::load::{Document, LoadedWorkspace, Located};
+use crate::model::Expr;
 use crate::model::{DataSchema, Type};
 
 /// The state threaded through the checks.

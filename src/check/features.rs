@@ -9,7 +9,7 @@ use super::context::{Context, Names};
 use super::cycles::ReferenceGraph;
 use super::names::unique_names;
 use crate::diag::Diagnostic;
-use crate::expr::ExprKind;
+use crate::model::ExprKind;
 use crate::model::{DataSchema, Feature};
 
 /// Declares every feature name (types still unknown) in `names`.

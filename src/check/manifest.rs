@@ -14,8 +14,9 @@ use super::context::{Context, Names};
 use super::names::check_name_shape;
 use super::templates::{check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::load::raw::{RawDelivery, RawManifest, Transport};
+use crate::load::raw::{RawDelivery, RawManifest};
 use crate::load::{Document, Located};
+use crate::model::Transport;
 use crate::model::{
     is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
     Percent, Smtp,

@@ -9,8 +9,9 @@
 use super::context::{Context, Names};
 use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::load::raw::{Algorithm, RawPersonas, Scale};
+use crate::load::raw::RawPersonas;
 use crate::load::{Document, Located};
+use crate::model::{Algorithm, Scale};
 use crate::model::{Clustering, DataSchema, PersonaModel, Type};
 
 /// Declares every persona model name in `names`.

@@ -1,4 +1,4 @@
-//! Stage 5, cli: the `tailor` command. Parses arguments, reads the clock (once, when a verb
+//! Stage 11, cli: the `tailor` command. Parses arguments, reads the clock (once, when a verb
 //! needs it), runs the stages and turns their results into output and an exit code.
 
 mod check;

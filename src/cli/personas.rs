@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::ExitCode;
-use crate::data::PersonaSummary;
+use crate::eval::PersonaSummary;
 use crate::model::{Clustering, PersonaModel};
 
 /// Width of the share bar at 100%.

@@ -8,12 +8,14 @@ use clap::{Args, ValueEnum};
 use super::format::{write_diagnostics, Format};
 use super::{workspace_folder, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
-use crate::data::{evaluate, load_dataset, Dataset, Evaluation, LoadError, LoadOptions};
+use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
+use crate::eval::{evaluate, Evaluation};
+use crate::ledger::Ledger;
 use crate::load::{load_workspace, LoadedWorkspace};
 use crate::plan::{
     build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, History, PlanReport,
 };
-use crate::run::{render_all, sample_subjects, Ledger, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
+use crate::render::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
 /// How the plan is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

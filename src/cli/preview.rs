@@ -9,10 +9,12 @@ use super::plan::{checked_workspace, run_clock};
 use super::run::{dkim_signer, transport, unsubscribe_secret};
 use super::{workspace_folder, ExitCode};
 use crate::check::CheckedWorkspace;
-use crate::data::{evaluate, load_catalog_only, load_dataset, test_dataset, LoadOptions};
+use crate::data::{load_catalog_only, load_dataset, test_dataset, LoadOptions};
+use crate::eval::evaluate;
 use crate::model::{assign, is_valid_address, Assignment};
+use crate::render::{render_message, Recipient, Renderer, SECRET_VARIABLE};
+use crate::run::proof;
 use crate::run::transport::{Attempt, Outgoing};
-use crate::run::{proof, render_message, Recipient, Renderer, SECRET_VARIABLE};
 
 /// Arguments of `tailor preview`.
 #[derive(Debug, Args)]

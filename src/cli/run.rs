@@ -16,13 +16,12 @@ use super::plan::{checked_workspace, evaluated, ledger_history, run_clock, works
 use super::ExitCode;
 use crate::check::CheckedWorkspace;
 use crate::data::{newest_event, Dataset};
-use crate::load::raw::Transport as TransportKind;
+use crate::ledger::{LeaseError, Ledger};
+use crate::model::Transport as TransportKind;
 use crate::plan::build_plan;
+use crate::render::{checked_secret, PlanInputs, Renderer, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE};
 use crate::run::transport::{shown_url, Outbox, SmtpRelay, Transport};
-use crate::run::{
-    checked_secret, execute, Destination, DkimSigner, LeaseError, Ledger, PlanInputs, Renderer, RunSettings,
-    RunSummary, SecretProblem, SendNote, MIN_SECRET_BYTES, SECRET_VARIABLE,
-};
+use crate::run::{execute, Destination, DkimSigner, RunSettings, RunSummary, SendNote};
 
 /// How the summary is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -243,7 +242,7 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
     data_is_fresh(&workspace, &dataset, now)?;
     let delivery = &workspace.manifest.delivery;
-    let ledger_error = |e: crate::run::LedgerError| {
+    let ledger_error = |e: crate::ledger::LedgerError| {
         eprintln!("error[ledger::write]: {e}");
         ExitCode::Usage
     };

@@ -9,8 +9,8 @@ use clap::{Args, Subcommand};
 use super::plan::{checked_workspace, run_clock};
 use super::ExitCode;
 use crate::data::{LoadError, Source};
+use crate::ledger::{Ledger, LedgerError};
 use crate::model::is_valid_address;
-use crate::run::{Ledger, LedgerError};
 
 /// Arguments of `tailor suppress`.
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use clap::Args;
 use super::plan::checked_workspace;
 use super::ExitCode;
 use crate::data::load_catalog_only;
-use crate::run::{run_test, Renderer, TestOutcome};
+use crate::render::{run_test, Renderer, TestOutcome};
 use crate::template::escape_html;
 
 /// Arguments of `tailor test`.

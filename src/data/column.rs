@@ -243,3 +243,6 @@ pub(crate) fn any_to_json(value: AnyValue) -> Result<Json, String> {
         other => return Err(other.dtype().to_string()),
     })
 }
+
+/// Microseconds in a day.
+pub const DAY_MICROS: i64 = 86_400_000_000;

@@ -5,15 +5,11 @@
 //! naming the file, the line (CSV, NDJSON) or row (Parquet), the column, the value and the
 //! expected type. With `skip_bad_rows`, bad rows are dropped and counted instead.
 
-mod aggregate;
 mod column;
-mod evaluate;
 mod event_id;
 mod event_index;
 mod events;
-mod lower;
 mod parquet;
-mod personas;
 mod read;
 mod row_error;
 mod seeded;
@@ -26,16 +22,15 @@ use std::path::PathBuf;
 use polars::prelude::DataFrame;
 
 pub use column::ColumnBuilder;
+pub use column::DAY_MICROS;
 pub(crate) use column::{any_to_json, datetime_micros};
-pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, EvalError, Evaluation};
 pub use event_id::event_id;
 pub use event_index::EventIndex;
 pub use events::{event_column, newest_event, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
-pub use lower::{segment_column, DAY_MICROS};
-pub use personas::{fit_persona, persona_column, Cluster, PersonaFit, PersonaSummary};
 pub use read::{Source, SourceColumn, SourceRows};
 pub use row_error::{RowError, RowPosition};
 pub use seeded::SeededRng;
+pub use streaming::collect_streaming;
 pub use table::TableReport;
 pub use test_data::test_dataset;
 

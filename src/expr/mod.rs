@@ -3,13 +3,11 @@
 //! Spans inside an expression are byte offsets into the expression string; the checker maps
 //! them to the file through a [`crate::load::StringMap`].
 
-mod ast;
 mod functions;
 mod lexer;
 mod parser;
 mod typeck;
 
-pub use ast::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 pub use functions::{Function, FUNCTIONS};
 pub use lexer::{lex, Token, TokenKind};
 pub use parser::{parse, ParseError};

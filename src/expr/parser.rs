@@ -2,8 +2,8 @@
 
 use std::ops::Range;
 
-use super::ast::*;
 use super::lexer::{lex, Token, TokenKind};
+use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 
 /// Nesting deeper than this is refused instead of overflowing the stack.
 const MAX_NESTING: usize = 64;

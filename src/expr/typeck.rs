@@ -5,10 +5,10 @@ use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate};
 
-use super::ast::*;
 use super::functions::{Function, FUNCTIONS};
 use crate::diag::{not_one_of, suggestion_hint, Diagnostic, Diagnostics};
 use crate::load::StringMap;
+use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::model::{BaseType, DataSchema, EventSchema, Type};
 
 /// What names mean where an expression stands.

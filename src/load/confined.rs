@@ -10,7 +10,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::workspace::relative_path;
+use super::relative_path;
 
 /// The workspace folder, resolved, against which files are confined.
 #[derive(Debug, Clone)]

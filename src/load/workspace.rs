@@ -2,13 +2,13 @@
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::confined::Confinement;
 use super::raw::{KindProbe, RawDocument, RawManifest, KINDS};
 use super::split::split_documents;
 use super::yaml::parse_document;
-use super::{Document, MANIFEST_FILE};
+use super::{relative_path, Document, MANIFEST_FILE};
 use crate::diag::{suggestion_hint, Diagnostic, Diagnostics, FileId, SourceMap, Span};
 
 /// A Liquid file found in the workspace.
@@ -240,32 +240,4 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// `path` relative to `root`, with `.` and `..` resolved lexically; `None` when outside.
-pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
-    let normalise = |p: &Path| {
-        let mut parts: Vec<String> = Vec::new();
-        for component in p.components() {
-            match component {
-                Component::CurDir => {}
-                Component::ParentDir => {
-                    if parts.last().is_some_and(|l| l != "..") {
-                        parts.pop();
-                    } else {
-                        parts.push("..".into());
-                    }
-                }
-                other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
-            }
-        }
-        parts
-    };
-    let root = normalise(root);
-    let path = normalise(path);
-    let rest = path.strip_prefix(root.as_slice())?;
-    if rest.first().is_some_and(|p| p == "..") {
-        return None;
-    }
-    Some(rest.join("/"))
 }

@@ -6,10 +6,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Bucket, Duration, FrequencyCap, LocalTimeRange, Percent, Type};
+use super::{Bucket, Duration, Expr, FrequencyCap, LocalTimeRange, Percent, RecommendSource, Scale, Transport, Type};
 use crate::diag::FileId;
-use crate::expr::Expr;
-pub use crate::load::raw::{Algorithm, RecommendSource, Scale, Transport};
 
 /// The validated manifest.
 #[derive(Debug, Clone)]

@@ -1,4 +1,5 @@
-//! Stage 2, model: the typed values of the campaign language, independent of YAML and I/O.
+//! Stage 1, model: the typed values of the campaign language, independent of YAML and I/O.
+//! The bottom of the stack: it imports only `diag`.
 //!
 //! Value formats (durations, percentages, caps, time ranges) parse here; the data schema and
 //! the checked documents ([`Campaign`], [`Test`], ...) are built from raw documents by `check`.
@@ -8,13 +9,17 @@ mod assignment;
 mod bucket;
 mod documents;
 mod duration;
+mod expression;
 mod frequency_cap;
 mod json_value;
 mod names;
 mod percent;
+mod persona_algorithm;
+mod recommend_source;
 mod schema;
 mod send_state;
 mod time_range;
+mod transport;
 mod types;
 
 pub use address::{is_valid_address, parse_mailbox};
@@ -22,11 +27,15 @@ pub use assignment::{assign, assign_bucket, bucket, Assignment};
 pub use bucket::Bucket;
 pub use documents::*;
 pub use duration::Duration;
+pub use expression::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 pub use frequency_cap::FrequencyCap;
 pub use json_value::{json_mismatch, parse_datetime};
 pub use names::{is_valid_name, NAME_PATTERN};
 pub use percent::Percent;
+pub use persona_algorithm::{Algorithm, Scale};
+pub use recommend_source::RecommendSource;
 pub use schema::{DataSchema, DataSources, EventColumns, EventSchema, Field, Table};
 pub use send_state::SendState;
 pub use time_range::LocalTimeRange;
+pub use transport::Transport;
 pub use types::{BaseType, Type};

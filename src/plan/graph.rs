@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::check::CheckedWorkspace;
-use crate::expr::{Expr, ExprKind};
+use crate::model::{Expr, ExprKind};
 
 /// What a node does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

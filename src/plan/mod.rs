@@ -1,4 +1,4 @@
-//! Stage 6, plan: what every campaign would do now, as data ([`PlanReport`]) and as the
+//! Stage 7, plan: what every campaign would do now, as data ([`PlanReport`]) and as the
 //! execution graph ([`ExecutionGraph`]); evaluating it reads the datasets through `data`.
 
 mod campaign;
@@ -23,7 +23,8 @@ pub use report::{CampaignReport, LabelSize, PersonaReport, PlanReport, SegmentRe
 pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
 
 use crate::check::CheckedWorkspace;
-use crate::data::{condition_flags, Dataset, EvalError, Evaluation};
+use crate::data::Dataset;
+use crate::eval::{condition_flags, EvalError, Evaluation};
 use crate::model::{Campaign, Timing};
 use campaign::{plan_campaign, Policy, Recipients};
 

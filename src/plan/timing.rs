@@ -8,7 +8,8 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::check::CheckedWorkspace;
-use crate::data::{trigger_events, Dataset, EvalError, Evaluation, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use crate::data::{Dataset, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use crate::eval::{trigger_events, EvalError, Evaluation};
 use crate::model::{EventTrigger, Schedule, ScheduleZone};
 
 /// What a profile's occurrence of a campaign is.

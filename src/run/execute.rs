@@ -10,18 +10,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::dkim::DkimSigner;
-use super::ledger::{Ledger, LedgerError, Recorded, Reservation, SendKey};
-use super::message::{render_message, Renderer};
-use super::mime::message_id;
 use super::pacing::RateLimiter;
-use super::parallel::{map_on_every_core, RENDERS_PER_THREAD};
 use super::refusal::{is_recipient_specific, without_address};
-use super::render_all::PlanInputs;
 use super::senders::{Ending, Finished, Job, Senders};
 use super::summary::{RunSummary, SendNote};
 use super::transport::{Outgoing, Transport};
+use crate::ledger::{Ledger, LedgerError, Recorded, Reservation, SendKey};
 use crate::model::{parse_mailbox, Campaign, Percent, SendState};
 use crate::plan::{DueSend, Plan};
+use crate::render::{map_on_every_core, message_id, render_message, PlanInputs, Renderer, RENDERS_PER_THREAD};
 
 /// Messages rendered and reserved together.
 const BATCH: usize = 256;

@@ -4,11 +4,10 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::message::{envelope, RenderedMessage};
-use super::mime::{build_message, message_hash};
 use super::transport::Outgoing;
 use crate::check::CheckedWorkspace;
 use crate::model::{parse_mailbox, Variant};
+use crate::render::{build_message, envelope, message_hash, RenderedMessage};
 
 /// `message` (rendered for profile `key` of `campaign`) as a proof for `to`.
 pub fn proof(

@@ -10,7 +10,8 @@
 use std::collections::BTreeSet;
 
 use super::ast::{ExpressionKind, FilterChain, Node};
-use super::parser::{parse_template, TemplateError};
+use super::error::TemplateError;
+use super::parser::parse_template;
 
 /// `text` with `& < > " '` written as `&amp; &lt; &gt; &quot; &#39;` (SPEC §6): safe in HTML
 /// and XML text and attribute values.

@@ -3,7 +3,8 @@
 //! passed, so each `render` tag is rewritten to pass the globals as keyword arguments.
 
 use super::ast::Node;
-use super::parser::{parse_template, TemplateError};
+use super::error::TemplateError;
+use super::parser::parse_template;
 
 /// The template with `, name: name` added to every `render` tag for each of `globals`.
 pub fn pass_globals(source: &str, globals: &[&str]) -> Result<String, TemplateError> {

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::ast::*;
-use super::parser::TemplateError;
+use super::error::TemplateError;
 
 /// A markup token.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,10 +7,12 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use tailor::check::{check_workspace, CheckedWorkspace};
-use tailor::data::{evaluate, expression_values, load_dataset, LoadOptions, SeededRng};
+use tailor::data::{load_dataset, LoadOptions, SeededRng};
 use tailor::diag::{Diagnostics, FileId};
-use tailor::expr::{parse, Expr, Scope, TypeChecker};
+use tailor::eval::{evaluate, expression_values};
+use tailor::expr::{parse, Scope, TypeChecker};
 use tailor::load::{load_workspace, StringMap};
+use tailor::model::Expr;
 
 use crate::reference::{eval, rows, value_of, Value};
 use crate::support::small_demo;

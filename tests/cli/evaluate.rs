@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
 use tailor::check::check_workspace;
-use tailor::data::{evaluate, load_dataset, segment_column, Evaluation, LoadOptions};
+use tailor::data::{load_dataset, LoadOptions};
+use tailor::eval::{evaluate, segment_column, Evaluation};
 use tailor::load::load_workspace;
 
 use crate::support::small_demo;

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives the real `tailor` executable or the
 //! library on real files in temporary folders.
 
+mod architecture;
 mod broken;
 mod conformance;
 mod crash;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use tailor::data::{EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
-use tailor::expr::{AggregateFunction, BinaryOp, Expr, ExprKind, Literal, UnaryOp};
+use tailor::model::{AggregateFunction, BinaryOp, Expr, ExprKind, Literal, UnaryOp};
 use tailor::model::{BaseType, DataSchema};
 
 const DAY: i64 = 86_400_000_000;

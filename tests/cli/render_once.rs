@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use tailor::check::check_workspace;
-use tailor::data::{evaluate, load_dataset, LoadOptions};
+use tailor::data::{load_dataset, LoadOptions};
+use tailor::eval::evaluate;
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
-use tailor::run::{compile_mjml, css_inliner, recipient_globals, PlanInputs, Renderer};
+use tailor::render::{compile_mjml, css_inliner, recipient_globals, PlanInputs, Renderer};
 
 use crate::support::{repo, StarterWorkspace};
 

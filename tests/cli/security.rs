@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{TimeZone, Utc};
 use mail_parser::MessageParser;
 use proptest::prelude::*;
-use tailor::run::{build_message, Envelope};
+use tailor::render::{build_message, Envelope};
 
 use crate::support::{tailor, tailor_with_env, Output, StarterWorkspace};
 

@@ -11,11 +11,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::cli::format::{render_diagnostics, Format};
-use crate::data::{evaluate, load_dataset, persona_column, segment_column, Evaluation, LoadOptions};
+use crate::data::{load_dataset, LoadOptions};
+use crate::eval::{evaluate, persona_column, segment_column, Evaluation};
+use crate::ledger::Ledger;
 use crate::load::load_workspace;
 use crate::model::Campaign;
 use crate::plan::{build_plan, DueSend};
-use crate::run::{render_message, Ledger, PlanInputs, Renderer};
+use crate::render::{render_message, PlanInputs, Renderer};
 use crate::template::escape_html;
 
 /// Recipients shown per variant at most.
@@ -91,7 +93,7 @@ fn campaigns(
         evaluation: &evaluation,
         now,
     };
-    let secret = std::env::var(crate::run::SECRET_VARIABLE).unwrap_or_else(|_| "preview".into());
+    let secret = std::env::var(crate::render::SECRET_VARIABLE).unwrap_or_else(|_| "preview".into());
     let mut out = String::new();
     for campaign in &workspace.campaigns {
         let sends = plan

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::load::{Located, OrderedMap};
+use crate::model::RecommendSource;
 
 /// Template variables: name to any YAML value.
 pub type RawVars = OrderedMap<Located<String>, Located<serde_json::Value>>;
@@ -117,16 +118,6 @@ pub struct RawGoal {
     pub event: Located<String>,
     /// The window after the send.
     pub within: Located<String>,
-}
-
-/// Where recommendations come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecommendSource {
-    /// Products the person viewed or carted, newest first.
-    RecentlyViewed,
-    /// Most purchased products in the person's most viewed category.
-    PopularInCategory,
 }
 
 /// `recommend:`.

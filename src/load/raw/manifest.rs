@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::load::Located;
+use crate::model::Transport;
 
 /// The workspace manifest, `tailor.yaml`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -59,16 +60,6 @@ pub struct RawPolicy {
     pub frequency_cap: Option<Located<String>>,
     /// Recipient-local quiet hours, such as `"21:00-08:00"`.
     pub quiet_hours: Option<Located<String>>,
-}
-
-/// Delivery transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    /// A Maildir folder (default).
-    Outbox,
-    /// An SMTP server.
-    Smtp,
 }
 
 /// `delivery:` in the manifest.

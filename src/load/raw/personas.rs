@@ -4,28 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::load::{Located, OrderedMap};
-
-/// Clustering algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Algorithm {
-    /// K-Means with `k` clusters.
-    Kmeans,
-    /// DBSCAN with `eps` and `min_points`.
-    Dbscan,
-}
-
-/// Feature scaling before clustering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Scale {
-    /// Zero mean, unit variance.
-    Standard,
-    /// Into [0, 1].
-    Minmax,
-    /// Raw values.
-    None,
-}
+use crate::model::{Algorithm, Scale};
 
 /// Named prototypes: persona name to feature values.
 pub type RawPrototypes = OrderedMap<Located<String>, OrderedMap<Located<String>, Located<f64>>>;

@@ -7,7 +7,8 @@ use super::context::Recipient;
 use super::message::{render_message, Renderer};
 use super::parallel::{map_on_every_core, RENDERS_PER_THREAD};
 use crate::check::CheckedWorkspace;
-use crate::data::{Dataset, Evaluation};
+use crate::data::Dataset;
+use crate::eval::Evaluation;
 use crate::model::Campaign;
 use crate::plan::{DueSend, Plan, SubjectSample};
 

@@ -13,17 +13,13 @@
 
 use polars::prelude::*;
 
-use super::evaluate::EvalError;
-use super::seeded::SeededRng;
+use super::columns::persona_column;
+use super::EvalError;
+use crate::data::SeededRng;
 use crate::model::{Clustering, PersonaModel, Scale};
 
 /// Lloyd's iterations at most.
 const MAX_ITERATIONS: usize = 300;
-
-/// The column of persona model `name` in the evaluated frame.
-pub fn persona_column(name: &str) -> String {
-    format!("persona.{name}")
-}
 
 /// A persona model fitted to the profiles.
 #[derive(Debug, Clone)]

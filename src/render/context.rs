@@ -7,9 +7,8 @@ use polars::prelude::AnyValue;
 use serde_json::{Map, Value as Json};
 
 use crate::check::CheckedWorkspace;
-use crate::data::{
-    any_to_json, datetime_micros, persona_column, segment_column, Dataset, Evaluation, EVENT_TS, EVENT_TYPE,
-};
+use crate::data::{any_to_json, datetime_micros, Dataset, EVENT_TS, EVENT_TYPE};
+use crate::eval::{persona_column, segment_column, Evaluation};
 use crate::model::{BaseType, Campaign, Timing};
 use crate::plan::{fired_events, recipient_zone};
 
@@ -206,7 +205,7 @@ pub fn recipient_globals(
         }
     }
     let recommendations = match &campaign.recommend {
-        Some(recommend) => super::recommend::recommendations(recipient, recommend)?,
+        Some(recommend) => super::recommendations(recipient, recommend)?,
         // Nil without `recommend:` (the checker forbids using it then).
         None => Json::Null,
     };

@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::ledger::{Ledger, LedgerError};
+use super::{Ledger, LedgerError};
 
 /// One suppressed address.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::model::Duration;
+use super::Duration;
 
 /// A name with its span.
 #[derive(Debug, Clone, PartialEq)]

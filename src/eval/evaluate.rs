@@ -8,44 +8,14 @@ use polars::prelude::*;
 use std::ops::Range;
 
 use super::aggregate::{join_batch, join_selected, with_profiles, AggregateJob};
-use super::events::EVENT_TYPE;
-use super::lower::{segment_column, Lowering, Unsupported};
+use super::columns::segment_column;
+use super::lower::Lowering;
 use super::personas::{fit_persona, PersonaSummary};
-use super::streaming::collect_streaming;
-use super::Dataset;
+use super::EvalError;
 use crate::check::CheckedWorkspace;
-use crate::expr::{Expr as Ast, ExprKind};
+use crate::data::{collect_streaming, Dataset, EVENT_TYPE};
 use crate::model::{EventTrigger, Segment, Type};
-
-/// Why evaluation failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EvalError {
-    /// An expression uses something not evaluated on data yet.
-    Unsupported(String),
-    /// polars failed.
-    Engine(String),
-}
-
-impl std::fmt::Display for EvalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EvalError::Unsupported(what) => write!(f, "cannot evaluate this workspace on data yet: {what}"),
-            EvalError::Engine(message) => write!(f, "the query engine failed: {message}"),
-        }
-    }
-}
-
-impl From<Unsupported> for EvalError {
-    fn from(error: Unsupported) -> Self {
-        EvalError::Unsupported(error.0)
-    }
-}
-
-impl From<PolarsError> for EvalError {
-    fn from(error: PolarsError) -> Self {
-        EvalError::Engine(error.to_string())
-    }
-}
+use crate::model::{Expr as Ast, ExprKind};
 
 /// Profiles with every feature, segment and persona model as a column: the key, the declared
 /// fields, one column per feature (temporal ones in microseconds), `segment.<name>` booleans

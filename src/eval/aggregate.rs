@@ -3,9 +3,9 @@
 
 use polars::prelude::*;
 
-use super::events::{event_column, EVENT_TS, EVENT_TYPE, EVENT_USER};
-use super::lower::{user_column, DAY_MICROS};
-use crate::expr::AggregateFunction;
+use super::columns::user_column;
+use crate::data::{event_column, DAY_MICROS, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use crate::model::AggregateFunction;
 use crate::model::BaseType;
 
 /// One aggregate to compute, as found while lowering.

@@ -86,8 +86,8 @@ pub enum LeaseError {
     Ledger(String),
 }
 
-impl From<super::ledger::LedgerError> for LeaseError {
-    fn from(error: super::ledger::LedgerError) -> LeaseError {
+impl From<super::LedgerError> for LeaseError {
+    fn from(error: super::LedgerError) -> LeaseError {
         LeaseError::Ledger(error.to_string())
     }
 }

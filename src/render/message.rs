@@ -218,7 +218,7 @@ fn one_line(text: &str) -> String {
 
 /// What the headers of `variant`'s message to `to` need: the sender (the variant's, else the
 /// manifest's), Reply-To, the unsubscribe targets and the postal address.
-pub(super) fn envelope<'a>(
+pub(crate) fn envelope<'a>(
     workspace: &'a CheckedWorkspace,
     variant: &'a Variant,
     to: &'a str,

@@ -10,27 +10,14 @@ use std::collections::BTreeMap;
 use polars::prelude::{self as pl, col, lit, when, DataType, Expr as PlExpr, NULL};
 
 use super::aggregate::AggregateJob;
-use super::events::{event_column, EVENT_TS};
-use super::personas::persona_column;
-use crate::expr::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
+use super::columns::{persona_column, segment_column, user_column};
+use crate::data::{event_column, DAY_MICROS, EVENT_TS};
+use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::model::{BaseType, DataSchema, EventSchema, Type};
-
-/// Microseconds in a day.
-pub const DAY_MICROS: i64 = 86_400_000_000;
 
 /// An expression that cannot be evaluated on data yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
-
-/// The column of segment `name` in the evaluated frame.
-pub fn segment_column(name: &str) -> String {
-    format!("segment.{name}")
-}
-
-/// The column of profile field `name` inside an event scope (after joining profiles).
-pub fn user_column(name: &str) -> String {
-    format!("user.{name}")
-}
 
 /// Turns typed expressions into polars expressions over the profile frame (or, inside an
 /// aggregate's `where`, over the event frame), collecting the aggregates they need.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::lease::{self, Holder, Lease, LeaseError, LEASE_SCHEMA};
+use super::{Interrupted, LedgerError, Recorded, Reservation, SendKey};
 use crate::model::SendState;
 use crate::plan::{History, PastSend};
 
@@ -45,73 +46,6 @@ CREATE TABLE IF NOT EXISTS suppressions (
     added_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 ";
-
-/// A ledger that could not be opened, read or written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerError {
-    /// The ledger file.
-    pub path: PathBuf,
-    /// What went wrong.
-    pub message: String,
-}
-
-impl fmt::Display for LedgerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ledger `{}`: {}", self.path.display(), self.message)
-    }
-}
-
-/// The identity of one send.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SendKey {
-    /// The campaign.
-    pub campaign: String,
-    /// The profile key.
-    pub key: String,
-    /// The occurrence id.
-    pub occurrence: String,
-}
-
-/// A send about to leave.
-#[derive(Debug, Clone)]
-pub struct Reservation {
-    /// Which send.
-    pub send: SendKey,
-    /// Its variant.
-    pub variant: String,
-    /// Its Message-ID (`<hash@domain>`), the same on every attempt.
-    pub message_id: String,
-    /// Whether it resends a deferred row.
-    pub retry: bool,
-}
-
-/// How one send ended, for the ledger.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// Which send.
-    pub send: SendKey,
-    /// Its variant.
-    pub variant: String,
-    /// Its Message-ID.
-    pub message_id: String,
-    /// `sent`, `failed` or `deferred`.
-    pub state: SendState,
-    /// Attempts made by this run.
-    pub attempts: u32,
-    /// The server's last answer, or what went wrong.
-    pub reply: String,
-}
-
-/// A send left `reserved` by a run that stopped mid-send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interrupted {
-    /// Which send.
-    pub send: SendKey,
-    /// Its Message-ID.
-    pub message_id: String,
-    /// What it was resolved to.
-    pub now: SendState,
-}
 
 /// An open ledger, for writing (only `run` and `suppress` open one).
 pub struct Ledger {

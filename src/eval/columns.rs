@@ -1,0 +1,16 @@
+//! The names of the columns evaluation adds to the profile frame.
+
+/// The column of segment `name` in the evaluated frame.
+pub fn segment_column(name: &str) -> String {
+    format!("segment.{name}")
+}
+
+/// The column of profile field `name` inside an event scope (after joining profiles).
+pub fn user_column(name: &str) -> String {
+    format!("user.{name}")
+}
+
+/// The column of persona model `name` in the evaluated frame.
+pub fn persona_column(name: &str) -> String {
+    format!("persona.{name}")
+}
