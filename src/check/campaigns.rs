@@ -118,11 +118,13 @@ fn trigger<'s, D>(
     raw: &RawTrigger,
     whole: &Located<RawTrigger>,
     inputs: &CampaignInputs<'s>,
+    uses: &mut Uses,
 ) -> (Option<Timing>, Option<&'s EventSchema>) {
     let schema = inputs.schema;
     match (&raw.on, &raw.when) {
         (Some(on), None) => {
             let event = event_type(cx, doc, schema, on);
+            uses.events.extend(event.map(|e| e.name.clone()));
             let condition = match (&raw.condition, event) {
                 (Some(condition), Some(event)) => {
                     let scope = Scope {
@@ -131,7 +133,10 @@ fn trigger<'s, D>(
                         ..inputs.names.scope(schema)
                     };
                     cx.expression(doc, condition, scope, Some("a trigger's `where`"))
-                        .map(|c| Some(c.expr))
+                        .map(|c| {
+                            uses.extend(&c.references.uses());
+                            Some(c.expr)
+                        })
                 }
                 _ => Some(None),
             };
@@ -172,6 +177,9 @@ fn trigger<'s, D>(
                 }
             }
             let condition = cx.expression(doc, when, inputs.names.scope(schema), Some("a trigger's `when`"));
+            if let Some(checked) = &condition {
+                uses.extend(&checked.references.uses());
+            }
             let once_per = match &raw.once_per {
                 Some(once_per) => cx.value(doc, once_per, "campaign::bad-duration", |d| Duration::parse(d)),
                 None => {
@@ -257,14 +265,18 @@ fn check_campaign(
 ) -> Option<Campaign> {
     let raw = doc.value;
     let schema = inputs.schema;
+    let mut uses = Uses::default();
     let audience = raw.audience.as_ref().map(|audience| {
         let scope = inputs.names.scope(schema);
         cx.expression(doc, audience, scope, Some("a campaign's `audience`"))
-            .map(|c| c.expr)
+            .map(|c| {
+                uses.extend(&c.references.uses());
+                c.expr
+            })
     });
     let (timing, trigger_event) = match (&raw.schedule, &raw.trigger) {
         (Some(s), None) => (schedule(cx, doc, &s.value), None),
-        (None, Some(t)) => trigger(cx, doc, &t.value, t, inputs),
+        (None, Some(t)) => trigger(cx, doc, &t.value, t, inputs, &mut uses),
         (Some(s), Some(t)) => {
             let d = Diagnostic::error(
                 "campaign::timing",
@@ -432,6 +444,7 @@ fn check_campaign(
         priority: raw.priority.as_ref().map_or(0, |p| p.value),
         enabled: raw.enabled.unwrap_or(true),
         ignore_frequency_cap: raw.ignore_frequency_cap.unwrap_or(false),
+        uses,
     })
 }
 

@@ -88,6 +88,7 @@ pub fn check_features(cx: &mut Context, schema: &DataSchema, names: &mut Names) 
                 names.features.insert(name.clone(), Some(ty.clone()));
                 features.push(Feature {
                     name: name.clone(),
+                    uses: checked.references.uses(),
                     expr: checked.expr,
                     ty,
                 });

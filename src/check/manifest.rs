@@ -119,7 +119,7 @@ pub fn check_manifest(
     let consent = match policy.and_then(|p| p.consent.as_ref()) {
         Some(consent) => cx
             .expression(&doc, consent, names.scope(schema), Some("`policy.consent`"))
-            .map(|c| c.expr),
+            .map(|c| (c.references.uses(), c.expr)),
         None => {
             let d = Diagnostic::error("manifest::missing-consent", "the manifest has no `policy.consent` rule")
                 .at(doc.span(&raw.name))
@@ -146,7 +146,8 @@ pub fn check_manifest(
         postal_address: sender.postal_address.value.clone(),
         unsubscribe_url: unsubscribe.url.value.clone(),
         unsubscribe_mailto: mailto,
-        consent: consent?,
+        consent_uses: consent.as_ref()?.0.clone(),
+        consent: consent?.1,
         frequency_cap,
         quiet_hours,
         delivery: delivery?,

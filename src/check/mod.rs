@@ -17,6 +17,7 @@ mod campaigns;
 mod context;
 mod cycles;
 mod features;
+mod graph;
 mod manifest;
 mod names;
 mod personas;
@@ -32,6 +33,7 @@ use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, Segment, Test};
 use crate::template::ContextBuilder;
 use context::{Context, Names};
+pub use graph::{Node, Step, WorkspaceGraph};
 
 /// A workspace in which everything resolved and type-checked.
 // The private field keeps construction inside `check`; `#[non_exhaustive]` would not.
@@ -54,6 +56,8 @@ pub struct CheckedWorkspace {
     pub campaigns: Vec<Campaign>,
     /// Tests.
     pub tests: Vec<Test>,
+    /// Every step of a run and what it reads, inputs first.
+    pub graph: WorkspaceGraph,
     _sealed: (),
 }
 
@@ -100,9 +104,19 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
     };
     let campaigns = campaigns::check_campaigns(cx, &inputs);
     let tests = tests::check_tests(cx, &schema, &names, &campaigns);
+    let manifest = manifest?;
+    let graph = WorkspaceGraph::build(&graph::GraphInputs {
+        has_catalog: schema.catalog.is_some(),
+        features: &features,
+        segments: &segments,
+        personas: &personas,
+        manifest: &manifest,
+        campaigns: &campaigns,
+    });
     Some(CheckedWorkspace {
         root: cx.loaded.root.clone(),
-        manifest: manifest?,
+        graph,
+        manifest,
         schema,
         features,
         segments,

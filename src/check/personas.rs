@@ -11,7 +11,7 @@ use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::RawPersonas;
 use crate::load::{Document, Located};
-use crate::model::{Algorithm, Scale};
+use crate::model::{Algorithm, Scale, Uses};
 use crate::model::{Clustering, DataSchema, PersonaModel, Type};
 
 /// Declares every persona model name in `names`.
@@ -150,11 +150,18 @@ fn check_model(
             features.push(feature.value.clone());
         }
     }
+    let mut uses = Uses::default();
+    uses.features = features
+        .iter()
+        .filter(|name| names.features.contains_key(*name))
+        .cloned()
+        .collect();
     let population = match &raw.population {
-        Some(population) => Some(
-            cx.expression(doc, population, names.scope(schema), Some("a persona `population`"))?
-                .expr,
-        ),
+        Some(population) => {
+            let checked = cx.expression(doc, population, names.scope(schema), Some("a persona `population`"))?;
+            uses.extend(&checked.references.uses());
+            Some(checked.expr)
+        }
         None => None,
     };
     let mut prototypes = Vec::new();
@@ -206,5 +213,6 @@ fn check_model(
         seed: raw.seed.unwrap_or(0),
         population,
         prototypes,
+        uses,
     })
 }

@@ -36,6 +36,7 @@ pub fn check_segments(cx: &mut Context, schema: &DataSchema, names: &Names) -> V
             segments.push(Segment {
                 name: raw.name.value.clone(),
                 description: raw.description.clone(),
+                uses: checked.references.uses(),
                 condition: checked.expr,
             });
         }

@@ -13,7 +13,7 @@ use crate::eval::{evaluate, Evaluation};
 use crate::ledger::Ledger;
 use crate::load::{load_workspace, LoadedWorkspace};
 use crate::plan::{
-    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, ExecutionGraph, History, PlanReport,
+    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, History, PlanReport,
 };
 use crate::render::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
@@ -210,7 +210,7 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
         (None, PlanFormat::Text) => render_text(report),
         (None, PlanFormat::Markdown) => render_markdown(report),
         (None, PlanFormat::Json) => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
-        (None, PlanFormat::Dot) => render_dot(&ExecutionGraph::build(&workspace), report),
+        (None, PlanFormat::Dot) => render_dot(&workspace.graph, report),
     };
     print!("{text}");
     if !args.render_all {

@@ -1,6 +1,6 @@
 //! Evaluating features and segments over the loaded data, each once, in dependency order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
@@ -12,10 +12,10 @@ use super::columns::segment_column;
 use super::lower::Lowering;
 use super::personas::{fit_persona, PersonaSummary};
 use super::EvalError;
-use crate::check::CheckedWorkspace;
+use crate::check::{CheckedWorkspace, Step};
 use crate::data::{collect_streaming, Dataset, EVENT_TYPE};
-use crate::model::{EventTrigger, Segment, Type};
-use crate::model::{Expr as Ast, ExprKind};
+use crate::model::Expr as Ast;
+use crate::model::{EventTrigger, Feature, PersonaModel, Segment, Type};
 
 /// Profiles with every feature, segment and persona model as a column: the key, the declared
 /// fields, one column per feature (temporal ones in microseconds), `segment.<name>` booleans
@@ -32,9 +32,10 @@ pub struct Evaluation {
 
 /// Evaluates every feature and segment of `workspace` at `now`.
 ///
-/// Every aggregate that reads only events is computed up front, one group-by per event type;
-/// then features (in dependency order) and segments (each after the segments it uses) become
-/// columns in one pass, each seeing the ones before it.
+/// Walks the workspace graph: every aggregate that reads only events is computed up front, one
+/// group-by per event type; then features and segments become columns in graph order, each
+/// seeing the ones before it; persona models label the profiles, and the segments that read
+/// labels follow them.
 pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
     let now = now.timestamp_micros();
     let schema = &workspace.schema;
@@ -45,19 +46,35 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         .collect();
     let mut lowering = Lowering::new(schema, &features, now);
     let mut columns: Vec<(String, Expr, Range<usize>)> = Vec::new();
-    for feature in &workspace.features {
+    let features_by_name: BTreeMap<&str, &Feature> = workspace.features.iter().map(|f| (f.name.as_str(), f)).collect();
+    // The graph orders every column after what it reads. Features and the segments that
+    // need no persona label go in one pass, their event aggregates batched; persona models
+    // cluster the profiles as evaluated so far, and what reads their labels comes after.
+    let graph = &workspace.graph;
+    let after_personas = graph.reading(Step::Persona);
+    let segments: BTreeMap<&str, &Segment> = workspace.segments.iter().map(|s| (s.name.as_str(), s)).collect();
+    let models: BTreeMap<&str, &PersonaModel> = workspace.personas.iter().map(|m| (m.name.as_str(), m)).collect();
+    let mut later = Vec::new();
+    for node in graph.nodes() {
         let start = lowering.aggregates.len();
-        let value = lowering.lower(&feature.expr)?;
-        columns.push((feature.name.clone(), value, start..lowering.aggregates.len()));
-    }
-    let after_personas = segments_using_personas(&workspace.segments);
-    let (later, earlier): (Vec<&Segment>, Vec<&Segment>) = dependency_order(&workspace.segments)
-        .into_iter()
-        .partition(|segment| after_personas.contains(segment.name.as_str()));
-    for segment in earlier {
-        let start = lowering.aggregates.len();
-        let value = lowering.lower(&segment.condition)?.fill_null(lit(false));
-        columns.push((segment_column(&segment.name), value, start..lowering.aggregates.len()));
+        match node.step {
+            Step::Feature => {
+                let Some(feature) = features_by_name.get(node.name.as_str()) else {
+                    continue;
+                };
+                let value = lowering.lower(&feature.expr)?;
+                columns.push((feature.name.clone(), value, start..lowering.aggregates.len()));
+            }
+            Step::Segment if !after_personas.contains(node.id.as_str()) => {
+                let Some(segment) = segments.get(node.name.as_str()) else {
+                    continue;
+                };
+                let value = lowering.lower(&segment.condition)?.fill_null(lit(false));
+                columns.push((segment_column(&segment.name), value, start..lowering.aggregates.len()));
+            }
+            Step::Segment | Step::Persona => later.push(node),
+            _ => {}
+        }
     }
     let jobs = lowering.aggregates;
     let mut frame = dataset.profiles.clone().lazy();
@@ -114,14 +131,25 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         add_column(frame, condition, name, true, workspace, &features, dataset, now)
     };
     let mut personas = Vec::new();
-    for model in &workspace.personas {
-        let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
-        if uses_personas(population, &after_personas) {
+    for node in later {
+        if let Some(segment) = segments.get(node.name.as_str()).filter(|_| node.step == Step::Segment) {
+            frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
+            continue;
+        }
+        let Some(model) = models.get(node.name.as_str()) else {
+            continue;
+        };
+        if node
+            .inputs
+            .iter()
+            .any(|input| after_personas.contains(input.as_str()) || input.starts_with("persona."))
+        {
             return Err(EvalError::Unsupported(format!(
                 "the population of persona model `{}` uses persona labels",
                 model.name
             )));
         }
+        let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
         let flags: Vec<bool> = with_flags(&frame, population, "__population")?
             .column("__population")?
             .bool()?
@@ -131,9 +159,6 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         let fit = fit_persona(model, &frame, &flags)?;
         frame.with_column(fit.labels)?;
         personas.push(fit.summary);
-    }
-    for segment in later {
-        frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
     }
     let mut segment_sizes = Vec::new();
     for segment in &workspace.segments {
@@ -187,68 +212,6 @@ fn add_column(
         lazy.drop(cols(helpers))
     };
     Ok(collect_streaming(lazy)?)
-}
-
-/// Whether `expr` uses a persona label, directly or through one of `segments` (which do).
-fn uses_personas(expr: &Ast, segments: &BTreeSet<&str>) -> bool {
-    let mut uses = false;
-    expr.walk(&mut |node| {
-        if let ExprKind::Path(parts) = &node.kind {
-            match (parts[0].name.as_str(), parts.get(1)) {
-                ("persona", Some(_)) => uses = true,
-                ("segment", Some(name)) if segments.contains(name.name.as_str()) => uses = true,
-                _ => {}
-            }
-        }
-    });
-    uses
-}
-
-/// The segments that use persona labels, directly or through other segments.
-fn segments_using_personas(segments: &[Segment]) -> BTreeSet<&str> {
-    let mut using = BTreeSet::new();
-    loop {
-        let before = using.len();
-        for segment in segments {
-            if !using.contains(segment.name.as_str()) && uses_personas(&segment.condition, &using) {
-                using.insert(segment.name.as_str());
-            }
-        }
-        if using.len() == before {
-            return using;
-        }
-    }
-}
-
-/// Segments ordered so that each comes after the segments it uses (check rejected loops).
-fn dependency_order(segments: &[Segment]) -> Vec<&Segment> {
-    let mut done: BTreeSet<&str> = BTreeSet::new();
-    let mut ordered = Vec::with_capacity(segments.len());
-    let uses = |segment: &Segment| {
-        let mut names = BTreeSet::new();
-        segment.condition.walk(&mut |node| {
-            if let ExprKind::Path(parts) = &node.kind {
-                if parts[0].name == "segment" {
-                    names.extend(parts.get(1).map(|p| p.name.clone()));
-                }
-            }
-        });
-        names
-    };
-    let dependencies: Vec<BTreeSet<String>> = segments.iter().map(uses).collect();
-    while ordered.len() < segments.len() {
-        let before = ordered.len();
-        for (segment, needs) in segments.iter().zip(&dependencies) {
-            if !done.contains(segment.name.as_str()) && needs.iter().all(|n| done.contains(n.as_str())) {
-                done.insert(&segment.name);
-                ordered.push(segment);
-            }
-        }
-        if ordered.len() == before {
-            break; // Only a loop could stop progress, and check reports loops.
-        }
-    }
-    ordered
 }
 
 /// Any expression over the evaluated profiles, as a column aligned with

@@ -387,6 +387,7 @@ mod tests {
                 .into_iter()
                 .map(|(n, v)| (n.to_string(), v.into_iter().map(|(f, x)| (f.to_string(), x)).collect()))
                 .collect(),
+            uses: Default::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use super::functions::{Function, FUNCTIONS};
 use crate::diag::{not_one_of, suggestion_hint, Diagnostic, Diagnostics};
 use crate::load::StringMap;
 use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
-use crate::model::{BaseType, DataSchema, EventSchema, Type};
+use crate::model::{BaseType, DataSchema, EventSchema, Type, Uses};
 
 /// What names mean where an expression stands.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,21 @@ pub struct References {
     pub features: Vec<(String, Range<usize>)>,
     /// Persona models referred to.
     pub personas: Vec<(String, Range<usize>)>,
+    /// Event types aggregated over.
+    pub events: Vec<String>,
+}
+
+impl References {
+    /// The names referred to, without their places.
+    pub fn uses(&self) -> Uses {
+        let names = |found: &[(String, Range<usize>)]| found.iter().map(|(name, _)| name.clone()).collect();
+        Uses {
+            features: names(&self.features),
+            segments: names(&self.segments),
+            personas: names(&self.personas),
+            events: self.events.iter().cloned().collect(),
+        }
+    }
 }
 
 /// Checks one expression, reporting problems at file positions.
@@ -522,6 +537,7 @@ impl<'a> TypeChecker<'a> {
             self.diagnostics.push(d);
             return None;
         };
+        self.references.events.push(event.name.clone());
         let property_type = match (&aggregate.property, aggregate.function.needs_property()) {
             (Some(property), false) => {
                 let d = Diagnostic::error("expr::syntax", format!("`{name}` counts events and takes no property"))
@@ -560,6 +576,7 @@ impl<'a> TypeChecker<'a> {
             let references = checker.references;
             self.references.segments.extend(references.segments);
             self.references.features.extend(references.features);
+            self.references.personas.extend(references.personas);
         }
         if let Some(limit) = &aggregate.limit {
             let positive = matches!(limit.kind, ExprKind::Literal(Literal::Int(n)) if n > 0);

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Bucket, Duration, Expr, FrequencyCap, LocalTimeRange, Percent, RecommendSource, Scale, Transport, Type};
+use super::{
+    Bucket, Duration, Expr, FrequencyCap, LocalTimeRange, Percent, RecommendSource, Scale, Transport, Type, Uses,
+};
 use crate::diag::FileId;
 
 /// The validated manifest.
@@ -32,6 +34,8 @@ pub struct Manifest {
     pub unsubscribe_mailto: Option<String>,
     /// Who may be emailed.
     pub consent: Expr,
+    /// What the consent rule reads.
+    pub consent_uses: Uses,
     /// Sends per window across campaigns.
     pub frequency_cap: Option<FrequencyCap>,
     /// Recipient-local quiet hours.
@@ -94,6 +98,8 @@ pub struct Feature {
     pub expr: Expr,
     /// Its type.
     pub ty: Type,
+    /// The features it reads (and the events it aggregates).
+    pub uses: Uses,
 }
 
 /// A named set of profiles.
@@ -105,6 +111,8 @@ pub struct Segment {
     pub description: Option<String>,
     /// Membership condition.
     pub condition: Expr,
+    /// What the condition reads.
+    pub uses: Uses,
 }
 
 /// How a persona model clusters.
@@ -141,6 +149,8 @@ pub struct PersonaModel {
     pub population: Option<Expr>,
     /// Named prototypes in raw feature units.
     pub prototypes: Vec<(String, Vec<(String, f64)>)>,
+    /// What the model reads: the features it clusters on and what its population reads.
+    pub uses: Uses,
 }
 
 /// A template file used by a campaign.
@@ -277,6 +287,8 @@ pub struct Campaign {
     pub enabled: bool,
     /// Whether the frequency cap is ignored.
     pub ignore_frequency_cap: bool,
+    /// What its audience and trigger conditions read.
+    pub uses: Uses,
 }
 
 impl Campaign {

@@ -21,6 +21,7 @@ mod send_state;
 mod time_range;
 mod transport;
 mod types;
+mod uses;
 
 pub use address::{is_valid_address, parse_mailbox};
 pub use assignment::{assign, assign_bucket, bucket, Assignment};
@@ -39,3 +40,4 @@ pub use send_state::SendState;
 pub use time_range::LocalTimeRange;
 pub use transport::Transport;
 pub use types::{BaseType, Type};
+pub use uses::Uses;

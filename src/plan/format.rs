@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::graph::{ExecutionGraph, NodeKind};
 use super::report::{CampaignReport, PlanReport};
+use crate::check::{Step, WorkspaceGraph};
 
 const HELD: [&str; 4] = ["not_due", "already_sent", "quiet_hours", "frequency_cap"];
 const SUPPRESSED: [&str; 4] = ["consent", "suppressed", "bad_address", "duplicate_address"];
@@ -155,29 +155,37 @@ pub fn render_markdown(plan: &PlanReport) -> String {
     out
 }
 
-/// The execution graph in Graphviz dot, campaign nodes annotated with their counts.
-pub fn render_dot(graph: &ExecutionGraph, plan: &PlanReport) -> String {
+/// The workspace graph in Graphviz dot, campaign nodes annotated with their counts and
+/// persona nodes with their labels' sizes.
+pub fn render_dot(graph: &WorkspaceGraph, plan: &PlanReport) -> String {
     let mut out = String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
-    for node in &graph.nodes {
-        let campaign = node
-            .id
-            .split_once('.')
-            .and_then(|(name, _)| plan.campaigns.iter().find(|c| c.name == name));
-        let label = match (node.kind, campaign) {
-            (NodeKind::Audience, Some(c)) => format!("{}\\naudience {}", node.id, c.audience),
-            (NodeKind::Caps, Some(c)) => {
-                format!("{}\\ndue {}", node.id, c.variants.iter().map(|v| v.due).sum::<usize>())
+    for node in graph.nodes() {
+        let campaign = || plan.campaigns.iter().find(|c| c.name == node.name);
+        let label = match node.step {
+            Step::Audience => campaign().map(|c| format!("{}\\naudience {}", node.id, c.audience)),
+            Step::Caps => {
+                campaign().map(|c| format!("{}\\ndue {}", node.id, c.variants.iter().map(|v| v.due).sum::<usize>()))
             }
-            _ => node.id.clone(),
-        };
-        let shape = match node.kind {
-            NodeKind::Load => ", shape=cylinder",
-            NodeKind::Consent => ", style=bold",
+            Step::Persona => plan.personas.iter().find(|p| p.model == node.name).map(|persona| {
+                let labels: Vec<String> = persona
+                    .labels
+                    .iter()
+                    .map(|l| format!("{} {}", l.label, l.size))
+                    .collect();
+                format!("{}\\n{}", node.id, labels.join(", "))
+            }),
+            _ => None,
+        }
+        .unwrap_or_else(|| node.id.clone());
+        let shape = match node.step {
+            Step::Load => ", shape=cylinder",
+            Step::Consent => ", style=bold",
+            Step::Persona => ", shape=ellipse",
             _ => "",
         };
         let _ = writeln!(out, "  \"{}\" [label=\"{label}\"{shape}];", node.id);
     }
-    for node in &graph.nodes {
+    for node in graph.nodes() {
         for input in &node.inputs {
             let _ = writeln!(out, "  \"{input}\" -> \"{}\";", node.id);
         }

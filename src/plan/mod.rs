@@ -1,11 +1,10 @@
 //! Stage 7, plan: what every campaign would do now, as data ([`PlanReport`]) and as the
-//! execution graph ([`ExecutionGraph`]); evaluating it reads the datasets through `data`.
+//! workspace graph ([`crate::check::WorkspaceGraph`]); evaluating it reads the datasets through `data`.
 
 mod campaign;
 mod diff;
 mod due;
 mod format;
-mod graph;
 mod history;
 mod report;
 mod timing;
@@ -17,7 +16,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
-pub use graph::{ExecutionGraph, GraphNode, NodeKind};
 pub use history::{History, PastSend};
 pub use report::{CampaignReport, LabelSize, PersonaReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
 pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
@@ -174,12 +172,12 @@ pub fn build_plan(
     only: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> Result<Plan, EvalError> {
-    let mut order: Vec<&Campaign> = workspace
-        .campaigns
-        .iter()
-        .filter(|c| only.is_none_or(|names| names.contains(&c.name)))
+    let order: Vec<&Campaign> = workspace
+        .graph
+        .campaigns_by_priority()
+        .filter(|name| only.is_none_or(|names| names.iter().any(|n| n == name)))
+        .filter_map(|name| workspace.campaigns.iter().find(|c| c.name == name))
         .collect();
-    order.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
     let mut planned = plan_in_order(workspace, dataset, evaluation, &order, history, now)?;
     planned.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
     let due = planned

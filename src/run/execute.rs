@@ -84,15 +84,16 @@ struct Tag {
 /// The due sends of `plan`, campaigns in priority order (higher first, ties by name), each in
 /// key order; at most `limit`.
 fn queue<'p>(inputs: &PlanInputs<'p>, plan: &'p Plan, limit: Option<usize>) -> Vec<(&'p Campaign, &'p DueSend)> {
-    let mut campaigns: Vec<(&Campaign, &[DueSend])> = plan
-        .due
-        .iter()
-        .filter_map(|(name, sends)| {
-            let campaign = inputs.workspace.campaigns.iter().find(|c| &c.name == name)?;
-            Some((campaign, sends.as_slice()))
+    let workspace = inputs.workspace;
+    let campaigns: Vec<(&Campaign, &[DueSend])> = workspace
+        .graph
+        .campaigns_by_priority()
+        .filter_map(|name| {
+            let campaign = workspace.campaigns.iter().find(|c| c.name == name)?;
+            let sends = plan.due.iter().find(|(due, _)| due == name)?;
+            Some((campaign, sends.1.as_slice()))
         })
         .collect();
-    campaigns.sort_by(|(a, _), (b, _)| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
     let all = campaigns
         .into_iter()
         .flat_map(|(campaign, sends)| sends.iter().map(move |send| (campaign, send)));

@@ -190,3 +190,31 @@ fn plan_base_shows_how_a_model_change_moves_its_labels() {
         .unwrap_or_else(|| panic!("{section}"));
     assert!(new.contains(" 0 → "), "{new}");
 }
+
+#[test]
+fn the_dot_graph_shows_each_persona_model_between_what_it_reads_and_what_reads_it() {
+    let dir = demo_with_persona_campaign();
+    let output = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "dot"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let dot = output.stdout;
+    let declared = |id: &str| {
+        dot.lines()
+            .position(|line| line.starts_with(&format!("  \"{id}\" [")))
+            .unwrap_or_else(|| panic!("no node {id} in\n{dot}"))
+    };
+    let persona = dot.lines().nth(declared("persona.shopper")).unwrap();
+    assert!(persona.contains("shape=ellipse"), "{persona}");
+    assert!(persona.contains("big_spender "), "the label sizes are shown: {persona}");
+    for edge in [
+        "\"feature.orders_90d\" -> \"persona.shopper\";",
+        "\"feature.avg_basket\" -> \"persona.shopper\";",
+        "\"segment.active\" -> \"persona.shopper\";",
+        "\"persona.shopper\" -> \"segment.big_spenders\";",
+        "\"segment.big_spenders\" -> \"persona_offer.audience\";",
+    ] {
+        assert!(dot.contains(edge), "missing {edge} in\n{dot}");
+    }
+    // Inputs come first: the population's segment, then the model, then what reads its labels.
+    assert!(declared("segment.active") < declared("persona.shopper"));
+    assert!(declared("persona.shopper") < declared("segment.big_spenders"));
+}
