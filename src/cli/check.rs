@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::format::{write_diagnostics, Format};
-use super::{workspace_folder, ExitCode};
+use super::{workspace_folder, ExitCode, Failure};
 use crate::check::check_workspace;
+use crate::diag::Diagnostic;
 use crate::load::load_workspace;
 
 /// Arguments of `tailor check`.
@@ -23,19 +24,11 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
 }
 
-/// Runs `tailor check`.
-pub fn run(args: &CheckArgs) -> ExitCode {
-    let root = match workspace_folder(args.dir.as_ref()) {
-        Ok(root) => root,
-        Err(code) => return code,
-    };
-    let loaded = match load_workspace(&root) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            eprintln!("error[load::io]: {error}");
-            return ExitCode::Usage;
-        }
-    };
+/// Runs `tailor check`: its output is the diagnostics (machine formats on stdout).
+pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
+    let root = workspace_folder(args.dir.as_ref())?;
+    let loaded =
+        load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))?;
     let outcome = check_workspace(&loaded);
     let errors = outcome.diagnostics.error_count();
     let warnings = outcome.diagnostics.warning_count();
@@ -49,9 +42,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         if warnings == 1 { "" } else { "s" },
     );
     write_diagnostics(args.format, &diagnostics, &loaded.sources, color, &summary);
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
+    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::Failure
     } else {
         ExitCode::Success
-    }
+    })
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::ExitCode;
+use super::{ExitCode, Failure};
+use crate::diag::Diagnostic;
 use crate::load::MANIFEST_FILE;
 
 /// Arguments of `tailor init`.
@@ -36,25 +37,20 @@ pub const STARTER_FILES: [(&str, &str); 10] = [
 ];
 
 /// Runs `tailor init`.
-pub fn run(args: &InitArgs) -> ExitCode {
+pub fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
     if args.dir.join(MANIFEST_FILE).exists() {
-        eprintln!(
-            "error[init::exists]: `{}` already holds a workspace",
-            args.dir.display()
-        );
-        return ExitCode::Usage;
+        return Err(Failure::usage(
+            Diagnostic::error(
+                "init::exists",
+                format!("`{}` already holds a workspace", args.dir.display()),
+            )
+            .with_hint("choose an empty folder; nothing was overwritten"),
+        ));
     }
-    match write_starter(&args.dir) {
-        Ok(()) => {
-            eprintln!("created a workspace in {}", args.dir.display());
-            eprintln!("next: `tailor check {}`", args.dir.display());
-            ExitCode::Success
-        }
-        Err(error) => {
-            eprintln!("error[init::io]: {error}");
-            ExitCode::Usage
-        }
-    }
+    write_starter(&args.dir).map_err(|error| Failure::usage(Diagnostic::error("init::io", error.to_string())))?;
+    eprintln!("created a workspace in {}", args.dir.display());
+    eprintln!("next: `tailor check {}`", args.dir.display());
+    Ok(ExitCode::Success)
 }
 
 fn write_starter(dir: &Path) -> std::io::Result<()> {

@@ -8,17 +8,22 @@ mod init;
 mod personas;
 mod plan;
 mod preview;
+mod report;
 mod run;
 pub mod schema;
 mod suppress;
 mod test;
 mod watch;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::diag::Diagnostic;
 pub use exit::ExitCode;
+use format::Format;
+pub use report::{Failure, Report};
 
 /// tailor: campaigns as code. Compile, check and run micro-targeted email campaigns.
 #[derive(Debug, Parser)]
@@ -27,6 +32,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How errors and warnings are printed (on stderr) by verbs other than `check`; default:
+    /// `json` when the verb prints JSON, else `human`.
+    #[arg(long, global = true, value_enum)]
+    pub diagnostic_format: Option<Format>,
 }
 
 /// The verbs.
@@ -70,18 +79,45 @@ pub fn main() -> i32 {
     if !matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
         restore_default_sigpipe();
     }
-    let code = match cli.command {
-        Command::Check(args) => check::run(&args),
-        Command::Plan(args) => plan::run(&args),
-        Command::Personas(args) => personas::run(&args),
-        Command::Preview(args) => preview::run(&args),
-        Command::Run(args) => run::run(&args),
-        Command::Suppress(args) => suppress::run(&args),
-        Command::Schema(args) => schema::run(&args),
-        Command::Test(args) => test::run(&args),
-        Command::Init(args) => init::run(&args),
+    let format = cli.diagnostic_format.unwrap_or_else(|| cli.command.diagnostic_format());
+    let mut report = Report::default();
+    let outcome = match &cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Plan(args) => plan::run(args, &mut report),
+        Command::Personas(args) => personas::run(args, &mut report),
+        Command::Preview(args) => preview::run(args, &mut report),
+        Command::Run(args) => run::run(args, &mut report),
+        Command::Suppress(args) => suppress::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Test(args) => test::run(args, &mut report),
+        Command::Init(args) => init::run(args),
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() && format == Format::Human;
+    let failure = outcome.as_ref().err();
+    report.print(failure, format, color);
+    let code = match outcome {
+        Ok(code) => code,
+        Err(failure) => failure.exit,
     };
     code as i32
+}
+
+impl Command {
+    /// How this verb prints diagnostics unless told: as JSON when its output is JSON.
+    fn diagnostic_format(&self) -> Format {
+        let json = match self {
+            Command::Check(args) => return args.format,
+            Command::Plan(args) => args.format == plan::PlanFormat::Json,
+            Command::Run(args) => args.format == run::RunFormat::Json,
+            Command::Personas(args) => args.format == personas::PersonasFormat::Json,
+            _ => false,
+        };
+        if json {
+            Format::Json
+        } else {
+            Format::Human
+        }
+    }
 }
 
 /// Lets SIGPIPE end the process, as it does for C programs (Rust ignores it, so a closed pipe
@@ -94,11 +130,12 @@ fn restore_default_sigpipe() {
     }
 }
 
-/// Resolves the workspace folder for a verb, printing the error when there is none.
-pub(crate) fn workspace_folder(path: Option<&PathBuf>) -> Result<PathBuf, ExitCode> {
+/// Resolves the workspace folder for a verb.
+pub(crate) fn workspace_folder(path: Option<&PathBuf>) -> Result<PathBuf, Failure> {
     crate::load::find_workspace(path.map(PathBuf::as_path)).map_err(|error| {
-        eprintln!("error[workspace::not-found]: {error}");
-        eprintln!("  help: run `tailor init DIR` to create one, or pass the workspace folder");
-        ExitCode::Usage
+        Failure::usage(
+            Diagnostic::error("workspace::not-found", error.to_string())
+                .with_hint("run `tailor init DIR` to create one, or pass the workspace folder"),
+        )
     })
 }

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value as Json};
 
 use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
-use super::ExitCode;
+use super::{ExitCode, Failure, Report};
 use crate::eval::PersonaSummary;
 use crate::model::{Clustering, PersonaModel};
 
@@ -41,16 +41,10 @@ pub struct PersonasArgs {
 }
 
 /// Runs `tailor personas`.
-pub fn run(args: &PersonasArgs) -> ExitCode {
-    match personas(args) {
-        Ok(code) | Err(code) => code,
-    }
-}
-
-fn personas(args: &PersonasArgs) -> Result<ExitCode, ExitCode> {
+pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
-    let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
+    let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     let evaluation = evaluated(&workspace, &dataset, now, "personas::evaluate")?;
     let fitted = workspace.personas.iter().zip(&evaluation.personas);
     match args.format {

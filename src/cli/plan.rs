@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 
-use super::format::{write_diagnostics, Format};
+use super::report::{Failure, Report};
 use super::{workspace_folder, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
+use crate::diag::Diagnostic;
 use crate::eval::{evaluate, Evaluation};
 use crate::ledger::Ledger;
 use crate::load::{load_workspace, LoadedWorkspace};
@@ -53,149 +54,142 @@ pub struct PlanArgs {
 }
 
 /// Parses `--now`, or reads the wall clock (the only place a clock is read).
-pub fn run_clock(now: Option<&str>) -> Result<DateTime<Utc>, ExitCode> {
+pub fn run_clock(now: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     match now {
         None => Ok(Utc::now()),
         Some(text) => crate::model::parse_datetime(text).ok_or_else(|| {
-            eprintln!("error[cli::bad-now]: `{text}` is not a time such as 2026-12-01T15:00:00Z");
-            ExitCode::Usage
+            Failure::usage(
+                Diagnostic::error("cli::bad-now", format!("`{text}` is not a time"))
+                    .with_hint("write an RFC 3339 time such as 2026-12-01T15:00:00Z"),
+            )
         }),
     }
 }
 
-/// Loads and checks the workspace, printing diagnostics; what was loaded and the checked
-/// workspace, when it checks.
-pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, CheckedWorkspace), ExitCode> {
+/// Loads and checks the workspace; what was loaded and the checked workspace, or the check's
+/// errors (with the workspace's sources, so that they show their place).
+pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, CheckedWorkspace), Failure> {
     let root = workspace_folder(dir)?;
-    let loaded = load_workspace(&root).map_err(|error| {
-        eprintln!("error[load::io]: {error}");
-        ExitCode::Usage
-    })?;
+    let mut loaded =
+        load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))?;
     let outcome = check_workspace(&loaded);
-    let errors = outcome.diagnostics.error_count();
-    let diagnostics: Vec<_> = outcome
-        .diagnostics
-        .into_sorted()
-        .into_iter()
-        .filter(|d| d.is_error())
-        .collect();
     match outcome.workspace {
         Some(workspace) => Ok((loaded, workspace)),
         None => {
-            write_diagnostics(
-                Format::Human,
-                &diagnostics,
-                &loaded.sources,
-                false,
-                &format!(
-                    "the workspace does not check: {errors} error{}",
-                    if errors == 1 { "" } else { "s" }
-                ),
-            );
-            Err(ExitCode::Failure)
+            let errors: Vec<_> = outcome
+                .diagnostics
+                .into_sorted()
+                .into_iter()
+                .filter(|d| d.is_error())
+                .collect();
+            let sources = std::mem::take(&mut loaded.sources);
+            Err(Failure::of(ExitCode::Failure, errors).with_sources(sources))
         }
     }
 }
 
-/// Loads the workspace's datasets, printing what was wrong with them.
-pub fn workspace_data(workspace: &CheckedWorkspace, skip_bad_rows: bool) -> Result<Dataset, ExitCode> {
-    let dataset = match load_dataset(workspace, LoadOptions { skip_bad_rows }) {
-        Ok(dataset) => dataset,
-        Err(LoadError::Io { path, message }) => {
-            eprintln!("error[data::io]: cannot read `{}`: {message}", path.display());
-            return Err(ExitCode::Usage);
+/// Loads the workspace's datasets; rows left out (`--skip-bad-rows`) and events of unknown
+/// users are warnings.
+pub fn workspace_data(
+    workspace: &CheckedWorkspace,
+    skip_bad_rows: bool,
+    report: &mut Report,
+) -> Result<Dataset, Failure> {
+    let dataset = load_dataset(workspace, LoadOptions { skip_bad_rows }).map_err(data_failure)?;
+    for table in &dataset.reports {
+        if table.skipped > 0 {
+            report.warn(Diagnostic::warning(
+                "data::skipped-rows",
+                format!(
+                    "{}: {} of {} rows did not fit the schema and were left out",
+                    table.file, table.skipped, table.rows
+                ),
+            ));
         }
-        Err(LoadError::BadRows(errors)) => {
-            for error in &errors {
-                eprintln!("error[{}]: {error}", error.code);
-            }
-            eprintln!("the datasets do not fit the schema; fix them, or pass --skip-bad-rows to leave bad rows out and count them");
-            return Err(ExitCode::Failure);
-        }
-    };
-    for report in &dataset.reports {
-        if report.skipped > 0 {
-            eprintln!(
-                "warning[data::skipped-rows]: {}: {} of {} rows did not fit the schema and were left out",
-                report.file, report.skipped, report.rows
-            );
-        }
-        for warning in &report.warnings {
-            eprintln!("warning[data::unknown-user]: {}: {warning}", report.file);
+        for warning in &table.warnings {
+            report.warn(Diagnostic::warning(
+                "data::unknown-user",
+                format!("{}: {warning}", table.file),
+            ));
         }
     }
     Ok(dataset)
 }
 
-/// Features, segments and persona labels evaluated at `now`; why not, printed as `code`.
+/// A dataset that did not load: exit 2 for an unreadable file, 1 for rows that do not fit.
+pub fn data_failure(error: LoadError) -> Failure {
+    let exit = if error.is_io() {
+        ExitCode::Usage
+    } else {
+        ExitCode::Failure
+    };
+    Failure::of(exit, error.diagnostics())
+}
+
+/// Features, segments and persona labels evaluated at `now`; why not, as `code`.
 pub fn evaluated(
     workspace: &CheckedWorkspace,
     dataset: &Dataset,
     now: DateTime<Utc>,
-    code: &str,
-) -> Result<Evaluation, ExitCode> {
-    evaluate(workspace, dataset, now).map_err(|e| {
-        eprintln!("error[{code}]: {e}");
-        ExitCode::Failure
-    })
+    code: &'static str,
+) -> Result<Evaluation, Failure> {
+    evaluate(workspace, dataset, now).map_err(|e| Failure::failed(Diagnostic::error(code, e.to_string())))
 }
 
 /// Earlier sends and suppressions from the workspace's ledger (none when there is no ledger).
-pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, ExitCode> {
+pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, Failure> {
     Ledger::history(&workspace.manifest.delivery.ledger).map_err(|e| {
-        eprintln!("error[ledger::unreadable]: {e}");
-        eprintln!("  help: the ledger must be a SQLite file written by `tailor run`");
-        ExitCode::Usage
+        Failure::usage(
+            Diagnostic::error("ledger::unreadable", e.to_string())
+                .with_hint("the ledger must be a SQLite file written by `tailor run`"),
+        )
     })
 }
 
-/// Runs `tailor plan`.
-pub fn run(args: &PlanArgs) -> ExitCode {
-    match plan(args) {
-        Ok(code) | Err(code) => code,
-    }
+/// The message renderer: the workspace's partials, compiled once.
+pub fn renderer<'w>(loaded: &'w LoadedWorkspace, workspace: &CheckedWorkspace) -> Result<Renderer<'w>, Failure> {
+    Renderer::new(loaded, workspace).map_err(|e| Failure::failed(Diagnostic::error("render::partials", e)))
 }
 
-fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
+/// Runs `tailor plan`.
+pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
     let base = match &args.base {
         Some(path) => {
             if matches!(args.format, PlanFormat::Json | PlanFormat::Dot) {
-                eprintln!("error[cli::usage]: `--base` prints the change as text or markdown");
-                return Err(ExitCode::Usage);
+                return Err(Failure::usage(
+                    Diagnostic::error("cli::usage", "`--base` prints the change as text or markdown")
+                        .with_hint("drop `--format json`/`dot`, or drop `--base`"),
+                ));
             }
             let text = std::fs::read_to_string(path).map_err(|e| {
-                eprintln!("error[plan::io]: cannot read `{}`: {e}", path.display());
-                ExitCode::Usage
+                Failure::usage(Diagnostic::error(
+                    "plan::io",
+                    format!("cannot read `{}`: {e}", path.display()),
+                ))
             })?;
             Some(serde_json::from_str::<PlanReport>(&text).map_err(|e| {
-                eprintln!(
-                    "error[plan::bad-base]: `{}` is not a plan saved with `--format json`: {e}",
-                    path.display()
-                );
-                ExitCode::Failure
+                Failure::failed(
+                    Diagnostic::error("plan::bad-base", format!("`{}` is not a plan: {e}", path.display()))
+                        .with_hint("save the base with `tailor plan --format json > base.json`"),
+                )
             })?)
         }
         None => None,
     };
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
-    let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
+    let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
     let history = ledger_history(&workspace)?;
-    let mut plan = build_plan(&workspace, &dataset, &evaluation, &history, None, now).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    let mut plan = build_plan(&workspace, &dataset, &evaluation, &history, None, now)
+        .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,
         evaluation: &evaluation,
         now,
     };
-    let renderer = Renderer::new(&loaded, &workspace).map_err(|e| {
-        eprintln!("error[render::partials]: {e}");
-        ExitCode::Failure
-    })?;
+    let renderer = renderer(&loaded, &workspace)?;
     // Nothing is sent: the unsubscribe links only need to be well-formed.
     let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "plan".to_string());
     // The plan and its diff against a base show subjects; the graph does not.
@@ -203,14 +197,14 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     if shows_subjects {
         sample_subjects(&renderer, &inputs, &mut plan, secret.as_bytes());
     }
-    let report = &plan.report;
+    let plan_report = &plan.report;
     let text = match (&base, args.format) {
-        (Some(base), PlanFormat::Markdown) => diff_markdown(base, report),
-        (Some(base), _) => diff_text(base, report),
-        (None, PlanFormat::Text) => render_text(report),
-        (None, PlanFormat::Markdown) => render_markdown(report),
-        (None, PlanFormat::Json) => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
-        (None, PlanFormat::Dot) => render_dot(&workspace.graph, report),
+        (Some(base), PlanFormat::Markdown) => diff_markdown(base, plan_report),
+        (Some(base), _) => diff_text(base, plan_report),
+        (None, PlanFormat::Text) => render_text(plan_report),
+        (None, PlanFormat::Markdown) => render_markdown(plan_report),
+        (None, PlanFormat::Json) => serde_json::to_string_pretty(plan_report).unwrap_or_default() + "\n",
+        (None, PlanFormat::Dot) => render_dot(&workspace.graph, plan_report),
     };
     print!("{text}");
     if !args.render_all {
@@ -218,24 +212,29 @@ fn plan(args: &PlanArgs) -> Result<ExitCode, ExitCode> {
     }
     let outcome = render_all(&renderer, &inputs, &plan, secret.as_bytes());
     let dir = args.dir.as_ref().map_or(".".to_string(), |d| d.display().to_string());
-    Ok(report_renders(&outcome, &dir))
+    report_renders(&outcome, &dir)
 }
 
-/// Prints what `--render-all` found on stderr; failure when any message did not render.
-fn report_renders(outcome: &RenderAllReport, dir: &str) -> ExitCode {
-    for failure in &outcome.failures {
-        eprintln!(
-            "error[render::failed]: campaign `{}`, variant `{}`, profile `{}`: {}\n  help: reproduce it with `tailor preview {} {} --profile {} --variant {}`",
-            failure.campaign,
-            failure.variant,
-            failure.key,
-            failure.error,
-            dir,
-            failure.campaign,
-            failure.key,
-            failure.variant
-        );
-    }
+/// Prints how many messages `--render-all` rendered; a failure naming each message that did
+/// not render.
+fn report_renders(outcome: &RenderAllReport, dir: &str) -> Result<ExitCode, Failure> {
+    let failures: Vec<Diagnostic> = outcome
+        .failures
+        .iter()
+        .map(|failure| {
+            Diagnostic::error(
+                "render::failed",
+                format!(
+                    "campaign `{}`, variant `{}`, profile `{}`: {}",
+                    failure.campaign, failure.variant, failure.key, failure.error
+                ),
+            )
+            .with_hint(format!(
+                "reproduce it with `tailor preview {dir} {} --profile {} --variant {}`",
+                failure.campaign, failure.key, failure.variant
+            ))
+        })
+        .collect();
     let rendered: usize = outcome.rendered.iter().map(|(_, n)| n).sum();
     let per_campaign: Vec<String> = outcome.rendered.iter().map(|(c, n)| format!("{c} {n}")).collect();
     let failed = outcome.failures.len();
@@ -248,9 +247,9 @@ fn report_renders(outcome: &RenderAllReport, dir: &str) -> ExitCode {
             per_campaign.join(", ")
         }
     );
-    if failed == 0 {
-        ExitCode::Success
+    if failures.is_empty() {
+        Ok(ExitCode::Success)
     } else {
-        ExitCode::Failure
+        Err(Failure::of(ExitCode::Failure, failures))
     }
 }

@@ -5,14 +5,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::plan::{checked_workspace, run_clock};
+use super::plan::{checked_workspace, data_failure, renderer, run_clock, workspace_data};
 use super::run::{dkim_signer, transport, unsubscribe_secret};
-use super::{workspace_folder, ExitCode};
+use super::{workspace_folder, ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
-use crate::data::{load_catalog_only, load_dataset, test_dataset, LoadOptions};
+use crate::data::{load_catalog_only, test_dataset};
+use crate::diag::{suggestion_hint, Diagnostic};
 use crate::eval::evaluate;
 use crate::model::{assign, is_valid_address, Assignment};
-use crate::render::{render_message, Recipient, Renderer, SECRET_VARIABLE};
+use crate::render::{render_message, Recipient, SECRET_VARIABLE};
 use crate::run::proof;
 use crate::run::transport::{Attempt, Outgoing};
 
@@ -52,19 +53,13 @@ pub struct PreviewArgs {
     pub port: u16,
 }
 
+/// A preview that could not be made (exit 1).
+fn fail(message: impl std::fmt::Display) -> Failure {
+    Failure::failed(Diagnostic::error("preview::failed", message.to_string()))
+}
+
 /// Runs `tailor preview`.
-pub fn run(args: &PreviewArgs) -> ExitCode {
-    match preview(args) {
-        Ok(code) | Err(code) => code,
-    }
-}
-
-fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error[preview::failed]: {message}");
-    ExitCode::Failure
-}
-
-fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
+pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     if args.watch {
         // `preview --watch [DIR]`: the one positional is the folder.
         let dir = args.dir_or_campaign.as_ref().map(PathBuf::from);
@@ -73,7 +68,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
             Some(_) => Some(run_clock(args.now.as_deref())?),
             None => None,
         };
-        return Ok(super::watch::serve(&root, now, args.port));
+        return super::watch::serve(&root, now, args.port);
     }
     let first = args.dir_or_campaign.clone().unwrap_or_default();
     let (dir, campaign_name) = match &args.campaign {
@@ -83,38 +78,46 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
     let (loaded, workspace) = checked_workspace(dir.as_ref())?;
     let Some(campaign) = workspace.campaigns.iter().find(|c| c.name == campaign_name) else {
         let names: Vec<&str> = workspace.campaigns.iter().map(|c| c.name.as_str()).collect();
-        eprintln!(
-            "error[preview::unknown-campaign]: there is no campaign `{campaign_name}` (campaigns: {})",
-            names.join(", ")
-        );
-        return Err(ExitCode::Usage);
+        return Err(Failure::usage(
+            Diagnostic::error(
+                "preview::unknown-campaign",
+                format!(
+                    "there is no campaign `{campaign_name}` (campaigns: {})",
+                    names.join(", ")
+                ),
+            )
+            .with_optional_hint(suggestion_hint(&campaign_name, names.iter().copied())),
+        ));
     };
     let (dataset, now, forced) = match (&args.test, &args.profile) {
         (Some(name), _) => {
             let Some(test) = workspace.tests.iter().find(|t| &t.name == name) else {
-                eprintln!("error[preview::unknown-test]: there is no test `{name}`");
-                return Err(ExitCode::Usage);
+                let names = workspace.tests.iter().map(|t| t.name.as_str());
+                return Err(Failure::usage(
+                    Diagnostic::error("preview::unknown-test", format!("there is no test `{name}`"))
+                        .with_optional_hint(suggestion_hint(name, names)),
+                ));
             };
             if test.campaign != campaign.name {
-                eprintln!(
-                    "error[preview::unknown-test]: test `{name}` is about campaign `{}`, not `{}`",
-                    test.campaign, campaign.name
-                );
-                return Err(ExitCode::Usage);
+                return Err(Failure::usage(Diagnostic::error(
+                    "preview::unknown-test",
+                    format!(
+                        "test `{name}` is about campaign `{}`, not `{}`",
+                        test.campaign, campaign.name
+                    ),
+                )));
             }
             let now = match &args.now {
                 Some(_) => run_clock(args.now.as_deref())?,
                 None => test.now,
             };
-            let catalog =
-                load_catalog_only(&workspace).map_err(|e| fail(format!("the catalog cannot be loaded: {e:?}")))?;
+            let catalog = load_catalog_only(&workspace).map_err(data_failure)?;
             let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog).map_err(fail)?;
             (dataset, now, test.force.clone())
         }
         (None, _) => {
             let now = run_clock(args.now.as_deref())?;
-            let dataset =
-                load_dataset(&workspace, LoadOptions { skip_bad_rows: true }).map_err(|e| fail(format!("{e:?}")))?;
+            let dataset = workspace_data(&workspace, true, report)?;
             (dataset, now, None)
         }
     };
@@ -154,8 +157,10 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
     };
     if let Some(address) = &args.send_to {
         if !is_valid_address(address) {
-            eprintln!("error[preview::bad-address]: `{address}` is not an email address");
-            return Err(ExitCode::Usage);
+            return Err(Failure::usage(Diagnostic::error(
+                "preview::bad-address",
+                format!("`{address}` is not an email address"),
+            )));
         }
     }
     let secret = match (std::env::var(SECRET_VARIABLE), &args.send_to) {
@@ -163,11 +168,14 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
         (_, Some(_)) => unsubscribe_secret(&workspace, false)?,
         (Ok(secret), None) => secret,
         (Err(_), None) => {
-            eprintln!("warning[preview::no-secret]: {SECRET_VARIABLE} is not set: the unsubscribe token is signed with a placeholder");
+            report.warn(Diagnostic::warning(
+                "preview::no-secret",
+                format!("{SECRET_VARIABLE} is not set: the unsubscribe token is signed with a placeholder"),
+            ));
             "preview".to_string()
         }
     };
-    let renderer = Renderer::new(&loaded, &workspace).map_err(fail)?;
+    let renderer = renderer(&loaded, &workspace)?;
     let recipient = Recipient {
         workspace: &workspace,
         dataset: &dataset,
@@ -206,7 +214,7 @@ fn preview(args: &PreviewArgs) -> Result<ExitCode, ExitCode> {
 }
 
 /// Signs (when DKIM is set up) and sends a proof through the workspace's transport.
-fn send_proof(workspace: &CheckedWorkspace, mut outgoing: Outgoing, address: &str) -> Result<ExitCode, ExitCode> {
+fn send_proof(workspace: &CheckedWorkspace, mut outgoing: Outgoing, address: &str) -> Result<ExitCode, Failure> {
     let transport = transport(workspace)?;
     if let Some(signer) = dkim_signer(workspace)? {
         outgoing.bytes = signer.sign(&outgoing.bytes);
@@ -217,12 +225,11 @@ fn send_proof(workspace: &CheckedWorkspace, mut outgoing: Outgoing, address: &st
             Ok(ExitCode::Success)
         }
         Attempt::Temporary(reply) | Attempt::Permanent(reply) | Attempt::Unsendable(reply) => {
-            eprintln!("error[preview::proof-failed]: the proof to {address} was not accepted: {reply}");
-            Err(ExitCode::Failure)
+            Err(Failure::failed(Diagnostic::error(
+                "preview::proof-failed",
+                format!("the proof to {address} was not accepted: {reply}"),
+            )))
         }
-        Attempt::LocalFailure(reply) => {
-            eprintln!("error[preview::proof-failed]: {reply}");
-            Err(ExitCode::Usage)
-        }
+        Attempt::LocalFailure(reply) => Err(Failure::usage(Diagnostic::error("preview::proof-failed", reply))),
     }
 }

@@ -12,14 +12,15 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::plan::{checked_workspace, evaluated, ledger_history, run_clock, workspace_data};
-use super::ExitCode;
+use super::plan::{checked_workspace, evaluated, ledger_history, renderer, run_clock, workspace_data};
+use super::{ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
 use crate::data::{newest_event, Dataset};
-use crate::ledger::{LeaseError, Ledger};
+use crate::diag::{suggestion_hint, Diagnostic};
+use crate::ledger::{LeaseError, Ledger, LedgerError};
 use crate::model::Transport as TransportKind;
 use crate::plan::build_plan;
-use crate::render::{checked_secret, PlanInputs, Renderer, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE};
+use crate::render::{checked_secret, PlanInputs, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE};
 use crate::run::transport::{shown_url, Outbox, SmtpRelay, Transport};
 use crate::run::{execute, Destination, DkimSigner, RunSettings, RunSummary, SendNote};
 
@@ -74,25 +75,19 @@ const OUTBOX_SECRET: &str = "tailor-outbox-only";
 /// leaves, a killed run leads to duplicates nobody can explain. Never set it otherwise.
 const NO_RESERVATION_VARIABLE: &str = "TAILOR_TEST_UNSAFE_NO_RESERVATION";
 
-fn unsafe_no_reservation() -> bool {
+fn unsafe_no_reservation(report: &mut Report) -> bool {
     let set = std::env::var_os(NO_RESERVATION_VARIABLE).is_some();
     if set {
-        eprintln!(
-            "warning[run::unsafe]: {NO_RESERVATION_VARIABLE} is set: sends are not reserved, a crash can send twice"
-        );
+        report.warn(Diagnostic::warning(
+            "run::unsafe",
+            format!("{NO_RESERVATION_VARIABLE} is set: sends are not reserved, a crash can send twice"),
+        ));
     }
     set
 }
 
-/// Runs `tailor run`.
-pub fn run(args: &RunArgs) -> ExitCode {
-    match run_plan(args) {
-        Ok(code) | Err(code) => code,
-    }
-}
-
 /// Refuses data whose newest event is older than `now - max_data_age`.
-fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<(), ExitCode> {
+fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<(), Failure> {
     let Some(max_age) = workspace.manifest.delivery.max_data_age else {
         return Ok(());
     };
@@ -100,8 +95,10 @@ fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<
         return Ok(());
     }
     let newest = newest_event(&dataset.events).map_err(|e| {
-        eprintln!("error[run::stale-data]: cannot read the event times: {e}");
-        ExitCode::Failure
+        Failure::failed(Diagnostic::error(
+            "run::stale-data",
+            format!("cannot read the event times: {e}"),
+        ))
     })?;
     let oldest_allowed = now.timestamp_micros() - max_age.micros();
     match newest {
@@ -109,41 +106,48 @@ fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<
         Some(newest) => {
             let shown = DateTime::from_timestamp_micros(newest)
                 .map_or(newest.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
-            eprintln!(
-                "error[run::stale-data]: the newest event is from {shown}, older than `max_data_age` ({max_age}) before {}",
-                now.to_rfc3339_opts(SecondsFormat::Secs, true)
-            );
-            eprintln!("  help: refresh the event export; a stale export must not drive sends");
-            Err(ExitCode::Failure)
+            Err(Failure::failed(
+                Diagnostic::error(
+                    "run::stale-data",
+                    format!(
+                        "the newest event is from {shown}, older than `max_data_age` ({max_age}) before {}",
+                        now.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    ),
+                )
+                .with_hint("refresh the event export; a stale export must not drive sends"),
+            ))
         }
-        None => {
-            eprintln!("error[run::stale-data]: there are no events at all, so the data's age is unknown");
-            eprintln!("  help: refresh the event export, or remove `delivery.max_data_age`");
-            Err(ExitCode::Failure)
-        }
+        None => Err(Failure::failed(
+            Diagnostic::error(
+                "run::stale-data",
+                "there are no events at all, so the data's age is unknown",
+            )
+            .with_hint("refresh the event export, or remove `delivery.max_data_age`"),
+        )),
     }
 }
 
 /// The transport the manifest names (an SMTP server must answer).
-pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, ExitCode> {
+pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, Failure> {
     let delivery = &workspace.manifest.delivery;
     match (delivery.transport, &delivery.smtp) {
         (TransportKind::Smtp, Some(smtp)) => {
-            let relay = SmtpRelay::new(smtp, |name| std::env::var(name).ok()).map_err(|e| {
-                eprintln!("error[run::smtp-setup]: {e}");
-                ExitCode::Usage
-            })?;
+            let relay = SmtpRelay::new(smtp, |name| std::env::var(name).ok())
+                .map_err(|e| Failure::usage(Diagnostic::error("run::smtp-setup", e.to_string())))?;
             relay.reachable().map_err(|e| {
-                eprintln!("error[run::smtp-unreachable]: {}: {e}", shown_url(&smtp.url));
-                eprintln!("  help: is the server running, and is `delivery.smtp.url` right?");
-                ExitCode::Usage
+                Failure::usage(
+                    Diagnostic::error("run::smtp-unreachable", format!("{}: {e}", shown_url(&smtp.url)))
+                        .with_hint("is the server running, and is `delivery.smtp.url` right?"),
+                )
             })?;
             Ok(Box::new(relay))
         }
         _ => {
             let outbox = Outbox::open(&delivery.outbox).map_err(|e| {
-                eprintln!("error[run::outbox]: cannot create `{}`: {e}", delivery.outbox.display());
-                ExitCode::Usage
+                Failure::usage(Diagnostic::error(
+                    "run::outbox",
+                    format!("cannot create `{}`: {e}", delivery.outbox.display()),
+                ))
             })?;
             Ok(Box::new(outbox))
         }
@@ -153,27 +157,31 @@ pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transpor
 /// The unsubscribe secret: at least [`MIN_SECRET_BYTES`] long whenever one is given; only an
 /// outbox run (or a dry run), where nothing leaves the machine, falls back to a development
 /// secret when none is set.
-pub(super) fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, ExitCode> {
+pub(super) fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, Failure> {
     let value = std::env::var(SECRET_VARIABLE).ok();
     match checked_secret(value.as_deref()) {
         Ok(secret) => Ok(secret.to_string()),
         Err(SecretProblem::Missing) if dry_run || workspace.manifest.delivery.transport != TransportKind::Smtp => {
             Ok(OUTBOX_SECRET.to_string())
         }
-        Err(SecretProblem::Missing) => {
-            eprintln!(
-                "error[run::no-secret]: {SECRET_VARIABLE} is not set (or empty), so unsubscribe links could be forged"
-            );
-            eprintln!("  help: set it to a long random value (at least {MIN_SECRET_BYTES} bytes), the same on every run (a CI secret)");
-            Err(ExitCode::Usage)
-        }
-        Err(SecretProblem::TooShort(length)) => {
-            eprintln!(
-                "error[run::weak-secret]: {SECRET_VARIABLE} is {length} bytes long; unsubscribe tokens signed with it could be forged"
-            );
-            eprintln!("  help: use a random value of at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`");
-            Err(ExitCode::Usage)
-        }
+        Err(SecretProblem::Missing) => Err(Failure::usage(
+            Diagnostic::error(
+                "run::no-secret",
+                format!("{SECRET_VARIABLE} is not set (or empty), so unsubscribe links could be forged"),
+            )
+            .with_hint(format!(
+                "set it to a long random value (at least {MIN_SECRET_BYTES} bytes), the same on every run (a CI secret)"
+            )),
+        )),
+        Err(SecretProblem::TooShort(length)) => Err(Failure::usage(
+            Diagnostic::error(
+                "run::weak-secret",
+                format!("{SECRET_VARIABLE} is {length} bytes long; unsubscribe tokens signed with it could be forged"),
+            )
+            .with_hint(format!(
+                "use a random value of at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`"
+            )),
+        )),
     }
 }
 
@@ -191,12 +199,11 @@ fn stop_on_signals() -> Arc<AtomicBool> {
 }
 
 /// The DKIM signer the manifest asks for, if any.
-pub(super) fn dkim_signer(workspace: &CheckedWorkspace) -> Result<Option<DkimSigner>, ExitCode> {
+pub(super) fn dkim_signer(workspace: &CheckedWorkspace) -> Result<Option<DkimSigner>, Failure> {
     match &workspace.manifest.delivery.dkim {
-        Some(settings) => DkimSigner::load(settings).map(Some).map_err(|e| {
-            eprintln!("error[run::dkim]: {e}");
-            ExitCode::Usage
-        }),
+        Some(settings) => DkimSigner::load(settings)
+            .map(Some)
+            .map_err(|e| Failure::usage(Diagnostic::error("run::dkim", e.to_string()))),
         None => Ok(None),
     }
 }
@@ -230,22 +237,23 @@ fn progress_printer(quiet: bool) -> Box<dyn Fn(usize, usize)> {
     })
 }
 
-fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
+/// Runs `tailor run`.
+pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
     for name in &args.campaigns {
         if !workspace.campaigns.iter().any(|c| &c.name == name) {
-            eprintln!("error[cli::unknown-campaign]: there is no campaign `{name}`");
-            return Err(ExitCode::Usage);
+            let names = workspace.campaigns.iter().map(|c| c.name.as_str());
+            return Err(Failure::usage(
+                Diagnostic::error("cli::unknown-campaign", format!("there is no campaign `{name}`"))
+                    .with_optional_hint(suggestion_hint(name, names)),
+            ));
         }
     }
-    let dataset = workspace_data(&workspace, args.skip_bad_rows)?;
+    let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     data_is_fresh(&workspace, &dataset, now)?;
     let delivery = &workspace.manifest.delivery;
-    let ledger_error = |e: crate::ledger::LedgerError| {
-        eprintln!("error[ledger::write]: {e}");
-        ExitCode::Usage
-    };
+    let ledger_error = |e: LedgerError| Failure::usage(Diagnostic::error("ledger::write", e.to_string()));
     // A dry run writes nothing and reads the ledger as `plan` does.
     let mut ledger = if args.dry_run {
         None
@@ -255,18 +263,20 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     // One run per ledger: the lease lives in the ledger itself.
     if let Some(ledger) = &mut ledger {
         ledger.take_lease().map_err(|e| match e {
-            LeaseError::Held(holder) => {
-                eprintln!(
-                    "error[run::locked]: another run ({holder}) holds the lease of the ledger `{}`",
-                    delivery.ledger.display()
-                );
-                eprintln!("  help: wait for it to finish; two runs must not interleave");
-                ExitCode::Failure
-            }
-            other => {
-                eprintln!("error[ledger::write]: ledger `{}`: {other}", delivery.ledger.display());
-                ExitCode::Usage
-            }
+            LeaseError::Held(holder) => Failure::failed(
+                Diagnostic::error(
+                    "run::locked",
+                    format!(
+                        "another run ({holder}) holds the lease of the ledger `{}`",
+                        delivery.ledger.display()
+                    ),
+                )
+                .with_hint("wait for it to finish; two runs must not interleave"),
+            ),
+            other => Failure::usage(Diagnostic::error(
+                "ledger::write",
+                format!("ledger `{}`: {other}", delivery.ledger.display()),
+            )),
         })?;
     }
     let interrupted = match &mut ledger {
@@ -282,26 +292,23 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
     };
     let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
     let only = (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice());
-    let plan = build_plan(&workspace, &dataset, &evaluation, &history, only, now).map_err(|e| {
-        eprintln!("error[plan::evaluate]: {e}");
-        ExitCode::Failure
-    })?;
+    let plan = build_plan(&workspace, &dataset, &evaluation, &history, only, now)
+        .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
     let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
     let sending = args.limit.map_or(due, |limit| due.min(limit));
     if let Some(max) = args.max_sends {
         if sending > max {
-            eprintln!(
-                "error[run::too-many]: {sending} messages are due, more than --max-sends {max}: nothing was sent"
-            );
-            eprintln!("  help: review `tailor plan`; raise --max-sends if this is intended");
-            return Err(ExitCode::Failure);
+            return Err(Failure::failed(
+                Diagnostic::error(
+                    "run::too-many",
+                    format!("{sending} messages are due, more than --max-sends {max}: nothing was sent"),
+                )
+                .with_hint("review `tailor plan`; raise --max-sends if this is intended"),
+            ));
         }
     }
     let secret = unsubscribe_secret(&workspace, args.dry_run)?;
-    let renderer = Renderer::new(&loaded, &workspace).map_err(|e| {
-        eprintln!("error[render::partials]: {e}");
-        ExitCode::Failure
-    })?;
+    let renderer = renderer(&loaded, &workspace)?;
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,
@@ -322,7 +329,7 @@ fn run_plan(args: &RunArgs) -> Result<ExitCode, ExitCode> {
         max_failure_rate: delivery.max_failure_rate,
         limit: args.limit,
         show_pii: args.show_pii,
-        reserve: !unsafe_no_reservation(),
+        reserve: !unsafe_no_reservation(report),
         interrupted: stop_on_signals(),
     };
     let progress = progress_printer(args.format == RunFormat::Json && !std::io::stderr().is_terminal());

@@ -7,7 +7,8 @@ use clap::Args;
 use schemars::{schema_for, Schema};
 use serde_json::{json, Value};
 
-use super::ExitCode;
+use super::{ExitCode, Failure};
+use crate::diag::Diagnostic;
 use crate::load::raw::*;
 
 /// Arguments of `tailor schema`.
@@ -68,18 +69,18 @@ fn pretty(mut value: Value, title: &str) -> String {
 }
 
 /// Runs `tailor schema`.
-pub fn run(args: &SchemaArgs) -> ExitCode {
-    if let Err(error) = fs::create_dir_all(&args.out) {
-        eprintln!("error[schema::io]: cannot create `{}`: {error}", args.out.display());
-        return ExitCode::Usage;
-    }
+pub fn run(args: &SchemaArgs) -> Result<ExitCode, Failure> {
+    let failed = |what: &str, path: &std::path::Path, error: std::io::Error| {
+        Failure::usage(Diagnostic::error(
+            "schema::io",
+            format!("cannot {what} `{}`: {error}", path.display()),
+        ))
+    };
+    fs::create_dir_all(&args.out).map_err(|error| failed("create", &args.out, error))?;
     for (name, text) in schema_files() {
         let path = args.out.join(&name);
-        if let Err(error) = fs::write(&path, text) {
-            eprintln!("error[schema::io]: cannot write `{}`: {error}", path.display());
-            return ExitCode::Usage;
-        }
+        fs::write(&path, text).map_err(|error| failed("write", &path, error))?;
     }
     eprintln!("wrote {} schemas to {}", schema_files().len(), args.out.display());
-    ExitCode::Success
+    Ok(ExitCode::Success)
 }

@@ -1,14 +1,15 @@
 //! `tailor suppress add|import|list`: the suppression list kept in the ledger. Addresses on it
 //! are never mailed again, by any campaign (plan shows them as `suppressed`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
 use clap::{Args, Subcommand};
 
-use super::plan::{checked_workspace, run_clock};
-use super::ExitCode;
-use crate::data::{LoadError, Source};
+use super::plan::{checked_workspace, data_failure, run_clock};
+use super::{ExitCode, Failure};
+use crate::data::Source;
+use crate::diag::Diagnostic;
 use crate::ledger::{Ledger, LedgerError};
 use crate::model::is_valid_address;
 
@@ -57,69 +58,49 @@ pub enum SuppressAction {
     },
 }
 
-/// Runs `tailor suppress`.
-pub fn run(args: &SuppressArgs) -> ExitCode {
-    match suppress(args) {
-        Ok(code) | Err(code) => code,
-    }
+fn ledger_failed(error: LedgerError) -> Failure {
+    Failure::usage(Diagnostic::error("ledger::write", error.to_string()))
 }
 
-fn ledger_failed(error: LedgerError) -> ExitCode {
-    eprintln!("error[ledger::write]: {error}");
-    ExitCode::Usage
-}
-
-fn open_ledger(dir: Option<&PathBuf>) -> Result<Ledger, ExitCode> {
+fn open_ledger(dir: Option<&PathBuf>) -> Result<Ledger, Failure> {
     let (_, workspace) = checked_workspace(dir)?;
     Ledger::open(&workspace.manifest.delivery.ledger).map_err(ledger_failed)
 }
 
 /// The addresses and reasons of an import file; every bad row is reported and none imported.
-fn import_rows(file: &PathBuf) -> Result<Vec<(String, String)>, ExitCode> {
+fn import_rows(file: &Path) -> Result<Vec<(String, String)>, Failure> {
     let source = match Source::read(file) {
         Ok(Source::Rows(rows)) => rows,
         Ok(Source::Typed(_)) => {
-            eprintln!("error[suppress::format]: `{}`: import a CSV file", file.display());
-            return Err(ExitCode::Failure);
+            return Err(Failure::failed(
+                Diagnostic::error("suppress::format", format!("`{}` is not a CSV file", file.display()))
+                    .with_hint("import a CSV file with an `email` column"),
+            ))
         }
-        Err(LoadError::Io { path, message }) => {
-            eprintln!("error[suppress::io]: cannot read `{}`: {message}", path.display());
-            return Err(ExitCode::Usage);
-        }
-        Err(LoadError::BadRows(errors)) => {
-            for error in errors {
-                eprintln!("error[{}]: {error}", error.code);
-            }
-            return Err(ExitCode::Failure);
-        }
+        Err(error) => return Err(data_failure(error)),
     };
     if !source.has_column("email") {
-        eprintln!(
-            "error[suppress::no-email-column]: `{}` has no `email` column",
-            file.display()
-        );
-        eprintln!("  help: the first line names the columns: `email` and, optionally, `reason`");
-        return Err(ExitCode::Failure);
+        return Err(Failure::failed(
+            Diagnostic::error(
+                "suppress::no-email-column",
+                format!("`{}` has no `email` column", file.display()),
+            )
+            .with_hint("the first line names the columns: `email` and, optionally, `reason`"),
+        ));
     }
     let (email, reason) = (source.column("email"), source.column("reason"));
     let mut entries = Vec::with_capacity(source.len());
-    let mut bad = 0;
+    let mut bad = Vec::new();
     for row in 0..source.len() {
         let address = source.text(row, &email).trim().to_string();
+        let at = || format!("{}: {}", file.display(), source.position(row));
         if let Some(problem) = source.row_problem(row) {
-            eprintln!(
-                "error[suppress::bad-row]: {}: {}: {problem}",
-                file.display(),
-                source.position(row)
-            );
-            bad += 1;
+            bad.push(Diagnostic::error("suppress::bad-row", format!("{}: {problem}", at())));
         } else if !is_valid_address(&address) {
-            eprintln!(
-                "error[suppress::bad-address]: {}: {}: `{address}` is not an email address",
-                file.display(),
-                source.position(row)
-            );
-            bad += 1;
+            bad.push(Diagnostic::error(
+                "suppress::bad-address",
+                format!("{}: `{address}` is not an email address", at()),
+            ));
         } else {
             let reason = source.text(row, &reason);
             let reason = if reason.trim().is_empty() {
@@ -130,23 +111,27 @@ fn import_rows(file: &PathBuf) -> Result<Vec<(String, String)>, ExitCode> {
             entries.push((address, reason));
         }
     }
-    if bad > 0 {
-        eprintln!(
-            "nothing was imported: fix the {bad} bad row{} first",
-            if bad == 1 { "" } else { "s" }
-        );
-        return Err(ExitCode::Failure);
+    if let Some(last) = bad.pop() {
+        let count = bad.len() + 1;
+        bad.push(last.with_hint(format!(
+            "nothing was imported: fix the {count} bad row{} first",
+            if count == 1 { "" } else { "s" }
+        )));
+        return Err(Failure::of(ExitCode::Failure, bad));
     }
     Ok(entries)
 }
 
-fn suppress(args: &SuppressArgs) -> Result<ExitCode, ExitCode> {
+/// Runs `tailor suppress`.
+pub fn run(args: &SuppressArgs) -> Result<ExitCode, Failure> {
     let now = run_clock(None)?.timestamp();
     match &args.action {
         SuppressAction::Add { address, dir, reason } => {
             if !is_valid_address(address.trim()) {
-                eprintln!("error[suppress::bad-address]: `{address}` is not an email address");
-                return Err(ExitCode::Usage);
+                return Err(Failure::usage(Diagnostic::error(
+                    "suppress::bad-address",
+                    format!("`{address}` is not an email address"),
+                )));
             }
             let ledger = open_ledger(dir.as_ref())?;
             let added = ledger.suppress(address, reason, "add", now).map_err(ledger_failed)?;
@@ -187,8 +172,13 @@ fn suppress(args: &SuppressArgs) -> Result<ExitCode, ExitCode> {
             let removed = ledger.unsuppress(address).map_err(ledger_failed)?;
             let address = address.trim().to_lowercase();
             if !removed {
-                eprintln!("error[suppress::not-listed]: `{address}` is not on the suppression list");
-                return Err(ExitCode::Failure);
+                return Err(Failure::failed(
+                    Diagnostic::error(
+                        "suppress::not-listed",
+                        format!("`{address}` is not on the suppression list"),
+                    )
+                    .with_hint("`tailor suppress list` shows the addresses on it"),
+                ));
             }
             println!("{address} removed from the suppression list");
         }

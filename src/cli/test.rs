@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::plan::checked_workspace;
-use super::ExitCode;
+use super::plan::{checked_workspace, data_failure, renderer};
+use super::{ExitCode, Failure, Report};
 use crate::data::load_catalog_only;
-use crate::render::{run_test, Renderer, TestOutcome};
+use crate::diag::Diagnostic;
+use crate::render::{run_test, TestOutcome};
 use crate::template::escape_html;
 
 /// Arguments of `tailor test`.
@@ -53,25 +54,10 @@ fn junit(outcomes: &[TestOutcome]) -> String {
 }
 
 /// Runs `tailor test`.
-pub fn run(args: &TestArgs) -> ExitCode {
-    let (loaded, workspace) = match checked_workspace(args.dir.as_ref()) {
-        Ok(checked) => checked,
-        Err(code) => return code,
-    };
-    let renderer = match Renderer::new(&loaded, &workspace) {
-        Ok(renderer) => renderer,
-        Err(message) => {
-            eprintln!("error[test::render]: {message}");
-            return ExitCode::Failure;
-        }
-    };
-    let catalog = match load_catalog_only(&workspace) {
-        Ok(catalog) => catalog,
-        Err(error) => {
-            eprintln!("error[test::catalog]: the catalog cannot be loaded: {error:?}");
-            return ExitCode::Failure;
-        }
-    };
+pub fn run(args: &TestArgs, _report: &mut Report) -> Result<ExitCode, Failure> {
+    let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
+    let renderer = renderer(&loaded, &workspace)?;
+    let catalog = load_catalog_only(&workspace).map_err(data_failure)?;
     let outcomes: Vec<TestOutcome> = workspace
         .tests
         .iter()
@@ -90,14 +76,16 @@ pub fn run(args: &TestArgs) -> ExitCode {
     let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
     println!("tailor test: {} passed, {failed} failed", outcomes.len() - failed);
     if let Some(path) = &args.junit {
-        if let Err(error) = std::fs::write(path, junit(&outcomes)) {
-            eprintln!("error[test::io]: cannot write `{}`: {error}", path.display());
-            return ExitCode::Usage;
-        }
+        std::fs::write(path, junit(&outcomes)).map_err(|error| {
+            Failure::usage(Diagnostic::error(
+                "test::io",
+                format!("cannot write `{}`: {error}", path.display()),
+            ))
+        })?;
     }
-    if failed > 0 {
+    Ok(if failed > 0 {
         ExitCode::Failure
     } else {
         ExitCode::Success
-    }
+    })
 }

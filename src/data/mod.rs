@@ -9,6 +9,7 @@ mod column;
 mod event_id;
 mod event_index;
 mod events;
+mod load_error;
 mod parquet;
 mod read;
 mod row_error;
@@ -27,6 +28,7 @@ pub(crate) use column::{any_to_json, datetime_micros};
 pub use event_id::event_id;
 pub use event_index::EventIndex;
 pub use events::{event_column, newest_event, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+pub use load_error::LoadError;
 pub use read::{Source, SourceColumn, SourceRows};
 pub use row_error::{RowError, RowPosition};
 pub use seeded::SeededRng;
@@ -113,20 +115,6 @@ impl Dataset {
             .unwrap_or_default()
         })
     }
-}
-
-/// Loading failed: every bad row found (up to a limit per file), or an unreadable file.
-#[derive(Debug)]
-pub enum LoadError {
-    /// A file could not be read at all.
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        message: String,
-    },
-    /// Rows that do not fit the schema.
-    BadRows(Vec<RowError>),
 }
 
 /// Refuses to read the datasets at `paths` when one is not a regular file, or is named

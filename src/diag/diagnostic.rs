@@ -64,6 +64,10 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        debug_assert!(
+            super::codes::code(code).is_some(),
+            "`{code}` is not registered in diag::codes"
+        );
         Diagnostic {
             span: None,
             code,

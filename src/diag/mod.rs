@@ -3,8 +3,10 @@
 //!
 //! Every stage reports problems as values of [`Diagnostic`] with a stable code such as
 //! `expr::unknown-field`; rendering them (miette's graphical report, JSON, GitHub annotations,
-//! SARIF) is the CLI's business, with [`render`] as the bridge to miette.
+//! SARIF) is the CLI's business, with [`render`] as the bridge to miette. Every code is
+//! registered in [`codes`], which generates `docs/diagnostics.md`.
 
+pub mod codes;
 mod diagnostic;
 mod excerpt;
 pub mod render;

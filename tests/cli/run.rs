@@ -406,7 +406,9 @@ fn guards_refuse_before_anything_is_sent() {
     // More due than --max-sends.
     let (output, _) = run_json(dir.path(), &["--max-sends", "5"]);
     assert_eq!(output.code, 1, "{}", output.stderr);
-    assert!(output.stderr.contains("error[run::too-many]"), "{}", output.stderr);
+    // With `--format json`, errors come out as JSON too.
+    let errors: serde_json::Value = serde_json::from_str(&output.stderr).expect("JSON diagnostics");
+    assert_eq!(errors[0]["code"], "run::too-many", "{}", output.stderr);
     assert!(!ledger_path(dir.path()).exists() || ledger_rows(dir.path()).is_empty());
     // Stale data: the newest event is older than max_data_age (2d).
     let stale = tailor_with_env(
@@ -421,7 +423,7 @@ fn guards_refuse_before_anything_is_sent() {
     holder.take_lease().unwrap();
     let (locked, _) = run_json(dir.path(), &[]);
     assert_eq!(locked.code, 1, "{}", locked.stderr);
-    assert!(locked.stderr.contains("error[run::locked]"), "{}", locked.stderr);
+    assert!(locked.stderr.contains("\"code\": \"run::locked\""), "{}", locked.stderr);
     drop(holder);
     // A workspace that does not check.
     replace_in(
@@ -442,7 +444,11 @@ fn guards_refuse_before_anything_is_sent() {
     let unreachable = smtp_demo(1, 1, 0);
     let (down, _) = run_json(unreachable.path(), &[]);
     assert_eq!(down.code, 2, "{}", down.stderr);
-    assert!(down.stderr.contains("error[run::smtp-unreachable]"), "{}", down.stderr);
+    assert!(
+        down.stderr.contains("\"code\": \"run::smtp-unreachable\""),
+        "{}",
+        down.stderr
+    );
 }
 
 #[test]

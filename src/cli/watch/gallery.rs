@@ -82,7 +82,7 @@ fn campaigns(
     workspace: &CheckedWorkspace,
     now: DateTime<Utc>,
 ) -> Result<String, String> {
-    let dataset = load_dataset(workspace, LoadOptions { skip_bad_rows: true }).map_err(|e| format!("{e:?}"))?;
+    let dataset = load_dataset(workspace, LoadOptions { skip_bad_rows: true }).map_err(|e| e.to_string())?;
     let evaluation = evaluate(workspace, &dataset, now).map_err(|e| e.to_string())?;
     let history = Ledger::history(&workspace.manifest.delivery.ledger).unwrap_or_default();
     let plan = build_plan(workspace, &dataset, &evaluation, &history, None, now).map_err(|e| e.to_string())?;

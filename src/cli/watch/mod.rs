@@ -17,8 +17,9 @@ use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 use tower_livereload::LiveReloadLayer;
 
-use super::ExitCode;
+use super::{ExitCode, Failure};
 use crate::check::check_workspace;
+use crate::diag::Diagnostic;
 use crate::load::load_workspace;
 pub use gallery::gallery;
 
@@ -56,36 +57,31 @@ fn is_content(path: &Path) -> bool {
 
 /// Serves the preview of the workspace at `root` on `127.0.0.1:port` until interrupted. The
 /// page shows `now` when given, else the wall clock at each rebuild.
-pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> ExitCode {
+pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> Result<ExitCode, Failure> {
     let root = root.to_path_buf();
     let clock = move || now.unwrap_or_else(Utc::now);
     let page = Arc::new(RwLock::new(gallery(&root, clock())));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error[preview::serve]: cannot start the server: {error}");
-            return ExitCode::Usage;
-        }
-    };
+        .map_err(|error| {
+            Failure::usage(Diagnostic::error(
+                "preview::serve",
+                format!("cannot start the server: {error}"),
+            ))
+        })?;
     let livereload = LiveReloadLayer::new();
     let reloader = livereload.reloader();
     let (events, changes) = mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = match new_debouncer(DEBOUNCE, events) {
-        Ok(debouncer) => debouncer,
-        Err(error) => {
-            eprintln!("error[preview::watch]: cannot watch files: {error}");
-            return ExitCode::Usage;
-        }
-    };
+    let cannot_watch =
+        |what: String| Failure::usage(Diagnostic::error("preview::watch", format!("cannot watch {what}")));
+    let mut debouncer = new_debouncer(DEBOUNCE, events).map_err(|error| cannot_watch(format!("files: {error}")))?;
     for folder in std::iter::once(root.clone()).chain(dataset_folders(&root)) {
-        if let Err(error) = debouncer.watcher().watch(&folder, RecursiveMode::Recursive) {
-            eprintln!("error[preview::watch]: cannot watch `{}`: {error}", folder.display());
-            return ExitCode::Usage;
-        }
+        debouncer
+            .watcher()
+            .watch(&folder, RecursiveMode::Recursive)
+            .map_err(|error| cannot_watch(format!("`{}`: {error}", folder.display())))?;
     }
     let rebuilt = Arc::clone(&page);
     let watched = root.clone();
@@ -119,11 +115,10 @@ pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> ExitCode {
         axum::serve(listener, app).await
     });
     drop(debouncer);
-    match served {
-        Ok(()) => ExitCode::Success,
-        Err(error) => {
-            eprintln!("error[preview::serve]: http://127.0.0.1:{port}/: {error}");
-            ExitCode::Usage
-        }
-    }
+    served.map(|()| ExitCode::Success).map_err(|error| {
+        Failure::usage(Diagnostic::error(
+            "preview::serve",
+            format!("http://127.0.0.1:{port}/: {error}"),
+        ))
+    })
 }

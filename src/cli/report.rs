@@ -1,0 +1,97 @@
+//! What a verb says besides its output: the warnings it met and, when it stops, the
+//! diagnostics that stopped it. Verbs return them; [`super::main`] prints them once, in the
+//! format asked for (`--diagnostic-format`, or JSON when the verb's own output is JSON).
+
+use super::format::{render_diagnostics, Format};
+use super::ExitCode;
+use crate::diag::{Diagnostic, SourceMap};
+
+/// Why a verb stopped: its diagnostics, the exit code, and the workspace's sources when the
+/// diagnostics point into them.
+#[derive(Debug)]
+pub struct Failure {
+    /// The process's exit code.
+    pub exit: ExitCode,
+    /// What went wrong, each with a code and, where there is one, a hint.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files the diagnostics' spans point into.
+    pub sources: Option<SourceMap>,
+}
+
+impl Failure {
+    /// Stopped by the input or the outcome (exit 1).
+    pub fn failed(diagnostic: Diagnostic) -> Failure {
+        Failure::of(ExitCode::Failure, vec![diagnostic])
+    }
+
+    /// Stopped by a usage or environment problem, not the input's content (exit 2).
+    pub fn usage(diagnostic: Diagnostic) -> Failure {
+        Failure::of(ExitCode::Usage, vec![diagnostic])
+    }
+
+    /// Stopped with `exit` by every one of `diagnostics`.
+    pub fn of(exit: ExitCode, diagnostics: Vec<Diagnostic>) -> Failure {
+        Failure {
+            exit,
+            diagnostics,
+            sources: None,
+        }
+    }
+
+    /// The same failure, its spans read against `sources`.
+    pub fn with_sources(mut self, sources: SourceMap) -> Failure {
+        self.sources = Some(sources);
+        self
+    }
+}
+
+/// The warnings a verb met on its way (they never stop it).
+#[derive(Debug, Default)]
+pub struct Report {
+    warnings: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Notes a warning.
+    pub fn warn(&mut self, warning: Diagnostic) {
+        self.warnings.push(warning);
+    }
+
+    /// Prints the warnings and, after them, the failure's diagnostics to stderr in `format`
+    /// (stdout stays the verb's output). Nothing is printed when there is nothing to say.
+    pub fn print(self, failure: Option<&Failure>, format: Format, color: bool) {
+        let mut diagnostics = self.warnings;
+        diagnostics.extend(failure.iter().flat_map(|f| f.diagnostics.iter().cloned()));
+        if diagnostics.is_empty() {
+            return;
+        }
+        let no_sources = SourceMap::default();
+        let sources = failure.and_then(|f| f.sources.as_ref()).unwrap_or(&no_sources);
+        let text = match format {
+            Format::Human => diagnostics
+                .iter()
+                .map(|d| match d.span {
+                    Some(_) => render_diagnostics(format, std::slice::from_ref(d), sources, color),
+                    None => plain(d),
+                })
+                .collect::<Vec<_>>()
+                .join(""),
+            _ => render_diagnostics(format, &diagnostics, sources, color),
+        };
+        eprintln!("{}", text.trim_end());
+    }
+}
+
+/// A diagnostic with no place in a file, as one line and its hints: `error[code]: message`.
+fn plain(diagnostic: &Diagnostic) -> String {
+    let mut text = format!(
+        "{}[{}]: {}\n",
+        diagnostic.severity.as_str(),
+        diagnostic.code,
+        diagnostic.message
+    );
+    for hint in &diagnostic.hints {
+        text.push_str(&format!("  help: {hint}\n"));
+    }
+    text
+}

@@ -1,0 +1,77 @@
+//! Why the datasets could not be loaded, and how that is reported.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::RowError;
+use crate::diag::Diagnostic;
+
+/// Loading failed: every bad row found (up to a limit per file), or an unreadable file.
+#[derive(Debug)]
+pub enum LoadError {
+    /// A file could not be read at all.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// Rows that do not fit the schema.
+    BadRows(Vec<RowError>),
+}
+
+impl LoadError {
+    /// What went wrong, as diagnostics: `data::io` for a file that cannot be read, else one per
+    /// bad row (`data::bad-value`, `data::missing-column`, ...).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            LoadError::Io { path, message } => {
+                vec![
+                    Diagnostic::error("data::io", format!("cannot read `{}`: {message}", path.display()))
+                        .with_hint("check the path under `sources:` in the data schema, and that the file is readable"),
+                ]
+            }
+            LoadError::BadRows(errors) => {
+                let last = errors.len().saturating_sub(1);
+                errors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, error)| {
+                        let diagnostic = Diagnostic::error(error.code, error.to_string());
+                        if i == last {
+                            diagnostic
+                                .with_hint("fix the rows, or pass --skip-bad-rows to leave bad rows out and count them")
+                        } else {
+                            diagnostic
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Whether the fault is the environment's (an unreadable file), not the data's content.
+    pub fn is_io(&self) -> bool {
+        matches!(self, LoadError::Io { .. })
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, message } => write!(f, "cannot read `{}`: {message}", path.display()),
+            LoadError::BadRows(errors) => {
+                write!(
+                    f,
+                    "{} row{} do not fit the schema",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" }
+                )?;
+                if let Some(first) = errors.first() {
+                    write!(f, "; the first: {first}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
