@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::format::{write_diagnostics, Format};
+use super::format::{render_diagnostics, Format};
 use super::{workspace_folder, ExitCode, Failure};
 use crate::check::check_workspace;
 use crate::diag::Diagnostic;
-use crate::load::load_workspace;
+use crate::load::{load_workspace, LoadedWorkspace};
 
 /// Arguments of `tailor check`.
 #[derive(Debug, Args)]
@@ -24,16 +24,37 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
 }
 
-/// Runs `tailor check`: its output is the diagnostics (machine formats on stdout).
-pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
-    let root = workspace_folder(args.dir.as_ref())?;
-    let loaded =
-        load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))?;
-    let outcome = check_workspace(&loaded);
+/// What `tailor check` prints about a loaded workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// The diagnostics in the format asked for (stderr for `human`, stdout otherwise).
+    pub diagnostics: String,
+    /// `checked N documents and M templates: E errors, W warnings` (stderr, `human` only).
+    pub summary: String,
+    /// Failure on errors, and on warnings with `--deny-warnings`.
+    pub exit: ExitCode,
+}
+
+impl CheckReport {
+    /// Everything `human` prints on stderr, as one text.
+    pub fn human_stderr(&self) -> String {
+        let mut text = String::new();
+        if !self.diagnostics.is_empty() {
+            text.push_str(&self.diagnostics);
+            text.push('\n');
+        }
+        text.push_str(&self.summary);
+        text.push('\n');
+        text
+    }
+}
+
+/// Checks `loaded` and says what `tailor check` prints.
+pub fn check_report(loaded: &LoadedWorkspace, format: Format, deny_warnings: bool, color: bool) -> CheckReport {
+    let outcome = check_workspace(loaded);
     let errors = outcome.diagnostics.error_count();
     let warnings = outcome.diagnostics.warning_count();
     let diagnostics = outcome.diagnostics.into_sorted();
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let documents = loaded.documents.len() + usize::from(loaded.manifest.is_some());
     let summary = format!(
         "checked {documents} documents and {} templates: {errors} error{}, {warnings} warning{}",
@@ -41,10 +62,28 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" },
     );
-    write_diagnostics(args.format, &diagnostics, &loaded.sources, color, &summary);
-    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
-        ExitCode::Failure
+    CheckReport {
+        diagnostics: render_diagnostics(format, &diagnostics, &loaded.sources, color),
+        summary,
+        exit: if errors > 0 || (deny_warnings && warnings > 0) {
+            ExitCode::Failure
+        } else {
+            ExitCode::Success
+        },
+    }
+}
+
+/// Runs `tailor check`: its output is the diagnostics (machine formats on stdout).
+pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
+    let root = workspace_folder(args.dir.as_ref())?;
+    let loaded =
+        load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))?;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let report = check_report(&loaded, args.format, args.deny_warnings, color);
+    if args.format == Format::Human {
+        eprint!("{}", report.human_stderr());
     } else {
-        ExitCode::Success
-    })
+        println!("{}", report.diagnostics);
+    }
+    Ok(report.exit)
 }

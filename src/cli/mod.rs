@@ -1,7 +1,7 @@
 //! Stage 11, cli: the `tailor` command. Parses arguments, reads the clock (once, when a verb
 //! needs it), runs the stages and turns their results into output and an exit code.
 
-mod check;
+pub mod check;
 mod exit;
 pub mod format;
 mod init;

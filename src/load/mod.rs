@@ -21,4 +21,4 @@ pub use located::Located;
 pub use ordered_map::OrderedMap;
 pub use relative_path::relative_path;
 pub use string_map::StringMap;
-pub use workspace::{load_workspace, LoadedWorkspace, TemplateFile};
+pub use workspace::{load_workspace, load_workspace_shown_as, LoadedWorkspace, TemplateFile};

@@ -61,6 +61,12 @@ impl LoadedWorkspace {
 /// Reads and parses the workspace at `root`. Only I/O failures are errors; problems with the
 /// content are diagnostics in the result.
 pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
+    load_workspace_shown_as(root, root)
+}
+
+/// [`load_workspace`], with every file named in diagnostics as if the workspace were at
+/// `shown` (a copy in a temporary folder reported under its usual name).
+pub fn load_workspace_shown_as(root: &Path, shown: &Path) -> io::Result<LoadedWorkspace> {
     let mut workspace = LoadedWorkspace {
         root: root.to_path_buf(),
         sources: SourceMap::new(),
@@ -73,7 +79,8 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
     let confinement = Confinement::new(root)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot read `{}`: {e}", root.display())))?;
     let manifest_path = root.join(MANIFEST_FILE);
-    if let Some(file) = read_source(&mut workspace, &confinement, &manifest_path)? {
+    let shown = Shown { root, shown };
+    if let Some(file) = read_source(&mut workspace, &confinement, &manifest_path, &shown)? {
         let text = workspace.sources.file(file).text.clone();
         workspace.manifest = parse_manifest(&text, file, &mut workspace.diagnostics);
     }
@@ -86,7 +93,7 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
         if is_yaml && path == manifest_path {
             continue;
         }
-        let Some(file) = read_source(&mut workspace, &confinement, &path)? else {
+        let Some(file) = read_source(&mut workspace, &confinement, &path, &shown)? else {
             continue;
         };
         if is_yaml {
@@ -99,10 +106,30 @@ pub fn load_workspace(root: &Path) -> io::Result<LoadedWorkspace> {
     Ok(workspace)
 }
 
+/// How files are named in diagnostics: the workspace's folder as `shown`.
+struct Shown<'p> {
+    root: &'p Path,
+    shown: &'p Path,
+}
+
+impl Shown<'_> {
+    fn name(&self, path: &Path) -> PathBuf {
+        match path.strip_prefix(self.root) {
+            Ok(inside) => self.shown.join(inside),
+            Err(_) => path.to_path_buf(),
+        }
+    }
+}
+
 /// Reads a file into the source map; text that is not UTF-8, or a file that is not really a
 /// regular file inside the workspace ([`Confinement::inside`]), is a diagnostic, not a failure.
-fn read_source(workspace: &mut LoadedWorkspace, confinement: &Confinement, path: &Path) -> io::Result<Option<FileId>> {
-    let display = path.to_string_lossy().replace('\\', "/");
+fn read_source(
+    workspace: &mut LoadedWorkspace,
+    confinement: &Confinement,
+    path: &Path,
+    shown: &Shown,
+) -> io::Result<Option<FileId>> {
+    let display = shown.name(path).to_string_lossy().replace('\\', "/");
     let display = display.strip_prefix("./").unwrap_or(&display).to_string();
     if let Err(refusal) = confinement.inside(path) {
         // The file is named, with none of its content, so the diagnostic has a place.

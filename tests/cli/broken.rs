@@ -1,8 +1,16 @@
-//! The corpus of broken workspaces: each case edits a fresh starter workspace, runs
-//! `tailor check`, and pins the exact diagnostics (code, file, line, columns) and the rendered
-//! report as a snapshot.
+//! The corpus of broken workspaces: each case edits a copy of the starter workspace, checks it
+//! in this process exactly as `tailor check` does (the same report function), and pins the
+//! exact diagnostics (code, file, line, columns) and the rendered report as a snapshot.
 
-use crate::support::StarterWorkspace;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use tailor::cli::check::check_report;
+use tailor::cli::format::Format;
+use tailor::cli::ExitCode;
+use tailor::load::load_workspace_shown_as;
+
+use crate::support::{copy_tree, replace_in, StarterWorkspace};
 
 /// One change to the starter workspace.
 enum Edit {
@@ -22,24 +30,34 @@ fn w(file: &'static str, contents: impl Into<String>) -> Edit {
     Edit::Write(file, contents.into())
 }
 
-/// Applies the edits, checks, and asserts exit 1, the expected code, and the snapshot.
+/// The starter workspace, made once by `tailor init`; each case edits a copy.
+fn starter() -> &'static Path {
+    static STARTER: OnceLock<tempfile::TempDir> = OnceLock::new();
+    STARTER.get_or_init(|| StarterWorkspace::new().dir).path()
+}
+
+/// Applies the edits to a copy of the starter workspace, checks it in this process as
+/// `tailor check ws` would, and asserts exit 1, the expected code, and the snapshot.
 fn run_case(name: &str, expected_code: &str, edits: Vec<Edit>, deny_warnings: bool) {
-    let workspace = StarterWorkspace::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("ws");
+    copy_tree(&starter().join("ws"), &root);
     for edit in edits {
         match edit {
-            Edit::Replace(file, from, to) => workspace.replace(file, from, to),
-            Edit::Write(file, contents) => workspace.write(file, &contents),
-            Edit::Bytes(file, bytes) => std::fs::write(workspace.path(file), bytes).expect("write"),
+            Edit::Replace(file, from, to) => replace_in(&root.join(file), from, to),
+            Edit::Write(file, contents) => std::fs::write(root.join(file), contents).expect("write"),
+            Edit::Bytes(file, bytes) => std::fs::write(root.join(file), bytes).expect("write"),
         }
     }
-    let extra: &[&str] = if deny_warnings { &["--deny-warnings"] } else { &[] };
-    let json = workspace.check(&[&["--format", "json"], extra].concat());
+    let loaded = load_workspace_shown_as(&root, Path::new("ws")).expect("the workspace loads");
+    let json = check_report(&loaded, Format::Json, deny_warnings, false);
     assert_eq!(
-        json.code, 1,
-        "{name}: expected exit 1, got {}\n{}",
-        json.code, json.stdout
+        json.exit,
+        ExitCode::Failure,
+        "{name}: expected exit 1\n{}",
+        json.diagnostics
     );
-    let diagnostics: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).expect("JSON output");
+    let diagnostics: Vec<serde_json::Value> = serde_json::from_str(&json.diagnostics).expect("JSON output");
     let codes: Vec<&str> = diagnostics.iter().filter_map(|d| d["code"].as_str()).collect();
     assert!(
         codes.contains(&expected_code),
@@ -60,9 +78,9 @@ fn run_case(name: &str, expected_code: &str, edits: Vec<Edit>, deny_warnings: bo
             )
         })
         .collect();
-    let human = workspace.check(extra);
-    assert_eq!(human.code, 1);
-    let snapshot = format!("{}\n\n{}", positions.join("\n"), human.stderr);
+    let human = check_report(&loaded, Format::Human, deny_warnings, false);
+    assert_eq!(human.exit, ExitCode::Failure);
+    let snapshot = format!("{}\n\n{}", positions.join("\n"), human.human_stderr());
     insta::assert_snapshot!(name, snapshot);
 }
 

@@ -13,6 +13,7 @@ mod escaping;
 mod evaluate;
 mod messages;
 mod no_panic;
+mod outputs;
 mod personas;
 mod plan;
 mod preview;

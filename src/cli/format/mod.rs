@@ -41,19 +41,6 @@ pub fn render_diagnostics(format: Format, diagnostics: &[Diagnostic], sources: &
     }
 }
 
-/// Prints diagnostics: the human report and the summary to stderr, machine formats to stdout.
-pub fn write_diagnostics(format: Format, diagnostics: &[Diagnostic], sources: &SourceMap, color: bool, summary: &str) {
-    let text = render_diagnostics(format, diagnostics, sources, color);
-    if format == Format::Human {
-        if !text.is_empty() {
-            eprintln!("{text}");
-        }
-        eprintln!("{summary}");
-    } else {
-        println!("{text}");
-    }
-}
-
 fn located(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<LocatedDiagnostic> {
     diagnostics.iter().map(|d| LocatedDiagnostic::new(d, sources)).collect()
 }
