@@ -42,6 +42,22 @@ impl Bucket {
         Bucket::Due,
     ];
 
+    /// The buckets a member is left out in before the split, in pipeline order.
+    pub const LEFT_OUT: [Bucket; 4] = [
+        Bucket::Consent,
+        Bucket::Suppressed,
+        Bucket::BadAddress,
+        Bucket::DuplicateAddress,
+    ];
+
+    /// The buckets that hold back a variant's member, as plans show them.
+    pub const HELD: [Bucket; 4] = [
+        Bucket::NotDue,
+        Bucket::AlreadySent,
+        Bucket::QuietHours,
+        Bucket::FrequencyCap,
+    ];
+
     /// The bucket's name as used everywhere.
     pub fn name(self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::bucket_counts::BucketCounts;
 use super::due::DueSend;
 use super::history::History;
 use super::report::{CampaignReport, VariantReport};
@@ -50,21 +51,7 @@ pub fn plan_campaign(
     recipients: &Recipients,
     policy: &mut Policy,
 ) -> (CampaignReport, Vec<DueSend>) {
-    let mut suppressed: BTreeMap<String, usize> = [
-        Bucket::Consent,
-        Bucket::Suppressed,
-        Bucket::BadAddress,
-        Bucket::DuplicateAddress,
-    ]
-    .iter()
-    .map(|b| (b.name().to_string(), 0))
-    .collect();
-    let held_names = [
-        Bucket::FrequencyCap,
-        Bucket::QuietHours,
-        Bucket::AlreadySent,
-        Bucket::NotDue,
-    ];
+    let mut suppressed = BucketCounts::zeroed(&Bucket::LEFT_OUT);
     let mut variants: Vec<VariantReport> = campaign
         .variants
         .iter()
@@ -72,14 +59,14 @@ pub fn plan_campaign(
             name: v.name.clone(),
             count: 0,
             due: 0,
-            held: held_names.iter().map(|b| (b.name().to_string(), 0)).collect(),
+            held: BucketCounts::zeroed(&Bucket::HELD),
             subject: None,
         })
         .collect();
     let mut samples: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut members: Vec<usize> = (0..recipients.keys.len()).filter(|&row| audience[row]).collect();
     members.sort_by(|&a, &b| recipients.keys[a].as_bytes().cmp(recipients.keys[b].as_bytes()));
-    let mut count = |bucket: Bucket| *suppressed.entry(bucket.name().to_string()).or_default() += 1;
+    let mut count = |bucket: Bucket| suppressed.add(bucket);
     let mut kept_addresses: HashSet<String> = HashSet::new();
     let mut eligible = Vec::with_capacity(members.len());
     for &row in &members {
@@ -167,8 +154,7 @@ pub fn plan_campaign(
                 }
             }
             (held, _) => {
-                let bucket = held.unwrap_or(Bucket::NotDue);
-                *variant.held.entry(bucket.name().to_string()).or_default() += 1;
+                variant.held.add(held.unwrap_or(Bucket::NotDue));
             }
         }
     }

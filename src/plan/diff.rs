@@ -69,8 +69,8 @@ fn numbers(campaign: &CampaignReport) -> BTreeMap<String, usize> {
     let mut numbers = BTreeMap::new();
     numbers.insert("audience".to_string(), campaign.audience);
     numbers.insert("holdout".to_string(), campaign.holdout);
-    for (bucket, count) in &campaign.suppressed {
-        numbers.insert(bucket.clone(), *count);
+    for (bucket, count) in campaign.suppressed.iter() {
+        numbers.insert(bucket.name().to_string(), count);
     }
     for variant in &campaign.variants {
         numbers.insert(format!("{}.count", variant.name), variant.count);

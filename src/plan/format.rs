@@ -4,19 +4,13 @@ use std::fmt::Write as _;
 
 use super::report::{CampaignReport, PlanReport};
 use crate::check::{Step, WorkspaceGraph};
-
-const HELD: [&str; 4] = ["not_due", "already_sent", "quiet_hours", "frequency_cap"];
-const SUPPRESSED: [&str; 4] = ["consent", "suppressed", "bad_address", "duplicate_address"];
-
-fn get(map: &std::collections::BTreeMap<String, usize>, key: &str) -> usize {
-    map.get(key).copied().unwrap_or(0)
-}
+use crate::model::Bucket;
 
 /// `consent 3 · suppressed 0 · ...`, joined by `separator`.
 fn left_out(campaign: &CampaignReport, separator: &str) -> String {
-    SUPPRESSED
+    Bucket::LEFT_OUT
         .iter()
-        .map(|k| format!("{k} {}", get(&campaign.suppressed, k)))
+        .map(|bucket| format!("{bucket} {}", campaign.suppressed.get(*bucket)))
         .collect::<Vec<_>>()
         .join(separator)
 }
@@ -49,8 +43,8 @@ pub fn render_text(plan: &PlanReport) -> String {
         );
         let name_width = campaign.variants.iter().map(|v| v.name.len()).max().unwrap_or(7).max(7);
         let _ = write!(out, "  {:<name_width$} {:>7} {:>7}", "variant", "count", "due");
-        for held in HELD {
-            let _ = write!(out, " {held:>13}");
+        for held in Bucket::HELD {
+            let _ = write!(out, " {:>13}", held.name());
         }
         let _ = writeln!(out, "  sample");
         for variant in &campaign.variants {
@@ -58,8 +52,8 @@ pub fn render_text(plan: &PlanReport) -> String {
                 "  {:<name_width$} {:>7} {:>7}",
                 variant.name, variant.count, variant.due
             );
-            for held in HELD {
-                let _ = write!(line, " {:>13}", get(&variant.held, held));
+            for held in Bucket::HELD {
+                let _ = write!(line, " {:>13}", variant.held.get(held));
             }
             let sample = campaign
                 .sample
@@ -106,10 +100,11 @@ pub fn render_markdown(plan: &PlanReport) -> String {
             left_out(campaign, ", "),
             campaign.holdout
         );
-        let _ = writeln!(out, "| variant | count | due | {} | sample |", HELD.join(" | "));
-        let _ = writeln!(out, "|---|---:|---:|{}---|", "---:|".repeat(HELD.len()));
+        let held_names: Vec<&str> = Bucket::HELD.iter().map(|b| b.name()).collect();
+        let _ = writeln!(out, "| variant | count | due | {} | sample |", held_names.join(" | "));
+        let _ = writeln!(out, "|---|---:|---:|{}---|", "---:|".repeat(Bucket::HELD.len()));
         for variant in &campaign.variants {
-            let held: Vec<String> = HELD.iter().map(|h| get(&variant.held, h).to_string()).collect();
+            let held: Vec<String> = Bucket::HELD.iter().map(|h| variant.held.get(*h).to_string()).collect();
             let sample = campaign
                 .sample
                 .get(&variant.name)

@@ -1,6 +1,7 @@
 //! Stage 7, plan: what every campaign would do now, as data ([`PlanReport`]) and as the
 //! workspace graph ([`crate::check::WorkspaceGraph`]); evaluating it reads the datasets through `data`.
 
+mod bucket_counts;
 mod campaign;
 mod diff;
 mod due;
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+pub use bucket_counts::BucketCounts;
 pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};

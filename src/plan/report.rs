@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::bucket_counts::BucketCounts;
+
 /// The whole plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanReport {
@@ -39,7 +41,7 @@ pub struct CampaignReport {
     /// Up to five profile keys per variant (lowest keys first).
     pub sample: BTreeMap<String, Vec<String>>,
     /// Left out before the split: `consent`, `suppressed`, `bad_address`, `duplicate_address`.
-    pub suppressed: BTreeMap<String, usize>,
+    pub suppressed: BucketCounts,
     /// `schedule`, `event trigger` or `condition trigger`.
     pub timing: String,
     /// Each variant in listed order.
@@ -54,7 +56,7 @@ pub struct VariantReport {
     /// Sent by a run now.
     pub due: usize,
     /// Held back: `frequency_cap`, `quiet_hours`, `already_sent`, `not_due`.
-    pub held: BTreeMap<String, usize>,
+    pub held: BucketCounts,
     /// The variant's name.
     pub name: String,
     /// The subject rendered for its first due recipient (absent when none is due or it does
@@ -102,13 +104,8 @@ pub struct LabelSize {
 impl CampaignReport {
     /// Whether the buckets add up to the audience, and each variant's to its count.
     pub fn adds_up(&self) -> bool {
-        let assigned: usize = self.suppressed.values().sum::<usize>()
-            + self.holdout
-            + self.variants.iter().map(|v| v.count).sum::<usize>();
-        assigned == self.audience
-            && self
-                .variants
-                .iter()
-                .all(|v| v.due + v.held.values().sum::<usize>() == v.count)
+        let assigned: usize =
+            self.suppressed.total() + self.holdout + self.variants.iter().map(|v| v.count).sum::<usize>();
+        assigned == self.audience && self.variants.iter().all(|v| v.due + v.held.total() == v.count)
     }
 }

@@ -28,8 +28,8 @@ fn bucket_of(report: &CampaignReport) -> Option<String> {
     if report.audience == 0 {
         return None;
     }
-    if let Some((bucket, _)) = report.suppressed.iter().find(|(_, n)| **n > 0) {
-        return Some(bucket.clone());
+    if let Some((bucket, _)) = report.suppressed.iter().find(|(_, n)| *n > 0) {
+        return Some(bucket.name().to_string());
     }
     if report.holdout > 0 {
         return Some(Bucket::Holdout.name().to_string());
@@ -41,8 +41,8 @@ fn bucket_of(report: &CampaignReport) -> Option<String> {
     variant
         .held
         .iter()
-        .find(|(_, n)| **n > 0)
-        .map(|(bucket, _)| bucket.clone())
+        .find(|(_, n)| *n > 0)
+        .map(|(bucket, _)| bucket.name().to_string())
 }
 
 /// The unsubscribe secret tests sign with, whatever the environment says: golden files must

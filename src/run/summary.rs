@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::model::Bucket;
 use crate::plan::PlanReport;
 
 /// One campaign's outcome.
@@ -74,17 +75,12 @@ impl RunSummary {
             .campaigns
             .iter()
             .map(|c| {
-                let held = |bucket: &str| {
-                    c.variants
-                        .iter()
-                        .map(|v| v.held.get(bucket).copied().unwrap_or(0))
-                        .sum()
-                };
-                let quiet: usize = held("quiet_hours");
+                let held = |bucket: Bucket| c.variants.iter().map(|v| v.held.get(bucket)).sum();
+                let quiet: usize = held(Bucket::QuietHours);
                 let mut summary = CampaignSummary {
                     name: c.name.clone(),
-                    already_sent: held("already_sent"),
-                    frequency_cap: held("frequency_cap"),
+                    already_sent: held(Bucket::AlreadySent),
+                    frequency_cap: held(Bucket::FrequencyCap),
                     variants: c.variants.iter().map(|v| (v.name.clone(), 0)).collect(),
                     ..CampaignSummary::default()
                 };

@@ -23,6 +23,7 @@ mod markup;
 mod parser;
 mod partials;
 mod shape;
+mod tags;
 
 pub use ast::*;
 pub use checker::{check_template, PartialLookup, TemplateUse};

@@ -5,6 +5,7 @@ use std::ops::Range;
 use super::ast::*;
 use super::error::TemplateError;
 use super::markup::Markup;
+use super::tags::{self, Opened};
 use crate::diag::suggestion_hint;
 
 /// Every tag name the parser knows, for suggestions.
@@ -253,7 +254,7 @@ fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> R
     Ok(())
 }
 
-struct BlockParser<'a> {
+pub(super) struct BlockParser<'a> {
     source: &'a str,
     pieces: Vec<Piece>,
     position: usize,
@@ -268,7 +269,7 @@ const MAX_BLOCK_NESTING: usize = 100;
 type BlockEnd = Option<(String, Range<usize>)>;
 
 impl BlockParser<'_> {
-    fn markup(&self, range: &Range<usize>) -> Result<Markup, TemplateError> {
+    pub(super) fn markup(&self, range: &Range<usize>) -> Result<Markup, TemplateError> {
         Markup::new(&self.source[range.clone()], range.start)
     }
 
@@ -307,7 +308,7 @@ impl BlockParser<'_> {
     }
 
     /// Parses a block body that must end with `end` (after optional `else`-like tags in `ends`).
-    fn body(
+    pub(super) fn body(
         &mut self,
         ends: &[&str],
         opener: &str,
@@ -334,6 +335,8 @@ impl BlockParser<'_> {
         }
     }
 
+    /// One tag: the dispatcher to the tag's own parser (in `tags.rs`); `None` for tags that
+    /// leave nothing in the tree (`{% # comment %}`, an empty `echo`).
     fn tag(
         &mut self,
         name: &str,
@@ -344,194 +347,22 @@ impl BlockParser<'_> {
         if name == "#" {
             return Ok(None);
         }
-        let mut m = self.markup(&markup)?;
+        let m = self.markup(&markup)?;
+        let opened = Opened { name, span: &name_span };
         let node = match name {
-            "if" | "unless" => {
-                let end = if name == "if" { "endif" } else { "endunless" };
-                let mut branches = Vec::new();
-                let mut condition = m.condition()?;
-                m.finish()?;
-                loop {
-                    let (body, next, next_markup) = self.body(&["elsif", "else", end], name, &name_span)?;
-                    branches.push((condition, body));
-                    match next.as_str() {
-                        "elsif" => {
-                            let mut nm = self.markup(&next_markup)?;
-                            condition = nm.condition()?;
-                            nm.finish()?;
-                        }
-                        "else" => {
-                            // Liquid ignores further `else`/`elsif` branches after an `else`.
-                            let (mut otherwise, mut next, _) = self.body(&["elsif", "else", end], name, &name_span)?;
-                            while next != end {
-                                let (ignored, n, _) = self.body(&["elsif", "else", end], name, &name_span)?;
-                                otherwise.extend(ignored);
-                                next = n;
-                            }
-                            break Node::If {
-                                unless: name == "unless",
-                                branches,
-                                otherwise: Some(otherwise),
-                            };
-                        }
-                        _ => {
-                            break Node::If {
-                                unless: name == "unless",
-                                branches,
-                                otherwise: None,
-                            }
-                        }
-                    }
-                }
-            }
-            "case" => {
-                let subject = m.expression()?;
-                m.finish()?;
-                let (_, mut next, mut next_markup) = self.body(&["when", "else", "endcase"], name, &name_span)?;
-                let mut whens = Vec::new();
-                let mut otherwise = None;
-                loop {
-                    match next.as_str() {
-                        "when" => {
-                            let mut wm = self.markup(&next_markup)?;
-                            let mut values = vec![wm.expression()?];
-                            while wm.eat_punct(',') || wm.eat_word("or") {
-                                values.push(wm.expression()?);
-                            }
-                            wm.finish()?;
-                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
-                            whens.push((values, body));
-                            (next, next_markup) = (n, nm);
-                        }
-                        "else" => {
-                            let (body, n, nm) = self.body(&["when", "else", "endcase"], name, &name_span)?;
-                            otherwise = Some(body);
-                            (next, next_markup) = (n, nm);
-                        }
-                        _ => {
-                            break Node::Case {
-                                subject,
-                                whens,
-                                otherwise,
-                            }
-                        }
-                    }
-                }
-            }
-            "for" | "tablerow" => {
-                let variable = m.name("a loop variable")?;
-                if !m.eat_word("in") {
-                    return Err(m.error(format!("expected `in`: `{{% {name} item in collection %}}`")));
-                }
-                let collection = m.expression()?;
-                let params = loop_params(&mut m)?;
-                m.finish()?;
-                let end = if name == "for" { "endfor" } else { "endtablerow" };
-                let ends: &[&str] = if name == "for" {
-                    &["else", "endfor"]
-                } else {
-                    &["endtablerow"]
-                };
-                let (body, next, _) = self.body(ends, name, &name_span)?;
-                let otherwise = if next == "else" {
-                    Some(self.body(&[end], name, &name_span)?.0)
-                } else {
-                    None
-                };
-                Node::Loop {
-                    tablerow: name == "tablerow",
-                    variable,
-                    collection,
-                    params,
-                    body,
-                    otherwise,
-                }
-            }
-            "assign" => {
-                let variable = m.name("a variable name")?;
-                if !matches!(m.next(), Some((super::markup::Tok::Op("="), _))) {
-                    return Err(TemplateError::new(
-                        "template::syntax",
-                        "expected `=` in `assign`",
-                        markup.clone(),
-                    ));
-                }
-                let value = m.filter_chain()?;
-                m.finish()?;
-                Node::Assign { name: variable, value }
-            }
-            "capture" => {
-                let variable = m.name("a variable name")?;
-                m.finish()?;
-                let (body, _, _) = self.body(&["endcapture"], name, &name_span)?;
-                Node::Capture { name: variable, body }
-            }
-            "increment" | "decrement" => {
-                let variable = m.name("a counter name")?;
-                m.finish()?;
-                Node::Counter { name: variable }
-            }
-            "cycle" => {
-                let first = m.expression()?;
-                let (group, mut values) = if m.eat_punct(':') {
-                    (Some(first), vec![m.expression()?])
-                } else {
-                    (None, vec![first])
-                };
-                while m.eat_punct(',') {
-                    values.push(m.expression()?);
-                }
-                m.finish()?;
-                Node::Cycle { group, values }
-            }
-            "echo" => {
-                if m.at_end() {
-                    return Ok(None);
-                }
-                let chain = m.filter_chain()?;
-                m.finish()?;
-                Node::Echo(chain)
-            }
-            "render" | "include" => {
-                let partial = match m.peek() {
-                    Some(super::markup::Tok::Str(_)) => PartialName::Static(m.name("a partial name in quotes")?),
-                    _ if name == "include" => PartialName::Dynamic(m.expression()?),
-                    _ => return Err(m.error("`render` takes the partial's name in quotes")),
-                };
-                let mut binding = None;
-                for (word, iterate) in [("with", false), ("for", true)] {
-                    if binding.is_none() && m.eat_word(word) {
-                        let value = m.expression()?;
-                        let alias = if m.eat_word("as") {
-                            Some(m.name("a name after `as`")?)
-                        } else {
-                            None
-                        };
-                        binding = Some(PartialBinding { iterate, value, alias });
-                    }
-                }
-                let mut args = Vec::new();
-                m.eat_punct(',');
-                while !m.at_end() {
-                    let key = m.name("an argument name")?;
-                    if !m.eat_punct(':') {
-                        return Err(m.error("expected `:` after the argument name"));
-                    }
-                    args.push((key, m.expression()?));
-                    m.eat_punct(',');
-                }
-                Node::Partial {
-                    include: name == "include",
-                    name: partial,
-                    binding,
-                    args,
-                    span: whole,
-                }
-            }
+            "if" | "unless" => self.conditional(opened, m)?,
+            "case" => self.case(opened, m)?,
+            "for" | "tablerow" => self.loop_block(opened, m)?,
+            "capture" => self.capture(opened, m)?,
             "ifchanged" => {
                 m.finish()?;
                 Node::IfChanged(self.body(&["endifchanged"], name, &name_span)?.0)
             }
+            "assign" => tags::assign(m, &markup)?,
+            "increment" | "decrement" => tags::counter(m)?,
+            "cycle" => tags::cycle(m)?,
+            "echo" => return tags::echo(m),
+            "render" | "include" => tags::partial(name, m, whole)?,
             "break" | "continue" => {
                 m.finish()?;
                 Node::LoopControl(whole)
@@ -547,42 +378,6 @@ impl BlockParser<'_> {
         };
         Ok(Some(node))
     }
-}
-
-fn loop_params(m: &mut Markup) -> Result<LoopParams, TemplateError> {
-    let mut params = LoopParams::default();
-    while !m.at_end() {
-        if m.eat_punct(',') && m.at_end() {
-            break;
-        }
-        if m.eat_word("reversed") {
-            params.reversed = true;
-            continue;
-        }
-        let key = m.name("`limit:`, `offset:`, `cols:` or `reversed`")?;
-        if !m.eat_punct(':') {
-            return Err(TemplateError::new(
-                "template::syntax",
-                format!("expected `:` after `{}`", key.text),
-                key.span,
-            ));
-        }
-        match key.text.as_str() {
-            "limit" => params.limit = Some(m.expression()?),
-            "cols" => params.cols = Some(m.expression()?),
-            "offset" if m.eat_word("continue") => params.offset_continue = true,
-            "offset" => params.offset = Some(m.expression()?),
-            other => {
-                return Err(TemplateError::new(
-                    "template::syntax",
-                    format!("unknown loop parameter `{other}`"),
-                    key.span,
-                )
-                .with_hint(suggestion_hint(other, ["limit", "offset", "cols", "reversed"])))
-            }
-        }
-    }
-    Ok(params)
 }
 
 #[cfg(test)]
