@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::plan::{checked_workspace, data_failure, renderer, run_clock, workspace_data};
-use super::run::{dkim_signer, transport, unsubscribe_secret};
+use super::run::environment;
 use super::{workspace_folder, ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
 use crate::data::{load_catalog_only, test_dataset};
@@ -14,8 +14,8 @@ use crate::diag::{suggestion_hint, Diagnostic};
 use crate::eval::evaluate;
 use crate::model::{assign, is_valid_address, Assignment};
 use crate::render::{render_message, Recipient, SECRET_VARIABLE};
-use crate::run::proof;
 use crate::run::transport::{Attempt, Outgoing};
+use crate::run::{dkim_signer, proof, transport, unsubscribe_secret};
 
 /// Arguments of `tailor preview`.
 #[derive(Debug, Args)]
@@ -165,7 +165,7 @@ pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure>
     }
     let secret = match (std::env::var(SECRET_VARIABLE), &args.send_to) {
         // A proof leaves the machine: its links must be real ones, signed with a strong secret.
-        (_, Some(_)) => unsubscribe_secret(&workspace, false)?,
+        (_, Some(_)) => unsubscribe_secret(&workspace, environment(SECRET_VARIABLE).as_deref(), false)?,
         (Ok(secret), None) => secret,
         (Err(_), None) => {
             report.warn(Diagnostic::warning(
@@ -215,7 +215,7 @@ pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure>
 
 /// Signs (when DKIM is set up) and sends a proof through the workspace's transport.
 fn send_proof(workspace: &CheckedWorkspace, mut outgoing: Outgoing, address: &str) -> Result<ExitCode, Failure> {
-    let transport = transport(workspace)?;
+    let transport = transport(workspace, environment)?;
     if let Some(signer) = dkim_signer(workspace)? {
         outgoing.bytes = signer.sign(&outgoing.bytes);
     }

@@ -4,6 +4,7 @@
 
 use super::format::{render_diagnostics, Format};
 use super::ExitCode;
+use crate::diag::codes::code;
 use crate::diag::{Diagnostic, SourceMap};
 
 /// Why a verb stopped: its diagnostics, the exit code, and the workspace's sources when the
@@ -29,6 +30,16 @@ impl Failure {
         Failure::of(ExitCode::Usage, vec![diagnostic])
     }
 
+    /// Stopped by `diagnostic`, with the exit code its registered code says (1 for the input or
+    /// the outcome, 2 for usage and the environment).
+    pub fn from_diagnostic(diagnostic: Diagnostic) -> Failure {
+        let exit = match code(diagnostic.code).map(|c| c.exit) {
+            Some(2) => ExitCode::Usage,
+            _ => ExitCode::Failure,
+        };
+        Failure::of(exit, vec![diagnostic])
+    }
+
     /// Stopped with `exit` by every one of `diagnostics`.
     pub fn of(exit: ExitCode, diagnostics: Vec<Diagnostic>) -> Failure {
         Failure {
@@ -42,6 +53,12 @@ impl Failure {
     pub fn with_sources(mut self, sources: SourceMap) -> Failure {
         self.sources = Some(sources);
         self
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Failure {
+        Failure::from_diagnostic(diagnostic)
     }
 }
 

@@ -8,21 +8,24 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
 use super::plan::{checked_workspace, evaluated, ledger_history, renderer, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
-use crate::check::CheckedWorkspace;
-use crate::data::{newest_event, Dataset};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::ledger::{LeaseError, Ledger, LedgerError};
-use crate::model::Transport as TransportKind;
+use crate::ledger::{Ledger, LedgerError};
 use crate::plan::build_plan;
-use crate::render::{checked_secret, PlanInputs, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE};
-use crate::run::transport::{shown_url, Outbox, SmtpRelay, Transport};
-use crate::run::{execute, Destination, DkimSigner, RunSettings, RunSummary, SendNote};
+use crate::render::{PlanInputs, SECRET_VARIABLE};
+use crate::run::{
+    data_is_fresh, dkim_signer, execute, take_lease, transport, unsubscribe_secret, within_max_sends, Destination,
+    RunOptions, RunSettings, RunSummary, SendNote,
+};
+
+/// Reads an environment variable (SMTP credentials name theirs).
+pub(super) fn environment(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
 
 /// How the summary is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,10 +70,6 @@ pub struct RunArgs {
     pub skip_bad_rows: bool,
 }
 
-/// The unsubscribe secret when the run goes to an outbox without one: links work, but anyone
-/// who knows this could forge them, so it is only allowed where nothing leaves the machine.
-const OUTBOX_SECRET: &str = "tailor-outbox-only";
-
 /// Set (to anything) only by the crash test, to show that without reserving a send before it
 /// leaves, a killed run leads to duplicates nobody can explain. Never set it otherwise.
 const NO_RESERVATION_VARIABLE: &str = "TAILOR_TEST_UNSAFE_NO_RESERVATION";
@@ -86,105 +85,6 @@ fn unsafe_no_reservation(report: &mut Report) -> bool {
     set
 }
 
-/// Refuses data whose newest event is older than `now - max_data_age`.
-fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<(), Failure> {
-    let Some(max_age) = workspace.manifest.delivery.max_data_age else {
-        return Ok(());
-    };
-    if workspace.schema.events.is_empty() {
-        return Ok(());
-    }
-    let newest = newest_event(&dataset.events).map_err(|e| {
-        Failure::failed(Diagnostic::error(
-            "run::stale-data",
-            format!("cannot read the event times: {e}"),
-        ))
-    })?;
-    let oldest_allowed = now.timestamp_micros() - max_age.micros();
-    match newest {
-        Some(newest) if newest >= oldest_allowed => Ok(()),
-        Some(newest) => {
-            let shown = DateTime::from_timestamp_micros(newest)
-                .map_or(newest.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
-            Err(Failure::failed(
-                Diagnostic::error(
-                    "run::stale-data",
-                    format!(
-                        "the newest event is from {shown}, older than `max_data_age` ({max_age}) before {}",
-                        now.to_rfc3339_opts(SecondsFormat::Secs, true)
-                    ),
-                )
-                .with_hint("refresh the event export; a stale export must not drive sends"),
-            ))
-        }
-        None => Err(Failure::failed(
-            Diagnostic::error(
-                "run::stale-data",
-                "there are no events at all, so the data's age is unknown",
-            )
-            .with_hint("refresh the event export, or remove `delivery.max_data_age`"),
-        )),
-    }
-}
-
-/// The transport the manifest names (an SMTP server must answer).
-pub(super) fn transport(workspace: &CheckedWorkspace) -> Result<Box<dyn Transport>, Failure> {
-    let delivery = &workspace.manifest.delivery;
-    match (delivery.transport, &delivery.smtp) {
-        (TransportKind::Smtp, Some(smtp)) => {
-            let relay = SmtpRelay::new(smtp, |name| std::env::var(name).ok())
-                .map_err(|e| Failure::usage(Diagnostic::error("run::smtp-setup", e.to_string())))?;
-            relay.reachable().map_err(|e| {
-                Failure::usage(
-                    Diagnostic::error("run::smtp-unreachable", format!("{}: {e}", shown_url(&smtp.url)))
-                        .with_hint("is the server running, and is `delivery.smtp.url` right?"),
-                )
-            })?;
-            Ok(Box::new(relay))
-        }
-        _ => {
-            let outbox = Outbox::open(&delivery.outbox).map_err(|e| {
-                Failure::usage(Diagnostic::error(
-                    "run::outbox",
-                    format!("cannot create `{}`: {e}", delivery.outbox.display()),
-                ))
-            })?;
-            Ok(Box::new(outbox))
-        }
-    }
-}
-
-/// The unsubscribe secret: at least [`MIN_SECRET_BYTES`] long whenever one is given; only an
-/// outbox run (or a dry run), where nothing leaves the machine, falls back to a development
-/// secret when none is set.
-pub(super) fn unsubscribe_secret(workspace: &CheckedWorkspace, dry_run: bool) -> Result<String, Failure> {
-    let value = std::env::var(SECRET_VARIABLE).ok();
-    match checked_secret(value.as_deref()) {
-        Ok(secret) => Ok(secret.to_string()),
-        Err(SecretProblem::Missing) if dry_run || workspace.manifest.delivery.transport != TransportKind::Smtp => {
-            Ok(OUTBOX_SECRET.to_string())
-        }
-        Err(SecretProblem::Missing) => Err(Failure::usage(
-            Diagnostic::error(
-                "run::no-secret",
-                format!("{SECRET_VARIABLE} is not set (or empty), so unsubscribe links could be forged"),
-            )
-            .with_hint(format!(
-                "set it to a long random value (at least {MIN_SECRET_BYTES} bytes), the same on every run (a CI secret)"
-            )),
-        )),
-        Err(SecretProblem::TooShort(length)) => Err(Failure::usage(
-            Diagnostic::error(
-                "run::weak-secret",
-                format!("{SECRET_VARIABLE} is {length} bytes long; unsubscribe tokens signed with it could be forged"),
-            )
-            .with_hint(format!(
-                "use a random value of at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`"
-            )),
-        )),
-    }
-}
-
 /// A flag SIGINT and SIGTERM set, so a run stops gracefully (a second signal ends the process
 /// at once, exit 1).
 fn stop_on_signals() -> Arc<AtomicBool> {
@@ -196,16 +96,6 @@ fn stop_on_signals() -> Arc<AtomicBool> {
         let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
     }
     flag
-}
-
-/// The DKIM signer the manifest asks for, if any.
-pub(super) fn dkim_signer(workspace: &CheckedWorkspace) -> Result<Option<DkimSigner>, Failure> {
-    match &workspace.manifest.delivery.dkim {
-        Some(settings) => DkimSigner::load(settings)
-            .map(Some)
-            .map_err(|e| Failure::usage(Diagnostic::error("run::dkim", e.to_string()))),
-        None => Ok(None),
-    }
 }
 
 /// Prints progress: a bar on a terminal, a line per tenth otherwise.
@@ -262,22 +152,7 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     };
     // One run per ledger: the lease lives in the ledger itself.
     if let Some(ledger) = &mut ledger {
-        ledger.take_lease().map_err(|e| match e {
-            LeaseError::Held(holder) => Failure::failed(
-                Diagnostic::error(
-                    "run::locked",
-                    format!(
-                        "another run ({holder}) holds the lease of the ledger `{}`",
-                        delivery.ledger.display()
-                    ),
-                )
-                .with_hint("wait for it to finish; two runs must not interleave"),
-            ),
-            other => Failure::usage(Diagnostic::error(
-                "ledger::write",
-                format!("ledger `{}`: {other}", delivery.ledger.display()),
-            )),
-        })?;
+        take_lease(ledger, &delivery.ledger)?;
     }
     let interrupted = match &mut ledger {
         Some(ledger) => ledger
@@ -295,19 +170,8 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let plan = build_plan(&workspace, &dataset, &evaluation, &history, only, now)
         .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
     let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
-    let sending = args.limit.map_or(due, |limit| due.min(limit));
-    if let Some(max) = args.max_sends {
-        if sending > max {
-            return Err(Failure::failed(
-                Diagnostic::error(
-                    "run::too-many",
-                    format!("{sending} messages are due, more than --max-sends {max}: nothing was sent"),
-                )
-                .with_hint("review `tailor plan`; raise --max-sends if this is intended"),
-            ));
-        }
-    }
-    let secret = unsubscribe_secret(&workspace, args.dry_run)?;
+    within_max_sends(due, args.limit, args.max_sends)?;
+    let secret = unsubscribe_secret(&workspace, environment(SECRET_VARIABLE).as_deref(), args.dry_run)?;
     let renderer = renderer(&loaded, &workspace)?;
     let inputs = PlanInputs {
         workspace: &workspace,
@@ -315,28 +179,17 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
         evaluation: &evaluation,
         now,
     };
-    let smtp = delivery.smtp.as_ref();
-    let settings = RunSettings {
-        threads: match delivery.transport {
-            TransportKind::Smtp => smtp.map_or(1, |s| s.pool as usize),
-            TransportKind::Outbox => 2,
-        },
-        retries: smtp.map_or(3, |s| s.retries),
-        rate_per_second: match delivery.transport {
-            TransportKind::Smtp => smtp.map_or(0.0, |s| s.rate_per_second),
-            TransportKind::Outbox => 0.0,
-        },
-        max_failure_rate: delivery.max_failure_rate,
+    let options = RunOptions {
         limit: args.limit,
         show_pii: args.show_pii,
         reserve: !unsafe_no_reservation(report),
-        interrupted: stop_on_signals(),
     };
+    let settings = RunSettings::for_delivery(delivery, options, stop_on_signals());
     let progress = progress_printer(args.format == RunFormat::Json && !std::io::stderr().is_terminal());
     let transport = if args.dry_run {
         None
     } else {
-        Some(transport(&workspace)?)
+        Some(transport(&workspace, environment)?)
     };
     let dkim = if args.dry_run { None } else { dkim_signer(&workspace)? };
     let destination = match (&mut ledger, &transport) {

@@ -6,14 +6,18 @@
 
 mod dkim;
 mod execute;
+mod guards;
 mod pacing;
 mod proof;
 mod refusal;
 mod senders;
+mod setup;
 mod summary;
 pub mod transport;
 
 pub use dkim::DkimSigner;
 pub use execute::{execute, Destination, RunSettings};
+pub use guards::{data_is_fresh, take_lease, within_max_sends};
 pub use proof::proof;
+pub use setup::{dkim_signer, transport, unsubscribe_secret, RunOptions};
 pub use summary::{CampaignSummary, RunSummary, SendNote};
