@@ -16,11 +16,11 @@ use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::expr::Scope;
-use crate::load::raw::{RawCampaign, RawSchedule, RawTrigger, RawVars};
+use crate::load::raw::{RawCampaign, RawGoal, RawSchedule, RawTrigger, RawVars};
 use crate::load::{Document, Located};
 use crate::model::RecommendSource;
 use crate::model::*;
-use crate::template::{ContextBuilder, Value};
+use crate::template::{ContextBuilder, TemplateContext, Value};
 
 /// Declares every campaign name in `names`.
 pub fn declare_campaigns(cx: &mut Context, names: &mut Names) {
@@ -274,9 +274,55 @@ fn check_campaign(
                 c.expr
             })
     });
-    let (timing, trigger_event) = match (&raw.schedule, &raw.trigger) {
+    let (timing, trigger_event) = timing(cx, doc, inputs, &mut uses);
+    let arms = arms(cx, doc);
+    let recommend = raw.recommend.as_ref().and_then(|r| recommend(cx, doc, r, schema));
+    let catalog = recommend.as_ref().and(schema.catalog.as_ref());
+    let mut variants = Vec::new();
+    for arm in arms {
+        let context = inputs.context.campaign(trigger_event, arm_vars(&arm), catalog);
+        let variant = check_arm(cx, doc, arm, &context, partials);
+        variants.extend(variant.filter(|_| timing.is_some()));
+    }
+    let holdout = holdout(cx, doc);
+    let goal = raw.goal.as_ref().and_then(|g| goal(cx, doc, schema, &g.value));
+    if let Some(salt) = &raw.salt {
+        if salt.value.is_empty() {
+            cx.report(Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)));
+        }
+    }
+    // `Some(None)`: there is an audience and it did not check.
+    let audience = match audience {
+        Some(checked) => Some(checked?),
+        None => None,
+    };
+    Some(Campaign {
+        name: raw.name.value.clone(),
+        audience,
+        timing: timing?,
+        variants,
+        holdout: holdout?,
+        salt: raw.salt.as_ref().map_or(raw.name.value.clone(), |s| s.value.clone()),
+        goal,
+        recommend,
+        priority: raw.priority.as_ref().map_or(0, |p| p.value),
+        enabled: raw.enabled.unwrap_or(true),
+        ignore_frequency_cap: raw.ignore_frequency_cap.unwrap_or(false),
+        uses,
+    })
+}
+
+/// `schedule:` or `trigger:` (exactly one), and the event type a trigger fires on.
+fn timing<'s>(
+    cx: &mut Context,
+    doc: &Document<&RawCampaign>,
+    inputs: &CampaignInputs<'s>,
+    uses: &mut Uses,
+) -> (Option<Timing>, Option<&'s EventSchema>) {
+    let raw = doc.value;
+    match (&raw.schedule, &raw.trigger) {
         (Some(s), None) => (schedule(cx, doc, &s.value), None),
-        (None, Some(t)) => trigger(cx, doc, &t.value, t, inputs, &mut uses),
+        (None, Some(t)) => trigger(cx, doc, &t.value, t, inputs, uses),
         (Some(s), Some(t)) => {
             let d = Diagnostic::error(
                 "campaign::timing",
@@ -294,7 +340,13 @@ fn check_campaign(
             cx.report(d);
             (None, None)
         }
-    };
+    }
+}
+
+/// The campaign's arms: its `variants:`, or one `default` variant made of the campaign's own
+/// subject and templates; each variant takes what it does not set from the campaign.
+fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
+    let raw = doc.value;
     let base_vars = vars_of(raw.vars.as_ref());
     let html = template_ref(cx, doc, &raw.html);
     let text = raw.text.as_ref().and_then(|t| template_ref(cx, doc, t));
@@ -366,43 +418,55 @@ fn check_campaign(
             }
         }
     }
-    let recommend = raw.recommend.as_ref().and_then(|r| recommend(cx, doc, r, schema));
-    let catalog = recommend.as_ref().and(schema.catalog.as_ref());
-    let mut variants = Vec::new();
-    for arm in arms {
-        if arm.subject.value.trim().is_empty() {
-            cx.report(Diagnostic::error("campaign::empty-subject", "the subject is empty").at(doc.span(arm.subject)));
-        }
-        if let Some(from) = arm.from {
-            cx.value(doc, from, "campaign::bad-address", |f| parse_mailbox(f).map(|_| ()));
-        }
-        let vars: BTreeMap<String, Value> = arm.vars.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect();
-        let context = inputs.context.campaign(trigger_event, vars, catalog);
-        check_inline(cx, doc, arm.subject, &context, partials.1);
-        if let Some(preheader) = arm.preheader {
-            check_inline(cx, doc, preheader, &context, partials.1);
-        }
-        if let Some(html) = &arm.html {
-            check_file(cx, html.file, &context, true, partials.0);
-        }
-        if let Some(text) = &arm.text {
-            check_file(cx, text.file, &context, false, partials.1);
-        }
-        let (Some(html), true) = (arm.html, timing.is_some()) else {
-            continue;
-        };
-        variants.push(Variant {
-            name: arm.name.value,
-            weight: arm.weight,
-            subject: arm.subject.value.clone(),
-            preheader: arm.preheader.map(|p| p.value.clone()),
-            html,
-            text: arm.text,
-            vars: arm.vars,
-            from: arm.from.map(|f| f.value.clone()),
-        });
+    arms
+}
+
+/// An arm's `vars:` as template values.
+fn arm_vars(arm: &Arm) -> BTreeMap<String, Value> {
+    arm.vars.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()
+}
+
+/// Checks one arm's subject, sender and templates in `context`; the variant, when it has its
+/// HTML template.
+fn check_arm(
+    cx: &mut Context,
+    doc: &Document<&RawCampaign>,
+    arm: Arm,
+    context: &TemplateContext,
+    partials: (&Partials, &Partials),
+) -> Option<Variant> {
+    if arm.subject.value.trim().is_empty() {
+        cx.report(Diagnostic::error("campaign::empty-subject", "the subject is empty").at(doc.span(arm.subject)));
     }
-    let holdout = match &raw.holdout {
+    if let Some(from) = arm.from {
+        cx.value(doc, from, "campaign::bad-address", |f| parse_mailbox(f).map(|_| ()));
+    }
+    check_inline(cx, doc, arm.subject, context, partials.1);
+    if let Some(preheader) = arm.preheader {
+        check_inline(cx, doc, preheader, context, partials.1);
+    }
+    if let Some(html) = &arm.html {
+        check_file(cx, html.file, context, true, partials.0);
+    }
+    if let Some(text) = &arm.text {
+        check_file(cx, text.file, context, false, partials.1);
+    }
+    let html = arm.html?;
+    Some(Variant {
+        name: arm.name.value,
+        weight: arm.weight,
+        subject: arm.subject.value.clone(),
+        preheader: arm.preheader.map(|p| p.value.clone()),
+        html,
+        text: arm.text,
+        vars: arm.vars,
+        from: arm.from.map(|f| f.value.clone()),
+    })
+}
+
+/// `holdout:`, below 100%; none by default.
+fn holdout(cx: &mut Context, doc: &Document<&RawCampaign>) -> Option<Percent> {
+    match &doc.value.holdout {
         Some(h) => cx.value(doc, h, "campaign::bad-holdout", |h| {
             Percent::parse(h).and_then(|p| {
                 if p.hundredths < 10_000 {
@@ -413,38 +477,16 @@ fn check_campaign(
             })
         }),
         None => Some(Percent { hundredths: 0 }),
-    };
-    let goal = raw.goal.as_ref().and_then(|g| {
-        let event = event_type(cx, doc, schema, &g.value.event).map(|e| e.name.clone());
-        let within = cx.value(doc, &g.value.within, "campaign::bad-duration", |d| Duration::parse(d));
-        Some(Goal {
-            event: event?,
-            within: within?,
-        })
-    });
-    if let Some(salt) = &raw.salt {
-        if salt.value.is_empty() {
-            cx.report(Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)));
-        }
     }
-    // `Some(None)`: there is an audience and it did not check.
-    let audience = match audience {
-        Some(checked) => Some(checked?),
-        None => None,
-    };
-    Some(Campaign {
-        name: raw.name.value.clone(),
-        audience,
-        timing: timing?,
-        variants,
-        holdout: holdout?,
-        salt: raw.salt.as_ref().map_or(raw.name.value.clone(), |s| s.value.clone()),
-        goal,
-        recommend,
-        priority: raw.priority.as_ref().map_or(0, |p| p.value),
-        enabled: raw.enabled.unwrap_or(true),
-        ignore_frequency_cap: raw.ignore_frequency_cap.unwrap_or(false),
-        uses,
+}
+
+/// `goal:`: a declared event type within a duration.
+fn goal(cx: &mut Context, doc: &Document<&RawCampaign>, schema: &DataSchema, raw: &RawGoal) -> Option<Goal> {
+    let event = event_type(cx, doc, schema, &raw.event).map(|e| e.name.clone());
+    let within = cx.value(doc, &raw.within, "campaign::bad-duration", |d| Duration::parse(d));
+    Some(Goal {
+        event: event?,
+        within: within?,
     })
 }
 

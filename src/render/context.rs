@@ -205,7 +205,16 @@ pub fn recipient_globals(
         }
     }
     let recommendations = match &campaign.recommend {
-        Some(recommend) => super::recommendations(recipient, recommend)?,
+        Some(recommend) => {
+            let catalog_key = recipient.workspace.schema.catalog_key.as_deref().unwrap_or("id");
+            super::recommendations(
+                recipient.dataset,
+                catalog_key,
+                &recipient.key(),
+                recipient.now,
+                recommend,
+            )?
+        }
         // Nil without `recommend:` (the checker forbids using it then).
         None => Json::Null,
     };

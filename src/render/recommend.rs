@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use polars::prelude::{AnyValue, DataFrame, StringChunked};
 use serde_json::{Map, Value as Json};
 
-use super::context::Recipient;
 use crate::data::{any_to_json, event_column, Dataset, EVENT_ID, EVENT_TYPE};
 use crate::model::{Recommend, RecommendSource};
 
@@ -65,18 +65,22 @@ fn catalog_row(catalog: &DataFrame, row: usize) -> Json {
     Json::Object(object)
 }
 
-/// The recommended catalog rows for `recipient`.
-pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<Json, String> {
-    let workspace = recipient.workspace;
-    let catalog = recipient
-        .dataset
+/// The catalog rows `recommend` picks for `user` at `now`, from the catalog (its products
+/// keyed by `catalog_key`) and the user's events in `dataset`.
+pub fn recommendations(
+    dataset: &Dataset,
+    catalog_key: &str,
+    user: &str,
+    now: DateTime<Utc>,
+    recommend: &Recommend,
+) -> Result<Json, String> {
+    let catalog = dataset
         .catalog
         .as_ref()
         .ok_or("recommendations need the catalog, which was not loaded")?;
-    let key = workspace.schema.catalog_key.as_deref().unwrap_or("id");
-    let rows = recipient.dataset.catalog_index(key);
-    let now = recipient.now.timestamp_micros();
-    let seen = events_of(recipient.dataset, &recipient.key(), now);
+    let rows = dataset.catalog_index(catalog_key);
+    let now = now.timestamp_micros();
+    let seen = events_of(dataset, user, now);
     let purchased: HashSet<&str> = seen
         .iter()
         .filter(|e| e.kind == "purchase")
@@ -114,7 +118,7 @@ pub fn recommendations(recipient: &Recipient, recommend: &Recommend) -> Result<J
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(c, _)| *c);
             if let Some(favourite) = favourite {
-                let all = recipient.dataset.purchase_counts(now);
+                let all = dataset.purchase_counts(now);
                 let categories = strings(catalog, "category");
                 let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
                 let mut ranked: Vec<(&str, usize)> = rows

@@ -5,7 +5,7 @@ use std::ops::Range;
 use super::ast::*;
 use super::error::TemplateError;
 use super::markup::Markup;
-use super::tags::{self, Opened};
+use super::tags::{self, Blocks, Opened};
 use crate::diag::suggestion_hint;
 
 /// Every tag name the parser knows, for suggestions.
@@ -254,7 +254,7 @@ fn liquid_lines(source: &str, range: Range<usize>, pieces: &mut Vec<Piece>) -> R
     Ok(())
 }
 
-pub(super) struct BlockParser<'a> {
+struct BlockParser<'a> {
     source: &'a str,
     pieces: Vec<Piece>,
     position: usize,
@@ -268,11 +268,41 @@ const MAX_BLOCK_NESTING: usize = 100;
 
 type BlockEnd = Option<(String, Range<usize>)>;
 
-impl BlockParser<'_> {
-    pub(super) fn markup(&self, range: &Range<usize>) -> Result<Markup, TemplateError> {
+impl Blocks for BlockParser<'_> {
+    fn markup(&self, range: &Range<usize>) -> Result<Markup, TemplateError> {
         Markup::new(&self.source[range.clone()], range.start)
     }
 
+    /// Parses a block body that must end with `end` (after optional `else`-like tags in `ends`).
+    fn body(
+        &mut self,
+        ends: &[&str],
+        opener: &str,
+        open_span: &Range<usize>,
+    ) -> Result<(Vec<Node>, String, Range<usize>), TemplateError> {
+        if self.depth >= MAX_BLOCK_NESTING {
+            return Err(TemplateError::new(
+                "template::too-deep",
+                format!("blocks nest more than {MAX_BLOCK_NESTING} levels deep here"),
+                open_span.clone(),
+            )
+            .with_hint(Some("flatten the conditions, or move parts into partials".into())));
+        }
+        self.depth += 1;
+        let block = self.block(ends);
+        self.depth -= 1;
+        match block? {
+            (nodes, Some((name, markup))) => Ok((nodes, name, markup)),
+            (_, None) => Err(unclosed(
+                opener,
+                ends.last().copied().unwrap_or("end"),
+                open_span.clone(),
+            )),
+        }
+    }
+}
+
+impl BlockParser<'_> {
     /// Parses nodes until one of `ends` (returned) or the end of input (`None`).
     fn block(&mut self, ends: &[&str]) -> Result<(Vec<Node>, BlockEnd), TemplateError> {
         let mut nodes = Vec::new();
@@ -307,34 +337,6 @@ impl BlockParser<'_> {
         Ok((nodes, None))
     }
 
-    /// Parses a block body that must end with `end` (after optional `else`-like tags in `ends`).
-    pub(super) fn body(
-        &mut self,
-        ends: &[&str],
-        opener: &str,
-        open_span: &Range<usize>,
-    ) -> Result<(Vec<Node>, String, Range<usize>), TemplateError> {
-        if self.depth >= MAX_BLOCK_NESTING {
-            return Err(TemplateError::new(
-                "template::too-deep",
-                format!("blocks nest more than {MAX_BLOCK_NESTING} levels deep here"),
-                open_span.clone(),
-            )
-            .with_hint(Some("flatten the conditions, or move parts into partials".into())));
-        }
-        self.depth += 1;
-        let block = self.block(ends);
-        self.depth -= 1;
-        match block? {
-            (nodes, Some((name, markup))) => Ok((nodes, name, markup)),
-            (_, None) => Err(unclosed(
-                opener,
-                ends.last().copied().unwrap_or("end"),
-                open_span.clone(),
-            )),
-        }
-    }
-
     /// One tag: the dispatcher to the tag's own parser (in `tags.rs`); `None` for tags that
     /// leave nothing in the tree (`{% # comment %}`, an empty `echo`).
     fn tag(
@@ -350,10 +352,10 @@ impl BlockParser<'_> {
         let m = self.markup(&markup)?;
         let opened = Opened { name, span: &name_span };
         let node = match name {
-            "if" | "unless" => self.conditional(opened, m)?,
-            "case" => self.case(opened, m)?,
-            "for" | "tablerow" => self.loop_block(opened, m)?,
-            "capture" => self.capture(opened, m)?,
+            "if" | "unless" => tags::conditional(self, opened, m)?,
+            "case" => tags::case(self, opened, m)?,
+            "for" | "tablerow" => tags::loop_block(self, opened, m)?,
+            "capture" => tags::capture(self, opened, m)?,
             "ifchanged" => {
                 m.finish()?;
                 Node::IfChanged(self.body(&["endifchanged"], name, &name_span)?.0)

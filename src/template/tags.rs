@@ -6,7 +6,6 @@ use std::ops::Range;
 use super::ast::*;
 use super::error::TemplateError;
 use super::markup::{Markup, Tok};
-use super::parser::BlockParser;
 use crate::diag::suggestion_hint;
 
 /// A block tag as opened: its name and where the name is (unclosed blocks are reported there).
@@ -18,126 +17,140 @@ pub(super) struct Opened<'t> {
     pub span: &'t Range<usize>,
 }
 
-impl BlockParser<'_> {
-    /// `{% if %}` and `{% unless %}` with their `elsif` and `else` branches.
-    pub(super) fn conditional(&mut self, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
-        let Opened { name, span } = opened;
-        let end = if name == "if" { "endif" } else { "endunless" };
-        let ends = ["elsif", "else", end];
-        let mut branches = Vec::new();
-        let mut condition = m.condition()?;
-        m.finish()?;
-        loop {
-            let (body, next, next_markup) = self.body(&ends, name, span)?;
-            branches.push((condition, body));
-            match next.as_str() {
-                "elsif" => {
-                    let mut nm = self.markup(&next_markup)?;
-                    condition = nm.condition()?;
-                    nm.finish()?;
+/// What a block tag needs from the parser around it: the markup of a later tag of the block
+/// (`elsif`, `when`), and the body up to one of the block's ends.
+pub(super) trait Blocks {
+    /// The markup at `range` of the template, ready to read.
+    fn markup(&self, range: &Range<usize>) -> Result<Markup, TemplateError>;
+
+    /// The nodes up to one of `ends`, that end's name and its markup's range; an error naming
+    /// `opener` at `open_span` when the template ends first.
+    fn body(
+        &mut self,
+        ends: &[&str],
+        opener: &str,
+        open_span: &Range<usize>,
+    ) -> Result<(Vec<Node>, String, Range<usize>), TemplateError>;
+}
+
+/// `{% if %}` and `{% unless %}` with their `elsif` and `else` branches.
+pub(super) fn conditional(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
+    let Opened { name, span } = opened;
+    let end = if name == "if" { "endif" } else { "endunless" };
+    let ends = ["elsif", "else", end];
+    let mut branches = Vec::new();
+    let mut condition = m.condition()?;
+    m.finish()?;
+    loop {
+        let (body, next, next_markup) = parser.body(&ends, name, span)?;
+        branches.push((condition, body));
+        match next.as_str() {
+            "elsif" => {
+                let mut nm = parser.markup(&next_markup)?;
+                condition = nm.condition()?;
+                nm.finish()?;
+            }
+            "else" => {
+                // Liquid ignores further `else`/`elsif` branches after an `else`.
+                let (mut otherwise, mut next, _) = parser.body(&ends, name, span)?;
+                while next != end {
+                    let (ignored, n, _) = parser.body(&ends, name, span)?;
+                    otherwise.extend(ignored);
+                    next = n;
                 }
-                "else" => {
-                    // Liquid ignores further `else`/`elsif` branches after an `else`.
-                    let (mut otherwise, mut next, _) = self.body(&ends, name, span)?;
-                    while next != end {
-                        let (ignored, n, _) = self.body(&ends, name, span)?;
-                        otherwise.extend(ignored);
-                        next = n;
-                    }
-                    return Ok(Node::If {
-                        unless: name == "unless",
-                        branches,
-                        otherwise: Some(otherwise),
-                    });
-                }
-                _ => {
-                    return Ok(Node::If {
-                        unless: name == "unless",
-                        branches,
-                        otherwise: None,
-                    })
-                }
+                return Ok(Node::If {
+                    unless: name == "unless",
+                    branches,
+                    otherwise: Some(otherwise),
+                });
+            }
+            _ => {
+                return Ok(Node::If {
+                    unless: name == "unless",
+                    branches,
+                    otherwise: None,
+                })
             }
         }
     }
+}
 
-    /// `{% case %}` with its `when` and `else` branches.
-    pub(super) fn case(&mut self, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
-        let Opened { name, span } = opened;
-        let ends = ["when", "else", "endcase"];
-        let subject = m.expression()?;
-        m.finish()?;
-        let (_, mut next, mut next_markup) = self.body(&ends, name, span)?;
-        let mut whens = Vec::new();
-        let mut otherwise = None;
-        loop {
-            match next.as_str() {
-                "when" => {
-                    let mut wm = self.markup(&next_markup)?;
-                    let mut values = vec![wm.expression()?];
-                    while wm.eat_punct(',') || wm.eat_word("or") {
-                        values.push(wm.expression()?);
-                    }
-                    wm.finish()?;
-                    let (body, n, nm) = self.body(&ends, name, span)?;
-                    whens.push((values, body));
-                    (next, next_markup) = (n, nm);
+/// `{% case %}` with its `when` and `else` branches.
+pub(super) fn case(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
+    let Opened { name, span } = opened;
+    let ends = ["when", "else", "endcase"];
+    let subject = m.expression()?;
+    m.finish()?;
+    let (_, mut next, mut next_markup) = parser.body(&ends, name, span)?;
+    let mut whens = Vec::new();
+    let mut otherwise = None;
+    loop {
+        match next.as_str() {
+            "when" => {
+                let mut wm = parser.markup(&next_markup)?;
+                let mut values = vec![wm.expression()?];
+                while wm.eat_punct(',') || wm.eat_word("or") {
+                    values.push(wm.expression()?);
                 }
-                "else" => {
-                    let (body, n, nm) = self.body(&ends, name, span)?;
-                    otherwise = Some(body);
-                    (next, next_markup) = (n, nm);
-                }
-                _ => {
-                    return Ok(Node::Case {
-                        subject,
-                        whens,
-                        otherwise,
-                    })
-                }
+                wm.finish()?;
+                let (body, n, nm) = parser.body(&ends, name, span)?;
+                whens.push((values, body));
+                (next, next_markup) = (n, nm);
+            }
+            "else" => {
+                let (body, n, nm) = parser.body(&ends, name, span)?;
+                otherwise = Some(body);
+                (next, next_markup) = (n, nm);
+            }
+            _ => {
+                return Ok(Node::Case {
+                    subject,
+                    whens,
+                    otherwise,
+                })
             }
         }
     }
+}
 
-    /// `{% for %}` (with `else`) and `{% tablerow %}`.
-    pub(super) fn loop_block(&mut self, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
-        let Opened { name, span } = opened;
-        let variable = m.name("a loop variable")?;
-        if !m.eat_word("in") {
-            return Err(m.error(format!("expected `in`: `{{% {name} item in collection %}}`")));
-        }
-        let collection = m.expression()?;
-        let params = loop_params(&mut m)?;
-        m.finish()?;
-        let end = if name == "for" { "endfor" } else { "endtablerow" };
-        let ends: &[&str] = if name == "for" {
-            &["else", "endfor"]
-        } else {
-            &["endtablerow"]
-        };
-        let (body, next, _) = self.body(ends, name, span)?;
-        let otherwise = if next == "else" {
-            Some(self.body(&[end], name, span)?.0)
-        } else {
-            None
-        };
-        Ok(Node::Loop {
-            tablerow: name == "tablerow",
-            variable,
-            collection,
-            params,
-            body,
-            otherwise,
-        })
+/// `{% for %}` (with `else`) and `{% tablerow %}`.
+pub(super) fn loop_block(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
+    let Opened { name, span } = opened;
+    let variable = m.name("a loop variable")?;
+    if !m.eat_word("in") {
+        return Err(m.error(format!("expected `in`: `{{% {name} item in collection %}}`")));
     }
+    let collection = m.expression()?;
+    let params = loop_params(&mut m)?;
+    m.finish()?;
+    let end = if name == "for" { "endfor" } else { "endtablerow" };
+    let ends: &[&str] = if name == "for" {
+        &["else", "endfor"]
+    } else {
+        &["endtablerow"]
+    };
+    let (body, next, _) = parser.body(ends, name, span)?;
+    let otherwise = if next == "else" {
+        Some(parser.body(&[end], name, span)?.0)
+    } else {
+        None
+    };
+    Ok(Node::Loop {
+        tablerow: name == "tablerow",
+        variable,
+        collection,
+        params,
+        body,
+        otherwise,
+    })
+}
 
-    /// `{% capture name %}...{% endcapture %}`.
-    pub(super) fn capture(&mut self, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
-        let variable = m.name("a variable name")?;
-        m.finish()?;
-        let (body, _, _) = self.body(&["endcapture"], opened.name, opened.span)?;
-        Ok(Node::Capture { name: variable, body })
-    }
+/// `{% capture name %}...{% endcapture %}`.
+pub(super) fn capture(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -> Result<Node, TemplateError> {
+    let variable = m.name("a variable name")?;
+    m.finish()?;
+    let (body, _, _) = parser.body(&["endcapture"], opened.name, opened.span)?;
+    Ok(Node::Capture { name: variable, body })
 }
 
 /// `{% assign name = value | filters %}`.
