@@ -9,6 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::frame_builder::FrameBuilder;
 use super::read::Source;
 use super::table::{require_columns, RowErrors};
 use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, TableReport};
@@ -90,10 +91,7 @@ pub fn load_events(
         .map(|keys| keys.iter().flatten().collect())
         .unwrap_or_default();
     let columns = event_columns(schema);
-    let mut builders: Vec<ColumnBuilder> = columns
-        .iter()
-        .map(|(_, ty)| ColumnBuilder::new(ty, rows.len()))
-        .collect();
+    let mut frame = FrameBuilder::new(columns.iter().map(|(n, ty)| (n.as_str(), ty)), rows.len());
     let index_of: BTreeMap<&str, usize> = columns.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
     let (user_column, type_column, time_column) = (
         rows.column(&names.user),
@@ -101,17 +99,13 @@ pub fn load_events(
         rows.column(&names.time),
     );
     let id_column = names.id.as_deref().map(|id| rows.column(id));
-    let mut keep = vec![true; rows.len()];
     let mut unknown_users = 0usize;
-    #[allow(clippy::needless_range_loop)] // `row` indexes the source and the builders alike
     for row in 0..rows.len() {
-        let position = rows.position(row);
-        if let Some(problem) = rows.row_problem(row) {
-            bad.add(position, "data::bad-row", "", String::new(), problem.to_string());
-            keep[row] = false;
-            builders.iter_mut().for_each(ColumnBuilder::push_null);
+        if frame.unparsed(&rows, row, &mut bad) {
             continue;
         }
+        let position = rows.position(row);
+        let builders = frame.builders();
         let user = rows.text(row, &user_column);
         let type_name = rows.text(row, &type_column);
         let event = schema.event(&type_name);
@@ -184,22 +178,19 @@ pub fn load_events(
         builders[index_of[EVENT_ID]].push_text(Some(&id)).ok();
         if ok && !known_users.contains(user.as_str()) {
             unknown_users += 1;
-            keep[row] = false;
-            continue;
+            frame.drop_row(row);
+        } else if !ok {
+            frame.drop_row(row);
         }
-        keep[row] = ok;
     }
-    let skipped = keep.iter().filter(|k| !**k).count() - unknown_users;
     let file = bad.file().to_string();
-    let mask = (keep.iter().any(|k| !*k)).then_some(keep.as_slice());
-    let frame_columns: Vec<Column> = builders
-        .into_iter()
-        .zip(&columns)
-        .map(|(b, (n, _))| b.finish(n, mask))
-        .collect::<PolarsResult<_>>()
-        .map_err(polars_error(path))?;
-    let frame = DataFrame::new_infer_height(frame_columns).map_err(polars_error(path))?;
-    reports.push(TableReport::for_events(file, rows.len(), skipped, unknown_users));
+    let (frame, left_out) = frame.finish(path)?;
+    reports.push(TableReport::for_events(
+        file,
+        rows.len(),
+        left_out - unknown_users,
+        unknown_users,
+    ));
     Ok(frame)
 }
 

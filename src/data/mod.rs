@@ -10,6 +10,7 @@ mod dataset;
 mod event_id;
 mod event_index;
 mod events;
+mod frame_builder;
 mod load;
 mod load_error;
 mod load_options;

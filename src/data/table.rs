@@ -5,8 +5,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::frame_builder::FrameBuilder;
 use super::read::{Source, SourceColumn, SourceRows};
-use super::{ColumnBuilder, LoadError, LoadOptions, RowError, RowPosition};
+use super::{LoadError, LoadOptions, RowError, RowPosition};
 use crate::model::{DataSchema, Table};
 
 /// Errors kept per file; past this many, the rest are counted.
@@ -140,29 +141,15 @@ fn load_table(
         return Ok(DataFrame::empty());
     }
     let columns: Vec<SourceColumn> = names.iter().map(|n| rows.column(n)).collect();
-    let mut builders: Vec<ColumnBuilder> = table
-        .fields
-        .iter()
-        .map(|f| ColumnBuilder::new(&f.ty, rows.len()))
-        .collect();
-    let mut keep = vec![true; rows.len()];
+    let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), rows.len());
     let unique_column = unique.map(|name| (name, rows.column(name)));
     let mut seen = HashSet::with_capacity(if unique.is_some() { rows.len() } else { 0 });
-    #[allow(clippy::needless_range_loop)] // `row` indexes the source and the builders alike
     for row in 0..rows.len() {
-        if let Some(problem) = rows.row_problem(row) {
-            bad.add(
-                rows.position(row),
-                "data::bad-row",
-                "",
-                String::new(),
-                problem.to_string(),
-            );
-            keep[row] = false;
-            builders.iter_mut().for_each(ColumnBuilder::push_null);
+        if frame.unparsed(&rows, row, &mut bad) {
             continue;
         }
-        for ((builder, column), name) in builders.iter_mut().zip(&columns).zip(&names) {
+        let mut ok = true;
+        for ((builder, column), name) in frame.builders().iter_mut().zip(&columns).zip(&names) {
             if let Err(expected) = rows.push(row, column, builder) {
                 bad.add(
                     rows.position(row),
@@ -171,34 +158,23 @@ fn load_table(
                     rows.text(row, column),
                     expected,
                 );
-                keep[row] = false;
+                ok = false;
             }
         }
-        if let (Some((name, column)), true) = (&unique_column, keep[row]) {
+        if let (Some((name, column)), true) = (&unique_column, ok) {
             let key = rows.text(row, column);
             if !seen.insert(key.clone()) {
                 let expected = "a key no earlier row has (keys are unique)".to_string();
                 bad.add(rows.position(row), "data::duplicate-key", name, key, expected);
-                keep[row] = false;
+                ok = false;
             }
         }
+        if !ok {
+            frame.drop_row(row);
+        }
     }
-    let skipped = keep.iter().filter(|k| !**k).count();
     let file = bad.file().to_string();
-    let mask = (skipped > 0).then_some(keep.as_slice());
-    let columns: Vec<Column> = builders
-        .into_iter()
-        .zip(&names)
-        .map(|(b, n)| b.finish(n, mask))
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| LoadError::Io {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    let frame = DataFrame::new_infer_height(columns).map_err(|e| LoadError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let (frame, skipped) = frame.finish(path)?;
     reports.push(TableReport {
         file,
         rows: rows.len(),
