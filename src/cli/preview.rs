@@ -1,19 +1,20 @@
 //! `tailor preview [DIR] CAMPAIGN --test NAME | --profile KEY`: render one recipient's message,
 //! print it, write it to files, or send it as a proof (`--send-to`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::plan::{checked_workspace, data_failure, renderer, run_clock, workspace_data};
 use super::run::environment;
 use super::{workspace_folder, ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
-use crate::data::{load_catalog_only, test_dataset};
+use crate::data::{load_catalog_only, test_dataset, Dataset};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::eval::evaluate;
-use crate::model::{assign, is_valid_address, Assignment};
-use crate::render::{render_message, Recipient, SECRET_VARIABLE};
+use crate::model::{assign, is_valid_address, Assignment, Campaign, Variant};
+use crate::render::{render_message, Recipient, RenderedMessage, SECRET_VARIABLE};
 use crate::run::transport::{Attempt, Outgoing};
 use crate::run::{dkim_signer, proof, transport, unsubscribe_secret};
 
@@ -76,51 +77,8 @@ pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure>
         None => (None, first),
     };
     let (loaded, workspace) = checked_workspace(dir.as_ref())?;
-    let Some(campaign) = workspace.campaigns.iter().find(|c| c.name == campaign_name) else {
-        let names: Vec<&str> = workspace.campaigns.iter().map(|c| c.name.as_str()).collect();
-        return Err(Failure::usage(
-            Diagnostic::error(
-                "preview::unknown-campaign",
-                format!(
-                    "there is no campaign `{campaign_name}` (campaigns: {})",
-                    names.join(", ")
-                ),
-            )
-            .with_optional_hint(suggestion_hint(&campaign_name, names.iter().copied())),
-        ));
-    };
-    let (dataset, now, forced) = match (&args.test, &args.profile) {
-        (Some(name), _) => {
-            let Some(test) = workspace.tests.iter().find(|t| &t.name == name) else {
-                let names = workspace.tests.iter().map(|t| t.name.as_str());
-                return Err(Failure::usage(
-                    Diagnostic::error("preview::unknown-test", format!("there is no test `{name}`"))
-                        .with_optional_hint(suggestion_hint(name, names)),
-                ));
-            };
-            if test.campaign != campaign.name {
-                return Err(Failure::usage(Diagnostic::error(
-                    "preview::unknown-test",
-                    format!(
-                        "test `{name}` is about campaign `{}`, not `{}`",
-                        test.campaign, campaign.name
-                    ),
-                )));
-            }
-            let now = match &args.now {
-                Some(_) => run_clock(args.now.as_deref())?,
-                None => test.now,
-            };
-            let catalog = load_catalog_only(&workspace).map_err(data_failure)?;
-            let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog).map_err(fail)?;
-            (dataset, now, test.force.clone())
-        }
-        (None, _) => {
-            let now = run_clock(args.now.as_deref())?;
-            let dataset = workspace_data(&workspace, true, report)?;
-            (dataset, now, None)
-        }
-    };
+    let campaign = named_campaign(&workspace, &campaign_name)?;
+    let (dataset, now, forced) = recipient_data(args, &workspace, campaign, report)?;
     let evaluation = evaluate(&workspace, &dataset, now).map_err(fail)?;
     let keys = evaluation
         .frame
@@ -135,26 +93,7 @@ pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure>
         None => 0,
     };
     let key = keys.get(row).unwrap_or_default().to_string();
-    let wanted = args.variant.clone().or(forced);
-    let variant = match wanted {
-        Some(name) => campaign
-            .variants
-            .iter()
-            .find(|v| v.name == name)
-            .ok_or_else(|| fail(format!("`{}` has no variant `{name}`", campaign.name)))?,
-        None => {
-            let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
-            match assign(&campaign.salt, &key, campaign.holdout, &weights) {
-                Assignment::Variant(index) => &campaign.variants[index],
-                Assignment::Holdout => {
-                    return Err(fail(format!(
-                        "`{key}` is in `{}`'s holdout and gets nothing; pass --variant to render one anyway",
-                        campaign.name
-                    )))
-                }
-            }
-        }
-    };
+    let variant = variant_for(campaign, &key, args.variant.clone().or(forced))?;
     if let Some(address) = &args.send_to {
         if !is_valid_address(address) {
             return Err(Failure::usage(Diagnostic::error(
@@ -191,26 +130,104 @@ pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure>
         return send_proof(&workspace, outgoing, address);
     }
     match &args.out {
-        Some(out) => {
-            std::fs::create_dir_all(out).map_err(|e| fail(format!("cannot create `{}`: {e}", out.display())))?;
-            let stem = format!("{}.{}", campaign.name, message.variant);
-            std::fs::write(out.join(format!("{stem}.html")), &message.html).map_err(fail)?;
-            std::fs::write(out.join(format!("{stem}.txt")), &message.text).map_err(fail)?;
-            std::fs::write(out.join(format!("{stem}.eml")), &message.eml).map_err(fail)?;
-            eprintln!("wrote {stem}.eml, {stem}.html and {stem}.txt to {}", out.display());
-        }
-        None => {
-            println!("Subject: {}", message.subject);
-            if let Some(preheader) = &message.preheader {
-                println!("Preheader: {preheader}");
-            }
-            println!("Variant: {}", message.variant);
-            println!("List-Unsubscribe: <{}>", message.unsubscribe_url);
-            println!();
-            print!("{}", message.text);
-        }
+        Some(out) => write_message(out, &campaign.name, &message)?,
+        None => print_message(&message),
     }
     Ok(ExitCode::Success)
+}
+
+/// The campaign called `name`.
+fn named_campaign<'w>(workspace: &'w CheckedWorkspace, name: &str) -> Result<&'w Campaign, Failure> {
+    workspace.campaigns.iter().find(|c| c.name == name).ok_or_else(|| {
+        let names: Vec<&str> = workspace.campaigns.iter().map(|c| c.name.as_str()).collect();
+        Failure::usage(
+            Diagnostic::error(
+                "preview::unknown-campaign",
+                format!("there is no campaign `{name}` (campaigns: {})", names.join(", ")),
+            )
+            .with_optional_hint(suggestion_hint(name, names.iter().copied())),
+        )
+    })
+}
+
+/// The data to render from, the clock, and the variant a test forces: a test's one profile
+/// and events (`--test`), or the workspace's datasets (`--profile`).
+fn recipient_data(
+    args: &PreviewArgs,
+    workspace: &CheckedWorkspace,
+    campaign: &Campaign,
+    report: &mut Report,
+) -> Result<(Dataset, DateTime<Utc>, Option<String>), Failure> {
+    let Some(name) = &args.test else {
+        let now = run_clock(args.now.as_deref())?;
+        return Ok((workspace_data(workspace, true, report)?, now, None));
+    };
+    let Some(test) = workspace.tests.iter().find(|t| &t.name == name) else {
+        let names = workspace.tests.iter().map(|t| t.name.as_str());
+        return Err(Failure::usage(
+            Diagnostic::error("preview::unknown-test", format!("there is no test `{name}`"))
+                .with_optional_hint(suggestion_hint(name, names)),
+        ));
+    };
+    if test.campaign != campaign.name {
+        return Err(Failure::usage(Diagnostic::error(
+            "preview::unknown-test",
+            format!(
+                "test `{name}` is about campaign `{}`, not `{}`",
+                test.campaign, campaign.name
+            ),
+        )));
+    }
+    let now = match &args.now {
+        Some(_) => run_clock(args.now.as_deref())?,
+        None => test.now,
+    };
+    let catalog = load_catalog_only(workspace).map_err(data_failure)?;
+    let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog).map_err(fail)?;
+    Ok((dataset, now, test.force.clone()))
+}
+
+/// The variant `wanted` names, or the one `key` is assigned to (a holdout gets none).
+fn variant_for<'c>(campaign: &'c Campaign, key: &str, wanted: Option<String>) -> Result<&'c Variant, Failure> {
+    if let Some(name) = wanted {
+        return campaign
+            .variants
+            .iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| fail(format!("`{}` has no variant `{name}`", campaign.name)));
+    }
+    let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
+    match assign(&campaign.salt, key, campaign.holdout, &weights) {
+        Assignment::Variant(index) => Ok(&campaign.variants[index]),
+        Assignment::Holdout => Err(fail(format!(
+            "`{key}` is in `{}`'s holdout and gets nothing; pass --variant to render one anyway",
+            campaign.name
+        ))),
+    }
+}
+
+/// Writes `CAMPAIGN.VARIANT.eml`, `.html` and `.txt` into `out`.
+fn write_message(out: &Path, campaign: &str, message: &RenderedMessage) -> Result<(), Failure> {
+    std::fs::create_dir_all(out).map_err(|e| fail(format!("cannot create `{}`: {e}", out.display())))?;
+    let stem = format!("{campaign}.{}", message.variant);
+    for (extension, contents) in [("html", &message.html), ("txt", &message.text), ("eml", &message.eml)] {
+        let path = out.join(format!("{stem}.{extension}"));
+        std::fs::write(&path, contents).map_err(|e| fail(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    eprintln!("wrote {stem}.eml, {stem}.html and {stem}.txt to {}", out.display());
+    Ok(())
+}
+
+/// Prints the subject, preheader, variant and unsubscribe link, then the text part.
+fn print_message(message: &RenderedMessage) {
+    println!("Subject: {}", message.subject);
+    if let Some(preheader) = &message.preheader {
+        println!("Preheader: {preheader}");
+    }
+    println!("Variant: {}", message.variant);
+    println!("List-Unsubscribe: <{}>", message.unsubscribe_url);
+    println!();
+    print!("{}", message.text);
 }
 
 /// Signs (when DKIM is set up) and sends a proof through the workspace's transport.
