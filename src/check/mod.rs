@@ -1,6 +1,6 @@
 //! Stage 4, check: resolve every name and type-check every expression and template against the
 //! data schema, collecting every problem in one pass. Only this stage builds a
-//! [`CheckedWorkspace`].
+//! [`CheckedWorkspace`] and its [`WorkspaceGraph`], from what each document reads.
 //!
 //! The checks run in an order where each sees what the previous ones established:
 //!

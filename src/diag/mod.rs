@@ -1,4 +1,4 @@
-//! Diagnostics: where a problem is ([`Span`], [`SourceMap`]), what it is ([`Diagnostic`]),
+//! Stage 0, diag (used by every stage): where a problem is ([`Span`], [`SourceMap`]), what it is ([`Diagnostic`]),
 //! and how the stages collect them ([`Diagnostics`]).
 //!
 //! Every stage reports problems as values of [`Diagnostic`] with a stable code such as

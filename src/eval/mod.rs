@@ -1,6 +1,6 @@
 //! Stage 6, eval: the checked workspace evaluated on its data. Every feature, segment and
 //! persona model becomes a column of the profile frame, each computed once in the order of the
-//! workspace graph ([`evaluate`]); expressions are lowered to polars ([`Lowering`]) and event
+//! workspace graph ([`evaluate`]); expressions are lowered to polars (`lower.rs`) and event
 //! aggregates become group-bys joined back to the profiles.
 
 mod aggregate;

@@ -1,5 +1,7 @@
-//! Stage 7, plan: what every campaign would do now, as data ([`PlanReport`]) and as the
-//! workspace graph ([`crate::check::WorkspaceGraph`]); evaluating it reads the datasets through `data`.
+//! Stage 7, plan: what every campaign would do now, as data ([`PlanReport`]): the buckets of
+//! every audience member, campaigns taken in the priority order of the workspace graph
+//! ([`crate::check::WorkspaceGraph`]), against the ledger's history (read-only); and the plan
+//! as text, markdown, JSON, dot, and as a diff against an earlier plan.
 
 mod bucket_counts;
 mod campaign;
