@@ -77,7 +77,51 @@ fn check_model(
     names: &Names,
 ) -> Option<PersonaModel> {
     let raw = doc.value;
-    let clustering = match raw.algorithm.value {
+    let clustering = clustering(cx, doc);
+    let features = inputs(cx, doc, schema, names);
+    let mut uses = Uses::default();
+    uses.features = features
+        .iter()
+        .filter(|name| names.features.contains_key(*name))
+        .cloned()
+        .collect();
+    let population = match &raw.population {
+        Some(population) => {
+            let checked = cx.expression(doc, population, names.scope(schema), Some("a persona `population`"))?;
+            uses.extend(&checked.references.uses());
+            Some(checked.expr)
+        }
+        None => None,
+    };
+    let prototypes = prototypes(cx, doc);
+    if let (Some(Clustering::Kmeans { k }), Some(names_map)) = (&clustering, &raw.names) {
+        if prototypes.len() > *k as usize {
+            let d = Diagnostic::error(
+                "personas::too-many-prototypes",
+                format!("{} prototypes for {k} clusters", prototypes.len()),
+            )
+            .at(names_map.0.first().map(|(n, _)| doc.span(n)).unwrap_or(doc.whole))
+            .with_hint("each cluster takes one name: use at most `k` prototypes or raise `k`");
+            cx.report(d);
+        }
+    }
+    Some(PersonaModel {
+        name: raw.name.value.clone(),
+        clustering: clustering?,
+        features,
+        scale: raw.scale.as_ref().map_or(Scale::Standard, |s| s.value),
+        seed: raw.seed.unwrap_or(0),
+        population,
+        prototypes,
+        uses,
+    })
+}
+
+/// The algorithm and its parameters: `k` for K-Means, `eps` and `min_points` for DBSCAN
+/// (a parameter of the other algorithm is an error).
+fn clustering(cx: &mut Context, doc: &Document<&RawPersonas>) -> Option<Clustering> {
+    let raw = doc.value;
+    match raw.algorithm.value {
         Algorithm::Kmeans => {
             unused(cx, doc, &raw.eps, "eps", "kmeans");
             unused(cx, doc, &raw.min_points, "min_points", "kmeans");
@@ -106,7 +150,12 @@ fn check_model(
                 _ => None,
             }
         }
-    };
+    }
+}
+
+/// The clustering inputs: numeric profile fields or features, each once.
+fn inputs(cx: &mut Context, doc: &Document<&RawPersonas>, schema: &DataSchema, names: &Names) -> Vec<String> {
+    let raw = doc.value;
     let mut features = Vec::new();
     if raw.features.value.is_empty() {
         cx.report(
@@ -150,20 +199,12 @@ fn check_model(
             features.push(feature.value.clone());
         }
     }
-    let mut uses = Uses::default();
-    uses.features = features
-        .iter()
-        .filter(|name| names.features.contains_key(*name))
-        .cloned()
-        .collect();
-    let population = match &raw.population {
-        Some(population) => {
-            let checked = cx.expression(doc, population, names.scope(schema), Some("a persona `population`"))?;
-            uses.extend(&checked.references.uses());
-            Some(checked.expr)
-        }
-        None => None,
-    };
+    features
+}
+
+/// The named prototypes, each a point in the clustering inputs' raw units.
+fn prototypes(cx: &mut Context, doc: &Document<&RawPersonas>) -> Vec<(String, Vec<(String, f64)>)> {
+    let raw = doc.value;
     let mut prototypes = Vec::new();
     for (name, values) in raw.names.iter().flat_map(|n| n.iter()) {
         super::names::check_name_shape(cx, doc.span(name), &name.value, "persona");
@@ -194,25 +235,5 @@ fn check_model(
         }
         prototypes.push((name.value.clone(), point));
     }
-    if let (Some(Clustering::Kmeans { k }), Some(names_map)) = (&clustering, &raw.names) {
-        if prototypes.len() > *k as usize {
-            let d = Diagnostic::error(
-                "personas::too-many-prototypes",
-                format!("{} prototypes for {k} clusters", prototypes.len()),
-            )
-            .at(names_map.0.first().map(|(n, _)| doc.span(n)).unwrap_or(doc.whole))
-            .with_hint("each cluster takes one name: use at most `k` prototypes or raise `k`");
-            cx.report(d);
-        }
-    }
-    Some(PersonaModel {
-        name: raw.name.value.clone(),
-        clustering: clustering?,
-        features,
-        scale: raw.scale.as_ref().map_or(Scale::Standard, |s| s.value),
-        seed: raw.seed.unwrap_or(0),
-        population,
-        prototypes,
-        uses,
-    })
+    prototypes
 }

@@ -538,7 +538,22 @@ impl<'a> TypeChecker<'a> {
             return None;
         };
         self.references.events.push(event.name.clone());
-        let property_type = match (&aggregate.property, aggregate.function.needs_property()) {
+        let property_type = self.aggregate_property(aggregate, event, name)?;
+        if let Some(condition) = &aggregate.condition {
+            self.aggregate_condition(event, condition);
+        }
+        if let Some(limit) = &aggregate.limit {
+            self.aggregate_limit(limit)?;
+        }
+        let property = property_type.unwrap_or(Type::required(BaseType::Null));
+        let property_span = aggregate.property.as_ref().map_or(span.clone(), |p| p.span.clone());
+        self.aggregate_result(aggregate.function, name, property, &property_span)
+    }
+
+    /// The type of the aggregated property (`None` for `count` and `exists`, which take none);
+    /// `Err` when one is given that should not be, or missing where one is needed.
+    fn aggregate_property(&mut self, aggregate: &Aggregate, event: &EventSchema, name: &str) -> Option<Option<Type>> {
+        match (&aggregate.property, aggregate.function.needs_property()) {
             (Some(property), false) => {
                 let d = Diagnostic::error("expr::syntax", format!("`{name}` counts events and takes no property"))
                     .at(self.span(&property.span))
@@ -562,51 +577,69 @@ impl<'a> TypeChecker<'a> {
                 self.diagnostics.push(d);
                 return None;
             }
-            (Some(property), true) => Some(self.event_name(event, std::slice::from_ref(property), &property.span)?),
-            (None, false) => None,
+            (Some(property), true) => Some(Some(self.event_name(
+                event,
+                std::slice::from_ref(property),
+                &property.span,
+            )?)),
+            (None, false) => Some(None),
+        }
+    }
+
+    /// An aggregate's `where`: a condition over the event's properties (and the profile), whose
+    /// references count as the aggregate's.
+    fn aggregate_condition(&mut self, event: &EventSchema, condition: &Expr) {
+        let inner = Scope {
+            event: Some(event),
+            aggregates: false,
+            ..self.scope
         };
-        if let Some(condition) = &aggregate.condition {
-            let inner = Scope {
-                event: Some(event),
-                aggregates: false,
-                ..self.scope
-            };
-            let mut checker = TypeChecker::new(inner, self.source, self.map, self.diagnostics);
-            checker.check_condition(condition, "an aggregate's `where`");
-            let references = checker.references;
-            self.references.segments.extend(references.segments);
-            self.references.features.extend(references.features);
-            self.references.personas.extend(references.personas);
+        let mut checker = TypeChecker::new(inner, self.source, self.map, self.diagnostics);
+        checker.check_condition(condition, "an aggregate's `where`");
+        let references = checker.references;
+        self.references.segments.extend(references.segments);
+        self.references.features.extend(references.features);
+        self.references.personas.extend(references.personas);
+    }
+
+    /// `last_n`'s count: a positive whole number.
+    fn aggregate_limit(&mut self, limit: &Expr) -> Option<()> {
+        let positive = matches!(limit.kind, ExprKind::Literal(Literal::Int(n)) if n > 0);
+        if !positive {
+            let d = Diagnostic::error(
+                "expr::type-mismatch",
+                "`last_n` takes a positive whole number of values",
+            )
+            .at(self.span(&limit.span))
+            .with_hint("write it like `last_n(page_view.product_id, 3)`");
+            self.diagnostics.push(d);
+            return None;
         }
-        if let Some(limit) = &aggregate.limit {
-            let positive = matches!(limit.kind, ExprKind::Literal(Literal::Int(n)) if n > 0);
-            if !positive {
-                let d = Diagnostic::error(
-                    "expr::type-mismatch",
-                    "`last_n` takes a positive whole number of values",
-                )
-                .at(self.span(&limit.span))
-                .with_hint("write it like `last_n(page_view.product_id, 3)`");
-                self.diagnostics.push(d);
-                return None;
-            }
-        }
+        Some(())
+    }
+
+    /// The aggregate's type from its function and the property's type.
+    fn aggregate_result(
+        &mut self,
+        function: AggregateFunction,
+        name: &str,
+        property: Type,
+        property_span: &Range<usize>,
+    ) -> Option<Type> {
         use AggregateFunction as F;
-        let property = property_type.unwrap_or(Type::required(BaseType::Null));
-        let property_span = aggregate.property.as_ref().map_or(span.clone(), |p| p.span.clone());
         let numeric = |this: &mut Self| {
             if property.base.is_numeric() {
                 true
             } else {
                 this.mismatch(
-                    &property_span,
+                    property_span,
                     format!("`{name}` needs a numeric property, not {property}"),
                     None,
                 );
                 false
             }
         };
-        Some(match aggregate.function {
+        Some(match function {
             F::Count => Type::required(BaseType::Int),
             F::Exists => Type::required(BaseType::Bool),
             F::Sum => {
@@ -628,7 +661,7 @@ impl<'a> TypeChecker<'a> {
             F::Min | F::Max => {
                 if !property.base.ordered(&property.base) {
                     return self.mismatch(
-                        &property_span,
+                        property_span,
                         format!("`{name}` needs an ordered property, not {property}"),
                         None,
                     );
@@ -639,7 +672,7 @@ impl<'a> TypeChecker<'a> {
             F::LastN => {
                 if !property.base.is_textual() {
                     return self.mismatch(
-                        &property_span,
+                        property_span,
                         format!("`last_n` collects strings, not {property}"),
                         None,
                     );
