@@ -79,12 +79,14 @@ fn check_model(
     let raw = doc.value;
     let clustering = clustering(cx, doc);
     let features = inputs(cx, doc, schema, names);
-    let mut uses = Uses::default();
-    uses.features = features
-        .iter()
-        .filter(|name| names.features.contains_key(*name))
-        .cloned()
-        .collect();
+    let mut uses = Uses {
+        features: features
+            .iter()
+            .filter(|name| names.features.contains_key(*name))
+            .cloned()
+            .collect(),
+        ..Uses::default()
+    };
     let population = match &raw.population {
         Some(population) => {
             let checked = cx.expression(doc, population, names.scope(schema), Some("a persona `population`"))?;

@@ -11,7 +11,8 @@ use serde_json::Value as Json;
 
 use super::frame_builder::FrameBuilder;
 use super::read::Source;
-use super::table::{require_columns, RowErrors};
+use super::row_errors::RowErrors;
+use super::table::require_columns;
 use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, TableReport};
 use crate::model::{parse_datetime, BaseType, DataSchema, Type};
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::read::SourceRows;
-use super::table::RowErrors;
+use super::row_errors::RowErrors;
 use super::{ColumnBuilder, LoadError};
 use crate::model::Type;
 

@@ -17,6 +17,7 @@ mod load_options;
 mod parquet;
 mod read;
 mod row_error;
+mod row_errors;
 mod seeded;
 mod streaming;
 mod table;

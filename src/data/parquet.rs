@@ -8,7 +8,8 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
-use super::table::{RowErrors, TableReport};
+use super::row_errors::RowErrors;
+use super::table::TableReport;
 use super::{event_id, LoadError, LoadOptions, RowError, RowPosition};
 use crate::model::{BaseType, DataSchema, Table, Type};
 

@@ -551,7 +551,7 @@ impl<'a> TypeChecker<'a> {
     }
 
     /// The type of the aggregated property (`None` for `count` and `exists`, which take none);
-    /// `Err` when one is given that should not be, or missing where one is needed.
+    /// `None` when one is given that should not be, or missing where one is needed.
     fn aggregate_property(&mut self, aggregate: &Aggregate, event: &EventSchema, name: &str) -> Option<Option<Type>> {
         match (&aggregate.property, aggregate.function.needs_property()) {
             (Some(property), false) => {
@@ -559,7 +559,7 @@ impl<'a> TypeChecker<'a> {
                     .at(self.span(&property.span))
                     .with_hint(format!("write `{name}({} ...)`", event.name));
                 self.diagnostics.push(d);
-                return None;
+                None
             }
             (None, true) => {
                 let d = Diagnostic::error(
@@ -575,7 +575,7 @@ impl<'a> TypeChecker<'a> {
                         .map(|p| format!("for example `{name}({}.{p})`", event.name)),
                 );
                 self.diagnostics.push(d);
-                return None;
+                None
             }
             (Some(property), true) => Some(Some(self.event_name(
                 event,

@@ -2,6 +2,9 @@
 //! answer), the DKIM signer, the unsubscribe secret the transport requires, and the sending
 //! threads' settings.
 
+// A refusal ends the command, so the size of its diagnostic costs nothing on this path.
+#![allow(clippy::result_large_err)]
+
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
