@@ -66,25 +66,7 @@ pub fn plan_campaign(
     let mut samples: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut members: Vec<usize> = (0..recipients.keys.len()).filter(|&row| audience[row]).collect();
     members.sort_by(|&a, &b| recipients.keys[a].as_bytes().cmp(recipients.keys[b].as_bytes()));
-    let mut count = |bucket: Bucket| suppressed.add(bucket);
-    let mut kept_addresses: HashSet<String> = HashSet::new();
-    let mut eligible = Vec::with_capacity(members.len());
-    for &row in &members {
-        let email = recipients.emails[row].as_deref().unwrap_or("");
-        let lowered = email.to_lowercase();
-        if !recipients.consent[row] {
-            count(Bucket::Consent);
-        } else if recipients.history.suppressed.contains(&lowered) {
-            count(Bucket::Suppressed);
-        } else if !is_valid_address(email) {
-            count(Bucket::BadAddress);
-        } else if !kept_addresses.insert(lowered) {
-            // Members are visited in key byte order: the lowest key kept the address.
-            count(Bucket::DuplicateAddress);
-        } else {
-            eligible.push(row);
-        }
-    }
+    let eligible = eligible(&members, recipients, &mut suppressed);
     let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
     let mut holdout = 0;
     let mut due = Vec::new();
@@ -110,34 +92,7 @@ pub fn plan_campaign(
                 Occurrence::NotDue => None,
             },
         };
-        let held = match occurrence {
-            None => Some(Bucket::NotDue),
-            Some(id)
-                if retry.is_none()
-                    && recipients
-                        .history
-                        .already_sent(&campaign.name, key, id, campaign.once_per(), policy.now) =>
-            {
-                Some(Bucket::AlreadySent)
-            }
-            Some(_)
-                if policy
-                    .quiet_hours
-                    .is_some_and(|q| q.contains(policy.now.with_timezone(&recipients.zones[row]).time())) =>
-            {
-                Some(Bucket::QuietHours)
-            }
-            Some(_)
-                if retry.is_none()
-                    && !campaign.ignore_frequency_cap
-                    && policy
-                        .cap
-                        .is_some_and(|cap| policy.sends.get(&row).copied().unwrap_or(0) >= cap.count) =>
-            {
-                Some(Bucket::FrequencyCap)
-            }
-            Some(_) => None,
-        };
+        let held = hold(campaign, row, key, occurrence, retry, recipients, policy);
         match (held, occurrence) {
             (None, Some(occurrence)) => {
                 variant.due += 1;
@@ -178,4 +133,70 @@ pub fn plan_campaign(
         variants,
     };
     (report, due)
+}
+
+/// The audience members who may be mailed, in key byte order; the others counted in `left_out`
+/// (no consent, suppressed, a bad address, an address a lower key already has).
+fn eligible(members: &[usize], recipients: &Recipients, left_out: &mut BucketCounts) -> Vec<usize> {
+    let mut kept_addresses: HashSet<String> = HashSet::new();
+    let mut eligible = Vec::with_capacity(members.len());
+    for &row in members {
+        let email = recipients.emails[row].as_deref().unwrap_or("");
+        let lowered = email.to_lowercase();
+        if !recipients.consent[row] {
+            left_out.add(Bucket::Consent);
+        } else if recipients.history.suppressed.contains(&lowered) {
+            left_out.add(Bucket::Suppressed);
+        } else if !is_valid_address(email) {
+            left_out.add(Bucket::BadAddress);
+        } else if !kept_addresses.insert(lowered) {
+            // Members are visited in key byte order: the lowest key kept the address.
+            left_out.add(Bucket::DuplicateAddress);
+        } else {
+            eligible.push(row);
+        }
+    }
+    eligible
+}
+
+/// Why a variant member is held back now, if it is: nothing due, this occurrence already sent,
+/// quiet hours where they are, or the frequency cap (a retry of a deferred send already took
+/// its room under the cap).
+fn hold(
+    campaign: &Campaign,
+    row: usize,
+    key: &str,
+    occurrence: Option<&str>,
+    retry: Option<&str>,
+    recipients: &Recipients,
+    policy: &Policy,
+) -> Option<Bucket> {
+    match occurrence {
+        None => Some(Bucket::NotDue),
+        Some(id)
+            if retry.is_none()
+                && recipients
+                    .history
+                    .already_sent(&campaign.name, key, id, campaign.once_per(), policy.now) =>
+        {
+            Some(Bucket::AlreadySent)
+        }
+        Some(_)
+            if policy
+                .quiet_hours
+                .is_some_and(|q| q.contains(policy.now.with_timezone(&recipients.zones[row]).time())) =>
+        {
+            Some(Bucket::QuietHours)
+        }
+        Some(_)
+            if retry.is_none()
+                && !campaign.ignore_frequency_cap
+                && policy
+                    .cap
+                    .is_some_and(|cap| policy.sends.get(&row).copied().unwrap_or(0) >= cap.count) =>
+        {
+            Some(Bucket::FrequencyCap)
+        }
+        Some(_) => None,
+    }
 }
