@@ -1,6 +1,6 @@
 //! Evaluating features and segments over the loaded data, each once, in dependency order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
@@ -12,7 +12,7 @@ use super::columns::segment_column;
 use super::lower::Lowering;
 use super::personas::{fit_persona, PersonaSummary};
 use super::EvalError;
-use crate::check::{CheckedWorkspace, Step};
+use crate::check::{CheckedWorkspace, Node, Step};
 use crate::data::{collect_streaming, Dataset, EVENT_TYPE};
 use crate::model::Expr as Ast;
 use crate::model::{EventTrigger, Feature, PersonaModel, Segment, Type};
@@ -77,33 +77,7 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         }
     }
     let jobs = lowering.aggregates;
-    let mut frame = dataset.profiles.clone().lazy();
-    let mut by_type: BTreeMap<&str, Vec<AggregateJob>> = BTreeMap::new();
-    for job in jobs.iter().filter(|j| !j.uses_profile && !j.is_ordered()) {
-        by_type.entry(job.event_type.as_str()).or_default().push(job.clone());
-    }
-    for job in jobs.iter().filter(|j| !j.uses_profile && j.is_ordered()) {
-        frame = collect_streaming(join_selected(
-            frame,
-            job,
-            dataset.events.clone().lazy(),
-            &schema.key,
-            now,
-        ))?
-        .lazy();
-    }
-    for batch in by_type.values() {
-        // One event type at a time: materializing between types keeps only one type's events
-        // in flight, which bounds peak memory.
-        frame = collect_streaming(join_batch(
-            frame,
-            batch,
-            dataset.events.clone().lazy(),
-            &schema.key,
-            now,
-        ))?
-        .lazy();
-    }
+    let mut frame = with_event_aggregates(dataset.profiles.clone().lazy(), &jobs, dataset, &schema.key, now)?;
     for (name, value, range) in columns {
         for job in jobs[range].iter().filter(|j| j.uses_profile) {
             // This aggregate's `where` reads profile columns computed so far.
@@ -124,42 +98,17 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
     } else {
         frame.drop(cols(helpers))
     };
-    let mut frame = collect_streaming(frame)?;
-    // Persona models cluster the profiles as evaluated so far; segments that use their labels
-    // come after them.
-    let with_flags = |frame: &DataFrame, condition: &Ast, name: &str| {
-        add_column(frame, condition, name, true, workspace, &features, dataset, now)
+    let frame = collect_streaming(frame)?;
+    let passes = LaterPasses {
+        workspace,
+        dataset,
+        features: &features,
+        now,
+        after_personas: &after_personas,
+        segments: &segments,
+        models: &models,
     };
-    let mut personas = Vec::new();
-    for node in later {
-        if let Some(segment) = segments.get(node.name.as_str()).filter(|_| node.step == Step::Segment) {
-            frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
-            continue;
-        }
-        let Some(model) = models.get(node.name.as_str()) else {
-            continue;
-        };
-        if node
-            .inputs
-            .iter()
-            .any(|input| after_personas.contains(input.as_str()) || input.starts_with("persona."))
-        {
-            return Err(EvalError::Unsupported(format!(
-                "the population of persona model `{}` uses persona labels",
-                model.name
-            )));
-        }
-        let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
-        let flags: Vec<bool> = with_flags(&frame, population, "__population")?
-            .column("__population")?
-            .bool()?
-            .iter()
-            .map(|v| v == Some(true))
-            .collect();
-        let fit = fit_persona(model, &frame, &flags)?;
-        frame.with_column(fit.labels)?;
-        personas.push(fit.summary);
-    }
+    let (frame, personas) = passes.run(frame, &later)?;
     let mut segment_sizes = Vec::new();
     for segment in &workspace.segments {
         let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
@@ -170,6 +119,101 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         segment_sizes,
         personas,
     })
+}
+
+/// The passes after the first: persona models cluster the profiles as evaluated so far, and the
+/// segments that read their labels follow them, in graph order.
+struct LaterPasses<'e> {
+    workspace: &'e CheckedWorkspace,
+    dataset: &'e Dataset,
+    features: &'e BTreeMap<String, Type>,
+    now: i64,
+    /// The nodes that read a persona label, directly or not.
+    after_personas: &'e BTreeSet<&'e str>,
+    /// Segments by name.
+    segments: &'e BTreeMap<&'e str, &'e Segment>,
+    /// Persona models by name.
+    models: &'e BTreeMap<&'e str, &'e PersonaModel>,
+}
+
+impl LaterPasses<'_> {
+    /// `frame` with the labels and segments of `later`, and each model's clusters.
+    fn run(&self, mut frame: DataFrame, later: &[&Node]) -> Result<(DataFrame, Vec<PersonaSummary>), EvalError> {
+        let workspace = self.workspace;
+        // Persona models cluster the profiles as evaluated so far; segments that use their labels
+        // come after them.
+        let with_flags = |frame: &DataFrame, condition: &Ast, name: &str| {
+            add_column(
+                frame,
+                condition,
+                name,
+                true,
+                workspace,
+                self.features,
+                self.dataset,
+                self.now,
+            )
+        };
+        let mut personas = Vec::new();
+        for node in later {
+            if let Some(segment) = self
+                .segments
+                .get(node.name.as_str())
+                .filter(|_| node.step == Step::Segment)
+            {
+                frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
+                continue;
+            }
+            let Some(model) = self.models.get(node.name.as_str()) else {
+                continue;
+            };
+            if node
+                .inputs
+                .iter()
+                .any(|input| self.after_personas.contains(input.as_str()) || input.starts_with("persona."))
+            {
+                return Err(EvalError::Unsupported(format!(
+                    "the population of persona model `{}` uses persona labels",
+                    model.name
+                )));
+            }
+            let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
+            let flags: Vec<bool> = with_flags(&frame, population, "__population")?
+                .column("__population")?
+                .bool()?
+                .iter()
+                .map(|v| v == Some(true))
+                .collect();
+            let fit = fit_persona(model, &frame, &flags)?;
+            frame.with_column(fit.labels)?;
+            personas.push(fit.summary);
+        }
+        Ok((frame, personas))
+    }
+}
+
+/// `frame` with every aggregate of `jobs` that reads only events joined on as a column: those
+/// over an ordered selection one by one, the others one group-by per event type.
+fn with_event_aggregates(
+    mut frame: LazyFrame,
+    jobs: &[AggregateJob],
+    dataset: &Dataset,
+    key: &str,
+    now: i64,
+) -> Result<LazyFrame, EvalError> {
+    let mut by_type: BTreeMap<&str, Vec<AggregateJob>> = BTreeMap::new();
+    for job in jobs.iter().filter(|j| !j.uses_profile && !j.is_ordered()) {
+        by_type.entry(job.event_type.as_str()).or_default().push(job.clone());
+    }
+    for job in jobs.iter().filter(|j| !j.uses_profile && j.is_ordered()) {
+        frame = collect_streaming(join_selected(frame, job, dataset.events.clone().lazy(), key, now))?.lazy();
+    }
+    for batch in by_type.values() {
+        // One event type at a time: materializing between types keeps only one type's events
+        // in flight, which bounds peak memory.
+        frame = collect_streaming(join_batch(frame, batch, dataset.events.clone().lazy(), key, now))?.lazy();
+    }
+    Ok(frame)
 }
 
 /// Adds one expression as a column (a condition is true, never null: SQL keeps only true rows).
