@@ -10,11 +10,11 @@ use polars::prelude::*;
 use serde_json::Value as Json;
 
 use super::frame_builder::FrameBuilder;
-use super::read::Source;
+use super::read::{Source, SourceRows};
 use super::row_errors::RowErrors;
 use super::table::require_columns;
 use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, TableReport};
-use crate::model::{parse_datetime, BaseType, DataSchema, Type};
+use crate::model::{parse_datetime, BaseType, DataSchema, EventSchema, Type};
 
 /// The event table's user column.
 pub const EVENT_USER: &str = "__user";
@@ -142,33 +142,8 @@ pub fn load_events(
             bad.add(position, "data::bad-value", &names.time, time_text.clone(), expected);
             ok = false;
         }
-        let mut properties: BTreeMap<String, Json> = BTreeMap::new();
-        for (i, (name, _)) in columns.iter().enumerate().skip(4) {
-            let (event_type, property) = name.split_once('.').unwrap_or_default();
-            let Some(event) = event.filter(|e| e.name == event_type) else {
-                builders[i].push_null();
-                continue;
-            };
-            let declared = event
-                .properties
-                .field(property)
-                .map(|f| f.ty.clone())
-                .unwrap_or(Type::nullable(BaseType::String));
-            let column = rows.column(property);
-            // Validate against this type's own nullability, then store in the nullable column.
-            let mut check = ColumnBuilder::new(&declared, 1);
-            match rows.push(row, &column, &mut check) {
-                Ok(()) => {
-                    rows.push(row, &column, &mut builders[i]).ok();
-                    properties.insert(property.to_string(), typed_json(&rows.text(row, &column), &declared));
-                }
-                Err(expected) => {
-                    bad.add(position, "data::bad-value", property, rows.text(row, &column), expected);
-                    builders[i].push_null();
-                    ok = false;
-                }
-            }
-        }
+        let (properties, properties_ok) = push_properties(&rows, row, event, &columns, builders, &mut bad);
+        ok &= properties_ok;
         let id = match &id_column {
             Some(column) => rows.text(row, column),
             None => match parse_datetime(&time_text) {
@@ -193,6 +168,54 @@ pub fn load_events(
         unknown_users,
     ));
     Ok(frame)
+}
+
+/// Pushes row `row`'s properties into the `TYPE.prop` columns (`columns` from the fifth on;
+/// null outside its own event type), each checked against its declared type; the properties
+/// as JSON for the event id, and whether all fit.
+fn push_properties(
+    rows: &SourceRows,
+    row: usize,
+    event: Option<&EventSchema>,
+    columns: &[(String, Type)],
+    builders: &mut [ColumnBuilder],
+    bad: &mut RowErrors,
+) -> (BTreeMap<String, Json>, bool) {
+    let mut ok = true;
+    let mut properties: BTreeMap<String, Json> = BTreeMap::new();
+    for (i, (name, _)) in columns.iter().enumerate().skip(4) {
+        let (event_type, property) = name.split_once('.').unwrap_or_default();
+        let Some(event) = event.filter(|e| e.name == event_type) else {
+            builders[i].push_null();
+            continue;
+        };
+        let declared = event
+            .properties
+            .field(property)
+            .map(|f| f.ty.clone())
+            .unwrap_or(Type::nullable(BaseType::String));
+        let column = rows.column(property);
+        // Validate against this type's own nullability, then store in the nullable column.
+        let mut check = ColumnBuilder::new(&declared, 1);
+        match rows.push(row, &column, &mut check) {
+            Ok(()) => {
+                rows.push(row, &column, &mut builders[i]).ok();
+                properties.insert(property.to_string(), typed_json(&rows.text(row, &column), &declared));
+            }
+            Err(expected) => {
+                bad.add(
+                    rows.position(row),
+                    "data::bad-value",
+                    property,
+                    rows.text(row, &column),
+                    expected,
+                );
+                builders[i].push_null();
+                ok = false;
+            }
+        }
+    }
+    (properties, ok)
 }
 
 /// A property's value as JSON for the event id: numbers and bools typed, times in UTC, the
