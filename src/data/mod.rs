@@ -6,6 +6,7 @@
 //! expected type. With `skip_bad_rows`, bad rows are dropped and counted instead.
 
 mod column;
+mod csv_layout;
 mod dataset;
 mod event_id;
 mod event_index;

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
 
+use super::csv_layout::CsvLayout;
 use super::{ColumnBuilder, LoadError, RowPosition};
 
 /// One NDJSON line parsed: its object, or why it is not one.
@@ -60,7 +61,7 @@ pub enum Source {
 }
 
 /// What a row whose line holds bytes that are not UTF-8 should be.
-const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
+pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
 
 /// The lines of the file at `path` (split at `\n`, read a line at a time), each with whether
 /// it is valid UTF-8 (an invalid one comes lossily).
@@ -78,9 +79,8 @@ fn each_line(path: &Path, mut line: impl FnMut(usize, String, bool)) -> Result<(
 
 /// The rows of a CSV or NDJSON file, before typing.
 pub enum SourceRows {
-    /// CSV read by polars with every column as text; the rows (0-based, after the header)
-    /// whose line is not UTF-8.
-    Csv(DataFrame, HashSet<usize>),
+    /// CSV read by polars with every column as text, and where its records are.
+    Csv(DataFrame, CsvLayout),
     /// NDJSON, one JSON object per non-blank line, parsed as rows are read.
     Ndjson(NdjsonLines),
 }
@@ -109,21 +109,18 @@ impl Source {
         let text_path = path.to_string_lossy().into_owned();
         match extension {
             "csv" => {
-                // Line 1 is the header: row r sits on line r + 2, index r + 1.
-                let mut not_utf8 = HashSet::new();
-                each_line(path, |index, _, valid| {
-                    if let (false, Some(row)) = (valid, index.checked_sub(1)) {
-                        not_utf8.insert(row);
-                    }
-                })?;
+                let mut layout = CsvLayout::default();
+                each_line(path, |index, text, valid| layout.line(index, &text, valid))?;
                 let frame = LazyCsvReader::new(PlRefPath::new(&text_path))
                     .with_has_header(true)
                     .with_infer_schema_length(Some(0))
                     .with_encoding(CsvEncoding::LossyUtf8)
+                    // Rows with extra fields are each reported by the layout, never cut silently.
+                    .with_truncate_ragged_lines(layout.has_ragged_rows())
                     .finish()
                     .and_then(LazyFrame::collect)
                     .map_err(|e| io_error(path, e))?;
-                Ok(Source::Rows(SourceRows::Csv(frame, not_utf8)))
+                Ok(Source::Rows(SourceRows::Csv(frame, layout)))
             }
             "ndjson" | "jsonl" => {
                 let mut lines = Vec::new();
@@ -191,7 +188,7 @@ impl SourceRows {
     /// Where row `row` is, for error messages.
     pub fn position(&self, row: usize) -> RowPosition {
         match self {
-            SourceRows::Csv(..) => RowPosition::Line(row + 2),
+            SourceRows::Csv(_, layout) => RowPosition::Line(layout.line_of(row)),
             SourceRows::Ndjson(rows) => RowPosition::Line(rows.lines.get(row).map_or(0, |(line, _)| *line)),
         }
     }
@@ -200,7 +197,7 @@ impl SourceRows {
     pub fn row_problem(&self, row: usize) -> Option<String> {
         match self {
             SourceRows::Ndjson(rows) => rows.parsed(row).as_ref().as_ref().err().cloned(),
-            SourceRows::Csv(_, not_utf8) => not_utf8.contains(&row).then(|| NOT_UTF8.to_string()),
+            SourceRows::Csv(_, layout) => layout.problem(row),
         }
     }
 

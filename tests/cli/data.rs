@@ -109,6 +109,40 @@ fn bad_csv_values_name_line_column_value_and_type() {
 }
 
 #[test]
+fn csv_rows_with_extra_fields_are_reported_at_their_line_and_can_be_skipped() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "datasets/profiles.csv",
+        "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\n\
+         u1,ana@example.com,\"Ana, \nthe first\",,true,,2026-01-05T10:00:00Z\n\
+         u2,bo@example.com,Bo,Smith,,true,,2026-02-11T08:30:00Z\n\
+         u3,cy@example.com,Cy,,maybe,,2026-03-20T10:00:00Z\n",
+    );
+    // A quoted value holds a comma and a line break: row 1 spans lines 2-3, so row 2 (one
+    // field too many) is on line 4 and row 3 on line 5.
+    let errors = bad_rows(&ws.path(""));
+    assert_eq!(
+        describe(&errors),
+        [
+            "profiles.csv: line 4: 7 fields like the header (this row has 8; a comma inside a value needs quotes)",
+            "profiles.csv: line 5: column `email_opt_in`: `maybe` is not `true` or `false`",
+        ]
+    );
+    assert_eq!(errors[0].code, "data::bad-row");
+    let dataset = load_dataset(&checked(&ws.path("")), LoadOptions { skip_bad_rows: true }).expect("load");
+    assert_eq!((dataset.reports[0].rows, dataset.reports[0].skipped), (3, 2));
+    let names = dataset
+        .profiles
+        .column("first_name")
+        .expect("column")
+        .str()
+        .expect("text")
+        .get(0)
+        .map(str::to_string);
+    assert_eq!(names.as_deref(), Some("Ana, \nthe first"));
+}
+
+#[test]
 fn bad_ndjson_lines_are_reported_by_line() {
     let ws = StarterWorkspace::new();
     ws.write(
