@@ -82,8 +82,15 @@ pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, Chec
                 .into_iter()
                 .filter(|d| d.is_error())
                 .collect();
+            let summary = format!(
+                "the workspace does not check: {} error{}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
             let sources = std::mem::take(&mut loaded.sources);
-            Err(Failure::of(ExitCode::Failure, errors).with_sources(sources))
+            Err(Failure::of(ExitCode::Failure, errors)
+                .with_sources(sources)
+                .with_summary(summary))
         }
     }
 }

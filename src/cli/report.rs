@@ -17,6 +17,8 @@ pub struct Failure {
     pub diagnostics: Vec<Diagnostic>,
     /// The files the diagnostics' spans point into.
     pub sources: Option<SourceMap>,
+    /// A last line for people (human format only), such as how many errors there were.
+    pub summary: Option<String>,
 }
 
 impl Failure {
@@ -46,7 +48,14 @@ impl Failure {
             exit,
             diagnostics,
             sources: None,
+            summary: None,
         }
+    }
+
+    /// The same failure, ending with `summary` in the human format.
+    pub fn with_summary(mut self, summary: String) -> Failure {
+        self.summary = Some(summary);
+        self
     }
 
     /// The same failure, its spans read against `sources`.
@@ -96,6 +105,9 @@ impl Report {
             _ => render_diagnostics(format, &diagnostics, sources, color),
         };
         eprintln!("{}", text.trim_end());
+        if let (Format::Human, Some(summary)) = (format, failure.and_then(|f| f.summary.as_ref())) {
+            eprintln!("{summary}");
+        }
     }
 }
 
