@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::format::{render_diagnostics, Format};
-use super::{workspace_folder, ExitCode, Failure};
+use super::{loaded_workspace, ExitCode, Failure};
 use crate::check::check_workspace;
-use crate::diag::Diagnostic;
-use crate::load::{load_workspace, LoadedWorkspace};
+use crate::load::LoadedWorkspace;
 
 /// Arguments of `tailor check`.
 #[derive(Debug, Args)]
@@ -75,9 +74,7 @@ pub fn check_report(loaded: &LoadedWorkspace, format: Format, deny_warnings: boo
 
 /// Runs `tailor check`: its output is the diagnostics (machine formats on stdout).
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
-    let root = workspace_folder(args.dir.as_ref())?;
-    let loaded =
-        load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))?;
+    let loaded = loaded_workspace(args.dir.as_ref())?;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let report = check_report(&loaded, args.format, args.deny_warnings, color);
     if args.format == Format::Human {

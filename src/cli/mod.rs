@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::diag::Diagnostic;
+use crate::load::{load_workspace, LoadedWorkspace};
 pub use exit::ExitCode;
 use format::Format;
 pub use report::{Failure, Report};
@@ -128,6 +129,12 @@ fn restore_default_sigpipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// Finds and reads the workspace for a verb (`load::io` when a file cannot be read).
+pub(crate) fn loaded_workspace(path: Option<&PathBuf>) -> Result<LoadedWorkspace, Failure> {
+    let root = workspace_folder(path)?;
+    load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))
 }
 
 /// Resolves the workspace folder for a verb.

@@ -6,15 +6,15 @@ use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 
 use super::report::{Failure, Report};
-use super::{workspace_folder, ExitCode};
+use super::{loaded_workspace, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
 use crate::diag::Diagnostic;
 use crate::eval::{evaluate, Evaluation};
 use crate::ledger::Ledger;
-use crate::load::{load_workspace, LoadedWorkspace};
+use crate::load::LoadedWorkspace;
 use crate::plan::{
-    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, History, PlanReport,
+    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, History, Plan, PlanReport,
 };
 use crate::render::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
@@ -69,9 +69,7 @@ pub fn run_clock(now: Option<&str>) -> Result<DateTime<Utc>, Failure> {
 /// Loads and checks the workspace; what was loaded and the checked workspace, or the check's
 /// errors (with the workspace's sources, so that they show their place).
 pub fn checked_workspace(dir: Option<&PathBuf>) -> Result<(LoadedWorkspace, CheckedWorkspace), Failure> {
-    let root = workspace_folder(dir)?;
-    let mut loaded =
-        load_workspace(&root).map_err(|error| Failure::usage(Diagnostic::error("load::io", error.to_string())))?;
+    let mut loaded = loaded_workspace(dir)?;
     let outcome = check_workspace(&loaded);
     match outcome.workspace {
         Some(workspace) => Ok((loaded, workspace)),
@@ -143,6 +141,20 @@ pub fn evaluated(
     evaluate(workspace, dataset, now).map_err(|e| Failure::failed(Diagnostic::error(code, e.to_string())))
 }
 
+/// What every campaign (or only those in `only`) would do at `now` (`plan::evaluate` when the
+/// plan cannot be made).
+pub fn planned(inputs: &PlanInputs, history: &History, only: Option<&[String]>) -> Result<Plan, Failure> {
+    build_plan(
+        inputs.workspace,
+        inputs.dataset,
+        inputs.evaluation,
+        history,
+        only,
+        inputs.now,
+    )
+    .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))
+}
+
 /// Earlier sends and suppressions from the workspace's ledger (none when there is no ledger).
 pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, Failure> {
     Ledger::history(&workspace.manifest.delivery.ledger).map_err(|e| {
@@ -188,14 +200,13 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
     let history = ledger_history(&workspace)?;
-    let mut plan = build_plan(&workspace, &dataset, &evaluation, &history, None, now)
-        .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,
         evaluation: &evaluation,
         now,
     };
+    let mut plan = planned(&inputs, &history, None)?;
     let renderer = renderer(&loaded, &workspace)?;
     // Nothing is sent: the unsubscribe links only need to be well-formed.
     let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "plan".to_string());

@@ -6,6 +6,7 @@ use super::format::{render_diagnostics, Format};
 use super::ExitCode;
 use crate::diag::codes::code;
 use crate::diag::{Diagnostic, SourceMap};
+use crate::ledger::LedgerError;
 
 /// Why a verb stopped: its diagnostics, the exit code, and the workspace's sources when the
 /// diagnostics point into them.
@@ -68,6 +69,13 @@ impl Failure {
 impl From<Diagnostic> for Failure {
     fn from(diagnostic: Diagnostic) -> Failure {
         Failure::from_diagnostic(diagnostic)
+    }
+}
+
+impl From<LedgerError> for Failure {
+    /// A ledger that cannot be opened, read or written (`ledger::write`, exit 2).
+    fn from(error: LedgerError) -> Failure {
+        Failure::usage(Diagnostic::error("ledger::write", error.to_string()))
     }
 }
 

@@ -11,11 +11,10 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::plan::{checked_workspace, evaluated, ledger_history, renderer, run_clock, workspace_data};
+use super::plan::{checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::ledger::{Ledger, LedgerError};
-use crate::plan::build_plan;
+use crate::ledger::Ledger;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
     data_is_fresh, dkim_signer, execute, take_lease, transport, unsubscribe_secret, within_max_sends, Destination,
@@ -143,42 +142,38 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     data_is_fresh(&workspace, &dataset, now)?;
     let delivery = &workspace.manifest.delivery;
-    let ledger_error = |e: LedgerError| Failure::usage(Diagnostic::error("ledger::write", e.to_string()));
     // A dry run writes nothing and reads the ledger as `plan` does.
     let mut ledger = if args.dry_run {
         None
     } else {
-        Some(Ledger::open(&delivery.ledger).map_err(ledger_error)?)
+        Some(Ledger::open(&delivery.ledger)?)
     };
     // One run per ledger: the lease lives in the ledger itself.
     if let Some(ledger) = &mut ledger {
         take_lease(ledger, &delivery.ledger)?;
     }
     let interrupted = match &mut ledger {
-        Some(ledger) => ledger
-            .resolve_interrupted(args.at_most_once, now.timestamp())
-            .map_err(ledger_error)?,
+        Some(ledger) => ledger.resolve_interrupted(args.at_most_once, now.timestamp())?,
         None => Vec::new(),
     };
     // A run reads the ledger it holds open; a dry run reads it as `plan` does.
     let history = match &ledger {
-        Some(ledger) => ledger.current_history().map_err(ledger_error)?,
+        Some(ledger) => ledger.current_history()?,
         None => ledger_history(&workspace)?,
     };
     let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
     let only = (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice());
-    let plan = build_plan(&workspace, &dataset, &evaluation, &history, only, now)
-        .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
-    let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
-    within_max_sends(due, args.limit, args.max_sends)?;
-    let secret = unsubscribe_secret(&workspace, environment(SECRET_VARIABLE).as_deref(), args.dry_run)?;
-    let renderer = renderer(&loaded, &workspace)?;
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,
         evaluation: &evaluation,
         now,
     };
+    let plan = planned(&inputs, &history, only)?;
+    let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
+    within_max_sends(due, args.limit, args.max_sends)?;
+    let secret = unsubscribe_secret(&workspace, environment(SECRET_VARIABLE).as_deref(), args.dry_run)?;
+    let renderer = renderer(&loaded, &workspace)?;
     let options = RunOptions {
         limit: args.limit,
         show_pii: args.show_pii,
@@ -208,8 +203,7 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
         destination,
         &settings,
         &*progress,
-    )
-    .map_err(ledger_error)?;
+    )?;
     summary.interrupted = interrupted
         .into_iter()
         .map(|i| SendNote {

@@ -10,7 +10,7 @@ use super::plan::{checked_workspace, data_failure, run_clock};
 use super::{ExitCode, Failure};
 use crate::data::Source;
 use crate::diag::Diagnostic;
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::Ledger;
 use crate::model::is_valid_address;
 
 /// Arguments of `tailor suppress`.
@@ -58,13 +58,9 @@ pub enum SuppressAction {
     },
 }
 
-fn ledger_failed(error: LedgerError) -> Failure {
-    Failure::usage(Diagnostic::error("ledger::write", error.to_string()))
-}
-
 fn open_ledger(dir: Option<&PathBuf>) -> Result<Ledger, Failure> {
     let (_, workspace) = checked_workspace(dir)?;
-    Ledger::open(&workspace.manifest.delivery.ledger).map_err(ledger_failed)
+    Ok(Ledger::open(&workspace.manifest.delivery.ledger)?)
 }
 
 /// The addresses and reasons of an import file; every bad row is reported and none imported.
@@ -134,7 +130,7 @@ pub fn run(args: &SuppressArgs) -> Result<ExitCode, Failure> {
                 )));
             }
             let ledger = open_ledger(dir.as_ref())?;
-            let added = ledger.suppress(address, reason, "add", now).map_err(ledger_failed)?;
+            let added = ledger.suppress(address, reason, "add", now)?;
             println!(
                 "{} {}",
                 address.trim().to_lowercase(),
@@ -144,7 +140,7 @@ pub fn run(args: &SuppressArgs) -> Result<ExitCode, Failure> {
         SuppressAction::Import { file, dir } => {
             let entries = import_rows(file)?;
             let mut ledger = open_ledger(dir.as_ref())?;
-            let added = ledger.suppress_all(&entries, "import", now).map_err(ledger_failed)?;
+            let added = ledger.suppress_all(&entries, "import", now)?;
             println!(
                 "imported {} address{} ({added} new)",
                 entries.len(),
@@ -154,7 +150,7 @@ pub fn run(args: &SuppressArgs) -> Result<ExitCode, Failure> {
         SuppressAction::List { dir, reason } => {
             let ledger = open_ledger(dir.as_ref())?;
             let wanted = reason.as_deref().map(str::to_lowercase);
-            for entry in ledger.suppressions().map_err(ledger_failed)? {
+            for entry in ledger.suppressions()? {
                 if wanted
                     .as_ref()
                     .is_some_and(|w| !entry.reason.to_lowercase().contains(w.as_str()))
@@ -169,7 +165,7 @@ pub fn run(args: &SuppressArgs) -> Result<ExitCode, Failure> {
         }
         SuppressAction::Remove { address, dir } => {
             let ledger = open_ledger(dir.as_ref())?;
-            let removed = ledger.unsuppress(address).map_err(ledger_failed)?;
+            let removed = ledger.unsuppress(address)?;
             let address = address.trim().to_lowercase();
             if !removed {
                 return Err(Failure::failed(
