@@ -124,10 +124,7 @@ impl<'w> Context<'w> {
         let expr = match parse(source) {
             Ok(expr) => expr,
             Err(error) => {
-                let d = Diagnostic::error(error.code, error.message)
-                    .at(map.span(error.span.start, error.span.end))
-                    .with_optional_hint(error.hint);
-                self.report(d);
+                self.report(error.placed(|at| map.span(at.start, at.end)));
                 return None;
             }
         };

@@ -14,6 +14,7 @@ mod sink;
 mod source_map;
 mod span;
 mod suggest;
+mod text_error;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use excerpt::{excerpt, MAX_EXCERPT_CHARS};
@@ -21,3 +22,4 @@ pub use sink::Diagnostics;
 pub use source_map::{LineColumn, SourceFile, SourceMap};
 pub use span::{FileId, Span};
 pub use suggest::{did_you_mean, not_one_of, suggestion_hint};
+pub use text_error::TextError;

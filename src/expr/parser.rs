@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use super::lexer::{lex, Token, TokenKind};
+use crate::diag::TextError;
 use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 
 /// Nesting deeper than this is refused instead of overflowing the stack.
@@ -12,27 +13,12 @@ const MAX_NESTING: usize = 64;
 /// it is long, and every later stage walks it recursively.
 const MAX_OPERATORS: usize = 512;
 
-/// A parse error: a stable code, a message, where, and an optional hint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParseError {
-    /// Stable diagnostic code.
-    pub code: &'static str,
-    /// What is wrong.
-    pub message: String,
-    /// Byte range in the expression.
-    pub span: Range<usize>,
-    /// What to do.
-    pub hint: Option<String>,
-}
+/// A parse error: a code, a message, its byte range in the expression, and a hint.
+pub type ParseError = TextError;
 
 /// Parses an expression.
 pub fn parse(source: &str) -> Result<Expr, ParseError> {
-    let tokens = lex(source).map_err(|(code, message, span)| ParseError {
-        code,
-        message,
-        span,
-        hint: None,
-    })?;
+    let tokens = lex(source).map_err(|(code, message, span)| ParseError::new(code, message, span))?;
     let mut parser = Parser {
         tokens,
         position: 0,
@@ -60,13 +46,6 @@ pub fn parse(source: &str) -> Result<Expr, ParseError> {
     }
 }
 
-impl ParseError {
-    fn with_hint(mut self, hint: impl Into<String>) -> ParseError {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
@@ -78,12 +57,7 @@ struct Parser {
 
 impl Parser {
     fn error(&self, code: &'static str, message: impl Into<String>, span: Range<usize>) -> ParseError {
-        ParseError {
-            code,
-            message: message.into(),
-            span,
-            hint: None,
-        }
+        ParseError::new(code, message, span)
     }
 
     fn peek(&self) -> Option<&Token> {

@@ -96,10 +96,7 @@ impl Checker<'_, '_> {
         let nodes = match parse_template(source) {
             Ok(nodes) => nodes,
             Err(error) => {
-                let d = Diagnostic::error(error.code, error.message)
-                    .at(map.span(error.span.start, error.span.end))
-                    .with_optional_hint(error.hint);
-                self.diagnostics.push(d);
+                self.diagnostics.push(error.placed(|at| map.span(at.start, at.end)));
                 return;
             }
         };

@@ -116,7 +116,7 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
         let Some(close_at) = markup_end(source, inner_start, close) else {
             return Err(
                 TemplateError::new("template::syntax", format!("{what} is never closed"), start..start + 2)
-                    .with_hint(Some(format!("close it with `{close}`"))),
+                    .with_hint(format!("close it with `{close}`")),
             );
         };
         let mut inner_end = close_at;
@@ -174,7 +174,7 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
 
 fn unclosed(name: &str, end: &str, span: Range<usize>) -> TemplateError {
     TemplateError::new("template::unclosed-block", format!("`{name}` is never closed"), span)
-        .with_hint(Some(format!("add `{{% {end} %}}`")))
+        .with_hint(format!("add `{{% {end} %}}`"))
 }
 
 /// Finds `{% end %}` after `from`, counting nested `{% open %}` and skipping `raw` bodies;
@@ -286,7 +286,7 @@ impl Blocks for BlockParser<'_> {
                 format!("blocks nest more than {MAX_BLOCK_NESTING} levels deep here"),
                 open_span.clone(),
             )
-            .with_hint(Some("flatten the conditions, or move parts into partials".into())));
+            .with_hint("flatten the conditions, or move parts into partials"));
         }
         self.depth += 1;
         let block = self.block(ends);
@@ -374,7 +374,7 @@ impl BlockParser<'_> {
             other => {
                 return Err(
                     TemplateError::new("template::unknown-tag", format!("unknown tag `{other}`"), name_span)
-                        .with_hint(suggestion_hint(other, TAGS)),
+                        .with_optional_hint(suggestion_hint(other, TAGS)),
                 )
             }
         };

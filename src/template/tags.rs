@@ -269,7 +269,7 @@ pub(super) fn loop_params(m: &mut Markup) -> Result<LoopParams, TemplateError> {
                     format!("unknown loop parameter `{other}`"),
                     key.span,
                 )
-                .with_hint(suggestion_hint(other, ["limit", "offset", "cols", "reversed"])))
+                .with_optional_hint(suggestion_hint(other, ["limit", "offset", "cols", "reversed"])))
             }
         }
     }
