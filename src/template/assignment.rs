@@ -13,6 +13,7 @@ use liquid_core::{
     TagTokenIter, Template,
 };
 
+use super::block_reflection::block_reflection;
 use super::budget::{self, BoundedWriter, MAX_VALUE_BYTES};
 
 /// `{% assign name = value | filters %}`.
@@ -74,19 +75,12 @@ impl Renderable for Assign {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CaptureBlock;
 
-impl BlockReflection for CaptureBlock {
-    fn start_tag(&self) -> &str {
-        "capture"
-    }
-
-    fn end_tag(&self) -> &str {
-        "endcapture"
-    }
-
-    fn description(&self) -> &str {
-        "captures rendered text in a variable, within the render budget"
-    }
-}
+block_reflection!(
+    CaptureBlock,
+    "capture",
+    "endcapture",
+    "captures rendered text in a variable, within the render budget"
+);
 
 impl ParseBlock for CaptureBlock {
     fn parse(

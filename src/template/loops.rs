@@ -15,6 +15,7 @@ use liquid_core::{
     TagTokenIter, Template, ValueView as DeriveValueView,
 };
 
+use super::block_reflection::block_reflection;
 use super::budget;
 
 /// What a loop walks: a value (array, object, nil) or a counted range.
@@ -224,19 +225,12 @@ impl LoopOptions {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ForBlock;
 
-impl BlockReflection for ForBlock {
-    fn start_tag(&self) -> &str {
-        "for"
-    }
-
-    fn end_tag(&self) -> &str {
-        "endfor"
-    }
-
-    fn description(&self) -> &str {
-        "loops over an array or a range, within the render budget"
-    }
-}
+block_reflection!(
+    ForBlock,
+    "for",
+    "endfor",
+    "loops over an array or a range, within the render budget"
+);
 
 impl ParseBlock for ForBlock {
     fn parse(
@@ -345,19 +339,12 @@ impl Renderable for For {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TableRowBlock;
 
-impl BlockReflection for TableRowBlock {
-    fn start_tag(&self) -> &str {
-        "tablerow"
-    }
-
-    fn end_tag(&self) -> &str {
-        "endtablerow"
-    }
-
-    fn description(&self) -> &str {
-        "table rows over an array or a range, within the render budget"
-    }
-}
+block_reflection!(
+    TableRowBlock,
+    "tablerow",
+    "endtablerow",
+    "table rows over an array or a range, within the render budget"
+);
 
 impl ParseBlock for TableRowBlock {
     fn parse(

@@ -7,6 +7,7 @@
 
 mod assignment;
 mod ast;
+mod block_reflection;
 mod bounded_filter;
 pub mod budget;
 mod checker;
