@@ -28,7 +28,10 @@
 //!    lease that keeps runs apart.
 //! 10. **run** ([`run`]): each due send rendered, reserved in the ledger, delivered (outbox or
 //!     SMTP) and recorded — the only stage that sends.
-//! 11. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
+//! 11. **serve** ([`serve`]): the long-running service — events in over HTTP (Segment's API),
+//!     checked against the tracking plan and logged durably; event triggers fired as they fall
+//!     due through `run`'s delivery; one-click unsubscribes, bounces and complaints suppressed.
+//! 12. **cli** ([`cli`]): the `tailor` command; reads the clock once and renders diagnostics.
 
 #![warn(missing_docs)]
 
@@ -44,4 +47,5 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod serve;
 pub mod template;

@@ -1,7 +1,8 @@
-//! Stage 11, cli: the `tailor` command. Parses arguments, reads the clock (once, when a verb
+//! Stage 12, cli: the `tailor` command. Parses arguments, reads the clock (once, when a verb
 //! needs it), runs the stages and turns their results into output and an exit code.
 
 pub mod check;
+mod events;
 mod exit;
 pub mod format;
 mod init;
@@ -11,6 +12,7 @@ mod preview;
 mod report;
 mod run;
 pub mod schema;
+mod serve;
 mod suppress;
 mod test;
 mod watch;
@@ -52,6 +54,11 @@ pub enum Command {
     Preview(preview::PreviewArgs),
     /// Execute the plan: send every due message (outbox or SMTP) and record it in the ledger.
     Run(run::RunArgs),
+    /// The long-running service: take events over HTTP (Segment's API), fire triggers as
+    /// they fall due, take unsubscribes, bounces and complaints.
+    Serve(serve::ServeArgs),
+    /// The event log's quarantine: list the calls the tracking plan refused, or replay them.
+    Events(events::EventsArgs),
     /// Manage the suppression list: addresses never mailed again.
     Suppress(suppress::SuppressArgs),
     /// Run every `kind: test` document.
@@ -77,7 +84,7 @@ pub fn main() -> i32 {
     };
     // A verb that only prints ends quietly when its reader goes away (`tailor plan | head`), as
     // other command-line tools do; a run finishes what it sends and records first.
-    if !matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
+    if !matches!(cli.command, Command::Run(_) | Command::Preview(_) | Command::Serve(_)) {
         restore_default_sigpipe();
     }
     let format = cli.diagnostic_format.unwrap_or_else(|| cli.command.diagnostic_format());
@@ -88,6 +95,8 @@ pub fn main() -> i32 {
         Command::Personas(args) => personas::run(args, &mut report),
         Command::Preview(args) => preview::run(args, &mut report),
         Command::Run(args) => run::run(args, &mut report),
+        Command::Serve(args) => serve::run(args),
+        Command::Events(args) => events::run(args),
         Command::Suppress(args) => suppress::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Test(args) => test::run(args, &mut report),

@@ -13,7 +13,12 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 
 use super::plan::{checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
+use chrono::{DateTime, Utc};
+
+use crate::check::CheckedWorkspace;
+use crate::data::Dataset;
 use crate::diag::{suggestion_hint, Diagnostic};
+use crate::load::LoadedWorkspace;
 use crate::ledger::Ledger;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
@@ -126,6 +131,77 @@ fn progress_printer(quiet: bool) -> Box<dyn Fn(usize, usize)> {
     })
 }
 
+/// One delivery pass over loaded data, shared by `run` and `serve`.
+pub(super) struct Pass<'a> {
+    /// The workspace as read (templates).
+    pub loaded: &'a LoadedWorkspace,
+    /// The workspace, checked.
+    pub workspace: &'a CheckedWorkspace,
+    /// Its data.
+    pub dataset: &'a Dataset,
+    /// The pass's clock.
+    pub now: DateTime<Utc>,
+    /// Only these campaigns (all when `None`).
+    pub only: Option<&'a [String]>,
+    /// Refuse when more than this many are due.
+    pub max_sends: Option<usize>,
+    /// The unsubscribe secret.
+    pub secret: &'a str,
+    /// Limits and notes.
+    pub options: RunOptions,
+    /// Set to stop gracefully.
+    pub stop: Arc<AtomicBool>,
+    /// Told how far the pass has come.
+    pub progress: &'a dyn Fn(usize, usize),
+}
+
+/// Plans `pass` against the ledger it holds (or, for a dry run without one, the ledger's
+/// history read as `plan` does), then renders, reserves, delivers and records every due send.
+pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<RunSummary, Failure> {
+    let workspace = pass.workspace;
+    let history = match &ledger {
+        Some(ledger) => ledger.current_history()?,
+        None => ledger_history(workspace)?,
+    };
+    let evaluation = evaluated(workspace, pass.dataset, pass.now, "plan::evaluate")?;
+    let inputs = PlanInputs {
+        workspace,
+        dataset: pass.dataset,
+        evaluation: &evaluation,
+        now: pass.now,
+    };
+    let plan = planned(&inputs, &history, pass.only)?;
+    let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
+    within_max_sends(due, pass.options.limit, pass.max_sends)?;
+    let renderer = renderer(pass.loaded, workspace)?;
+    let settings = RunSettings::for_delivery(&workspace.manifest.delivery, pass.options.clone(), Arc::clone(&pass.stop));
+    let transport = match ledger {
+        Some(_) => Some(transport(workspace, environment)?),
+        None => None,
+    };
+    let dkim = match ledger {
+        Some(_) => dkim_signer(workspace)?,
+        None => None,
+    };
+    let destination = match (ledger.as_deref_mut(), &transport) {
+        (Some(ledger), Some(transport)) => Destination::Deliver {
+            ledger,
+            transport: transport.as_ref(),
+            dkim: dkim.as_ref(),
+        },
+        _ => Destination::DryRun,
+    };
+    Ok(execute(
+        &renderer,
+        &inputs,
+        &plan,
+        pass.secret.as_bytes(),
+        destination,
+        &settings,
+        pass.progress,
+    )?)
+}
+
 /// Runs `tailor run`.
 pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
@@ -156,54 +232,26 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
         Some(ledger) => ledger.resolve_interrupted(args.at_most_once, now.timestamp())?,
         None => Vec::new(),
     };
-    // A run reads the ledger it holds open; a dry run reads it as `plan` does.
-    let history = match &ledger {
-        Some(ledger) => ledger.current_history()?,
-        None => ledger_history(&workspace)?,
-    };
-    let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
-    let only = (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice());
-    let inputs = PlanInputs {
-        workspace: &workspace,
-        dataset: &dataset,
-        evaluation: &evaluation,
-        now,
-    };
-    let plan = planned(&inputs, &history, only)?;
-    let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
-    within_max_sends(due, args.limit, args.max_sends)?;
     let secret = unsubscribe_secret(&workspace, environment(SECRET_VARIABLE).as_deref(), args.dry_run)?;
-    let renderer = renderer(&loaded, &workspace)?;
     let options = RunOptions {
         limit: args.limit,
         show_pii: args.show_pii,
         reserve: !unsafe_no_reservation(report),
     };
-    let settings = RunSettings::for_delivery(delivery, options, stop_on_signals());
     let progress = progress_printer(args.format == RunFormat::Json && !std::io::stderr().is_terminal());
-    let transport = if args.dry_run {
-        None
-    } else {
-        Some(transport(&workspace, environment)?)
+    let pass = Pass {
+        loaded: &loaded,
+        workspace: &workspace,
+        dataset: &dataset,
+        now,
+        only: (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice()),
+        max_sends: args.max_sends,
+        secret: &secret,
+        options,
+        stop: stop_on_signals(),
+        progress: &*progress,
     };
-    let dkim = if args.dry_run { None } else { dkim_signer(&workspace)? };
-    let destination = match (&mut ledger, &transport) {
-        (Some(ledger), Some(transport)) => Destination::Deliver {
-            ledger,
-            transport: transport.as_ref(),
-            dkim: dkim.as_ref(),
-        },
-        _ => Destination::DryRun,
-    };
-    let mut summary = execute(
-        &renderer,
-        &inputs,
-        &plan,
-        secret.as_bytes(),
-        destination,
-        &settings,
-        &*progress,
-    )?;
+    let mut summary = deliver(&pass, ledger.as_mut())?;
     summary.interrupted = interrupted
         .into_iter()
         .map(|i| SendNote {

@@ -7,9 +7,11 @@ use clap::Args;
 use schemars::{schema_for, Schema};
 use serde_json::{json, Value};
 
+use super::plan::checked_workspace;
 use super::{ExitCode, Failure};
 use crate::diag::Diagnostic;
 use crate::load::raw::*;
+use crate::serve::tracking_plan_document;
 
 /// Arguments of `tailor schema`.
 #[derive(Debug, Args)]
@@ -17,6 +19,13 @@ pub struct SchemaArgs {
     /// The folder to write to.
     #[arg(long, default_value = "schemas")]
     pub out: PathBuf,
+    /// Write the workspace's tracking plan instead (`events.schema.json`): the Segment calls
+    /// `tailor serve` accepts, generated from its data schema.
+    #[arg(long)]
+    pub events: bool,
+    /// The workspace whose tracking plan `--events` writes.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
 }
 
 /// Every schema file: its name and its pretty-printed JSON (ending in a newline).
@@ -77,6 +86,14 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Failure> {
         ))
     };
     fs::create_dir_all(&args.out).map_err(|error| failed("create", &args.out, error))?;
+    if args.events {
+        let (_, workspace) = checked_workspace(args.workspace.as_ref())?;
+        let document = tracking_plan_document(&workspace.schema, &workspace.manifest.name);
+        let path = args.out.join("events.schema.json");
+        fs::write(&path, pretty(document, "the tracking plan")).map_err(|error| failed("write", &path, error))?;
+        eprintln!("wrote the tracking plan of `{}` to {}", workspace.manifest.name, path.display());
+        return Ok(ExitCode::Success);
+    }
     for (name, text) in schema_files() {
         let path = args.out.join(&name);
         fs::write(&path, text).map_err(|error| failed("write", &path, error))?;

@@ -72,17 +72,28 @@ pub fn load_events(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
+    match Source::read(path)? {
+        Source::Rows(rows) => load_event_rows(path, &rows, schema, profiles, options, errors, reports),
+        Source::Typed(frame) => super::parquet::load_events(path, frame, schema, profiles, options, errors, reports),
+    }
+}
+
+/// Loads the events in `rows` (CSV or NDJSON, read from `path`); events of users not in
+/// `profiles` are dropped and counted.
+pub fn load_event_rows(
+    path: &Path,
+    rows: &SourceRows,
+    schema: &DataSchema,
+    profiles: &DataFrame,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
     let names = &schema.event_columns;
-    let rows = match Source::read(path)? {
-        Source::Rows(rows) => rows,
-        Source::Typed(frame) => {
-            return super::parquet::load_events(path, frame, schema, profiles, options, errors, reports)
-        }
-    };
     let mut bad = RowErrors::new(path, options, errors);
     let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
     required.extend(names.id.as_deref());
-    if !require_columns(&rows, &required, &mut bad) {
+    if !require_columns(rows, &required, &mut bad) {
         return empty_events(schema);
     }
     let known_users: HashSet<&str> = profiles
@@ -102,7 +113,7 @@ pub fn load_events(
     let id_column = names.id.as_deref().map(|id| rows.column(id));
     let mut unknown_users = 0usize;
     for row in 0..rows.len() {
-        if frame.unparsed(&rows, row, &mut bad) {
+        if frame.unparsed(rows, row, &mut bad) {
             continue;
         }
         let position = rows.position(row);
@@ -142,7 +153,7 @@ pub fn load_events(
             bad.add(position, "data::bad-value", &names.time, time_text.clone(), expected);
             ok = false;
         }
-        let (properties, properties_ok) = push_properties(&rows, row, event, &columns, builders, &mut bad);
+        let (properties, properties_ok) = push_properties(rows, row, event, &columns, builders, &mut bad);
         ok &= properties_ok;
         let id = match &id_column {
             Some(column) => rows.text(row, column),

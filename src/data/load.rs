@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use polars::prelude::DataFrame;
 
-use super::{events, table, Dataset, LoadError, LoadOptions};
+use super::read::{Source, SourceRows};
+use super::traits::apply_traits;
+use super::{events, table, Dataset, EventLog, LoadError, LoadOptions};
 use crate::check::CheckedWorkspace;
 use crate::load::Confinement;
 
@@ -23,6 +25,24 @@ fn confined<'p>(workspace: &CheckedWorkspace, paths: impl IntoIterator<Item = &'
             .map_err(|refusal| refused(path, format!("{refusal} [{}]; {}", refusal.code(), refusal.hint())))?;
     }
     Ok(())
+}
+
+/// The rows of the event log file at `path`, when `tailor serve` has written one.
+fn journal_rows(path: &std::path::Path) -> Result<Option<SourceRows>, LoadError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    match Source::read_journal(path)? {
+        Source::Rows(rows) => Ok(Some(rows)),
+        Source::Typed(_) => Ok(None),
+    }
+}
+
+fn polars_failure(path: &std::path::Path, error: polars::prelude::PolarsError) -> LoadError {
+    LoadError::Io {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
 }
 
 /// Loads only the catalog (for tests and previews of one profile, which bring their own
@@ -55,17 +75,21 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     )?;
     let mut reports = Vec::new();
     let mut errors = Vec::new();
-    let profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;
-    let events = match &sources.events {
-        Some(path) => {
-            let events = events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?;
-            events::in_time_order(events).map_err(|e| LoadError::Io {
-                path: path.clone(),
-                message: e.to_string(),
-            })?
-        }
+    let log = EventLog::beside(&workspace.manifest.delivery.ledger);
+    let mut profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;
+    if let Some(rows) = journal_rows(&log.traits())? {
+        profiles = apply_traits(profiles, &log.traits(), &rows, schema, options, &mut errors, &mut reports)?;
+    }
+    let mut events = match &sources.events {
+        Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
         None => events::empty_events(schema)?,
     };
+    if let Some(rows) = journal_rows(&log.events())? {
+        let logged = events::load_event_rows(&log.events(), &rows, schema, &profiles, options, &mut errors, &mut reports)?;
+        events = events.vstack(&logged).map_err(|e| polars_failure(&log.events(), e))?;
+    }
+    let events_path = sources.events.clone().unwrap_or_else(|| log.events());
+    let events = events::in_time_order(events).map_err(|e| polars_failure(&events_path, e))?;
     let catalog = match (&sources.catalog, &schema.catalog, &schema.catalog_key) {
         (Some(path), Some(table), Some(key)) => Some(table::load_catalog(
             path,

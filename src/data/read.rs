@@ -103,6 +103,12 @@ fn io_error(path: &Path, message: impl ToString) -> LoadError {
 }
 
 impl Source {
+    /// Reads an append-only NDJSON log (`tailor serve`'s event log): like an NDJSON dataset,
+    /// but a last line without its line break was never acknowledged and is left out.
+    pub fn read_journal(path: &Path) -> Result<Source, LoadError> {
+        read_ndjson(path, false)
+    }
+
     /// Reads `path` by its extension.
     pub fn read(path: &Path) -> Result<Source, LoadError> {
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -122,27 +128,7 @@ impl Source {
                     .map_err(|e| io_error(path, e))?;
                 Ok(Source::Rows(SourceRows::Csv(frame, layout)))
             }
-            "ndjson" | "jsonl" => {
-                let mut lines = Vec::new();
-                let mut not_utf8 = HashSet::new();
-                each_line(path, |index, mut line, valid| {
-                    if line.ends_with('\r') {
-                        line.pop();
-                    }
-                    if line.trim().is_empty() {
-                        return;
-                    }
-                    if !valid {
-                        not_utf8.insert(lines.len());
-                    }
-                    lines.push((index + 1, line));
-                })?;
-                Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines {
-                    lines,
-                    current: RefCell::new(None),
-                    not_utf8,
-                })))
-            }
+            "ndjson" | "jsonl" => read_ndjson(path, true),
             "parquet" => {
                 let scan = || {
                     LazyFrame::scan_parquet(
@@ -174,6 +160,52 @@ impl Source {
             other => Err(io_error(path, format!("unsupported dataset format `.{other}`"))),
         }
     }
+}
+
+/// Reads an NDJSON file line by line; without `keep_unterminated`, a last line that does not
+/// end in a line break (a write cut short) is left out.
+fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError> {
+    let unterminated = !keep_unterminated && ends_unterminated(path)?;
+    let mut lines = Vec::new();
+    let mut not_utf8 = HashSet::new();
+    each_line(path, |index, mut line, valid| {
+        if line.ends_with('\r') {
+            line.pop();
+        }
+        if line.trim().is_empty() {
+            return;
+        }
+        if !valid {
+            not_utf8.insert(lines.len());
+        }
+        lines.push((index + 1, line));
+    })?;
+    if unterminated {
+        if let Some(last) = lines.len().checked_sub(1) {
+            lines.pop();
+            not_utf8.remove(&last);
+        }
+    }
+    Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines {
+        lines,
+        current: RefCell::new(None),
+        not_utf8,
+    })))
+}
+
+/// Whether the file at `path` is not empty and its last byte is not a line break.
+fn ends_unterminated(path: &Path) -> Result<bool, LoadError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let length = file.metadata().map_err(|e| io_error(path, e))?.len();
+    if length == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    file.seek(SeekFrom::Start(length - 1))
+        .and_then(|_| file.read_exact(&mut last))
+        .map_err(|e| io_error(path, e))?;
+    Ok(last[0] != b'\n')
 }
 
 impl SourceRows {
@@ -232,6 +264,14 @@ impl SourceRows {
                 builder.push_json(parsed.as_ref().as_ref().ok().and_then(|map| map.get(*key)))
             }
             SourceColumn::Missing => builder.push_json(None),
+        }
+    }
+
+    /// The JSON value under `key` in NDJSON row `row` (`None` when absent, or for CSV).
+    pub fn json(&self, row: usize, key: &str) -> Option<Json> {
+        match self {
+            SourceRows::Ndjson(rows) => rows.parsed(row).as_ref().as_ref().ok()?.get(key).cloned(),
+            SourceRows::Csv(..) => None,
         }
     }
 

@@ -171,6 +171,16 @@ pub const GROUPS: &[Group] = &[
         about: "creating a workspace",
         commands: "`init`",
     },
+    Group {
+        prefix: "serve::",
+        about: "the long-running service",
+        commands: "`serve`; `tracking-plan` and `log` also from `events replay`",
+    },
+    Group {
+        prefix: "events::",
+        about: "the event log's quarantine",
+        commands: "`events`",
+    },
 ];
 
 /// Every code tailor reports.
@@ -526,6 +536,18 @@ pub const CODES: &[Code] = &[
     error("suppress::not-listed", "`remove` of an address not on the list"),
     usage("init::exists", "the folder already holds a workspace"),
     usage("init::io", "the starter files cannot be written"),
+    usage(
+        "serve::no-write-keys",
+        "`TAILOR_WRITE_KEYS` is not set, so the event endpoints would take anyone's events",
+    ),
+    usage("serve::listen", "the address cannot be listened on"),
+    usage("serve::log", "the event log cannot be opened or written"),
+    usage(
+        "serve::tracking-plan",
+        "the tracking plan generated from the data schema does not compile (a defect)",
+    ),
+    usage("events::io", "the quarantine cannot be read or rewritten"),
+    usage("cli::bad-duration", "a duration option that is not a duration such as `15m`"),
 ];
 
 /// The registered code called `name`.

@@ -182,6 +182,15 @@ impl Ledger {
         Ok(())
     }
 
+    /// Renews the lease this process holds (a long-lived holder, `serve`, calls it while idle,
+    /// so that it is not taken for dead); an error when it is no longer ours.
+    pub fn renew_lease(&self) -> Result<(), LeaseError> {
+        match &self.lease {
+            Some(lease) => lease::confirm(&self.connection, lease),
+            None => Ok(()),
+        }
+    }
+
     /// The ledger's path.
     pub fn path(&self) -> &Path {
         &self.path

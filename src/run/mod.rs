@@ -19,5 +19,5 @@ pub use dkim::DkimSigner;
 pub use execute::{execute, Destination, RunSettings};
 pub use guards::{data_is_fresh, take_lease, within_max_sends};
 pub use proof::proof;
-pub use setup::{dkim_signer, transport, unsubscribe_secret, RunOptions};
+pub use setup::{dkim_signer, serving_secret, transport, unsubscribe_secret, RunOptions};
 pub use summary::{CampaignSummary, RunSummary, SendNote};

@@ -70,20 +70,33 @@ pub fn unsubscribe_secret(
         Err(SecretProblem::Missing) if dry_run || workspace.manifest.delivery.transport != TransportKind::Smtp => {
             Ok(OUTBOX_SECRET.to_string())
         }
-        Err(SecretProblem::Missing) => Err(Diagnostic::error(
+        Err(problem) => Err(secret_refusal(problem)),
+    }
+}
+
+/// The unsubscribe secret `serve` needs, whatever the transport: it verifies the tokens of
+/// one-click unsubscribes, so a secret anyone knows would let anyone unsubscribe anyone.
+pub fn serving_secret(value: Option<&str>) -> Result<String, Diagnostic> {
+    checked_secret(value).map(str::to_string).map_err(secret_refusal)
+}
+
+/// Why a secret is refused.
+fn secret_refusal(problem: SecretProblem) -> Diagnostic {
+    match problem {
+        SecretProblem::Missing => Diagnostic::error(
             "run::no-secret",
             format!("{SECRET_VARIABLE} is not set (or empty), so unsubscribe links could be forged"),
         )
         .with_hint(format!(
             "set it to a long random value (at least {MIN_SECRET_BYTES} bytes), the same on every run (a CI secret)"
-        ))),
-        Err(SecretProblem::TooShort(length)) => Err(Diagnostic::error(
+        )),
+        SecretProblem::TooShort(length) => Diagnostic::error(
             "run::weak-secret",
             format!("{SECRET_VARIABLE} is {length} bytes long; unsubscribe tokens signed with it could be forged"),
         )
         .with_hint(format!(
             "use a random value of at least {MIN_SECRET_BYTES} bytes, e.g. `openssl rand -hex 32`"
-        ))),
+        )),
     }
 }
 

@@ -21,6 +21,7 @@ mod reference;
 mod render_once;
 mod run;
 mod security;
+mod serve;
 mod smtp_server;
 mod support;
 mod testing;

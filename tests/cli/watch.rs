@@ -12,7 +12,7 @@ use crate::run::NOW;
 use crate::support::demo_workspace;
 
 /// A folder with playwright-core installed.
-fn playwright() -> PathBuf {
+pub fn playwright() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-playwright");
     if !dir.join("node_modules/playwright-core").exists() {
         let status = Command::new("npm")
@@ -27,7 +27,7 @@ fn playwright() -> PathBuf {
 }
 
 /// A free port on the loopback interface.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -1,0 +1,155 @@
+//! `tailor events rejected|replay [DIR]`: the quarantine of `tailor serve`'s event log. `rejected`
+//! lists the calls the tracking plan refused, with their reasons; `replay` checks them again
+//! against today's schema, moves the ones that now fit into the log (a message id already there
+//! counts once) and keeps the rest. Replay holds the ledger's lease, so it never races `serve`.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::Value as Json;
+
+use super::plan::checked_workspace;
+use super::{ExitCode, Failure};
+use crate::data::{EventLog, MESSAGE_ID, RECEIVED_AT};
+use crate::diag::Diagnostic;
+use crate::ledger::Ledger;
+use crate::run::take_lease;
+use crate::serve::{Appended, Intake, Journal, Sorted, TrackingPlan};
+
+/// Arguments of `tailor events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: EventsAction,
+}
+
+/// The `events` actions.
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// List the quarantined calls with their reasons.
+    Rejected {
+        /// The workspace folder.
+        dir: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Check the quarantined calls again; move those that now fit into the event log.
+    Replay {
+        /// The workspace folder.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// How `events rejected` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A line per call and a line per reason.
+    Text,
+    /// The quarantine lines as a JSON array.
+    Json,
+}
+
+fn io_failure(path: &Path, error: impl std::fmt::Display) -> Failure {
+    Failure::usage(Diagnostic::error("events::io", format!("`{}`: {error}", path.display())))
+}
+
+/// The quarantine's lines (none when there is no log).
+fn quarantine(log: &EventLog) -> Result<Vec<Json>, Failure> {
+    let path = log.rejected();
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text = fs::read_to_string(&path).map_err(|e| io_failure(&path, e))?;
+    // A last line without its line break was never acknowledged.
+    let complete = text.rsplit_once('\n').map_or("", |(complete, _)| complete);
+    Ok(complete
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect())
+}
+
+/// Runs `tailor events`.
+pub fn run(args: &EventsArgs) -> Result<ExitCode, Failure> {
+    match &args.action {
+        EventsAction::Rejected { dir, format } => list(dir.as_ref(), *format),
+        EventsAction::Replay { dir } => replay(dir.as_ref()),
+    }
+}
+
+fn list(dir: Option<&PathBuf>, format: ListFormat) -> Result<ExitCode, Failure> {
+    let (_, workspace) = checked_workspace(dir)?;
+    let lines = quarantine(&EventLog::beside(&workspace.manifest.delivery.ledger))?;
+    let mut out = String::new();
+    match format {
+        ListFormat::Json => {
+            out = serde_json::to_string_pretty(&lines).unwrap_or_default();
+            out.push('\n');
+        }
+        ListFormat::Text => {
+            for line in &lines {
+                let id = line[MESSAGE_ID].as_str().unwrap_or("(no messageId)");
+                let received = line[RECEIVED_AT].as_str().unwrap_or("");
+                out.push_str(&format!("{id}  received {received}\n"));
+                for reason in line["reasons"].as_array().into_iter().flatten() {
+                    out.push_str(&format!("  {}\n", reason.as_str().unwrap_or_default()));
+                }
+            }
+            out.push_str(&format!("{} calls in quarantine\n", lines.len()));
+        }
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    Ok(ExitCode::Success)
+}
+
+fn replay(dir: Option<&PathBuf>) -> Result<ExitCode, Failure> {
+    let (_, workspace) = checked_workspace(dir)?;
+    let ledger_path = workspace.manifest.delivery.ledger.clone();
+    let mut ledger = Ledger::open(&ledger_path)?;
+    take_lease(&mut ledger, &ledger_path)?;
+    let log = EventLog::beside(&ledger_path);
+    let lines = quarantine(&log)?;
+    let plan = TrackingPlan::new(&workspace.schema, &workspace.manifest.name)
+        .map_err(|e| Failure::usage(Diagnostic::error("serve::tracking-plan", e.0)))?;
+    let intake = Intake::new(&workspace.schema, plan);
+    let mut fitting = Vec::new();
+    let mut kept = Vec::new();
+    for line in &lines {
+        let received = line[RECEIVED_AT]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+        match intake.sort(&line["call"], line["implied_type"].as_str(), received) {
+            Sorted::Accepted(accepted, _) => fitting.push(accepted),
+            Sorted::Quarantined(still, ..) => kept.push(still.json),
+        }
+    }
+    let moved = fitting.len();
+    let journal = Journal::open(&log).map_err(|e| Failure::usage(Diagnostic::error("serve::log", e)))?;
+    let outcomes = journal
+        .append_blocking(fitting)
+        .map_err(|e| Failure::usage(Diagnostic::error("serve::log", format!("{e:?}"))))?;
+    let duplicates = outcomes.iter().filter(|o| **o == Appended::Duplicate).count();
+    // The accepted lines are on the disk; only now is the quarantine rewritten without them.
+    let path = log.rejected();
+    let temporary = path.with_extension("ndjson.replay");
+    let mut text = String::new();
+    for line in &kept {
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.sync_all()))
+        .and_then(|()| fs::rename(&temporary, &path))
+        .map_err(|e| io_failure(&path, e))?;
+    println!(
+        "{} calls moved into the event log ({duplicates} already there), {} still in quarantine",
+        moved - duplicates,
+        kept.len()
+    );
+    Ok(ExitCode::Success)
+}

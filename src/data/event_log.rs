@@ -1,0 +1,46 @@
+//! Where `tailor serve` keeps what it hears: an append-only log of accepted events (a line per
+//! event, in the events dataset's own NDJSON layout), one of identify traits (a line per call,
+//! in the profiles' layout, only the fields it sets) and a quarantine of calls the tracking plan
+//! refused. The log lives in an `events` folder beside the ledger, and every verb that loads
+//! the data reads it together with the dataset files.
+
+use std::path::{Path, PathBuf};
+
+/// The key, in every log line, holding the id the producer gave the call (Segment's
+/// `messageId`): a repeated id is accepted once.
+pub const MESSAGE_ID: &str = "__message_id";
+
+/// The key, in every log line, holding when `serve` received the call (RFC 3339).
+pub const RECEIVED_AT: &str = "__received_at";
+
+/// The files of one workspace's event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLog {
+    /// The folder holding them.
+    pub folder: PathBuf,
+}
+
+impl EventLog {
+    /// The log kept beside the ledger at `ledger` (in its folder's `events/`).
+    pub fn beside(ledger: &Path) -> EventLog {
+        let parent = ledger.parent().unwrap_or(Path::new(""));
+        EventLog {
+            folder: parent.join("events"),
+        }
+    }
+
+    /// Accepted events, one NDJSON line each, in the events dataset's layout.
+    pub fn events(&self) -> PathBuf {
+        self.folder.join("events.ndjson")
+    }
+
+    /// Accepted identify traits, one NDJSON line per call, in the profiles' layout.
+    pub fn traits(&self) -> PathBuf {
+        self.folder.join("traits.ndjson")
+    }
+
+    /// Calls the tracking plan refused, each with its reasons, kept for replay.
+    pub fn rejected(&self) -> PathBuf {
+        self.folder.join("rejected.ndjson")
+    }
+}

@@ -1,0 +1,68 @@
+//! What every request handler of `serve` shares.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+
+use super::intake::Intake;
+use super::journal::Journal;
+use super::metrics::Metrics;
+
+/// An accepted event, told to the scheduler: its type and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The event type.
+    pub event_type: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+/// The service's shared state.
+#[derive(Debug)]
+pub struct ServeState {
+    /// Sorts calls.
+    pub intake: Intake,
+    /// Writes the log.
+    pub journal: Journal,
+    /// The write keys producers authenticate with.
+    pub write_keys: Vec<String>,
+    /// The counters.
+    pub metrics: Arc<Metrics>,
+    /// Accepted events, for the scheduler.
+    pub arrivals: std::sync::Mutex<Sender<Arrival>>,
+    /// The unsubscribe secret (tokens are checked against it).
+    pub secret: String,
+    /// The ledger (its suppression list takes unsubscribes and feedback).
+    pub ledger: PathBuf,
+    /// Profile key → address, refreshed by every delivery pass.
+    pub directory: Arc<RwLock<HashMap<String, String>>>,
+}
+
+impl ServeState {
+    /// Whether `key` is one of the write keys (compared in constant time per key).
+    pub fn knows_write_key(&self, key: &str) -> bool {
+        let mut known = false;
+        for candidate in &self.write_keys {
+            let same = candidate.len() == key.len()
+                && candidate
+                    .bytes()
+                    .zip(key.bytes())
+                    .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+                    == 0;
+            known |= same;
+        }
+        known
+    }
+
+    /// The address of profile `key`, as of the last delivery pass.
+    pub fn address_of(&self, key: &str) -> Option<String> {
+        self.directory
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(key)
+            .cloned()
+    }
+}
