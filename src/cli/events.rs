@@ -55,7 +55,10 @@ pub enum ListFormat {
 }
 
 fn io_failure(path: &Path, error: impl std::fmt::Display) -> Failure {
-    Failure::usage(Diagnostic::error("events::io", format!("`{}`: {error}", path.display())))
+    Failure::usage(Diagnostic::error(
+        "events::io",
+        format!("`{}`: {error}", path.display()),
+    ))
 }
 
 /// The quarantine's lines (none when there is no log).

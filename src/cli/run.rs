@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::load::LoadedWorkspace;
 use crate::ledger::Ledger;
+use crate::load::LoadedWorkspace;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
     data_is_fresh, dkim_signer, execute, take_lease, transport, unsubscribe_secret, within_max_sends, Destination,
@@ -174,7 +174,11 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
     let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
     within_max_sends(due, pass.options.limit, pass.max_sends)?;
     let renderer = renderer(pass.loaded, workspace)?;
-    let settings = RunSettings::for_delivery(&workspace.manifest.delivery, pass.options.clone(), Arc::clone(&pass.stop));
+    let settings = RunSettings::for_delivery(
+        &workspace.manifest.delivery,
+        pass.options.clone(),
+        Arc::clone(&pass.stop),
+    );
     let transport = match ledger {
         Some(_) => Some(transport(workspace, environment)?),
         None => None,

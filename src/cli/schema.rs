@@ -91,7 +91,11 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode, Failure> {
         let document = tracking_plan_document(&workspace.schema, &workspace.manifest.name);
         let path = args.out.join("events.schema.json");
         fs::write(&path, pretty(document, "the tracking plan")).map_err(|error| failed("write", &path, error))?;
-        eprintln!("wrote the tracking plan of `{}` to {}", workspace.manifest.name, path.display());
+        eprintln!(
+            "wrote the tracking plan of `{}` to {}",
+            workspace.manifest.name,
+            path.display()
+        );
         return Ok(ExitCode::Success);
     }
     for (name, text) in schema_files() {

@@ -169,9 +169,10 @@ impl ServeDeliverer {
 
 impl Deliverer for ServeDeliverer {
     fn pass(&mut self, campaigns: Option<&BTreeSet<String>>) -> Vec<Deadline> {
+        let outcome = self.try_pass(campaigns);
         bump(&self.state.metrics.passes, 1);
         self.renewed = std::time::Instant::now();
-        match self.try_pass(campaigns) {
+        match outcome {
             Ok(pending) => pending,
             Err(failure) => {
                 log(serde_json::json!({ "event": "pass", "outcome": "skipped", "problems": problems(&failure) }));

@@ -78,14 +78,30 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     let log = EventLog::beside(&workspace.manifest.delivery.ledger);
     let mut profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;
     if let Some(rows) = journal_rows(&log.traits())? {
-        profiles = apply_traits(profiles, &log.traits(), &rows, schema, options, &mut errors, &mut reports)?;
+        profiles = apply_traits(
+            profiles,
+            &log.traits(),
+            &rows,
+            schema,
+            options,
+            &mut errors,
+            &mut reports,
+        )?;
     }
     let mut events = match &sources.events {
         Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
         None => events::empty_events(schema)?,
     };
     if let Some(rows) = journal_rows(&log.events())? {
-        let logged = events::load_event_rows(&log.events(), &rows, schema, &profiles, options, &mut errors, &mut reports)?;
+        let logged = events::load_event_rows(
+            &log.events(),
+            &rows,
+            schema,
+            &profiles,
+            options,
+            &mut errors,
+            &mut reports,
+        )?;
         events = events.vstack(&logged).map_err(|e| polars_failure(&log.events(), e))?;
     }
     let events_path = sources.events.clone().unwrap_or_else(|| log.events());

@@ -75,7 +75,13 @@ fn fold(rows: &SourceRows, schema: &DataSchema, bad: &mut RowErrors) -> Folded {
         }
         let key = rows.text(row, &key_column);
         if key.is_empty() {
-            bad.add(rows.position(row), "data::bad-value", &schema.key, key, "a profile key".into());
+            bad.add(
+                rows.position(row),
+                "data::bad-value",
+                &schema.key,
+                key,
+                "a profile key".into(),
+            );
             continue;
         }
         let mut set = BTreeMap::new();
@@ -86,7 +92,13 @@ fn fold(rows: &SourceRows, schema: &DataSchema, bad: &mut RowErrors) -> Folded {
             };
             let mut check = ColumnBuilder::new(&field.ty, 1);
             if let Err(expected) = check.push_json(Some(&value)) {
-                bad.add(rows.position(row), "data::bad-value", &field.name, value.to_string(), expected);
+                bad.add(
+                    rows.position(row),
+                    "data::bad-value",
+                    &field.name,
+                    value.to_string(),
+                    expected,
+                );
                 ok = false;
             }
             set.insert(field.name.clone(), value);
@@ -100,12 +112,19 @@ fn fold(rows: &SourceRows, schema: &DataSchema, bad: &mut RowErrors) -> Folded {
 
 /// `profiles` with the fields `updates` sets replaced (only the columns some update touches
 /// are rebuilt).
-fn overlay(profiles: DataFrame, keys: &[Option<String>], updates: &Folded, schema: &DataSchema) -> PolarsResult<DataFrame> {
+fn overlay(
+    profiles: DataFrame,
+    keys: &[Option<String>],
+    updates: &Folded,
+    schema: &DataSchema,
+) -> PolarsResult<DataFrame> {
     if updates.is_empty() {
         return Ok(profiles);
     }
-    let touched: std::collections::BTreeSet<&str> =
-        updates.values().flat_map(|fields| fields.keys().map(String::as_str)).collect();
+    let touched: std::collections::BTreeSet<&str> = updates
+        .values()
+        .flat_map(|fields| fields.keys().map(String::as_str))
+        .collect();
     let mut profiles = profiles;
     for name in touched {
         let Some(field) = schema.profiles.field(name) else {
@@ -114,7 +133,10 @@ fn overlay(profiles: DataFrame, keys: &[Option<String>], updates: &Folded, schem
         let original = profiles.column(name)?.as_materialized_series().clone();
         let mut builder = ColumnBuilder::new(&field.ty, original.len());
         for (row, key) in keys.iter().enumerate() {
-            let set = key.as_ref().and_then(|k| updates.get(k)).and_then(|fields| fields.get(name));
+            let set = key
+                .as_ref()
+                .and_then(|k| updates.get(k))
+                .and_then(|fields| fields.get(name));
             let value = match set {
                 Some(value) => value.clone(),
                 None => any_to_json(original.get(row)?).unwrap_or(Json::Null),

@@ -547,7 +547,10 @@ pub const CODES: &[Code] = &[
         "the tracking plan generated from the data schema does not compile (a defect)",
     ),
     usage("events::io", "the quarantine cannot be read or rewritten"),
-    usage("cli::bad-duration", "a duration option that is not a duration such as `15m`"),
+    usage(
+        "cli::bad-duration",
+        "a duration option that is not a duration such as `15m`",
+    ),
 ];
 
 /// The registered code called `name`.

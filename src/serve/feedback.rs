@@ -62,12 +62,7 @@ fn address_in(value: &str) -> Option<String> {
 /// The feedback in a raw DSN or ARF message.
 pub fn feedback_in_report(text: &str) -> Vec<Feedback> {
     let blocks = blocks(text);
-    let field = |block: &[(String, String)], name: &str| {
-        block
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    };
+    let field = |block: &[(String, String)], name: &str| block.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let mut found = Vec::new();
     for (index, block) in blocks.iter().enumerate() {
         if let Some(recipient) = field(block, "final-recipient").and_then(|v| address_in(&v)) {
@@ -137,7 +132,11 @@ fn feedback_in_json(document: &Json) -> Result<Vec<Feedback>, String> {
 /// `POST /v1/feedback`.
 pub async fn feedback(State(state): State<Arc<ServeState>>, headers: HeaderMap, body: Body) -> Response {
     if !authorized(&state, &headers) {
-        return refuse(&state, StatusCode::UNAUTHORIZED, "a known write key is required as the HTTP Basic user name");
+        return refuse(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            "a known write key is required as the HTTP Basic user name",
+        );
     }
     let bytes = match limited_body(body, MAX_BATCH_BYTES).await {
         Ok(bytes) => bytes,
@@ -178,7 +177,11 @@ pub async fn feedback(State(state): State<Arc<ServeState>>, headers: HeaderMap, 
             )
                 .into_response()
         }
-        _ => refuse(&state, StatusCode::SERVICE_UNAVAILABLE, "the suppression list cannot be written: retry shortly"),
+        _ => refuse(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the suppression list cannot be written: retry shortly",
+        ),
     }
 }
 

@@ -75,7 +75,11 @@ pub async fn limited_body(body: Body, limit: usize) -> Result<Bytes, String> {
 /// for `/v1/batch`.
 pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
-    let limit = if implied.is_some() { MAX_CALL_BYTES } else { MAX_BATCH_BYTES };
+    let limit = if implied.is_some() {
+        MAX_CALL_BYTES
+    } else {
+        MAX_BATCH_BYTES
+    };
     let bytes = match limited_body(body, limit).await {
         Ok(bytes) => bytes,
         Err(reason) => return refuse(&state, StatusCode::BAD_REQUEST, reason),
@@ -107,7 +111,10 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
         );
     }
     let received = Utc::now();
-    let sorted: Vec<Sorted> = calls.iter().map(|call| state.intake.sort(call, implied, received)).collect();
+    let sorted: Vec<Sorted> = calls
+        .iter()
+        .map(|call| state.intake.sort(call, implied, received))
+        .collect();
     let lines = sorted
         .iter()
         .map(|s| match s {
@@ -117,14 +124,24 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
     let answered = match state.journal.submit(lines) {
         Ok(answered) => answered,
         Err(JournalError::Busy) => {
-            return refuse(&state, StatusCode::SERVICE_UNAVAILABLE, "the event log is busy: retry shortly")
+            return refuse(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the event log is busy: retry shortly",
+            )
         }
         Err(JournalError::Write(reason)) => return refuse(&state, StatusCode::SERVICE_UNAVAILABLE, reason),
     };
     let outcomes = match answered.await {
         Ok(Ok(outcomes)) => outcomes,
         Ok(Err(JournalError::Write(reason))) => return refuse(&state, StatusCode::SERVICE_UNAVAILABLE, reason),
-        _ => return refuse(&state, StatusCode::SERVICE_UNAVAILABLE, "the event log is not answering"),
+        _ => {
+            return refuse(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the event log is not answering",
+            )
+        }
     };
     let response = answer(&state, &sorted, &outcomes);
     state.metrics.observe(started.elapsed());

@@ -58,7 +58,9 @@ impl Intake {
     pub fn sort(&self, call: &Json, implied: Option<&str>, received: DateTime<Utc>) -> Sorted {
         let read = match SegmentCall::read(call, implied, received) {
             Ok(read) => read,
-            Err(unreadable) => return quarantined(call, implied, unreadable.message_id, vec![unreadable.reason], received),
+            Err(unreadable) => {
+                return quarantined(call, implied, unreadable.message_id, vec![unreadable.reason], received)
+            }
         };
         let problems = match &read.kind {
             CallKind::Event(event) => self.plan.check_track(event, &read.fields),
@@ -100,7 +102,10 @@ impl Intake {
 fn quarantined(
     call: &Json,
     implied: Option<&str>,
-    message_id: Option<String>, reasons: Vec<String>, received: DateTime<Utc>) -> Sorted {
+    message_id: Option<String>,
+    reasons: Vec<String>,
+    received: DateTime<Utc>,
+) -> Sorted {
     let line = LogLine {
         file: LogFile::Rejected,
         message_id: message_id.clone().unwrap_or_default(),

@@ -145,7 +145,10 @@ impl Journal {
     }
 
     /// Submits `lines`; the answer comes once they are on the disk (or known duplicates).
-    pub fn submit(&self, lines: Vec<LogLine>) -> Result<oneshot::Receiver<Result<Vec<Appended>, JournalError>>, JournalError> {
+    pub fn submit(
+        &self,
+        lines: Vec<LogLine>,
+    ) -> Result<oneshot::Receiver<Result<Vec<Appended>, JournalError>>, JournalError> {
         let (answer, answered) = oneshot::channel();
         match self.queue.try_send((lines, answer)) {
             Ok(()) => Ok(answered),

@@ -55,14 +55,34 @@ impl Metrics {
         let mut text = String::new();
         let counters: [(&str, &str, &AtomicU64); 9] = [
             ("accepted", "calls written to the event log", &self.accepted),
-            ("quarantined", "calls put in quarantine by the tracking plan", &self.quarantined),
-            ("duplicates", "calls whose messageId the log already held", &self.duplicates),
-            ("refused", "requests refused (auth, size, malformed, busy)", &self.refused),
+            (
+                "quarantined",
+                "calls put in quarantine by the tracking plan",
+                &self.quarantined,
+            ),
+            (
+                "duplicates",
+                "calls whose messageId the log already held",
+                &self.duplicates,
+            ),
+            (
+                "refused",
+                "requests refused (auth, size, malformed, busy)",
+                &self.refused,
+            ),
             ("passes", "delivery passes run", &self.passes),
             ("sent", "messages sent", &self.sent),
             ("scheduled", "event-trigger deadlines scheduled", &self.scheduled),
-            ("unsubscribed", "addresses suppressed by one-click unsubscribes", &self.unsubscribed),
-            ("feedback", "addresses suppressed by bounces and complaints", &self.feedback),
+            (
+                "unsubscribed",
+                "addresses suppressed by one-click unsubscribes",
+                &self.unsubscribed,
+            ),
+            (
+                "feedback",
+                "addresses suppressed by bounces and complaints",
+                &self.feedback,
+            ),
         ];
         for (name, help, value) in counters {
             let _ = writeln!(text, "# HELP tailor_{name}_total {help}");
@@ -70,7 +90,10 @@ impl Metrics {
             let _ = writeln!(text, "tailor_{name}_total {}", value.load(Ordering::Relaxed));
         }
         let name = "tailor_ack_seconds";
-        let _ = writeln!(text, "# HELP {name} time from a request's arrival to its acknowledgement");
+        let _ = writeln!(
+            text,
+            "# HELP {name} time from a request's arrival to its acknowledgement"
+        );
         let _ = writeln!(text, "# TYPE {name} histogram");
         let mut cumulative = 0;
         for (bound, count) in BOUNDS.iter().zip(&self.latency) {

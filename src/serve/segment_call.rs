@@ -102,7 +102,11 @@ impl SegmentCall {
                 .map_err(|e| fail(format!("/timestamp: `{at}` is not an RFC 3339 time ({e})")))?,
             Some(other) => return Err(fail(format!("/timestamp: {other} is not an RFC 3339 time"))),
         };
-        let field_key = if kind == CallKind::Identify { "traits" } else { "properties" };
+        let field_key = if kind == CallKind::Identify {
+            "traits"
+        } else {
+            "properties"
+        };
         let mut fields = match call.get(field_key) {
             None | Some(Json::Null) => Map::new(),
             Some(Json::Object(fields)) => fields.clone(),
@@ -134,7 +138,9 @@ mod tests {
     use serde_json::json;
 
     fn received() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -173,8 +179,14 @@ mod tests {
         assert_eq!(error.message_id.as_deref(), Some("m"));
         assert!(error.reason.starts_with("/userId"), "{}", error.reason);
         let bad_time = json!({"type": "identify", "userId": "u", "timestamp": "yesterday"});
-        assert!(SegmentCall::read(&bad_time, None, received()).unwrap_err().reason.starts_with("/timestamp"));
+        assert!(SegmentCall::read(&bad_time, None, received())
+            .unwrap_err()
+            .reason
+            .starts_with("/timestamp"));
         let alias = json!({"type": "alias", "userId": "u"});
-        assert!(SegmentCall::read(&alias, None, received()).unwrap_err().reason.contains("alias"));
+        assert!(SegmentCall::read(&alias, None, received())
+            .unwrap_err()
+            .reason
+            .contains("alias"));
     }
 }

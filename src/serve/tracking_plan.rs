@@ -98,7 +98,10 @@ pub fn tracking_plan_document(schema: &DataSchema, workspace: &str) -> Json {
             "required": ["userId"],
         }));
     }
-    definitions.insert("identify".into(), object_schema(&schema.profiles, Some(&schema.key), false));
+    definitions.insert(
+        "identify".into(),
+        object_schema(&schema.profiles, Some(&schema.key), false),
+    );
     calls.push(json!({
         "type": "object",
         "description": "an `identify` call: traits set profile fields",
@@ -135,7 +138,11 @@ fn problems(validator: &jsonschema::Validator, instance: &Json, at: &str) -> Vec
         .iter_errors(instance)
         .map(|error| {
             let path = error.instance_path().as_str();
-            let place = if path.is_empty() { at.to_string() } else { format!("{at}{path}") };
+            let place = if path.is_empty() {
+                at.to_string()
+            } else {
+                format!("{at}{path}")
+            };
             format!("{place}: {error}")
         })
         .collect()
@@ -148,7 +155,10 @@ impl TrackingPlan {
         let definitions = &document["$defs"];
         let mut events = BTreeMap::new();
         for event in &schema.events {
-            events.insert(event.name.clone(), compile(&definitions[event_definition(&event.name)])?);
+            events.insert(
+                event.name.clone(),
+                compile(&definitions[event_definition(&event.name)])?,
+            );
         }
         let traits = compile(&definitions["identify"])?;
         Ok(TrackingPlan {

@@ -74,12 +74,18 @@ pub async fn confirm(State(state): State<Arc<ServeState>>, Query(query): Query<H
 }
 
 /// `POST /u`: the one-click unsubscribe.
-pub async fn unsubscribe(State(state): State<Arc<ServeState>>, Query(query): Query<HashMap<String, String>>) -> Response {
+pub async fn unsubscribe(
+    State(state): State<Arc<ServeState>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let Some(key) = verified(&state, &query) else {
         return refused();
     };
     let Some(address) = state.address_of(&key) else {
-        eprintln!("{}", serde_json::json!({ "event": "unsubscribe", "key": key, "outcome": "unknown profile" }));
+        eprintln!(
+            "{}",
+            serde_json::json!({ "event": "unsubscribe", "key": key, "outcome": "unknown profile" })
+        );
         return page(
             StatusCode::NOT_FOUND,
             "We could not find this subscription",
@@ -97,7 +103,10 @@ pub async fn unsubscribe(State(state): State<Arc<ServeState>>, Query(query): Que
             if added {
                 bump(&state.metrics.unsubscribed, 1);
             }
-            eprintln!("{}", serde_json::json!({ "event": "unsubscribe", "key": key, "outcome": "suppressed" }));
+            eprintln!(
+                "{}",
+                serde_json::json!({ "event": "unsubscribe", "key": key, "outcome": "suppressed" })
+            );
             page(
                 StatusCode::OK,
                 "You are unsubscribed",

@@ -28,7 +28,14 @@ impl Service {
     fn start(dir: &Path) -> Service {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
-            .args(["serve", "campaigns", "--listen", &format!("127.0.0.1:{port}"), "--every", "1h"])
+            .args([
+                "serve",
+                "campaigns",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--every",
+                "1h",
+            ])
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("TAILOR_WRITE_KEYS", format!("other-key,{WRITE_KEY}"))
@@ -63,7 +70,11 @@ impl Service {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
-        if stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).is_err() {
+        if stream
+            .write_all(head.as_bytes())
+            .and_then(|()| stream.write_all(body))
+            .is_err()
+        {
             return (0, String::new());
         }
         let mut response = String::new();
@@ -193,12 +204,20 @@ fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 #[test]
 fn serve_refuses_to_start_without_write_keys() {
     let dir = serve_workspace("2s", None);
-    let output = tailor_with_env(dir.path(), &["serve", "campaigns"], &[SECRET, ("TAILOR_WRITE_KEYS", " , ")]);
+    let output = tailor_with_env(
+        dir.path(),
+        &["serve", "campaigns"],
+        &[SECRET, ("TAILOR_WRITE_KEYS", " , ")],
+    );
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert!(output.stderr.contains("serve::no-write-keys"), "{}", output.stderr);
     assert!(output.stderr.contains("TAILOR_WRITE_KEYS"), "{}", output.stderr);
     let output = tailor_with_env(dir.path(), &["serve", "campaigns"], &[("TAILOR_WRITE_KEYS", "k")]);
-    assert!(output.stderr.contains("run::no-secret"), "an outbox is no reason to sign with a known secret: {}", output.stderr);
+    assert!(
+        output.stderr.contains("run::no-secret"),
+        "an outbox is no reason to sign with a known secret: {}",
+        output.stderr
+    );
 }
 
 #[test]
@@ -217,7 +236,10 @@ fn segment_calls_are_logged_once_checked_and_quarantined_with_their_reasons() {
     let (_, answer) = service.post("/v1/track", &bad);
     assert_eq!(answer["quarantined"][0]["messageId"], "m2", "{answer}");
     let reason = answer["quarantined"][0]["reasons"][0].as_str().unwrap();
-    assert!(reason.starts_with("/properties/price") && reason.contains("number"), "{reason}");
+    assert!(
+        reason.starts_with("/properties/price") && reason.contains("number"),
+        "{reason}"
+    );
     // A batch, gzip-compressed as RudderStack's client sends it: identify traits, a page call,
     // and an event type the schema does not declare.
     let batch = serde_json::json!({"batch": [
@@ -239,15 +261,30 @@ fn segment_calls_are_logged_once_checked_and_quarantined_with_their_reasons() {
     assert_eq!((status, answer["accepted"].as_u64()), (200, Some(2)), "{answer}");
     assert_eq!(answer["quarantined"][0]["messageId"], "w9");
     // Refusals: no key, a wrong key, a call over 32 KB, a batch over 500 KB, not JSON.
-    assert_eq!(service.request("POST", "/v1/track", &[], cart("u1", "x", 1.0).to_string().as_bytes()).0, 401);
+    assert_eq!(
+        service
+            .request("POST", "/v1/track", &[], cart("u1", "x", 1.0).to_string().as_bytes())
+            .0,
+        401
+    );
     let wrong = format!("Basic {}", base64_of("nope:"));
-    assert_eq!(service.request("POST", "/v1/track", &[("Authorization", &wrong)], b"{}").0, 401);
-    let huge = serde_json::json!({"userId": "u1", "event": "add_to_cart", "properties": {"product_id": "x".repeat(40_000)}});
+    assert_eq!(
+        service
+            .request("POST", "/v1/track", &[("Authorization", &wrong)], b"{}")
+            .0,
+        401
+    );
+    let huge =
+        serde_json::json!({"userId": "u1", "event": "add_to_cart", "properties": {"product_id": "x".repeat(40_000)}});
     let (status, answer) = service.post("/v1/track", &huge);
     assert_eq!(status, 400);
     assert!(answer["error"].as_str().unwrap().contains("32 KB"), "{answer}");
-    let calls: Vec<_> = (0..40).map(|i| serde_json::json!({"type": "track", "userId": "u1", "event": "page_view",
-        "messageId": format!("b{i}"), "properties": {"url": "y".repeat(14_000)}})).collect();
+    let calls: Vec<_> = (0..40)
+        .map(|i| {
+            serde_json::json!({"type": "track", "userId": "u1", "event": "page_view",
+        "messageId": format!("b{i}"), "properties": {"url": "y".repeat(14_000)}})
+        })
+        .collect();
     let (status, answer) = service.post("/v1/batch", &serde_json::json!({ "batch": calls }));
     assert_eq!(status, 400);
     assert!(answer["error"].as_str().unwrap().contains("500 KB"), "{answer}");
@@ -263,13 +300,27 @@ fn segment_calls_are_logged_once_checked_and_quarantined_with_their_reasons() {
     assert_eq!(service.log("traits.ndjson").len(), 1);
     assert_eq!(service.log("rejected.ndjson").len(), 2);
     let metrics = service.request("GET", "/metrics", &[], b"").1;
-    for line in ["tailor_accepted_total 3", "tailor_duplicates_total 1", "tailor_quarantined_total 2"] {
+    for line in [
+        "tailor_accepted_total 3",
+        "tailor_duplicates_total 1",
+        "tailor_quarantined_total 2",
+    ] {
         assert!(metrics.contains(line), "{line} in {metrics}");
     }
     // `plan` reads the log with the dataset files: u9 exists from its identify call alone.
-    let preview = tailor(dir.path(), &["preview", "campaigns", "cart_abandonment", "--profile", "u9"]);
-    assert!(preview.stderr.contains("trigger event is due for `u9`"), "{}", preview.stderr);
-    let unknown = tailor(dir.path(), &["preview", "campaigns", "cart_abandonment", "--profile", "u99"]);
+    let preview = tailor(
+        dir.path(),
+        &["preview", "campaigns", "cart_abandonment", "--profile", "u9"],
+    );
+    assert!(
+        preview.stderr.contains("trigger event is due for `u9`"),
+        "{}",
+        preview.stderr
+    );
+    let unknown = tailor(
+        dir.path(),
+        &["preview", "campaigns", "cart_abandonment", "--profile", "u99"],
+    );
     assert!(!unknown.stderr.contains("due for `u99`"), "{}", unknown.stderr);
     // While serve holds the ledger, a run says so and stops.
     let run = tailor_with_env(dir.path(), &["run", "campaigns"], &[SECRET]);
@@ -278,7 +329,11 @@ fn segment_calls_are_logged_once_checked_and_quarantined_with_their_reasons() {
     assert_eq!(service.terminate(), 0);
     // The quarantine is listed with its reasons, and replayed once the schema declares the type.
     let listed = tailor(dir.path(), &["events", "rejected", "campaigns"]);
-    assert!(listed.stdout.contains("m2") && listed.stdout.contains("wishlist_add"), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("m2") && listed.stdout.contains("wishlist_add"),
+        "{}",
+        listed.stdout
+    );
     assert!(listed.stdout.contains("2 calls in quarantine"), "{}", listed.stdout);
     replace_in(
         &dir.path().join("campaigns/data.yaml"),
@@ -287,7 +342,11 @@ fn segment_calls_are_logged_once_checked_and_quarantined_with_their_reasons() {
     );
     let replay = tailor(dir.path(), &["events", "replay", "campaigns"]);
     assert_eq!(replay.code, 0, "{}", replay.stderr);
-    assert!(replay.stdout.contains("1 calls moved") && replay.stdout.contains("1 still"), "{}", replay.stdout);
+    assert!(
+        replay.stdout.contains("1 calls moved") && replay.stdout.contains("1 still"),
+        "{}",
+        replay.stdout
+    );
     let events = std::fs::read_to_string(dir.path().join("campaigns/.tailor/events/events.ndjson")).unwrap();
     assert!(events.contains("wishlist_add"));
 }
@@ -316,7 +375,8 @@ fn a_cart_event_sends_its_reminder_once_after_the_delay_and_an_order_cancels_it(
     // A crash right after acknowledgements loses nothing, and nothing is sent twice after it.
     let acknowledged: Vec<String> = (0..50).map(|i| format!("view-{i}")).collect();
     for id in &acknowledged {
-        let view = serde_json::json!({"userId": "u3", "event": "page_view", "messageId": id, "properties": {"url": "/"}});
+        let view =
+            serde_json::json!({"userId": "u3", "event": "page_view", "messageId": id, "properties": {"url": "/"}});
         assert_eq!(service.post("/v1/track", &view).0, 200);
     }
     service.kill();
@@ -348,28 +408,56 @@ fn a_one_click_unsubscribe_suppresses_at_once_and_a_bad_token_changes_nothing() 
     assert_eq!(status, 200);
     assert!(page.contains("<form method=\"post\">"), "{page}");
     let one_click = [("Content-Type", "application/x-www-form-urlencoded")];
-    let forged = service.request("POST", &format!("/u?u=u1&t={}", "0".repeat(64)), &one_click, b"List-Unsubscribe=One-Click");
+    let forged = service.request(
+        "POST",
+        &format!("/u?u=u1&t={}", "0".repeat(64)),
+        &one_click,
+        b"List-Unsubscribe=One-Click",
+    );
     assert_eq!(forged.0, 403);
-    let other = service.request("POST", &format!("/u?u=u2&t={token}"), &one_click, b"List-Unsubscribe=One-Click");
+    let other = service.request(
+        "POST",
+        &format!("/u?u=u2&t={token}"),
+        &one_click,
+        b"List-Unsubscribe=One-Click",
+    );
     assert_eq!(other.0, 403, "a token is good for its own key only");
     let listed = tailor(dir.path(), &["suppress", "list", "campaigns"]);
-    assert!(!listed.stdout.contains("@"), "a refused request suppressed someone: {}", listed.stdout);
-    let (status, page) = service.request("POST", &format!("/u?u=u1&t={token}"), &one_click, b"List-Unsubscribe=One-Click");
+    assert!(
+        !listed.stdout.contains("@"),
+        "a refused request suppressed someone: {}",
+        listed.stdout
+    );
+    let (status, page) = service.request(
+        "POST",
+        &format!("/u?u=u1&t={token}"),
+        &one_click,
+        b"List-Unsubscribe=One-Click",
+    );
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("You are unsubscribed"));
     // Feedback: a DSN's permanent failure and a JSON complaint suppress; a delay does not.
     let auth = format!("Basic {}", base64_of(&format!("{WRITE_KEY}:")));
-    let dsn = "Content-Type: multipart/report; report-type=delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n\
+    let dsn =
+        "Content-Type: multipart/report; report-type=delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n\
                Final-Recipient: rfc822; ben@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n\
                Final-Recipient: rfc822; cy@example.com\r\nAction: delayed\r\nStatus: 4.4.1\r\n";
     let (status, body) = service.request("POST", "/v1/feedback", &[("Authorization", &auth)], dsn.as_bytes());
     assert_eq!(status, 200, "{body}");
-    let (status, _) = service.post("/v1/feedback", &serde_json::json!({"email": "dee@example.com", "kind": "complaint"}));
+    let (status, _) = service.post(
+        "/v1/feedback",
+        &serde_json::json!({"email": "dee@example.com", "kind": "complaint"}),
+    );
     assert_eq!(status, 200);
     assert_eq!(service.request("POST", "/v1/feedback", &[], dsn.as_bytes()).0, 401);
     drop(service);
     let listed = tailor(dir.path(), &["suppress", "list", "campaigns"]).stdout;
-    for (address, expected) in [("ana@example.com", true), ("ben@example.com", true), ("dee@example.com", true), ("cy@example.com", false)] {
+    for (address, expected) in [
+        ("ana@example.com", true),
+        ("ben@example.com", true),
+        ("dee@example.com", true),
+        ("cy@example.com", false),
+    ] {
         assert_eq!(listed.contains(address), expected, "{address} in {listed}");
     }
     // A later run mails none of them.
@@ -437,7 +525,11 @@ fn the_official_segment_and_rudderstack_python_clients_talk_to_serve() {
             .args([&host, WRITE_KEY, sdk, "u1"])
             .output()
             .expect("python3 runs");
-        assert!(output.status.success(), "{sdk}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{sdk}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(result["errors"], serde_json::json!([]), "{sdk}");
     }
