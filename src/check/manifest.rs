@@ -16,11 +16,11 @@ use super::templates::{check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawDelivery, RawManifest};
 use crate::load::{Document, Located};
-use crate::model::Transport;
 use crate::model::{
     is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
     Percent, Smtp,
 };
+use crate::model::{Tracking, Transport};
 use crate::template::{ContextBuilder, SUPPORTED_LOCALES};
 
 /// Parses an IANA time zone name, suggesting a close one.
@@ -136,6 +136,16 @@ pub fn check_manifest(
         .and_then(|q| cx.value(&doc, q, "manifest::bad-time-range", |q| LocalTimeRange::parse(q)));
     let root = cx.loaded.root.clone();
     let delivery = delivery(cx, &doc, raw.delivery.as_ref(), &root);
+    let tracking = match &raw.tracking {
+        Some(tracking) => Some(cx.value(&doc, &tracking.base_url, "manifest::bad-tracking-url", |url| {
+            tracking_base(url).map(|base_url| Tracking {
+                base_url,
+                opens: tracking.opens.unwrap_or(true),
+                clicks: tracking.clicks.unwrap_or(true),
+            })
+        })?),
+        None => None,
+    };
     Some(Manifest {
         name: raw.name.value.clone(),
         timezone: timezone?,
@@ -151,7 +161,20 @@ pub fn check_manifest(
         frequency_cap,
         quiet_hours,
         delivery: delivery?,
+        tracking,
     })
+}
+
+/// A tracking base URL: absolute http(s), no query or fragment; without its trailing slash.
+fn tracking_base(text: &String) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err("an http(s) URL with a host, where `tailor serve` answers".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("a base URL without `?query` or `#fragment`".into());
+    }
+    Ok(text.trim_end_matches('/').to_string())
 }
 
 fn optional<D>(

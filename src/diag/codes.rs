@@ -348,6 +348,10 @@ pub const CODES: &[Code] = &[
         "manifest::insecure-unsubscribe",
         "an unsubscribe URL that is not HTTPS (RFC 8058 wants HTTPS)",
     ),
+    error(
+        "manifest::bad-tracking-url",
+        "`tracking.base_url` is not an absolute http(s) URL without query or fragment",
+    ),
     error("campaign::timing", "both or neither of `schedule:` and `trigger:`"),
     error("campaign::bad-time", "a schedule time that does not parse"),
     error(

@@ -42,6 +42,8 @@ pub struct Manifest {
     pub quiet_hours: Option<LocalTimeRange>,
     /// Delivery settings.
     pub delivery: Delivery,
+    /// Open and click tracking, when configured.
+    pub tracking: Option<super::Tracking>,
 }
 
 /// Validated delivery settings.

@@ -13,6 +13,7 @@ use super::mime::{build_message, message_hash, Envelope};
 use super::mjml::{compile_mjml, compile_mjml_once};
 use super::template_css::{css_inliner, inline_once};
 use super::text_part::text_from_html;
+use super::tracking::{track_html, TrackingPayload};
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
 use crate::diag::SourceMap;
@@ -291,6 +292,22 @@ pub fn render_message(
         }
         None => text_from_html(&html, TEXT_WIDTH),
     };
+    let hash = message_hash(&campaign.name, &key, &recipient.occurrence(campaign)?);
+    // Links are tracked after the text part is derived, so the text keeps the real links.
+    let html = match &workspace.manifest.tracking {
+        Some(tracking) => {
+            let payload = TrackingPayload {
+                campaign: campaign.name.clone(),
+                variant: variant.name.clone(),
+                message: hash.clone(),
+                key: key.to_string(),
+                sent_at: recipient.now.timestamp(),
+                url: None,
+            };
+            track_html(&html, tracking, &payload, &unsubscribe_url, secret)
+        }
+        None => html,
+    };
     let (email, name) = (recipient.email(), recipient.display_name());
     let envelope = envelope(
         workspace,
@@ -300,7 +317,6 @@ pub fn render_message(
         &unsubscribe_url,
         recipient.now,
     );
-    let hash = message_hash(&campaign.name, &key, &recipient.occurrence(campaign)?);
     let eml = build_message(&envelope, &hash, &subject, preheader.as_deref(), &text, &html);
     Ok(RenderedMessage {
         variant: variant.name.clone(),

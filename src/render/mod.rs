@@ -17,6 +17,7 @@ mod render_all;
 mod template_css;
 mod test_case;
 mod text_part;
+mod tracking;
 mod unsubscribe;
 
 pub use context::{recipient_globals, Recipient};
@@ -29,4 +30,5 @@ pub use recommend::recommendations;
 pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};
 pub use template_css::css_inliner;
 pub use test_case::{run_test, TestOutcome, TEST_SECRET};
+pub use tracking::{track_html, tracking_url, verify_tracking, TrackingKind, TrackingPayload};
 pub use unsubscribe::{checked_secret, unsubscribe_token, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE};

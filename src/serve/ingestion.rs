@@ -110,6 +110,23 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
             format!("call {at} is larger than {} KB", MAX_CALL_BYTES / 1024),
         );
     }
+    match append_calls(&state, &calls, implied).await {
+        Ok((sorted, outcomes)) => {
+            let response = answer(&sorted, &outcomes);
+            state.metrics.observe(started.elapsed());
+            response
+        }
+        Err((status, reason)) => refuse(&state, status, reason),
+    }
+}
+
+/// Sorts `calls`, appends them to the log and waits until they are on the disk; counts them
+/// and tells the scheduler about new events. What became of each, or why nothing was written.
+pub async fn append_calls(
+    state: &ServeState,
+    calls: &[Json],
+    implied: Option<&str>,
+) -> Result<(Vec<Sorted>, Vec<Appended>), (StatusCode, String)> {
     let received = Utc::now();
     let sorted: Vec<Sorted> = calls
         .iter()
@@ -121,39 +138,20 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
             Sorted::Accepted(line, _) | Sorted::Quarantined(line, ..) => line.clone(),
         })
         .collect();
+    let unavailable = |reason: String| (StatusCode::SERVICE_UNAVAILABLE, reason);
     let answered = match state.journal.submit(lines) {
         Ok(answered) => answered,
-        Err(JournalError::Busy) => {
-            return refuse(
-                &state,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the event log is busy: retry shortly",
-            )
-        }
-        Err(JournalError::Write(reason)) => return refuse(&state, StatusCode::SERVICE_UNAVAILABLE, reason),
+        Err(JournalError::Busy) => return Err(unavailable("the event log is busy: retry shortly".into())),
+        Err(JournalError::Write(reason)) => return Err(unavailable(reason)),
     };
     let outcomes = match answered.await {
         Ok(Ok(outcomes)) => outcomes,
-        Ok(Err(JournalError::Write(reason))) => return refuse(&state, StatusCode::SERVICE_UNAVAILABLE, reason),
-        _ => {
-            return refuse(
-                &state,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the event log is not answering",
-            )
-        }
+        Ok(Err(JournalError::Write(reason))) => return Err(unavailable(reason)),
+        _ => return Err(unavailable("the event log is not answering".into())),
     };
-    let response = answer(&state, &sorted, &outcomes);
-    state.metrics.observe(started.elapsed());
-    response
-}
-
-/// Counts what became of each call, tells the scheduler about new events, and answers.
-fn answer(state: &ServeState, sorted: &[Sorted], outcomes: &[Appended]) -> Response {
-    let (mut accepted, mut duplicates) = (0u64, 0u64);
-    let mut quarantined = Vec::new();
+    let (mut accepted, mut duplicates, mut quarantined) = (0u64, 0u64, 0u64);
     let arrivals = state.arrivals.lock().unwrap_or_else(|p| p.into_inner());
-    for (call, outcome) in sorted.iter().zip(outcomes) {
+    for (call, outcome) in sorted.iter().zip(&outcomes) {
         match (call, outcome) {
             (Sorted::Accepted(..), Appended::Duplicate) => duplicates += 1,
             (Sorted::Accepted(_, arrival), Appended::Written) => {
@@ -165,15 +163,33 @@ fn answer(state: &ServeState, sorted: &[Sorted], outcomes: &[Appended]) -> Respo
                     });
                 }
             }
-            (Sorted::Quarantined(_, id, reasons), _) => {
-                quarantined.push(json!({ "messageId": id, "reasons": reasons }));
-            }
+            (Sorted::Quarantined(..), _) => quarantined += 1,
         }
     }
     drop(arrivals);
     bump(&state.metrics.accepted, accepted);
     bump(&state.metrics.duplicates, duplicates);
-    bump(&state.metrics.quarantined, quarantined.len() as u64);
+    bump(&state.metrics.quarantined, quarantined);
+    Ok((sorted, outcomes))
+}
+
+/// The answer to an ingestion request: how many calls were accepted and duplicates, and each
+/// quarantined call with its reasons.
+fn answer(sorted: &[Sorted], outcomes: &[Appended]) -> Response {
+    let written = |outcome: &&Appended| **outcome == Appended::Written;
+    let accepted = sorted
+        .iter()
+        .zip(outcomes)
+        .filter(|(call, outcome)| matches!(call, Sorted::Accepted(..)) && written(outcome))
+        .count();
+    let duplicates = outcomes.iter().filter(|o| **o == Appended::Duplicate).count();
+    let quarantined: Vec<Json> = sorted
+        .iter()
+        .filter_map(|call| match call {
+            Sorted::Quarantined(_, id, reasons) => Some(json!({ "messageId": id, "reasons": reasons })),
+            Sorted::Accepted(..) => None,
+        })
+        .collect();
     (
         StatusCode::OK,
         axum::Json(json!({

@@ -13,6 +13,7 @@ mod metrics;
 mod scheduler;
 mod segment_call;
 mod state;
+mod tracking;
 mod tracking_plan;
 mod unsubscribe;
 
@@ -28,6 +29,7 @@ pub use metrics::{bump, Metrics};
 pub use scheduler::{schedule, trigger_rules, Deadline, Deliverer};
 pub use segment_call::{SegmentCall, MAX_BATCH_BYTES, MAX_CALL_BYTES};
 pub use state::{Arrival, ServeState};
+pub use tracking::{is_privacy_proxy, MACHINE_OPEN_SECONDS};
 pub use tracking_plan::{tracking_plan_document, PlanError, TrackingPlan, PAGE_EVENT};
 
 /// The service's routes.
@@ -41,6 +43,8 @@ pub fn router(state: Arc<ServeState>) -> Router {
         .route("/v1/import", post(ingestion::batch))
         .route("/v1/feedback", post(feedback::feedback))
         .route("/u", get(unsubscribe::confirm).post(unsubscribe::unsubscribe))
+        .route("/c/{payload}/{signature}", get(tracking::click))
+        .route("/o/{payload}/{signature}", get(tracking::open))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(move || async move { metrics.render() }))
         .with_state(state)

@@ -173,6 +173,13 @@ impl TrackingPlan {
         &self.document
     }
 
+    /// Whether event type `event` declares property `property`.
+    pub fn declares(&self, event: &str, property: &str) -> bool {
+        self.document["$defs"][event_definition(event)]["properties"]
+            .get(property)
+            .is_some()
+    }
+
     /// Checks a `track` call of `event` with `properties`: the reasons it does not fit.
     pub fn check_track(&self, event: &str, properties: &Json) -> Vec<String> {
         match self.events.get(event) {

@@ -12,9 +12,23 @@ use std::time::{Duration, Instant};
 use crate::run::SECRET;
 use crate::smtp_server::{embedded_server, Inbox};
 use crate::support::{replace_in, small_demo, tailor, tailor_with_env};
-use crate::watch::{free_port, playwright};
+use crate::watch::playwright;
 
 const WRITE_KEY: &str = "test-write-key";
+
+/// A free port outside the range the system hands out for port 0, so that no other test's
+/// `bind(0)` takes it between here and `serve` binding it.
+fn quiet_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let seed = (std::process::id() % 1000) as u16 * 10;
+    loop {
+        let port = 20_000 + (seed + NEXT.fetch_add(1, Ordering::SeqCst)) % 10_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// A `tailor serve` process, killed when dropped.
 struct Service {
@@ -26,7 +40,11 @@ struct Service {
 impl Service {
     /// Starts `tailor serve campaigns` in `dir` and waits until it answers.
     fn start(dir: &Path) -> Service {
-        let port = free_port();
+        Service::start_on(dir, quiet_port())
+    }
+
+    /// [`Service::start`] on `port`.
+    fn start_on(dir: &Path, port: u16) -> Service {
         let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
             .args([
                 "serve",
@@ -41,7 +59,11 @@ impl Service {
             .env("TAILOR_WRITE_KEYS", format!("other-key,{WRITE_KEY}"))
             .env(SECRET.0, SECRET.1)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("TAILOR_TEST_SERVE_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("tailor serve starts");
         let service = Service {
@@ -77,8 +99,9 @@ impl Service {
         {
             return (0, String::new());
         }
-        let mut response = String::new();
-        let _ = stream.read_to_string(&mut response);
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        let response = String::from_utf8_lossy(&bytes);
         let status = response.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
         let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
         (status, body)
@@ -543,4 +566,77 @@ fn the_official_segment_and_rudderstack_python_clients_talk_to_serve() {
     let rejected = service.log("rejected.ndjson");
     assert_eq!(rejected.len(), 2);
     assert!(rejected[0]["reasons"][0].as_str().unwrap().contains("/properties"));
+}
+
+#[test]
+fn opens_and_clicks_are_recorded_and_only_signed_links_redirect() {
+    let dir = serve_workspace("1s", None);
+    let port = quiet_port();
+    let manifest = dir.path().join("campaigns/tailor.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}tracking: {{ base_url: \"http://127.0.0.1:{port}\" }}\n"),
+    )
+    .unwrap();
+    let service = Service::start_on(dir.path(), port);
+    assert_eq!(service.post("/v1/track", &cart("u1", "cart-1", 25.0)).0, 200);
+    let outbox = dir.path().join("campaigns/.tailor/outbox/new");
+    let sent = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    assert!(
+        eventually(Duration::from_secs(30), || sent() == 1),
+        "the reminder never came"
+    );
+    let file = std::fs::read_dir(&outbox).unwrap().next().unwrap().unwrap().path();
+    let eml = std::fs::read(file).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&eml).unwrap();
+    let html = message.body_html(0).unwrap().into_owned();
+    let text = message.body_text(0).unwrap().into_owned();
+    assert!(
+        text.contains("https://acme.test/cart?product=p1"),
+        "the text part keeps the real link: {text}"
+    );
+    let link = |prefix: &str| {
+        let start = html
+            .find(&format!("http://127.0.0.1:{port}{prefix}"))
+            .unwrap_or_else(|| panic!("{prefix} in {html}"));
+        let rest = &html[start..];
+        let url = &rest[..rest.find('"').unwrap()];
+        url.trim_start_matches(&format!("http://127.0.0.1:{port}")).to_string()
+    };
+    let (click, pixel) = (link("/c/"), link("/o/"));
+    assert!(
+        html.contains("href=\"https://mail.acme.test/u?u=u1"),
+        "the unsubscribe link is not rewritten"
+    );
+    // The click redirects to the page; the same link tampered with does not.
+    let (status, _) = service.request("GET", &click, &[], b"");
+    assert_eq!(status, 302);
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET {click} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut head = String::new();
+    stream.read_to_string(&mut head).unwrap();
+    assert!(
+        head.contains("location: https://acme.test/cart?product=p1\r\n"),
+        "{head}"
+    );
+    let mut tampered = click.clone();
+    let at = tampered.len() - 1;
+    tampered.replace_range(at.., if click.ends_with('0') { "1" } else { "0" });
+    assert_eq!(service.request("GET", &tampered, &[], b"").0, 404);
+    // The pixel is a GIF; an open from Apple's privacy proxy right after the send is a machine's.
+    let (status, _) = service.request("GET", &pixel, &[("User-Agent", "Mozilla/5.0")], b"");
+    assert_eq!(status, 200);
+    let events = service.log("events.ndjson");
+    let of = |kind: &str| events.iter().filter(|e| e["type"] == kind).cloned().collect::<Vec<_>>();
+    let clicks = of("email_click");
+    assert_eq!(clicks.len(), 2, "both redirects are recorded, the tampered link is not");
+    assert_eq!(clicks[0]["campaign"], "cart_abandonment");
+    assert_eq!(clicks[0]["url"], "https://acme.test/cart?product=p1");
+    assert_eq!(clicks[0]["user_id"], "u1");
+    let opens = of("email_open");
+    assert_eq!(opens.len(), 1);
+    assert_eq!(opens[0]["machine"], true);
+    assert_eq!(opens[0]["variant"], "default");
+    assert_eq!(opens[0]["message_id"], clicks[0]["message_id"]);
 }

@@ -27,7 +27,7 @@ pub fn playwright() -> PathBuf {
 }
 
 /// A free port on the loopback interface.
-pub fn free_port() -> u16 {
+fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -24,6 +24,20 @@ pub struct RawManifest {
     pub policy: Option<RawPolicy>,
     /// How mail is delivered and recorded.
     pub delivery: Option<RawDelivery>,
+    /// Open and click tracking through `tailor serve`.
+    pub tracking: Option<RawTracking>,
+}
+
+/// `tracking:` in the manifest.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTracking {
+    /// The public address `tailor serve` answers at, such as `https://mail.acme.test`.
+    pub base_url: Located<String>,
+    /// Add an open pixel to HTML messages (default true).
+    pub opens: Option<bool>,
+    /// Rewrite links in HTML messages to signed click links (default true).
+    pub clicks: Option<bool>,
 }
 
 /// `sender:` in the manifest.
