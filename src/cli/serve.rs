@@ -22,7 +22,8 @@ use crate::model::Duration;
 use crate::render::SECRET_VARIABLE;
 use crate::run::{data_is_fresh, serving_secret, take_lease, RunOptions};
 use crate::serve::{
-    bump, router, schedule, trigger_rules, Deadline, Deliverer, Intake, Journal, Metrics, ServeState, TrackingPlan,
+    bump, router, schedule, trigger_rules, Deadline, Deliverer, Intake, Journal, Metrics, Rule, ServeState,
+    TrackingPlan,
 };
 
 /// The environment variable listing the write keys producers authenticate with.
@@ -86,7 +87,10 @@ fn write_keys() -> Result<Vec<String>, Failure> {
 fn pending_deadlines(workspace: &CheckedWorkspace, dataset: &Dataset, now: chrono::DateTime<Utc>) -> Vec<Deadline> {
     let index = dataset.event_index();
     let mut deadlines = Vec::new();
-    for (on, after, campaign) in trigger_rules(&workspace.campaigns) {
+    for (rule, campaign) in trigger_rules(&workspace.campaigns) {
+        let Rule::Event(on, after) = rule else {
+            continue;
+        };
         for &row in index.of_type(&on) {
             let Some(ts) = index.ts.get(row).copied().flatten() else {
                 continue;
@@ -129,10 +133,11 @@ struct ServeDeliverer {
 impl ServeDeliverer {
     /// One pass; the deadlines still ahead, or the failure that stopped it.
     fn try_pass(&mut self, campaigns: Option<&BTreeSet<String>>) -> Result<Vec<Deadline>, Failure> {
-        let now = Utc::now();
         let (loaded, workspace) = checked_workspace(self.dir.as_ref())?;
         let mut report = Report::default();
         let dataset = workspace_data(&workspace, self.skip_bad_rows, &mut report)?;
+        // The clock is read once the data is loaded, so every call it holds is in the past.
+        let now = Utc::now();
         *self.state.directory.write().unwrap_or_else(|p| p.into_inner()) = directory_of(&workspace, &dataset);
         let pending = pending_deadlines(&workspace, &dataset, now);
         data_is_fresh(&workspace, &dataset, now).map_err(Failure::failed)?;
@@ -222,7 +227,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
         journal,
         write_keys,
         metrics: Arc::new(Metrics::default()),
-        arrivals: std::sync::Mutex::new(arrivals),
+        arrivals,
         secret: secret.clone(),
         ledger: ledger_path,
         directory: Arc::new(RwLock::new(HashMap::new())),

@@ -19,7 +19,7 @@ use super::intake::Sorted;
 use super::journal::{Appended, JournalError};
 use super::metrics::bump;
 use super::segment_call::{MAX_BATCH_BYTES, MAX_CALL_BYTES};
-use super::state::{Arrival, ServeState};
+use super::state::ServeState;
 
 /// A refusal: status and reason, as Segment answers (`{"success": false, "error": ...}`).
 pub fn refuse(state: &ServeState, status: StatusCode, reason: impl Into<String>) -> Response {
@@ -150,23 +150,16 @@ pub async fn append_calls(
         _ => return Err(unavailable("the event log is not answering".into())),
     };
     let (mut accepted, mut duplicates, mut quarantined) = (0u64, 0u64, 0u64);
-    let arrivals = state.arrivals.lock().unwrap_or_else(|p| p.into_inner());
     for (call, outcome) in sorted.iter().zip(&outcomes) {
         match (call, outcome) {
             (Sorted::Accepted(..), Appended::Duplicate) => duplicates += 1,
             (Sorted::Accepted(_, arrival), Appended::Written) => {
                 accepted += 1;
-                if let Some((event_type, at)) = arrival {
-                    let _ = arrivals.send(Arrival {
-                        event_type: event_type.clone(),
-                        at: *at,
-                    });
-                }
+                let _ = state.arrivals.send(arrival.clone());
             }
             (Sorted::Quarantined(..), _) => quarantined += 1,
         }
     }
-    drop(arrivals);
     bump(&state.metrics.accepted, accepted);
     bump(&state.metrics.duplicates, duplicates);
     bump(&state.metrics.quarantined, quarantined);

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::journal::{LogFile, LogLine};
 use super::segment_call::{CallKind, SegmentCall};
+use super::state::Arrival;
 use super::tracking_plan::TrackingPlan;
 use crate::data::{MESSAGE_ID, RECEIVED_AT};
 use crate::model::DataSchema;
@@ -25,8 +26,8 @@ pub struct Intake {
 /// A call, sorted.
 #[derive(Debug, Clone)]
 pub enum Sorted {
-    /// It fits: its line, and for an event its type and time (for triggers).
-    Accepted(LogLine, Option<(String, DateTime<Utc>)>),
+    /// It fits: its line, and what the scheduler is told (an event's type and time, or traits).
+    Accepted(LogLine, Arrival),
     /// It does not: its quarantine line, id and reasons.
     Quarantined(LogLine, Option<String>, Vec<String>),
 }
@@ -78,11 +79,23 @@ impl Intake {
                 if let Some(id) = &self.id {
                     line.insert(id.clone(), json!(read.message_id));
                 }
-                (LogFile::Events, Some((event.clone(), read.timestamp)))
+                (
+                    LogFile::Events,
+                    Arrival {
+                        event_type: Some(event.clone()),
+                        at: read.timestamp,
+                    },
+                )
             }
             CallKind::Identify => {
                 line.insert(self.key.clone(), json!(read.user_id));
-                (LogFile::Traits, None)
+                (
+                    LogFile::Traits,
+                    Arrival {
+                        event_type: None,
+                        at: read.timestamp,
+                    },
+                )
             }
         };
         line.insert(MESSAGE_ID.into(), json!(read.message_id));

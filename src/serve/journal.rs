@@ -78,8 +78,11 @@ struct Writer {
     seen: HashSet<String>,
 }
 
+/// Opens a log file for appending (created readable by its owner only: it holds personal data).
 fn open_log(path: &Path) -> Result<File, String> {
+    use std::os::unix::fs::OpenOptionsExt as _;
     let mut file = OpenOptions::new()
+        .mode(0o600)
         .create(true)
         .read(true)
         .append(true)

@@ -26,7 +26,7 @@ pub use feedback::{feedback_in_report, Feedback};
 pub use intake::{Intake, Sorted};
 pub use journal::{Appended, Journal, JournalError, LogFile, LogLine};
 pub use metrics::{bump, Metrics};
-pub use scheduler::{schedule, trigger_rules, Deadline, Deliverer};
+pub use scheduler::{schedule, trigger_rules, Deadline, Deliverer, Rule, CONDITION_RECHECK};
 pub use segment_call::{SegmentCall, MAX_BATCH_BYTES, MAX_CALL_BYTES};
 pub use state::{Arrival, ServeState};
 pub use tracking::{is_privacy_proxy, MACHINE_OPEN_SECONDS};

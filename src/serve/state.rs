@@ -11,11 +11,11 @@ use super::intake::Intake;
 use super::journal::Journal;
 use super::metrics::Metrics;
 
-/// An accepted event, told to the scheduler: its type and time.
+/// An accepted call, told to the scheduler: an event's type and time, or traits (no type).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrival {
-    /// The event type.
-    pub event_type: String,
+    /// The event type (`None` for identify traits).
+    pub event_type: Option<String>,
     /// When it happened.
     pub at: DateTime<Utc>,
 }
@@ -31,8 +31,8 @@ pub struct ServeState {
     pub write_keys: Vec<String>,
     /// The counters.
     pub metrics: Arc<Metrics>,
-    /// Accepted events, for the scheduler.
-    pub arrivals: std::sync::Mutex<Sender<Arrival>>,
+    /// Accepted calls, for the scheduler.
+    pub arrivals: Sender<Arrival>,
     /// The unsubscribe secret (tokens are checked against it).
     pub secret: String,
     /// The ledger (its suppression list takes unsubscribes and feedback).

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::run::SECRET;
 use crate::smtp_server::{embedded_server, Inbox};
-use crate::support::{replace_in, small_demo, tailor, tailor_with_env};
+use crate::support::{demo_workspace, replace_in, small_demo, tailor, tailor_with_env};
 use crate::watch::playwright;
 
 const WRITE_KEY: &str = "test-write-key";
@@ -40,20 +40,14 @@ struct Service {
 impl Service {
     /// Starts `tailor serve campaigns` in `dir` and waits until it answers.
     fn start(dir: &Path) -> Service {
-        Service::start_on(dir, quiet_port())
+        Service::start_on(dir, quiet_port(), "1h")
     }
 
-    /// [`Service::start`] on `port`.
-    fn start_on(dir: &Path, port: u16) -> Service {
+    /// [`Service::start`] on `port`, with a full pass `every` so long.
+    fn start_on(dir: &Path, port: u16, every: &str) -> Service {
+        let listen = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
-            .args([
-                "serve",
-                "campaigns",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--every",
-                "1h",
-            ])
+            .args(["serve", "campaigns", "--listen", &listen, "--every", every])
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("TAILOR_WRITE_KEYS", format!("other-key,{WRITE_KEY}"))
@@ -415,6 +409,19 @@ fn a_cart_event_sends_its_reminder_once_after_the_delay_and_an_order_cancels_it(
     // The restarted service plans again at once: the reminder is already in the ledger.
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(recipients(&inbox).len(), 1, "sent twice after a restart");
+    // A cart acknowledged just before a crash still gets its reminder, once: the deadline
+    // comes back from the log.
+    assert_eq!(restarted.post("/v1/track", &cart("u4", "cart-dee", 40.0)).0, 200);
+    restarted.kill();
+    let _again = Service::start(dir.path());
+    let dee = |inbox: &Inbox| recipients(inbox).iter().filter(|r| *r == "dee@example.com").count();
+    assert!(
+        eventually(Duration::from_secs(30), || dee(&inbox) > 0),
+        "the reminder was lost in the crash"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(dee(&inbox), 1);
+    assert_eq!(recipients(&inbox).len(), 2);
 }
 
 #[test]
@@ -579,7 +586,7 @@ fn opens_and_clicks_are_recorded_and_only_signed_links_redirect() {
         format!("{text}tracking: {{ base_url: \"http://127.0.0.1:{port}\" }}\n"),
     )
     .unwrap();
-    let service = Service::start_on(dir.path(), port);
+    let service = Service::start_on(dir.path(), port, "1h");
     assert_eq!(service.post("/v1/track", &cart("u1", "cart-1", 25.0)).0, 200);
     let outbox = dir.path().join("campaigns/.tailor/outbox/new");
     let sent = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
@@ -639,4 +646,88 @@ fn opens_and_clicks_are_recorded_and_only_signed_links_redirect() {
     assert_eq!(opens[0]["machine"], true);
     assert_eq!(opens[0]["variant"], "default");
     assert_eq!(opens[0]["message_id"], clicks[0]["message_id"]);
+}
+
+/// The subjects of the outbox's messages to `address`.
+fn subjects_to(dir: &Path, address: &str) -> Vec<String> {
+    let outbox = dir.join("campaigns/.tailor/outbox/new");
+    let mut subjects = Vec::new();
+    for entry in std::fs::read_dir(outbox).into_iter().flatten() {
+        let eml = std::fs::read(entry.unwrap().path()).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&eml).unwrap();
+        let to = message
+            .to()
+            .and_then(|to| to.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_string();
+        if to == address {
+            subjects.push(message.subject().unwrap_or_default().to_string());
+        }
+    }
+    subjects.sort();
+    subjects
+}
+
+#[test]
+fn the_demo_workspace_fires_cart_post_purchase_and_winback_from_posted_events() {
+    let dir = demo_workspace();
+    // serve plans at the wall clock: no quiet hours, whatever the hour the test runs at.
+    replace_in(
+        &dir.path().join("campaigns/tailor.yaml"),
+        "  quiet_hours: \"21:00-08:00\"\n",
+        "",
+    );
+    let service = Service::start_on(dir.path(), quiet_port(), "3s");
+    let now = chrono::Utc::now();
+    let ago = |duration: chrono::TimeDelta| (now - duration).to_rfc3339();
+    // Three new customers, known only from identify calls; the win-back one outside its holdout.
+    let winback_key = (0..)
+        .map(|i| format!("quiet{i}"))
+        .find(|key| tailor::model::bucket("winback", key) >= 1_500)
+        .unwrap();
+    for (key, signup) in [
+        ("cart1", "2026-06-01T00:00:00Z"),
+        ("order1", "2026-06-01T00:00:00Z"),
+        (winback_key.as_str(), "2025-01-01T00:00:00Z"),
+    ] {
+        let identify = serde_json::json!({"type": "identify", "userId": key, "traits": {"email": format!("{key}@example.com"),
+            "first_name": "Sam", "tier": "silver", "interests": [], "signup_at": signup, "email_opt_in": true}});
+        assert_eq!(service.post("/v1/identify", &identify).0, 200);
+    }
+    let batch = serde_json::json!({"batch": [
+        // Both were on the site just now (no win-back for them).
+        {"type": "page", "userId": "cart1", "properties": {"url": "/"}},
+        {"type": "page", "userId": "order1", "properties": {"url": "/"}},
+        // A cart left 61 minutes ago: the 1h reminder is due.
+        {"type": "track", "userId": "cart1", "event": "add_to_cart", "timestamp": ago(chrono::TimeDelta::minutes(61)),
+         "properties": {"product_id": "p001", "price": 59.0, "quantity": 1}},
+        // An order 3 days and a minute ago: the cross-sell is due.
+        {"type": "track", "userId": "order1", "event": "purchase", "timestamp": ago(chrono::TimeDelta::minutes(3 * 24 * 60 + 1)),
+         "properties": {"order_id": "o-1", "total": 80.0, "product_id": "p002"}},
+        // A customer who bought 100 days ago and has not been seen since: a win-back.
+        {"type": "track", "userId": winback_key, "event": "purchase", "timestamp": ago(chrono::TimeDelta::days(100)),
+         "properties": {"order_id": "o-2", "total": 20.0, "product_id": "p003"}},
+    ]});
+    let (status, answer) = service.post("/v1/batch", &batch);
+    assert_eq!((status, answer["accepted"].as_u64()), (200, Some(5)), "{answer}");
+    let winback_address = format!("{winback_key}@example.com");
+    let all_sent = || {
+        !subjects_to(dir.path(), "cart1@example.com").is_empty()
+            && !subjects_to(dir.path(), "order1@example.com").is_empty()
+            && !subjects_to(dir.path(), &winback_address).is_empty()
+    };
+    assert!(eventually(Duration::from_secs(60), all_sent), "not every trigger fired");
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(
+        subjects_to(dir.path(), "cart1@example.com"),
+        ["You left something in your cart"]
+    );
+    assert_eq!(
+        subjects_to(dir.path(), "order1@example.com"),
+        ["Goes well with your order"]
+    );
+    let winback = subjects_to(dir.path(), &winback_address);
+    assert_eq!(winback.len(), 1, "{winback:?}");
+    assert!(winback[0].contains("Sam"), "{winback:?}");
 }

@@ -22,6 +22,8 @@ pub struct Received {
     pub to: String,
     /// The message, as sent after DATA.
     pub data: Vec<u8>,
+    /// When its DATA ended (the handoff).
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -35,6 +37,11 @@ impl Received {
     pub fn message_id(&self) -> String {
         self.header("Message-ID").unwrap_or_default()
     }
+}
+
+/// When the first message to `address` arrived, if one did.
+pub fn arrival_of(inbox: &Inbox, address: &str) -> Option<std::time::Instant> {
+    inbox.lock().unwrap().iter().find(|m| m.to == address).map(|m| m.at)
 }
 
 /// Messages received so far, shared with the server threads.
@@ -62,6 +69,7 @@ impl Handler for Collector {
             from: from.to_string(),
             to: to.join(","),
             data: Vec::new(),
+            at: std::time::Instant::now(),
         });
         response::OK
     }
@@ -74,7 +82,8 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
-        if let Some(done) = self.current.take() {
+        if let Some(mut done) = self.current.take() {
+            done.at = std::time::Instant::now();
             self.inbox.lock().unwrap().push(done);
         }
         response::OK
@@ -257,6 +266,7 @@ impl ScriptedServer {
                                 from: from.clone(),
                                 to: to.clone(),
                                 data,
+                                at: std::time::Instant::now(),
                             });
                         }
                         // Refusals name the address, as real servers do.
@@ -276,6 +286,7 @@ impl ScriptedServer {
                             from: from.clone(),
                             to: to.clone(),
                             data,
+                            at: std::time::Instant::now(),
                         });
                         // Silent until the client gives up (bounded, so the test ends).
                         std::thread::sleep(Duration::from_secs(30));
@@ -286,6 +297,7 @@ impl ScriptedServer {
                             from: from.clone(),
                             to: to.clone(),
                             data,
+                            at: std::time::Instant::now(),
                         });
                         writer.write_all(b"250 2.0.0 Ok: queued\r\n")?;
                         return Ok(());
