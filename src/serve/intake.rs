@@ -5,9 +5,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value as Json};
 
+use super::arrival::Arrival;
 use super::journal::{LogFile, LogLine};
 use super::segment_call::{CallKind, SegmentCall};
-use super::state::Arrival;
 use super::tracking_plan::TrackingPlan;
 use crate::data::{MESSAGE_ID, RECEIVED_AT};
 use crate::model::DataSchema;

@@ -5,6 +5,7 @@
 //! code as `tailor run`, and takes one-click unsubscribes, bounces and complaints onto the
 //! suppression list.
 
+mod arrival;
 mod feedback;
 mod ingestion;
 mod intake;
@@ -22,13 +23,14 @@ use std::sync::Arc;
 use axum::routing::{get, post};
 use axum::Router;
 
+pub use arrival::Arrival;
 pub use feedback::{feedback_in_report, Feedback};
 pub use intake::{Intake, Sorted};
 pub use journal::{Appended, Journal, JournalError, LogFile, LogLine};
 pub use metrics::{bump, Metrics};
 pub use scheduler::{schedule, trigger_rules, Deadline, Deliverer, Rule, CONDITION_RECHECK};
 pub use segment_call::{SegmentCall, MAX_BATCH_BYTES, MAX_CALL_BYTES};
-pub use state::{Arrival, ServeState};
+pub use state::ServeState;
 pub use tracking::{is_privacy_proxy, MACHINE_OPEN_SECONDS};
 pub use tracking_plan::{tracking_plan_document, PlanError, TrackingPlan, PAGE_EVENT};
 

@@ -16,8 +16,8 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 
+use super::arrival::Arrival;
 use super::metrics::{bump, Metrics};
-use super::state::Arrival;
 use crate::model::{Campaign, Duration, Timing};
 
 /// How long the scheduler sleeps at most, so it notices a stop and renews the lease.

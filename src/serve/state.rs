@@ -5,20 +5,10 @@ use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
-
+use super::arrival::Arrival;
 use super::intake::Intake;
 use super::journal::Journal;
 use super::metrics::Metrics;
-
-/// An accepted call, told to the scheduler: an event's type and time, or traits (no type).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arrival {
-    /// The event type (`None` for identify traits).
-    pub event_type: Option<String>,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-}
 
 /// The service's shared state.
 #[derive(Debug)]
