@@ -130,6 +130,10 @@ impl Journal {
         std::fs::create_dir_all(&log.folder).map_err(|e| format!("{}: {e}", log.folder.display()))?;
         let paths: [PathBuf; 3] = [log.events(), log.traits(), log.rejected()];
         let [events, traits, rejected] = [&paths[0], &paths[1], &paths[2]].map(|p| open_log(p));
+        // The files' names must survive a power cut too: sync the folder that lists them.
+        File::open(&log.folder)
+            .and_then(|folder| folder.sync_all())
+            .map_err(|e| format!("{}: {e}", log.folder.display()))?;
         let mut seen = HashSet::new();
         ids_in(&paths[0], &mut seen)?;
         ids_in(&paths[1], &mut seen)?;

@@ -82,21 +82,30 @@ pub fn tracking_plan_document(schema: &DataSchema, workspace: &str) -> Json {
     for event in &schema.events {
         let definition = event_definition(&event.name);
         definitions.insert(definition.clone(), object_schema(&event.properties, None, true));
-        let mut call_types = vec![json!("track")];
-        if event.name == PAGE_EVENT {
-            call_types.push(json!("page"));
-        }
+        let properties = json!({ "$ref": format!("#/$defs/{definition}") });
         calls.push(json!({
             "type": "object",
-            "description": format!("a `track` call of `{}`", event.name),
+            "description": format!("a `track` call of `{}` (`type` may be left out at `/v1/track`)", event.name),
             "properties": {
-                "type": { "enum": call_types },
+                "type": { "const": "track" },
                 "event": { "const": event.name },
                 "userId": user_id,
-                "properties": { "$ref": format!("#/$defs/{definition}") },
+                "properties": properties,
             },
-            "required": ["userId"],
+            "required": ["userId", "event"],
         }));
+        if event.name == PAGE_EVENT {
+            calls.push(json!({
+                "type": "object",
+                "description": format!("a `page` call, kept as `{PAGE_EVENT}`"),
+                "properties": {
+                    "type": { "const": "page" },
+                    "userId": user_id,
+                    "properties": properties,
+                },
+                "required": ["type", "userId"],
+            }));
+        }
     }
     definitions.insert(
         "identify".into(),

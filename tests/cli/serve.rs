@@ -731,3 +731,49 @@ fn the_demo_workspace_fires_cart_post_purchase_and_winback_from_posted_events() 
     assert_eq!(winback.len(), 1, "{winback:?}");
     assert!(winback[0].contains("Sam"), "{winback:?}");
 }
+
+#[test]
+fn the_tracking_plan_written_for_producers_agrees_with_an_independent_validator() {
+    let dir = serve_workspace("1h", None);
+    let written = tailor(
+        dir.path(),
+        &["schema", "--events", "--workspace", "campaigns", "--out", "plan"],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let schema = dir.path().join("plan/events.schema.json");
+    let calls = serde_json::json!([
+        {"type": "track", "event": "add_to_cart", "userId": "u1", "properties": {"product_id": "p1", "price": 20.5, "quantity": 1}},
+        {"type": "track", "event": "add_to_cart", "userId": "u1", "properties": {"product_id": "p1", "price": "cheap", "quantity": 1}},
+        {"type": "track", "event": "add_to_cart", "userId": "u1", "properties": {"product_id": "p1", "price": 1.0, "quantity": 1, "colour": "red"}},
+        {"type": "page", "event": "page_view", "userId": "u1", "properties": {"url": "/"}},
+        {"type": "track", "event": "wishlist_add", "userId": "u1", "properties": {}},
+        {"type": "identify", "userId": "u1", "traits": {"city": "Porto", "signup_at": "2026-01-01T00:00:00Z"}},
+        {"type": "identify", "userId": "u1", "traits": {"signup_at": "last week"}},
+        {"type": "identify", "userId": "u1", "traits": {"tier": "platinum"}},
+    ]);
+    // Python's `jsonschema` (draft 2020-12, formats checked) is the independent validator.
+    let script = "import json, sys\nfrom jsonschema import Draft202012Validator\n\
+                  schema = json.load(open(sys.argv[1]))\n\
+                  validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)\n\
+                  print(json.dumps([validator.is_valid(call) for call in json.loads(sys.argv[2])]))";
+    let output = Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(calls.to_string())
+        .output()
+        .expect("python3 runs");
+    if !output.status.success() && String::from_utf8_lossy(&output.stderr).contains("No module named") {
+        eprintln!("skipped: pip install jsonschema (.ci/run does)");
+        return;
+    }
+    let verdicts: Vec<bool> = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(verdicts, [true, false, false, true, false, true, false, false]);
+    // serve agrees, call by call.
+    let service = Service::start(dir.path());
+    for (call, valid) in calls.as_array().unwrap().iter().zip(verdicts) {
+        let (_, answer) = service.post("/v1/batch", &serde_json::json!({ "batch": [call] }));
+        let accepted = answer["accepted"].as_u64() == Some(1);
+        assert_eq!(accepted, valid, "{call} -> {answer}");
+    }
+}
