@@ -1,7 +1,8 @@
-//! `tailor events rejected|replay [DIR]`: the quarantine of `tailor serve`'s event log. `rejected`
-//! lists the calls the tracking plan refused, with their reasons; `replay` checks them again
-//! against today's schema, moves the ones that now fit into the log (a message id already there
-//! counts once) and keeps the rest. Replay holds the ledger's lease, so it never races `serve`.
+//! `tailor events rejected|replay|compact [DIR]`: `tailor serve`'s event log. `rejected` lists the
+//! calls the tracking plan refused, with their reasons; `replay` checks them again against
+//! today's schema, moves the ones that now fit into the log (a message id already there counts
+//! once) and keeps the rest; `compact` folds the log into Parquet. Replay and compact hold the
+//! ledger's lease, so they never race `serve`.
 
 use std::fs;
 use std::io::Write as _;
@@ -11,9 +12,10 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value as Json;
 
-use super::plan::checked_workspace;
+use super::plan::{checked_workspace, data_failure};
 use super::{ExitCode, Failure};
-use crate::data::{EventLog, MESSAGE_ID, RECEIVED_AT};
+use crate::check::CheckedWorkspace;
+use crate::data::{compact_event_log, EventLog, MESSAGE_ID, RECEIVED_AT};
 use crate::diag::Diagnostic;
 use crate::ledger::Ledger;
 use crate::run::take_lease;
@@ -40,6 +42,12 @@ pub enum EventsAction {
     },
     /// Check the quarantined calls again; move those that now fit into the event log.
     Replay {
+        /// The workspace folder.
+        dir: Option<PathBuf>,
+    },
+    /// Fold the log's events of known profiles into Parquet (`compacted.parquet`), which every
+    /// verb reads faster; events of profiles not known yet stay in the log.
+    Compact {
         /// The workspace folder.
         dir: Option<PathBuf>,
     },
@@ -81,7 +89,32 @@ pub fn run(args: &EventsArgs) -> Result<ExitCode, Failure> {
     match &args.action {
         EventsAction::Rejected { dir, format } => list(dir.as_ref(), *format),
         EventsAction::Replay { dir } => replay(dir.as_ref()),
+        EventsAction::Compact { dir } => compact(dir.as_ref()),
     }
+}
+
+/// The workspace and its ledger with the lease taken: a change to the log must not race
+/// `serve`, which holds the lease while it runs.
+fn holding_the_lease(dir: Option<&PathBuf>) -> Result<(CheckedWorkspace, Ledger), Failure> {
+    let (_, workspace) = checked_workspace(dir)?;
+    let ledger_path = workspace.manifest.delivery.ledger.clone();
+    let mut ledger = Ledger::open(&ledger_path)?;
+    take_lease(&mut ledger, &ledger_path)?;
+    Ok((workspace, ledger))
+}
+
+fn compact(dir: Option<&PathBuf>) -> Result<ExitCode, Failure> {
+    let (workspace, _lease) = holding_the_lease(dir)?;
+    let done = compact_event_log(&workspace).map_err(data_failure)?;
+    println!(
+        "{} events folded into {}; {} log lines kept (profiles not known yet)",
+        done.folded,
+        EventLog::beside(&workspace.manifest.delivery.ledger)
+            .compacted()
+            .display(),
+        done.kept
+    );
+    Ok(ExitCode::Success)
 }
 
 fn list(dir: Option<&PathBuf>, format: ListFormat) -> Result<ExitCode, Failure> {
@@ -110,11 +143,8 @@ fn list(dir: Option<&PathBuf>, format: ListFormat) -> Result<ExitCode, Failure> 
 }
 
 fn replay(dir: Option<&PathBuf>) -> Result<ExitCode, Failure> {
-    let (_, workspace) = checked_workspace(dir)?;
-    let ledger_path = workspace.manifest.delivery.ledger.clone();
-    let mut ledger = Ledger::open(&ledger_path)?;
-    take_lease(&mut ledger, &ledger_path)?;
-    let log = EventLog::beside(&ledger_path);
+    let (workspace, _lease) = holding_the_lease(dir)?;
+    let log = EventLog::beside(&workspace.manifest.delivery.ledger);
     let lines = quarantine(&log)?;
     let plan = TrackingPlan::new(&workspace.schema, &workspace.manifest.name)
         .map_err(|e| Failure::usage(Diagnostic::error("serve::tracking-plan", e.0)))?;

@@ -39,6 +39,17 @@ impl EventLog {
         self.folder.join("traits.ndjson")
     }
 
+    /// Events folded out of [`EventLog::events`] by `tailor events compact`, in the event
+    /// table's typed layout.
+    pub fn compacted(&self) -> PathBuf {
+        self.folder.join("compacted.parquet")
+    }
+
+    /// The message ids of the compacted events, one per line.
+    pub fn compacted_ids(&self) -> PathBuf {
+        self.folder.join("compacted.ids")
+    }
+
     /// Calls the tracking plan refused, each with its reasons, kept for replay.
     pub fn rejected(&self) -> PathBuf {
         self.folder.join("rejected.ndjson")

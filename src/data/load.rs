@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use polars::prelude::DataFrame;
 
+use super::compaction::{compact, compacted_events, without_compacted, Compaction};
 use super::read::{Source, SourceRows};
 use super::traits::apply_traits;
 use super::{events, table, Dataset, EventLog, LoadError, LoadOptions};
@@ -45,6 +46,35 @@ fn polars_failure(path: &std::path::Path, error: polars::prelude::PolarsError) -
     }
 }
 
+/// The profiles file with the event log's identify traits laid over it.
+fn profiles_with_traits(
+    workspace: &CheckedWorkspace,
+    log: &EventLog,
+    options: LoadOptions,
+    errors: &mut Vec<super::RowError>,
+    reports: &mut Vec<super::TableReport>,
+) -> Result<DataFrame, LoadError> {
+    let schema = &workspace.schema;
+    let profiles = table::load_profiles(&schema.sources.profiles, schema, options, errors, reports)?;
+    match journal_rows(&log.traits())? {
+        Some(rows) => apply_traits(profiles, &log.traits(), &rows, schema, options, errors, reports),
+        None => Ok(profiles),
+    }
+}
+
+/// Folds the event log of `workspace` into Parquet ([`super::compaction`]).
+pub fn compact_event_log(workspace: &CheckedWorkspace) -> Result<Compaction, LoadError> {
+    confined(workspace, [&workspace.schema.sources.profiles])?;
+    let log = EventLog::beside(&workspace.manifest.delivery.ledger);
+    let (mut errors, mut reports) = (Vec::new(), Vec::new());
+    let profiles = profiles_with_traits(workspace, &log, LoadOptions::default(), &mut errors, &mut reports)?;
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(LoadError::BadRows(errors));
+    }
+    compact(&log, &workspace.schema, &profiles)
+}
+
 /// Loads only the catalog (for tests and previews of one profile, which bring their own
 /// profile and events).
 pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFrame>, LoadError> {
@@ -76,24 +106,22 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     let log = EventLog::beside(&workspace.manifest.delivery.ledger);
-    let mut profiles = table::load_profiles(&sources.profiles, schema, options, &mut errors, &mut reports)?;
-    if let Some(rows) = journal_rows(&log.traits())? {
-        profiles = apply_traits(
-            profiles,
-            &log.traits(),
-            &rows,
-            schema,
-            options,
-            &mut errors,
-            &mut reports,
-        )?;
-    }
+    let profiles = profiles_with_traits(workspace, &log, options, &mut errors, &mut reports)?;
     let mut events = match &sources.events {
         Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
         None => events::empty_events(schema)?,
     };
+    let compacted = match log.compacted().exists() {
+        true => Some(compacted_events(&log.compacted(), schema, &profiles)?),
+        false => None,
+    };
+    if let Some(compacted) = &compacted {
+        events = events
+            .vstack(compacted)
+            .map_err(|e| polars_failure(&log.compacted(), e))?;
+    }
     if let Some(rows) = journal_rows(&log.events())? {
-        let logged = events::load_event_rows(
+        let mut logged = events::load_event_rows(
             &log.events(),
             &rows,
             schema,
@@ -102,6 +130,9 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
             &mut errors,
             &mut reports,
         )?;
+        if let Some(compacted) = &compacted {
+            logged = without_compacted(logged, compacted).map_err(|e| polars_failure(&log.events(), e))?;
+        }
         events = events.vstack(&logged).map_err(|e| polars_failure(&log.events(), e))?;
     }
     let events_path = sources.events.clone().unwrap_or_else(|| log.events());

@@ -6,6 +6,7 @@
 //! expected type. With `skip_bad_rows`, bad rows are dropped and counted instead.
 
 mod column;
+mod compaction;
 mod csv_layout;
 mod dataset;
 mod event_id;
@@ -29,12 +30,13 @@ mod traits;
 pub use column::ColumnBuilder;
 pub use column::DAY_MICROS;
 pub(crate) use column::{any_to_json, datetime_micros};
+pub use compaction::Compaction;
 pub use dataset::Dataset;
 pub use event_id::event_id;
 pub use event_index::EventIndex;
 pub use event_log::{EventLog, MESSAGE_ID, RECEIVED_AT};
 pub use events::{event_column, newest_event, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
-pub use load::{load_catalog_only, load_dataset};
+pub use load::{compact_event_log, load_catalog_only, load_dataset};
 pub use load_error::LoadError;
 pub use load_options::LoadOptions;
 pub use read::{Source, SourceColumn, SourceRows};

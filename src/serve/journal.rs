@@ -137,6 +137,9 @@ impl Journal {
         let mut seen = HashSet::new();
         ids_in(&paths[0], &mut seen)?;
         ids_in(&paths[1], &mut seen)?;
+        if let Ok(compacted) = std::fs::read_to_string(log.compacted_ids()) {
+            seen.extend(compacted.lines().filter(|id| !id.is_empty()).map(str::to_string));
+        }
         let mut writer = Writer {
             events: events?,
             traits: traits?,

@@ -777,3 +777,52 @@ fn the_tracking_plan_written_for_producers_agrees_with_an_independent_validator(
         assert_eq!(accepted, valid, "{call} -> {answer}");
     }
 }
+
+#[test]
+fn compacting_the_log_into_parquet_changes_no_plan_and_keeps_ids_deduplicated() {
+    let dir = serve_workspace("1h", None);
+    let service = Service::start(dir.path());
+    let calls: Vec<serde_json::Value> = (0..30)
+        .map(|i| {
+            serde_json::json!({"type": "track", "event": "page_view", "userId": format!("u{}", i % 5 + 1),
+                "messageId": format!("v{i}"), "timestamp": format!("2026-11-28T10:{i:02}:00Z"),
+                "properties": {"url": "/p/p1", "category": "sneakers", "product_id": "p1"}})
+        })
+        .chain(std::iter::once(
+            serde_json::json!({"type": "track", "event": "purchase", "userId": "ghost",
+            "messageId": "ghost-order", "properties": {"order_id": "g1", "total": 10.0}}),
+        ))
+        .collect();
+    assert_eq!(
+        service.post("/v1/batch", &serde_json::json!({ "batch": calls })).1["accepted"],
+        31
+    );
+    assert_eq!(service.terminate(), 0);
+    let plan = |dir: &Path| {
+        tailor(
+            dir,
+            &["plan", "campaigns", "--now", "2026-11-29T12:00:00Z", "--format", "json"],
+        )
+    };
+    let before = plan(dir.path());
+    assert_eq!(before.code, 0, "{}", before.stderr);
+    let compacted = tailor(dir.path(), &["events", "compact", "campaigns"]);
+    assert_eq!(compacted.code, 0, "{}", compacted.stderr);
+    assert!(compacted.stdout.starts_with("30 events folded"), "{}", compacted.stdout);
+    assert!(compacted.stdout.contains("1 log lines kept"), "{}", compacted.stdout);
+    let events = dir.path().join("campaigns/.tailor/events");
+    assert!(events.join("compacted.parquet").exists());
+    assert_eq!(
+        std::fs::read_to_string(events.join("events.ndjson"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+    let after = plan(dir.path());
+    assert_eq!(before.stdout, after.stdout, "compaction changed the plan");
+    // A producer's retry of a compacted event is still a duplicate.
+    let service = Service::start(dir.path());
+    let retry = serde_json::json!({"batch": [calls[3].clone()]});
+    assert_eq!(service.post("/v1/batch", &retry).1["duplicates"], 1);
+}
