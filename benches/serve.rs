@@ -115,6 +115,11 @@ fn page_views(client: usize, batch: u64, users: &[String]) -> String {
     serde_json::json!({ "batch": calls }).to_string()
 }
 
+/// When the first message to `address` reached the SMTP server, if one did.
+fn arrival_of(inbox: &smtp_server::Inbox, address: &str) -> Option<Instant> {
+    inbox.lock().unwrap().iter().find(|m| m.to == address).map(|m| m.at)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -316,7 +321,7 @@ fn main() {
     }
     // The collector stamps each message when its DATA ends: the handoff.
     for (address, sent) in posted.lock().unwrap().iter() {
-        if let Some(at) = smtp_server::arrival_of(&inbox, address) {
+        if let Some(at) = arrival_of(&inbox, address) {
             handoffs.push(at.saturating_duration_since(*sent).as_secs_f64() * 1000.0);
         }
     }

@@ -166,7 +166,7 @@ pub fn check_manifest(
 }
 
 /// A tracking base URL: absolute http(s), no query or fragment; without its trailing slash.
-fn tracking_base(text: &String) -> Result<String, String> {
+fn tracking_base(text: &str) -> Result<String, String> {
     let url = url::Url::parse(text).map_err(|e| format!("not an absolute URL ({e})"))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
         return Err("an http(s) URL with a host, where `tailor serve` answers".into());

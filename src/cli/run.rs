@@ -157,7 +157,7 @@ pub(super) struct Pass<'a> {
 
 /// Plans `pass` against the ledger it holds (or, for a dry run without one, the ledger's
 /// history read as `plan` does), then renders, reserves, delivers and records every due send.
-pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<RunSummary, Failure> {
+pub(super) fn deliver(pass: &Pass, ledger: Option<&mut Ledger>) -> Result<RunSummary, Failure> {
     let workspace = pass.workspace;
     let history = match &ledger {
         Some(ledger) => ledger.current_history()?,
@@ -187,7 +187,7 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
         Some(_) => dkim_signer(workspace)?,
         None => None,
     };
-    let destination = match (ledger.as_deref_mut(), &transport) {
+    let destination = match (ledger, &transport) {
         (Some(ledger), Some(transport)) => Destination::Deliver {
             ledger,
             transport: transport.as_ref(),

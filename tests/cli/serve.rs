@@ -826,3 +826,26 @@ fn compacting_the_log_into_parquet_changes_no_plan_and_keeps_ids_deduplicated() 
     let retry = serde_json::json!({"batch": [calls[3].clone()]});
     assert_eq!(service.post("/v1/batch", &retry).1["duplicates"], 1);
 }
+
+#[test]
+fn a_tracking_base_url_that_is_not_one_fails_check_at_its_span() {
+    let dir = serve_workspace("1h", None);
+    let manifest = dir.path().join("campaigns/tailor.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for bad in ["mail.acme.test", "ftp://mail.acme.test", "https://mail.acme.test/?a=1"] {
+        std::fs::write(&manifest, format!("{text}tracking: {{ base_url: \"{bad}\" }}\n")).unwrap();
+        let check = tailor(dir.path(), &["check", "campaigns", "--format", "json"]);
+        assert_eq!(check.code, 1, "{bad}: {}", check.stderr);
+        let found: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+        let error = &found.as_array().unwrap()[0];
+        assert_eq!(error["code"], "manifest::bad-tracking-url", "{bad}");
+        assert_eq!(error["file"], "campaigns/tailor.yaml");
+        assert_eq!(error["line"].as_u64(), Some(text.lines().count() as u64 + 1));
+    }
+    std::fs::write(
+        &manifest,
+        format!("{text}tracking: {{ base_url: \"https://mail.acme.test/\", opens: false }}\n"),
+    )
+    .unwrap();
+    assert_eq!(tailor(dir.path(), &["check", "campaigns"]).code, 0);
+}

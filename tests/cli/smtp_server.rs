@@ -39,11 +39,6 @@ impl Received {
     }
 }
 
-/// When the first message to `address` arrived, if one did.
-pub fn arrival_of(inbox: &Inbox, address: &str) -> Option<std::time::Instant> {
-    inbox.lock().unwrap().iter().find(|m| m.to == address).map(|m| m.at)
-}
-
 /// Messages received so far, shared with the server threads.
 pub type Inbox = Arc<Mutex<Vec<Received>>>;
 
