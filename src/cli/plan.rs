@@ -111,11 +111,8 @@ pub fn workspace_data(
                 ),
             ));
         }
-        for warning in &table.warnings {
-            report.warn(Diagnostic::warning(
-                "data::unknown-user",
-                format!("{}: {warning}", table.file),
-            ));
+        for (code, warning) in &table.warnings {
+            report.warn(Diagnostic::warning(code, format!("{}: {warning}", table.file)));
         }
     }
     Ok(dataset)

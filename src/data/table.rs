@@ -20,16 +20,17 @@ pub struct TableReport {
     pub rows: usize,
     /// Bad rows dropped (with `skip_bad_rows`).
     pub skipped: usize,
-    /// Other findings, such as events of unknown users.
-    pub warnings: Vec<String>,
+    /// Other findings, such as events of unknown users: each with its diagnostic code.
+    pub warnings: Vec<(&'static str, String)>,
 }
 
 impl TableReport {
     /// The report of an events file, saying how many events of unknown users were left out.
     pub fn for_events(file: String, rows: usize, skipped: usize, unknown_users: usize) -> TableReport {
         let warnings = if unknown_users > 0 {
-            vec![format!(
-                "{unknown_users} events belong to users that are not in the profiles and were left out"
+            vec![(
+                "data::unknown-user",
+                format!("{unknown_users} events belong to users that are not in the profiles and were left out"),
             )]
         } else {
             Vec::new()

@@ -52,8 +52,9 @@ pub fn apply_traits(
     let updated = overlay(profiles, &keys, &updates, schema).map_err(failed)?;
     let (created, incomplete) = new_profiles(&updated, &new, schema).map_err(failed)?;
     if incomplete > 0 {
-        report.warnings.push(format!(
-            "{incomplete} profiles known only from identify calls lack a required field and were left out until a call sets it"
+        report.warnings.push((
+            "data::incomplete-profile",
+            format!("{incomplete} profiles known only from identify calls lack a required field and were left out until a call sets it"),
         ));
     }
     reports.push(report);

@@ -474,6 +474,10 @@ pub const CODES: &[Code] = &[
         "more than 50 bad rows in one file: the rest are not listed",
     ),
     warning("data::skipped-rows", "rows left out by `--skip-bad-rows`"),
+    warning(
+        "data::incomplete-profile",
+        "profiles known only from `serve`'s identify calls that lack a required field (left out until set)",
+    ),
     warning("data::unknown-user", "events of users who have no profile"),
     error("plan::evaluate", "the workspace cannot be evaluated on the data"),
     error("plan::bad-base", "`--base` is not a plan saved with `--format json`"),

@@ -192,7 +192,10 @@ fn skipping_bad_rows_counts_them_and_keeps_the_rest() {
     let events = &dataset.reports[1];
     assert_eq!(
         events.warnings,
-        ["1 events belong to users that are not in the profiles and were left out"]
+        [(
+            "data::unknown-user",
+            "1 events belong to users that are not in the profiles and were left out".to_string()
+        )]
     );
 }
 

@@ -849,3 +849,38 @@ fn a_tracking_base_url_that_is_not_one_fails_check_at_its_span() {
     .unwrap();
     assert_eq!(tailor(dir.path(), &["check", "campaigns"]).code, 0);
 }
+
+#[test]
+fn a_profile_known_only_from_incomplete_traits_waits_and_is_reported() {
+    let dir = serve_workspace("1h", None);
+    let service = Service::start(dir.path());
+    let partial = serde_json::json!({"userId": "u8", "traits": {"city": "Rome"}});
+    assert_eq!(service.post("/v1/identify", &partial).1["accepted"], 1);
+    // Traits of a known profile are laid over its row: Ana moves.
+    let moved = serde_json::json!({"userId": "u1", "traits": {"city": "Lisbon", "first_name": null}});
+    assert_eq!(service.post("/v1/identify", &moved).1["accepted"], 1);
+    assert_eq!(service.terminate(), 0);
+    let plan = tailor(dir.path(), &["plan", "campaigns", "--now", "2026-11-29T12:00:00Z"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stderr.contains("data::incomplete-profile"), "{}", plan.stderr);
+    assert!(
+        plan.stderr.contains("1 profiles known only from identify calls"),
+        "{}",
+        plan.stderr
+    );
+    let dataset = tailor::data::load_dataset(
+        &crate::data::checked(&dir.path().join("campaigns")),
+        tailor::data::LoadOptions::default(),
+    )
+    .expect("loads");
+    let profiles = &dataset.profiles;
+    let keys: Vec<Option<&str>> = profiles.column("id").unwrap().str().unwrap().iter().collect();
+    assert!(!keys.contains(&Some("u8")), "u8 is not a profile yet");
+    let ana = keys.iter().position(|k| *k == Some("u1")).unwrap();
+    assert_eq!(profiles.column("city").unwrap().str().unwrap().get(ana), Some("Lisbon"));
+    assert_eq!(profiles.column("first_name").unwrap().str().unwrap().get(ana), None);
+    assert_eq!(
+        profiles.column("email").unwrap().str().unwrap().get(ana),
+        Some("ana@example.com")
+    );
+}
