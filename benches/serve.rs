@@ -10,6 +10,10 @@
 //!    SMTP server (mailin-embedded on TCP): p50/p99.
 //! 3. Overload: as many requests as 8 clients can push for 60 s; the service's resident memory
 //!    every 10 s, and how many requests were refused with 503 (bounded queue) instead of queued.
+//! 4. How a trigger's latency grows with the data: shops of 25,000 and 100,000 generated
+//!    profiles (shopgen, ~20 events each); three carts of fresh users, one after another, each
+//!    timed from its post to its message at the SMTP server. A trigger's latency is one delivery
+//!    pass over the whole workspace.
 //!
 //! Run with `cargo bench --bench serve` (Python 3 for the peer).
 
@@ -243,6 +247,65 @@ print(n / float(sys.argv[2]))
         .unwrap_or(f64::NAN)
 }
 
+/// `GET path`; the body.
+fn get(port: u16, path: &str) -> String {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = write!(stream, "GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    text
+}
+
+/// Posts a cart of a freshly identified user and waits for its reminder; milliseconds.
+fn one_cart(port: u16, inbox: &smtp_server::Inbox, user: &str) -> f64 {
+    let mut client = Client::connect(port);
+    let identify = serde_json::json!({"type": "identify", "userId": user, "traits": {"email": format!("{user}@bench.test"),
+        "tier": "gold", "interests": [], "signup_at": "2026-01-01T00:00:00Z", "email_opt_in": true}});
+    assert_eq!(client.post("/v1/identify", &identify.to_string()), 200);
+    let cart = serde_json::json!({"type": "track", "event": "add_to_cart", "userId": user, "messageId": format!("cart-{user}"),
+        "properties": {"product_id": "p001", "price": 50.0, "quantity": 1}});
+    let sent = Instant::now();
+    assert_eq!(client.post("/v1/track", &cart.to_string()), 200);
+    let address = format!("{user}@bench.test");
+    while sent.elapsed() < Duration::from_secs(300) {
+        if let Some(at) = arrival_of(inbox, &address) {
+            return at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f64::NAN
+}
+
+/// Phase 4 on a generated shop of `profiles` profiles.
+fn latency_with_data(profiles: usize, smtp_port: u16, inbox: &smtp_server::Inbox) -> Vec<f64> {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = workspace(root.path(), smtp_port);
+    let now = chrono::Utc::now().to_rfc3339();
+    for (format, out) in [("csv", dir.join("datasets/shop")), ("ndjson", dir.join("ndjson"))] {
+        let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
+            .args(["--profiles", &profiles.to_string(), "--seed", "3", "--now", &now, "--format", format, "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()
+            .expect("shopgen runs");
+        assert!(status.success());
+    }
+    std::fs::copy(dir.join("ndjson/events.ndjson"), dir.join("datasets/shop/events.ndjson")).expect("events");
+    let port = 29_000 + (std::process::id() % 1000) as u16;
+    let mut serve = start_serve(&dir, port);
+    // The first full pass (everything due in the generated shop) runs before the carts.
+    let start = Instant::now();
+    while !get(port, "/metrics").contains("tailor_passes_total 1") && start.elapsed() < Duration::from_secs(600) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let samples = (0..3).map(|i| one_cart(port, inbox, &format!("size{profiles}-{i}"))).collect();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    samples
+}
+
 fn main() {
     let (smtp_port, inbox) = smtp_server::embedded_server();
     let root = tempfile::tempdir().expect("tempdir");
@@ -357,4 +420,14 @@ fn main() {
     );
     let _ = serve.kill();
     let _ = serve.wait();
+
+    // 4. Trigger latency against the size of the data.
+    println!("trigger latency with more data (three carts, one after another, after: 0):");
+    for profiles in [25_000, 100_000] {
+        let samples = latency_with_data(profiles, smtp_port, &inbox);
+        println!(
+            "  {profiles} profiles: {} ms",
+            samples.iter().map(|ms| format!("{ms:.0}")).collect::<Vec<_>>().join(", ")
+        );
+    }
 }
