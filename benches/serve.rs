@@ -252,7 +252,10 @@ fn get(port: u16, path: &str) -> String {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return String::new();
     };
-    let _ = write!(stream, "GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");
+    let _ = write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+    );
     let mut text = String::new();
     let _ = stream.read_to_string(&mut text);
     text
@@ -285,14 +288,28 @@ fn latency_with_data(profiles: usize, smtp_port: u16, inbox: &smtp_server::Inbox
     let now = chrono::Utc::now().to_rfc3339();
     for (format, out) in [("csv", dir.join("datasets/shop")), ("ndjson", dir.join("ndjson"))] {
         let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
-            .args(["--profiles", &profiles.to_string(), "--seed", "3", "--now", &now, "--format", format, "--out"])
+            .args([
+                "--profiles",
+                &profiles.to_string(),
+                "--seed",
+                "3",
+                "--now",
+                &now,
+                "--format",
+                format,
+                "--out",
+            ])
             .arg(&out)
             .stdout(Stdio::null())
             .status()
             .expect("shopgen runs");
         assert!(status.success());
     }
-    std::fs::copy(dir.join("ndjson/events.ndjson"), dir.join("datasets/shop/events.ndjson")).expect("events");
+    std::fs::copy(
+        dir.join("ndjson/events.ndjson"),
+        dir.join("datasets/shop/events.ndjson"),
+    )
+    .expect("events");
     let port = 29_000 + (std::process::id() % 1000) as u16;
     let mut serve = start_serve(&dir, port);
     // The first full pass (everything due in the generated shop) runs before the carts.
@@ -300,7 +317,9 @@ fn latency_with_data(profiles: usize, smtp_port: u16, inbox: &smtp_server::Inbox
     while !get(port, "/metrics").contains("tailor_passes_total 1") && start.elapsed() < Duration::from_secs(600) {
         std::thread::sleep(Duration::from_millis(200));
     }
-    let samples = (0..3).map(|i| one_cart(port, inbox, &format!("size{profiles}-{i}"))).collect();
+    let samples = (0..3)
+        .map(|i| one_cart(port, inbox, &format!("size{profiles}-{i}")))
+        .collect();
     let _ = serve.kill();
     let _ = serve.wait();
     samples
@@ -427,7 +446,11 @@ fn main() {
         let samples = latency_with_data(profiles, smtp_port, &inbox);
         println!(
             "  {profiles} profiles: {} ms",
-            samples.iter().map(|ms| format!("{ms:.0}")).collect::<Vec<_>>().join(", ")
+            samples
+                .iter()
+                .map(|ms| format!("{ms:.0}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 }
