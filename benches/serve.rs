@@ -33,7 +33,7 @@ mod support;
 #[path = "../tests/cli/smtp_server.rs"]
 mod smtp_server;
 
-use support::{copy_tree, replace_in};
+use support::{copy_tree, replace_in, send_by_smtp};
 
 const WRITE_KEY: &str = "bench-key";
 const SECRET: &str = "bench-secret-of-at-least-32-bytes-long";
@@ -47,12 +47,7 @@ fn workspace(root: &Path, smtp_port: u16) -> PathBuf {
     replace_in(&manifest, "  quiet_hours: \"21:00-08:00\"\n", "");
     replace_in(&manifest, "  max_data_age: 2d\n", "");
     replace_in(&manifest, "  frequency_cap: 3 per 7d\n", "");
-    replace_in(&manifest, "transport: outbox", "transport: smtp");
-    replace_in(
-        &manifest,
-        "url: \"smtp://127.0.0.1:2525\", pool: 8, rate_per_second: 200",
-        &format!("url: \"smtp://127.0.0.1:{smtp_port}?tls=none\", pool: 4, rate_per_second: 0"),
-    );
+    send_by_smtp(&manifest, smtp_port, 4, 3);
     replace_in(
         &root.join("campaigns/campaigns/cart_abandonment.yaml"),
         "after: 1h",

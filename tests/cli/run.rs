@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::smtp_server::{embedded_server, Reply, ScriptedServer, ACCEPT};
-use crate::support::{demo_workspace, replace_in, tailor, tailor_with_env, Output};
+use crate::support::{demo_workspace, replace_in, send_by_smtp, tailor, tailor_with_env, Output};
 
 pub const NOW: &str = "2026-12-01T15:00:00Z";
 pub const SECRET: (&str, &str) = ("TAILOR_UNSUBSCRIBE_SECRET", "run-tests-secret-of-at-least-32-bytes");
@@ -16,12 +16,7 @@ pub const SECRET: (&str, &str) = ("TAILOR_UNSUBSCRIBE_SECRET", "run-tests-secret
 pub fn smtp_demo(port: u16, pool: u32, retries: u32) -> tempfile::TempDir {
     let dir = demo_workspace();
     let manifest = dir.path().join("campaigns/tailor.yaml");
-    replace_in(&manifest, "transport: outbox", "transport: smtp");
-    replace_in(
-        &manifest,
-        "smtp: { url: \"smtp://127.0.0.1:2525\", pool: 8, rate_per_second: 200, timeout: 30s, retries: 3 }",
-        &format!("smtp: {{ url: \"smtp://127.0.0.1:{port}?tls=none\", pool: {pool}, rate_per_second: 0, timeout: 10s, retries: {retries} }}"),
-    );
+    send_by_smtp(&manifest, port, pool, retries);
     dir
 }
 

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use crate::run::SECRET;
 use crate::smtp_server::{embedded_server, Inbox};
-use crate::support::{demo_workspace, replace_in, small_demo, tailor, tailor_with_env};
-use crate::watch::playwright;
+use crate::support::{demo_workspace, replace_in, send_by_smtp, small_demo, tailor, tailor_with_env};
+use crate::watch::browser_script;
 
 const WRITE_KEY: &str = "test-write-key";
 
@@ -182,12 +182,7 @@ fn serve_workspace(after: &str, smtp_port: Option<u16>) -> tempfile::TempDir {
         "url: \"https://mail.acme.test/u?u={{ user.id }}&t={{ unsubscribe_token }}\"",
     );
     if let Some(port) = smtp_port {
-        replace_in(&manifest, "transport: outbox", "transport: smtp");
-        replace_in(
-            &manifest,
-            "smtp: { url: \"smtp://127.0.0.1:2525\", pool: 8, rate_per_second: 200, timeout: 30s, retries: 3 }",
-            &format!("smtp: {{ url: \"smtp://127.0.0.1:{port}?tls=none\", pool: 2, rate_per_second: 0, timeout: 10s, retries: 1 }}"),
-        );
+        send_by_smtp(&manifest, port, 2, 1);
     }
     replace_in(
         &ws.join("campaigns/cart_abandonment.yaml"),
@@ -515,18 +510,7 @@ fn the_unsubscribe_page_works_in_a_real_browser() {
         .1
         .contains("tailor_passes_total 1")));
     let url = format!("http://127.0.0.1:{}/u?u=u1&t={}", service.port, tailor_token("u1"));
-    let output = Command::new("node")
-        .arg(crate::support::repo().join("tests/browser/unsubscribe.cjs"))
-        .arg(&url)
-        .env("NODE_PATH", playwright().join("node_modules"))
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "browser test failed (Debian's chromium installed?): {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = browser_script("unsubscribe.cjs", &[url.as_ref()]);
     assert_eq!(result["heading"], "Unsubscribe");
     assert_eq!(result["confirmed"], "You are unsubscribed");
     drop(service);

@@ -120,3 +120,14 @@ pub fn replace_in(path: &Path, from: &str, to: &str) {
     assert!(text.contains(from), "{} does not contain {from:?}", path.display());
     fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
+
+/// Switches the demo manifest at `manifest` to SMTP on `127.0.0.1:port` (no TLS, no rate limit)
+/// with `pool` connections and `retries` retries.
+pub fn send_by_smtp(manifest: &Path, port: u16, pool: u32, retries: u32) {
+    replace_in(manifest, "transport: outbox", "transport: smtp");
+    replace_in(
+        manifest,
+        "smtp: { url: \"smtp://127.0.0.1:2525\", pool: 8, rate_per_second: 200, timeout: 30s, retries: 3 }",
+        &format!("smtp: {{ url: \"smtp://127.0.0.1:{port}?tls=none\", pool: {pool}, rate_per_second: 0, timeout: 10s, retries: {retries} }}"),
+    );
+}

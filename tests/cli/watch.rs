@@ -12,7 +12,7 @@ use crate::run::NOW;
 use crate::support::demo_workspace;
 
 /// A folder with playwright-core installed.
-pub fn playwright() -> PathBuf {
+fn playwright() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-playwright");
     if !dir.join("node_modules/playwright-core").exists() {
         let status = Command::new("npm")
@@ -54,13 +54,12 @@ fn wait_for_page(port: u16) -> String {
     }
 }
 
-/// Edits `file` in the browser test and returns how long the reload took.
-fn edit_in_browser(port: u16, file: &Path, from: &str, to: &str) -> u64 {
+/// Runs the browser script `tests/browser/{script}` (node, playwright-core, headless Chromium)
+/// with `args`; the JSON it prints.
+pub fn browser_script(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
     let output = Command::new("node")
-        .arg(crate::support::repo().join("tests/browser/watch.cjs"))
-        .arg(format!("http://127.0.0.1:{port}/"))
-        .arg(file)
-        .args([from, to])
+        .arg(crate::support::repo().join("tests/browser").join(script))
+        .args(args)
         .env("NODE_PATH", playwright().join("node_modules"))
         .output()
         .expect("node runs");
@@ -69,7 +68,16 @@ fn edit_in_browser(port: u16, file: &Path, from: &str, to: &str) -> u64 {
         "browser test failed (Debian's chromium installed?): {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Edits `file` in the browser test and returns how long the reload took.
+fn edit_in_browser(port: u16, file: &Path, from: &str, to: &str) -> u64 {
+    let url = format!("http://127.0.0.1:{port}/");
+    let result = browser_script(
+        "watch.cjs",
+        &[url.as_ref(), file.as_os_str(), from.as_ref(), to.as_ref()],
+    );
     result["reloaded_ms"].as_u64().unwrap()
 }
 
