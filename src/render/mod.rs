@@ -31,4 +31,6 @@ pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, R
 pub use template_css::css_inliner;
 pub use test_case::{run_test, TestOutcome, TEST_SECRET};
 pub use tracking::{track_html, tracking_url, verify_tracking, TrackingKind, TrackingPayload};
-pub use unsubscribe::{checked_secret, unsubscribe_token, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE};
+pub use unsubscribe::{
+    checked_secret, constant_time_eq, unsubscribe_token, SecretProblem, MIN_SECRET_BYTES, SECRET_VARIABLE,
+};

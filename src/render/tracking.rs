@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::html_tags::Tag;
+use super::unsubscribe::constant_time_eq;
 use crate::model::Tracking;
 
 /// What a tracking link or pixel stands for.
@@ -77,14 +78,7 @@ pub fn tracking_url(base: &str, kind: TrackingKind, payload: &TrackingPayload, s
 
 /// The payload of a tracking path's `encoded/signature` tail, when the signature is right.
 pub fn verify_tracking(secret: &[u8], kind: TrackingKind, encoded: &str, signed: &str) -> Option<TrackingPayload> {
-    let expected = signature(secret, kind, encoded);
-    let same = expected.len() == signed.len()
-        && expected
-            .bytes()
-            .zip(signed.bytes())
-            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-            == 0;
-    if !same {
+    if !constant_time_eq(signed, &signature(secret, kind, encoded)) {
         return None;
     }
     let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).ok()?;

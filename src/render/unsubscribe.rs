@@ -30,6 +30,17 @@ pub fn checked_secret(value: Option<&str>) -> Result<&str, SecretProblem> {
     }
 }
 
+/// Whether `given` equals `expected`, compared in time that does not depend on where they
+/// differ (tokens, signatures and write keys must not leak through timing).
+pub fn constant_time_eq(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
 /// The token for `key` under `secret`.
 pub fn unsubscribe_token(secret: &[u8], key: &str) -> String {
     // HMAC accepts keys of any length, so this never fails.

@@ -9,6 +9,7 @@ use super::arrival::Arrival;
 use super::intake::Intake;
 use super::journal::Journal;
 use super::metrics::Metrics;
+use crate::render::constant_time_eq;
 
 /// The service's shared state.
 #[derive(Debug)]
@@ -32,19 +33,12 @@ pub struct ServeState {
 }
 
 impl ServeState {
-    /// Whether `key` is one of the write keys (compared in constant time per key).
+    /// Whether `key` is one of the write keys (each compared in constant time, and every one
+    /// compared, so timing tells nothing about which came close).
     pub fn knows_write_key(&self, key: &str) -> bool {
-        let mut known = false;
-        for candidate in &self.write_keys {
-            let same = candidate.len() == key.len()
-                && candidate
-                    .bytes()
-                    .zip(key.bytes())
-                    .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-                    == 0;
-            known |= same;
-        }
-        known
+        self.write_keys
+            .iter()
+            .fold(false, |known, candidate| known | constant_time_eq(key, candidate))
     }
 
     /// The address of profile `key`, as of the last delivery pass.

@@ -15,7 +15,7 @@ use chrono::Utc;
 use super::metrics::bump;
 use super::state::ServeState;
 use crate::ledger::Ledger;
-use crate::render::unsubscribe_token;
+use crate::render::{constant_time_eq, unsubscribe_token};
 
 /// A page: a title and one paragraph, and optionally the confirmation form.
 fn page(status: StatusCode, title: &str, text: &str, form: bool) -> Response {
@@ -33,22 +33,11 @@ fn page(status: StatusCode, title: &str, text: &str, form: bool) -> Response {
     (status, Html(html)).into_response()
 }
 
-/// Whether `token` is the token of `key` (compared in constant time).
-fn token_matches(secret: &str, key: &str, token: &str) -> bool {
-    let expected = unsubscribe_token(secret.as_bytes(), key);
-    expected.len() == token.len()
-        && expected
-            .bytes()
-            .zip(token.bytes())
-            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-            == 0
-}
-
 /// The profile key of a request whose token is right.
 fn verified(state: &ServeState, query: &HashMap<String, String>) -> Option<String> {
     let key = query.get("u")?;
     let token = query.get("t")?;
-    (!key.is_empty() && token_matches(&state.secret, key, token)).then(|| key.clone())
+    (!key.is_empty() && constant_time_eq(token, &unsubscribe_token(state.secret.as_bytes(), key))).then(|| key.clone())
 }
 
 fn refused() -> Response {
