@@ -42,8 +42,9 @@ fn basic_user(headers: &HeaderMap) -> Option<String> {
     Some(text.split_once(':').map_or(text.as_str(), |(user, _)| user).to_string())
 }
 
-/// The request body as JSON: decompressed when gzip, limited to `limit` bytes either way.
-fn body_json(headers: &HeaderMap, body: &Bytes, limit: usize) -> Result<Json, String> {
+/// The request body as JSON, and its length: decompressed when gzip, limited to `limit` bytes
+/// either way.
+fn body_json(headers: &HeaderMap, body: &Bytes, limit: usize) -> Result<(Json, usize), String> {
     let gzip = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -61,7 +62,8 @@ fn body_json(headers: &HeaderMap, body: &Bytes, limit: usize) -> Result<Json, St
     if text.len() > limit {
         return Err(format!("the request is larger than {} KB", limit / 1024));
     }
-    serde_json::from_slice(text).map_err(|e| format!("the body is not JSON: {e}"))
+    let json = serde_json::from_slice(text).map_err(|e| format!("the body is not JSON: {e}"))?;
+    Ok((json, text.len()))
 }
 
 /// Reads the body of `request` up to `limit` bytes (refusing before reading more).
@@ -84,8 +86,8 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
         Ok(bytes) => bytes,
         Err(reason) => return refuse(&state, StatusCode::BAD_REQUEST, reason),
     };
-    let document = match body_json(&headers, &bytes, limit) {
-        Ok(document) => document,
+    let (document, length) = match body_json(&headers, &bytes, limit) {
+        Ok(read) => read,
         Err(reason) => return refuse(&state, StatusCode::BAD_REQUEST, reason),
     };
     let key = basic_user(&headers).or_else(|| document.get("writeKey").and_then(Json::as_str).map(str::to_string));
@@ -96,23 +98,27 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
             "a known write key is required as the HTTP Basic user name",
         );
     }
-    let calls: Vec<Json> = match implied {
-        Some(_) => vec![document],
-        None => match document.get("batch") {
-            Some(Json::Array(calls)) => calls.clone(),
+    let calls: Vec<Json> = match (implied, document) {
+        (Some(_), call) => vec![call],
+        (None, Json::Object(mut batch)) => match batch.remove("batch") {
+            Some(Json::Array(calls)) => calls,
             _ => return refuse(&state, StatusCode::BAD_REQUEST, "a batch is {\"batch\": [calls]}"),
         },
+        (None, _) => return refuse(&state, StatusCode::BAD_REQUEST, "a batch is {\"batch\": [calls]}"),
     };
-    if let Some(at) = calls.iter().position(|c| c.to_string().len() > MAX_CALL_BYTES) {
-        return refuse(
-            &state,
-            StatusCode::BAD_REQUEST,
-            format!("call {at} is larger than {} KB", MAX_CALL_BYTES / 1024),
-        );
+    // A call can be too large only in a body that is (the common batch is not measured again).
+    if length > MAX_CALL_BYTES {
+        if let Some(at) = calls.iter().position(|c| c.to_string().len() > MAX_CALL_BYTES) {
+            return refuse(
+                &state,
+                StatusCode::BAD_REQUEST,
+                format!("call {at} is larger than {} KB", MAX_CALL_BYTES / 1024),
+            );
+        }
     }
     match append_calls(&state, &calls, implied).await {
-        Ok((sorted, outcomes)) => {
-            let response = answer(&sorted, &outcomes);
+        Ok(tally) => {
+            let response = answer(tally);
             state.metrics.observe(started.elapsed());
             response
         }
@@ -120,13 +126,24 @@ pub async fn ingest(state: Arc<ServeState>, implied: Option<&'static str>, heade
     }
 }
 
+/// What became of a request's calls.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Calls written to the log.
+    pub accepted: u64,
+    /// Calls whose message id the log already held.
+    pub duplicates: u64,
+    /// Each quarantined call: `{"messageId", "reasons"}`.
+    pub quarantined: Vec<Json>,
+}
+
 /// Sorts `calls`, appends them to the log and waits until they are on the disk; counts them
-/// and tells the scheduler about new events. What became of each, or why nothing was written.
+/// and tells the scheduler about new events. What became of them, or why nothing was written.
 pub async fn append_calls(
     state: &ServeState,
     calls: &[Json],
     implied: Option<&str>,
-) -> Result<(Vec<Sorted>, Vec<Appended>), (StatusCode, String)> {
+) -> Result<Tally, (StatusCode, String)> {
     let received = Utc::now();
     let sorted: Vec<Sorted> = calls
         .iter()
@@ -149,47 +166,34 @@ pub async fn append_calls(
         Ok(Err(JournalError::Write(reason))) => return Err(unavailable(reason)),
         _ => return Err(unavailable("the event log is not answering".into())),
     };
-    let (mut accepted, mut duplicates, mut quarantined) = (0u64, 0u64, 0u64);
-    for (call, outcome) in sorted.iter().zip(&outcomes) {
+    let mut tally = Tally::default();
+    for (call, outcome) in sorted.into_iter().zip(&outcomes) {
         match (call, outcome) {
-            (Sorted::Accepted(..), Appended::Duplicate) => duplicates += 1,
+            (Sorted::Accepted(..), Appended::Duplicate) => tally.duplicates += 1,
             (Sorted::Accepted(_, arrival), Appended::Written) => {
-                accepted += 1;
-                let _ = state.arrivals.send(arrival.clone());
+                tally.accepted += 1;
+                let _ = state.arrivals.send(arrival);
             }
-            (Sorted::Quarantined(..), _) => quarantined += 1,
+            (Sorted::Quarantined(_, id, reasons), _) => {
+                tally.quarantined.push(json!({ "messageId": id, "reasons": reasons }));
+            }
         }
     }
-    bump(&state.metrics.accepted, accepted);
-    bump(&state.metrics.duplicates, duplicates);
-    bump(&state.metrics.quarantined, quarantined);
-    Ok((sorted, outcomes))
+    bump(&state.metrics.accepted, tally.accepted);
+    bump(&state.metrics.duplicates, tally.duplicates);
+    bump(&state.metrics.quarantined, tally.quarantined.len() as u64);
+    Ok(tally)
 }
 
-/// The answer to an ingestion request: how many calls were accepted and duplicates, and each
-/// quarantined call with its reasons.
-fn answer(sorted: &[Sorted], outcomes: &[Appended]) -> Response {
-    let written = |outcome: &&Appended| **outcome == Appended::Written;
-    let accepted = sorted
-        .iter()
-        .zip(outcomes)
-        .filter(|(call, outcome)| matches!(call, Sorted::Accepted(..)) && written(outcome))
-        .count();
-    let duplicates = outcomes.iter().filter(|o| **o == Appended::Duplicate).count();
-    let quarantined: Vec<Json> = sorted
-        .iter()
-        .filter_map(|call| match call {
-            Sorted::Quarantined(_, id, reasons) => Some(json!({ "messageId": id, "reasons": reasons })),
-            Sorted::Accepted(..) => None,
-        })
-        .collect();
+/// The answer to an ingestion request (Segment's `{"success": true}`, with the tally).
+fn answer(tally: Tally) -> Response {
     (
         StatusCode::OK,
         axum::Json(json!({
             "success": true,
-            "accepted": accepted,
-            "duplicates": duplicates,
-            "quarantined": quarantined,
+            "accepted": tally.accepted,
+            "duplicates": tally.duplicates,
+            "quarantined": tally.quarantined,
         })),
     )
         .into_response()
