@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use super::plan::{checked_workspace, data_failure};
 use super::{ExitCode, Failure};
 use crate::check::CheckedWorkspace;
-use crate::data::{compact_event_log, EventLog, MESSAGE_ID, RECEIVED_AT};
+use crate::data::{compact_event_log, EventLog, Source, MESSAGE_ID, RECEIVED_AT};
 use crate::diag::Diagnostic;
 use crate::ledger::Ledger;
 use crate::run::take_lease;
@@ -75,12 +75,15 @@ fn quarantine(log: &EventLog) -> Result<Vec<Json>, Failure> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = fs::read_to_string(&path).map_err(|e| io_failure(&path, e))?;
-    // A last line without its line break was never acknowledged.
-    let complete = text.rsplit_once('\n').map_or("", |(complete, _)| complete);
-    Ok(complete
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
+    // Read as the log is everywhere: a last line cut short by a crash was never acknowledged.
+    let rows = match Source::read_journal(&path)
+        .map_err(|e| Failure::usage(Diagnostic::error("events::io", e.to_string())))?
+    {
+        Source::Rows(rows) => rows,
+        Source::Typed(_) => return Ok(Vec::new()),
+    };
+    Ok((0..rows.len())
+        .filter_map(|row| serde_json::from_str(rows.line(row)?).ok())
         .collect())
 }
 

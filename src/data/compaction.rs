@@ -13,9 +13,8 @@ use std::io::Write;
 use std::path::Path;
 
 use polars::prelude::*;
-use serde_json::Value as Json;
 
-use super::events::{event_columns, in_time_order, load_event_rows, EVENT_ID, EVENT_USER};
+use super::events::{event_columns, in_time_order, load_event_rows, profile_keys, EVENT_ID, EVENT_USER};
 use super::read::Source;
 use super::{ColumnBuilder, EventLog, LoadError, LoadOptions, RowError, TableReport, MESSAGE_ID};
 use crate::model::DataSchema;
@@ -29,11 +28,8 @@ pub struct Compaction {
     pub kept: usize,
 }
 
-fn failed(path: &Path) -> impl Fn(String) -> LoadError + '_ {
-    move |message| LoadError::Io {
-        path: path.to_path_buf(),
-        message,
-    }
+fn failed(path: &Path) -> impl Fn(PolarsError) -> LoadError + '_ {
+    move |error| LoadError::io(path, error)
 }
 
 /// The compacted events at `path` in the event table's layout for `schema` (a column the file
@@ -42,7 +38,7 @@ fn failed(path: &Path) -> impl Fn(String) -> LoadError + '_ {
 pub fn compacted_events(path: &Path, schema: &DataSchema, profiles: &DataFrame) -> Result<DataFrame, LoadError> {
     let frame = match Source::read(path)? {
         Source::Typed(frame) => frame,
-        Source::Rows(_) => return Err(failed(path)("not a Parquet file".into())),
+        Source::Rows(_) => return Err(LoadError::io(path, "not a Parquet file")),
     };
     let height = frame.height();
     let columns: Vec<Column> = event_columns(schema)
@@ -55,21 +51,16 @@ pub fn compacted_events(path: &Path, schema: &DataSchema, profiles: &DataFrame) 
             }
         })
         .collect::<PolarsResult<_>>()
-        .map_err(|e| failed(path)(e.to_string()))?;
-    let aligned = DataFrame::new_infer_height(columns).map_err(|e| failed(path)(e.to_string()))?;
-    let known: HashSet<&str> = profiles
-        .column(&schema.key)
-        .ok()
-        .and_then(|c| c.str().ok())
-        .map(|keys| keys.iter().flatten().collect())
-        .unwrap_or_default();
+        .map_err(failed(path))?;
+    let aligned = DataFrame::new_infer_height(columns).map_err(failed(path))?;
+    let known = profile_keys(profiles, schema);
     let users = aligned.column(EVENT_USER).and_then(|c| c.str().cloned());
     let mask: BooleanChunked = users
-        .map_err(|e| failed(path)(e.to_string()))?
+        .map_err(failed(path))?
         .iter()
         .map(|user| Some(user.is_some_and(|u| known.contains(u))))
         .collect();
-    aligned.filter(&mask).map_err(|e| failed(path)(e.to_string()))
+    aligned.filter(&mask).map_err(failed(path))
 }
 
 /// `logged` without the events whose id `compacted` also holds (a compaction cut short).
@@ -87,23 +78,22 @@ pub fn without_compacted(logged: DataFrame, compacted: &DataFrame) -> PolarsResu
 /// Writes `contents` to `path` through a synced temporary file and a rename.
 fn replace_file(path: &Path, write: impl FnOnce(&mut File) -> Result<(), String>) -> Result<(), LoadError> {
     let temporary = path.with_extension("compacting");
-    let mut file = File::create(&temporary).map_err(|e| failed(path)(e.to_string()))?;
-    write(&mut file).map_err(failed(path))?;
-    file.sync_all().map_err(|e| failed(path)(e.to_string()))?;
-    fs::rename(&temporary, path).map_err(|e| failed(path)(e.to_string()))
+    let mut file = File::create(&temporary).map_err(|e| LoadError::io(path, e))?;
+    write(&mut file).map_err(|e| LoadError::io(path, e))?;
+    file.sync_all().map_err(|e| LoadError::io(path, e))?;
+    fs::rename(&temporary, path).map_err(|e| LoadError::io(path, e))
 }
 
 /// Folds the log's events of known profiles (`profiles`, with their traits) into the Parquet
 /// file. A log row that does not fit the schema stops it, changing nothing.
 pub fn compact(log: &EventLog, schema: &DataSchema, profiles: &DataFrame) -> Result<Compaction, LoadError> {
     let path = log.events();
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Compaction { folded: 0, kept: 0 }),
-        Err(error) => return Err(failed(&path)(error.to_string())),
-    };
+    if !path.exists() {
+        return Ok(Compaction { folded: 0, kept: 0 });
+    }
+    // Read once: complete lines only (one a crash cut short was never acknowledged).
     let Source::Rows(rows) = Source::read_journal(&path)? else {
-        return Err(failed(&path)("not an NDJSON log".into()));
+        return Err(LoadError::io(&path, "not an NDJSON log"));
     };
     let (mut errors, mut reports): (Vec<RowError>, Vec<TableReport>) = (Vec::new(), Vec::new());
     let typed = load_event_rows(
@@ -118,54 +108,36 @@ pub fn compact(log: &EventLog, schema: &DataSchema, profiles: &DataFrame) -> Res
     if !errors.is_empty() {
         return Err(LoadError::BadRows(errors));
     }
-    let known: HashSet<&str> = typed
-        .column(EVENT_USER)
-        .and_then(|c| c.str())
-        .map_or_else(|_| HashSet::new(), |users| users.iter().flatten().collect());
-    // Complete lines only: one a crash cut short was never acknowledged.
-    let complete = text.rsplit_once('\n').map_or("", |(complete, _)| complete);
+    // Every row loaded, so a row is folded exactly when its user is a profile.
+    let known = profile_keys(profiles, schema);
+    let (user, message_id) = (rows.column(&schema.event_columns.user), rows.column(MESSAGE_ID));
     let (mut folded_ids, mut kept) = (Vec::new(), String::new());
-    for line in complete.lines().filter(|l| !l.trim().is_empty()) {
-        let parsed: Option<serde_json::Map<String, Json>> = serde_json::from_str(line).ok();
-        let user = parsed
-            .as_ref()
-            .and_then(|m| m.get(&schema.event_columns.user))
-            .and_then(Json::as_str);
-        match (user, parsed.as_ref()) {
-            (Some(user), Some(map)) if known.contains(user) => {
-                folded_ids.push(
-                    map.get(MESSAGE_ID)
-                        .and_then(Json::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                );
-            }
-            _ => {
-                kept.push_str(line);
-                kept.push('\n');
-            }
+    for row in 0..rows.len() {
+        if known.contains(rows.text(row, &user).as_str()) {
+            folded_ids.push(rows.text(row, &message_id));
+        } else {
+            kept.push_str(rows.line(row).unwrap_or_default());
+            kept.push('\n');
         }
     }
     let compacted_path = log.compacted();
     let mut all = if compacted_path.exists() {
         let existing = compacted_events(&compacted_path, schema, profiles)?;
-        existing
-            .vstack(&typed)
-            .map_err(|e| failed(&compacted_path)(e.to_string()))?
+        existing.vstack(&typed).map_err(failed(&compacted_path))?
     } else {
         typed
     };
-    all = in_time_order(all).map_err(|e| failed(&compacted_path)(e.to_string()))?;
+    all = in_time_order(all).map_err(failed(&compacted_path))?;
     let ids_path = log.compacted_ids();
     let mut ids = OpenOptions::new()
         .create(true)
         .append(true)
         .open(&ids_path)
-        .map_err(|e| failed(&ids_path)(e.to_string()))?;
+        .map_err(|e| LoadError::io(&ids_path, e))?;
     let listed: String = folded_ids.iter().map(|id| format!("{id}\n")).collect();
     ids.write_all(listed.as_bytes())
         .and_then(|()| ids.sync_all())
-        .map_err(|e| failed(&ids_path)(e.to_string()))?;
+        .map_err(|e| LoadError::io(&ids_path, e))?;
     replace_file(&compacted_path, |file| {
         ParquetWriter::new(file)
             .finish(&mut all)
@@ -175,9 +147,9 @@ pub fn compact(log: &EventLog, schema: &DataSchema, profiles: &DataFrame) -> Res
     replace_file(&path, |file| file.write_all(kept.as_bytes()).map_err(|e| e.to_string()))?;
     File::open(&log.folder)
         .and_then(|folder| folder.sync_all())
-        .map_err(|e| failed(&log.folder)(e.to_string()))?;
+        .map_err(|e| LoadError::io(&log.folder, e))?;
     Ok(Compaction {
         folded: folded_ids.len(),
-        kept: kept.lines().count(),
+        kept: rows.len() - folded_ids.len(),
     })
 }

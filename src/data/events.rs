@@ -53,6 +53,16 @@ pub(crate) fn event_columns(schema: &DataSchema) -> Vec<(String, Type)> {
     columns
 }
 
+/// The keys of `profiles`: the users whose events are kept.
+pub(super) fn profile_keys<'p>(profiles: &'p DataFrame, schema: &DataSchema) -> HashSet<&'p str> {
+    profiles
+        .column(&schema.key)
+        .ok()
+        .and_then(|c| c.str().ok())
+        .map(|keys| keys.iter().flatten().collect())
+        .unwrap_or_default()
+}
+
 /// An event table with no rows.
 pub fn empty_events(schema: &DataSchema) -> Result<DataFrame, LoadError> {
     let columns: Vec<Column> = event_columns(schema)
@@ -96,12 +106,7 @@ pub fn load_event_rows(
     if !require_columns(rows, &required, &mut bad) {
         return empty_events(schema);
     }
-    let known_users: HashSet<&str> = profiles
-        .column(&schema.key)
-        .ok()
-        .and_then(|c| c.str().ok())
-        .map(|keys| keys.iter().flatten().collect())
-        .unwrap_or_default();
+    let known_users = profile_keys(profiles, schema);
     let columns = event_columns(schema);
     let mut frame = FrameBuilder::new(columns.iter().map(|(n, ty)| (n.as_str(), ty)), rows.len());
     let index_of: BTreeMap<&str, usize> = columns.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();

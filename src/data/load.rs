@@ -39,13 +39,6 @@ fn journal_rows(path: &std::path::Path) -> Result<Option<SourceRows>, LoadError>
     }
 }
 
-fn polars_failure(path: &std::path::Path, error: polars::prelude::PolarsError) -> LoadError {
-    LoadError::Io {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    }
-}
-
 /// The profiles file with the event log's identify traits laid over it.
 fn profiles_with_traits(
     workspace: &CheckedWorkspace,
@@ -118,7 +111,7 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     if let Some(compacted) = &compacted {
         events = events
             .vstack(compacted)
-            .map_err(|e| polars_failure(&log.compacted(), e))?;
+            .map_err(|e| LoadError::io(&log.compacted(), e))?;
     }
     if let Some(rows) = journal_rows(&log.events())? {
         let mut logged = events::load_event_rows(
@@ -131,12 +124,12 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
             &mut reports,
         )?;
         if let Some(compacted) = &compacted {
-            logged = without_compacted(logged, compacted).map_err(|e| polars_failure(&log.events(), e))?;
+            logged = without_compacted(logged, compacted).map_err(|e| LoadError::io(&log.events(), e))?;
         }
-        events = events.vstack(&logged).map_err(|e| polars_failure(&log.events(), e))?;
+        events = events.vstack(&logged).map_err(|e| LoadError::io(&log.events(), e))?;
     }
     let events_path = sources.events.clone().unwrap_or_else(|| log.events());
-    let events = events::in_time_order(events).map_err(|e| polars_failure(&events_path, e))?;
+    let events = events::in_time_order(events).map_err(|e| LoadError::io(&events_path, e))?;
     let catalog = match (&sources.catalog, &schema.catalog, &schema.catalog_key) {
         (Some(path), Some(table), Some(key)) => Some(table::load_catalog(
             path,

@@ -21,6 +21,14 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// A file that cannot be read (or processed), and why.
+    pub fn io(path: &std::path::Path, message: impl ToString) -> LoadError {
+        LoadError::Io {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+
     /// What went wrong, as diagnostics: `data::io` for a file that cannot be read, else one per
     /// bad row (`data::bad-value`, `data::missing-column`, ...).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {

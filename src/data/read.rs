@@ -66,9 +66,9 @@ pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that a
 /// The lines of the file at `path` (split at `\n`, read a line at a time), each with whether
 /// it is valid UTF-8 (an invalid one comes lossily).
 fn each_line(path: &Path, mut line: impl FnMut(usize, String, bool)) -> Result<(), LoadError> {
-    let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
     for (index, bytes) in BufReader::new(file).split(b'\n').enumerate() {
-        let bytes = bytes.map_err(|e| io_error(path, e))?;
+        let bytes = bytes.map_err(|e| LoadError::io(path, e))?;
         match String::from_utf8(bytes) {
             Ok(text) => line(index, text, true),
             Err(error) => line(index, String::from_utf8_lossy(error.as_bytes()).into_owned(), false),
@@ -95,13 +95,6 @@ pub enum SourceColumn<'a> {
     Missing,
 }
 
-fn io_error(path: &Path, message: impl ToString) -> LoadError {
-    LoadError::Io {
-        path: path.to_path_buf(),
-        message: message.to_string(),
-    }
-}
-
 impl Source {
     /// Reads an append-only NDJSON log (`tailor serve`'s event log): like an NDJSON dataset,
     /// but a last line without its line break was never acknowledged and is left out.
@@ -125,7 +118,7 @@ impl Source {
                     .with_truncate_ragged_lines(layout.has_ragged_rows())
                     .finish()
                     .and_then(LazyFrame::collect)
-                    .map_err(|e| io_error(path, e))?;
+                    .map_err(|e| LoadError::io(path, e))?;
                 Ok(Source::Rows(SourceRows::Csv(frame, layout)))
             }
             "ndjson" | "jsonl" => read_ndjson(path, true),
@@ -149,15 +142,15 @@ impl Source {
                             .cloned()
                             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                             .unwrap_or_else(|| "unreadable".to_string());
-                        io_error(
+                        LoadError::io(
                             path,
                             format!("a column type tailor cannot read ({why}) [data::wrong-column-type]"),
                         )
                     })?
-                    .map_err(|e| io_error(path, e))?;
+                    .map_err(|e| LoadError::io(path, e))?;
                 Ok(Source::Typed(frame))
             }
-            other => Err(io_error(path, format!("unsupported dataset format `.{other}`"))),
+            other => Err(LoadError::io(path, format!("unsupported dataset format `.{other}`"))),
         }
     }
 }
@@ -196,15 +189,15 @@ fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError
 /// Whether the file at `path` is not empty and its last byte is not a line break.
 fn ends_unterminated(path: &Path) -> Result<bool, LoadError> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut file = fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let length = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let mut file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let length = file.metadata().map_err(|e| LoadError::io(path, e))?.len();
     if length == 0 {
         return Ok(false);
     }
     let mut last = [0u8];
     file.seek(SeekFrom::Start(length - 1))
         .and_then(|_| file.read_exact(&mut last))
-        .map_err(|e| io_error(path, e))?;
+        .map_err(|e| LoadError::io(path, e))?;
     Ok(last[0] != b'\n')
 }
 
@@ -264,6 +257,14 @@ impl SourceRows {
                 builder.push_json(parsed.as_ref().as_ref().ok().and_then(|map| map.get(*key)))
             }
             SourceColumn::Missing => builder.push_json(None),
+        }
+    }
+
+    /// The text of NDJSON row `row` as its line holds it (`None` for CSV).
+    pub fn line(&self, row: usize) -> Option<&str> {
+        match self {
+            SourceRows::Ndjson(rows) => rows.lines.get(row).map(|(_, text)| text.as_str()),
+            SourceRows::Csv(..) => None,
         }
     }
 

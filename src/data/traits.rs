@@ -36,10 +36,7 @@ pub fn apply_traits(
         skipped: 0,
         warnings: Vec::new(),
     };
-    let failed = |e: PolarsError| LoadError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let failed = |e: PolarsError| LoadError::io(path, e);
     let keys: Vec<Option<String>> = profiles
         .column(&schema.key)
         .and_then(|c| c.str().cloned())
