@@ -69,6 +69,18 @@ fn io_failure(path: &Path, error: impl std::fmt::Display) -> Failure {
     ))
 }
 
+/// The intake of `workspace`: its tracking plan, compiled, and the log's layouts.
+pub(super) fn intake_of(workspace: &CheckedWorkspace) -> Result<Intake, Failure> {
+    let plan = TrackingPlan::new(&workspace.schema, &workspace.manifest.name)
+        .map_err(|e| Failure::usage(Diagnostic::error("serve::tracking-plan", e.0)))?;
+    Ok(Intake::new(&workspace.schema, plan))
+}
+
+/// The event log, opened for appending.
+pub(super) fn journal_of(log: &EventLog) -> Result<Journal, Failure> {
+    Journal::open(log).map_err(|e| Failure::usage(Diagnostic::error("serve::log", e)))
+}
+
 /// The quarantine's lines (none when there is no log).
 fn quarantine(log: &EventLog) -> Result<Vec<Json>, Failure> {
     let path = log.rejected();
@@ -149,9 +161,7 @@ fn replay(dir: Option<&PathBuf>) -> Result<ExitCode, Failure> {
     let (workspace, _lease) = holding_the_lease(dir)?;
     let log = EventLog::beside(&workspace.manifest.delivery.ledger);
     let lines = quarantine(&log)?;
-    let plan = TrackingPlan::new(&workspace.schema, &workspace.manifest.name)
-        .map_err(|e| Failure::usage(Diagnostic::error("serve::tracking-plan", e.0)))?;
-    let intake = Intake::new(&workspace.schema, plan);
+    let intake = intake_of(&workspace)?;
     let mut fitting = Vec::new();
     let mut kept = Vec::new();
     for line in &lines {
@@ -165,10 +175,9 @@ fn replay(dir: Option<&PathBuf>) -> Result<ExitCode, Failure> {
         }
     }
     let moved = fitting.len();
-    let journal = Journal::open(&log).map_err(|e| Failure::usage(Diagnostic::error("serve::log", e)))?;
-    let outcomes = journal
+    let outcomes = journal_of(&log)?
         .append_blocking(fitting)
-        .map_err(|e| Failure::usage(Diagnostic::error("serve::log", format!("{e:?}"))))?;
+        .map_err(|e| Failure::usage(Diagnostic::error("serve::log", e.to_string())))?;
     let duplicates = outcomes.iter().filter(|o| **o == Appended::Duplicate).count();
     // The accepted lines are on the disk; only now is the quarantine rewritten without them.
     let path = log.rejected();

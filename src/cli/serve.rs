@@ -11,6 +11,7 @@ use std::sync::{mpsc, Arc, RwLock};
 use chrono::{TimeDelta, Utc};
 use clap::Args;
 
+use super::events::{intake_of, journal_of};
 use super::plan::{checked_workspace, workspace_data};
 use super::run::{deliver, environment, Pass};
 use super::{ExitCode, Failure, Report};
@@ -21,10 +22,7 @@ use crate::ledger::Ledger;
 use crate::model::Duration;
 use crate::render::SECRET_VARIABLE;
 use crate::run::{data_is_fresh, serving_secret, take_lease, RunOptions};
-use crate::serve::{
-    bump, router, schedule, trigger_rules, Deadline, Deliverer, Intake, Journal, Metrics, Rule, ServeState,
-    TrackingPlan,
-};
+use crate::serve::{bump, router, schedule, trigger_rules, Deadline, Deliverer, Metrics, Rule, ServeState};
 
 /// The environment variable listing the write keys producers authenticate with.
 pub const WRITE_KEYS_VARIABLE: &str = "TAILOR_WRITE_KEYS";
@@ -217,13 +215,11 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
     let mut ledger = Ledger::open(&ledger_path)?;
     take_lease(&mut ledger, &ledger_path)?;
     ledger.resolve_interrupted(false, Utc::now().timestamp())?;
-    let plan = TrackingPlan::new(&workspace.schema, &workspace.manifest.name)
-        .map_err(|e| Failure::usage(Diagnostic::error("serve::tracking-plan", e.0)))?;
-    let journal = Journal::open(&EventLog::beside(&ledger_path))
-        .map_err(|e| Failure::usage(Diagnostic::error("serve::log", e)))?;
+    let intake = intake_of(&workspace)?;
+    let journal = journal_of(&EventLog::beside(&ledger_path))?;
     let (arrivals, arrived) = mpsc::channel();
     let state = Arc::new(ServeState {
-        intake: Intake::new(&workspace.schema, plan),
+        intake,
         journal,
         write_keys,
         metrics: Arc::new(Metrics::default()),

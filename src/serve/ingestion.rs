@@ -16,7 +16,7 @@ use chrono::Utc;
 use serde_json::{json, Value as Json};
 
 use super::intake::Sorted;
-use super::journal::{Appended, JournalError};
+use super::journal::Appended;
 use super::metrics::bump;
 use super::segment_call::{MAX_BATCH_BYTES, MAX_CALL_BYTES};
 use super::state::ServeState;
@@ -156,15 +156,10 @@ pub async fn append_calls(
         })
         .collect();
     let unavailable = |reason: String| (StatusCode::SERVICE_UNAVAILABLE, reason);
-    let answered = match state.journal.submit(lines) {
-        Ok(answered) => answered,
-        Err(JournalError::Busy) => return Err(unavailable("the event log is busy: retry shortly".into())),
-        Err(JournalError::Write(reason)) => return Err(unavailable(reason)),
-    };
+    let answered = state.journal.submit(lines).map_err(|e| unavailable(e.to_string()))?;
     let outcomes = match answered.await {
-        Ok(Ok(outcomes)) => outcomes,
-        Ok(Err(JournalError::Write(reason))) => return Err(unavailable(reason)),
-        _ => return Err(unavailable("the event log is not answering".into())),
+        Ok(outcome) => outcome.map_err(|e| unavailable(e.to_string()))?,
+        Err(_) => return Err(unavailable("the event log is not answering".into())),
     };
     let mut tally = Tally::default();
     for (call, outcome) in sorted.into_iter().zip(&outcomes) {

@@ -62,6 +62,15 @@ pub enum JournalError {
     Write(String),
 }
 
+impl std::fmt::Display for JournalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JournalError::Busy => write!(f, "the event log is busy: retry shortly"),
+            JournalError::Write(reason) => write!(f, "{reason}"),
+        }
+    }
+}
+
 type Answer = oneshot::Sender<Result<Vec<Appended>, JournalError>>;
 
 /// The handle requests submit lines through.
