@@ -39,7 +39,7 @@ pub use events::{event_column, newest_event, EVENT_ID, EVENT_TS, EVENT_TYPE, EVE
 pub use load::{compact_event_log, load_catalog_only, load_dataset};
 pub use load_error::LoadError;
 pub use load_options::LoadOptions;
-pub use read::{Source, SourceColumn, SourceRows};
+pub use read::{ends_unterminated, Source, SourceColumn, SourceRows};
 pub use row_error::{RowError, RowPosition};
 pub use seeded::SeededRng;
 pub use streaming::collect_streaming;

@@ -186,8 +186,9 @@ fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError
     })))
 }
 
-/// Whether the file at `path` is not empty and its last byte is not a line break.
-fn ends_unterminated(path: &Path) -> Result<bool, LoadError> {
+/// Whether the file at `path` is not empty and its last byte is not a line break (an appended
+/// line cut short).
+pub fn ends_unterminated(path: &Path) -> Result<bool, LoadError> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
     let length = file.metadata().map_err(|e| LoadError::io(path, e))?.len();

@@ -80,7 +80,7 @@ impl<'h> Iterator for Tokens<'h> {
 }
 
 /// Where the end tag of `name` starts in `text`, compared without case.
-fn end_tag(text: &str, name: &str) -> Option<usize> {
+pub fn end_tag(text: &str, name: &str) -> Option<usize> {
     text.match_indices("</").map(|(at, _)| at).find(|&at| {
         text.get(at + 2..at + 2 + name.len())
             .is_some_and(|candidate| candidate.eq_ignore_ascii_case(name))

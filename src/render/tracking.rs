@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::html_tags::Tag;
+use super::html_tags::{end_tag, Tag};
 use super::unsubscribe::constant_time_eq;
 use crate::model::Tracking;
 
@@ -160,11 +160,7 @@ pub fn track_html(
             _ if tag.closing || !matches!(tag.name.as_str(), "style" | "script") => out.push_str(original),
             _ => {
                 // Raw text up to the end tag is copied as it is.
-                let close = format!("</{}", tag.name);
-                let end = html[at..]
-                    .to_ascii_lowercase()
-                    .find(&close)
-                    .map_or(html.len(), |n| at + n);
+                let end = end_tag(&html[at..], &tag.name).map_or(html.len(), |n| at + n);
                 out.push_str(original);
                 out.push_str(&html[at..end]);
                 at = end;

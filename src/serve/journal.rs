@@ -6,14 +6,14 @@
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 
 use serde_json::Value as Json;
 use tokio::sync::oneshot;
 
-use crate::data::{EventLog, MESSAGE_ID};
+use crate::data::{ends_unterminated, EventLog, MESSAGE_ID};
 
 /// Submissions waiting at most; past this a request is answered 503 (retry later) instead of
 /// growing memory.
@@ -87,35 +87,27 @@ struct Writer {
     seen: HashSet<String>,
 }
 
-/// Opens a log file for appending (created readable by its owner only: it holds personal data).
+/// Opens a log file for appending (created readable by its owner only: it holds personal data),
+/// first cutting a last line a crash left without its line break (never acknowledged).
 fn open_log(path: &Path) -> Result<File, String> {
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = OpenOptions::new()
+    let failed = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let file = OpenOptions::new()
         .mode(0o600)
         .create(true)
         .read(true)
         .append(true)
         .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    cut_unfinished_line(&mut file).map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| failed(&e))?;
+    // Only the last byte is read, unless a crash left a line unfinished.
+    if ends_unterminated(path).map_err(|e| failed(&e))? {
+        let text = std::fs::read(path).map_err(|e| failed(&e))?;
+        let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+        file.set_len(keep as u64)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| failed(&e))?;
+    }
     Ok(file)
-}
-
-/// Cuts a last line that has no line break (a write a crash cut short; never acknowledged).
-fn cut_unfinished_line(file: &mut File) -> std::io::Result<()> {
-    let length = file.metadata()?.len();
-    if length == 0 {
-        return Ok(());
-    }
-    let mut text = Vec::new();
-    file.seek(SeekFrom::Start(0))?;
-    file.read_to_end(&mut text)?;
-    if text.last() == Some(&b'\n') {
-        return Ok(());
-    }
-    let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
-    file.set_len(keep as u64)?;
-    file.sync_all()
 }
 
 /// The message ids in the log file at `path`.
@@ -251,5 +243,35 @@ impl Writer {
             return Err(format!("cannot write the event log: {error}"));
         }
         Ok(outcomes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_a_crash_cut_short_is_cut_off_and_ids_already_logged_count_once() {
+        let folder = tempfile::tempdir().unwrap();
+        let log = EventLog {
+            folder: folder.path().join("events"),
+        };
+        std::fs::create_dir_all(&log.folder).unwrap();
+        std::fs::write(log.events(), "{\"__message_id\":\"m1\"}\n{\"__message_id\":\"m2\",\"ty").unwrap();
+        let journal = Journal::open(&log).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(log.events()).unwrap(),
+            "{\"__message_id\":\"m1\"}\n"
+        );
+        let line = |id: &str| LogLine {
+            file: LogFile::Events,
+            message_id: id.into(),
+            json: serde_json::json!({ MESSAGE_ID: id }),
+        };
+        let outcomes = journal
+            .append_blocking(vec![line("m1"), line("m2"), line("m2")])
+            .unwrap();
+        assert_eq!(outcomes, [Appended::Duplicate, Appended::Written, Appended::Duplicate]);
+        assert_eq!(std::fs::read_to_string(log.events()).unwrap().lines().count(), 2);
     }
 }
