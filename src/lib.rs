@@ -8,6 +8,7 @@
 //! 0. **diag** ([`diag`]): spans, source maps and [`diag::Diagnostic`]s, used by every stage.
 //! 1. **model** ([`model`]): the typed values every stage shares (durations, percentages, the
 //!    expression tree, the data schema, the checked documents); no I/O.
+//!    **stats** ([`stats`]): the A/B statistics and power, pure functions of counts; no I/O.
 //! 2. **load** ([`load`]): find the workspace (`tailor.yaml`), read every YAML document and
 //!    Liquid template, and parse each document into a raw, spanned type of its `kind`.
 //! 3. **expr** ([`expr`]) and **template** ([`template`]): the expression language and the
@@ -48,4 +49,5 @@ pub mod plan;
 pub mod render;
 pub mod run;
 pub mod serve;
+pub mod stats;
 pub mod template;

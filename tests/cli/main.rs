@@ -23,6 +23,7 @@ mod run;
 mod security;
 mod serve;
 mod smtp_server;
+mod statistics;
 mod support;
 mod testing;
 mod watch;
