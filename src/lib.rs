@@ -27,6 +27,8 @@
 //!    and `kind: test` documents against their golden files.
 //! 9. **ledger** ([`ledger`]): the SQLite record of every send and suppressed address, and the
 //!    lease that keeps runs apart.
+//!     **results** ([`results`]): what each campaign achieved — opens, clicks, conversions
+//!     and exits attributed to arms from the ledger and the events, compared with `stats`.
 //! 10. **run** ([`run`]): each due send rendered, reserved in the ledger, delivered (outbox or
 //!     SMTP) and recorded — the only stage that sends.
 //! 11. **serve** ([`serve`]): the long-running service — events in over HTTP (Segment's API),
@@ -47,6 +49,7 @@ pub mod load;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod results;
 pub mod run;
 pub mod serve;
 pub mod stats;

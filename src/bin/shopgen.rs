@@ -8,6 +8,12 @@
 //! ```text
 //! shopgen --profiles 300 --seed 7 --now 2026-12-01T15:00:00Z --format csv --out datasets/shop
 //! ```
+//!
+//! With `--outcomes`, the week after `now` is added for the demo's A/B campaigns, so that
+//! `tailor report` has something true to find: `nyc_offer`'s `free_shipping` variant converts
+//! at 30% against 8% for `standard` and 6% for the holdout (a real effect), while `winback`'s
+//! arms all convert at 10% (none). Arms follow SPEC §5's hash, the audiences the demo's
+//! segments (active in the last 30 days; bought in the last year but unseen for 60 days).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -49,6 +55,10 @@ struct Args {
     /// Rows to make invalid in each file (bad booleans, times, types).
     #[arg(long, default_value_t = 0)]
     bad_rows: usize,
+    /// Also write what happened after `now` to the recipients of the demo's two A/B campaigns
+    /// (opens, clicks, purchases), with a known true effect in one and none in the other.
+    #[arg(long)]
+    outcomes: bool,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -295,6 +305,138 @@ const EVENT_PROPERTIES: [&str; 10] = [
     "url",
 ];
 
+/// One of the demo's A/B campaigns as `--outcomes` simulates it: who is in its audience, its
+/// arms, and each arm's chances.
+struct Experiment {
+    name: &'static str,
+    holdout: u32,
+    /// Per variant in listed order: (name, weight, purchase, open, click) chances; the holdout's
+    /// purchase chance is `holdout_purchase`.
+    arms: [(&'static str, u32, f64, f64, f64); 2],
+    holdout_purchase: f64,
+    audience: fn(&Activity) -> bool,
+}
+
+/// What the audiences read of a profile: days since last seen, orders in the last year.
+struct Activity {
+    days_since_seen: i64,
+    orders_365d: usize,
+}
+
+const EXPERIMENTS: [Experiment; 2] = [
+    Experiment {
+        name: "nyc_offer",
+        holdout: 1000,
+        arms: [
+            ("standard", 1, 0.08, 0.45, 0.10),
+            ("free_shipping", 1, 0.30, 0.45, 0.18),
+        ],
+        holdout_purchase: 0.06,
+        audience: |a| a.days_since_seen <= 30,
+    },
+    Experiment {
+        name: "winback",
+        holdout: 1500,
+        arms: [("gentle", 1, 0.10, 0.40, 0.08), ("offer", 1, 0.10, 0.40, 0.08)],
+        holdout_purchase: 0.10,
+        audience: |a| a.orders_365d >= 1 && a.days_since_seen >= 60,
+    },
+];
+
+/// The week after `now` for the recipients of the demo's A/B campaigns: opens (some by
+/// machines), clicks and purchases, by arm.
+fn outcomes(
+    rng: &mut SeededRng,
+    profiles: &[Profile],
+    events: &[Event],
+    now: DateTime<Utc>,
+    products: usize,
+) -> Vec<Event> {
+    use tailor::model::{assign, Assignment, Percent};
+    let mut out = Vec::new();
+    let mut next_id = events.len();
+    let mut push =
+        |user: &str, kind: &'static str, ts: DateTime<Utc>, properties: Vec<(&'static str, serde_json::Value)>| {
+            out.push(Event {
+                id: format!("e{next_id:09}"),
+                user: user.to_string(),
+                kind,
+                ts,
+                properties,
+            });
+            next_id += 1;
+        };
+    for p in profiles
+        .iter()
+        .filter(|p| p.email_opt_in && p.unsubscribed_at.is_none())
+    {
+        let own: Vec<&Event> = events.iter().filter(|e| e.user == p.id && e.ts <= now).collect();
+        let seen = own
+            .iter()
+            .filter(|e| e.kind == "page_view")
+            .map(|e| e.ts)
+            .max()
+            .unwrap_or(p.signup_at);
+        let activity = Activity {
+            days_since_seen: (now - seen).num_days(),
+            orders_365d: own
+                .iter()
+                .filter(|e| e.kind == "purchase" && now - e.ts <= Duration::days(365))
+                .count(),
+        };
+        for experiment in EXPERIMENTS.iter().filter(|x| (x.audience)(&activity)) {
+            let weights: Vec<u32> = experiment.arms.iter().map(|a| a.1).collect();
+            let holdout = Percent {
+                hundredths: experiment.holdout,
+            };
+            let (purchase, engagement) = match assign(experiment.name, &p.id, holdout, &weights) {
+                Assignment::Holdout => (experiment.holdout_purchase, None),
+                Assignment::Variant(i) => {
+                    let (name, _, purchase, open, click) = experiment.arms[i];
+                    (purchase, Some((name, open, click)))
+                }
+            };
+            let later =
+                |rng: &mut SeededRng, hours: f64| now + Duration::seconds((rng.unit() * hours * 3600.0) as i64 + 600);
+            if let Some((variant, open, click)) = engagement {
+                let campaign = || {
+                    vec![
+                        ("campaign", serde_json::json!(experiment.name)),
+                        ("variant", serde_json::json!(variant)),
+                    ]
+                };
+                if rng.chance(0.15) {
+                    let mut properties = campaign();
+                    properties.push(("machine", true.into()));
+                    push(&p.id, "email_open", now + Duration::seconds(30), properties);
+                }
+                if rng.chance(open) {
+                    push(&p.id, "email_open", later(rng, 48.0), campaign());
+                }
+                if rng.chance(click) {
+                    let mut properties = campaign();
+                    properties.push(("url", serde_json::json!("https://acme.test/deals")));
+                    push(&p.id, "email_click", later(rng, 72.0), properties);
+                }
+            }
+            if rng.chance(purchase) {
+                let product = rng.index(products);
+                push(
+                    &p.id,
+                    "purchase",
+                    later(rng, 6.0 * 24.0),
+                    vec![
+                        ("order_id", serde_json::json!(format!("o-{}-{}", experiment.name, p.id))),
+                        ("total", serde_json::json!((40.0 + rng.unit() * 160.0).round())),
+                        ("product_id", serde_json::json!(format!("p{product:03}"))),
+                    ],
+                );
+            }
+        }
+    }
+    out
+}
+
 fn csv_cell(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -470,7 +612,11 @@ fn run(args: &Args) -> Result<(), String> {
     let mut rng = SeededRng(args.seed);
     let products = 120;
     let profiles = profiles(&mut rng, args.profiles, now);
-    let events = events(&mut rng, &profiles, args.events_per_profile, now, products);
+    let mut events = events(&mut rng, &profiles, args.events_per_profile, now, products);
+    if args.outcomes {
+        let more = outcomes(&mut SeededRng(args.seed ^ 0x0a_b7e5), &profiles, &events, now, products);
+        events.extend(more);
+    }
     fs::create_dir_all(&args.out).map_err(|e| e.to_string())?;
     let product_rows = (0..products).map(|n| {
         let category = CATEGORIES[n / (products / CATEGORIES.len())];

@@ -482,11 +482,43 @@ fn holdout(cx: &mut Context, doc: &Document<&RawCampaign>) -> Option<Percent> {
 
 /// `goal:`: a declared event type within a duration.
 fn goal(cx: &mut Context, doc: &Document<&RawCampaign>, schema: &DataSchema, raw: &RawGoal) -> Option<Goal> {
-    let event = event_type(cx, doc, schema, &raw.event).map(|e| e.name.clone());
+    let event = event_type(cx, doc, schema, &raw.event);
     let within = cx.value(doc, &raw.within, "campaign::bad-duration", |d| Duration::parse(d));
+    let value = match (&raw.value, event) {
+        (Some(value), Some(event)) => {
+            let numeric = event
+                .properties
+                .field(&value.value)
+                .is_some_and(|f| f.ty.base.is_numeric());
+            if !numeric {
+                let names = event
+                    .properties
+                    .fields
+                    .iter()
+                    .filter(|f| f.ty.base.is_numeric())
+                    .map(|f| f.name.as_str());
+                let d = Diagnostic::error(
+                    "campaign::bad-goal-value",
+                    format!("`{}` is not a numeric property of `{}` events", value.value, event.name),
+                )
+                .at(doc.span(value))
+                .with_optional_hint(suggestion_hint(&value.value, names));
+                cx.report(d);
+                return None;
+            }
+            Some(value.value.clone())
+        }
+        _ => None,
+    };
+    let baseline = match &raw.baseline {
+        Some(b) => Some(cx.value(doc, b, "campaign::bad-percent", |t| Percent::parse(t))?),
+        None => None,
+    };
     Some(Goal {
-        event: event?,
+        event: event?.name.clone(),
         within: within?,
+        value,
+        baseline,
     })
 }
 

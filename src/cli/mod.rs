@@ -10,6 +10,7 @@ mod personas;
 mod plan;
 mod preview;
 mod report;
+mod results;
 mod run;
 pub mod schema;
 mod serve;
@@ -52,6 +53,9 @@ pub enum Command {
     Personas(personas::PersonasArgs),
     /// Render one recipient's message (subject, preheader, text; HTML with --out).
     Preview(preview::PreviewArgs),
+    /// What each campaign achieved: opens, clicks, conversions per arm, compared with
+    /// statistics (rates with intervals, lift, tests, SRM) and a verdict.
+    Report(results::ResultsArgs),
     /// Execute the plan: send every due message (outbox or SMTP) and record it in the ledger.
     Run(run::RunArgs),
     /// The long-running service: take events over HTTP (Segment's API), fire triggers as
@@ -94,6 +98,7 @@ pub fn main() -> i32 {
         Command::Plan(args) => plan::run(args, &mut report),
         Command::Personas(args) => personas::run(args, &mut report),
         Command::Preview(args) => preview::run(args, &mut report),
+        Command::Report(args) => results::run(args, &mut report),
         Command::Run(args) => run::run(args, &mut report),
         Command::Serve(args) => serve::run(args),
         Command::Events(args) => events::run(args),
@@ -120,6 +125,7 @@ impl Command {
             Command::Plan(args) => args.format == plan::PlanFormat::Json,
             Command::Run(args) => args.format == run::RunFormat::Json,
             Command::Personas(args) => args.format == personas::PersonasFormat::Json,
+            Command::Report(args) => args.format == results::ResultsFormat::Json,
             _ => false,
         };
         if json {

@@ -377,6 +377,11 @@ pub const CODES: &[Code] = &[
     ),
     error("campaign::reserved-variant", "a variant named `holdout`"),
     error("campaign::bad-holdout", "a holdout that is not a percentage below 100%"),
+    error("campaign::bad-percent", "a `goal.baseline` that is not a percentage"),
+    error(
+        "campaign::bad-goal-value",
+        "a `goal.value` that is not a numeric property of the goal event",
+    ),
     error("campaign::bad-salt", "an empty salt"),
     error("campaign::empty-subject", "a subject that is empty"),
     error(
@@ -452,6 +457,10 @@ pub const CODES: &[Code] = &[
     usage(
         "cli::unknown-campaign",
         "`--campaign` names a campaign that does not exist",
+    ),
+    usage(
+        "cli::chart-needs-campaign",
+        "`tailor report --format svg` without a campaign to chart",
     ),
     usage("data::io", "a dataset file that cannot be read or parsed"),
     error("data::bad-value", "a value that does not fit its column's type"),

@@ -12,14 +12,16 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::assignments::{assign, ASSIGNMENTS_SCHEMA};
 use super::lease::{self, Holder, Lease, LeaseError, LEASE_SCHEMA};
 use super::{Interrupted, LedgerError, Recorded, Reservation, SendKey};
 use crate::model::SendState;
 use crate::plan::{History, PastSend};
 
 /// The ledger's layout; `PRAGMA user_version` says which one a file has. Layout 2 added the
-/// lease ([`super::lease`]), which a tailor knowing only layout 1 would not respect.
-const SCHEMA_VERSION: i64 = 2;
+/// lease ([`super::lease`]), which a tailor knowing only layout 1 would not respect; layout 3
+/// the arm assignments ([`super::assignments`]) the report reads.
+const SCHEMA_VERSION: i64 = 3;
 
 /// The first bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -64,7 +66,7 @@ impl Drop for Ledger {
 }
 
 impl Ledger {
-    fn error(path: &Path, error: impl fmt::Display) -> LedgerError {
+    pub(super) fn error(path: &Path, error: impl fmt::Display) -> LedgerError {
         LedgerError {
             path: path.to_path_buf(),
             message: error.to_string(),
@@ -168,6 +170,7 @@ impl Ledger {
         c.pragma_update(None, "synchronous", "FULL").map_err(|e| self.fail(e))?;
         c.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
         c.execute_batch(LEASE_SCHEMA).map_err(|e| self.fail(e))?;
+        c.execute_batch(ASSIGNMENTS_SCHEMA).map_err(|e| self.fail(e))?;
         c.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| self.fail(e))?;
         Ok(())
@@ -202,10 +205,14 @@ impl Ledger {
         if !path.exists() {
             return Ok(History::none(path));
         }
-        Ledger::refuse_foreign(path)?;
-        let connection =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Ledger::error(path, e))?;
+        let connection = Ledger::open_read_only(path)?;
         Ledger::read_history(&connection, path)
+    }
+
+    /// The existing ledger at `path`, read-only (it must be a SQLite file).
+    pub(super) fn open_read_only(path: &Path) -> Result<Connection, LedgerError> {
+        Ledger::refuse_foreign(path)?;
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| Ledger::error(path, e))
     }
 
     /// What planning needs from this open ledger (a run plans on the connection it writes
@@ -358,6 +365,10 @@ impl Ledger {
                         now
                     ])
                     .map_err(fail)?;
+                if changed == 1 {
+                    // A profile's arm, and the moment its outcomes start to count.
+                    assign(&transaction, &r.send.campaign, &r.send.key, &r.variant, now).map_err(fail)?;
+                }
                 granted.push(changed == 1);
             }
         }

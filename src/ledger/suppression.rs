@@ -58,10 +58,25 @@ impl Ledger {
 
     /// The whole list, by address.
     pub fn suppressions(&self) -> Result<Vec<Suppression>, LedgerError> {
-        let mut statement = self
-            .connection()
+        Ledger::read_suppressions(self.connection(), self.path())
+    }
+
+    /// The whole list of the ledger at `path`, opened read-only; empty when there is none.
+    pub fn suppressions_at(path: &std::path::Path) -> Result<Vec<Suppression>, LedgerError> {
+        if !path.exists() {
+            return Ok(Vec::new());
+        }
+        Ledger::read_suppressions(&Ledger::open_read_only(path)?, path)
+    }
+
+    fn read_suppressions(
+        connection: &rusqlite::Connection,
+        path: &std::path::Path,
+    ) -> Result<Vec<Suppression>, LedgerError> {
+        let fail = |e: rusqlite::Error| Ledger::error(path, e);
+        let mut statement = connection
             .prepare("SELECT address, reason, source, added_at FROM suppressions ORDER BY address")
-            .map_err(|e| self.fail(e))?;
+            .map_err(fail)?;
         let rows = statement
             .query_map([], |r| {
                 Ok(Suppression {
@@ -71,7 +86,7 @@ impl Ledger {
                     added_at: r.get(3)?,
                 })
             })
-            .map_err(|e| self.fail(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.fail(e))
+            .map_err(fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
     }
 }

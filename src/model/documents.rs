@@ -251,6 +251,11 @@ pub struct Goal {
     pub event: String,
     /// Window after the send.
     pub within: Duration,
+    /// A numeric property of the goal event summed as revenue per recipient (`value: total`).
+    pub value: Option<String>,
+    /// The expected conversion rate without the campaign, for the power shown before sending
+    /// (else the goal's historical rate over the audience).
+    pub baseline: Option<Percent>,
 }
 
 /// Product recommendations.

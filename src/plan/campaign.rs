@@ -42,15 +42,25 @@ pub struct Policy<'a> {
     pub sends: &'a mut HashMap<usize, u32>,
 }
 
-/// Buckets one campaign (`audience` and `occurrences` are per row); also the sends a run would
-/// make, none when the campaign is paused.
+/// One campaign's plan: what it shows, the sends a run would make (none when the campaign is
+/// paused), and the holdout members whose send would have been due now.
+pub struct CampaignPlan {
+    /// What the plan shows.
+    pub report: CampaignReport,
+    /// The due sends.
+    pub due: Vec<DueSend>,
+    /// The rows of holdout members due now.
+    pub held_out: Vec<usize>,
+}
+
+/// Buckets one campaign (`audience` and `occurrences` are per row).
 pub fn plan_campaign(
     campaign: &Campaign,
     audience: &[bool],
     occurrences: &[Occurrence],
     recipients: &Recipients,
     policy: &mut Policy,
-) -> (CampaignReport, Vec<DueSend>) {
+) -> CampaignPlan {
     let mut suppressed = BucketCounts::zeroed(&Bucket::LEFT_OUT);
     let mut variants: Vec<VariantReport> = campaign
         .variants
@@ -70,10 +80,14 @@ pub fn plan_campaign(
     let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
     let mut holdout = 0;
     let mut due = Vec::new();
+    let mut held_out = Vec::new();
     for row in eligible {
         let key = &recipients.keys[row];
         let Assignment::Variant(index) = assign(&campaign.salt, key, campaign.holdout, &weights) else {
             holdout += 1;
+            if campaign.enabled && matches!(occurrences[row], Occurrence::Due(_)) {
+                held_out.push(row);
+            }
             continue;
         };
         let variant = &mut variants[index];
@@ -132,7 +146,7 @@ pub fn plan_campaign(
         .to_string(),
         variants,
     };
-    (report, due)
+    CampaignPlan { report, due, held_out }
 }
 
 /// The audience members who may be mailed, in key byte order; the others counted in `left_out`

@@ -22,4 +22,7 @@ pub struct Plan {
     pub report: PlanReport,
     /// Each campaign's due sends, campaigns by name; paused campaigns have none.
     pub due: Vec<(String, Vec<DueSend>)>,
+    /// Each campaign's holdout members whose send would be due now (their rows), campaigns by
+    /// name: a run records them, so that their outcomes count from this moment.
+    pub held_out: Vec<(String, Vec<usize>)>,
 }

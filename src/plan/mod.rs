@@ -28,7 +28,7 @@ use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::eval::{condition_flags, EvalError, Evaluation};
 use crate::model::{Campaign, Timing};
-use campaign::{plan_campaign, Policy, Recipients};
+use campaign::{plan_campaign, CampaignPlan, Policy, Recipients};
 
 fn strings(evaluation: &Evaluation, column: &str) -> Result<Vec<Option<String>>, EvalError> {
     Ok(evaluation
@@ -88,7 +88,7 @@ fn plan_in_order(
     campaigns: &[&Campaign],
     history: &History,
     now: DateTime<Utc>,
-) -> Result<Vec<(CampaignReport, Vec<DueSend>)>, EvalError> {
+) -> Result<Vec<CampaignPlan>, EvalError> {
     let population = Population::of(workspace, dataset, evaluation, now)?;
     let recipients = Recipients {
         keys: &population.keys,
@@ -183,12 +183,15 @@ pub fn build_plan(
         .filter_map(|name| workspace.campaigns.iter().find(|c| c.name == name))
         .collect();
     let mut planned = plan_in_order(workspace, dataset, evaluation, &order, history, now)?;
-    planned.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
-    let due = planned
-        .iter()
-        .map(|(report, due)| (report.name.clone(), due.clone()))
-        .collect();
-    let campaigns = planned.into_iter().map(|(report, _)| report).collect();
+    planned.sort_by(|a, b| a.report.name.cmp(&b.report.name));
+    let mut campaigns = Vec::with_capacity(planned.len());
+    let mut due = Vec::with_capacity(planned.len());
+    let mut held_out = Vec::with_capacity(planned.len());
+    for plan in planned {
+        due.push((plan.report.name.clone(), plan.due));
+        held_out.push((plan.report.name.clone(), plan.held_out));
+        campaigns.push(plan.report);
+    }
     let mut segments: Vec<SegmentReport> = evaluation
         .segment_sizes
         .iter()
@@ -219,7 +222,7 @@ pub fn build_plan(
             .collect(),
         segments,
     };
-    Ok(Plan { report, due })
+    Ok(Plan { report, due, held_out })
 }
 
 /// Plans one campaign for the profiles of `dataset` (a test's one profile) against `history`.
@@ -234,6 +237,6 @@ pub fn plan_campaign_alone(
     let mut reports = plan_in_order(workspace, dataset, evaluation, &[campaign], history, now)?;
     reports
         .pop()
-        .map(|(report, _)| report)
+        .map(|plan| plan.report)
         .ok_or_else(|| EvalError::Engine("no campaign was planned".into()))
 }

@@ -103,6 +103,20 @@ fn queue<'p>(inputs: &PlanInputs<'p>, plan: &'p Plan, limit: Option<usize>) -> V
     }
 }
 
+/// Records each campaign's holdout members whose send would be due now: their outcomes count
+/// from this moment, as a recipient's do from the send.
+fn record_holdouts(ledger: &mut Ledger, inputs: &PlanInputs, plan: &Plan, now: i64) -> Result<(), LedgerError> {
+    let keys = inputs.evaluation.frame.column(&inputs.workspace.schema.key);
+    let Some(keys) = keys.ok().and_then(|c| c.str().ok()) else {
+        return Ok(());
+    };
+    for (campaign, rows) in &plan.held_out {
+        let held: Vec<&str> = rows.iter().filter_map(|&row| keys.get(row)).collect();
+        ledger.hold_out(campaign, &held, now)?;
+    }
+    Ok(())
+}
+
 /// Runs `plan`: every due send rendered, and (unless dry) reserved, delivered and recorded.
 /// Returns the summary; an error only when the ledger cannot be written (what was sent up to
 /// then stays recorded, what was in flight stays `reserved` for the next run to resolve).
@@ -138,6 +152,7 @@ pub fn execute(
         }
         return Ok(summary);
     };
+    record_holdouts(ledger, inputs, plan, now)?;
     let limiter = RateLimiter::new(settings.rate_per_second);
     let stop = AtomicBool::new(false);
     let senders = Senders {

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The stages, lowest first: a stage may import only those before it.
-const STAGES: [&str; 15] = [
-    "diag", "model", "stats", "load", "expr", "template", "check", "data", "eval", "plan", "render", "ledger", "run",
-    "serve", "cli",
+const STAGES: [&str; 16] = [
+    "diag", "model", "stats", "load", "expr", "template", "check", "data", "eval", "plan", "render", "ledger",
+    "results", "run", "serve", "cli",
 ];
 
 /// One source file: its module path (`["data", "events"]`) and its text without comments.

@@ -19,6 +19,7 @@ mod plan;
 mod preview;
 mod reference;
 mod render_once;
+mod results;
 mod run;
 mod security;
 mod serve;

@@ -118,6 +118,10 @@ pub struct RawGoal {
     pub event: Located<String>,
     /// The window after the send.
     pub within: Located<String>,
+    /// A numeric property of the goal event summed as revenue per recipient, e.g. `total`.
+    pub value: Option<Located<String>>,
+    /// The conversion rate expected without the campaign, e.g. `4%`, for the power `plan` shows.
+    pub baseline: Option<Located<String>>,
 }
 
 /// `recommend:`.

@@ -1,0 +1,316 @@
+//! `tailor report`: the demo's outcomes attributed to arms from a real run's ledger, the true
+//! effect found and the null one not, every format; attribution by Message-ID with machine opens
+//! apart, conversions in the window only, revenue, unsubscribes; late data counted.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::smtp_server::embedded_server;
+use crate::support::{demo_workspace, send_by_smtp, small_demo, tailor, tailor_with_env};
+
+const RUN_AT: &str = "2026-12-01T15:00:00Z";
+/// 2026-12-01T15:00:00Z in Unix seconds.
+const RUN_SECONDS: i64 = 1_796_137_200;
+
+fn report_json(dir: &Path, args: &[&str]) -> Value {
+    let output = tailor(dir, &[&["report", "campaigns"], args, &["--format", "json"]].concat());
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    serde_json::from_str(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", output.stdout))
+}
+
+fn arm<'a>(results: &'a Value, name: &str) -> &'a Value {
+    results["arms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no arm {name}: {results}"))
+}
+
+fn verdict(results: &Value) -> String {
+    results["verdict"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_report_on_the_demo_finds_the_true_effect_and_not_the_null_one() {
+    let dir = demo_workspace();
+    let (port, inbox) = embedded_server();
+    send_by_smtp(&dir.path().join("campaigns/tailor.yaml"), port, 4, 0);
+    let run = tailor_with_env(
+        dir.path(),
+        &["run", "campaigns", "--now", RUN_AT],
+        &[crate::run::SECRET],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!inbox.lock().unwrap().is_empty());
+
+    let week = ["nyc_offer", "--now", "2026-12-09T00:00:00Z"];
+    let nyc = report_json(dir.path(), &week);
+    let holdout = arm(&nyc, "holdout");
+    assert_eq!(nyc["control"], "holdout");
+    assert!(holdout["units"].as_u64().unwrap() > 0);
+    assert_eq!(holdout["delivered"], 0);
+    assert!(
+        verdict(&nyc).contains("free_shipping beats holdout on conversion: +"),
+        "{nyc}"
+    );
+    assert!(arm(&nyc, "free_shipping")["revenue"].as_f64().unwrap() > 0.0);
+    assert!(!nyc["sample_ratio_mismatch"].as_bool().unwrap());
+
+    // The holdout is recorded in the ledger from the moment it would have been sent.
+    let ledger = rusqlite::Connection::open(dir.path().join("campaigns/.tailor/ledger.sqlite")).unwrap();
+    let (held, at): (i64, i64) = ledger
+        .query_row(
+            "SELECT COUNT(*), MAX(assigned_at) FROM assignments WHERE campaign = 'nyc_offer' AND arm = 'holdout'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(held as u64, holdout["units"].as_u64().unwrap());
+    assert_eq!(at, RUN_SECONDS);
+
+    let winback = report_json(dir.path(), &["winback", "--now", "2026-12-16T00:00:00Z"]);
+    assert!(!verdict(&winback).contains("beats"), "{winback}");
+    assert!(verdict(&winback).contains("not enough evidence") || verdict(&winback).contains("no clear difference"));
+
+    // Late data: a day after the send fewer purchases have arrived than a week after.
+    let early = report_json(dir.path(), &["nyc_offer", "--now", "2026-12-02T00:00:00Z"]);
+    let conversions = |r: &Value| {
+        arm(r, "free_shipping")["conversion"]["count"]["successes"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(conversions(&early) < conversions(&nyc));
+
+    // Deterministic: the same inputs and clock give the same bytes, in every format.
+    for format in ["text", "markdown", "json", "svg"] {
+        let args = [
+            "report",
+            "campaigns",
+            "nyc_offer",
+            "--now",
+            "2026-12-09T00:00:00Z",
+            "--format",
+            format,
+        ];
+        let (a, b) = (tailor(dir.path(), &args), tailor(dir.path(), &args));
+        assert_eq!(a.code, 0, "{format}: {}", a.stderr);
+        assert_eq!(a.stdout, b.stdout, "{format}");
+    }
+    let text = tailor(
+        dir.path(),
+        &["report", "campaigns", "nyc_offer", "--now", "2026-12-09T00:00:00Z"],
+    )
+    .stdout;
+    assert!(
+        text.contains("holdout (control)") && text.contains("verdict:"),
+        "{text}"
+    );
+    let markdown = tailor(
+        dir.path(),
+        &[
+            "report",
+            "campaigns",
+            "nyc_offer",
+            "--now",
+            "2026-12-09T00:00:00Z",
+            "--format",
+            "markdown",
+        ],
+    )
+    .stdout;
+    assert!(
+        markdown.starts_with("### nyc_offer") && markdown.contains("| arm | units |"),
+        "{markdown}"
+    );
+    let svg = tailor(
+        dir.path(),
+        &[
+            "report",
+            "campaigns",
+            "nyc_offer",
+            "--now",
+            "2026-12-09T00:00:00Z",
+            "--format",
+            "svg",
+        ],
+    )
+    .stdout;
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches("<polyline").count(), 3, "one cumulative line per arm");
+    assert_eq!(svg.matches("<circle").count(), 3, "one rate with its interval per arm");
+
+    let summary = tailor(dir.path(), &["report", "campaigns", "--now", "2026-12-09T00:00:00Z"]);
+    assert_eq!(summary.code, 0, "{}", summary.stderr);
+    for campaign in ["cart_abandonment", "nyc_offer", "winback"] {
+        assert!(summary.stdout.contains(campaign), "{}", summary.stdout);
+    }
+    let chart_of_all = tailor(dir.path(), &["report", "campaigns", "--format", "svg"]);
+    assert_eq!(chart_of_all.code, 2);
+    assert!(
+        chart_of_all.stderr.contains("cli::chart-needs-campaign"),
+        "{}",
+        chart_of_all.stderr
+    );
+    let unknown = tailor(dir.path(), &["report", "campaigns", "nyc_ofer"]);
+    assert!(unknown.stderr.contains("nyc_offer"), "{}", unknown.stderr);
+}
+
+/// Appends events to the small shop's events file.
+fn append_events(dir: &Path, lines: &[String]) {
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("datasets/shop/events.ndjson"))
+        .unwrap();
+    for line in lines {
+        writeln!(file, "{line}").unwrap();
+    }
+}
+
+#[test]
+fn outcomes_are_attributed_by_message_id_in_the_window_with_machine_opens_apart() {
+    let dir = small_demo();
+    let run = tailor(
+        dir.path(),
+        &["run", "campaigns", "--now", RUN_AT, "--campaign", "nyc_offer"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ledger = rusqlite::Connection::open(dir.path().join("campaigns/.tailor/ledger.sqlite")).unwrap();
+    let sends: Vec<(String, String, String)> = ledger
+        .prepare("SELECT profile_key, variant, message_id FROM sends WHERE campaign = 'nyc_offer' AND state = 'sent' ORDER BY profile_key")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(sends.len() >= 2, "{sends:?}");
+    let local = |id: &str| id.trim_matches(['<', '>']).split('@').next().unwrap().to_string();
+    let (first, variant, first_id) = &sends[0];
+    let (second, _, second_id) = &sends[1];
+    let event = |id: &str, user: &str, kind: &str, ts: &str, extra: &str| {
+        format!(r#"{{"event_id":"{id}","user_id":"{user}","type":"{kind}","ts":"{ts}"{extra}}}"#)
+    };
+    append_events(
+        dir.path(),
+        &[
+            // A proxy's prefetch and a person's open of the first message, matched by Message-ID
+            // (the Message-ID decides the message, not the user column).
+            event(
+                "o1",
+                first,
+                "email_open",
+                "2026-12-01T15:00:05Z",
+                &format!(
+                    r#","campaign":"nyc_offer","message_id":"{}","machine":true"#,
+                    local(first_id)
+                ),
+            ),
+            event(
+                "o2",
+                first,
+                "email_open",
+                "2026-12-01T18:00:00Z",
+                &format!(r#","campaign":"nyc_offer","message_id":"{}""#, local(first_id)),
+            ),
+            // Only a machine opened the second one.
+            event(
+                "o3",
+                second,
+                "email_open",
+                "2026-12-01T15:00:09Z",
+                &format!(
+                    r#","campaign":"nyc_offer","message_id":"{}","machine":true"#,
+                    local(second_id)
+                ),
+            ),
+            // A click on a message nobody was sent: unattributed, although its user is a
+            // recipient (the Message-ID wins).
+            event(
+                "c1",
+                "u1",
+                "email_click",
+                "2026-12-02T10:00:00Z",
+                r#","campaign":"nyc_offer","message_id":"0000000000000000""#,
+            ),
+            // The first recipient buys twice in the window (one conversion, both totals) and
+            // once after it; the second buys only after the window.
+            event(
+                "p1",
+                first,
+                "purchase",
+                "2026-12-02T10:00:00Z",
+                r#","order_id":"a","total":40.0"#,
+            ),
+            event(
+                "p2",
+                first,
+                "purchase",
+                "2026-12-05T10:00:00Z",
+                r#","order_id":"b","total":10.0"#,
+            ),
+            event(
+                "p3",
+                first,
+                "purchase",
+                "2026-12-20T10:00:00Z",
+                r#","order_id":"c","total":99.0"#,
+            ),
+            event(
+                "p4",
+                second,
+                "purchase",
+                "2026-12-10T10:00:00Z",
+                r#","order_id":"d","total":99.0"#,
+            ),
+        ],
+    );
+    let results = report_json(dir.path(), &["nyc_offer", "--now", "2026-12-31T00:00:00Z"]);
+    let ours = arm(&results, variant);
+    assert_eq!(ours["open"]["count"]["successes"], 1, "{results}");
+    let machine_only: u64 = results["arms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["machine_opens"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        machine_only, 1,
+        "the first message's person open outranks its prefetch: {results}"
+    );
+    let conversions: u64 = results["arms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["conversion"]["count"]["successes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(conversions, 1, "{results}");
+    assert_eq!(ours["revenue"], 50.0, "{results}");
+    assert_eq!(results["unattributed"], 1);
+
+    // An unsubscribe after the send counts for the recipient's arm.
+    let email: String = fs::read_to_string(dir.path().join("datasets/shop/profiles.csv"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(&format!("{first},")))
+        .map(|l| l.split(',').nth(1).unwrap().to_string())
+        .unwrap();
+    // (As `tailor serve`'s unsubscribe page records it, an hour after the send; `suppress add`
+    // would stamp the wall clock, which this time-travelling test is before.)
+    ledger
+        .execute(
+            "INSERT INTO suppressions (address, reason, source, added_at) VALUES (?1, 'one-click unsubscribe', 'unsubscribe', ?2)",
+            rusqlite::params![email, RUN_SECONDS + 3_600],
+        )
+        .unwrap();
+    let later = report_json(dir.path(), &["nyc_offer", "--now", "2026-12-31T00:00:00Z"]);
+    assert_eq!(arm(&later, variant)["unsubscribe"]["count"]["successes"], 1, "{later}");
+}
