@@ -342,7 +342,7 @@ fn verdict(results: &CampaignResults) -> Vec<String> {
                 (Some(s), true) => (s.p_value, s.interval, "always-valid"),
                 _ => (c.p_adjusted, c.lift, if results.comparisons.len() > 1 { "Holm-adjusted" } else { "" }),
             };
-            let p_label = if label.is_empty() { p_text(p) } else { format!("{} ({label})", p_text(p)) };
+            let p_label = if label.is_empty() { p_text(p) } else { format!("{}, {label}", p_text(p)) };
             if p < ALPHA {
                 let verb = if c.lift_observed > 0.0 { "beats" } else { "does worse than" };
                 format!(

@@ -435,13 +435,13 @@ fn render_all_names_every_message_that_breaks_on_real_data() {
     for key in ["u1", "u2", "u5"] {
         assert!(
             output.stderr.contains(&format!(
-                "error[render::failed]: campaign `nyc_offer`, variant `default`, profile `{key}`: in `campaigns/templates/nyc_offer.html.liquid`"
+                "error[render::failed]: campaign `nyc_offer`, variant `standard`, profile `{key}`: in `campaigns/templates/nyc_offer.html.liquid`"
             )),
             "{}",
             output.stderr
         );
         assert!(output.stderr.contains(&format!(
-            "help: reproduce it with `tailor preview campaigns nyc_offer --profile {key} --variant default`"
+            "help: reproduce it with `tailor preview campaigns nyc_offer --profile {key} --variant standard`"
         )));
     }
     assert!(output.stderr.contains("divide by zero"), "{}", output.stderr);
@@ -492,7 +492,7 @@ fn each_due_variant_shows_the_subject_its_first_recipient_gets() {
             shown += 1;
         }
     }
-    assert_eq!(shown, 7, "every variant with due sends: {plan}");
+    assert_eq!(shown, 8, "every variant with due sends: {plan}");
     let text = tailor(demo.path(), &["plan", "campaigns", "--now", NOW]);
     assert!(
         text.stdout

@@ -22,7 +22,7 @@ fn the_seed_template_renders_for_the_nyc_test() {
     assert!(
         output
             .stdout
-            .starts_with("Subject: Ana, this week's offers\nPreheader: Picked for where you live\nVariant: default\n"),
+            .starts_with("Subject: Ana, this week's offers\nPreheader: Picked for where you live\nVariant: standard\n"),
         "{}",
         output.stdout
     );
