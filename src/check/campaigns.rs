@@ -255,6 +255,7 @@ struct Arm<'r> {
     text: Option<TemplateRef>,
     vars: BTreeMap<String, serde_json::Value>,
     from: Option<&'r Located<String>>,
+    schedule: Option<&'r Located<RawSchedule>>,
 }
 
 fn check_campaign(
@@ -281,8 +282,9 @@ fn check_campaign(
     let mut variants = Vec::new();
     for arm in arms {
         let context = inputs.context.campaign(trigger_event, arm_vars(&arm), catalog);
+        let schedule = arm.schedule.and_then(|s| variant_schedule(cx, doc, s, timing.as_ref()));
         let variant = check_arm(cx, doc, arm, &context, partials);
-        variants.extend(variant.filter(|_| timing.is_some()));
+        variants.extend(variant.filter(|_| timing.is_some()).map(|v| Variant { schedule, ..v }));
     }
     let holdout = holdout(cx, doc);
     let goal = raw.goal.as_ref().and_then(|g| goal(cx, doc, schema, &g.value));
@@ -310,6 +312,30 @@ fn check_campaign(
         ignore_frequency_cap: raw.ignore_frequency_cap.unwrap_or(false),
         uses,
     })
+}
+
+/// A variant's own `schedule:` (a send-time test): only a scheduled campaign's variants may
+/// have one.
+fn variant_schedule(
+    cx: &mut Context,
+    doc: &Document<&RawCampaign>,
+    raw: &Located<RawSchedule>,
+    timing: Option<&Timing>,
+) -> Option<Schedule> {
+    if !matches!(timing, Some(Timing::Schedule(_))) {
+        let d = Diagnostic::error(
+            "campaign::variant-schedule",
+            "only the variants of a scheduled campaign can have their own `schedule:`",
+        )
+        .at(doc.span(raw))
+        .with_hint("a triggered campaign sends when its trigger fires: remove the variant's `schedule:`");
+        cx.report(d);
+        return None;
+    }
+    match schedule(cx, doc, &raw.value)? {
+        Timing::Schedule(schedule) => Some(schedule),
+        _ => None,
+    }
 }
 
 /// `schedule:` or `trigger:` (exactly one), and the event type a trigger fires on.
@@ -365,6 +391,7 @@ fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
             text: text.clone(),
             vars: base_vars.clone(),
             from: raw.from.as_ref(),
+            schedule: None,
         }),
         Some(variants) => {
             if variants.value.is_empty() {
@@ -414,6 +441,7 @@ fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
                     },
                     vars,
                     from: v.from.as_ref().or(raw.from.as_ref()),
+                    schedule: v.schedule.as_ref(),
                 });
             }
         }
@@ -461,6 +489,7 @@ fn check_arm(
         text: arm.text,
         vars: arm.vars,
         from: arm.from.map(|f| f.value.clone()),
+        schedule: None,
     })
 }
 
@@ -510,15 +539,20 @@ fn goal(cx: &mut Context, doc: &Document<&RawCampaign>, schema: &DataSchema, raw
         }
         _ => None,
     };
-    let baseline = match &raw.baseline {
-        Some(b) => Some(cx.value(doc, b, "campaign::bad-percent", |t| Percent::parse(t))?),
-        None => None,
+    let percent = |cx: &mut Context, raw: &Option<Located<String>>| match raw {
+        Some(p) => cx
+            .value(doc, p, "campaign::bad-percent", |t| Percent::parse(t))
+            .map(Some),
+        None => Some(None),
     };
+    let baseline = percent(cx, &raw.baseline)?;
+    let min_detectable_lift = percent(cx, &raw.min_detectable_lift)?;
     Some(Goal {
         event: event?.name.clone(),
         within: within?,
         value,
         baseline,
+        min_detectable_lift,
     })
 }
 

@@ -14,7 +14,8 @@ use crate::eval::{evaluate, Evaluation};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::plan::{
-    build_plan, diff_markdown, diff_text, render_dot, render_markdown, render_text, History, Plan, PlanReport,
+    build_plan, diff_markdown, diff_text, power_line, render_dot, render_markdown, render_text, History, Plan,
+    PlanReport,
 };
 use crate::render::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
@@ -204,6 +205,7 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
         now,
     };
     let mut plan = planned(&inputs, &history, None)?;
+    warn_underpowered(&workspace, &plan.report, report);
     let renderer = renderer(&loaded, &workspace)?;
     // Nothing is sent: the unsubscribe links only need to be well-formed.
     let secret = std::env::var(SECRET_VARIABLE).unwrap_or_else(|_| "plan".to_string());
@@ -228,6 +230,41 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let outcome = render_all(&renderer, &inputs, &plan, secret.as_bytes());
     let dir = args.dir.as_ref().map_or(".".to_string(), |d| d.display().to_string());
     report_renders(&outcome, &dir)
+}
+
+/// Warns about each campaign whose arm sizes cannot detect its `goal.min_detectable_lift`.
+fn warn_underpowered(workspace: &CheckedWorkspace, plan: &PlanReport, report: &mut Report) {
+    for campaign in &plan.campaigns {
+        let declared = workspace
+            .campaigns
+            .iter()
+            .find(|c| c.name == campaign.name)
+            .and_then(|c| c.goal.as_ref()?.min_detectable_lift);
+        let (Some(declared), Some(power)) = (declared, &campaign.power) else {
+            continue;
+        };
+        let wanted = f64::from(declared.hundredths) / 10_000.0;
+        if power.relative_lift.is_some_and(|r| r <= wanted) {
+            continue;
+        }
+        report.warn(
+            Diagnostic::warning(
+                "plan::underpowered",
+                format!(
+                    "campaign `{}` wants to detect a {:.0}% lift, but its arms can only detect {}",
+                    campaign.name,
+                    wanted * 100.0,
+                    power
+                        .relative_lift
+                        .map_or("no lift within reach".to_string(), |r| format!("{:.0}%", r * 100.0))
+                ),
+            )
+            .with_hint(format!(
+                "{}; a larger audience, fewer variants, a smaller holdout or a longer test would help",
+                power_line(power)
+            )),
+        );
+    }
 }
 
 /// Prints how many messages `--render-all` rendered; a failure naming each message that did

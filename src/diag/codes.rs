@@ -377,7 +377,18 @@ pub const CODES: &[Code] = &[
     ),
     error("campaign::reserved-variant", "a variant named `holdout`"),
     error("campaign::bad-holdout", "a holdout that is not a percentage below 100%"),
-    error("campaign::bad-percent", "a `goal.baseline` that is not a percentage"),
+    error(
+        "campaign::bad-percent",
+        "a `goal.baseline` or `goal.min_detectable_lift` that is not a percentage",
+    ),
+    warning(
+        "plan::underpowered",
+        "a campaign whose arm sizes cannot detect its `goal.min_detectable_lift`",
+    ),
+    error(
+        "campaign::variant-schedule",
+        "a variant with its own `schedule:` in a triggered campaign",
+    ),
     error(
         "campaign::bad-goal-value",
         "a `goal.value` that is not a numeric property of the goal event",

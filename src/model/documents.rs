@@ -242,6 +242,8 @@ pub struct Variant {
     pub vars: BTreeMap<String, serde_json::Value>,
     /// From header override.
     pub from: Option<String>,
+    /// Its own send time (a send-time test), overriding the campaign's schedule.
+    pub schedule: Option<Schedule>,
 }
 
 /// The A/B conversion goal.
@@ -256,6 +258,8 @@ pub struct Goal {
     /// The expected conversion rate without the campaign, for the power shown before sending
     /// (else the goal's historical rate over the audience).
     pub baseline: Option<Percent>,
+    /// The smallest relative lift worth detecting.
+    pub min_detectable_lift: Option<Percent>,
 }
 
 /// Product recommendations.

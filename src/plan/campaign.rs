@@ -9,7 +9,7 @@ use super::bucket_counts::BucketCounts;
 use super::due::DueSend;
 use super::history::History;
 use super::report::{CampaignReport, VariantReport};
-use super::timing::Occurrence;
+use super::timing::{Occurrence, Occurrences};
 use crate::model::{assign, is_valid_address, Assignment, Bucket, Campaign, FrequencyCap, LocalTimeRange, Timing};
 
 /// Profiles kept in a variant's sample.
@@ -57,7 +57,7 @@ pub struct CampaignPlan {
 pub fn plan_campaign(
     campaign: &Campaign,
     audience: &[bool],
-    occurrences: &[Occurrence],
+    occurrences: &Occurrences,
     recipients: &Recipients,
     policy: &mut Policy,
 ) -> CampaignPlan {
@@ -85,7 +85,7 @@ pub fn plan_campaign(
         let key = &recipients.keys[row];
         let Assignment::Variant(index) = assign(&campaign.salt, key, campaign.holdout, &weights) else {
             holdout += 1;
-            if campaign.enabled && matches!(occurrences[row], Occurrence::Due(_)) {
+            if campaign.enabled && matches!(occurrences.of(row, None), Occurrence::Due(_)) {
                 held_out.push(row);
             }
             continue;
@@ -101,7 +101,7 @@ pub fn plan_campaign(
         let retry = recipients.history.retry(&campaign.name, key);
         let occurrence = match retry {
             Some(earlier) => Some(earlier),
-            None => match &occurrences[row] {
+            None => match occurrences.of(row, Some(index)) {
                 Occurrence::Due(id) => Some(id.as_str()),
                 Occurrence::NotDue => None,
             },
@@ -132,6 +132,7 @@ pub fn plan_campaign(
         holdout,
         name: campaign.name.clone(),
         paused: !campaign.enabled,
+        power: None,
         priority: campaign.priority,
         sample: samples
             .into_iter()

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::power::power_line;
 use super::report::{CampaignReport, PlanReport};
 use crate::check::{Step, WorkspaceGraph};
 use crate::model::Bucket;
@@ -71,6 +72,9 @@ pub fn render_text(plan: &PlanReport) -> String {
                 );
             }
         }
+        if let Some(power) = &campaign.power {
+            let _ = writeln!(out, "  {}", power_line(power));
+        }
     }
     let _ = writeln!(out, "\nsegments (every match, before consent)");
     let width = plan.segments.iter().map(|s| s.name.len()).max().unwrap_or(0);
@@ -133,6 +137,9 @@ pub fn render_markdown(plan: &PlanReport) -> String {
         }
         if campaign.variants.iter().any(|v| v.subject.is_some()) {
             out.push('\n');
+        }
+        if let Some(power) = &campaign.power {
+            let _ = writeln!(out, "_{}_\n", power_line(power));
         }
     }
     let _ = writeln!(out, "### Segments\n\n| segment | size |\n|---|---:|");

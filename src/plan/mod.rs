@@ -9,6 +9,7 @@ mod diff;
 mod due;
 mod format;
 mod history;
+mod power;
 mod report;
 mod timing;
 
@@ -21,8 +22,9 @@ pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use history::{History, PastSend};
+pub use power::{power_line, PowerReport};
 pub use report::{CampaignReport, LabelSize, PersonaReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
-pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
+pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence, Occurrences};
 
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
@@ -79,6 +81,34 @@ impl Population {
     }
 }
 
+/// The keys of the profiles with a `goal` event in the goal's window ending `now`.
+fn goal_keys<'d>(
+    dataset: &'d Dataset,
+    goal: &crate::model::Goal,
+    now: DateTime<Utc>,
+) -> std::collections::HashSet<&'d str> {
+    let index = dataset.event_index();
+    let (end, start) = (now.timestamp_micros(), now.timestamp_micros() - goal.within.micros());
+    let users = dataset
+        .events
+        .column(crate::data::EVENT_USER)
+        .ok()
+        .and_then(|c| c.str().ok());
+    index
+        .of_type(&goal.event)
+        .iter()
+        .filter(|&&row| {
+            index
+                .ts
+                .get(row)
+                .copied()
+                .flatten()
+                .is_some_and(|t| t > start && t <= end)
+        })
+        .filter_map(|&row| users.and_then(|u| u.get(row)))
+        .collect()
+}
+
 /// Plans `campaigns` in the order given, against the earlier sends and suppressions of
 /// `history`.
 fn plan_in_order(
@@ -125,12 +155,20 @@ fn plan_in_order(
             Some(audience) => condition_flags(workspace, dataset, evaluation, audience, now)?,
             None => vec![true; population.keys.len()],
         };
-        let occurrences: Vec<Occurrence> = match &campaign.timing {
-            Timing::Schedule(schedule) => population
+        let scheduled = |schedule| -> Vec<Occurrence> {
+            population
                 .zones
                 .iter()
                 .map(|&zone| schedule_occurrence(schedule, zone, now))
-                .collect(),
+                .collect()
+        };
+        let by_variant = campaign
+            .variants
+            .iter()
+            .map(|v| v.schedule.as_ref().map(scheduled))
+            .collect();
+        let occurrences: Vec<Occurrence> = match &campaign.timing {
+            Timing::Schedule(schedule) => scheduled(schedule),
             Timing::Condition(trigger) => condition_flags(workspace, dataset, evaluation, &trigger.when, now)?
                 .into_iter()
                 .map(|fires| {
@@ -154,13 +192,19 @@ fn plan_in_order(
                     .collect()
             }
         };
-        reports.push(plan_campaign(
-            campaign,
-            &audience,
-            &occurrences,
-            &recipients,
-            &mut policy,
-        ));
+        let occurrences = Occurrences {
+            campaign: occurrences,
+            by_variant,
+        };
+        let mut planned = plan_campaign(campaign, &audience, &occurrences, &recipients, &mut policy);
+        let history_rate = match &campaign.goal {
+            Some(goal) if goal.baseline.is_none() => {
+                power::historical_rate(&audience, &population.keys, &goal_keys(dataset, goal, now))
+            }
+            _ => 0.0,
+        };
+        planned.report.power = power::power_of(campaign, &planned.report, history_rate);
+        reports.push(planned);
     }
     Ok(reports)
 }

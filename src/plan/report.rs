@@ -36,6 +36,9 @@ pub struct CampaignReport {
     pub name: String,
     /// `enabled: false`: listed, sends nothing.
     pub paused: bool,
+    /// What its arm sizes can detect, for a campaign with a goal and arms to compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<super::power::PowerReport>,
     /// Higher goes first when caps bite.
     pub priority: i64,
     /// Up to five profile keys per variant (lowest keys first).

@@ -21,6 +21,28 @@ pub enum Occurrence {
     NotDue,
 }
 
+/// Each profile's occurrence of one campaign, by row: the campaign's, and for each variant with
+/// its own schedule (a send-time test) that variant's.
+#[derive(Debug, Clone, Default)]
+pub struct Occurrences {
+    /// The campaign's occurrence per row (the holdout's, and every variant's without a schedule
+    /// of its own).
+    pub campaign: Vec<Occurrence>,
+    /// Per variant, in listed order: its own occurrences when it has its own schedule.
+    pub by_variant: Vec<Option<Vec<Occurrence>>>,
+}
+
+impl Occurrences {
+    /// The occurrence of `row` in `variant` (`None`: the holdout).
+    pub fn of(&self, row: usize, variant: Option<usize>) -> &Occurrence {
+        variant
+            .and_then(|v| self.by_variant.get(v)?.as_ref())
+            .unwrap_or(&self.campaign)
+            .get(row)
+            .unwrap_or(&Occurrence::NotDue)
+    }
+}
+
 /// The recipient's time zone: their own valid IANA zone, else the workspace's.
 pub fn recipient_zone(zone: Option<&str>, default: Tz) -> Tz {
     zone.and_then(|z| z.parse().ok()).unwrap_or(default)

@@ -314,3 +314,84 @@ fn outcomes_are_attributed_by_message_id_in_the_window_with_machine_opens_apart(
     let later = report_json(dir.path(), &["nyc_offer", "--now", "2026-12-31T00:00:00Z"]);
     assert_eq!(arm(&later, variant)["unsubscribe"]["count"]["successes"], 1, "{later}");
 }
+
+#[test]
+fn send_time_arms_go_out_at_their_own_times_and_are_compared() {
+    let dir = small_demo();
+    let campaign = dir.path().join("campaigns/campaigns/nyc_offer.yaml");
+    crate::support::replace_in(
+        &campaign,
+        "  - { name: free_shipping, weight: 1, subject:",
+        "  - { name: free_shipping, weight: 1, schedule: { at: \"2026-12-01T18:00\", timezone: recipient }, subject:",
+    );
+    let (port, inbox) = embedded_server();
+    send_by_smtp(&dir.path().join("campaigns/tailor.yaml"), port, 2, 0);
+    let run = |now: &str| {
+        let output = tailor_with_env(
+            dir.path(),
+            &["run", "campaigns", "--now", now, "--campaign", "nyc_offer"],
+            &[crate::run::SECRET],
+        );
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        inbox.lock().unwrap().iter().map(|m| m.to.clone()).collect::<Vec<_>>()
+    };
+    // 10:00 in New York and Chicago's 09:00: the morning arm goes; Berlin's 16:00 is before
+    // the evening arm's 18:00.
+    let morning = run(RUN_AT);
+    assert_eq!(morning.len(), 3, "{morning:?}");
+    assert!(!morning.contains(&"dee@example.com".to_string()));
+    // 18:30 in Berlin: the evening arm goes, and nobody gets a second message.
+    let evening = run("2026-12-01T17:30:00Z");
+    assert_eq!(evening.len(), 4, "{evening:?}");
+    assert_eq!(evening[3], "dee@example.com");
+    let ledger = rusqlite::Connection::open(dir.path().join("campaigns/.tailor/ledger.sqlite")).unwrap();
+    let (occurrence, at): (String, i64) = ledger
+        .query_row(
+            "SELECT occurrence, at FROM sends WHERE campaign = 'nyc_offer' AND variant = 'free_shipping'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(occurrence, "2026-12-01T18:00");
+    assert_eq!(at, RUN_SECONDS + 9_000);
+    let results = report_json(dir.path(), &["nyc_offer", "--now", "2026-12-09T00:00:00Z"]);
+    assert_eq!(arm(&results, "standard")["delivered"], 3);
+    assert_eq!(arm(&results, "free_shipping")["delivered"], 1);
+
+    // Power before sending: the plan says what the arms can detect, and warns when that is
+    // less than the goal asks for.
+    crate::support::replace_in(
+        &campaign,
+        "value: total }",
+        "value: total, baseline: 5%, min_detectable_lift: 20% }",
+    );
+    let plan = tailor(dir.path(), &["plan", "campaigns", "--now", RUN_AT]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("  power: 80% to detect "), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("over a 5.0% baseline (goal.baseline)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stderr
+            .contains("warning[plan::underpowered]: campaign `nyc_offer` wants to detect a 20% lift"),
+        "{}",
+        plan.stderr
+    );
+
+    // A triggered campaign's variants cannot have a send time of their own.
+    let winback = dir.path().join("campaigns/campaigns/winback.yaml");
+    crate::support::replace_in(
+        &winback,
+        "{ name: offer, weight: 1,",
+        "{ name: offer, weight: 1, schedule: { at: \"2026-12-01T18:00\" },",
+    );
+    let check = tailor(dir.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stderr.contains("campaign::variant-schedule"),
+        "{}",
+        check.stderr
+    );
+}

@@ -108,6 +108,8 @@ pub struct RawVariant {
     pub vars: Option<RawVars>,
     /// Overrides the From header.
     pub from: Option<Located<String>>,
+    /// Overrides the campaign's schedule: a send-time test (scheduled campaigns only).
+    pub schedule: Option<Located<RawSchedule>>,
 }
 
 /// `goal:`: the conversion counted by the A/B report.
@@ -122,6 +124,9 @@ pub struct RawGoal {
     pub value: Option<Located<String>>,
     /// The conversion rate expected without the campaign, e.g. `4%`, for the power `plan` shows.
     pub baseline: Option<Located<String>>,
+    /// The smallest relative lift worth detecting, e.g. `20%`: `plan` warns when the arm sizes
+    /// cannot detect it at 80% power.
+    pub min_detectable_lift: Option<Located<String>>,
 }
 
 /// `recommend:`.
