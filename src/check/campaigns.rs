@@ -16,7 +16,7 @@ use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::expr::Scope;
-use crate::load::raw::{RawCampaign, RawGoal, RawSchedule, RawTrigger, RawVars};
+use crate::load::raw::{RawCampaign, RawGoal, RawRollout, RawSchedule, RawTrigger, RawVars};
 use crate::load::{Document, Located};
 use crate::model::RecommendSource;
 use crate::model::*;
@@ -288,6 +288,10 @@ fn check_campaign(
     }
     let holdout = holdout(cx, doc);
     let goal = raw.goal.as_ref().and_then(|g| goal(cx, doc, schema, &g.value));
+    let rollout = match &raw.rollout {
+        Some(r) => Some(rollout(cx, doc, r, variants.len(), raw.goal.is_some())?),
+        None => None,
+    };
     if let Some(salt) = &raw.salt {
         if salt.value.is_empty() {
             cx.report(Diagnostic::error("campaign::bad-salt", "the salt is empty").at(doc.span(salt)));
@@ -310,6 +314,7 @@ fn check_campaign(
         priority: raw.priority.as_ref().map_or(0, |p| p.value),
         enabled: raw.enabled.unwrap_or(true),
         ignore_frequency_cap: raw.ignore_frequency_cap.unwrap_or(false),
+        rollout,
         uses,
     })
 }
@@ -336,6 +341,63 @@ fn variant_schedule(
         Timing::Schedule(schedule) => Some(schedule),
         _ => None,
     }
+}
+
+/// `rollout:`: a test share below 100%, a duration, a metric the campaign can measure (clicks,
+/// or conversions of its goal) and a probability in [0.5, 1); it needs two variants to choose
+/// from.
+fn rollout(
+    cx: &mut Context,
+    doc: &Document<&RawCampaign>,
+    raw: &Located<RawRollout>,
+    variants: usize,
+    has_goal: bool,
+) -> Option<Rollout> {
+    let r = &raw.value;
+    if variants < 2 {
+        let d = Diagnostic::error(
+            "campaign::bad-rollout",
+            "a rollout chooses between variants, and there is only one",
+        )
+        .at(doc.span(raw))
+        .with_hint("list two or more `variants:`, or remove `rollout:`");
+        cx.report(d);
+        return None;
+    }
+    let test_share = cx.value(doc, &r.test_share, "campaign::bad-rollout", |t| {
+        Percent::parse(t).and_then(|p| {
+            if p.hundredths == 0 || p.hundredths >= 10_000 {
+                Err("the test share must be above 0% and below 100%".into())
+            } else {
+                Ok(p)
+            }
+        })
+    });
+    let decide_after = cx.value(doc, &r.decide_after, "campaign::bad-duration", |d| Duration::parse(d));
+    let metric = cx.value(doc, &r.metric, "campaign::bad-rollout", |m| match m.as_str() {
+        "click" => Ok(Metric::Click),
+        "conversion" if has_goal => Ok(Metric::Conversion),
+        "conversion" => Err("`metric: conversion` counts the campaign's `goal:`, and it has none".to_string()),
+        other => Err(format!(
+            "`{other}` is not a rollout metric: use `click` or `conversion`"
+        )),
+    });
+    let min_probability = match &r.min_probability {
+        Some(p) => cx.value(doc, p, "campaign::bad-rollout", |p| {
+            if (0.5..1.0).contains(p) {
+                Ok(*p)
+            } else {
+                Err(format!("`{p}` is not a probability in [0.5, 1)"))
+            }
+        }),
+        None => Some(0.95),
+    };
+    Some(Rollout {
+        test_share: test_share?,
+        decide_after: decide_after?,
+        metric: metric?,
+        min_probability: min_probability?,
+    })
 }
 
 /// `schedule:` or `trigger:` (exactly one), and the event type a trigger fires on.

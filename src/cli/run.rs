@@ -22,8 +22,8 @@ use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
-    data_is_fresh, dkim_signer, execute, take_lease, transport, unsubscribe_secret, within_max_sends, Destination,
-    RunOptions, RunSettings, RunSummary, SendNote,
+    data_is_fresh, decide_rollouts, dkim_signer, execute, take_lease, transport, unsubscribe_secret, within_max_sends,
+    Destination, RunOptions, RunSettings, RunSummary, SendNote,
 };
 
 /// Reads an environment variable (SMTP credentials name theirs).
@@ -157,12 +157,31 @@ pub(super) struct Pass<'a> {
 
 /// Plans `pass` against the ledger it holds (or, for a dry run without one, the ledger's
 /// history read as `plan` does), then renders, reserves, delivers and records every due send.
-pub(super) fn deliver(pass: &Pass, ledger: Option<&mut Ledger>) -> Result<RunSummary, Failure> {
+pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<RunSummary, Failure> {
     let workspace = pass.workspace;
     let history = match &ledger {
         Some(ledger) => ledger.current_history()?,
         None => ledger_history(workspace)?,
     };
+    // A rollout whose test has run long enough gets its winner before this run plans.
+    let decided = decide_rollouts(
+        workspace,
+        pass.dataset,
+        &history,
+        pass.only,
+        ledger.as_deref_mut(),
+        pass.now,
+    )?;
+    for (campaign, decision) in &decided.decisions {
+        eprintln!(
+            "rollout of {campaign}: `{}` goes to the rest — {}",
+            decision.winner, decision.reason
+        );
+    }
+    for (campaign, why) in &decided.waiting {
+        eprintln!("rollout of {campaign}: {why}");
+    }
+    let history = history.with_decisions(decided.decisions);
     let evaluation = evaluated(workspace, pass.dataset, pass.now, "plan::evaluate")?;
     let inputs = PlanInputs {
         workspace,

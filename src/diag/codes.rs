@@ -386,6 +386,10 @@ pub const CODES: &[Code] = &[
         "a campaign whose arm sizes cannot detect its `goal.min_detectable_lift`",
     ),
     error(
+        "campaign::bad-rollout",
+        "a `rollout:` with one variant, a bad test share, metric or probability",
+    ),
+    error(
         "campaign::variant-schedule",
         "a variant with its own `schedule:` in a triggered campaign",
     ),

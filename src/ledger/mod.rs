@@ -9,6 +9,7 @@ mod assignments;
 mod error;
 mod lease;
 mod records;
+mod rollouts;
 mod store;
 mod suppression;
 

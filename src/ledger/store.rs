@@ -14,13 +14,15 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::assignments::{assign, ASSIGNMENTS_SCHEMA};
 use super::lease::{self, Holder, Lease, LeaseError, LEASE_SCHEMA};
+use super::rollouts::{read_decisions, ROLLOUTS_SCHEMA};
 use super::{Interrupted, LedgerError, Recorded, Reservation, SendKey};
 use crate::model::SendState;
 use crate::plan::{History, PastSend};
 
 /// The ledger's layout; `PRAGMA user_version` says which one a file has. Layout 2 added the
 /// lease ([`super::lease`]), which a tailor knowing only layout 1 would not respect; layout 3
-/// the arm assignments ([`super::assignments`]) the report reads.
+/// the arm assignments ([`super::assignments`]) the report reads and the rollout decisions
+/// ([`super::rollouts`]).
 const SCHEMA_VERSION: i64 = 3;
 
 /// The first bytes of every SQLite database file.
@@ -171,6 +173,7 @@ impl Ledger {
         c.execute_batch(SCHEMA).map_err(|e| self.fail(e))?;
         c.execute_batch(LEASE_SCHEMA).map_err(|e| self.fail(e))?;
         c.execute_batch(ASSIGNMENTS_SCHEMA).map_err(|e| self.fail(e))?;
+        c.execute_batch(ROLLOUTS_SCHEMA).map_err(|e| self.fail(e))?;
         c.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| self.fail(e))?;
         Ok(())
@@ -272,11 +275,8 @@ impl Ledger {
             .map_err(fail)?
             .collect::<Result<HashSet<_>, _>>()
             .map_err(fail)?;
-        Ok(History::from_rows(
-            &format!("ledger {}", path.display()),
-            sends,
-            suppressed,
-        ))
+        let decisions = read_decisions(connection).map_err(fail)?;
+        Ok(History::from_rows(&format!("ledger {}", path.display()), sends, suppressed).with_decisions(decisions))
     }
 
     /// Resolves the rows a stopped run left `reserved`: at-least-once makes them `deferred`

@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{
-    Bucket, Duration, Expr, FrequencyCap, LocalTimeRange, Percent, RecommendSource, Scale, Transport, Type, Uses,
+    Bucket, Duration, Expr, FrequencyCap, LocalTimeRange, Percent, RecommendSource, Rollout, Scale, Transport, Type,
+    Uses,
 };
 use crate::diag::FileId;
 
@@ -298,6 +299,8 @@ pub struct Campaign {
     pub enabled: bool,
     /// Whether the frequency cap is ignored.
     pub ignore_frequency_cap: bool,
+    /// Winner rollout: the variants to a test share first, then the winner to the rest.
+    pub rollout: Option<Rollout>,
     /// What its audience and trigger conditions read.
     pub uses: Uses,
 }

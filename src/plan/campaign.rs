@@ -81,14 +81,30 @@ pub fn plan_campaign(
     let mut holdout = 0;
     let mut due = Vec::new();
     let mut held_out = Vec::new();
+    // A rollout sends to its test share first; once decided, the winner to the rest.
+    let decision = recipients.history.decision(&campaign.name);
+    let winner = decision.and_then(|d| campaign.variants.iter().position(|v| v.name == d.winner));
+    let mut pending = 0;
     for row in eligible {
         let key = &recipients.keys[row];
-        let Assignment::Variant(index) = assign(&campaign.salt, key, campaign.holdout, &weights) else {
-            holdout += 1;
-            if campaign.enabled && matches!(occurrences.of(row, None), Occurrence::Due(_)) {
-                held_out.push(row);
+        let testing = campaign.rollout.as_ref().is_none_or(|r| r.in_test(&campaign.salt, key));
+        let index = match assign(&campaign.salt, key, campaign.holdout, &weights) {
+            Assignment::Holdout => {
+                holdout += 1;
+                let counted = testing || winner.is_some();
+                if counted && campaign.enabled && matches!(occurrences.of(row, None), Occurrence::Due(_)) {
+                    held_out.push(row);
+                }
+                continue;
             }
-            continue;
+            Assignment::Variant(index) if testing => index,
+            Assignment::Variant(_) => match winner {
+                Some(winner) => winner,
+                None => {
+                    pending += 1;
+                    continue;
+                }
+            },
         };
         let variant = &mut variants[index];
         variant.count += 1;
@@ -133,6 +149,10 @@ pub fn plan_campaign(
         name: campaign.name.clone(),
         paused: !campaign.enabled,
         power: None,
+        rollout: campaign
+            .rollout
+            .as_ref()
+            .map(|r| super::rollout::RolloutReport::of(r, decision, pending)),
         priority: campaign.priority,
         sample: samples
             .into_iter()

@@ -39,6 +39,34 @@ fn subjects(plan: &PlanReport) -> BTreeMap<String, (String, String)> {
         .collect()
 }
 
+/// Rollouts whose winner was chosen (or changed) between the plans.
+fn rollout_changes(base: &PlanReport, plan: &PlanReport) -> Vec<SubjectChange> {
+    let winner = |report: &CampaignReport| {
+        let rollout = report.rollout.as_ref()?;
+        Some(match &rollout.winner {
+            Some(winner) => format!("`{winner}` won"),
+            None => "testing".to_string(),
+        })
+    };
+    plan.campaigns
+        .iter()
+        .filter_map(|after| {
+            let now = winner(after)?;
+            let before = base
+                .campaigns
+                .iter()
+                .find(|b| b.name == after.name)
+                .and_then(winner)
+                .unwrap_or_else(|| "no rollout".into());
+            (before != now).then(|| SubjectChange {
+                what: format!("{}.rollout", after.name),
+                before,
+                after: now,
+            })
+        })
+        .collect()
+}
+
 /// Variants whose subject, as their first due recipient sees it, changed.
 fn subject_changes(base: &PlanReport, plan: &PlanReport) -> Vec<SubjectChange> {
     let (before, after) = (subjects(base), subjects(plan));
@@ -75,6 +103,9 @@ fn numbers(campaign: &CampaignReport) -> BTreeMap<String, usize> {
     for variant in &campaign.variants {
         numbers.insert(format!("{}.count", variant.name), variant.count);
         numbers.insert(format!("{}.due", variant.name), variant.due);
+    }
+    if let Some(rollout) = &campaign.rollout {
+        numbers.insert("rollout.pending".to_string(), rollout.pending);
     }
     numbers
 }
@@ -142,7 +173,8 @@ fn signed(change: &Change) -> String {
 /// The changes as text.
 pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
     let changes = changes(base, plan);
-    let subjects = subject_changes(base, plan);
+    let mut subjects = subject_changes(base, plan);
+    subjects.extend(rollout_changes(base, plan));
     if changes.is_empty() && subjects.is_empty() {
         return format!("no change against the base plan ({} → {})\n", base.now, plan.now);
     }
@@ -172,7 +204,8 @@ pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
 /// The changes as a markdown table for a pull request.
 pub fn diff_markdown(base: &PlanReport, plan: &PlanReport) -> String {
     let changes = changes(base, plan);
-    let subjects = subject_changes(base, plan);
+    let mut subjects = subject_changes(base, plan);
+    subjects.extend(rollout_changes(base, plan));
     let mut out = String::from("## tailor plan: what this change does\n\n");
     if !subjects.is_empty() {
         out.push_str("| subject | before | after |\n|---|---|---|\n");

@@ -75,6 +75,9 @@ pub fn render_text(plan: &PlanReport) -> String {
         if let Some(power) = &campaign.power {
             let _ = writeln!(out, "  {}", power_line(power));
         }
+        if let Some(rollout) = &campaign.rollout {
+            let _ = writeln!(out, "  {}", rollout.line());
+        }
     }
     let _ = writeln!(out, "\nsegments (every match, before consent)");
     let width = plan.segments.iter().map(|s| s.name.len()).max().unwrap_or(0);
@@ -140,6 +143,9 @@ pub fn render_markdown(plan: &PlanReport) -> String {
         }
         if let Some(power) = &campaign.power {
             let _ = writeln!(out, "_{}_\n", power_line(power));
+        }
+        if let Some(rollout) = &campaign.rollout {
+            let _ = writeln!(out, "**{}**\n", markdown_text(&rollout.line()));
         }
     }
     let _ = writeln!(out, "### Segments\n\n| segment | size |\n|---|---:|");

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Duration, SendState};
+use crate::model::{Duration, RolloutDecision, SendState};
 
 /// One ledger row, as planning needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct History {
     sends: HashMap<String, HashMap<String, Vec<PastSend>>>,
     /// Times (Unix seconds) of sends that may have arrived, per profile key, for the cap.
     counted: HashMap<String, Vec<i64>>,
+    /// Rollout decisions, by campaign.
+    decisions: HashMap<String, RolloutDecision>,
 }
 
 impl History {
@@ -74,6 +76,28 @@ impl History {
                 .push(row);
         }
         history
+    }
+
+    /// This history with the ledger's rollout decisions (campaign, decision).
+    pub fn with_decisions(mut self, decisions: Vec<(String, RolloutDecision)>) -> History {
+        self.decisions.extend(decisions);
+        self
+    }
+
+    /// `campaign`'s rollout decision, once taken.
+    pub fn decision(&self, campaign: &str) -> Option<&RolloutDecision> {
+        self.decisions.get(campaign)
+    }
+
+    /// When `campaign` first sent a message that may have arrived (Unix seconds).
+    pub fn first_sent(&self, campaign: &str) -> Option<i64> {
+        self.sends
+            .get(campaign)?
+            .values()
+            .flatten()
+            .filter(|s| s.state.may_have_arrived())
+            .map(|s| s.at)
+            .min()
     }
 
     /// The rows of `campaign` for `key`.

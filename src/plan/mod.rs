@@ -11,6 +11,7 @@ mod format;
 mod history;
 mod power;
 mod report;
+mod rollout;
 mod timing;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ pub use format::{render_dot, render_markdown, render_text};
 pub use history::{History, PastSend};
 pub use power::{power_line, PowerReport};
 pub use report::{CampaignReport, LabelSize, PersonaReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
+pub use rollout::RolloutReport;
 pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence, Occurrences};
 
 use crate::check::CheckedWorkspace;

@@ -41,6 +41,9 @@ pub struct CampaignReport {
     pub power: Option<super::power::PowerReport>,
     /// Higher goes first when caps bite.
     pub priority: i64,
+    /// A winner rollout's phase: testing, or decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<super::rollout::RolloutReport>,
     /// Up to five profile keys per variant (lowest keys first).
     pub sample: BTreeMap<String, Vec<String>>,
     /// Left out before the split: `consent`, `suppressed`, `bad_address`, `duplicate_address`.

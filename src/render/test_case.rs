@@ -34,6 +34,10 @@ fn bucket_of(report: &CampaignReport) -> Option<String> {
     if report.holdout > 0 {
         return Some(Bucket::Holdout.name().to_string());
     }
+    // Outside a rollout's test share, before the decision: not due until the winner is known.
+    if report.rollout.as_ref().is_some_and(|r| r.pending > 0) {
+        return Some(Bucket::NotDue.name().to_string());
+    }
     let variant = report.variants.iter().find(|v| v.count > 0)?;
     if variant.due > 0 {
         return Some(Bucket::Due.name().to_string());

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::attribution::{ArmUnits, Attributed, Unit};
 use crate::ledger::HOLDOUT_ARM;
+use crate::model::Metric;
 use crate::stats::{
     chi_square_contingency, chi_square_fit, holm, msprt, sample_size_per_arm, two_proportion_z_test, welch_t_test,
     BetaComparison, ChiSquare, Interval, Moments, Proportion, Sequential, Welch, SEQUENTIAL_TUNING,
@@ -123,6 +124,8 @@ pub struct CampaignResults {
     pub metric: String,
     /// The report's clock.
     pub now: String,
+    /// A decided rollout: the winner and why (from the ledger).
+    pub rollout: Option<String>,
     /// Whether the verdict reads the sequential test (`--sequential`).
     pub sequential: bool,
     /// The sample-ratio check of arm sizes against the weights.
@@ -203,21 +206,34 @@ pub fn p_text(p: f64) -> String {
     }
 }
 
-/// Analyses `attributed` for `campaign` (the metric is conversion when `has_goal`, else click;
-/// revenue is compared when `has_value`).
+/// What an analysis compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comparing {
+    /// The metric: conversion (needs a goal) or click.
+    pub metric: Metric,
+    /// Leave the holdout out and compare with the first variant (a rollout chooses among
+    /// variants; clicks leave it out anyway, as it gets no messages).
+    pub variants_only: bool,
+    /// Base the verdict on the always-valid sequential test.
+    pub sequential: bool,
+}
+
+/// Analyses `attributed` for `campaign` (with `goal`, described, if any; revenue is compared
+/// when `has_value`).
 pub fn analyse(
     campaign: &str,
     goal: Option<String>,
     has_value: bool,
     attributed: &Attributed,
-    sequential: bool,
+    comparing: Comparing,
     now: &str,
 ) -> CampaignResults {
-    let metric = if goal.is_some() { "conversion" } else { "click" };
+    let metric = comparing.metric.name();
+    let sequential = comparing.sequential;
     // The control: the holdout when there is one (conversion only: it gets no clicks), else
     // the first variant.
     let mut arms: Vec<&ArmUnits> = attributed.arms.iter().collect();
-    if metric == "click" {
+    if comparing.metric == Metric::Click || comparing.variants_only {
         arms.retain(|a| a.name != HOLDOUT_ARM);
     }
     let results: Vec<ArmResult> = arms.iter().map(|a| arm_result(a)).collect();
@@ -289,6 +305,7 @@ pub fn analyse(
         goal,
         metric: metric.to_string(),
         now: now.to_string(),
+        rollout: None,
         sequential,
         sample_ratio,
         sample_ratio_mismatch,
@@ -451,18 +468,32 @@ mod tests {
         }
     }
 
+    const CONVERSION: Comparing = Comparing {
+        metric: Metric::Conversion,
+        variants_only: false,
+        sequential: false,
+    };
+
     fn attributed(arms: Vec<ArmUnits>) -> Attributed {
         Attributed {
             arms,
             unattributed: 0,
             unknown_arms: BTreeMap::new(),
+            rolled_out: 0,
         }
     }
 
     #[test]
     fn a_real_difference_gets_a_verdict_with_its_interval() {
         let outcomes = attributed(vec![arm("control", 0.5, 2_000, 100), arm("discount", 0.5, 2_000, 160)]);
-        let results = analyse("c", Some("purchase within 7d".into()), true, &outcomes, false, "now");
+        let results = analyse(
+            "c",
+            Some("purchase within 7d".into()),
+            true,
+            &outcomes,
+            CONVERSION,
+            "now",
+        );
         assert_eq!(results.control, "control");
         let line = &results.verdict[0];
         assert!(
@@ -476,7 +507,14 @@ mod tests {
     #[test]
     fn a_sample_ratio_mismatch_withholds_the_verdict() {
         let outcomes = attributed(vec![arm("control", 0.5, 1_000, 50), arm("discount", 0.5, 1_300, 200)]);
-        let results = analyse("c", Some("purchase within 7d".into()), false, &outcomes, false, "now");
+        let results = analyse(
+            "c",
+            Some("purchase within 7d".into()),
+            false,
+            &outcomes,
+            CONVERSION,
+            "now",
+        );
         assert!(results.sample_ratio_mismatch);
         assert_eq!(results.verdict.len(), 1);
         assert!(results.verdict[0].starts_with("no verdict: the arm sizes (control 1000, discount 1300)"));
@@ -485,7 +523,14 @@ mod tests {
     #[test]
     fn no_effect_asks_for_more_recipients() {
         let outcomes = attributed(vec![arm("control", 0.5, 300, 30), arm("offer", 0.5, 300, 33)]);
-        let results = analyse("c", Some("purchase within 7d".into()), false, &outcomes, false, "now");
+        let results = analyse(
+            "c",
+            Some("purchase within 7d".into()),
+            false,
+            &outcomes,
+            CONVERSION,
+            "now",
+        );
         let line = &results.verdict[0];
         assert!(
             line.starts_with("not enough evidence yet for offer on conversion: +1.0 pp so far"),
@@ -501,7 +546,17 @@ mod tests {
             arm("a", 0.4, 800, 60),
             arm("b", 0.4, 800, 40),
         ]);
-        let results = analyse("c", Some("purchase within 7d".into()), false, &outcomes, true, "now");
+        let results = analyse(
+            "c",
+            Some("purchase within 7d".into()),
+            false,
+            &outcomes,
+            Comparing {
+                sequential: true,
+                ..CONVERSION
+            },
+            "now",
+        );
         assert_eq!(results.control, HOLDOUT_ARM);
         assert_eq!(results.comparisons.len(), 2);
         let adjusted = holm(&[results.comparisons[0].p_value, results.comparisons[1].p_value]);

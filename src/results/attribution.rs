@@ -5,13 +5,13 @@
 //! unsubscribes, bounces and complaints (the suppression list and failed sends). Recomputed
 //! from the ledger and the events at `now` every time, so late data simply counts.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use polars::prelude::{DataFrame, DataType};
 
 use crate::data::{event_column, Dataset};
 use crate::ledger::{CampaignRecord, Suppression, HOLDOUT_ARM};
-use crate::model::{Campaign, DataSchema, Goal};
+use crate::model::{Campaign, DataSchema, Goal, RolloutDecision};
 
 /// A unit (profile) of one arm.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,8 @@ pub struct Attributed {
     pub unattributed: u64,
     /// Assignments to arms the campaign no longer declares (renamed or removed variants).
     pub unknown_arms: BTreeMap<String, u64>,
+    /// Profiles a decided rollout sent the winner after the test (not compared).
+    pub rolled_out: u64,
 }
 
 /// A text column of the events, by row (absent columns read as nothing).
@@ -127,15 +129,28 @@ fn exit_of(s: &Suppression) -> Option<Exit> {
     }
 }
 
+/// What attribution reads besides the events: the ledger's record of the campaign, the
+/// suppression list, and the rollout decision if one was taken.
+pub struct LedgerFacts<'a> {
+    /// The campaign's assignments and sends.
+    pub record: &'a CampaignRecord,
+    /// The suppression list.
+    pub suppressions: &'a [Suppression],
+    /// The rollout decision: units assigned after it got the winner and are not compared.
+    pub decision: Option<&'a RolloutDecision>,
+}
+
 /// Attributes the outcomes of `campaign` at `now` (Unix seconds).
 pub fn attribute(
     campaign: &Campaign,
     schema: &DataSchema,
-    record: &CampaignRecord,
-    suppressions: &[Suppression],
+    facts: &LedgerFacts,
     dataset: &Dataset,
     now: i64,
 ) -> Attributed {
+    let (record, suppressions) = (facts.record, facts.suppressions);
+    let tested_until = facts.decision.map_or(now, |d| d.decided_at.min(now));
+    let mut rolled_out: HashSet<&str> = HashSet::new();
     let mut arms: Vec<ArmUnits> = expected_shares(campaign)
         .into_iter()
         .map(|(name, expected_share)| ArmUnits {
@@ -148,6 +163,12 @@ pub fn attribute(
     let mut arm_of: HashMap<&str, usize> = HashMap::new();
     for assigned in &record.assigned {
         if assigned.at > now {
+            continue;
+        }
+        // The decision is taken before its run sends: what that run and later ones assign
+        // came after the test.
+        if facts.decision.is_some() && assigned.at >= tested_until {
+            rolled_out.insert(&assigned.key);
             continue;
         }
         let Some(index) = arms.iter().position(|a| a.name == assigned.arm) else {
@@ -183,7 +204,15 @@ pub fn attribute(
         }
     }
     exits(&mut arms, &arm_of, schema, suppressions, dataset, now);
-    let unattributed = engagement(&mut arms, &arm_of, &by_message, &campaign.name, dataset, now);
+    let unattributed = engagement(
+        &mut arms,
+        &arm_of,
+        &by_message,
+        &rolled_out,
+        &campaign.name,
+        dataset,
+        now,
+    );
     if let Some(goal) = &campaign.goal {
         conversions(&mut arms, &arm_of, goal, dataset, now);
     }
@@ -191,6 +220,7 @@ pub fn attribute(
         arms,
         unattributed,
         unknown_arms,
+        rolled_out: rolled_out.len() as u64,
     }
 }
 
@@ -238,6 +268,7 @@ fn engagement(
     arms: &mut [ArmUnits],
     arm_of: &HashMap<&str, usize>,
     by_message: &HashMap<&str, &str>,
+    rolled_out: &HashSet<&str>,
     campaign: &str,
     dataset: &Dataset,
     now: i64,
@@ -266,6 +297,9 @@ fn engagement(
                 Some(id) => by_message.get(local_part(id)).copied(),
                 None => users[row].as_deref(),
             };
+            if key.is_some_and(|key| rolled_out.contains(key)) {
+                continue;
+            }
             let Some(unit) = key.and_then(|key| unit_mut(arms, arm_of, key)) else {
                 unattributed += 1;
                 continue;

@@ -166,6 +166,9 @@ pub fn render_text(results: &CampaignResults) -> String {
     if results.unattributed > 0 {
         let _ = writeln!(out, "  {} open/click events matched no recipient", results.unattributed);
     }
+    if let Some(rollout) = &results.rollout {
+        let _ = writeln!(out, "  {rollout}");
+    }
     out.push_str("\nverdict:\n");
     for line in &results.verdict {
         let _ = writeln!(out, "  {line}");
@@ -198,6 +201,9 @@ pub fn render_markdown(results: &CampaignResults) -> String {
     out.push('\n');
     for line in comparison_lines(results) {
         let _ = writeln!(out, "- {}", line.trim_start());
+    }
+    if let Some(rollout) = &results.rollout {
+        let _ = writeln!(out, "- {rollout}");
     }
     out
 }

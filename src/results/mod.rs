@@ -7,10 +7,11 @@ mod analysis;
 mod attribution;
 mod chart;
 mod format;
+mod rollout;
 mod summary;
 
-pub use analysis::{analyse, ArmResult, CampaignResults, Comparison, DayPoint, Rate, ALPHA, SRM_ALPHA};
-pub use attribution::{attribute, ArmUnits, Attributed, Unit};
+pub use analysis::{analyse, ArmResult, CampaignResults, Comparing, Comparison, DayPoint, Rate, ALPHA, SRM_ALPHA};
+pub use attribution::{attribute, ArmUnits, Attributed, LedgerFacts, Unit};
 pub use chart::render_svg;
 pub use format::{render_markdown, render_text};
 pub use summary::{render_summary_markdown, render_summary_text, summarize, CampaignSummary};
@@ -18,7 +19,8 @@ pub use summary::{render_summary_markdown, render_summary_text, summarize, Campa
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::ledger::{Ledger, LedgerError};
-use crate::model::Campaign;
+use crate::model::{Campaign, Metric, Rollout, RolloutDecision};
+use rollout::decision;
 
 /// Attributes and analyses `campaign` at `now` from the workspace's ledger and `dataset`; the
 /// verdict reads the always-valid test when `sequential`.
@@ -30,20 +32,74 @@ pub fn campaign_results(
     sequential: bool,
 ) -> Result<CampaignResults, LedgerError> {
     let attributed = attributed(workspace, dataset, campaign, now)?;
-    let goal = campaign
-        .goal
-        .as_ref()
-        .map(|g| format!("{} within {}", g.event, g.within));
-    let has_value = campaign.goal.as_ref().is_some_and(|g| g.value.is_some());
-    let clock = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    Ok(analyse(
+    let goal = goal_text(campaign);
+    let comparing = Comparing {
+        metric: if goal.is_some() {
+            Metric::Conversion
+        } else {
+            Metric::Click
+        },
+        variants_only: false,
+        sequential,
+    };
+    let mut results = analyse(
         &campaign.name,
         goal,
-        has_value,
+        has_value(campaign),
         &attributed,
-        sequential,
-        &clock,
-    ))
+        comparing,
+        &clock(now),
+    );
+    let decision = Ledger::rollout_decision(&workspace.manifest.delivery.ledger, &campaign.name)?;
+    results.rollout = decision.map(|d| {
+        format!(
+            "rollout: `{}` won and went to the rest ({} profiles, not compared here): {}",
+            d.winner, attributed.rolled_out, d.reason
+        )
+    });
+    Ok(results)
+}
+
+/// `purchase within 7d`, for a campaign with a goal.
+fn goal_text(campaign: &Campaign) -> Option<String> {
+    campaign
+        .goal
+        .as_ref()
+        .map(|g| format!("{} within {}", g.event, g.within))
+}
+
+fn has_value(campaign: &Campaign) -> bool {
+    campaign.goal.as_ref().is_some_and(|g| g.value.is_some())
+}
+
+fn clock(now: chrono::DateTime<chrono::Utc>) -> String {
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Decides `campaign`'s rollout at `now` from its test's outcomes: the winner, or `Err` with
+/// why no decision can be taken yet (a sample ratio mismatch).
+pub fn decide_rollout(
+    workspace: &CheckedWorkspace,
+    dataset: &Dataset,
+    campaign: &Campaign,
+    rollout: &Rollout,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<RolloutDecision, String>, LedgerError> {
+    let attributed = attributed(workspace, dataset, campaign, now)?;
+    let comparing = Comparing {
+        metric: rollout.metric,
+        variants_only: true,
+        sequential: false,
+    };
+    let results = analyse(
+        &campaign.name,
+        goal_text(campaign),
+        false,
+        &attributed,
+        comparing,
+        &clock(now),
+    );
+    Ok(decision(&results, rollout, now.timestamp()))
 }
 
 /// The attributed outcomes of `campaign` at `now`.
@@ -56,12 +112,11 @@ pub fn attributed(
     let path = &workspace.manifest.delivery.ledger;
     let record = Ledger::campaign_record(path, &campaign.name)?;
     let suppressions = Ledger::suppressions_at(path)?;
-    Ok(attribute(
-        campaign,
-        &workspace.schema,
-        &record,
-        &suppressions,
-        dataset,
-        now.timestamp(),
-    ))
+    let decision = Ledger::rollout_decision(path, &campaign.name)?;
+    let facts = LedgerFacts {
+        record: &record,
+        suppressions: &suppressions,
+        decision: decision.as_ref(),
+    };
+    Ok(attribute(campaign, &workspace.schema, &facts, dataset, now.timestamp()))
 }

@@ -2,7 +2,8 @@
 //! in the ledger, handed to a transport (outbox or SMTP, DKIM-signed when configured) by the
 //! sending threads with their pacing and retries, and recorded ([`execute`]); a permanent
 //! refusal about the recipient suppresses the address. Proofs ([`proof`]) send a rendered
-//! message to a reviewer.
+//! message to a reviewer. A rollout's winner is decided, once due, before the run plans
+//! ([`decide_rollouts`]).
 
 mod dkim;
 mod execute;
@@ -10,6 +11,7 @@ mod guards;
 mod pacing;
 mod proof;
 mod refusal;
+mod rollout;
 mod senders;
 mod setup;
 mod summary;
@@ -19,5 +21,6 @@ pub use dkim::DkimSigner;
 pub use execute::{execute, Destination, RunSettings};
 pub use guards::{data_is_fresh, take_lease, within_max_sends};
 pub use proof::proof;
+pub use rollout::{decide_rollouts, Decided};
 pub use setup::{dkim_signer, serving_secret, transport, unsubscribe_secret, RunOptions};
 pub use summary::{CampaignSummary, RunSummary, SendNote};

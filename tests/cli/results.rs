@@ -389,9 +389,134 @@ fn send_time_arms_go_out_at_their_own_times_and_are_compared() {
     );
     let check = tailor(dir.path(), &["check", "campaigns"]);
     assert_eq!(check.code, 1);
-    assert!(
-        check.stderr.contains("campaign::variant-schedule"),
-        "{}",
-        check.stderr
+    assert!(check.stderr.contains("campaign::variant-schedule"), "{}", check.stderr);
+}
+
+#[test]
+fn a_rollout_tests_on_its_share_then_sends_the_winner_to_the_rest() {
+    let dir = demo_workspace();
+    let campaign = dir.path().join("campaigns/campaigns/nyc_offer.yaml");
+    crate::support::replace_in(&campaign, "timezone: recipient }", "timezone: recipient, expire: 10d }");
+    crate::support::replace_in(
+        &campaign,
+        "priority: 5",
+        "rollout: { test_share: 50%, decide_after: 6d, metric: conversion, min_probability: 0.95 }\npriority: 5",
     );
+    let (port, inbox) = embedded_server();
+    send_by_smtp(&dir.path().join("campaigns/tailor.yaml"), port, 4, 0);
+    let ledger_path = dir.path().join("campaigns/.tailor/ledger.sqlite");
+    let run = |now: &str| {
+        let output = tailor_with_env(
+            dir.path(),
+            &["run", "campaigns", "--now", now, "--campaign", "nyc_offer"],
+            &[crate::run::SECRET],
+        );
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        output
+    };
+    let variants_sent_at = |at: i64| -> Vec<(String, i64)> {
+        let ledger = rusqlite::Connection::open(&ledger_path).unwrap();
+        let mut statement = ledger
+            .prepare("SELECT variant, COUNT(*) FROM sends WHERE campaign = 'nyc_offer' AND state = 'sent' AND at = ?1 GROUP BY variant ORDER BY variant")
+            .unwrap();
+        let rows = statement.query_map([at], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+
+    // The first run sends both variants, to the test share only; the rest wait.
+    run(RUN_AT);
+    let first = variants_sent_at(RUN_SECONDS);
+    assert_eq!(first.len(), 2, "{first:?}");
+    let plan = tailor(dir.path(), &["plan", "campaigns", "--now", RUN_AT, "--format", "json"]);
+    let before: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let nyc = before["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "nyc_offer")
+        .unwrap();
+    let pending = nyc["rollout"]["pending"].as_u64().unwrap();
+    assert!(pending > 40, "{nyc}");
+    assert_eq!(nyc["rollout"]["winner"], Value::Null);
+    fs::write(dir.path().join("before.json"), &plan.stdout).unwrap();
+
+    // Before `decide_after`, nothing is decided; only test-share members the first run
+    // deferred (quiet hours) are sent, their own variants.
+    run("2026-12-03T16:00:00Z");
+    let tested = inbox.lock().unwrap().len();
+    assert!(
+        rusqlite::Connection::open(&ledger_path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM rollouts", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+            == 0
+    );
+
+    // Six days on, the first run decides on the test's conversions and sends the winner to the
+    // rest, through the SMTP server.
+    let decided = run("2026-12-07T16:00:00Z");
+    assert!(
+        decided.stderr.contains("rollout of nyc_offer: `free_shipping` goes to the rest — `free_shipping` beats `standard` on conversion with probability"),
+        "{}",
+        decided.stderr
+    );
+    let (winner, reason): (String, String) = rusqlite::Connection::open(&ledger_path)
+        .unwrap()
+        .query_row(
+            "SELECT winner, reason FROM rollouts WHERE campaign = 'nyc_offer'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(winner, "free_shipping");
+    assert!(reason.contains("test recipients"), "{reason}");
+    let rest = variants_sent_at(RUN_SECONDS + 6 * 86_400 + 3_600);
+    let to_winner = rest.iter().find(|(v, _)| v == "free_shipping").map_or(0, |(_, n)| *n);
+    assert!(to_winner as u64 >= pending - 10, "{rest:?}, {pending} pending");
+    assert_eq!(
+        inbox.lock().unwrap().len(),
+        tested + rest.iter().map(|(_, n)| *n as usize).sum::<usize>()
+    );
+
+    // A later run keeps the decision and sends nothing twice.
+    let again = run("2026-12-07T16:30:00Z");
+    assert!(!again.stderr.contains("goes to the rest"), "{}", again.stderr);
+
+    // The plan and the plan's diff show the decision; the report compares the test phase only.
+    let plan = tailor(dir.path(), &["plan", "campaigns", "--now", "2026-12-07T16:30:00Z"]);
+    assert!(
+        plan.stdout
+            .contains("rollout: `free_shipping` won at 2026-12-07T16:00:00Z"),
+        "{}",
+        plan.stdout
+    );
+    let diff = tailor(
+        dir.path(),
+        &[
+            "plan",
+            "campaigns",
+            "--now",
+            "2026-12-07T16:30:00Z",
+            "--base",
+            "before.json",
+        ],
+    );
+    assert!(diff.stdout.contains("nyc_offer.rollout"), "{}", diff.stdout);
+    assert!(diff.stdout.contains("`free_shipping` won"), "{}", diff.stdout);
+    let results = report_json(dir.path(), &["nyc_offer", "--now", "2026-12-09T00:00:00Z"]);
+    assert!(!results["sample_ratio_mismatch"].as_bool().unwrap(), "{results}");
+    assert!(
+        results["rollout"]
+            .as_str()
+            .unwrap()
+            .starts_with("rollout: `free_shipping` won"),
+        "{results}"
+    );
+    let compared: u64 = results["arms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["units"].as_u64().unwrap())
+        .sum();
+    assert!(compared < 100, "only the test phase is compared: {results}");
 }

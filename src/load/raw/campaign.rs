@@ -43,6 +43,8 @@ pub struct RawCampaign {
     pub salt: Option<Located<String>>,
     /// Conversion event for the A/B report.
     pub goal: Option<Located<RawGoal>>,
+    /// Winner rollout: `{ test_share: 20%, decide_after: 24h, metric: click, min_probability: 0.95 }`.
+    pub rollout: Option<Located<RawRollout>>,
     /// Product recommendations, as `recommendations` in templates.
     pub recommend: Option<Located<RawRecommend>>,
     /// Higher goes first when frequency caps bite.
@@ -127,6 +129,20 @@ pub struct RawGoal {
     /// The smallest relative lift worth detecting, e.g. `20%`: `plan` warns when the arm sizes
     /// cannot detect it at 80% power.
     pub min_detectable_lift: Option<Located<String>>,
+}
+
+/// `rollout:`: send the variants to a test share first, then the winner to the rest.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRollout {
+    /// The share of the audience (outside the holdout) that gets the variants first, e.g. `20%`.
+    pub test_share: Located<String>,
+    /// How long after the first test send the winner is decided, e.g. `24h`.
+    pub decide_after: Located<String>,
+    /// `click` or `conversion` (the goal's).
+    pub metric: Located<String>,
+    /// The probability a variant must reach of beating the first one (default 0.95).
+    pub min_probability: Option<Located<f64>>,
 }
 
 /// `recommend:`.
