@@ -3,34 +3,13 @@
 //! send) or held out (when the campaign would have sent to it). A holdout member's outcomes
 //! count from that moment, as a recipient's count from their first send; the report reads it.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 
+use super::tables::assign;
 use super::{Ledger, LedgerError};
-
-/// The table (layout 3).
-pub(super) const ASSIGNMENTS_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS assignments (
-    campaign     TEXT    NOT NULL,
-    profile_key  TEXT    NOT NULL,
-    arm          TEXT    NOT NULL,  -- a variant's name, or 'holdout'
-    assigned_at  INTEGER NOT NULL,  -- the run's now when first sent or held out (Unix seconds)
-    PRIMARY KEY (campaign, profile_key)
-) WITHOUT ROWID;
-";
 
 /// The arm name a held-out profile is recorded under.
 pub const HOLDOUT_ARM: &str = "holdout";
-
-/// Records (campaign, key) in `arm` at `now`, unless it is already assigned.
-pub(super) fn assign(connection: &Connection, campaign: &str, key: &str, arm: &str, now: i64) -> rusqlite::Result<()> {
-    connection
-        .prepare_cached(
-            "INSERT INTO assignments (campaign, profile_key, arm, assigned_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![campaign, key, arm, now])?;
-    Ok(())
-}
 
 /// One profile's arm of one campaign.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,7 @@ mod records;
 mod rollouts;
 mod store;
 mod suppression;
+mod tables;
 
 pub use assignments::{Assigned, CampaignRecord, SentMessage, HOLDOUT_ARM};
 pub use error::LedgerError;

@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::assignments::{assign, ASSIGNMENTS_SCHEMA};
 use super::lease::{self, Holder, Lease, LeaseError, LEASE_SCHEMA};
-use super::rollouts::{read_decisions, ROLLOUTS_SCHEMA};
+use super::tables::{assign, read_decisions, ASSIGNMENTS_SCHEMA, ROLLOUTS_SCHEMA, SCHEMA};
 use super::{Interrupted, LedgerError, Recorded, Reservation, SendKey};
 use crate::model::SendState;
 use crate::plan::{History, PastSend};
@@ -27,29 +26,6 @@ const SCHEMA_VERSION: i64 = 3;
 
 /// The first bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS sends (
-    campaign     TEXT    NOT NULL,
-    profile_key  TEXT    NOT NULL,
-    occurrence   TEXT    NOT NULL,
-    state        TEXT    NOT NULL CHECK (state IN ('reserved', 'sent', 'failed', 'deferred', 'uncertain')),
-    variant      TEXT    NOT NULL,
-    message_id   TEXT    NOT NULL,
-    at           INTEGER NOT NULL,  -- the run's now when reserved, then when sent (Unix seconds)
-    updated_at   INTEGER NOT NULL,  -- the run's now of the latest change
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    reply        TEXT,              -- the server's last answer, or what went wrong
-    PRIMARY KEY (campaign, profile_key, occurrence)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sends_by_state ON sends (state);
-CREATE TABLE IF NOT EXISTS suppressions (
-    address   TEXT    NOT NULL PRIMARY KEY,  -- lowercased
-    reason    TEXT    NOT NULL,
-    source    TEXT    NOT NULL,              -- smtp, add, import
-    added_at  INTEGER NOT NULL
-) WITHOUT ROWID;
-";
 
 /// An open ledger, for writing (only `run` and `suppress` open one).
 pub struct Ledger {
