@@ -366,11 +366,15 @@ fn outcomes(
             });
             next_id += 1;
         };
+    let mut by_user: std::collections::HashMap<&str, Vec<&Event>> = std::collections::HashMap::new();
+    for e in events.iter().filter(|e| e.ts <= now) {
+        by_user.entry(e.user.as_str()).or_default().push(e);
+    }
     for p in profiles
         .iter()
         .filter(|p| p.email_opt_in && p.unsubscribed_at.is_none())
     {
-        let own: Vec<&Event> = events.iter().filter(|e| e.user == p.id && e.ts <= now).collect();
+        let own = by_user.get(p.id.as_str()).map_or(&[][..], Vec::as_slice);
         let seen = own
             .iter()
             .filter(|e| e.kind == "page_view")

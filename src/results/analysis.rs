@@ -340,7 +340,13 @@ fn verdict(results: &CampaignResults) -> Vec<String> {
     }
     if results.comparisons.is_empty() {
         let with_units = results.arms.iter().filter(|a| a.units > 0).count();
-        return vec![if with_units < 2 {
+        let control_units = results.arms.first().map_or(0, |a| a.units);
+        return vec![if control_units == 0 {
+            format!(
+                "nothing to compare yet: the control `{}` has no recipients",
+                results.control
+            )
+        } else if with_units < 2 {
             format!("nothing to compare: {metric} needs at least two arms with recipients")
         } else {
             format!("not enough evidence yet: no variation in {metric} to test (every arm is at 0% or at 100%)")
