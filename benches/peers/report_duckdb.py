@@ -31,7 +31,8 @@ con.register("units", units)
 con.register("sent", sent)
 con.execute(
     f"""CREATE TABLE events AS SELECT user_id, type, epoch(CAST(ts AS TIMESTAMPTZ))::BIGINT AS t, campaign, machine, total
-        FROM read_json_auto('{events}', format = 'newline_delimited', union_by_name = true)"""
+        FROM read_json('{events}', format = 'newline_delimited', columns = {{user_id: 'VARCHAR', type: 'VARCHAR',
+              ts: 'VARCHAR', campaign: 'VARCHAR', machine: 'BOOLEAN', total: 'DOUBLE'}})"""
 )
 arms = con.execute(
     f"""

@@ -316,9 +316,10 @@ fn engagement(
         }
     }
     for unit in arms.iter_mut().flat_map(|a| a.units.values_mut()) {
-        unit.machine_opened &= !unit.opened;
-        // A click implies the message was opened, whether or not the pixel loaded.
+        // A click implies the message was opened, whether or not the pixel loaded; then a
+        // machine open counts apart only where no person opened.
         unit.opened |= unit.clicked;
+        unit.machine_opened &= !unit.opened;
     }
     unattributed
 }
