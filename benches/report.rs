@@ -3,10 +3,11 @@
 //!
 //! A shop of 100,000 profiles (shopgen, seed 3, with `--outcomes`: a week of opens, clicks and
 //! purchases after the send) is run once (`tailor run --campaign nyc_offer`, outbox) to fill
-//! the ledger; then `tailor report DIR nyc_offer --format json` and the peer
-//! (`benches/peers/report_duckdb.py`: DuckDB SQL over the events file and the ledger's tables,
-//! statsmodels for the tests) each run three times: median wall time, and the per-arm counts of
-//! both, which must agree (an independent check of attribution on a large ledger).
+//! the ledger; then, with the events as NDJSON and as Parquet, `tailor report DIR nyc_offer
+//! --format json` and the peer (`benches/peers/report_duckdb.py`: DuckDB SQL over the same
+//! events file and the ledger's tables, statsmodels for the tests) each run three times: median
+//! wall time, and the per-arm counts of both, which must agree (an independent check of
+//! attribution on a large ledger).
 //!
 //! Run with `cargo bench --bench report` (Python 3 with duckdb, pandas, statsmodels).
 
@@ -29,7 +30,11 @@ fn median(mut times: Vec<f64>) -> f64 {
 }
 
 fn shop(dir: &Path) {
-    for (format, out) in [("csv", dir.join("datasets/shop")), ("ndjson", dir.join("ndjson"))] {
+    for (format, out) in [
+        ("csv", dir.join("datasets/shop")),
+        ("ndjson", dir.join("ndjson")),
+        ("parquet", dir.join("parquet")),
+    ] {
         let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
             .args([
                 "--profiles",
@@ -90,6 +95,31 @@ fn main() {
         start.elapsed().as_secs_f64()
     );
 
+    let mut lines = Vec::new();
+    for (format, file) in [("NDJSON", "events.ndjson"), ("Parquet", "events.parquet")] {
+        let data = dir.join("campaigns/data.yaml");
+        let text = std::fs::read_to_string(&data).expect("data.yaml");
+        let text = text.replace("events.ndjson", file).replace("events.parquet", file);
+        std::fs::write(&data, text).expect("data.yaml");
+        println!("events as {format}:");
+        let (ours, theirs, agree) = measure(dir, &dir.join("datasets/shop").join(file));
+        let (a, b) = (median(ours), median(theirs));
+        println!(
+            "  attribution agrees with the peer: {}",
+            if agree { "yes" } else { "NO" }
+        );
+        lines.push(format!("| {format} | {a:.2} s | {b:.2} s | {:.2}x |", a / b));
+        assert!(agree, "tailor and the peer attribute differently");
+    }
+    println!("\n| events | tailor report | DuckDB + statsmodels | ratio |\n|---|---:|---:|---:|");
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+/// Runs tailor's report and the peer three times each on `events`; their times and whether
+/// their per-arm counts agree.
+fn measure(dir: &Path, events: &Path) -> (Vec<f64>, Vec<f64>, bool) {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let (mut ours_out, mut theirs_out) = (String::new(), String::new());
     for _ in 0..3 {
@@ -112,7 +142,7 @@ fn main() {
             Command::new("python3")
                 .arg(support::repo().join("benches/peers/report_duckdb.py"))
                 .arg(dir.join("campaigns/.tailor/ledger.sqlite"))
-                .arg(dir.join("datasets/shop/events.ndjson"))
+                .arg(events)
                 .args(["nyc_offer", REPORT_AT, &(7 * 86_400).to_string()]),
         );
         theirs.push(t);
@@ -148,10 +178,5 @@ fn main() {
             arm["units"], arm["conversion"]["count"]["successes"], revenue
         );
     }
-    let (a, b) = (median(ours), median(theirs));
-    println!("tailor report: {a:.2} s (median of 3)");
-    println!("peer (DuckDB + statsmodels): {b:.2} s (median of 3)");
-    println!("ratio tailor/peer: {:.2}x", a / b);
-    println!("attribution agrees with the peer: {}", if agree { "yes" } else { "NO" });
-    assert!(agree, "tailor and the peer attribute differently");
+    (ours, theirs, agree)
 }

@@ -29,10 +29,15 @@ with sqlite3.connect(ledger) as db:
 con = duckdb.connect()
 con.register("units", units)
 con.register("sent", sent)
+source = (
+    f"read_parquet('{events}')"
+    if events.endswith(".parquet")
+    else f"""read_json('{events}', format = 'newline_delimited', columns = {{user_id: 'VARCHAR', type: 'VARCHAR',
+              ts: 'VARCHAR', campaign: 'VARCHAR', machine: 'BOOLEAN', total: 'DOUBLE'}})"""
+)
 con.execute(
     f"""CREATE TABLE events AS SELECT user_id, type, epoch(CAST(ts AS TIMESTAMPTZ))::BIGINT AS t, campaign, machine, total
-        FROM read_json('{events}', format = 'newline_delimited', columns = {{user_id: 'VARCHAR', type: 'VARCHAR',
-              ts: 'VARCHAR', campaign: 'VARCHAR', machine: 'BOOLEAN', total: 'DOUBLE'}})"""
+        FROM {source}"""
 )
 arms = con.execute(
     f"""

@@ -292,7 +292,7 @@ const PROFILE_COLUMNS: [&str; 11] = [
     "email_opt_in",
     "unsubscribed_at",
 ];
-const EVENT_PROPERTIES: [&str; 10] = [
+const EVENT_PROPERTIES: [&str; 11] = [
     "url",
     "category",
     "product_id",
@@ -303,6 +303,7 @@ const EVENT_PROPERTIES: [&str; 10] = [
     "campaign",
     "variant",
     "url",
+    "machine",
 ];
 
 /// One of the demo's A/B campaigns as `--outcomes` simulates it: who is in its audience, its
@@ -580,6 +581,10 @@ fn parquet_events(events: &[Event]) -> PolarsResult<DataFrame> {
             "quantity" => Column::new(
                 name.into(),
                 values.map(|v| v.and_then(|v| v.as_i64())).collect::<Vec<_>>(),
+            ),
+            "machine" => Column::new(
+                name.into(),
+                values.map(|v| v.and_then(|v| v.as_bool())).collect::<Vec<_>>(),
             ),
             _ => Column::new(
                 name.into(),
