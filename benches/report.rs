@@ -52,11 +52,10 @@ fn shop(dir: &Path) {
             .expect("shopgen runs");
         assert!(status.success());
     }
-    std::fs::copy(
-        dir.join("ndjson/events.ndjson"),
-        dir.join("datasets/shop/events.ndjson"),
-    )
-    .expect("events");
+    for file in ["ndjson/events.ndjson", "parquet/events.parquet"] {
+        let name = Path::new(file).file_name().expect("a file name");
+        std::fs::copy(dir.join(file), dir.join("datasets/shop").join(name)).expect("events");
+    }
 }
 
 fn timed(command: &mut Command) -> (f64, String) {

@@ -78,7 +78,7 @@ pub struct ArmResult {
     pub unsubscribe: Rate,
 }
 
-/// One arm against the control on the primary metric.
+/// One arm against the control on the primary metric (fields in alphabetical order).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
     /// The arm.
@@ -89,14 +89,14 @@ pub struct Comparison {
     pub lift: Interval,
     /// The observed absolute lift.
     pub lift_observed: f64,
-    /// The relative lift, (arm − control) / control, when the control's rate is not 0.
-    pub relative_lift: Option<f64>,
-    /// The relative lift's delta-method interval.
-    pub relative_interval: Option<Interval>,
-    /// The z-test's two-sided p-value.
-    pub p_value: f64,
     /// Holm-adjusted (equal to `p_value` with one comparison).
     pub p_adjusted: f64,
+    /// The z-test's two-sided p-value.
+    pub p_value: f64,
+    /// The relative lift's delta-method interval.
+    pub relative_interval: Option<Interval>,
+    /// The relative lift, (arm − control) / control, when the control's rate is not 0.
+    pub relative_lift: Option<f64>,
     /// Revenue per unit, Welch's t-test, when the goal has a value.
     pub revenue: Option<Welch>,
     /// The always-valid sequential test.
@@ -105,19 +105,19 @@ pub struct Comparison {
     pub z: f64,
 }
 
-/// The analysis of one campaign.
+/// The analysis of one campaign. Fields in alphabetical order, so JSON keys come out sorted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CampaignResults {
     /// Every arm, control first.
     pub arms: Vec<ArmResult>,
+    /// The campaign.
+    pub campaign: String,
     /// Independence of arm and outcome across all arms.
     pub chi_square: Option<ChiSquare>,
     /// Each other arm against the control.
     pub comparisons: Vec<Comparison>,
     /// The control arm.
     pub control: String,
-    /// The campaign.
-    pub campaign: String,
     /// The goal, as `purchase within 7d`, if any.
     pub goal: Option<String>,
     /// The metric compared: `conversion` with a goal, else `click`.
@@ -126,12 +126,12 @@ pub struct CampaignResults {
     pub now: String,
     /// A decided rollout: the winner and why (from the ledger).
     pub rollout: Option<String>,
-    /// Whether the verdict reads the sequential test (`--sequential`).
-    pub sequential: bool,
     /// The sample-ratio check of arm sizes against the weights.
     pub sample_ratio: Option<ChiSquare>,
     /// Whether the arm sizes do not fit the weights (p < 0.001): then no verdict.
     pub sample_ratio_mismatch: bool,
+    /// Whether the verdict reads the sequential test (`--sequential`).
+    pub sequential: bool,
     /// Each arm's cumulative metric rate by day, for the chart.
     pub timeline: Vec<DayPoint>,
     /// Open and click events of this campaign that matched no recipient.
