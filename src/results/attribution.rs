@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use polars::prelude::{DataFrame, DataType};
+use polars::prelude::DataFrame;
 
+use super::event_rows::{flag_column, number_column, text_column, EventRows};
 use crate::data::{event_column, Dataset};
 use crate::ledger::{CampaignRecord, Suppression, HOLDOUT_ARM};
 use crate::model::{Campaign, DataSchema, Goal, RolloutDecision};
@@ -60,32 +61,6 @@ pub struct Attributed {
     pub unknown_arms: BTreeMap<String, u64>,
     /// Profiles a decided rollout sent the winner after the test (not compared).
     pub rolled_out: u64,
-}
-
-/// A text column of the events, by row (absent columns read as nothing).
-fn texts(events: &DataFrame, column: &str) -> Vec<Option<String>> {
-    events
-        .column(column)
-        .ok()
-        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.map(str::to_string)).collect()))
-        .unwrap_or_else(|| vec![None; events.height()])
-}
-
-fn numbers(events: &DataFrame, column: &str) -> Vec<Option<f64>> {
-    events
-        .column(column)
-        .ok()
-        .and_then(|c| c.cast(&DataType::Float64).ok())
-        .and_then(|c| c.f64().ok().map(|s| s.iter().collect()))
-        .unwrap_or_else(|| vec![None; events.height()])
-}
-
-fn flags(events: &DataFrame, column: &str) -> Vec<Option<bool>> {
-    events
-        .column(column)
-        .ok()
-        .and_then(|c| c.bool().ok().map(|s| s.iter().collect()))
-        .unwrap_or_else(|| vec![None; events.height()])
 }
 
 /// The local part of a Message-ID, `<local@domain>` → `local`.
@@ -204,23 +179,19 @@ pub fn attribute(
         }
     }
     exits(&mut arms, &arm_of, schema, suppressions, dataset, now);
-    let unattributed = engagement(
-        &mut arms,
-        &arm_of,
-        &by_message,
-        &rolled_out,
-        &campaign.name,
-        dataset,
-        now,
-    );
+    let mut kinds = vec!["email_open", "email_click"];
+    kinds.extend(campaign.goal.as_ref().map(|g| g.event.as_str()));
+    let rows = EventRows::of(&dataset.events, &kinds);
+    let links = Links { by_message, rolled_out };
+    let unattributed = engagement(&mut arms, &arm_of, &links, &campaign.name, &rows, &dataset.events, now);
     if let Some(goal) = &campaign.goal {
-        conversions(&mut arms, &arm_of, goal, dataset, now);
+        conversions(&mut arms, &arm_of, goal, &rows, &dataset.events, now);
     }
     Attributed {
         arms,
         unattributed,
         unknown_arms,
-        rolled_out: rolled_out.len() as u64,
+        rolled_out: links.rolled_out.len() as u64,
     }
 }
 
@@ -239,9 +210,13 @@ fn exits(
     now: i64,
 ) {
     let by_address: HashMap<&str, &Suppression> = suppressions.iter().map(|s| (s.address.as_str(), s)).collect();
-    let keys = texts(&dataset.profiles, &schema.key);
-    let emails = texts(&dataset.profiles, &schema.email);
-    for (key, email) in keys.iter().zip(&emails) {
+    let (Some(keys), Some(emails)) = (
+        text_column(&dataset.profiles, &schema.key),
+        text_column(&dataset.profiles, &schema.email),
+    ) else {
+        return;
+    };
+    for (key, email) in keys.iter().zip(emails.iter()) {
         let (Some(key), Some(email)) = (key, email) else {
             continue;
         };
@@ -263,19 +238,24 @@ fn exits(
     }
 }
 
+/// How an open or click finds its unit: the sends by Message-ID local part, and the profiles a
+/// decided rollout sent after its test (their events are not compared).
+struct Links<'a> {
+    by_message: HashMap<&'a str, &'a str>,
+    rolled_out: HashSet<&'a str>,
+}
+
 /// Opens and clicks of `campaign`; returns how many matched no recipient.
 fn engagement(
     arms: &mut [ArmUnits],
     arm_of: &HashMap<&str, usize>,
-    by_message: &HashMap<&str, &str>,
-    rolled_out: &HashSet<&str>,
+    links: &Links,
     campaign: &str,
-    dataset: &Dataset,
+    rows: &EventRows,
+    events: &DataFrame,
     now: i64,
 ) -> u64 {
-    let index = dataset.event_index();
-    let events = &dataset.events;
-    let users = texts(events, crate::data::EVENT_USER);
+    let (by_message, rolled_out) = (&links.by_message, &links.rolled_out);
     // Events from before the campaign's first recorded unit belong to earlier sends this
     // ledger never saw: out of scope, not unattributed.
     let Some(start) = arms.iter().flat_map(|a| a.units.values().map(|u| u.since)).min() else {
@@ -283,19 +263,17 @@ fn engagement(
     };
     let mut unattributed = 0;
     for kind in ["email_open", "email_click"] {
-        let campaigns = texts(events, &event_column(kind, "campaign"));
-        let messages = texts(events, &event_column(kind, "message_id"));
-        let machine = flags(events, &event_column(kind, "machine"));
-        for &row in index.of_type(kind) {
-            let Some(ts) = index.ts.get(row).copied().flatten().map(|t| t.div_euclid(1_000_000)) else {
-                continue;
-            };
-            if ts < start || ts > now || campaigns[row].as_deref() != Some(campaign) {
+        let campaigns = text_column(events, &event_column(kind, "campaign"));
+        let messages = text_column(events, &event_column(kind, "message_id"));
+        let machine = flag_column(events, &event_column(kind, "machine"));
+        for &row in rows.rows(kind) {
+            let Some(ts) = rows.seconds(row) else { continue };
+            if ts < start || ts > now || campaigns.as_ref().and_then(|c| c.get(row)) != Some(campaign) {
                 continue;
             }
-            let key = match messages[row].as_deref() {
+            let key = match messages.as_ref().and_then(|m| m.get(row)) {
                 Some(id) => by_message.get(local_part(id)).copied(),
-                None => users[row].as_deref(),
+                None => rows.user(row),
             };
             if key.is_some_and(|key| rolled_out.contains(key)) {
                 continue;
@@ -308,7 +286,7 @@ fn engagement(
                 unattributed += 1;
                 continue;
             }
-            match (kind, machine[row] == Some(true)) {
+            match (kind, machine.as_ref().and_then(|m| m.get(row)) == Some(true)) {
                 ("email_open", true) => unit.machine_opened = true,
                 ("email_open", false) => unit.opened = true,
                 _ => unit.clicked = true,
@@ -326,26 +304,28 @@ fn engagement(
 
 /// The first goal event within the window after each unit's start, and the value summed over
 /// the window.
-fn conversions(arms: &mut [ArmUnits], arm_of: &HashMap<&str, usize>, goal: &Goal, dataset: &Dataset, now: i64) {
-    let index = dataset.event_index();
-    let events = &dataset.events;
-    let users = texts(events, crate::data::EVENT_USER);
+fn conversions(
+    arms: &mut [ArmUnits],
+    arm_of: &HashMap<&str, usize>,
+    goal: &Goal,
+    rows: &EventRows,
+    events: &DataFrame,
+    now: i64,
+) {
     let values = goal
         .value
         .as_ref()
-        .map(|property| numbers(events, &event_column(&goal.event, property)));
-    for &row in index.of_type(&goal.event) {
-        let Some(ts) = index.ts.get(row).copied().flatten().map(|t| t.div_euclid(1_000_000)) else {
-            continue;
-        };
-        let Some(unit) = users[row].as_deref().and_then(|key| unit_mut(arms, arm_of, key)) else {
+        .and_then(|property| number_column(events, &event_column(&goal.event, property)));
+    for &row in rows.rows(&goal.event) {
+        let Some(ts) = rows.seconds(row) else { continue };
+        let Some(unit) = rows.user(row).and_then(|key| unit_mut(arms, arm_of, key)) else {
             continue;
         };
         if ts < unit.since || ts > unit.since + goal.within.seconds || ts > now {
             continue;
         }
         unit.converted_at.get_or_insert(ts);
-        if let Some(value) = values.as_ref().and_then(|v| v[row]) {
+        if let Some(value) = values.as_ref().and_then(|v| v.get(row)) {
             unit.revenue += value;
         }
     }

@@ -6,6 +6,7 @@
 mod analysis;
 mod attribution;
 mod chart;
+mod event_rows;
 mod format;
 mod rollout;
 mod summary;
