@@ -47,6 +47,18 @@ pub fn summarize(name: &str, has_goal: bool, attributed: &Attributed) -> Campaig
     }
 }
 
+/// One campaign's cells: name, sent, and the open, click, conversion and unsubscribe rates.
+fn cells(s: &CampaignSummary) -> [String; 6] {
+    [
+        s.name.clone(),
+        s.sent.to_string(),
+        percent(&s.open),
+        percent(&s.click),
+        s.conversion.as_ref().map_or("no goal".into(), percent),
+        percent(&s.unsubscribe),
+    ]
+}
+
 /// The summaries as an aligned table.
 pub fn render_summary_text(now: &str, summaries: &[CampaignSummary]) -> String {
     let mut out = format!("results at {now}\n\n");
@@ -56,15 +68,10 @@ pub fn render_summary_text(now: &str, summaries: &[CampaignSummary]) -> String {
         "campaign", "sent", "open", "click", "conversion", "unsubscribe"
     );
     for s in summaries {
+        let [name, sent, open, click, conversion, unsubscribe] = cells(s);
         let _ = writeln!(
             out,
-            "{:24} {:>7} {:>7} {:>7} {:>10} {:>12}",
-            s.name,
-            s.sent,
-            percent(&s.open),
-            percent(&s.click),
-            s.conversion.as_ref().map_or("no goal".into(), percent),
-            percent(&s.unsubscribe)
+            "{name:24} {sent:>7} {open:>7} {click:>7} {conversion:>10} {unsubscribe:>12}"
         );
     }
     out.push_str("\n`tailor report DIR CAMPAIGN` compares a campaign's arms.\n");
@@ -75,16 +82,7 @@ pub fn render_summary_text(now: &str, summaries: &[CampaignSummary]) -> String {
 pub fn render_summary_markdown(now: &str, summaries: &[CampaignSummary]) -> String {
     let mut out = format!("### Campaign results at {now}\n\n| campaign | sent | open | click | conversion | unsubscribe |\n|---|---:|---:|---:|---:|---:|\n");
     for s in summaries {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            s.name,
-            s.sent,
-            percent(&s.open),
-            percent(&s.click),
-            s.conversion.as_ref().map_or("no goal".into(), percent),
-            percent(&s.unsubscribe)
-        );
+        let _ = writeln!(out, "| {} |", cells(s).join(" | "));
     }
     out
 }

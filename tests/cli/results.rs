@@ -92,6 +92,7 @@ fn the_report_on_the_demo_finds_the_true_effect_and_not_the_null_one() {
     assert!(conversions(&early) < conversions(&nyc));
 
     // Deterministic: the same inputs and clock give the same bytes, in every format.
+    let mut outputs = std::collections::BTreeMap::new();
     for format in ["text", "markdown", "json", "svg"] {
         let args = [
             "report",
@@ -105,46 +106,19 @@ fn the_report_on_the_demo_finds_the_true_effect_and_not_the_null_one() {
         let (a, b) = (tailor(dir.path(), &args), tailor(dir.path(), &args));
         assert_eq!(a.code, 0, "{format}: {}", a.stderr);
         assert_eq!(a.stdout, b.stdout, "{format}");
+        outputs.insert(format, a.stdout);
     }
-    let text = tailor(
-        dir.path(),
-        &["report", "campaigns", "nyc_offer", "--now", "2026-12-09T00:00:00Z"],
-    )
-    .stdout;
+    let text = &outputs["text"];
     assert!(
         text.contains("holdout (control)") && text.contains("verdict:"),
         "{text}"
     );
-    let markdown = tailor(
-        dir.path(),
-        &[
-            "report",
-            "campaigns",
-            "nyc_offer",
-            "--now",
-            "2026-12-09T00:00:00Z",
-            "--format",
-            "markdown",
-        ],
-    )
-    .stdout;
+    let markdown = &outputs["markdown"];
     assert!(
         markdown.starts_with("### nyc_offer") && markdown.contains("| arm | units |"),
         "{markdown}"
     );
-    let svg = tailor(
-        dir.path(),
-        &[
-            "report",
-            "campaigns",
-            "nyc_offer",
-            "--now",
-            "2026-12-09T00:00:00Z",
-            "--format",
-            "svg",
-        ],
-    )
-    .stdout;
+    let svg = &outputs["svg"];
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<polyline").count(), 3, "one cumulative line per arm");
     assert_eq!(svg.matches("<circle").count(), 3, "one rate with its interval per arm");
