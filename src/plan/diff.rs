@@ -67,30 +67,55 @@ fn rollout_changes(base: &PlanReport, plan: &PlanReport) -> Vec<SubjectChange> {
         .collect()
 }
 
-/// Variants whose subject, as their first due recipient sees it, changed.
+/// Variants whose subject, as their first due recipient sees it, changed; and the subjects of
+/// campaigns only one plan has.
 fn subject_changes(base: &PlanReport, plan: &PlanReport) -> Vec<SubjectChange> {
     let (before, after) = (subjects(base), subjects(plan));
-    after
-        .iter()
-        .filter_map(|(what, (text, key))| {
-            let (old_text, old_key) = before.get(what)?;
-            if old_text == text {
-                return None;
-            }
-            let shown = |text: &str, key: &str| {
-                if old_key == key {
-                    format!("\"{text}\"")
+    let has = |report: &PlanReport, what: &str| {
+        report
+            .campaigns
+            .iter()
+            .any(|c| what.starts_with(&format!("{} ", c.name)))
+    };
+    let alone = |side: &BTreeMap<String, (String, String)>, other: &PlanReport, label: &str, added: bool| {
+        side.iter()
+            .filter(|(what, _)| !has(other, what))
+            .map(|(what, (text, key))| {
+                let shown = format!("\"{text}\" ({key})");
+                let (before, after) = if added {
+                    (label.to_string(), shown)
                 } else {
-                    format!("\"{text}\" ({key})")
+                    (shown, label.to_string())
+                };
+                SubjectChange {
+                    what: format!("{what}.subject"),
+                    before,
+                    after,
                 }
-            };
-            Some(SubjectChange {
-                what: format!("{what}.subject"),
-                before: shown(old_text, old_key),
-                after: shown(text, key),
             })
+            .collect::<Vec<_>>()
+    };
+    let mut changes = alone(&after, base, "(new campaign)", true);
+    changes.extend(alone(&before, plan, "(removed campaign)", false));
+    changes.extend(after.iter().filter_map(|(what, (text, key))| {
+        let (old_text, old_key) = before.get(what)?;
+        if old_text == text {
+            return None;
+        }
+        let shown = |text: &str, key: &str| {
+            if old_key == key {
+                format!("\"{text}\"")
+            } else {
+                format!("\"{text}\" ({key})")
+            }
+        };
+        Some(SubjectChange {
+            what: format!("{what}.subject"),
+            before: shown(old_text, old_key),
+            after: shown(text, key),
         })
-        .collect()
+    }));
+    changes
 }
 
 fn numbers(campaign: &CampaignReport) -> BTreeMap<String, usize> {
@@ -126,9 +151,19 @@ impl Side {
     }
 }
 
-/// Changes per campaign, segment and persona model (name to its changes), in name order; new and removed
-/// ones count from or to zero.
-fn changes(base: &PlanReport, plan: &PlanReport) -> Vec<(String, Vec<Change>)> {
+/// What changed about one campaign, segment or persona model.
+struct Changed {
+    /// `campaign NAME`, `segment NAME` or `persona MODEL`.
+    name: String,
+    /// ` (new)` or ` (removed)` when only one plan has it, else empty.
+    status: &'static str,
+    /// Its numbers that moved.
+    changes: Vec<Change>,
+}
+
+/// Changes per campaign, segment and persona model, in name order; new and removed ones count
+/// from or to zero and say so.
+fn changes(base: &PlanReport, plan: &PlanReport) -> Vec<Changed> {
     let mut all: BTreeMap<String, BeforeAfter> = BTreeMap::new();
     for campaign in &base.campaigns {
         all.entry(format!("campaign {}", campaign.name)).or_default().0 = numbers(campaign);
@@ -160,7 +195,16 @@ fn changes(base: &PlanReport, plan: &PlanReport) -> Vec<(String, Vec<Change>)> {
                 })
                 .filter(|c| c.before != c.after)
                 .collect();
-            (!changed.is_empty()).then_some((name, changed))
+            let status = match (before.is_empty(), after.is_empty()) {
+                (true, false) => " (new)",
+                (false, true) => " (removed)",
+                _ => "",
+            };
+            (!changed.is_empty()).then_some(Changed {
+                name,
+                status,
+                changes: changed,
+            })
         })
         .collect()
 }
@@ -179,9 +223,9 @@ pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
         return format!("no change against the base plan ({} → {})\n", base.now, plan.now);
     }
     let mut out = String::new();
-    for (name, list) in changes {
-        let _ = writeln!(out, "{name}");
-        for change in list {
+    for Changed { name, status, changes } in changes {
+        let _ = writeln!(out, "{name}{status}");
+        for change in changes {
             let _ = writeln!(
                 out,
                 "  {:<24} {:>8} → {:<8} {}",
@@ -226,9 +270,13 @@ pub fn diff_markdown(base: &PlanReport, plan: &PlanReport) -> String {
         return out;
     }
     out.push_str("| | | before | after | change |\n|---|---|---:|---:|---:|\n");
-    for (name, list) in changes {
-        for (i, change) in list.iter().enumerate() {
-            let label = if i == 0 { format!("**{name}**") } else { String::new() };
+    for Changed { name, status, changes } in changes {
+        for (i, change) in changes.iter().enumerate() {
+            let label = if i == 0 {
+                format!("**{name}**{status}")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "| {label} | {} | {} | {} | {} |",

@@ -200,6 +200,47 @@ fn base_diff_shows_what_a_change_does() {
         "{}",
         reworded.stdout
     );
+    // A campaign only one plan has says "new" or "removed", with its subject lines.
+    let welcome = fs::read_to_string(ws.path("campaigns/welcome.yaml")).unwrap();
+    ws.write("campaigns/hello.yaml", &welcome.replace("name: welcome", "name: hello"));
+    let added = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW, "--base", "base.json"]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert!(added.stdout.contains("campaign hello (new)\n"), "{}", added.stdout);
+    assert!(
+        added
+            .stdout
+            .contains("hello default.subject: (new campaign) → \"Hello, friend!\" (u2)"),
+        "{}",
+        added.stdout
+    );
+    let with_hello = tailor(ws.dir.path(), &["plan", "ws", "--now", NOW, "--format", "json"]);
+    fs::write(ws.dir.path().join("with_hello.json"), &with_hello.stdout).unwrap();
+    fs::remove_file(ws.path("campaigns/hello.yaml")).unwrap();
+    let removed = tailor(
+        ws.dir.path(),
+        &[
+            "plan",
+            "ws",
+            "--now",
+            NOW,
+            "--base",
+            "with_hello.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(
+        removed.stdout.contains("| **campaign hello** (removed) | audience |"),
+        "{}",
+        removed.stdout
+    );
+    assert!(
+        removed
+            .stdout
+            .contains("| hello default.subject | \"Hello, friend!\" (u2) | (removed campaign) |"),
+        "{}",
+        removed.stdout
+    );
 }
 
 /// A starter workspace with these profiles (header as the starter's).
