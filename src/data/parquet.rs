@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 use super::row_errors::RowErrors;
-use super::table::TableReport;
+use super::table::{is_zone_or_empty, Rules, TableReport, ZONE_EXPECTED};
 use super::{event_id, LoadError, LoadOptions, RowError, RowPosition};
 use crate::model::{BaseType, DataSchema, Table, Type};
 
@@ -189,12 +189,12 @@ fn checked_column(
     Ok((cast, bad_rows))
 }
 
-/// Loads a profiles or catalog table from Parquet; values of `unique` must not repeat.
+/// Loads a profiles or catalog table from Parquet, held to `rules`.
 pub fn load_table(
     path: &Path,
     frame: DataFrame,
     table: &Table,
-    unique: Option<&str>,
+    rules: Rules,
     options: LoadOptions,
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
@@ -209,7 +209,28 @@ pub fn load_table(
         bad_rows = &bad_rows | &rows;
         columns.push(column);
     }
-    if let Some(key) = unique.and_then(|k| columns.iter().find(|c| c.name().as_str() == k)) {
+    if let Some(zones) = rules.zone.and_then(|z| columns.iter().find(|c| c.name().as_str() == z)) {
+        let unknown: BooleanChunked = zones
+            .str()
+            .map_err(engine(path))?
+            .iter()
+            .map(|z| Some(z.is_some_and(|z| !is_zone_or_empty(z))))
+            .collect();
+        let unknown = &unknown & &!&bad_rows;
+        report(
+            &unknown,
+            zones,
+            zones.name(),
+            "data::bad-timezone",
+            ZONE_EXPECTED,
+            &mut bad,
+        );
+        bad_rows = &bad_rows | &unknown;
+    }
+    if let Some(key) = rules
+        .unique
+        .and_then(|k| columns.iter().find(|c| c.name().as_str() == k))
+    {
         let mut seen = HashSet::with_capacity(height);
         let keys = key.str().map_err(engine(path))?;
         let repeated: BooleanChunked = keys.iter().map(|k| Some(!seen.insert(k))).collect();

@@ -62,22 +62,38 @@ pub fn require_columns(rows: &SourceRows, names: &[&str], errors: &mut RowErrors
     ok
 }
 
-/// Reads `path` into a DataFrame with one typed column per field of `table`; values of the
-/// `unique` column must not repeat.
+/// What a recipient's time zone must be: empty (the workspace's is used) or an IANA name.
+pub const ZONE_EXPECTED: &str = "an IANA time zone such as `America/New_York`, or empty for the workspace's";
+
+/// Whether `text` names no zone or one tailor knows (a row error otherwise: a message must not
+/// go out at a time nobody meant).
+pub fn is_zone_or_empty(text: &str) -> bool {
+    text.is_empty() || text.parse::<chrono_tz::Tz>().is_ok()
+}
+
+/// The columns of a table with rules beyond their type: the key, unique; the time zone, valid.
+#[derive(Clone, Copy, Default)]
+pub struct Rules<'a> {
+    /// The column whose values must not repeat.
+    pub unique: Option<&'a str>,
+    /// The column of recipients' time zones.
+    pub zone: Option<&'a str>,
+}
+
+/// Reads `path` into a DataFrame with one typed column per field of `table`, held to `rules`.
 fn load_table(
     path: &Path,
     table: &Table,
-    unique: Option<&str>,
+    rules: Rules,
     options: LoadOptions,
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
     let rows = match Source::read(path)? {
         Source::Rows(rows) => rows,
-        Source::Typed(frame) => {
-            return super::parquet::load_table(path, frame, table, unique, options, errors, reports)
-        }
+        Source::Typed(frame) => return super::parquet::load_table(path, frame, table, rules, options, errors, reports),
     };
+    let unique = rules.unique;
     let mut bad = RowErrors::new(path, options, errors);
     let names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
     if !require_columns(&rows, &names, &mut bad) {
@@ -86,6 +102,7 @@ fn load_table(
     let columns: Vec<SourceColumn> = names.iter().map(|n| rows.column(n)).collect();
     let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), rows.len());
     let unique_column = unique.map(|name| (name, rows.column(name)));
+    let zone_column = rules.zone.map(|name| (name, rows.column(name)));
     let mut seen = HashSet::with_capacity(if unique.is_some() { rows.len() } else { 0 });
     for row in 0..rows.len() {
         if frame.unparsed(&rows, row, &mut bad) {
@@ -100,6 +117,19 @@ fn load_table(
                     name,
                     rows.text(row, column),
                     expected,
+                );
+                ok = false;
+            }
+        }
+        if let (Some((name, column)), true) = (&zone_column, ok) {
+            let zone = rows.text(row, column);
+            if !is_zone_or_empty(&zone) {
+                bad.add(
+                    rows.position(row),
+                    "data::bad-timezone",
+                    name,
+                    zone,
+                    ZONE_EXPECTED.into(),
                 );
                 ok = false;
             }
@@ -135,7 +165,11 @@ pub fn load_profiles(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
-    load_table(path, &schema.profiles, Some(&schema.key), options, errors, reports)
+    let rules = Rules {
+        unique: Some(&schema.key),
+        zone: schema.timezone.as_deref(),
+    };
+    load_table(path, &schema.profiles, rules, options, errors, reports)
 }
 
 /// Loads the catalog; its keys are unique.
@@ -147,5 +181,9 @@ pub fn load_catalog(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
-    load_table(path, catalog, Some(key), options, errors, reports)
+    let rules = Rules {
+        unique: Some(key),
+        zone: None,
+    };
+    load_table(path, catalog, rules, options, errors, reports)
 }

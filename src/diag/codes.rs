@@ -480,6 +480,10 @@ pub const CODES: &[Code] = &[
     usage("data::io", "a dataset file that cannot be read or parsed"),
     error("data::bad-value", "a value that does not fit its column's type"),
     error(
+        "data::bad-timezone",
+        "a recipient time zone in the data that is not an IANA name",
+    ),
+    error(
         "data::bad-row",
         "a row with too few or too many cells, or that does not parse",
     ),

@@ -11,7 +11,7 @@ use tailor::data::{
 };
 use tailor::load::load_workspace;
 
-use crate::support::{small_demo, StarterWorkspace};
+use crate::support::{small_demo, tailor, StarterWorkspace};
 
 pub fn checked(root: &Path) -> CheckedWorkspace {
     let loaded = load_workspace(root).expect("load");
@@ -197,6 +197,40 @@ fn skipping_bad_rows_counts_them_and_keeps_the_rest() {
             "1 events belong to users that are not in the profiles and were left out".to_string()
         )]
     );
+}
+
+#[test]
+fn a_time_zone_that_is_not_one_is_a_row_error_in_csv_and_parquet() {
+    let ws = StarterWorkspace::new();
+    ws.write("datasets/profiles.csv", "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\nu1,a@x.test,,Europe/Berlin,true,,2026-01-05T10:00:00Z\nu2,b@x.test,,CET+1,true,,2026-01-05T10:00:00Z\nu3,c@x.test,,,true,,2026-01-05T10:00:00Z\n");
+    let plan = tailor(ws.dir.path(), &["plan", "ws", "--now", "2026-12-01T15:00:00Z"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    assert!(plan.stderr.contains("data::bad-timezone"), "{}", plan.stderr);
+    assert!(plan.stderr.contains("CET+1"), "{}", plan.stderr);
+    assert!(
+        plan.stderr.contains("profiles.csv: line 3: column `tz`"),
+        "{}",
+        plan.stderr
+    );
+    // With --skip-bad-rows the row is dropped and counted, never sent at the workspace's time.
+    let dataset = load_dataset(&checked(&ws.path("")), LoadOptions { skip_bad_rows: true }).expect("load");
+    assert_eq!(dataset.profiles.height(), 2);
+    assert_eq!((dataset.reports[0].rows, dataset.reports[0].skipped), (3, 1));
+
+    // The same rule holds for Parquet.
+    ws.write("datasets/profiles.csv", "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\nu1,a@x.test,,Europe/Berlin,true,,2026-01-05T10:00:00Z\nu2,b@x.test,,Europe/Paris,true,,2026-01-05T10:00:00Z\n");
+    let mut profiles = load_dataset(&checked(&ws.path("")), LoadOptions::default())
+        .expect("csv")
+        .profiles;
+    profiles
+        .with_column(Series::new("tz".into(), ["Europe/Berlin", "CET+1"]).into())
+        .unwrap();
+    let file = fs::File::create(ws.path("datasets/profiles.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut profiles).unwrap();
+    ws.replace("data.yaml", "profiles.csv", "profiles.parquet");
+    let parquet = load_dataset(&checked(&ws.path("")), LoadOptions { skip_bad_rows: true }).expect("parquet");
+    assert_eq!(parquet.profiles.height(), 1);
+    assert_eq!(parquet.reports[0].skipped, 1);
 }
 
 #[test]
