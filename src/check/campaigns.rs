@@ -16,7 +16,7 @@ use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::expr::Scope;
-use crate::load::raw::{RawCampaign, RawGoal, RawRollout, RawSchedule, RawTrigger, RawVars};
+use crate::load::raw::{RawCampaign, RawGoal, RawRollout, RawSchedule, RawTrigger, RawVars, RawWeight};
 use crate::load::{Document, Located};
 use crate::model::RecommendSource;
 use crate::model::*;
@@ -480,11 +480,17 @@ fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
                     .with_hint("plans and reports use bucket names alongside variant names: pick another name");
                     cx.report(d);
                 }
-                let weight = cx.value(doc, &v.weight, "campaign::bad-weight", |w| {
-                    u32::try_from(*w)
+                let weight = cx.value(doc, &v.weight, "campaign::bad-weight", |w| match w {
+                    RawWeight::Whole(w) => u32::try_from(*w)
                         .ok()
                         .filter(|w| *w >= 1)
-                        .ok_or_else(|| format!("weight `{w}` must be a positive whole number"))
+                        .ok_or_else(|| format!("weight `{w}` must be a positive whole number")),
+                    RawWeight::Fraction(f) => Err(format!(
+                        "weight `{f}` is not a whole number: weights are relative whole numbers, such as `1` and `3`"
+                    )),
+                    RawWeight::Text(t) => Err(format!(
+                        "`{t}` is not a weight: weights are relative whole numbers (`50` and `50`, or `1` and `1`), not percentages"
+                    )),
                 });
                 let mut vars = base_vars.clone();
                 vars.extend(vars_of(v.vars.as_ref()));

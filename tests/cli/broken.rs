@@ -194,6 +194,24 @@ case!(
 
 // Values: durations, percentages, caps, zones, addresses.
 case!(
+    bad_weight_percent,
+    "campaign::bad-weight",
+    [r(
+        CAMPAIGN,
+        "vars: { discount: 10 }",
+        "vars: { discount: 10 }\nvariants:\n  - { name: plain, weight: 50% }\n  - { name: bold, weight: 50 }"
+    )]
+);
+case!(
+    bad_weight_fraction,
+    "campaign::bad-weight",
+    [r(
+        CAMPAIGN,
+        "vars: { discount: 10 }",
+        "vars: { discount: 10 }\nvariants:\n  - { name: plain, weight: 0.5 }\n  - { name: bold, weight: 1 }"
+    )]
+);
+case!(
     bad_duration,
     "campaign::bad-duration",
     [r(

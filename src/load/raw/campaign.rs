@@ -90,6 +90,18 @@ pub struct RawTrigger {
     pub when: Option<Located<String>>,
 }
 
+/// A variant's weight as written: a whole number, or something else `check` explains.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawWeight {
+    /// A whole number, the only valid form (positive, relative to the other variants').
+    Whole(i64),
+    /// A number with a fraction, such as `0.5`.
+    Fraction(f64),
+    /// Text, such as `50%`.
+    Text(String),
+}
+
 /// One arm of an A/B test.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +109,7 @@ pub struct RawVariant {
     /// The variant's name, `[a-z][a-z0-9_]*`.
     pub name: Located<String>,
     /// Relative weight, a positive integer.
-    pub weight: Located<i64>,
+    pub weight: Located<RawWeight>,
     /// Overrides the subject.
     pub subject: Option<Located<String>>,
     /// Overrides the preheader.
