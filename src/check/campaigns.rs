@@ -480,18 +480,20 @@ fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
                     .with_hint("plans and reports use bucket names alongside variant names: pick another name");
                     cx.report(d);
                 }
-                let weight = cx.value(doc, &v.weight, "campaign::bad-weight", |w| match w {
-                    RawWeight::Whole(w) => u32::try_from(*w)
-                        .ok()
-                        .filter(|w| *w >= 1)
-                        .ok_or_else(|| format!("weight `{w}` must be a positive whole number")),
-                    RawWeight::Fraction(f) => Err(format!(
+                let weight =
+                    cx.value(doc, &v.weight, "campaign::bad-weight", |w| match w {
+                        RawWeight::Whole(w) => u32::try_from(*w)
+                            .ok()
+                            .filter(|w| *w >= 1)
+                            .ok_or_else(|| format!("weight `{w}` must be a positive whole number")),
+                        RawWeight::Fraction(f) => Err(format!(
                         "weight `{f}` is not a whole number: weights are relative whole numbers, such as `1` and `3`"
                     )),
-                    RawWeight::Text(t) => Err(format!(
-                        "`{t}` is not a weight: weights are relative whole numbers (`50` and `50`, or `1` and `1`), not percentages"
+                        RawWeight::Text(t) => Err(format!(
+                        "`{t}` is not a weight: weights are relative whole numbers (`50` and `50`, or `1` and `1`){}",
+                        if t.trim_end().ends_with('%') { ", not percentages" } else { "" }
                     )),
-                });
+                    });
                 let mut vars = base_vars.clone();
                 vars.extend(vars_of(v.vars.as_ref()));
                 arms.push(Arm {

@@ -179,7 +179,7 @@ case!(
 );
 case!(
     wrong_type_for_weight,
-    "yaml::wrong-type",
+    "campaign::bad-weight",
     [r(
         CAMPAIGN,
         "vars: { discount: 10 }",
