@@ -327,8 +327,11 @@ impl<'a> TypeChecker<'a> {
                 left.base.ordered(&right.base)
             };
             if !fits {
-                let hint = (left.base == Null || right.base == Null)
-                    .then(|| "test for null with `is null` / `is not null`".to_string());
+                let hint = if left.base == Null || right.base == Null {
+                    Some("test for null with `is null` / `is not null`".to_string())
+                } else {
+                    quoted_number_hint(&left, rhs).or_else(|| quoted_number_hint(&right, lhs))
+                };
                 return self.mismatch(span, format!("cannot compare {left} {} {right}", op.symbol()), hint);
             }
             self.check_enum_literal(&left, rhs);
@@ -692,4 +695,13 @@ fn literal_type(literal: &Literal) -> Type {
         Literal::Duration(_) => BaseType::Duration,
         Literal::Null => return Type::nullable(BaseType::Null),
     })
+}
+
+/// For a number compared with a quoted number (`orders >= "5"`): remove the quotes.
+fn quoted_number_hint(number: &Type, other: &Expr) -> Option<String> {
+    let ExprKind::Literal(Literal::String(text)) = &other.kind else {
+        return None;
+    };
+    (number.base.is_numeric() && text.trim().parse::<f64>().is_ok())
+        .then(|| format!("remove the quotes: `{}` is a number, `\"{text}\"` is text", text.trim()))
 }

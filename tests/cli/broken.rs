@@ -379,6 +379,11 @@ case!(
     [r(FEATURES, "ago(30d)", "ago(30x)")]
 );
 case!(
+    expr_number_against_quoted_number,
+    "expr::type-mismatch",
+    [r(CAMPAIGN, "orders_90d == 0", "orders_90d >= \"5\"")]
+);
+case!(
     expr_bad_number,
     "expr::bad-number",
     [r(CAMPAIGN, "orders_90d == 0", "orders_90d == 99999999999999999999")]
