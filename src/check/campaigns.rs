@@ -17,7 +17,7 @@ use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::expr::Scope;
 use crate::load::raw::{RawCampaign, RawGoal, RawRollout, RawSchedule, RawTrigger, RawVars, RawWeight};
-use crate::load::{Document, Located};
+use crate::load::{path_from, relative_path, Document, Located};
 use crate::model::RecommendSource;
 use crate::model::*;
 use crate::template::{ContextBuilder, TemplateContext, Value};
@@ -231,7 +231,15 @@ fn template_ref<D>(cx: &mut Context, doc: &Document<D>, path: &Located<String>) 
             mjml: path.value.ends_with(".mjml.liquid"),
         }),
         None => {
-            let known = cx.loaded.templates.iter().map(|t| t.relative.as_str());
+            // Suggest the templates as this document names them: from its own folder.
+            let from = relative_path(&cx.loaded.root, &folder).unwrap_or_default();
+            let named: Vec<String> = cx
+                .loaded
+                .templates
+                .iter()
+                .map(|t| path_from(&from, &t.relative))
+                .collect();
+            let known = named.iter().map(String::as_str);
             let d = Diagnostic::error(
                 "campaign::missing-template",
                 format!("template `{}` does not exist", path.value),

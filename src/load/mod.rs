@@ -19,6 +19,6 @@ pub use discover::{find_workspace, WorkspaceNotFound, MANIFEST_FILE};
 pub use document::Document;
 pub use located::Located;
 pub use ordered_map::OrderedMap;
-pub use relative_path::relative_path;
+pub use relative_path::{path_from, relative_path};
 pub use string_map::StringMap;
 pub use workspace::{load_workspace, load_workspace_shown_as, LoadedWorkspace, TemplateFile};

@@ -29,3 +29,27 @@ pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
     }
     Some(rest.join("/"))
 }
+
+/// How a file at `target` is named from `folder` (both relative to the workspace root, with `/`
+/// separators): `path_from("campaigns", "templates/x.liquid")` is `../templates/x.liquid`.
+pub fn path_from(folder: &str, target: &str) -> String {
+    let folder: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+    let target: Vec<&str> = target.split('/').filter(|p| !p.is_empty()).collect();
+    let common = folder.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts = vec![".."; folder.len() - common];
+    parts.extend(&target[common..]);
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_a_file_from_a_folder() {
+        assert_eq!(path_from("campaigns", "templates/x.liquid"), "../templates/x.liquid");
+        assert_eq!(path_from("", "templates/x.liquid"), "templates/x.liquid");
+        assert_eq!(path_from("a/b", "a/c/x.liquid"), "../c/x.liquid");
+        assert_eq!(path_from("templates", "templates/x.liquid"), "x.liquid");
+    }
+}

@@ -540,6 +540,11 @@ case!(
     [r(CAMPAIGN, "welcome.html.liquid", "welcom.html.liquid")]
 );
 case!(
+    missing_template_without_the_documents_folder,
+    "campaign::missing-template",
+    [r(CAMPAIGN, "../templates/welcome.html.liquid", "templates/welcome.html.liquid")]
+);
+case!(
     missing_dataset_file,
     "schema::missing-source",
     [r("data.yaml", "datasets/profiles.csv", "datasets/profile.csv")]
