@@ -100,12 +100,10 @@ pub fn load_event_rows(
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
     let names = &schema.event_columns;
-    let mut bad = RowErrors::new(path, options, errors);
     let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
     required.extend(names.id.as_deref());
-    if !require_columns(rows, &required, &mut bad) {
-        return empty_events(schema);
-    }
+    require_columns(path, &required, |n| rows.has_column(n), || rows.column_names())?;
+    let mut bad = RowErrors::new(path, options, errors);
     let known_users = profile_keys(profiles, schema);
     let columns = event_columns(schema);
     let mut frame = FrameBuilder::new(columns.iter().map(|(n, ty)| (n.as_str(), ty)), rows.len());

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::RowError;
-use crate::diag::Diagnostic;
+use crate::diag::{suggestion_hint, Diagnostic};
 
 /// Loading failed: every bad row found (up to a limit per file), or an unreadable file.
 #[derive(Debug)]
@@ -18,6 +18,16 @@ pub enum LoadError {
     },
     /// Rows that do not fit the schema.
     BadRows(Vec<RowError>),
+    /// A file lacks columns the schema declares: the whole file is wrong, not some rows, so
+    /// `--skip-bad-rows` does not apply.
+    MissingColumns {
+        /// The file.
+        path: PathBuf,
+        /// The declared columns it lacks.
+        missing: Vec<String>,
+        /// The columns it has.
+        present: Vec<String>,
+    },
 }
 
 impl LoadError {
@@ -39,6 +49,23 @@ impl LoadError {
                         .with_hint("check the path under `sources:` in the data schema, and that the file is readable"),
                 ]
             }
+            LoadError::MissingColumns { path, missing, present } => missing
+                .iter()
+                .map(|name| {
+                    Diagnostic::error(
+                        "data::missing-column",
+                        format!(
+                            "`{}` has no column `{name}`, which the data schema declares",
+                            path.display()
+                        ),
+                    )
+                    .with_optional_hint(suggestion_hint(name, present.iter().map(String::as_str)))
+                    .with_hint(format!(
+                        "the file's columns are: {}; rename the column in the file or the field in `kind: data`",
+                        present.join(", ")
+                    ))
+                })
+                .collect(),
             LoadError::BadRows(errors) => {
                 let last = errors.len().saturating_sub(1);
                 errors
@@ -80,6 +107,13 @@ impl fmt::Display for LoadError {
                 }
                 Ok(())
             }
+            LoadError::MissingColumns { path, missing, .. } => write!(
+                f,
+                "`{}` lacks the declared column{} {}",
+                path.display(),
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ),
         }
     }
 }

@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 use super::row_errors::RowErrors;
-use super::table::{is_zone_or_empty, Rules, TableReport, ZONE_EXPECTED};
+use super::table::{is_zone_or_empty, require_columns, Rules, TableReport, ZONE_EXPECTED};
 use super::{event_id, LoadError, LoadOptions, RowError, RowPosition};
 use crate::model::{BaseType, DataSchema, Table, Type};
 
@@ -199,6 +199,13 @@ pub fn load_table(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
+    let required: Vec<&str> = table
+        .fields
+        .iter()
+        .filter(|f| !f.ty.nullable)
+        .map(|f| f.name.as_str())
+        .collect();
+    require_columns(path, &required, |n| frame.column(n).is_ok(), || column_names(&frame))?;
     let mut bad = RowErrors::new(path, options, errors);
     let height = frame.height();
     let mut bad_rows = BooleanChunked::full("bad".into(), false, height);
@@ -262,6 +269,11 @@ pub fn load_table(
     Ok(frame)
 }
 
+/// A frame's column names, for a message.
+fn column_names(frame: &DataFrame) -> Vec<String> {
+    frame.get_column_names().iter().map(|n| n.to_string()).collect()
+}
+
 /// Loads events from Parquet into the event table's shape.
 pub fn load_events(
     path: &Path,
@@ -273,6 +285,8 @@ pub fn load_events(
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
     let names = &schema.event_columns;
+    let required = [names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
+    require_columns(path, &required, |n| frame.column(n).is_ok(), || column_names(&frame))?;
     let mut bad = RowErrors::new(path, options, errors);
     let height = frame.height();
     let string = Type::required(BaseType::String);

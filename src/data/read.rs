@@ -227,6 +227,14 @@ impl SourceRows {
         }
     }
 
+    /// The file's column names (CSV: the header; NDJSON: none, keys are per line).
+    pub fn column_names(&self) -> Vec<String> {
+        match self {
+            SourceRows::Csv(frame, _) => frame.get_column_names().iter().map(|n| n.to_string()).collect(),
+            SourceRows::Ndjson(_) => Vec::new(),
+        }
+    }
+
     /// Whether the file has a column called `name` (NDJSON: always, keys are per line).
     pub fn has_column(&self, name: &str) -> bool {
         match self {

@@ -6,9 +6,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::frame_builder::FrameBuilder;
-use super::read::{Source, SourceColumn, SourceRows};
+use super::read::{Source, SourceColumn};
 use super::row_errors::RowErrors;
-use super::{LoadError, LoadOptions, RowError, RowPosition};
+use super::{LoadError, LoadOptions, RowError};
 use crate::model::{DataSchema, Table};
 
 /// What loading one file found.
@@ -44,22 +44,23 @@ impl TableReport {
     }
 }
 
-/// Reports the declared columns a CSV or Parquet file lacks; true when all are there.
-pub fn require_columns(rows: &SourceRows, names: &[&str], errors: &mut RowErrors) -> bool {
-    let mut ok = true;
-    for name in names {
-        if !rows.has_column(name) {
-            errors.add(
-                RowPosition::Line(1),
-                "data::missing-column",
-                name,
-                String::new(),
-                "a column declared in the schema".into(),
-            );
-            ok = false;
-        }
+/// The declared columns `names` that the file at `path` lacks (`has` says which it has;
+/// `present` lists them for the message), as an error of the whole file.
+pub fn require_columns(
+    path: &Path,
+    names: &[&str],
+    has: impl Fn(&str) -> bool,
+    present: impl FnOnce() -> Vec<String>,
+) -> Result<(), LoadError> {
+    let missing: Vec<String> = names.iter().filter(|n| !has(n)).map(|n| n.to_string()).collect();
+    if missing.is_empty() {
+        return Ok(());
     }
-    ok
+    Err(LoadError::MissingColumns {
+        path: path.to_path_buf(),
+        missing,
+        present: present(),
+    })
 }
 
 /// What a recipient's time zone must be: empty (the workspace's is used) or an IANA name.
@@ -94,11 +95,9 @@ fn load_table(
         Source::Typed(frame) => return super::parquet::load_table(path, frame, table, rules, options, errors, reports),
     };
     let unique = rules.unique;
-    let mut bad = RowErrors::new(path, options, errors);
     let names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
-    if !require_columns(&rows, &names, &mut bad) {
-        return Ok(DataFrame::empty());
-    }
+    require_columns(path, &names, |n| rows.has_column(n), || rows.column_names())?;
+    let mut bad = RowErrors::new(path, options, errors);
     let columns: Vec<SourceColumn> = names.iter().map(|n| rows.column(n)).collect();
     let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), rows.len());
     let unique_column = unique.map(|name| (name, rows.column(name)));

@@ -542,7 +542,11 @@ case!(
 case!(
     missing_template_without_the_documents_folder,
     "campaign::missing-template",
-    [r(CAMPAIGN, "../templates/welcome.html.liquid", "templates/welcome.html.liquid")]
+    [r(
+        CAMPAIGN,
+        "../templates/welcome.html.liquid",
+        "templates/welcome.html.liquid"
+    )]
 );
 case!(
     missing_dataset_file,

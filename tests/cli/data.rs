@@ -24,7 +24,7 @@ pub fn checked(root: &Path) -> CheckedWorkspace {
 fn bad_rows(root: &Path) -> Vec<RowError> {
     match load_dataset(&checked(root), LoadOptions::default()) {
         Err(LoadError::BadRows(errors)) => errors,
-        Err(LoadError::Io { message, .. }) => panic!("I/O error: {message}"),
+        Err(error @ (LoadError::Io { .. } | LoadError::MissingColumns { .. })) => panic!("not bad rows: {error}"),
         Ok(_) => panic!("expected bad rows"),
     }
 }
@@ -197,6 +197,27 @@ fn skipping_bad_rows_counts_them_and_keeps_the_rest() {
             "1 events belong to users that are not in the profiles and were left out".to_string()
         )]
     );
+}
+
+#[test]
+fn a_missing_column_is_an_error_of_the_file_even_with_skip_bad_rows() {
+    let ws = StarterWorkspace::new();
+    ws.write(
+        "datasets/profiles.csv",
+        "id,email,first_name,tz,email_opt_in,unsubscribed_at,signed_up_at\nu1,a@x.test,,,true,,2026-01-05T10:00:00Z\n",
+    );
+    for extra in [&[][..], &["--skip-bad-rows"][..]] {
+        let args = [&["plan", "ws", "--now", "2026-12-01T15:00:00Z"][..], extra].concat();
+        let plan = tailor(ws.dir.path(), &args);
+        assert_eq!(plan.code, 1, "{}", plan.stderr);
+        assert!(
+            plan.stderr.contains("error[data::missing-column]: `ws/datasets/profiles.csv` has no column `signup_at`, which the data schema declares"),
+            "{}",
+            plan.stderr
+        );
+        assert!(plan.stderr.contains("did you mean `signed_up_at`?"), "{}", plan.stderr);
+        assert!(!plan.stderr.contains("query engine"), "{}", plan.stderr);
+    }
 }
 
 #[test]
