@@ -102,9 +102,38 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
         .with_hint(format!(
             "tailor documents nest at most {MAX_DEPTH} levels; avoid alias chains"
         )),
-        _ => Diagnostic::error("yaml::syntax", message).at(span),
+        _ => Diagnostic::error("yaml::syntax", message)
+            .at(span)
+            .with_optional_hint(indentation_hint(text, (span.start as usize).saturating_sub(base))),
     };
     diagnostic
+}
+
+/// For a syntax error at `offset` in `text`: a tab in the line's indentation, or a line indented
+/// deeper than the line above although that line opens no block — the usual causes of the
+/// parser's terse messages.
+fn indentation_hint(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let indent = &line[..line.len() - line.trim_start().len()];
+    if indent.contains('\t') {
+        return Some("YAML indents with spaces, not tabs: replace the tab at the start of this line".into());
+    }
+    let above = text[..line_start]
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    let above_indent = above.len() - above.trim_start().len();
+    let opens_block =
+        above.trim_end().ends_with(':') || above.trim_end().ends_with('|') || above.trim_end().ends_with('>');
+    (indent.len() > above_indent && !opens_block).then(|| {
+        format!(
+            "check the indentation: this line is indented {} spaces and the line above {}, which opens no block; the keys of one mapping line up",
+            indent.len(),
+            above_indent
+        )
+    })
 }
 
 /// The byte range of an error location inside the document's text: its byte offsets when the

@@ -115,6 +115,11 @@ case!(
     [r("data.yaml", "    id: string", "\tid: string")]
 );
 case!(
+    yaml_over_indented_key,
+    "yaml::syntax",
+    [r("data.yaml", "    email: string", "     email: string")]
+);
+case!(
     yaml_duplicate_key,
     "yaml::duplicate-key",
     [r(CAMPAIGN, "preheader:", "subject: \"again\"\npreheader:")]
