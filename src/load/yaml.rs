@@ -113,7 +113,10 @@ fn to_diagnostic(error: &YamlError, text: &str, file: FileId, base: usize) -> Di
 /// deeper than the line above although that line opens no block — the usual causes of the
 /// parser's terse messages.
 fn indentation_hint(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("");
     let indent = &line[..line.len() - line.trim_start().len()];
