@@ -9,10 +9,11 @@ use super::report::{Failure, Report};
 use super::{loaded_workspace, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
-use crate::diag::Diagnostic;
+use crate::diag::{suggestion_hint, Diagnostic};
 use crate::eval::{evaluate, Evaluation};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
+use crate::model::Campaign;
 use crate::plan::{
     build_plan, diff_markdown, diff_text, power_line, render_dot, render_markdown, render_text, History, Plan,
     PlanReport,
@@ -159,6 +160,17 @@ pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, Failure> 
         Failure::usage(
             Diagnostic::error("ledger::unreadable", e.to_string())
                 .with_hint("the ledger must be a SQLite file written by `tailor run`"),
+        )
+    })
+}
+
+/// The campaign called `name`, or `cli::unknown-campaign` with the nearest name as a hint.
+pub fn campaign_named<'w>(workspace: &'w CheckedWorkspace, name: &str) -> Result<&'w Campaign, Failure> {
+    workspace.campaigns.iter().find(|c| c.name == name).ok_or_else(|| {
+        let names = workspace.campaigns.iter().map(|c| c.name.as_str());
+        Failure::usage(
+            Diagnostic::error("cli::unknown-campaign", format!("there is no campaign `{name}`"))
+                .with_optional_hint(suggestion_hint(name, names)),
         )
     })
 }

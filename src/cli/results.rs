@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::plan::{checked_workspace, run_clock, workspace_data};
+use super::plan::{campaign_named, checked_workspace, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
-use crate::diag::{suggestion_hint, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::results::{
     attributed, campaign_results, render_markdown, render_summary_markdown, render_summary_text, render_svg,
     render_text, summarize,
@@ -87,13 +87,7 @@ pub fn run(args: &ResultsArgs, report: &mut Report) -> Result<ExitCode, Failure>
         }
         return Ok(ExitCode::Success);
     };
-    let Some(campaign) = workspace.campaigns.iter().find(|c| c.name == name) else {
-        let names = workspace.campaigns.iter().map(|c| c.name.as_str());
-        return Err(Failure::usage(
-            Diagnostic::error("cli::unknown-campaign", format!("there is no campaign `{name}`"))
-                .with_optional_hint(suggestion_hint(&name, names)),
-        ));
-    };
+    let campaign = campaign_named(&workspace, &name)?;
     let results = campaign_results(&workspace, &dataset, campaign, now, args.sequential)?;
     match args.format {
         ResultsFormat::Text => print!("{}", render_text(&results)),

@@ -11,13 +11,15 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::plan::{checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data};
+use super::plan::{
+    campaign_named, checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data,
+};
 use super::{ExitCode, Failure, Report};
 use chrono::{DateTime, Utc};
 
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
-use crate::diag::{suggestion_hint, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
@@ -230,13 +232,7 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
     for name in &args.campaigns {
-        if !workspace.campaigns.iter().any(|c| &c.name == name) {
-            let names = workspace.campaigns.iter().map(|c| c.name.as_str());
-            return Err(Failure::usage(
-                Diagnostic::error("cli::unknown-campaign", format!("there is no campaign `{name}`"))
-                    .with_optional_hint(suggestion_hint(name, names)),
-            ));
-        }
+        campaign_named(&workspace, name)?;
     }
     let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     data_is_fresh(&workspace, &dataset, now)?;

@@ -254,7 +254,7 @@ pub fn analyse(
                 continue;
             };
             let variance = t.variance() / t.trials as f64 + c.variance() / c.trials as f64;
-            let relative = welch_t_test(moments_of(c), moments_of(t), ALPHA);
+            let relative = welch_t_test(c.moments(), t.moments(), ALPHA);
             let revenue = if has_value {
                 let values = |a: &ArmUnits| a.units.values().map(|u| u.revenue).collect::<Vec<_>>();
                 welch_t_test(Moments::of(&values(control_arm)), Moments::of(&values(units)), ALPHA)
@@ -314,14 +314,6 @@ pub fn analyse(
     };
     results.verdict = verdict(&results);
     results
-}
-
-fn moments_of(p: Proportion) -> Moments {
-    Moments {
-        n: p.trials,
-        mean: p.rate(),
-        variance: p.variance(),
-    }
 }
 
 /// The verdict, one line per compared arm (or one line saying why there is none).
@@ -486,6 +478,7 @@ mod tests {
             unattributed: 0,
             unknown_arms: BTreeMap::new(),
             rolled_out: 0,
+            decision: None,
         }
     }
 

@@ -61,6 +61,8 @@ pub struct Attributed {
     pub unknown_arms: BTreeMap<String, u64>,
     /// Profiles a decided rollout sent the winner after the test (not compared).
     pub rolled_out: u64,
+    /// The rollout decision attribution honoured, if one was taken.
+    pub decision: Option<RolloutDecision>,
 }
 
 /// The local part of a Message-ID, `<local@domain>` → `local`.
@@ -192,6 +194,7 @@ pub fn attribute(
         unattributed,
         unknown_arms,
         rolled_out: links.rolled_out.len() as u64,
+        decision: facts.decision.cloned(),
     }
 }
 

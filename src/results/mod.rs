@@ -51,8 +51,8 @@ pub fn campaign_results(
         comparing,
         &clock(now),
     );
-    let decision = Ledger::rollout_decision(&workspace.manifest.delivery.ledger, &campaign.name)?;
-    results.rollout = decision.map(|d| {
+    // The decision attribution read from the ledger: not read a second time.
+    results.rollout = attributed.decision.as_ref().map(|d| {
         format!(
             "rollout: `{}` won and went to the rest ({} profiles, not compared here): {}",
             d.winner, attributed.rolled_out, d.reason

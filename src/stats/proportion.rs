@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{normal_quantile, normal_sf, Interval};
+use super::{normal_quantile, normal_sf, Interval, Moments};
 
 /// Successes out of trials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,6 +29,16 @@ impl Proportion {
     pub fn variance(&self) -> f64 {
         let p = self.rate();
         p * (1.0 - p)
+    }
+
+    /// The proportion as a sample of 0s and 1s: its size, rate and variance p(1 − p) (as
+    /// `gbstats` takes a proportion's moments).
+    pub fn moments(&self) -> Moments {
+        Moments {
+            n: self.trials,
+            mean: self.rate(),
+            variance: self.variance(),
+        }
     }
 
     /// The Wilson score interval at confidence 1 − `alpha` ([0, 1] without trials).

@@ -163,12 +163,7 @@ fn statistics_agree_with_statsmodels_scipy_and_gbstats() {
         );
         agreement.compare("gbstats t-test relative (revenue)", welch.relative_p_value, &gb[3]);
 
-        let as_moments = |p: Proportion| Moments {
-            n: p.trials,
-            mean: p.rate(),
-            variance: p.variance(),
-        };
-        let conversion = welch_t_test(as_moments(control), as_moments(treatment), ALPHA).unwrap();
+        let conversion = welch_t_test(control.moments(), treatment.moments(), ALPHA).unwrap();
         let gb = &reference["conversion_relative"];
         agreement.compare("gbstats t-test relative (conversion)", conversion.relative, &gb[0]);
         agreement.compare(
