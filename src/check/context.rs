@@ -8,7 +8,7 @@ use crate::expr::{parse, References, Scope, TypeChecker};
 use crate::load::raw::*;
 use crate::load::{Document, LoadedWorkspace, Located};
 use crate::model::Expr;
-use crate::model::{DataSchema, Type};
+use crate::model::{DataSchema, PersonaLabels, Type};
 
 /// The state threaded through the checks.
 pub struct Context<'w> {
@@ -27,6 +27,8 @@ pub struct Names {
     pub segments: Vec<String>,
     /// Persona model names.
     pub personas: Vec<String>,
+    /// The labels each well-formed persona model can give.
+    pub persona_labels: BTreeMap<String, PersonaLabels>,
     /// Campaign names.
     pub campaigns: Vec<String>,
 }
@@ -39,6 +41,7 @@ impl Names {
             features: &self.features,
             segments: &self.segments,
             personas: &self.personas,
+            persona_labels: &self.persona_labels,
             event: None,
             aggregates: true,
         }

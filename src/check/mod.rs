@@ -95,7 +95,7 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
     let features = features::check_features(cx, &schema, &mut names);
     let segments = segments::check_segments(cx, &schema, &names);
     let personas = personas::check_personas(cx, &schema, &names);
-    let context = ContextBuilder::new(&schema, &names.features, &names.personas);
+    let context = ContextBuilder::new(&schema, &names.features, &names.personas, &names.persona_labels);
     let manifest = manifest::check_manifest(cx, &schema, &names, &context);
     let inputs = campaigns::CampaignInputs {
         schema: &schema,

@@ -12,12 +12,32 @@ use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::RawPersonas;
 use crate::load::{Document, Located};
 use crate::model::{Algorithm, Scale, Uses};
-use crate::model::{Clustering, DataSchema, PersonaModel, Type};
+use crate::model::{Clustering, DataSchema, PersonaLabels, PersonaModel, Type};
 
 /// Declares every persona model name in `names`.
 pub fn declare_personas(cx: &mut Context, names: &mut Names) {
     let documents = cx.persona_documents();
     names.personas = declare(cx, &documents, "personas", "persona model");
+    names.persona_labels = documents
+        .iter()
+        .filter_map(|doc| Some((doc.value.name.value.clone(), labels(doc.value)?)))
+        .collect();
+}
+
+/// The labels a model can give, when its algorithm's parameters read (they are checked later).
+fn labels(raw: &RawPersonas) -> Option<PersonaLabels> {
+    let prototypes = raw
+        .names
+        .as_ref()
+        .map(|names| names.0.iter().map(|(name, _)| name.value.clone()).collect())
+        .unwrap_or_default();
+    match raw.algorithm.value {
+        Algorithm::Kmeans => {
+            let k = u32::try_from(raw.k.as_ref()?.value).ok()?;
+            Some(PersonaLabels::kmeans(k, prototypes))
+        }
+        Algorithm::Dbscan => Some(PersonaLabels::dbscan(prototypes)),
+    }
 }
 
 /// Checks every persona model.

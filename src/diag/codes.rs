@@ -281,6 +281,10 @@ pub const CODES: &[Code] = &[
         "a comparison with a value outside a field's `enum`",
     ),
     error(
+        "expr::unknown-persona-label",
+        "a comparison of `persona.<model>` with a label the model never gives",
+    ),
+    error(
         "expr::nested-aggregate",
         "an aggregate inside an aggregate, or inside a trigger's `where`",
     ),
@@ -431,6 +435,14 @@ pub const CODES: &[Code] = &[
     error(
         "template::unknown-enum-value",
         "a comparison with a value outside a field's `enum`",
+    ),
+    error(
+        "template::compare-types",
+        "a template comparison of a number, a string or a bool with a value of another kind",
+    ),
+    error(
+        "template::unknown-persona-label",
+        "a comparison of `user.persona.<model>` with a label the model never gives",
     ),
     warning(
         "template::filter-type",

@@ -9,7 +9,7 @@ use super::functions::{Function, FUNCTIONS};
 use crate::diag::{not_one_of, suggestion_hint, Diagnostic, Diagnostics};
 use crate::load::StringMap;
 use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
-use crate::model::{BaseType, DataSchema, EventSchema, Type, Uses};
+use crate::model::{BaseType, DataSchema, EventSchema, PersonaLabels, Type, Uses};
 
 /// What names mean where an expression stands.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +22,8 @@ pub struct Scope<'a> {
     pub segments: &'a [String],
     /// Persona model names.
     pub personas: &'a [String],
+    /// The labels each persona model can give (a model missing here is not checked).
+    pub persona_labels: &'a BTreeMap<String, PersonaLabels>,
     /// When set, bare names are this event type's properties (aggregate and trigger `where`).
     pub event: Option<&'a EventSchema>,
     /// Whether event aggregates may appear.
@@ -135,6 +137,7 @@ impl<'a> TypeChecker<'a> {
                         );
                     }
                     self.check_enum_literal(&value_type, item);
+                    self.check_persona_label(value, item);
                 }
                 Some(Type::required(BaseType::Bool).or_null(nullable))
             }
@@ -336,6 +339,8 @@ impl<'a> TypeChecker<'a> {
             }
             self.check_enum_literal(&left, rhs);
             self.check_enum_literal(&right, lhs);
+            self.check_persona_label(lhs, rhs);
+            self.check_persona_label(rhs, lhs);
             return Some(Type::required(Bool).or_null(nullable));
         }
         let result = match (op, &left.base, &right.base) {
@@ -374,6 +379,27 @@ impl<'a> TypeChecker<'a> {
             values,
             self.span(&other.span),
         ));
+    }
+
+    /// A string literal compared with `persona.<model>` must be a label the model can give.
+    fn check_persona_label(&mut self, persona: &Expr, other: &Expr) {
+        let (ExprKind::Path(parts), ExprKind::Literal(Literal::String(text))) = (&persona.kind, &other.kind) else {
+            return;
+        };
+        let [kind, model] = parts.as_slice() else {
+            return;
+        };
+        let Some(labels) = self
+            .scope
+            .persona_labels
+            .get(&model.name)
+            .filter(|_| kind.name == "persona")
+        else {
+            return;
+        };
+        let span = self.span(&other.span);
+        self.diagnostics
+            .extend(labels.check("expr::unknown-persona-label", &model.name, text, span));
     }
 
     fn call(&mut self, name: &Ident, args: &[Expr], span: &Range<usize>) -> Option<Type> {

@@ -137,6 +137,21 @@ pub enum Comparison {
     Contains,
 }
 
+impl Comparison {
+    /// How it is written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Eq => "==",
+            Comparison::Ne => "!=",
+            Comparison::Lt => "<",
+            Comparison::Gt => ">",
+            Comparison::Le => "<=",
+            Comparison::Ge => ">=",
+            Comparison::Contains => "contains",
+        }
+    }
+}
+
 /// A condition of `if`, `elsif`, `unless`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {

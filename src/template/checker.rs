@@ -149,6 +149,7 @@ impl Checker<'_, '_> {
                         if let Some(subject_value) = &subject_value {
                             self.enum_literal(&subject_value.shape, value, walk);
                         }
+                        self.persona_label(subject, value, walk);
                     }
                     self.block(body, walk, Scope::default());
                 }
@@ -332,21 +333,72 @@ impl Checker<'_, '_> {
             Condition::Truthy(value) => {
                 self.expression(value, walk);
             }
-            Condition::Compare(lhs, _, rhs) => {
+            Condition::Compare(lhs, comparison, rhs) => {
                 let left = self.expression(lhs, walk);
                 let right = self.expression(rhs, walk);
+                if let (Some(l), Some(r)) = (&left, &right) {
+                    self.comparable(l, *comparison, r, (lhs, rhs), walk);
+                }
                 if let Some(left) = left {
                     self.enum_literal(&left.shape, rhs, walk);
                 }
                 if let Some(right) = right {
                     self.enum_literal(&right.shape, lhs, walk);
                 }
+                self.persona_label(lhs, rhs, walk);
+                self.persona_label(rhs, lhs, walk);
             }
             Condition::And(a, b) | Condition::Or(a, b) => {
                 self.condition(a, walk);
                 self.condition(b, walk);
             }
         }
+    }
+
+    /// Both sides of a comparison must be of one family: a number never equals a string.
+    fn comparable(
+        &mut self,
+        left: &Value,
+        comparison: Comparison,
+        right: &Value,
+        (lhs, rhs): (&Expression, &Expression),
+        walk: &mut Walk,
+    ) {
+        if comparison == Comparison::Contains {
+            return;
+        }
+        let (Some(l), Some(r)) = (left.shape.comparison_family(), right.shape.comparison_family()) else {
+            return;
+        };
+        if l == r {
+            return;
+        }
+        let quoted = |value: &Value, other: &Expression| match &other.kind {
+            ExpressionKind::Literal(Literal::String(text))
+                if value.shape.comparison_family() == Some("number") && text.trim().parse::<f64>().is_ok() =>
+            {
+                Some(format!(
+                    "remove the quotes: `{}` is a number, `\"{text}\"` is text",
+                    text.trim()
+                ))
+            }
+            ExpressionKind::Literal(Literal::String(text))
+                if value.shape == Shape::Bool && matches!(text.as_str(), "true" | "false") =>
+            {
+                Some(format!("remove the quotes: `{text}` is a bool, `\"{text}\"` is text"))
+            }
+            _ => None,
+        };
+        let d = Diagnostic::error(
+            "template::compare-types",
+            format!("cannot compare {} {} {}", left.shape, comparison.symbol(), right.shape),
+        )
+        .at_labeled(
+            walk.span(&(lhs.span.start..rhs.span.end)),
+            "Liquid gives false here, always",
+        )
+        .with_optional_hint(quoted(left, rhs).or_else(|| quoted(right, lhs)));
+        self.diagnostics.push(d);
     }
 
     fn enum_literal(&mut self, shape: &Shape, other: &Expression, walk: &mut Walk) {
@@ -359,6 +411,28 @@ impl Checker<'_, '_> {
             values,
             walk.span(&other.span),
         ));
+    }
+
+    /// A string compared with `user.persona.<model>` must be a label the model can give.
+    fn persona_label(&mut self, persona: &Expression, other: &Expression, walk: &mut Walk) {
+        let (ExpressionKind::Path(path), ExpressionKind::Literal(Literal::String(text))) = (&persona.kind, &other.kind)
+        else {
+            return;
+        };
+        let Some(model) = path
+            .dotted()
+            .and_then(|p| p.strip_prefix("user.persona.").map(str::to_string))
+        else {
+            return;
+        };
+        if walk.lookup("user").is_some() {
+            return; // a local `user` shadows the profile
+        }
+        if let Some(labels) = self.template_use.context.persona_labels.get(&model) {
+            let span = walk.span(&other.span);
+            self.diagnostics
+                .extend(labels.check("template::unknown-persona-label", &model, text, span));
+        }
     }
 
     fn expression(&mut self, expression: &Expression, walk: &mut Walk) -> Option<Value> {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::shape::{Shape, Value};
-use crate::model::{DataSchema, EventSchema, Table, Type};
+use crate::model::{DataSchema, EventSchema, PersonaLabels, Table, Type};
 
 /// The global variables of one template use, and why some well-known ones are absent.
 #[derive(Debug, Clone, Default)]
@@ -12,12 +12,15 @@ pub struct TemplateContext {
     pub globals: BTreeMap<String, Value>,
     /// For a well-known variable left out here, why (a hint for the diagnostic).
     pub absent: BTreeMap<String, String>,
+    /// The labels each persona model can give, for `user.persona.<model> == "..."`.
+    pub persona_labels: BTreeMap<String, PersonaLabels>,
 }
 
 /// Builds [`TemplateContext`]s sharing the `user` object.
 #[derive(Debug, Clone)]
 pub struct ContextBuilder {
     user: Value,
+    persona_labels: BTreeMap<String, PersonaLabels>,
 }
 
 fn table_object(table: &Table) -> BTreeMap<String, Value> {
@@ -30,7 +33,12 @@ fn table_object(table: &Table) -> BTreeMap<String, Value> {
 
 impl ContextBuilder {
     /// `user`: profile fields, features and `persona.<model>`.
-    pub fn new(schema: &DataSchema, features: &BTreeMap<String, Option<Type>>, personas: &[String]) -> ContextBuilder {
+    pub fn new(
+        schema: &DataSchema,
+        features: &BTreeMap<String, Option<Type>>,
+        personas: &[String],
+        persona_labels: &BTreeMap<String, PersonaLabels>,
+    ) -> ContextBuilder {
         let mut user = table_object(&schema.profiles);
         for (name, ty) in features {
             user.insert(name.clone(), ty.as_ref().map_or(Value::any(), Value::from_type));
@@ -52,12 +60,20 @@ impl ContextBuilder {
         }
         ContextBuilder {
             user: Value::object(user),
+            persona_labels: persona_labels.clone(),
+        }
+    }
+
+    fn empty(&self) -> TemplateContext {
+        TemplateContext {
+            persona_labels: self.persona_labels.clone(),
+            ..TemplateContext::default()
         }
     }
 
     /// The context of the manifest's unsubscribe URL: `user` and `unsubscribe_token`.
     pub fn unsubscribe(&self) -> TemplateContext {
-        let mut context = TemplateContext::default();
+        let mut context = self.empty();
         context.globals.insert("user".into(), self.user.clone());
         context
             .globals
@@ -72,7 +88,7 @@ impl ContextBuilder {
         vars: BTreeMap<String, Value>,
         recommendations: Option<&Table>,
     ) -> TemplateContext {
-        let mut context = TemplateContext::default();
+        let mut context = self.empty();
         let globals = &mut context.globals;
         globals.insert("user".into(), self.user.clone());
         globals.insert("vars".into(), Value::object(vars));

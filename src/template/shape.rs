@@ -119,6 +119,18 @@ impl Shape {
         )
     }
 
+    /// The family of values it compares with, when known: `number`, `text` or `bool`. Liquid
+    /// compares across families without complaint and the answer is always false (or an error
+    /// for `<` and `>`), so the checker rejects it.
+    pub fn comparison_family(&self) -> Option<&'static str> {
+        match self {
+            Shape::Int | Shape::Float => Some("number"),
+            Shape::String | Shape::Enum(_) => Some("text"),
+            Shape::Bool => Some("bool"),
+            _ => None,
+        }
+    }
+
     /// Whether it is known to be a single scalar that is not text.
     pub fn is_non_text_scalar(&self) -> bool {
         matches!(

@@ -665,6 +665,40 @@ case!(
     )]
 );
 
+case!(
+    persona_label_in_audience,
+    "expr::unknown-persona-label",
+    [
+        w(
+            "personas.yaml",
+            "kind: personas\nname: shopper\nalgorithm: kmeans\nk: 3\nfeatures: [orders_90d, spend_365d]\nnames:\n  vip: { spend_365d: 900 }\n"
+        ),
+        r(CAMPAIGN, "audience: orders_90d == 0", "audience: persona.shopper == \"vips\"")
+    ]
+);
+case!(
+    persona_label_in_template,
+    "template::unknown-persona-label",
+    [
+        w(
+            "personas.yaml",
+            "kind: personas\nname: shopper\nalgorithm: kmeans\nk: 3\nfeatures: [orders_90d, spend_365d]\nnames:\n  vip: { spend_365d: 900 }\n"
+        ),
+        r(
+            HTML,
+            "<h1>",
+            "{% if user.persona.shopper == \"VIP\" or user.persona.shopper == \"cluster_3\" %}VIP{% endif %}<h1>"
+        )
+    ]
+);
+
+// Template comparisons.
+case!(
+    template_compares_number_with_string,
+    "template::compare-types",
+    [r(HTML, "<h1>", "{% if vars.discount > \"5\" %}Big{% endif %}<h1>")]
+);
+
 /// A "billion laughs" `vars:` block: each alias level multiplies the one before by nine.
 fn alias_bomb() -> String {
     let mut text = String::from("vars:\n  l0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");

@@ -158,6 +158,7 @@ fn well_typed(workspace: &CheckedWorkspace, source: &str) -> Option<Expr> {
         features: &features,
         segments: &segments,
         personas: &segments,
+        persona_labels: &BTreeMap::new(),
         event: None,
         aggregates: true,
     };
