@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 
 use super::context::{Context, Names};
-use super::manifest::parse_zone;
 use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};

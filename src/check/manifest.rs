@@ -16,23 +16,12 @@ use super::templates::{check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawDelivery, RawManifest};
 use crate::load::{Document, Located};
+use crate::model::{currency_codes, is_currency_code, parse_zone, Tracking, Transport};
 use crate::model::{
     is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
     Percent, Smtp,
 };
-use crate::model::{Tracking, Transport};
 use crate::template::{ContextBuilder, SUPPORTED_LOCALES};
-
-/// Parses an IANA time zone name, suggesting a close one.
-pub fn parse_zone(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>().map_err(|_| {
-        let names = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
-        match suggestion_hint(name, names) {
-            Some(hint) => format!("`{name}` is not an IANA time zone; {hint}"),
-            None => format!("`{name}` is not an IANA time zone such as `America/New_York`"),
-        }
-    })
-}
 
 fn locale(text: &String) -> Result<String, String> {
     if SUPPORTED_LOCALES.contains(&text.as_str()) {
@@ -46,9 +35,11 @@ fn locale(text: &String) -> Result<String, String> {
 }
 
 fn currency(text: &String) -> Result<String, String> {
-    (text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()))
-        .then(|| text.clone())
-        .ok_or_else(|| format!("`{text}` is not an ISO 4217 currency code such as `USD`"))
+    if is_currency_code(text) {
+        return Ok(text.clone());
+    }
+    let hint = suggestion_hint(&text.to_uppercase(), currency_codes()).map_or(String::new(), |h| format!("; {h}"));
+    Err(format!("`{text}` is not an ISO 4217 currency code such as `USD`{hint}"))
 }
 
 fn address(text: &String) -> Result<String, String> {

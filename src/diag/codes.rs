@@ -437,6 +437,10 @@ pub const CODES: &[Code] = &[
         "a comparison with a value outside a field's `enum`",
     ),
     error(
+        "template::filter-argument",
+        "a filter argument of the wrong type, or a currency code, strftime format or time zone that does not exist",
+    ),
+    error(
         "template::compare-types",
         "a template comparison of a number, a string or a bool with a value of another kind",
     ),

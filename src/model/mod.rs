@@ -7,6 +7,7 @@
 mod address;
 mod assignment;
 mod bucket;
+mod currency;
 mod documents;
 mod duration;
 mod expression;
@@ -25,10 +26,12 @@ mod tracking;
 mod transport;
 mod types;
 mod uses;
+mod zone;
 
 pub use address::{is_valid_address, parse_mailbox};
 pub use assignment::{assign, assign_bucket, bucket, Assignment};
 pub use bucket::Bucket;
+pub use currency::{currency_codes, is_currency_code, minor_digits};
 pub use documents::*;
 pub use duration::Duration;
 pub use expression::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
@@ -47,3 +50,4 @@ pub use tracking::Tracking;
 pub use transport::Transport;
 pub use types::{BaseType, Type};
 pub use uses::Uses;
+pub use zone::parse_zone;

@@ -266,10 +266,8 @@ impl Checker<'_, '_> {
         let root = self.expression(&chain.value, walk);
         let mut value = root.clone();
         for filter in &chain.filters {
-            let mut args_ok = true;
-            for arg in &filter.args {
-                args_ok &= self.expression(&arg.value, walk).is_some();
-            }
+            let arg_values: Vec<Option<Value>> = filter.args.iter().map(|a| self.expression(&a.value, walk)).collect();
+            let mut args_ok = arg_values.iter().all(Option::is_some);
             let Some(spec) = FilterSpec::find(&filter.name.text) else {
                 let names = super::filters::FILTERS.iter().map(|f| f.name);
                 let d = Diagnostic::error(
@@ -282,11 +280,11 @@ impl Checker<'_, '_> {
                 return (root, None);
             };
             let positional = filter.args.iter().filter(|a| a.key.is_none()).count();
-            if positional < spec.min_args || positional > spec.max_args {
-                let expected = if spec.min_args == spec.max_args {
+            if positional < spec.min_args || positional > spec.max_args() {
+                let expected = if spec.min_args == spec.max_args() {
                     format!("{}", spec.min_args)
                 } else {
-                    format!("{} to {}", spec.min_args, spec.max_args)
+                    format!("{} to {}", spec.min_args, spec.max_args())
                 };
                 let d = Diagnostic::error(
                     "template::filter-arity",
@@ -296,6 +294,7 @@ impl Checker<'_, '_> {
                 self.diagnostics.push(d);
                 return (root, None);
             }
+            args_ok &= self.filter_arguments(spec, filter, &arg_values, walk);
             let Some(input) = value.clone() else {
                 return (root, None);
             };
@@ -326,6 +325,37 @@ impl Checker<'_, '_> {
             });
         }
         (root, value)
+    }
+
+    /// Each positional argument fits what the filter takes; false after reporting one that does not.
+    fn filter_arguments(
+        &mut self,
+        spec: &FilterSpec,
+        filter: &Filter,
+        values: &[Option<Value>],
+        walk: &mut Walk,
+    ) -> bool {
+        let mut ok = true;
+        let positional = filter.args.iter().zip(values).filter(|(a, _)| a.key.is_none());
+        for ((arg, value), kind) in positional.zip(spec.args) {
+            let Some(value) = value else { continue };
+            let literal = match &arg.value.kind {
+                ExpressionKind::Literal(Literal::String(text)) => Some(text.as_str()),
+                _ => None,
+            };
+            if let Some((message, hint)) = kind.problem(&value.shape, literal) {
+                let message = match message.strip_prefix("expects") {
+                    Some(rest) => format!("`{}` expects{rest}", spec.name),
+                    None => format!("`{}`: {message}", spec.name),
+                };
+                let d = Diagnostic::error("template::filter-argument", message)
+                    .at_labeled(walk.span(&arg.value.span), "this argument")
+                    .with_optional_hint(hint);
+                self.diagnostics.push(d);
+                ok = false;
+            }
+        }
+        ok
     }
 
     fn condition(&mut self, condition: &Condition, walk: &mut Walk) {

@@ -2,6 +2,7 @@
 //! grouping, decimal mark and where the currency symbol goes (CLDR's patterns for the locales
 //! listed in [`SUPPORTED_LOCALES`]), and month and day names (chrono's localized formatting).
 
+use crate::model::minor_digits;
 use chrono::Locale;
 
 /// How one locale writes amounts of money.
@@ -209,7 +210,7 @@ fn currency(code: &str, locale: &str) -> (String, usize) {
         "CHF" => ("CHF".into(), 2),
         "SEK" => ("kr".into(), 2),
         "PLN" => ("zł".into(), 2),
-        other => (other.to_string(), 2),
+        other => (other.to_string(), minor_digits(other)),
     }
 }
 
@@ -283,6 +284,13 @@ impl TemplateLocale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_uses_the_currency_s_minor_digits() {
+        let us = TemplateLocale::default();
+        assert_eq!(us.money(1234.5678, Some("KWD")), "KWD1,234.568");
+        assert_eq!(us.money(1234.5678, Some("KRW")), "KRW1,235");
+    }
 
     #[test]
     fn money_follows_the_locale() {

@@ -699,6 +699,31 @@ case!(
     [r(HTML, "<h1>", "{% if vars.discount > \"5\" %}Big{% endif %}<h1>")]
 );
 
+case!(
+    filter_money_with_a_number,
+    "template::filter-argument",
+    [r(HTML, "<h1>", "<p>{{ vars.discount | money: 2 }}</p><h1>")]
+);
+case!(
+    filter_money_unknown_currency,
+    "template::filter-argument",
+    [r(HTML, "<h1>", "<p>{{ vars.discount | money: \"EURO\" }}</p><h1>")]
+);
+case!(
+    filter_date_bad_format_and_zone,
+    "template::filter-argument",
+    [r(
+        HTML,
+        "<h1>",
+        "<p>{{ now | date: \"%Q\", \"Europe/Pariss\" }}</p><h1>"
+    )]
+);
+case!(
+    manifest_unknown_currency,
+    "manifest::bad-currency",
+    [r("tailor.yaml", "currency: USD", "currency: UKP")]
+);
+
 /// A "billion laughs" `vars:` block: each alias level multiplies the one before by nine.
 fn alias_bomb() -> String {
     let mut text = String::from("vars:\n  l0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");

@@ -92,7 +92,7 @@ fn parse_time(text: &str) -> std::result::Result<DateTime<FixedOffset>, &'static
 }
 
 /// `format` parsed, or why it is not a valid strftime format.
-fn strftime(format: &str) -> std::result::Result<Vec<Item<'_>>, String> {
+pub fn strftime(format: &str) -> std::result::Result<Vec<Item<'_>>, String> {
     let items: Vec<Item> = StrftimeItems::new(format).collect();
     if items.iter().any(|item| matches!(item, Item::Error)) {
         return Err(format!("`{format}` is not a valid strftime format"));

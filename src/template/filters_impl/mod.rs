@@ -11,7 +11,7 @@ use liquid_core::model::KString;
 use liquid_core::Error;
 
 pub use collections::{Find, FindIndex, Has, Reject, Sum};
-pub use date::Date;
+pub use date::{strftime, Date};
 pub use encoding::{Base64Decode, Base64Encode, Base64UrlSafeDecode, Base64UrlSafeEncode};
 pub use strings::{RemoveLast, ReplaceLast};
 pub use tailor::{Money, Pluralize, Raw, SafeUrl, UrlParam};

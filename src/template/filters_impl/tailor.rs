@@ -7,6 +7,7 @@ use liquid_core::{
     Display_filter, Expression, Filter, FilterParameters, FilterReflection, FromFilterParameters, ParseFilter,
 };
 
+use crate::model::is_currency_code;
 use crate::template::TemplateLocale;
 use liquid_core::{Result, Runtime, Value, ValueView};
 
@@ -68,6 +69,14 @@ impl Filter for MoneyFilter {
             .as_scalar()
             .and_then(|s| s.to_float())
             .ok_or_else(|| invalid_input("a number"))?;
+        if let Some(code) = args
+            .currency
+            .as_deref()
+            .filter(|c| !is_currency_code(&c.to_uppercase()))
+        {
+            let cause = format!("`{code}` is not an ISO 4217 currency code");
+            return Err(invalid_argument("currency", cause));
+        }
         Ok(Value::scalar(self.locale.money(amount, args.currency.as_deref())))
     }
 }
