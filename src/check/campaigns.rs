@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 use super::context::{Context, Names};
 use super::names::{declare, unique_names};
 use super::templates::{check_file, check_inline, Partials};
-use crate::diag::{suggestion_hint, Diagnostic};
+use crate::diag::{suggestion_hint, Diagnostic, Span};
 use crate::expr::Scope;
 use crate::load::raw::{RawCampaign, RawGoal, RawRollout, RawSchedule, RawTrigger, RawVars, RawWeight};
 use crate::load::{path_from, relative_path, Document, Located};
@@ -260,6 +260,8 @@ struct Arm<'r> {
     preheader: Option<&'r Located<String>>,
     html: Option<TemplateRef>,
     text: Option<TemplateRef>,
+    /// Where the `html:` and `text:` in force are written.
+    template_fields: (Span, Option<Span>),
     vars: BTreeMap<String, serde_json::Value>,
     from: Option<&'r Located<String>>,
     schedule: Option<&'r Located<RawSchedule>>,
@@ -458,6 +460,7 @@ fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
             preheader: raw.preheader.as_ref(),
             html: html.clone(),
             text: text.clone(),
+            template_fields: (doc.span(&raw.html), raw.text.as_ref().map(|t| doc.span(t))),
             vars: base_vars.clone(),
             from: raw.from.as_ref(),
             schedule: None,
@@ -516,6 +519,10 @@ fn arms<'r>(cx: &mut Context, doc: &Document<&'r RawCampaign>) -> Vec<Arm<'r>> {
                         Some(t) => template_ref(cx, doc, t),
                         None => text.clone(),
                     },
+                    template_fields: (
+                        doc.span(v.html.as_ref().unwrap_or(&raw.html)),
+                        v.text.as_ref().or(raw.text.as_ref()).map(|t| doc.span(t)),
+                    ),
                     vars,
                     from: v.from.as_ref().or(raw.from.as_ref()),
                     schedule: v.schedule.as_ref(),
@@ -550,11 +557,26 @@ fn check_arm(
     if let Some(preheader) = arm.preheader {
         check_inline(cx, doc, preheader, context, partials.1);
     }
+    let (html_field, text_field) = arm.template_fields;
     if let Some(html) = &arm.html {
-        check_file(cx, html.file, context, true, partials.0);
+        let errors_before = cx.diagnostics.error_count();
+        let read = cx.noting_use(html_field, |cx| check_file(cx, html.file, context, true, partials.0));
+        // A template that did not check (a misspelt `unsubscribe_ur`, say) is not blamed twice.
+        if !read.contains("unsubscribe_url") && cx.diagnostics.error_count() == errors_before {
+            let d = Diagnostic::error(
+                "template::missing-unsubscribe-link",
+                format!("the HTML template `{}` shows no unsubscribe link", html.path),
+            )
+            .at_labeled(html_field, "no `{{ unsubscribe_url }}` in it or its partials")
+            .with_hint(
+                "bulk-sender rules require a visible link besides the List-Unsubscribe header: add \
+                 `<a href=\"{{ unsubscribe_url }}\">Unsubscribe</a>`, for example in a footer partial",
+            );
+            cx.report(d);
+        }
     }
-    if let Some(text) = &arm.text {
-        check_file(cx, text.file, context, false, partials.1);
+    if let (Some(text), Some(text_field)) = (&arm.text, text_field) {
+        cx.noting_use(text_field, |cx| check_file(cx, text.file, context, false, partials.1));
     }
     let html = arm.html?;
     Some(Variant {

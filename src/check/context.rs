@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::expr::{parse, References, Scope, TypeChecker};
 use crate::load::raw::*;
 use crate::load::{Document, LoadedWorkspace, Located};
@@ -90,6 +90,20 @@ impl<'w> Context<'w> {
             .iter()
             .filter(move |(k, _)| *k == kind)
             .map(|(_, n)| n.clone())
+    }
+
+    /// Runs `check` (of a template file) and notes `used_at`, the field that uses the file, on
+    /// each problem it reports in another file: a template used twice gives one problem with
+    /// both uses.
+    pub fn noting_use<T>(&mut self, used_at: Span, check: impl FnOnce(&mut Self) -> T) -> T {
+        let mark = self.diagnostics.len();
+        let result = check(self);
+        for diagnostic in self.diagnostics.since(mark) {
+            if diagnostic.span.is_some_and(|s| s.file != used_at.file) {
+                diagnostic.used_at.push(used_at);
+            }
+        }
+        result
     }
 
     /// Reports a diagnostic.

@@ -7,6 +7,8 @@
 //! **Example**: `{{ user.frist_name }}` → `template::unknown-variable` with "did you mean
 //! `first_name`?".
 
+use std::collections::BTreeSet;
+
 use super::context::Context;
 use crate::diag::FileId;
 use crate::load::{Document, Located, StringMap};
@@ -54,10 +56,16 @@ pub fn check_inline<D>(
     check_template(&located.value, &map, template_use, partials, &mut cx.diagnostics);
 }
 
-/// Checks a template file.
-pub fn check_file(cx: &mut Context, file: FileId, context: &TemplateContext, html: bool, partials: &Partials) {
+/// Checks a template file; returns the context's variables it reads.
+pub fn check_file(
+    cx: &mut Context,
+    file: FileId,
+    context: &TemplateContext,
+    html: bool,
+    partials: &Partials,
+) -> BTreeSet<String> {
     let source = cx.loaded.sources.file(file).text.as_str();
     let map = StringMap::identity(file, source.len());
     let template_use = TemplateUse { context, html };
-    check_template(source, &map, template_use, partials, &mut cx.diagnostics);
+    check_template(source, &map, template_use, partials, &mut cx.diagnostics)
 }

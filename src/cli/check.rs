@@ -51,9 +51,9 @@ impl CheckReport {
 /// Checks `loaded` and says what `tailor check` prints.
 pub fn check_report(loaded: &LoadedWorkspace, format: Format, deny_warnings: bool, color: bool) -> CheckReport {
     let outcome = check_workspace(loaded);
-    let errors = outcome.diagnostics.error_count();
-    let warnings = outcome.diagnostics.warning_count();
     let diagnostics = outcome.diagnostics.into_sorted();
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
     let documents = loaded.documents.len() + usize::from(loaded.manifest.is_some());
     let summary = format!(
         "checked {documents} documents and {} templates: {errors} error{}, {warnings} warning{}",

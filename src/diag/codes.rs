@@ -437,6 +437,10 @@ pub const CODES: &[Code] = &[
         "a comparison with a value outside a field's `enum`",
     ),
     error(
+        "template::missing-unsubscribe-link",
+        "an HTML template that shows no `{{ unsubscribe_url }}` link, directly or through a partial",
+    ),
+    error(
         "template::filter-argument",
         "a filter argument of the wrong type, or a currency code, strftime format or time zone that does not exist",
     ),

@@ -50,9 +50,29 @@ pub struct Diagnostic {
     pub hints: Vec<String>,
     /// The source at the span holds a secret: reports name the place but never show it.
     pub concealed: bool,
+    /// The fields that use the file the problem is in (a template's `html:` in each campaign
+    /// or variant), so that a problem in a shared template is reported once with its uses.
+    pub used_at: Vec<Span>,
 }
 
 impl Diagnostic {
+    /// Whether `other` is the same problem at the same place, wherever its file is used from.
+    pub fn same_problem(&self, other: &Diagnostic) -> bool {
+        let key = |d: &Diagnostic| {
+            (
+                d.span,
+                d.code,
+                d.severity,
+                d.message.clone(),
+                d.label.clone(),
+                d.labels.clone(),
+                d.hints.clone(),
+                d.concealed,
+            )
+        };
+        key(self) == key(other)
+    }
+
     /// A new error with a code and message.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, message)
@@ -77,6 +97,7 @@ impl Diagnostic {
             labels: Vec::new(),
             hints: Vec::new(),
             concealed: false,
+            used_at: Vec::new(),
         }
     }
 

@@ -139,7 +139,7 @@ impl<'s> MietteReport<'s> {
             code: diagnostic.code,
             severity: diagnostic.severity,
             message: diagnostic.message.clone(),
-            help: (!diagnostic.hints.is_empty()).then(|| diagnostic.hints.join("\n")),
+            help: help(diagnostic, sources),
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
@@ -176,6 +176,20 @@ impl<'s> MietteReport<'s> {
         }
         report
     }
+}
+
+/// The hints, then the uses of a file shared by several campaigns or variants.
+fn help(diagnostic: &Diagnostic, sources: &SourceMap) -> Option<String> {
+    let mut lines = diagnostic.hints.clone();
+    if diagnostic.used_at.len() > 1 {
+        let places: Vec<String> = diagnostic.used_at.iter().map(|s| sources.place(*s)).collect();
+        lines.push(format!(
+            "this file is used {} times: {}",
+            places.len(),
+            places.join(", ")
+        ));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 fn source_span(span: Span) -> SourceSpan {

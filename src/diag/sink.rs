@@ -24,6 +24,17 @@ impl Diagnostics {
         self.items.extend(other);
     }
 
+    /// How many were reported, to mark a point for [`Diagnostics::since`].
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Those reported after `mark` (a [`Diagnostics::len`] taken earlier), to add context to.
+    pub fn since(&mut self, mark: usize) -> &mut [Diagnostic] {
+        let start = mark.min(self.items.len());
+        &mut self.items[start..]
+    }
+
     /// Whether any error (not warning) was reported.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
@@ -44,11 +55,30 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// Sorted by position, duplicates removed: the same input always gives the same list.
+    /// Sorted by position, each problem once: the same problem reported through several uses
+    /// (a template used by two variants, a partial used by seven templates) is one diagnostic
+    /// listing every use. The same input always gives the same list.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort();
-        self.items.dedup();
-        self.items
+        let mut merged: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        for diagnostic in self.items {
+            let same = merged
+                .iter_mut()
+                .rev()
+                .take_while(|d| d.span == diagnostic.span)
+                .find(|d| d.same_problem(&diagnostic));
+            match same {
+                Some(first) => {
+                    for used_at in diagnostic.used_at {
+                        if !first.used_at.contains(&used_at) {
+                            first.used_at.push(used_at);
+                        }
+                    }
+                }
+                None => merged.push(diagnostic),
+            }
+        }
+        merged
     }
 
     /// The diagnostics in the order they were reported.

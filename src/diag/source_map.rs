@@ -92,6 +92,13 @@ impl SourceMap {
         text.get(span.start as usize..span.end as usize).unwrap_or("")
     }
 
+    /// Where `span` starts, as `file:line:column`.
+    pub fn place(&self, span: Span) -> String {
+        let file = self.file(span.file);
+        let start = file.line_column(span.start as usize);
+        format!("{}:{}:{}", file.display_path, start.line, start.column)
+    }
+
     /// Start and end positions of a span.
     pub fn range(&self, span: Span) -> (LineColumn, LineColumn) {
         let file = self.file(span.file);

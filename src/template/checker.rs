@@ -33,21 +33,24 @@ pub struct TemplateUse<'a> {
     pub html: bool,
 }
 
-/// Parses and checks one template, reporting at file positions through `map`.
+/// Parses and checks one template, reporting at file positions through `map`; returns the
+/// names of the context's variables it reads, directly or through its partials.
 pub fn check_template(
     source: &str,
     map: &StringMap,
     template_use: TemplateUse<'_>,
     partials: &dyn PartialLookup,
     diagnostics: &mut Diagnostics,
-) {
+) -> BTreeSet<String> {
     let mut checker = Checker {
         template_use,
         partials,
         diagnostics,
         partial_stack: Vec::new(),
+        read: BTreeSet::new(),
     };
     checker.check_source(source, map, vec![Scope::default()]);
+    checker.read
 }
 
 /// Local variables of one block, and the paths known not to be nil there.
@@ -62,6 +65,8 @@ struct Checker<'a, 'd> {
     partials: &'a dyn PartialLookup,
     diagnostics: &'d mut Diagnostics,
     partial_stack: Vec<String>,
+    /// The context's variables read so far.
+    read: BTreeSet<String>,
 }
 
 /// The state of one template (or partial) being walked.
@@ -495,7 +500,12 @@ impl Checker<'_, '_> {
             // `[expr]` at the root: a variable named by a computed string.
             _ if root.is_empty() => Value::any(),
             _ => match walk.lookup(root).or_else(|| context.globals.get(root)) {
-                Some(value) => value.clone(),
+                Some(value) => {
+                    if walk.lookup(root).is_none() {
+                        self.read.insert(root.clone());
+                    }
+                    value.clone()
+                }
                 None => {
                     let locals: Vec<&String> = walk.scopes.iter().flat_map(|s| s.locals.keys()).collect();
                     let candidates = locals.into_iter().chain(context.globals.keys());

@@ -479,7 +479,10 @@ case!(
     template_filter_on_wrong_type,
     "template::filter-type",
     deny_warnings,
-    [w(HTML, "<p>{{ user.signup_at | plus: 1 }}</p>\n")]
+    [w(
+        HTML,
+        "<p>{{ user.signup_at | plus: 1 }}</p>\n{% render 'footer' %}\n"
+    )]
 );
 case!(
     template_unclosed_block,
@@ -523,13 +526,16 @@ case!(
     template_raw_output_warning,
     "template::raw-output",
     deny_warnings,
-    [w(HTML, "<p>{{ user.first_name | default: '' | raw }}</p>\n")]
+    [w(
+        HTML,
+        "<p>{{ user.first_name | default: '' | raw }}</p>\n{% render 'footer' %}\n"
+    )]
 );
 case!(
     template_nullable_without_default,
     "template::nullable-without-default",
     deny_warnings,
-    [w(HTML, "<p>{{ user.first_name }}</p>\n")]
+    [w(HTML, "<p>{{ user.first_name }}</p>\n{% render 'footer' %}\n")]
 );
 case!(
     unsubscribe_url_without_token,
@@ -722,6 +728,21 @@ case!(
     manifest_unknown_currency,
     "manifest::bad-currency",
     [r("tailor.yaml", "currency: USD", "currency: UKP")]
+);
+
+case!(
+    html_without_unsubscribe_link,
+    "template::missing-unsubscribe-link",
+    [r(HTML, "{% render 'footer' %}", "<p>Thanks for reading.</p>")]
+);
+case!(
+    typo_in_a_template_two_variants_share,
+    "template::unknown-variable",
+    [r(
+        CAMPAIGN,
+        "vars: { discount: 10 }",
+        "vars: { discount: 10 }\nvariants:\n  - { name: plain, weight: 1 }\n  - { name: warm, weight: 1, subject: \"Hi!\", html: ../templates/welcome.html.liquid }"
+    ), r(HTML, "{{ user.first_name | default: \"there\" }}", "{{ user.firstname }}")]
 );
 
 /// A "billion laughs" `vars:` block: each alias level multiplies the one before by nine.

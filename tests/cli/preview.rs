@@ -182,7 +182,7 @@ fn mjml_templates_are_compiled_to_html_after_liquid() {
     // Markup that is not MJML after rendering is a render error that names the template.
     ws.write(
         "templates/welcome.mjml.liquid",
-        "<mjml><mj-body><mj-text>{{ vars.discount }}</mjml>\n",
+        "<mjml><mj-body><mj-text>{{ vars.discount }} {{ unsubscribe_url }}</mjml>\n",
     );
     let broken = preview(
         ws.dir.path(),

@@ -25,6 +25,8 @@ pub struct LocatedDiagnostic {
     pub end_column: Option<usize>,
     /// Hints.
     pub hints: Vec<String>,
+    /// Where the file with the problem is used from (`file:line:column` of each `html:`).
+    pub used_at: Vec<String>,
 }
 
 impl LocatedDiagnostic {
@@ -43,6 +45,7 @@ impl LocatedDiagnostic {
             end_line: position.as_ref().map(|(_, (_, e))| e.line),
             end_column: position.as_ref().map(|(_, (_, e))| e.column),
             hints: diagnostic.hints.clone(),
+            used_at: diagnostic.used_at.iter().map(|s| sources.place(*s)).collect(),
         }
     }
 }
