@@ -290,7 +290,14 @@ fn check_campaign(
     let catalog = recommend.as_ref().and(schema.catalog.as_ref());
     let mut variants = Vec::new();
     for arm in arms {
-        let context = inputs.context.campaign(trigger_event, arm_vars(&arm), catalog);
+        let mut context = inputs.context.campaign(trigger_event, arm_vars(&arm), catalog);
+        // A trigger or `recommend:` already reported as broken does not make each use an error.
+        if raw.trigger.as_ref().is_some_and(|t| t.value.on.is_some()) && trigger_event.is_none() {
+            context.assume("event");
+        }
+        if raw.recommend.is_some() && catalog.is_none() {
+            context.assume("recommendations");
+        }
         let schedule = arm.schedule.and_then(|s| variant_schedule(cx, doc, s, timing.as_ref()));
         let variant = check_arm(cx, doc, arm, &context, partials);
         variants.extend(variant.filter(|_| timing.is_some()).map(|v| Variant { schedule, ..v }));

@@ -76,10 +76,28 @@ pub fn check_workspace(loaded: &LoadedWorkspace) -> CheckOutcome {
         loaded,
         diagnostics: loaded.diagnostics.clone(),
     };
+    if declares_unknown_names(loaded) {
+        // Every use of a name it declares would be reported as unknown: the parse error is the
+        // one problem, and the rest is checked once it parses.
+        return CheckOutcome {
+            workspace: None,
+            diagnostics: cx.diagnostics,
+        };
+    }
     let workspace = run_checks(&mut cx);
     let diagnostics = cx.diagnostics;
     let workspace = workspace.filter(|_| !diagnostics.has_errors());
     CheckOutcome { workspace, diagnostics }
+}
+
+/// Whether a document that failed to parse declares names other documents use without naming
+/// itself: the data schema (fields, event types) or features (a feature per key), or a document
+/// whose kind could not even be read.
+fn declares_unknown_names(loaded: &LoadedWorkspace) -> bool {
+    loaded
+        .unparsed
+        .iter()
+        .any(|(kind, _)| matches!(kind.as_str(), "" | "data" | "features"))
 }
 
 fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {

@@ -31,6 +31,15 @@ fn table_object(table: &Table) -> BTreeMap<String, Value> {
         .collect()
 }
 
+impl TemplateContext {
+    /// Makes `name` a variable of unknown shape: its declaration is broken and already reported
+    /// (a trigger on a misspelt event type), so its uses are not reported again.
+    pub fn assume(&mut self, name: &str) {
+        self.absent.remove(name);
+        self.globals.insert(name.to_string(), Value::any());
+    }
+}
+
 impl ContextBuilder {
     /// `user`: profile fields, features and `persona.<model>`.
     pub fn new(

@@ -120,6 +120,11 @@ case!(
     [r("data.yaml", "    email: string", "     email: string")]
 );
 case!(
+    yaml_error_in_features_hides_its_consequences,
+    "yaml::syntax",
+    [r(FEATURES, "  spend_365d:", "   spend_365d:")]
+);
+case!(
     yaml_duplicate_key,
     "yaml::duplicate-key",
     [r(CAMPAIGN, "preheader:", "subject: \"again\"\npreheader:")]
@@ -600,6 +605,22 @@ case!(
         "schedule: { at: \"2026-12-01T09:00\", timezone: recipient }",
         "trigger: { on: add_to_cart }"
     )]
+);
+case!(
+    trigger_on_misspelt_event_used_in_template,
+    "campaign::unknown-event-type",
+    [
+        r(
+            CAMPAIGN,
+            "schedule: { at: \"2026-12-01T09:00\", timezone: recipient }",
+            "trigger: { on: page_veiw, after: 1h }"
+        ),
+        r(
+            HTML,
+            "<h1>",
+            "<p>You looked at {{ event.url }} on {{ event.ts | date: \"%B %-d\" }}.</p><h1>"
+        )
+    ]
 );
 case!(
     condition_trigger_without_once_per,
