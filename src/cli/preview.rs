@@ -89,7 +89,7 @@ pub fn run(args: &PreviewArgs, report: &mut Report) -> Result<ExitCode, Failure>
         Some(key) => keys
             .iter()
             .position(|k| k == Some(key.as_str()))
-            .ok_or_else(|| fail(format!("there is no profile `{key}`")))?,
+            .ok_or_else(|| missing_profile(&dataset, key))?,
         None => 0,
     };
     let key = keys.get(row).unwrap_or_default().to_string();
@@ -185,6 +185,21 @@ fn recipient_data(
     let catalog = load_catalog_only(workspace).map_err(data_failure)?;
     let dataset = test_dataset(&workspace.schema, &test.profile, &test.events, catalog).map_err(fail)?;
     Ok((dataset, now, test.force.clone()))
+}
+
+/// Why there is no profile `key` to preview: it was left out as a bad row (and why), or the data
+/// has no such key.
+fn missing_profile(dataset: &Dataset, key: &str) -> Failure {
+    let dropped = dataset.reports.iter().find_map(|report| report.dropped.get(key));
+    let diagnostic = match dropped {
+        Some(problem) => Diagnostic::error(
+            "preview::dropped-profile",
+            format!("profile `{key}` was left out of the data as a bad row: {problem}"),
+        )
+        .with_hint("fix the row; `tailor plan` without `--skip-bad-rows` lists every bad row"),
+        None => Diagnostic::error("preview::failed", format!("there is no profile `{key}`")),
+    };
+    Failure::failed(diagnostic)
 }
 
 /// The variant `wanted` names, or the one `key` is assigned to (a holdout gets none).

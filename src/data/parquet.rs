@@ -207,6 +207,11 @@ pub fn load_table(
         .collect();
     require_columns(path, &required, |n| frame.column(n).is_ok(), || column_names(&frame))?;
     let mut bad = RowErrors::new(path, options, errors);
+    if let Some(key) = rules.unique.and_then(|k| frame.column(k).ok()) {
+        let keys = key.cast(&DataType::String).map_err(engine(path))?;
+        let keys = keys.str().map_err(engine(path))?;
+        bad.with_keys(keys.iter().map(|k| k.map(str::to_string)).collect());
+    }
     let height = frame.height();
     let mut bad_rows = BooleanChunked::full("bad".into(), false, height);
     let mut columns = Vec::with_capacity(table.fields.len());
@@ -254,6 +259,7 @@ pub fn load_table(
     }
     let skipped = bad_rows.sum().unwrap_or(0) as usize;
     let file = bad.file().to_string();
+    let dropped = bad.into_dropped();
     let frame = DataFrame::new(height, columns).map_err(engine(path))?;
     let frame = if skipped > 0 {
         frame.filter(&!&bad_rows).map_err(engine(path))?
@@ -265,6 +271,7 @@ pub fn load_table(
         rows: height,
         skipped,
         warnings: Vec::new(),
+        dropped,
     });
     Ok(frame)
 }

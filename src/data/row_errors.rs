@@ -1,5 +1,6 @@
 //! The bad rows of one file, collected up to a limit (or only counted with `skip_bad_rows`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{LoadOptions, RowError, RowPosition};
@@ -13,6 +14,11 @@ pub struct RowErrors<'e> {
     skip: bool,
     errors: &'e mut Vec<RowError>,
     kept: usize,
+    /// The key of the row being read (row by row), or of each row (Parquet, by index).
+    key: Option<String>,
+    keys: Option<Vec<Option<String>>>,
+    /// With `skip_bad_rows`: each left-out row of a keyed table, by key, with its first problem.
+    dropped: BTreeMap<String, RowError>,
 }
 
 impl<'e> RowErrors<'e> {
@@ -23,12 +29,42 @@ impl<'e> RowErrors<'e> {
             skip: options.skip_bad_rows,
             errors,
             kept: 0,
+            key: None,
+            keys: None,
+            dropped: BTreeMap::new(),
+        }
+    }
+
+    /// The key of the row whose problems come next (files read row by row).
+    pub fn at_key(&mut self, key: Option<String>) {
+        self.key = key;
+    }
+
+    /// The key of every row by index (files read column by column).
+    pub fn with_keys(&mut self, keys: Vec<Option<String>>) {
+        self.keys = Some(keys);
+    }
+
+    /// The rows left out with `skip_bad_rows` whose key is known, by key, with their first
+    /// problem: so that a question about one of them ("preview this profile") can say why.
+    pub fn into_dropped(self) -> BTreeMap<String, RowError> {
+        self.dropped
+    }
+
+    fn key_at(&self, position: RowPosition) -> Option<String> {
+        match (position, &self.keys) {
+            (RowPosition::Row(row), Some(keys)) => keys.get(row).cloned().flatten(),
+            _ => self.key.clone(),
         }
     }
 
     /// Records a bad value.
     pub fn add(&mut self, position: RowPosition, code: &'static str, column: &str, value: String, expected: String) {
         if self.skip {
+            if let Some(key) = self.key_at(position) {
+                let error = self.error(position, code, column, &value, expected);
+                self.dropped.entry(key).or_insert(error);
+            }
             return;
         }
         if self.kept == MAX_ERRORS_PER_FILE {
@@ -44,16 +80,27 @@ impl<'e> RowErrors<'e> {
         }
         self.kept += 1;
         if self.kept <= MAX_ERRORS_PER_FILE {
-            let file = self.file.clone();
-            self.errors.push(RowError {
-                file,
-                position,
-                code,
-                column: column.to_string(),
-                // A bad value is quoted, never echoed whole (a cell may hold megabytes).
-                value: crate::diag::excerpt(&value, crate::diag::MAX_EXCERPT_CHARS),
-                expected,
-            });
+            let error = self.error(position, code, column, &value, expected);
+            self.errors.push(error);
+        }
+    }
+
+    fn error(
+        &self,
+        position: RowPosition,
+        code: &'static str,
+        column: &str,
+        value: &str,
+        expected: String,
+    ) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            position,
+            code,
+            column: column.to_string(),
+            // A bad value is quoted, never echoed whole (a cell may hold megabytes).
+            value: crate::diag::excerpt(value, crate::diag::MAX_EXCERPT_CHARS),
+            expected,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Loading a table (profiles, catalog) from a file, row by row against its declared fields.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -22,6 +22,8 @@ pub struct TableReport {
     pub skipped: usize,
     /// Other findings, such as events of unknown users: each with its diagnostic code.
     pub warnings: Vec<(&'static str, String)>,
+    /// Rows of a keyed table left out (with `skip_bad_rows`), by key, with their first problem.
+    pub dropped: BTreeMap<String, RowError>,
 }
 
 impl TableReport {
@@ -40,6 +42,7 @@ impl TableReport {
             rows,
             skipped,
             warnings,
+            dropped: BTreeMap::new(),
         }
     }
 }
@@ -107,6 +110,9 @@ fn load_table(
         if frame.unparsed(&rows, row, &mut bad) {
             continue;
         }
+        if let Some((_, column)) = &unique_column {
+            bad.at_key(Some(rows.text(row, column)).filter(|k| !k.is_empty()));
+        }
         let mut ok = true;
         for ((builder, column), name) in frame.builders().iter_mut().zip(&columns).zip(&names) {
             if let Err(expected) = rows.push(row, column, builder) {
@@ -146,12 +152,14 @@ fn load_table(
         }
     }
     let file = bad.file().to_string();
+    let dropped = bad.into_dropped();
     let (frame, skipped) = frame.finish(path)?;
     reports.push(TableReport {
         file,
         rows: rows.len(),
         skipped,
         warnings: Vec::new(),
+        dropped,
     });
     Ok(frame)
 }

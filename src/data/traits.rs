@@ -35,6 +35,7 @@ pub fn apply_traits(
         rows: rows.len(),
         skipped: 0,
         warnings: Vec::new(),
+        dropped: Default::default(),
     };
     let failed = |e: PolarsError| LoadError::io(path, e);
     let keys: Vec<Option<String>> = profiles

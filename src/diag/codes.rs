@@ -544,6 +544,10 @@ pub const CODES: &[Code] = &[
         "`--test` names no test, or a test of another campaign",
     ),
     error(
+        "preview::dropped-profile",
+        "`preview --profile` of a profile whose row was left out as bad, with the reason",
+    ),
+    error(
         "preview::failed",
         "the preview cannot be made (no such profile or variant, a holdout, a write that failed)",
     ),

@@ -237,6 +237,24 @@ fn a_time_zone_that_is_not_one_is_a_row_error_in_csv_and_parquet() {
     let dataset = load_dataset(&checked(&ws.path("")), LoadOptions { skip_bad_rows: true }).expect("load");
     assert_eq!(dataset.profiles.height(), 2);
     assert_eq!((dataset.reports[0].rows, dataset.reports[0].skipped), (3, 1));
+    assert_eq!(dataset.reports[0].dropped["u2"].code, "data::bad-timezone");
+    // Previewing the dropped profile says it was dropped, and why.
+    let preview = tailor(
+        ws.dir.path(),
+        &[
+            "preview",
+            "ws",
+            "welcome",
+            "--profile",
+            "u2",
+            "--now",
+            "2026-12-01T15:00:00Z",
+        ],
+    );
+    assert_eq!(preview.code, 1, "{}", preview.stderr);
+    for expected in ["preview::dropped-profile", "left out", "line 3", "`CET+1`"] {
+        assert!(preview.stderr.contains(expected), "{expected}: {}", preview.stderr);
+    }
 
     // The same rule holds for Parquet.
     ws.write("datasets/profiles.csv", "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\nu1,a@x.test,,Europe/Berlin,true,,2026-01-05T10:00:00Z\nu2,b@x.test,,Europe/Paris,true,,2026-01-05T10:00:00Z\n");
@@ -252,6 +270,7 @@ fn a_time_zone_that_is_not_one_is_a_row_error_in_csv_and_parquet() {
     let parquet = load_dataset(&checked(&ws.path("")), LoadOptions { skip_bad_rows: true }).expect("parquet");
     assert_eq!(parquet.profiles.height(), 1);
     assert_eq!(parquet.reports[0].skipped, 1);
+    assert_eq!(parquet.reports[0].dropped["u2"].code, "data::bad-timezone");
 }
 
 #[test]
