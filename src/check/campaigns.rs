@@ -12,12 +12,12 @@ use chrono::NaiveDateTime;
 
 use super::context::{Context, Names};
 use super::names::{declare, unique_names};
+use super::recommend::{recommend, RecommendScope};
 use super::templates::{check_file, check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic, Span};
 use crate::expr::Scope;
 use crate::load::raw::{RawCampaign, RawGoal, RawRollout, RawSchedule, RawTrigger, RawVars, RawWeight};
 use crate::load::{path_from, relative_path, Document, Located};
-use crate::model::RecommendSource;
 use crate::model::*;
 use crate::template::{ContextBuilder, TemplateContext, Value};
 
@@ -286,7 +286,15 @@ fn check_campaign(
     });
     let (timing, trigger_event) = timing(cx, doc, inputs, &mut uses);
     let arms = arms(cx, doc);
-    let recommend = raw.recommend.as_ref().and_then(|r| recommend(cx, doc, r, schema));
+    let recommend_scope = RecommendScope {
+        schema,
+        features: &inputs.names.features,
+        event: trigger_event,
+    };
+    let recommend = raw
+        .recommend
+        .as_ref()
+        .and_then(|r| recommend(cx, doc, r, &recommend_scope));
     let catalog = recommend.as_ref().and(schema.catalog.as_ref());
     let mut variants = Vec::new();
     for arm in arms {
@@ -660,73 +668,4 @@ fn goal(cx: &mut Context, doc: &Document<&RawCampaign>, schema: &DataSchema, raw
         baseline,
         min_detectable_lift,
     })
-}
-
-fn recommend(
-    cx: &mut Context,
-    doc: &Document<&RawCampaign>,
-    raw: &Located<crate::load::raw::RawRecommend>,
-    schema: &DataSchema,
-) -> Option<Recommend> {
-    let Some(catalog) = &schema.catalog else {
-        let d = Diagnostic::error(
-            "campaign::recommend-without-catalog",
-            "recommendations need a `catalog` in the data schema",
-        )
-        .at(doc.span(raw))
-        .with_hint("declare `catalog:` (products with at least `id`) in the `kind: data` document");
-        cx.report(d);
-        return None;
-    };
-    let source = raw.value.from.value;
-    let needs: &[(&str, &str)] = match source {
-        RecommendSource::RecentlyViewed => &[("page_view", "product_id")],
-        RecommendSource::PopularInCategory => &[("purchase", "product_id"), ("page_view", "category")],
-    };
-    let mut ok = true;
-    for (event, property) in needs {
-        if schema.event(event).and_then(|e| e.properties.field(property)).is_none() {
-            let d = Diagnostic::error(
-                "campaign::recommend-needs-events",
-                format!(
-                    "`{}` needs events `{event}` with a `{property}` property",
-                    source_name(source)
-                ),
-            )
-            .at(doc.span(&raw.value.from));
-            cx.report(d);
-            ok = false;
-        }
-    }
-    if source == RecommendSource::PopularInCategory && catalog.field("category").is_none() {
-        cx.report(
-            Diagnostic::error(
-                "campaign::recommend-needs-events",
-                "`popular_in_category` needs a `category` field in the catalog",
-            )
-            .at(doc.span(&raw.value.from)),
-        );
-        ok = false;
-    }
-    let limit = match &raw.value.limit {
-        Some(l) => cx.value(doc, l, "campaign::bad-limit", |l| {
-            u32::try_from(*l)
-                .ok()
-                .filter(|l| *l >= 1)
-                .ok_or_else(|| "`limit` must be a whole number of at least 1".to_string())
-        })?,
-        None => 3,
-    };
-    ok.then_some(Recommend {
-        source,
-        exclude_purchased: raw.value.exclude_purchased.unwrap_or(false),
-        limit,
-    })
-}
-
-fn source_name(source: RecommendSource) -> &'static str {
-    match source {
-        RecommendSource::RecentlyViewed => "recently_viewed",
-        RecommendSource::PopularInCategory => "popular_in_category",
-    }
 }

@@ -21,6 +21,7 @@ mod graph;
 mod manifest;
 mod names;
 mod personas;
+mod recommend;
 mod schema;
 mod segments;
 mod templates;

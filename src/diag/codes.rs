@@ -412,6 +412,10 @@ pub const CODES: &[Code] = &[
         "`recommend:` in a workspace without a catalog",
     ),
     error(
+        "campaign::bad-recommend",
+        "a `recommend:` `exclude` or `category` that is not text known per recipient",
+    ),
+    error(
         "campaign::recommend-needs-events",
         "`recommend:` without the view and purchase events it reads",
     ),
@@ -439,6 +443,10 @@ pub const CODES: &[Code] = &[
     error(
         "template::missing-unsubscribe-link",
         "an HTML template that shows no `{{ unsubscribe_url }}` link, directly or through a partial",
+    ),
+    error(
+        "template::product-without-catalog",
+        "the `product` filter in a workspace whose data schema declares no catalog",
     ),
     error(
         "template::filter-argument",

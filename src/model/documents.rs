@@ -272,6 +272,22 @@ pub struct Recommend {
     pub exclude_purchased: bool,
     /// How many.
     pub limit: u32,
+    /// A product to leave out (the trigger event's, say).
+    pub exclude: Option<RecipientText>,
+    /// The category to recommend from (`popular_in_category`) or to keep (`recently_viewed`).
+    pub category: Option<RecipientText>,
+}
+
+/// A text known per recipient when a message is rendered: written as a quoted string, an
+/// `event.<property>` of the trigger event, or a profile field or feature (`user.<name>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecipientText {
+    /// The same text for everyone.
+    Literal(String),
+    /// A property of the event that triggered the message.
+    EventProperty(String),
+    /// A profile field or feature.
+    Profile(String),
 }
 
 /// A checked campaign.

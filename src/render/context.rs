@@ -6,10 +6,11 @@ use chrono_tz::Tz;
 use polars::prelude::AnyValue;
 use serde_json::{Map, Value as Json};
 
+use super::{recipient_text, Narrowing};
 use crate::check::CheckedWorkspace;
 use crate::data::{any_to_json, datetime_micros, Dataset, EVENT_TS, EVENT_TYPE};
 use crate::eval::{persona_column, segment_column, Evaluation};
-use crate::model::{BaseType, Campaign, Timing};
+use crate::model::{BaseType, Campaign, RecipientText, Timing};
 use crate::plan::{fired_events, recipient_zone};
 
 /// One recipient: a row of an evaluation.
@@ -207,12 +208,18 @@ pub fn recipient_globals(
     let recommendations = match &campaign.recommend {
         Some(recommend) => {
             let catalog_key = recipient.workspace.schema.catalog_key.as_deref().unwrap_or("id");
+            let text = |value: &Option<RecipientText>| value.as_ref().and_then(|v| recipient_text(v, &globals));
+            let narrowing = Narrowing {
+                exclude: text(&recommend.exclude),
+                category: text(&recommend.category),
+            };
             super::recommendations(
                 recipient.dataset,
                 catalog_key,
                 &recipient.key(),
                 recipient.now,
                 recommend,
+                &narrowing,
             )?
         }
         // Nil without `recommend:` (the checker forbids using it then).

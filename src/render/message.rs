@@ -11,16 +11,19 @@ use super::context::{recipient_globals, Recipient};
 use super::header::{single_line, MAX_TEXT_CHARS, MAX_URL_CHARS};
 use super::mime::{build_message, message_hash, Envelope};
 use super::mjml::{compile_mjml, compile_mjml_once};
+use super::recommend::products_by_key;
 use super::template_css::{css_inliner, inline_once};
 use super::text_part::text_from_html;
 use super::tracking::{track_html, TrackingPayload};
 use super::unsubscribe::unsubscribe_token;
 use crate::check::CheckedWorkspace;
+use crate::data::Dataset;
 use crate::diag::SourceMap;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, Variant};
 use crate::template::{
-    engine, escape_outputs, parse, partial_files, pass_globals, render_parsed, Engine, Template, TemplateLocale,
+    engine_with_catalog, escape_outputs, parse, partial_files, pass_globals, render_parsed, Engine, ProductCatalog,
+    ProductRows, Template, TemplateLocale,
 };
 
 /// Width of a text part derived from HTML.
@@ -83,6 +86,8 @@ pub struct Renderer<'w> {
     html_partials: BTreeMap<String, String>,
     /// Inlines CSS ([`css_inliner`]).
     inliner: css_inline::CSSInliner<'static>,
+    /// The catalog the `product` filter reads, filled from the data on the first render.
+    catalog: ProductCatalog,
 }
 
 /// An HTML message template, prepared and parsed.
@@ -110,10 +115,12 @@ impl<'w> Renderer<'w> {
                 .collect()
         };
         let (html_partials, text_partials) = (partials(true)?, partials(false)?);
+        let catalog = ProductCatalog::default();
         Ok(Renderer {
             sources: &loaded.sources,
-            html: engine(&html_partials, &locale)?,
-            text: engine(&text_partials, &locale)?,
+            html: engine_with_catalog(&html_partials, &locale, Arc::clone(&catalog))?,
+            text: engine_with_catalog(&text_partials, &locale, Arc::clone(&catalog))?,
+            catalog,
             parsed: Default::default(),
             pages: Default::default(),
             html_partials: partial_files(&loaded.templates, true)
@@ -122,6 +129,26 @@ impl<'w> Renderer<'w> {
                 .collect(),
             inliner: css_inliner(),
         })
+    }
+
+    /// Fills the `product` filter's catalog from `dataset` the first time ([`render_message`]
+    /// does it; one renderer renders from one dataset's catalog).
+    pub fn load_catalog(&self, dataset: &Dataset, workspace: &CheckedWorkspace) {
+        self.catalog.get_or_init(|| {
+            let key = workspace.schema.catalog_key.as_deref().unwrap_or("id");
+            let fields = workspace
+                .schema
+                .catalog
+                .as_ref()
+                .map(|c| c.names().collect())
+                .unwrap_or_default();
+            ProductRows::new(
+                products_by_key(dataset, key)
+                    .into_iter()
+                    .map(|(key, row)| (key, liquid_value(row))),
+                fields,
+            )
+        });
     }
 
     /// `source` prepared (escaped when `html`) and parsed, from the cache after the first time.
@@ -249,6 +276,7 @@ pub fn render_message(
     variant: &Variant,
     secret: &[u8],
 ) -> Result<RenderedMessage, String> {
+    renderer.load_catalog(recipient.dataset, workspace);
     let mut globals = liquid_object(recipient_globals(recipient, campaign, variant)?);
     let key = recipient.key();
     // The unsubscribe URL is rendered with the token added to the globals (its template may

@@ -26,7 +26,7 @@ pub use message::{prepared, render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, message_id, quoted_printable, Envelope};
 pub use mjml::compile_mjml;
 pub(crate) use parallel::{map_on_every_core, RENDERS_PER_THREAD};
-pub use recommend::recommendations;
+pub use recommend::{products_by_key, recipient_text, recommendations, Narrowing};
 pub use render_all::{render_all, sample_subjects, PlanInputs, RenderAllReport, RenderFailure};
 pub use template_css::css_inliner;
 pub use test_case::{run_test, TestOutcome, TEST_SECRET};

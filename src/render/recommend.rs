@@ -7,7 +7,7 @@ use polars::prelude::{AnyValue, DataFrame, StringChunked};
 use serde_json::{Map, Value as Json};
 
 use crate::data::{any_to_json, event_column, Dataset, EVENT_ID, EVENT_TYPE};
-use crate::model::{Recommend, RecommendSource};
+use crate::model::{RecipientText, Recommend, RecommendSource};
 
 /// One event's fields that recommendations read.
 struct Seen {
@@ -65,14 +65,47 @@ fn catalog_row(catalog: &DataFrame, row: usize) -> Json {
     Json::Object(object)
 }
 
+/// Every catalog row by its key, for the `product` filter (empty without a catalog).
+pub fn products_by_key(dataset: &Dataset, catalog_key: &str) -> Vec<(String, Json)> {
+    let Some(catalog) = &dataset.catalog else {
+        return Vec::new();
+    };
+    let mut rows: Vec<(&String, &usize)> = dataset.catalog_index(catalog_key).iter().collect();
+    rows.sort();
+    rows.into_iter()
+        .map(|(key, &row)| (key.clone(), catalog_row(catalog, row)))
+        .collect()
+}
+
+/// One recipient's `exclude:` and `category:`, read from their profile and trigger event.
+#[derive(Debug, Clone, Default)]
+pub struct Narrowing {
+    /// The product to leave out.
+    pub exclude: Option<String>,
+    /// The category to recommend from.
+    pub category: Option<String>,
+}
+
+/// The text `value` stands for in a message whose globals are `globals` (`user`, `event`);
+/// `None` when it is null there.
+pub fn recipient_text(value: &RecipientText, globals: &Map<String, Json>) -> Option<String> {
+    let field = |object: &str, name: &str| globals.get(object)?.get(name)?.as_str().map(str::to_string);
+    match value {
+        RecipientText::Literal(text) => Some(text.clone()),
+        RecipientText::EventProperty(name) => field("event", name),
+        RecipientText::Profile(name) => field("user", name),
+    }
+}
+
 /// The catalog rows `recommend` picks for `user` at `now`, from the catalog (its products
-/// keyed by `catalog_key`) and the user's events in `dataset`.
+/// keyed by `catalog_key`) and the user's events in `dataset`, narrowed for this recipient.
 pub fn recommendations(
     dataset: &Dataset,
     catalog_key: &str,
     user: &str,
     now: DateTime<Utc>,
     recommend: &Recommend,
+    narrowing: &Narrowing,
 ) -> Result<Json, String> {
     let catalog = dataset
         .catalog
@@ -86,8 +119,18 @@ pub fn recommendations(
         .filter(|e| e.kind == "purchase")
         .filter_map(|e| e.product.as_deref())
         .collect();
-    let wanted =
-        |product: &&str| !(recommend.exclude_purchased && purchased.contains(product)) && rows.contains_key(*product);
+    let categories = strings(catalog, "category");
+    let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
+    let in_category = |product: &str| match (&narrowing.category, rows.get(product)) {
+        (Some(category), Some(&row)) => category_of(row) == Some(category.as_str()),
+        (None, Some(_)) => true,
+        (_, None) => false,
+    };
+    let wanted = |product: &&str| {
+        !(recommend.exclude_purchased && purchased.contains(product))
+            && narrowing.exclude.as_deref() != Some(*product)
+            && in_category(product)
+    };
     let mut picked: Vec<&str> = Vec::new();
     match recommend.source {
         RecommendSource::RecentlyViewed => {
@@ -112,15 +155,15 @@ pub fn recommendations(
             {
                 *views.entry(category).or_default() += 1;
             }
-            // The most viewed category; ties go to the first in name order.
-            let favourite = views
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                .map(|(c, _)| *c);
+            // The pinned category, else the most viewed one (ties go to the first in name order).
+            let favourite = narrowing.category.as_deref().or_else(|| {
+                views
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map(|(c, _)| *c)
+            });
             if let Some(favourite) = favourite {
                 let all = dataset.purchase_counts(now);
-                let categories = strings(catalog, "category");
-                let category_of = |row: usize| categories.as_ref().and_then(|c| c.get(row));
                 let mut ranked: Vec<(&str, usize)> = rows
                     .iter()
                     .filter(|(_, &row)| category_of(row) == Some(favourite))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::ast::*;
 use super::context::TemplateContext;
-use super::filters::FilterSpec;
+use super::filters::{FilterSpec, Output};
 use super::parser::parse_template;
 use super::shape::{Shape, Value};
 use crate::diag::{not_one_of, suggestion_hint, Diagnostic, Diagnostics, FileId};
@@ -322,12 +322,27 @@ impl Checker<'_, '_> {
             let nullable = match spec.name {
                 "default" => false,
                 "size" => false,
+                // A key the catalog lacks gives a row of nils (its fields are nullable).
+                "product" => false,
                 _ => input.nullable,
             };
-            value = args_ok.then(|| Value {
-                shape: spec.output(&input.shape),
-                nullable,
-            });
+            let shape = match spec.output {
+                Output::CatalogRow => match &self.template_use.context.catalog {
+                    Some(row) => nullable_fields(&row.shape),
+                    None => {
+                        let d = Diagnostic::error(
+                            "template::product-without-catalog",
+                            "`product` looks products up in the catalog, and the data schema declares none",
+                        )
+                        .at_labeled(walk.span(&filter.name.span), "needs a catalog")
+                        .with_hint("declare `catalog:` (its source, key and fields) in the data schema");
+                        self.diagnostics.push(d);
+                        return (root, None);
+                    }
+                },
+                _ => spec.output(&input.shape),
+            };
+            value = args_ok.then(|| Value { shape, nullable });
         }
         (root, value)
     }
@@ -706,6 +721,25 @@ fn guards(condition: &Condition, guarded: &mut BTreeSet<String>) {
             guards(b, guarded);
         }
         Condition::Or(..) => {}
+    }
+}
+
+/// An object's shape with every field nullable (a catalog row for a key the catalog lacks).
+fn nullable_fields(shape: &Shape) -> Shape {
+    match shape {
+        Shape::Object(fields) => Shape::Object(Arc::new(
+            fields
+                .iter()
+                .map(|(name, value)| {
+                    let value = Value {
+                        nullable: true,
+                        ..value.clone()
+                    };
+                    (name.clone(), value)
+                })
+                .collect(),
+        )),
+        other => other.clone(),
     }
 }
 

@@ -14,6 +14,8 @@ pub struct TemplateContext {
     pub absent: BTreeMap<String, String>,
     /// The labels each persona model can give, for `user.persona.<model> == "..."`.
     pub persona_labels: BTreeMap<String, PersonaLabels>,
+    /// A catalog row, what `product` gives; `None` without a catalog.
+    pub catalog: Option<Value>,
 }
 
 /// Builds [`TemplateContext`]s sharing the `user` object.
@@ -21,6 +23,7 @@ pub struct TemplateContext {
 pub struct ContextBuilder {
     user: Value,
     persona_labels: BTreeMap<String, PersonaLabels>,
+    catalog: Option<Value>,
 }
 
 fn table_object(table: &Table) -> BTreeMap<String, Value> {
@@ -70,12 +73,14 @@ impl ContextBuilder {
         ContextBuilder {
             user: Value::object(user),
             persona_labels: persona_labels.clone(),
+            catalog: schema.catalog.as_ref().map(|c| Value::object(table_object(c))),
         }
     }
 
     fn empty(&self) -> TemplateContext {
         TemplateContext {
             persona_labels: self.persona_labels.clone(),
+            catalog: self.catalog.clone(),
             ..TemplateContext::default()
         }
     }

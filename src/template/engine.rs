@@ -22,6 +22,15 @@ pub type Engine = liquid::Parser;
 /// `partials` (name to source), and tailor's budgeted `for`, `tablerow`, `assign` and
 /// `capture` ([`budget`]) in place of the crate's.
 pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> Result<Engine, String> {
+    engine_with_catalog(partials, locale, ProductCatalog::default())
+}
+
+/// [`engine`] whose `product` filter reads `catalog` (filled by the renderer from the data).
+pub fn engine_with_catalog(
+    partials: &BTreeMap<String, String>,
+    locale: &TemplateLocale,
+    catalog: ProductCatalog,
+) -> Result<Engine, String> {
     let locale = Arc::new(locale.clone());
     let mut source = InMemorySource::new();
     for (name, text) in partials {
@@ -52,6 +61,7 @@ pub fn engine(partials: &BTreeMap<String, String>, locale: &TemplateLocale) -> R
         .filter(Money { locale })
         .filter(UrlParam)
         .filter(Pluralize)
+        .filter(Product { catalog })
         .filter(Raw)
         .filter(SafeUrl)
         .block(ForBlock)

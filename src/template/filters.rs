@@ -37,6 +37,8 @@ pub enum Output {
     AnyList,
     /// A bool.
     Bool,
+    /// A row of the catalog (`product`), or nil.
+    CatalogRow,
     /// Unknown.
     Any,
 }
@@ -103,7 +105,7 @@ const NUM: &[Arg] = &[A::Number];
 const TEXT: &[Arg] = &[A::Text];
 
 /// Every filter, standard Liquid first, then tailor's.
-pub const FILTERS: [FilterSpec; 64] = [
+pub const FILTERS: [FilterSpec; 65] = [
     f("abs", 0, NONE, I::Number, O::Number),
     f("append", 1, ANY, I::Any, O::String),
     f("at_least", 1, NUM, I::Number, O::Number),
@@ -168,6 +170,7 @@ pub const FILTERS: [FilterSpec; 64] = [
     own("url_param", 2, &[A::Text, A::Any], I::Any, O::String),
     own("pluralize", 2, &[A::Text, A::Text], I::Number, O::String),
     own("safe_url", 0, NONE, I::Any, O::String),
+    own("product", 0, NONE, I::Any, O::CatalogRow),
 ];
 
 /// Why a value cannot be a filter's argument: a message and perhaps a hint.
@@ -267,7 +270,7 @@ impl FilterSpec {
             Output::StringList => Shape::List(Box::new(Shape::String)),
             Output::AnyList => Shape::List(Box::new(Shape::Any)),
             Output::Bool => Shape::Bool,
-            Output::Any => Shape::Any,
+            Output::CatalogRow | Output::Any => Shape::Any,
         }
     }
 }

@@ -766,6 +766,29 @@ case!(
     ), r(HTML, "{{ user.first_name | default: \"there\" }}", "{{ user.firstname }}")]
 );
 
+case!(
+    product_filter_without_catalog,
+    "template::product-without-catalog",
+    [r(HTML, "<h1>", "<p>{{ \"p1\" | product }}</p><h1>")]
+);
+case!(
+    recommend_narrowed_by_unknown_values,
+    "campaign::bad-recommend",
+    [
+        r(
+            "data.yaml",
+            "events:",
+            "catalog:\n  source: datasets/products.csv\n  key: id\n  fields:\n    id: string\n    category: string\nevents:"
+        ),
+        r(
+            CAMPAIGN,
+            "vars: { discount: 10 }",
+            "vars: { discount: 10 }\nrecommend: { from: recently_viewed, exclude: event.product_id, category: favorite_category }"
+        ),
+        w("datasets/products.csv", "id,category\np1,sneakers\n")
+    ]
+);
+
 /// A "billion laughs" `vars:` block: each alias level multiplies the one before by nine.
 fn alias_bomb() -> String {
     let mut text = String::from("vars:\n  l0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");

@@ -36,6 +36,7 @@ fn compare_both_ways(root: &Path) -> (usize, Vec<String>) {
     let evaluation = evaluate(&workspace, &dataset, now).expect("evaluate");
     let plan = build_plan(&workspace, &dataset, &evaluation, &History::default(), None, now).expect("plan");
     let renderer = Renderer::new(&loaded, &workspace).expect("renderer");
+    renderer.load_catalog(&dataset, &workspace);
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,

@@ -94,4 +94,31 @@ fn recommendations_are_the_recently_viewed_products_newest_first() {
         "{html}"
     );
     assert!(html.contains("$89.00"), "{html}");
+    // `category: "sneakers"` keeps the boots viewed last out of a sneaker email.
+    assert!(!html.contains("Trail Boot 1"), "{html}");
+}
+
+#[test]
+fn the_carted_product_is_looked_up_in_the_catalog_and_not_recommended_back() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_dir = out.path().to_string_lossy().into_owned();
+    let output = crate::support::tailor_with_env(
+        &repo(),
+        &[
+            "preview",
+            "campaigns",
+            "cart_abandonment",
+            "--test",
+            "abandoned_cart_reminder",
+            "--out",
+            &out_dir,
+        ],
+        &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let html = fs::read_to_string(out.path().join("cart_abandonment.default.html")).unwrap();
+    // `event.product_id | product` is the catalog row of p004.
+    assert!(html.contains("1 &times; Summit Runner 5 ($129.00 each)"), "{html}");
+    // `exclude: event.product_id`: the only product viewed was the carted one.
+    assert!(!html.contains("You might also like"), "{html}");
 }

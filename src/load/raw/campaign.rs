@@ -167,4 +167,10 @@ pub struct RawRecommend {
     pub exclude_purchased: Option<bool>,
     /// How many at most (default 3).
     pub limit: Option<Located<i64>>,
+    /// A product key to leave out: `event.product_id` (the carted product), a profile field or
+    /// feature, or a quoted key.
+    pub exclude: Option<Located<String>>,
+    /// The category to recommend from: `event.category`, a profile field or feature (such as
+    /// `favourite_category`), or a quoted category such as `"sneakers"`.
+    pub category: Option<Located<String>>,
 }

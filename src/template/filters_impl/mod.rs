@@ -14,7 +14,7 @@ pub use collections::{Find, FindIndex, Has, Reject, Sum};
 pub use date::{strftime, Date};
 pub use encoding::{Base64Decode, Base64Encode, Base64UrlSafeDecode, Base64UrlSafeEncode};
 pub use strings::{RemoveLast, ReplaceLast};
-pub use tailor::{Money, Pluralize, Raw, SafeUrl, UrlParam};
+pub use tailor::{Money, Pluralize, Product, ProductCatalog, ProductRows, Raw, SafeUrl, UrlParam};
 
 fn invalid_input(cause: impl Into<KString>) -> Error {
     Error::with_msg("Invalid input").context("cause", cause)

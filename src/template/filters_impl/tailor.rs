@@ -1,6 +1,6 @@
 //! tailor's own filters: `money`, `url_param`, `pluralize`, `raw` and `safe_url`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use liquid_core::parser::FilterArguments;
 use liquid_core::{
@@ -171,6 +171,78 @@ impl Filter for PluralizeFilter {
         } else {
             args.plural.into_owned()
         }))
+    }
+}
+
+/// The catalog's products by key, as template objects, and the row of a key the catalog lacks
+/// (every field nil, so `{{ p.name | default: "..." }}` works for it).
+#[derive(Debug, Default)]
+pub struct ProductRows {
+    by_key: liquid_core::Object,
+    unknown: Value,
+}
+
+impl ProductRows {
+    /// The rows by key; `fields` are the catalog's field names.
+    pub fn new(rows: impl IntoIterator<Item = (String, Value)>, fields: Vec<&str>) -> ProductRows {
+        let unknown: liquid_core::Object = fields.into_iter().map(|f| (f.to_string().into(), Value::Nil)).collect();
+        ProductRows {
+            by_key: rows.into_iter().map(|(key, row)| (key.into(), row)).collect(),
+            unknown: Value::Object(unknown),
+        }
+    }
+
+    /// The row of `key`, or the all-nil row.
+    fn get(&self, key: &str) -> Value {
+        self.by_key.get(key).cloned().unwrap_or_else(|| self.unknown.clone())
+    }
+}
+
+/// The catalog for `product` filters: filled once per run from the data.
+pub type ProductCatalog = Arc<OnceLock<ProductRows>>;
+
+/// Looks a product up in the catalog by its key: `{{ event.product_id | product }}` → the
+/// catalog row (its fields typed by the schema); a key the catalog lacks (or nil) gives the row
+/// with every field nil.
+#[derive(Clone, FilterReflection)]
+#[filter(
+    name = "product",
+    description = "The catalog row of a product key.",
+    parsed(ProductFilter)
+)]
+pub struct Product {
+    /// The catalog, shared with the renderer that fills it.
+    pub catalog: ProductCatalog,
+}
+
+impl ParseFilter for Product {
+    fn parse(&self, mut arguments: FilterArguments) -> Result<Box<dyn Filter>> {
+        if arguments.positional.next().is_some() || arguments.keyword.next().is_some() {
+            return Err(invalid_argument("product", "`product` takes no arguments"));
+        }
+        Ok(Box::new(ProductFilter {
+            catalog: Arc::clone(&self.catalog),
+        }))
+    }
+
+    fn reflection(&self) -> &dyn FilterReflection {
+        self
+    }
+}
+
+#[derive(Debug, Display_filter)]
+#[name = "product"]
+struct ProductFilter {
+    catalog: ProductCatalog,
+}
+
+impl Filter for ProductFilter {
+    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> Result<Value> {
+        let catalog = self
+            .catalog
+            .get()
+            .ok_or_else(|| invalid_input("a product key, with the catalog loaded"))?;
+        Ok(catalog.get(input.to_kstr().as_str()))
     }
 }
 
