@@ -47,10 +47,14 @@ pub fn recommend(
         return None;
     };
     let source = raw.value.from.value;
-    let needs: &[(&str, &str)] = match source {
-        RecommendSource::RecentlyViewed => &[("page_view", "product_id")],
-        RecommendSource::PopularInCategory => &[("purchase", "product_id"), ("page_view", "category")],
-    };
+    let roles = &schema.roles;
+    let needs: Vec<(&str, &str)> = match source {
+        RecommendSource::RecentlyViewed => vec![(&roles.view, &roles.product)],
+        RecommendSource::PopularInCategory => vec![(&roles.purchase, &roles.product), (&roles.view, &roles.category)],
+    }
+    .into_iter()
+    .map(|(e, p)| (e.as_str(), p.as_str()))
+    .collect();
     let mut ok = true;
     for (event, property) in needs {
         if schema.event(event).and_then(|e| e.properties.field(property)).is_none() {
@@ -61,7 +65,8 @@ pub fn recommend(
                     source_name(source)
                 ),
             )
-            .at(doc.span(&raw.value.from));
+            .at(doc.span(&raw.value.from))
+            .with_hint("name your own event types and properties in the data schema's `events.roles`");
             cx.report(d);
             ok = false;
         }

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use super::context::Context;
 use super::names::check_name_shape;
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::load::raw::{RawData, RawFieldType, RawFields};
+use crate::load::raw::{RawData, RawEventRoles, RawFieldType, RawFields};
 use crate::load::{Document, Located};
-use crate::model::{BaseType, DataSchema, DataSources, EventColumns, EventSchema, Field, Table, Type};
+use crate::model::{BaseType, DataSchema, DataSources, EventColumns, EventRoles, EventSchema, Field, Table, Type};
 
 /// The file formats datasets may use.
 const SOURCE_EXTENSIONS: [&str; 4] = ["csv", "parquet", "ndjson", "jsonl"];
@@ -62,6 +62,7 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
         profiles,
         events: Vec::new(),
         catalog: None,
+        roles: EventRoles::default(),
         event_columns: EventColumns::default(),
         catalog_key: None,
         sources: DataSources {
@@ -101,6 +102,9 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
                 properties,
             });
         }
+        if let Some(roles) = &events.roles {
+            schema.roles = event_roles(cx, doc, roles, &schema.events);
+        }
     }
     if let Some(catalog) = &raw.catalog {
         source_file(cx, doc, &catalog.source);
@@ -111,6 +115,40 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
         schema.catalog = Some(table);
     }
     Some(schema)
+}
+
+/// `events.roles`: the defaults, replaced by each role given; a role must name a declared event
+/// type (view, cart, purchase) or a property some event type declares (product, category).
+fn event_roles<D>(cx: &mut Context, doc: &Document<D>, raw: &RawEventRoles, events: &[EventSchema]) -> EventRoles {
+    let mut roles = EventRoles::default();
+    let type_names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    let mut property_names: Vec<&str> = events.iter().flat_map(|e| e.properties.names()).collect();
+    property_names.sort_unstable();
+    property_names.dedup();
+    let slots = [
+        (&raw.view, &mut roles.view, "view", true),
+        (&raw.cart, &mut roles.cart, "cart", true),
+        (&raw.purchase, &mut roles.purchase, "purchase", true),
+        (&raw.product, &mut roles.product, "product", false),
+        (&raw.category, &mut roles.category, "category", false),
+    ];
+    for (given, slot, role, is_type) in slots {
+        let Some(given) = given else { continue };
+        let known = if is_type { &type_names } else { &property_names };
+        if known.contains(&given.value.as_str()) {
+            *slot = given.value.clone();
+        } else {
+            let what = if is_type { "event type" } else { "event property" };
+            let d = Diagnostic::error(
+                "schema::bad-role",
+                format!("role `{role}` names `{}`, which is not a declared {what}", given.value),
+            )
+            .at(doc.span(given))
+            .with_optional_hint(suggestion_hint(&given.value, known.iter()));
+            cx.report(d);
+        }
+    }
+    roles
 }
 
 fn table<D>(cx: &mut Context, doc: &Document<D>, fields: &RawFields, what: &str) -> Table {

@@ -4,6 +4,7 @@
 use polars::prelude::DataFrame;
 
 use super::{event_column, EventIndex, TableReport};
+use crate::model::EventRoles;
 
 /// The workspace's data, typed.
 #[derive(Debug)]
@@ -31,23 +32,30 @@ impl Dataset {
         self.event_index.get_or_init(|| EventIndex::build(&self.events))
     }
 
-    /// Purchases per product across every profile up to `now` (microseconds): counted once for
-    /// the first `now` asked (a run has one clock), afresh for any other.
-    pub fn purchase_counts(&self, now: i64) -> std::borrow::Cow<'_, std::collections::HashMap<String, usize>> {
-        let (at, counts) = self.purchase_counts.get_or_init(|| (now, self.count_purchases(now)));
+    /// Purchases per product across every profile up to `now` (microseconds), read through the
+    /// schema's event `roles`: counted once for the first `now` asked (a run has one clock),
+    /// afresh for any other.
+    pub fn purchase_counts(
+        &self,
+        now: i64,
+        roles: &EventRoles,
+    ) -> std::borrow::Cow<'_, std::collections::HashMap<String, usize>> {
+        let (at, counts) = self
+            .purchase_counts
+            .get_or_init(|| (now, self.count_purchases(now, roles)));
         if *at == now {
             std::borrow::Cow::Borrowed(counts)
         } else {
-            std::borrow::Cow::Owned(self.count_purchases(now))
+            std::borrow::Cow::Owned(self.count_purchases(now, roles))
         }
     }
 
-    fn count_purchases(&self, now: i64) -> std::collections::HashMap<String, usize> {
+    fn count_purchases(&self, now: i64, roles: &EventRoles) -> std::collections::HashMap<String, usize> {
         let index = self.event_index();
-        let products = self.events.column(&event_column("purchase", "product_id"));
+        let products = self.events.column(&event_column(&roles.purchase, &roles.product));
         let products = products.ok().and_then(|c| c.str().ok());
         let mut counts = std::collections::HashMap::new();
-        for &row in index.of_type("purchase") {
+        for &row in index.of_type(&roles.purchase) {
             if index.ts.get(row).copied().flatten().is_some_and(|t| t <= now) {
                 if let Some(product) = products.and_then(|p| p.get(row)) {
                     *counts.entry(product.to_string()).or_default() += 1;

@@ -412,6 +412,10 @@ pub const CODES: &[Code] = &[
         "`recommend:` in a workspace without a catalog",
     ),
     error(
+        "schema::bad-role",
+        "an `events.roles` entry naming an event type or property the schema does not declare",
+    ),
+    error(
         "campaign::bad-recommend",
         "a `recommend:` `exclude` or `category` that is not text known per recipient",
     ),

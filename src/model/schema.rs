@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Type;
+use super::{EventRoles, Type};
 
 /// A named, typed column.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +86,8 @@ pub struct DataSchema {
     pub events: Vec<EventSchema>,
     /// Catalog columns, when there is a catalog.
     pub catalog: Option<Table>,
+    /// The event types and properties recommendations and purchase counts read.
+    pub roles: EventRoles,
 }
 
 impl DataSchema {

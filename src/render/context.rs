@@ -207,7 +207,6 @@ pub fn recipient_globals(
     }
     let recommendations = match &campaign.recommend {
         Some(recommend) => {
-            let catalog_key = recipient.workspace.schema.catalog_key.as_deref().unwrap_or("id");
             let text = |value: &Option<RecipientText>| value.as_ref().and_then(|v| recipient_text(v, &globals));
             let narrowing = Narrowing {
                 exclude: text(&recommend.exclude),
@@ -215,7 +214,7 @@ pub fn recipient_globals(
             };
             super::recommendations(
                 recipient.dataset,
-                catalog_key,
+                &recipient.workspace.schema,
                 &recipient.key(),
                 recipient.now,
                 recommend,

@@ -7,7 +7,7 @@ use polars::prelude::{AnyValue, DataFrame, StringChunked};
 use serde_json::{Map, Value as Json};
 
 use crate::data::{any_to_json, event_column, Dataset, EVENT_ID, EVENT_TYPE};
-use crate::model::{RecipientText, Recommend, RecommendSource};
+use crate::model::{DataSchema, EventRoles, RecipientText, Recommend, RecommendSource};
 
 /// One event's fields that recommendations read.
 struct Seen {
@@ -24,7 +24,7 @@ fn strings<'f>(frame: &'f DataFrame, column: &str) -> Option<&'f StringChunked> 
 }
 
 /// The events of `user` up to `now`, oldest first (ties by id).
-fn events_of(dataset: &Dataset, user: &str, now: i64) -> Vec<Seen> {
+fn events_of(dataset: &Dataset, roles: &EventRoles, user: &str, now: i64) -> Vec<Seen> {
     let frame = &dataset.events;
     let index = dataset.event_index();
     let (kinds, ids) = (strings(frame, EVENT_TYPE), strings(frame, EVENT_ID));
@@ -37,7 +37,7 @@ fn events_of(dataset: &Dataset, user: &str, now: i64) -> Vec<Seen> {
             let ts = index.ts.get(row).copied().flatten().filter(|&t| t <= now)?;
             let kind = kinds.and_then(|k| k.get(row)).unwrap_or_default();
             let [product, category] = *properties.entry(kind).or_insert_with(|| {
-                ["product_id", "category"].map(|property| strings(frame, &event_column(kind, property)))
+                [&roles.product, &roles.category].map(|property| strings(frame, &event_column(kind, property)))
             });
             let value = |column: Option<&StringChunked>| column.and_then(|c| c.get(row)).map(str::to_string);
             Some(Seen {
@@ -101,7 +101,7 @@ pub fn recipient_text(value: &RecipientText, globals: &Map<String, Json>) -> Opt
 /// keyed by `catalog_key`) and the user's events in `dataset`, narrowed for this recipient.
 pub fn recommendations(
     dataset: &Dataset,
-    catalog_key: &str,
+    schema: &DataSchema,
     user: &str,
     now: DateTime<Utc>,
     recommend: &Recommend,
@@ -111,12 +111,13 @@ pub fn recommendations(
         .catalog
         .as_ref()
         .ok_or("recommendations need the catalog, which was not loaded")?;
-    let rows = dataset.catalog_index(catalog_key);
+    let rows = dataset.catalog_index(schema.catalog_key.as_deref().unwrap_or("id"));
+    let roles = &schema.roles;
     let now = now.timestamp_micros();
-    let seen = events_of(dataset, user, now);
+    let seen = events_of(dataset, roles, user, now);
     let purchased: HashSet<&str> = seen
         .iter()
-        .filter(|e| e.kind == "purchase")
+        .filter(|e| e.kind == roles.purchase)
         .filter_map(|e| e.product.as_deref())
         .collect();
     let categories = strings(catalog, "category");
@@ -134,11 +135,7 @@ pub fn recommendations(
     let mut picked: Vec<&str> = Vec::new();
     match recommend.source {
         RecommendSource::RecentlyViewed => {
-            for event in seen
-                .iter()
-                .rev()
-                .filter(|e| e.kind == "page_view" || e.kind == "add_to_cart")
-            {
+            for event in seen.iter().rev().filter(|e| roles.shows_interest(&e.kind)) {
                 if let Some(product) = event.product.as_deref().filter(wanted) {
                     if !picked.contains(&product) {
                         picked.push(product);
@@ -150,7 +147,7 @@ pub fn recommendations(
             let mut views: BTreeMap<&str, usize> = BTreeMap::new();
             for category in seen
                 .iter()
-                .filter(|e| e.kind == "page_view")
+                .filter(|e| e.kind == roles.view)
                 .filter_map(|e| e.category.as_deref())
             {
                 *views.entry(category).or_default() += 1;
@@ -163,7 +160,7 @@ pub fn recommendations(
                     .map(|(c, _)| *c)
             });
             if let Some(favourite) = favourite {
-                let all = dataset.purchase_counts(now);
+                let all = dataset.purchase_counts(now, roles);
                 let mut ranked: Vec<(&str, usize)> = rows
                     .iter()
                     .filter(|(_, &row)| category_of(row) == Some(favourite))

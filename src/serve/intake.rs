@@ -21,6 +21,8 @@ pub struct Intake {
     time: String,
     id: Option<String>,
     key: String,
+    /// The event type a `page` call is kept as.
+    page_event: String,
 }
 
 /// A call, sorted.
@@ -47,6 +49,7 @@ impl Intake {
             time: columns.time.clone(),
             id: columns.id.clone(),
             key: schema.key.clone(),
+            page_event: schema.roles.view.clone(),
         }
     }
 
@@ -63,16 +66,22 @@ impl Intake {
                 return quarantined(call, implied, unreadable.message_id, vec![unreadable.reason], received)
             }
         };
-        let problems = match &read.kind {
-            CallKind::Event(event) => self.plan.check_track(event, &read.fields),
-            CallKind::Identify => self.plan.check_traits(&read.fields),
+        // A `page` call is an event of the schema's `view` role.
+        let event = match &read.kind {
+            CallKind::Event(event) => Some(event.as_str()),
+            CallKind::Page => Some(self.page_event.as_str()),
+            CallKind::Identify => None,
+        };
+        let problems = match event {
+            Some(event) => self.plan.check_track(event, &read.fields),
+            None => self.plan.check_traits(&read.fields),
         };
         if !problems.is_empty() {
             return quarantined(call, implied, Some(read.message_id), problems, received);
         }
         let mut line: Map<String, Json> = read.fields.as_object().cloned().unwrap_or_default();
-        let (file, arrival) = match &read.kind {
-            CallKind::Event(event) => {
+        let (file, arrival) = match event {
+            Some(event) => {
                 line.insert(self.user.clone(), json!(read.user_id));
                 line.insert(self.event_type.clone(), json!(event));
                 line.insert(self.time.clone(), json!(time_text(read.timestamp)));
@@ -82,12 +91,12 @@ impl Intake {
                 (
                     LogFile::Events,
                     Arrival {
-                        event_type: Some(event.clone()),
+                        event_type: Some(event.to_string()),
                         at: read.timestamp,
                     },
                 )
             }
-            CallKind::Identify => {
+            None => {
                 line.insert(self.key.clone(), json!(read.user_id));
                 (
                     LogFile::Traits,

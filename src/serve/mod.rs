@@ -32,7 +32,7 @@ pub use scheduler::{schedule, trigger_rules, Deadline, Deliverer, Rule, CONDITIO
 pub use segment_call::{SegmentCall, MAX_BATCH_BYTES, MAX_CALL_BYTES};
 pub use state::ServeState;
 pub use tracking::{is_privacy_proxy, MACHINE_OPEN_SECONDS};
-pub use tracking_plan::{tracking_plan_document, PlanError, TrackingPlan, PAGE_EVENT};
+pub use tracking_plan::{tracking_plan_document, PlanError, TrackingPlan};
 
 /// The service's routes.
 pub fn router(state: Arc<ServeState>) -> Router {

@@ -6,8 +6,6 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
-use super::tracking_plan::PAGE_EVENT;
-
 /// Segment's limit on one call, in bytes of JSON.
 pub const MAX_CALL_BYTES: usize = 32 * 1024;
 
@@ -17,8 +15,10 @@ pub const MAX_BATCH_BYTES: usize = 500 * 1024;
 /// What a call does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallKind {
-    /// An event of this type (a `page` call is a `page_view`).
+    /// An event of this type.
     Event(String),
+    /// A `page` call: an event of the schema's `view` role (`page_view` by default).
+    Page,
     /// Traits for the profile.
     Identify,
 }
@@ -81,7 +81,7 @@ impl SegmentCall {
                 Some(event) => CallKind::Event(event.to_string()),
                 None => return Err(fail("/event: a track call names its event".into())),
             },
-            "page" => CallKind::Event(PAGE_EVENT.to_string()),
+            "page" => CallKind::Page,
             "identify" => CallKind::Identify,
             "" => return Err(fail("/type: the call has no type".into())),
             other => {

@@ -10,9 +10,6 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::model::{BaseType, DataSchema, Table, Type};
 
-/// The Segment `page` call is stored as an event of this type (when the schema declares it).
-pub const PAGE_EVENT: &str = "page_view";
-
 /// Compiled validators, one per event type and one for identify traits.
 pub struct TrackingPlan {
     document: Json,
@@ -94,10 +91,10 @@ pub fn tracking_plan_document(schema: &DataSchema, workspace: &str) -> Json {
             },
             "required": ["userId", "event"],
         }));
-        if event.name == PAGE_EVENT {
+        if event.name == schema.roles.view {
             calls.push(json!({
                 "type": "object",
-                "description": format!("a `page` call, kept as `{PAGE_EVENT}`"),
+                "description": format!("a `page` call, kept as `{}`", event.name),
                 "properties": {
                     "type": { "const": "page" },
                     "userId": user_id,

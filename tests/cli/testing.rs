@@ -122,3 +122,81 @@ fn the_carted_product_is_looked_up_in_the_catalog_and_not_recommended_back() {
     // `exclude: event.product_id`: the only product viewed was the carted one.
     assert!(!html.contains("You might also like"), "{html}");
 }
+
+/// Replaces `from` by `to` in every YAML and Liquid file below `dir`.
+fn rename_everywhere(dir: &std::path::Path, from: &str, to: &str) {
+    for entry in fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rename_everywhere(&path, from, to);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "liquid") {
+            let text = fs::read_to_string(&path).expect("read");
+            fs::write(&path, text.replace(from, to)).expect("write");
+        }
+    }
+}
+
+#[test]
+fn event_roles_let_a_shop_name_its_own_events() {
+    let dir = crate::support::demo_workspace();
+    let campaigns = dir.path().join("campaigns");
+    rename_everywhere(&campaigns, "page_view", "product_viewed");
+    // Without roles, recommendations do not know which events are views.
+    let check = tailor(dir.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("campaign::recommend-needs-events"),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains("events.roles"), "{}", check.stderr);
+    // With them, every demo test passes as before: same recipients, same golden files.
+    crate::support::replace_in(
+        &campaigns.join("data.yaml"),
+        "  time: ts\n",
+        "  time: ts\n  roles: { view: product_viewed }\n",
+    );
+    let test = tailor(dir.path(), &["test", "campaigns"]);
+    assert_eq!(test.code, 0, "{}{}", test.stdout, test.stderr);
+    assert!(test.stdout.ends_with("13 passed, 0 failed\n"), "{}", test.stdout);
+    // The product property too (event ids hash property names, so compare a preview).
+    rename_everywhere(&campaigns, "product_id", "sku");
+    crate::support::replace_in(
+        &campaigns.join("data.yaml"),
+        "view: product_viewed",
+        "view: product_viewed, product: sku",
+    );
+    let out = dir.path().join("out");
+    let preview = crate::support::tailor_with_env(
+        dir.path(),
+        &[
+            "preview",
+            "campaigns",
+            "sneaker_nudge",
+            "--test",
+            "sneaker_browser_gets_discount_variant",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
+    );
+    assert_eq!(preview.code, 0, "{}", preview.stderr);
+    let html = fs::read_to_string(out.join("sneaker_nudge.discount.html")).unwrap();
+    assert!(
+        html.contains("Ridge Runner 3") && html.contains("City Runner 2"),
+        "{html}"
+    );
+    // A role naming an undeclared type is an error at its place.
+    crate::support::replace_in(
+        &campaigns.join("data.yaml"),
+        "view: product_viewed",
+        "view: product_view",
+    );
+    let check = tailor(dir.path(), &["check", "campaigns"]);
+    assert!(check.stderr.contains("schema::bad-role"), "{}", check.stderr);
+    assert!(
+        check.stderr.contains("did you mean `product_viewed`?"),
+        "{}",
+        check.stderr
+    );
+}

@@ -56,6 +56,25 @@ pub struct RawEvents {
     pub id: Option<Located<String>>,
     /// Each event type and its properties.
     pub types: OrderedMap<Located<String>, RawFields>,
+    /// Which event types and properties mean viewing, carting, buying, the product and its
+    /// category (defaults: `page_view`, `add_to_cart`, `purchase`, `product_id`, `category`).
+    pub roles: Option<RawEventRoles>,
+}
+
+/// `events.roles:`: each role names a declared event type or property.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEventRoles {
+    /// The event type of viewing a product (and of Segment `page` calls).
+    pub view: Option<Located<String>>,
+    /// The event type of putting a product in the cart.
+    pub cart: Option<Located<String>>,
+    /// The event type of a purchase.
+    pub purchase: Option<Located<String>>,
+    /// The property holding the product's catalog key.
+    pub product: Option<Located<String>>,
+    /// The property holding the product's category.
+    pub category: Option<Located<String>>,
 }
 
 /// `catalog:` in the data schema.
