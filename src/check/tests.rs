@@ -96,6 +96,17 @@ fn check_test(
     };
     let force = variant(cx, &raw.force);
     let expected_variant = variant(cx, &raw.expect.variant);
+    if let (Some(forced), Some(expected), Some(at)) = (&force, &expected_variant, &raw.expect.variant) {
+        if forced != expected {
+            let d = Diagnostic::error(
+                "test::bad-expectation",
+                format!("`force: {forced}` renders `{forced}`, so `variant: {expected}` can never hold"),
+            )
+            .at(doc.span(at))
+            .with_hint("with `force:`, `variant:` names the forced variant; without it, the hash's assignment");
+            cx.report(d);
+        }
+    }
     let expect = &raw.expect;
     let reason = match &expect.reason {
         None => None,

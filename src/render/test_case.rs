@@ -95,11 +95,15 @@ fn check_expectations(
     let shown = bucket.clone().unwrap_or_else(|| "outside the audience".into());
     let due = bucket.as_deref() == Some(Bucket::Due.name());
     let expect = &test.expect;
+    // `audience: true` means "due now": in the audience, not held out, suppressed, capped or
+    // quiet, and scheduled or triggered at `now`.
     if expect.audience && !due {
-        failures.push(format!("expected the message to be sent, but the profile is {shown}"));
+        failures.push(format!(
+            "expected the message to be due now (`audience: true`), but the profile is {shown}"
+        ));
     }
     if !expect.audience && due {
-        failures.push("expected no message, but it is due".to_string());
+        failures.push("expected no message now (`audience: false`), but it is due".to_string());
     }
     if let Some(reason) = expect.reason {
         if bucket.as_deref() != Some(reason.name()) {
@@ -116,10 +120,14 @@ fn check_expectations(
         Assignment::Variant(index) => Some(&campaign.variants[index]),
         Assignment::Holdout => None,
     };
-    if let Some(expected) = &expect.variant {
+    // Without `force:`, `variant:` asserts the hash's assignment; with it, the variant rendered
+    // is the forced one (the check makes sure the two name the same variant).
+    if let (Some(expected), None) = (&expect.variant, &test.force) {
         let got = assigned.map_or("the holdout", |v| v.name.as_str());
         if got != expected {
-            failures.push(format!("expected variant `{expected}`, but the hash assigns {got}"));
+            failures.push(format!(
+                "expected variant `{expected}`, but the hash assigns {got} (add `force: {expected}` to render it anyway)"
+            ));
         }
     }
     if !expect.contains.is_empty() || expect.golden.is_some() {

@@ -200,3 +200,34 @@ fn event_roles_let_a_shop_name_its_own_events() {
         check.stderr
     );
 }
+
+#[test]
+fn a_forced_variant_is_the_variant_the_test_expects() {
+    let dir = crate::support::demo_workspace();
+    let tests = dir.path().join("campaigns/tests/sneaker_nudge.yaml");
+    for (profile, variant) in [("u7", "discount"), ("u11", "control")] {
+        let text = fs::read_to_string(&tests).unwrap();
+        let at = text.find(&format!("id: {profile}")).expect("profile");
+        let expect = at + text[at..].find("  audience: true\n").expect("expect");
+        let edited = format!(
+            "{}  audience: true\n  variant: {variant}\n{}",
+            &text[..expect],
+            &text[expect + 17..]
+        );
+        fs::write(&tests, edited).unwrap();
+    }
+    // The hash assigns one of the two profiles the other variant; `force:` decides.
+    let test = tailor(dir.path(), &["test", "campaigns"]);
+    assert_eq!(test.code, 0, "{}{}", test.stdout, test.stderr);
+    // A `variant:` other than the forced one can never hold: an error of the document.
+    crate::support::replace_in(&tests, "variant: control", "variant: discount");
+    let check = tailor(dir.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("`force: control` renders `control`, so `variant: discount` can never hold"),
+        "{}",
+        check.stderr
+    );
+}

@@ -48,11 +48,12 @@ pub struct RawHistory {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
-    /// Whether the profile gets the message.
+    /// Whether the message is due for this profile at `now`: in the audience, consenting, not
+    /// held out, suppressed, capped or in quiet hours, and scheduled or triggered now.
     pub audience: Located<bool>,
     /// Why not, when `audience: false`: a bucket name of SPEC §5.
     pub reason: Option<Located<String>>,
-    /// The variant the hash must assign.
+    /// The variant: the one the hash assigns, or with `force:` the forced one (they must agree).
     pub variant: Option<Located<String>>,
     /// Strings the decoded subject, text or HTML must contain.
     pub contains: Option<Vec<Located<String>>>,
