@@ -5,6 +5,7 @@
 //! plan ([`render_all`]) and running `kind: test` documents against golden files ([`run_test`]).
 
 mod context;
+mod golden;
 mod header;
 mod html_tags;
 mod masked;
@@ -21,6 +22,7 @@ mod tracking;
 mod unsubscribe;
 
 pub use context::{recipient_globals, Recipient};
+pub use golden::{is_exact_golden, readable_message};
 pub(crate) use message::envelope;
 pub use message::{prepared, render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, message_id, quoted_printable, Envelope};

@@ -4,6 +4,7 @@
 use polars::prelude::DataFrame;
 
 use super::context::Recipient;
+use super::golden::{is_exact_golden, readable_message};
 use super::message::{render_message, Renderer};
 use crate::check::CheckedWorkspace;
 use crate::data::test_dataset;
@@ -161,8 +162,13 @@ fn check_expectations(
             }
         }
         if let Some(golden) = &expect.golden {
-            // Stored with LF line endings so that golden files diff cleanly in review.
-            let actual = message.eml.replace("\r\n", "\n");
+            // Stored with LF line endings so that golden files diff cleanly in review: readable
+            // (decoded headers and parts), or the exact message for a golden file named `.eml`.
+            let actual = if is_exact_golden(golden) {
+                message.eml.replace("\r\n", "\n")
+            } else {
+                readable_message(&message.eml)
+            };
             // A golden file is read or written only where it really is inside the workspace.
             let confinement = Confinement::new(&workspace.root).map_err(|e| e.to_string())?;
             let refused = |refusal: Refusal| format!("{refusal} [{}]: {}", refusal.code(), refusal.hint());

@@ -109,9 +109,36 @@ fn golden_files_catch_changes_and_bless_rewrites_them() {
     ws.replace("templates/welcome.html.liquid", "first order", "next order");
     let changed = tailor(ws.dir.path(), &["test", "ws"]);
     assert_eq!(changed.code, 1);
+    assert!(changed.stdout.contains("the message differs"), "{}", changed.stdout);
+}
+
+#[test]
+fn golden_files_are_readable_unless_named_eml() {
+    let ws = StarterWorkspace::new();
+    ws.replace(
+        "tests/welcome.yaml",
+        "contains: [\"Welcome, Dee!\"]",
+        "contains: [\"Welcome, Dee!\"]\n  golden: ../golden/welcome.eml.txt",
+    );
+    assert_eq!(tailor(ws.dir.path(), &["test", "ws", "--bless"]).code, 0);
+    let readable = fs::read_to_string(ws.path("golden/welcome.eml.txt")).unwrap();
+    // Headers decoded, parts decoded one after the other: no quoted-printable in the file.
+    assert!(readable.contains("\nSubject: Welcome, Dee!\n"), "{readable}");
+    assert!(readable.contains("\n=== text/html; charset=utf-8 ===\n"), "{readable}");
+    assert!(readable.contains("<p>Take 10% off your first order.</p>"), "{readable}");
+    let soft_breaks = readable.lines().any(|l| l.ends_with('=') && !l.starts_with("==="));
+    assert!(!readable.contains("=3D") && !soft_breaks, "{readable}");
+    // A change shows as the changed line of the email, as a reviewer would read it.
+    ws.replace("templates/welcome.html.liquid", "first order", "next order");
+    let changed = tailor(ws.dir.path(), &["test", "ws"]);
+    assert_eq!(changed.code, 1);
     assert!(
-        changed.stdout.contains("- <p>Take 10% off your first order.</p>")
-            || changed.stdout.contains("the message differs"),
+        changed.stdout.contains("-<p>Take 10% off your first order.</p>"),
+        "{}",
+        changed.stdout
+    );
+    assert!(
+        changed.stdout.contains("+<p>Take 10% off your next order.</p>"),
         "{}",
         changed.stdout
     );
