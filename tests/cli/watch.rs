@@ -125,3 +125,56 @@ fn the_watch_page_reloads_with_each_edit_in_a_real_browser() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+#[test]
+fn after_a_run_the_watch_page_still_shows_each_variant_and_fits_desktop_and_mobile() {
+    let dir = demo_workspace();
+    let run = crate::support::tailor_with_env(dir.path(), &["run", "campaigns", "--now", NOW], &[crate::run::SECRET]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A text part with a line far longer than a card is wide, and no place to break it.
+    crate::support::replace_in(
+        &dir.path().join("campaigns/templates/partials/footer.txt.liquid"),
+        "Unsubscribe:",
+        &format!("Reference: {}\nUnsubscribe:", "x".repeat(300)),
+    );
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tailor"))
+        .args([
+            "preview",
+            "campaigns",
+            "--watch",
+            "--port",
+            &port.to_string(),
+            "--now",
+            NOW,
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let page = wait_for_page(port);
+    // Everyone due was sent to: each variant still shows a recipient, marked as sent. Only the
+    // campaign nobody was due for (early access, before its launch) has none.
+    assert!(
+        page.matches("<span class=\"sent\">already sent</span>").count() >= 8,
+        "{page}"
+    );
+    assert_eq!(page.matches("nobody is due for this variant now").count(), 1, "{page}");
+    let early_access =
+        &page[page.find("<h2 id=\"early_access\">").unwrap()..page.find("<h2 id=\"nyc_offer\">").unwrap()];
+    assert!(early_access.contains("nobody is due"), "{early_access}");
+    let url = format!("http://127.0.0.1:{port}/");
+    let layout = browser_script("watch_layout.cjs", &[url.as_ref()]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(layout["samples"].as_u64().unwrap() >= 8, "{layout}");
+    assert!(layout["sent"].as_u64().unwrap() >= 1, "{layout}");
+    assert_eq!(layout["overflowing"], 0, "a text part overflows its card: {layout}");
+    assert_eq!(layout["wide"], 0, "a long line widens its card: {layout}");
+    let (mobile, desktop) = (layout["mobile"].as_f64().unwrap(), layout["desktop"].as_f64().unwrap());
+    assert!(
+        (375.0..=380.0).contains(&mobile) && (600.0..=605.0).contains(&desktop),
+        "{layout}"
+    );
+}

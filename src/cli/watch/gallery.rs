@@ -16,25 +16,37 @@ use crate::eval::{evaluate, persona_column, segment_column, Evaluation};
 use crate::ledger::Ledger;
 use crate::load::load_workspace;
 use crate::model::Campaign;
-use crate::plan::{build_plan, DueSend};
+use crate::plan::{build_plan, DueSend, History};
 use crate::render::{render_message, PlanInputs, Renderer};
 use crate::template::escape_html;
 
 /// Recipients shown per variant at most.
 const SAMPLES: usize = 6;
 
+/// The HTML part's width in the desktop and mobile views (a common email body width, and a
+/// phone's).
+const WIDTHS: [(&str, u32); 2] = [("desktop", 600), ("mobile", 375)];
+
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;background:#f6f6f4;color:#222}
 h1{font-size:1.3rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ccc}
-.variants{display:flex;gap:1rem;flex-wrap:wrap}.sample{background:#fff;border:1px solid #ddd;
-border-radius:6px;padding:.6rem;width:30rem}.meta{font-size:.8rem;color:#666}
-.subject{font-weight:600;margin:.3rem 0}iframe{width:100%;height:16rem;border:1px solid #eee}
-pre{white-space:pre-wrap;font-size:.8rem;background:#fafafa;padding:.4rem}
+.variants{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}.sample{background:#fff;
+border:1px solid #ddd;border-radius:6px;padding:.6rem;width:min-content;max-width:100%}
+.meta{font-size:.8rem;color:#666}.subject{font-weight:600;margin:.3rem 0}
+.sent{color:#7a5b00;background:#fff6d6;border-radius:3px;padding:0 .3rem}
+.widths button{font-size:.75rem;margin:.3rem .3rem .3rem 0}.widths button[aria-pressed=true]{font-weight:700}
+iframe{display:block;height:20rem;border:1px solid #eee}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.8rem;background:#fafafa;padding:.4rem;max-width:100%}
 .error{color:#a00}.diagnostics{background:#fff0f0;border:1px solid #e99;padding:1rem}";
+
+/// Switches a sample's HTML view between the widths of [`WIDTHS`].
+const SCRIPT: &str = "function tailorWidth(button,width){const sample=button.closest('.sample');
+sample.querySelector('iframe').style.width=width+'px';
+for(const b of sample.querySelectorAll('.widths button'))b.setAttribute('aria-pressed',b===button)}";
 
 /// A whole page around `body`.
 fn page(title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style><script>{SCRIPT}</script></head>\n<body>\n{body}</body></html>\n",
         escape_html(title)
     )
 }
@@ -94,6 +106,10 @@ fn campaigns(
         now,
     };
     let secret = std::env::var(crate::render::SECRET_VARIABLE).unwrap_or_else(|_| "preview".into());
+    // Who would be due had nothing been sent: after a run, a variant whose recipients all got
+    // their message is still shown, for one of them, marked as sent.
+    let unsent =
+        build_plan(workspace, &dataset, &evaluation, &History::default(), None, now).map_err(|e| e.to_string())?;
     let mut out = String::new();
     for campaign in &workspace.campaigns {
         let sends = plan
@@ -107,8 +123,26 @@ fn campaigns(
             escape_html(&campaign.name),
             sends.len()
         );
+        let unsent_sends = unsent
+            .due
+            .iter()
+            .find(|(name, _)| name == &campaign.name)
+            .map_or(&[][..], |(_, sends)| sends.as_slice());
         for (index, variant) in campaign.variants.iter().enumerate() {
-            let chosen = samples(&evaluation, sends, index);
+            let mut chosen = samples(&evaluation, sends, index);
+            if chosen.is_empty() {
+                chosen = samples(&evaluation, unsent_sends, index);
+                chosen.truncate(1);
+                for (send, group) in &mut chosen {
+                    let key = inputs.recipient(send).key();
+                    let note = if history.of(&campaign.name, &key).is_empty() {
+                        "not due now (capped, quiet hours or deferred)"
+                    } else {
+                        "already sent"
+                    };
+                    *group = format!("{group} · <span class=\"sent\">{note}</span>");
+                }
+            }
             if chosen.is_empty() {
                 let _ = writeln!(
                     out,
@@ -136,7 +170,8 @@ fn campaigns(
 /// A group a sample stands for, and how to tell its members by row.
 type Group<'e> = (String, Box<dyn Fn(usize) -> bool + 'e>);
 
-/// Up to [`SAMPLES`] due sends of variant `variant`, each with the group it stands for: the
+/// Up to [`SAMPLES`] due sends of variant `variant`, each with the group it stands for (as
+/// HTML): the
 /// first with each persona label (model by model, labels in order), then the first in each
 /// segment, in segment order, else the first due.
 fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) -> Vec<(&'s DueSend, String)> {
@@ -150,14 +185,14 @@ fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) ->
                 // A chunked column's clone shares its buffers.
                 let column = column.clone();
                 let in_group = move |row| column.get(row) == Some(label.as_str());
-                groups.push((format!("persona {model}: {label}"), Box::new(in_group)));
+                groups.push((escape_html(&format!("persona {model}: {label}")), Box::new(in_group)));
             }
         }
     }
     for (segment, _) in &evaluation.segment_sizes {
         if let Ok(column) = frame.column(&segment_column(segment)).and_then(|c| c.bool().cloned()) {
             let in_group = move |row| column.get(row) == Some(true);
-            groups.push((format!("segment {segment}"), Box::new(in_group)));
+            groups.push((escape_html(&format!("segment {segment}")), Box::new(in_group)));
         }
     }
     let mut chosen: Vec<(&DueSend, String)> = Vec::new();
@@ -178,7 +213,8 @@ fn samples<'s>(evaluation: &Evaluation, sends: &'s [DueSend], variant: usize) ->
     chosen
 }
 
-/// One rendered sample (saying which group it stands for), or why it did not render.
+/// One rendered sample (saying which group it stands for, given as HTML), or why it did not
+/// render.
 #[allow(clippy::too_many_arguments)]
 fn sample(
     renderer: &Renderer,
@@ -192,16 +228,23 @@ fn sample(
     let recipient = inputs.recipient(send);
     let variant = &campaign.variants[variant];
     let head = format!(
-        "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b> · profile <code>{}</code> · {}</div>",
+        "<div class=\"sample\"><div class=\"meta\">variant <b>{}</b> · profile <code>{}</code> · {group}</div>",
         escape_html(&variant.name),
         escape_html(&recipient.key()),
-        escape_html(group)
     );
+    let widths: String = WIDTHS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, px))| {
+            format!("<button type=\"button\" data-width=\"{px}\" aria-pressed=\"{}\" onclick=\"tailorWidth(this,{px})\">{name} {px}px</button>", i == 0)
+        })
+        .collect();
     match render_message(renderer, inputs.workspace, &recipient, campaign, variant, secret) {
         Ok(message) => format!(
-            "{head}<div class=\"subject\">{}</div><div class=\"meta\">{}</div><iframe sandbox srcdoc=\"{}\"></iframe><pre>{}</pre></div>\n",
+            "{head}<div class=\"subject\">{}</div><div class=\"meta\">{}</div><div class=\"widths\">{widths}</div><iframe sandbox style=\"width:{}px\" srcdoc=\"{}\"></iframe><pre>{}</pre></div>\n",
             escape_html(&message.subject),
             escape_html(message.preheader.as_deref().unwrap_or("")),
+            WIDTHS[0].1,
             escape_html(&message.html),
             escape_html(&message.text)
         ),
