@@ -1,6 +1,8 @@
-"""The benchmark's peer: DuckDB loads the same Parquet files and computes the demo workspace's
-features and segments (campaigns/features.yaml, campaigns/segments.yaml) in SQL.
-Prints two numbers: load seconds, features+segments seconds."""
+"""The benchmark's peer: DuckDB loads the same files (Parquet, NDJSON or CSV) and computes the
+demo workspace's features and segments (campaigns/features.yaml, campaigns/segments.yaml) in SQL.
+Prints two numbers: load seconds, features+segments seconds.
+
+usage: duckdb_features.py DATA NOW [RUNS] [FORMAT]"""
 import sys
 import time
 
@@ -8,13 +10,42 @@ import duckdb
 
 data, now = sys.argv[1], sys.argv[2]
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+form = sys.argv[4] if len(sys.argv) > 4 else "parquet"
+# The columns as the data schema declares them (campaigns/data.yaml), as tailor reads them.
+PROFILE_COLUMNS = {
+    "id": "VARCHAR", "email": "VARCHAR", "first_name": "VARCHAR", "city": "VARCHAR", "tz": "VARCHAR",
+    "tier": "VARCHAR", "interests": "VARCHAR[]", "signup_at": "TIMESTAMPTZ", "birthday": "DATE",
+    "email_opt_in": "BOOLEAN", "unsubscribed_at": "TIMESTAMPTZ",
+}
+EVENT_COLUMNS = {
+    "event_id": "VARCHAR", "user_id": "VARCHAR", "type": "VARCHAR", "ts": "TIMESTAMPTZ", "url": "VARCHAR",
+    "category": "VARCHAR", "product_id": "VARCHAR", "price": "DOUBLE", "quantity": "BIGINT",
+    "order_id": "VARCHAR", "total": "DOUBLE", "campaign": "VARCHAR", "variant": "VARCHAR",
+    "message_id": "VARCHAR", "machine": "BOOLEAN",
+}
+
+
+def reader(name, columns):
+    """The table function reading `name` in the benchmark's format, typed as declared."""
+    path = f"{data}/{name}.{form}"
+    if form == "parquet":
+        return f"read_parquet('{path}')"
+    if form == "ndjson":
+        listed = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
+        return f"read_ndjson('{path}', columns = {{{listed}}})"
+    # CSV: the declared columns the header has; a list is one `;`-separated cell.
+    with open(path, encoding="utf-8") as file:
+        header = file.readline().strip().split(",")
+    typed = {k: ("VARCHAR" if v.endswith("[]") else v) for k, v in columns.items() if k in header}
+    listed = ", ".join(f"'{k}': '{v}'" for k, v in typed.items())
+    return f"read_csv('{path}', header = true, types = {{{listed}}})"
 
 
 def run():
     con = duckdb.connect()
     start = time.perf_counter()
-    con.execute(f"CREATE TABLE profiles AS SELECT * FROM read_parquet('{data}/profiles.parquet')")
-    con.execute(f"CREATE TABLE events AS SELECT * FROM read_parquet('{data}/events.parquet')")
+    con.execute(f"CREATE TABLE profiles AS SELECT * FROM {reader('profiles', PROFILE_COLUMNS)}")
+    con.execute(f"CREATE TABLE events AS SELECT * FROM {reader('events', EVENT_COLUMNS)}")
     loaded = time.perf_counter()
     T = f"TIMESTAMPTZ '{now}'"
     con.execute(f"""

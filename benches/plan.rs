@@ -1,10 +1,10 @@
 //! Benchmark: loading and evaluating a generated shop (default 1,000,000 profiles, ~20,000,000
-//! events, Parquet) with the demo's features and segments, then planning every campaign; beside
-//! DuckDB running the same feature and segment queries on the same files in the same run.
+//! events) with the demo's features and segments, then planning every campaign; beside DuckDB
+//! loading the same files and running the same feature and segment queries in the same run.
 //!
 //! Run with `cargo bench --bench plan` (DuckDB from `python3 -m pip install duckdb`). Set
-//! `TAILOR_BENCH_PROFILES` for another size. The generated shop is cached under the target
-//! folder.
+//! `TAILOR_BENCH_PROFILES` for another size and `TAILOR_BENCH_FORMATS` for the file formats
+//! (default `parquet,ndjson,csv`). Generated shops are cached under the target folder.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -31,9 +31,10 @@ fn peak_memory_mib() -> f64 {
     kib / 1024.0
 }
 
-fn shop(profiles: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shop-{profiles}"));
-    if !dir.join("events.parquet").exists() {
+/// A generated shop of `profiles` profiles with its profiles and events in `format`.
+fn shop(profiles: usize, format: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shop-{profiles}-{format}"));
+    if !dir.join(format!("events.{format}")).exists() {
         eprintln!("generating a shop of {profiles} profiles (cached in {})", dir.display());
         let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
             .args([
@@ -44,7 +45,7 @@ fn shop(profiles: usize) -> PathBuf {
                 "--seed",
                 "5",
                 "--format",
-                "parquet",
+                format,
                 "--now",
                 NOW,
                 "--out",
@@ -57,7 +58,7 @@ fn shop(profiles: usize) -> PathBuf {
     dir
 }
 
-fn workspace(data: &Path) -> tempfile::TempDir {
+fn workspace(data: &Path, format: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("campaigns");
     let copy = |relative: &str| {
@@ -98,11 +99,11 @@ fn workspace(data: &Path) -> tempfile::TempDir {
         .expect("data.yaml")
         .replace(
             "../datasets/shop/profiles.csv",
-            &data.join("profiles.parquet").to_string_lossy(),
+            &data.join(format!("profiles.{format}")).to_string_lossy(),
         )
         .replace(
             "../datasets/shop/events.ndjson",
-            &data.join("events.parquet").to_string_lossy(),
+            &data.join(format!("events.{format}")).to_string_lossy(),
         )
         .replace(
             "../datasets/shop/products.csv",
@@ -125,8 +126,18 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let data = shop(profiles);
-    let ws = workspace(&data);
+    let formats = std::env::var("TAILOR_BENCH_FORMATS").unwrap_or_else(|_| "parquet,ndjson,csv".into());
+    for format in formats.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        bench_format(profiles, format);
+    }
+}
+
+/// The benchmark on a shop of `profiles` profiles whose files are in `format`. Peak memory is
+/// the process's, so a format's figure covers the formats before it.
+fn bench_format(profiles: usize, format: &str) {
+    println!("== {format} ==");
+    let data = shop(profiles, format);
+    let ws = workspace(&data, format);
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
     let loaded = load_workspace(ws.path()).expect("load");
     let checked = check_workspace(&loaded).workspace.expect("the demo checks");
@@ -171,6 +182,7 @@ fn main() {
         .arg(&data)
         .arg(NOW)
         .arg(RUNS.to_string())
+        .arg(format)
         .output()
     {
         Ok(output) if output.status.success() => {

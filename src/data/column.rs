@@ -7,10 +7,10 @@ use serde_json::Value as Json;
 
 use crate::model::{parse_datetime, BaseType, Type};
 
-/// The values of one column, typed.
-#[derive(Debug)]
+/// The values of one column, typed. Text goes straight into Arrow's string views (no string
+/// allocated per cell).
 enum Values {
-    Text(Vec<Option<String>>),
+    Text(StringChunkedBuilder),
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Bool(Vec<Option<bool>>),
@@ -20,10 +20,17 @@ enum Values {
 }
 
 /// A column under construction: push one value per row, then [`ColumnBuilder::finish`].
-#[derive(Debug)]
 pub struct ColumnBuilder {
     ty: Type,
     values: Values,
+}
+
+impl std::fmt::Debug for ColumnBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ColumnBuilder")
+            .field("ty", &self.ty)
+            .finish_non_exhaustive()
+    }
 }
 
 fn epoch() -> NaiveDate {
@@ -40,7 +47,7 @@ impl ColumnBuilder {
             BaseType::Date => Values::Date(Vec::with_capacity(capacity)),
             BaseType::DateTime => Values::DateTime(Vec::with_capacity(capacity)),
             BaseType::List(_) => Values::List(Vec::with_capacity(capacity)),
-            _ => Values::Text(Vec::with_capacity(capacity)),
+            _ => Values::Text(StringChunkedBuilder::new(PlSmallStr::EMPTY, capacity)),
         };
         ColumnBuilder { ty: ty.clone(), values }
     }
@@ -49,7 +56,7 @@ impl ColumnBuilder {
     /// property).
     pub fn push_null(&mut self) {
         match &mut self.values {
-            Values::Text(v) => v.push(None),
+            Values::Text(v) => v.append_null(),
             Values::Int(v) => v.push(None),
             Values::Float(v) => v.push(None),
             Values::Bool(v) => v.push(None),
@@ -92,7 +99,7 @@ impl ColumnBuilder {
             (Values::Text(_), BaseType::Enum(values)) if !values.iter().any(|x| x == text) => {
                 return Err(format!("one of: {}", values.join(", ")));
             }
-            (Values::Text(v), _) => v.push(Some(text.to_string())),
+            (Values::Text(v), _) => v.append_value(text),
             (Values::Int(v), _) => v.push(Some(text.parse().map_err(|_| expected)?)),
             (Values::Float(v), _) => {
                 let value: f64 = text.parse().map_err(|_| expected)?;
@@ -172,7 +179,14 @@ impl ColumnBuilder {
         }
         let name: PlSmallStr = name.into();
         let series = match self.values {
-            Values::Text(v) => Series::new(name, kept(v, keep)),
+            Values::Text(v) => {
+                let mut text = v.finish();
+                if let Some(mask) = keep {
+                    text = text.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, mask))?;
+                }
+                text.rename(name);
+                text.into_series()
+            }
             Values::Int(v) => Series::new(name, kept(v, keep)),
             Values::Float(v) => Series::new(name, kept(v, keep)),
             Values::Bool(v) => Series::new(name, kept(v, keep)),

@@ -1,6 +1,7 @@
 //! A frame filled row by row from a file's text cells: one typed builder per column and the
 //! rows kept. Profiles, the catalog and events (CSV, NDJSON) all load through it.
 
+use std::ops::Range;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -10,24 +11,27 @@ use super::row_errors::RowErrors;
 use super::{ColumnBuilder, LoadError};
 use crate::model::Type;
 
-/// Columns being built, and which rows stay.
+/// Columns being built for a range of a file's rows, and which rows stay.
 pub struct FrameBuilder {
     names: Vec<String>,
     builders: Vec<ColumnBuilder>,
     keep: Vec<bool>,
+    /// The file's row that is this frame's first.
+    first: usize,
 }
 
 impl FrameBuilder {
-    /// Empty `columns` (name and type) for `rows` rows, all kept so far.
-    pub fn new<'c>(columns: impl IntoIterator<Item = (&'c str, &'c Type)>, rows: usize) -> FrameBuilder {
+    /// Empty `columns` (name and type) for the file's rows `rows`, all kept so far.
+    pub fn new<'c>(columns: impl IntoIterator<Item = (&'c str, &'c Type)>, rows: Range<usize>) -> FrameBuilder {
         let (names, builders) = columns
             .into_iter()
-            .map(|(name, ty)| (name.to_string(), ColumnBuilder::new(ty, rows)))
+            .map(|(name, ty)| (name.to_string(), ColumnBuilder::new(ty, rows.len())))
             .unzip();
         FrameBuilder {
             names,
             builders,
-            keep: vec![true; rows],
+            keep: vec![true; rows.len()],
+            first: rows.start,
         }
     }
 
@@ -44,7 +48,7 @@ impl FrameBuilder {
             String::new(),
             problem.to_string(),
         );
-        self.keep[row] = false;
+        self.keep[row - self.first] = false;
         self.builders.iter_mut().for_each(ColumnBuilder::push_null);
         true
     }
@@ -54,9 +58,9 @@ impl FrameBuilder {
         &mut self.builders
     }
 
-    /// Leaves row `row` out of the frame (its values are pushed all the same).
+    /// Leaves the file's row `row` out of the frame (its values are pushed all the same).
     pub fn drop_row(&mut self, row: usize) {
-        self.keep[row] = false;
+        self.keep[row - self.first] = false;
     }
 
     /// The frame without the rows left out, and how many were; `path` names the file when

@@ -6,6 +6,7 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use polars::prelude::*;
 use serde_json::{Map, Value as Json};
@@ -16,37 +17,61 @@ use super::{ColumnBuilder, LoadError, RowPosition};
 /// One NDJSON line parsed: its object, or why it is not one.
 type ParsedLine = Rc<Result<Map<String, Json>, String>>;
 
-/// The non-blank lines of an NDJSON file, kept as text (with their 1-based numbers) and
-/// parsed when their row is read. Loading reads row by row, so one parsed line is kept at a
-/// time: a large file costs its text, not a JSON tree per line.
+/// A line of an NDJSON file: its 1-based number and where its text is in the file's text.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    number: usize,
+    start: usize,
+    end: usize,
+}
+
+/// Distinguishes one [`NdjsonLines`] from every other, for the per-thread parse cache.
+static NEXT_FILE: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The line this thread parsed last (file, row, result): a row's cells are read one after
+    /// another, so each line is parsed once, and threads reading other rows share nothing.
+    static CURRENT: RefCell<Option<(u64, usize, ParsedLine)>> = const { RefCell::new(None) };
+}
+
+/// The non-blank lines of an NDJSON file: the file's text in one piece and where each line is,
+/// parsed when their row is read. A large file costs its text and a few words per line, not a
+/// string or a JSON tree per line; rows can be read from several threads at once.
 pub struct NdjsonLines {
-    lines: Vec<(usize, String)>,
-    current: RefCell<Option<(usize, ParsedLine)>>,
+    id: u64,
+    text: String,
+    lines: Vec<Line>,
     /// Rows whose line is not valid UTF-8 (kept, lossily, so every other row still loads).
     not_utf8: HashSet<usize>,
 }
 
 impl NdjsonLines {
-    /// Line `row`, parsed (once while it is the current row).
+    /// The text of line `row`.
+    fn text(&self, row: usize) -> &str {
+        self.lines.get(row).map_or("", |l| &self.text[l.start..l.end])
+    }
+
+    /// Line `row`, parsed (once while it is this thread's current row).
     fn parsed(&self, row: usize) -> ParsedLine {
-        if let Some((at, parsed)) = &*self.current.borrow() {
-            if *at == row {
-                return Rc::clone(parsed);
-            }
+        let cached = CURRENT.with_borrow(|current| match current {
+            Some((file, at, parsed)) if *file == self.id && *at == row => Some(Rc::clone(parsed)),
+            _ => None,
+        });
+        if let Some(parsed) = cached {
+            return parsed;
         }
-        let text = self.lines.get(row).map_or("", |(_, text)| text.as_str());
         // A line that was not UTF-8 is not parsed at all: it is that row's error.
         let json = if self.not_utf8.contains(&row) {
             Err(NOT_UTF8.to_string())
         } else {
-            serde_json::from_str::<Json>(text).map_err(|error| format!("valid JSON ({error})"))
+            serde_json::from_str::<Json>(self.text(row)).map_err(|error| format!("valid JSON ({error})"))
         };
         let parsed = Rc::new(match json {
             Ok(Json::Object(map)) => Ok(map),
             Ok(_) => Err("a JSON object on each line".to_string()),
             Err(problem) => Err(problem),
         });
-        *self.current.borrow_mut() = Some((row, Rc::clone(&parsed)));
+        CURRENT.set(Some((self.id, row, Rc::clone(&parsed))));
         parsed
     }
 }
@@ -155,24 +180,36 @@ impl Source {
     }
 }
 
-/// Reads an NDJSON file line by line; without `keep_unterminated`, a last line that does not
-/// end in a line break (a write cut short) is left out.
+/// Reads an NDJSON file in one piece and finds its lines; without `keep_unterminated`, a last
+/// line that does not end in a line break (a write cut short) is left out.
 fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError> {
-    let unterminated = !keep_unterminated && ends_unterminated(path)?;
+    let bytes = fs::read(path).map_err(|e| LoadError::io(path, e))?;
+    let unterminated = !keep_unterminated && bytes.last().is_some_and(|b| *b != b'\n');
+    // Invalid UTF-8 is rare: the file is then rebuilt line by line, the bad lines lossily.
+    let (text, invalid_lines) = match String::from_utf8(bytes) {
+        Ok(text) => (text, HashSet::new()),
+        Err(error) => lossy_lines(error.as_bytes()),
+    };
     let mut lines = Vec::new();
     let mut not_utf8 = HashSet::new();
-    each_line(path, |index, mut line, valid| {
-        if line.ends_with('\r') {
-            line.pop();
+    let mut start = 0;
+    for (index, end) in line_ends(&text).enumerate() {
+        let mut stop = end;
+        if text[start..stop].ends_with('\r') {
+            stop -= 1;
         }
-        if line.trim().is_empty() {
-            return;
+        if !text[start..stop].trim().is_empty() {
+            if invalid_lines.contains(&index) {
+                not_utf8.insert(lines.len());
+            }
+            lines.push(Line {
+                number: index + 1,
+                start,
+                end: stop,
+            });
         }
-        if !valid {
-            not_utf8.insert(lines.len());
-        }
-        lines.push((index + 1, line));
-    })?;
+        start = end + 1;
+    }
     if unterminated {
         if let Some(last) = lines.len().checked_sub(1) {
             lines.pop();
@@ -180,10 +217,38 @@ fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError
         }
     }
     Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines {
+        id: NEXT_FILE.fetch_add(1, Ordering::Relaxed),
+        text,
         lines,
-        current: RefCell::new(None),
         not_utf8,
     })))
+}
+
+/// Where each line of `text` ends (the offset of its `\n`, or the end of the text for a last
+/// line without one).
+fn line_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let breaks = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i);
+    let last = (!text.is_empty() && !text.ends_with('\n')).then_some(text.len());
+    breaks.chain(last)
+}
+
+/// `bytes` as text with each line that is not UTF-8 replaced lossily, and those lines' indexes.
+fn lossy_lines(bytes: &[u8]) -> (String, HashSet<usize>) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut invalid = HashSet::new();
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if index > 0 {
+            text.push('\n');
+        }
+        match std::str::from_utf8(line) {
+            Ok(valid) => text.push_str(valid),
+            Err(_) => {
+                invalid.insert(index);
+                text.push_str(&String::from_utf8_lossy(line));
+            }
+        }
+    }
+    (text, invalid)
 }
 
 /// Whether the file at `path` is not empty and its last byte is not a line break (an appended
@@ -215,7 +280,7 @@ impl SourceRows {
     pub fn position(&self, row: usize) -> RowPosition {
         match self {
             SourceRows::Csv(_, layout) => RowPosition::Line(layout.line_of(row)),
-            SourceRows::Ndjson(rows) => RowPosition::Line(rows.lines.get(row).map_or(0, |(line, _)| *line)),
+            SourceRows::Ndjson(rows) => RowPosition::Line(rows.lines.get(row).map_or(0, |l| l.number)),
         }
     }
 
@@ -272,7 +337,7 @@ impl SourceRows {
     /// The text of NDJSON row `row` as its line holds it (`None` for CSV).
     pub fn line(&self, row: usize) -> Option<&str> {
         match self {
-            SourceRows::Ndjson(rows) => rows.lines.get(row).map(|(_, text)| text.as_str()),
+            SourceRows::Ndjson(rows) => (row < rows.lines.len()).then(|| rows.text(row)),
             SourceRows::Csv(..) => None,
         }
     }

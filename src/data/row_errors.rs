@@ -8,6 +8,9 @@ use super::{LoadOptions, RowError, RowPosition};
 /// Errors kept per file; past this many, the rest are counted.
 pub const MAX_ERRORS_PER_FILE: usize = 50;
 
+/// The code of the marker that stands for the errors past [`MAX_ERRORS_PER_FILE`].
+const TOO_MANY: &str = "data::too-many-errors";
+
 /// Collects the bad rows of one file.
 pub struct RowErrors<'e> {
     file: String,
@@ -67,21 +70,49 @@ impl<'e> RowErrors<'e> {
             }
             return;
         }
+        // Past the limit only the place of the first one beyond it is kept, for the marker.
+        let error = if self.kept >= MAX_ERRORS_PER_FILE {
+            self.error(position, code, "", "", String::new())
+        } else {
+            self.error(position, code, column, &value, expected)
+        };
+        self.record(error);
+    }
+
+    /// Keeps `error` (the first [`MAX_ERRORS_PER_FILE`]); the first one past them becomes a
+    /// `data::too-many-errors` marker at its place, the rest are only counted.
+    fn record(&mut self, error: RowError) {
         if self.kept == MAX_ERRORS_PER_FILE {
-            let error = RowError {
-                file: self.file.clone(),
-                position,
-                code: "data::too-many-errors",
+            self.errors.push(RowError {
+                code: TOO_MANY,
                 column: String::new(),
                 value: String::new(),
                 expected: format!("more bad values follow; fix these first (only {MAX_ERRORS_PER_FILE} are shown)"),
-            };
+                ..error
+            });
+        } else if self.kept < MAX_ERRORS_PER_FILE {
             self.errors.push(error);
         }
         self.kept += 1;
-        if self.kept <= MAX_ERRORS_PER_FILE {
-            let error = self.error(position, code, column, &value, expected);
-            self.errors.push(error);
+    }
+
+    /// Adds, in order, what another collector found in a later part of the same file (files
+    /// loaded in parallel parts): the result is what reading the parts one after another in a
+    /// single collector gives.
+    pub fn absorb(&mut self, part: Vec<RowError>, dropped: BTreeMap<String, RowError>) {
+        for error in part {
+            if error.code == TOO_MANY {
+                // The part had more than the limit, all of them absorbed already: the first
+                // beyond it stands for the rest, unless an earlier part's did.
+                if self.kept == MAX_ERRORS_PER_FILE {
+                    self.record(error);
+                }
+            } else {
+                self.record(error);
+            }
+        }
+        for (key, error) in dropped {
+            self.dropped.entry(key).or_insert(error);
         }
     }
 

@@ -102,7 +102,7 @@ fn load_table(
     require_columns(path, &names, |n| rows.has_column(n), || rows.column_names())?;
     let mut bad = RowErrors::new(path, options, errors);
     let columns: Vec<SourceColumn> = names.iter().map(|n| rows.column(n)).collect();
-    let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), rows.len());
+    let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), 0..rows.len());
     let unique_column = unique.map(|name| (name, rows.column(name)));
     let zone_column = rules.zone.map(|name| (name, rows.column(name)));
     let mut seen = HashSet::with_capacity(if unique.is_some() { rows.len() } else { 0 });
