@@ -140,3 +140,30 @@ impl<'e> RowErrors<'e> {
         &self.file
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(lines: &[usize]) -> Vec<RowError> {
+        let mut errors = Vec::new();
+        let mut bad = RowErrors::new(Path::new("events.ndjson"), LoadOptions::default(), &mut errors);
+        for line in lines {
+            bad.add(RowPosition::Line(*line), "data::bad-row", "", String::new(), "x".into());
+        }
+        errors
+    }
+
+    #[test]
+    fn parts_absorbed_in_order_give_what_one_pass_gives() {
+        for (first, second) in [(10, 20), (45, 30), (60, 5), (0, 70), (70, 70)] {
+            let lines: Vec<usize> = (1..=first + second).collect();
+            let one_pass = collect(&lines);
+            let mut errors = Vec::new();
+            let mut merged = RowErrors::new(Path::new("events.ndjson"), LoadOptions::default(), &mut errors);
+            merged.absorb(collect(&lines[..first]), BTreeMap::new());
+            merged.absorb(collect(&lines[first..]), BTreeMap::new());
+            assert_eq!(errors, one_pass, "{first} + {second}");
+        }
+    }
+}
