@@ -65,25 +65,28 @@ fn failed_expectations_are_explained_and_reported_as_junit() {
     );
 }
 
-#[test]
-fn recommendations_are_the_recently_viewed_products_newest_first() {
+/// The HTML part `tailor preview CAMPAIGN --test TEST --out` writes for the workspace `campaigns`
+/// below `root`, as variant `variant`.
+fn preview_html(root: &std::path::Path, campaign: &str, test: &str, variant: &str) -> String {
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().to_string_lossy().into_owned();
     let output = crate::support::tailor_with_env(
-        &repo(),
-        &[
-            "preview",
-            "campaigns",
-            "sneaker_nudge",
-            "--test",
-            "sneaker_browser_gets_discount_variant",
-            "--out",
-            &out_dir,
-        ],
+        root,
+        &["preview", "campaigns", campaign, "--test", test, "--out", &out_dir],
         &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
     );
     assert_eq!(output.code, 0, "{}", output.stderr);
-    let html = fs::read_to_string(out.path().join("sneaker_nudge.discount.html")).unwrap();
+    fs::read_to_string(out.path().join(format!("{campaign}.{variant}.html"))).unwrap()
+}
+
+#[test]
+fn recommendations_are_the_recently_viewed_products_newest_first() {
+    let html = preview_html(
+        &repo(),
+        "sneaker_nudge",
+        "sneaker_browser_gets_discount_variant",
+        "discount",
+    );
     let (newest, older) = (
         html.find("Ridge Runner 3").expect("p002"),
         html.find("City Runner 2").expect("p001"),
@@ -100,23 +103,7 @@ fn recommendations_are_the_recently_viewed_products_newest_first() {
 
 #[test]
 fn the_carted_product_is_looked_up_in_the_catalog_and_not_recommended_back() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let out_dir = out.path().to_string_lossy().into_owned();
-    let output = crate::support::tailor_with_env(
-        &repo(),
-        &[
-            "preview",
-            "campaigns",
-            "cart_abandonment",
-            "--test",
-            "abandoned_cart_reminder",
-            "--out",
-            &out_dir,
-        ],
-        &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
-    );
-    assert_eq!(output.code, 0, "{}", output.stderr);
-    let html = fs::read_to_string(out.path().join("cart_abandonment.default.html")).unwrap();
+    let html = preview_html(&repo(), "cart_abandonment", "abandoned_cart_reminder", "default");
     // `event.product_id | product` is the catalog row of p004.
     assert!(html.contains("1 &times; Summit Runner 5 ($129.00 each)"), "{html}");
     // `exclude: event.product_id`: the only product viewed was the carted one.
@@ -166,22 +153,12 @@ fn event_roles_let_a_shop_name_its_own_events() {
         "view: product_viewed",
         "view: product_viewed, product: sku",
     );
-    let out = dir.path().join("out");
-    let preview = crate::support::tailor_with_env(
+    let html = preview_html(
         dir.path(),
-        &[
-            "preview",
-            "campaigns",
-            "sneaker_nudge",
-            "--test",
-            "sneaker_browser_gets_discount_variant",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[("TAILOR_UNSUBSCRIBE_SECRET", "secret")],
+        "sneaker_nudge",
+        "sneaker_browser_gets_discount_variant",
+        "discount",
     );
-    assert_eq!(preview.code, 0, "{}", preview.stderr);
-    let html = fs::read_to_string(out.join("sneaker_nudge.discount.html")).unwrap();
     assert!(
         html.contains("Ridge Runner 3") && html.contains("City Runner 2"),
         "{html}"

@@ -81,11 +81,10 @@ fn edit_in_browser(port: u16, file: &Path, from: &str, to: &str) -> u64 {
     result["reloaded_ms"].as_u64().unwrap()
 }
 
-#[test]
-fn the_watch_page_reloads_with_each_edit_in_a_real_browser() {
-    let dir = demo_workspace();
+/// `tailor preview campaigns --watch` started in `root` on a free port, at the tests' `NOW`.
+fn watch(root: &Path) -> (u16, std::process::Child) {
     let port = free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_tailor"))
+    let server = Command::new(env!("CARGO_BIN_EXE_tailor"))
         .args([
             "preview",
             "campaigns",
@@ -95,11 +94,18 @@ fn the_watch_page_reloads_with_each_edit_in_a_real_browser() {
             "--now",
             NOW,
         ])
-        .current_dir(dir.path())
+        .current_dir(root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    (port, server)
+}
+
+#[test]
+fn the_watch_page_reloads_with_each_edit_in_a_real_browser() {
+    let dir = demo_workspace();
+    let (port, mut server) = watch(dir.path());
     let page = wait_for_page(port);
     // Every campaign, its variants side by side, and the live-reload script.
     for campaign in ["cart_abandonment", "nyc_offer", "sneaker_nudge", "winback"] {
@@ -137,22 +143,7 @@ fn after_a_run_the_watch_page_still_shows_each_variant_and_fits_desktop_and_mobi
         "Unsubscribe:",
         &format!("Reference: {}\nUnsubscribe:", "x".repeat(300)),
     );
-    let port = free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_tailor"))
-        .args([
-            "preview",
-            "campaigns",
-            "--watch",
-            "--port",
-            &port.to_string(),
-            "--now",
-            NOW,
-        ])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (port, mut server) = watch(dir.path());
     let page = wait_for_page(port);
     // Everyone due was sent to: each variant still shows a recipient, marked as sent. Only the
     // campaign nobody was due for (early access, before its launch) has none.
