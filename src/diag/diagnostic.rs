@@ -58,18 +58,18 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Whether `other` is the same problem at the same place, wherever its file is used from.
     pub fn same_problem(&self, other: &Diagnostic) -> bool {
-        let key = |d: &Diagnostic| {
+        fn key(d: &Diagnostic) -> impl PartialEq + '_ {
             (
                 d.span,
                 d.code,
                 d.severity,
-                d.message.clone(),
-                d.label.clone(),
-                d.labels.clone(),
-                d.hints.clone(),
+                &d.message,
+                &d.label,
+                &d.labels,
+                &d.hints,
                 d.concealed,
             )
-        };
+        }
         key(self) == key(other)
     }
 

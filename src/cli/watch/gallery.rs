@@ -106,32 +106,31 @@ fn campaigns(
         now,
     };
     let secret = std::env::var(crate::render::SECRET_VARIABLE).unwrap_or_else(|_| "preview".into());
-    // Who would be due had nothing been sent: after a run, a variant whose recipients all got
-    // their message is still shown, for one of them, marked as sent.
-    let unsent =
-        build_plan(workspace, &dataset, &evaluation, &History::default(), None, now).map_err(|e| e.to_string())?;
+    // Who would be due had nothing been sent, planned only when a variant has nobody due: after
+    // a run, a variant whose recipients all got their message is still shown, for one of them,
+    // marked as sent.
+    let unsent = std::cell::OnceCell::new();
     let mut out = String::new();
     for campaign in &workspace.campaigns {
-        let sends = plan
-            .due
-            .iter()
-            .find(|(name, _)| name == &campaign.name)
-            .map_or(&[][..], |(_, sends)| sends.as_slice());
+        let sends = due_sends(&plan, &campaign.name);
         let _ = writeln!(
             out,
             "<h2 id=\"{0}\">{0}</h2>\n<p class=\"meta\">{1} due now</p>\n<div class=\"variants\">",
             escape_html(&campaign.name),
             sends.len()
         );
-        let unsent_sends = unsent
-            .due
-            .iter()
-            .find(|(name, _)| name == &campaign.name)
-            .map_or(&[][..], |(_, sends)| sends.as_slice());
         for (index, variant) in campaign.variants.iter().enumerate() {
             let mut chosen = samples(&evaluation, sends, index);
             if chosen.is_empty() {
-                chosen = samples(&evaluation, unsent_sends, index);
+                let unsent = match unsent.get() {
+                    Some(plan) => plan,
+                    None => {
+                        let plan = build_plan(workspace, &dataset, &evaluation, &History::default(), None, now)
+                            .map_err(|e| e.to_string())?;
+                        unsent.get_or_init(|| plan)
+                    }
+                };
+                chosen = samples(&evaluation, due_sends(unsent, &campaign.name), index);
                 chosen.truncate(1);
                 for (send, group) in &mut chosen {
                     let key = inputs.recipient(send).key();
@@ -165,6 +164,14 @@ fn campaigns(
         out.push_str("</div>\n");
     }
     Ok(out)
+}
+
+/// Campaign `name`'s due sends in `plan` (none when it has none).
+fn due_sends<'p>(plan: &'p crate::plan::Plan, name: &str) -> &'p [DueSend] {
+    plan.due
+        .iter()
+        .find(|(campaign, _)| campaign == name)
+        .map_or(&[][..], |(_, sends)| sends.as_slice())
 }
 
 /// A group a sample stands for, and how to tell its members by row.
