@@ -17,10 +17,8 @@ use tailor::data::{load_dataset, LoadOptions};
 use tailor::eval::evaluate;
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
-use tailor::render::{
-    compile_mjml, css_inliner, prepared, recipient_globals, render_message, PlanInputs, Recipient, Renderer,
-};
-use tailor::template::partial_files;
+use tailor::render::{compile_mjml, css_inliner, recipient_globals, render_message, PlanInputs, Recipient, Renderer};
+use tailor::template::{object_from_json, partial_files, visit, Engine, Node, Object, OutputEscape};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 const CAMPAIGN: &str = "sneaker_nudge";
@@ -37,6 +35,56 @@ const MJML: &str = r#"<mjml><mj-head><mj-style>.cta { background: #111; }</mj-st
 <mj-button css-class="cta" href="https://acme.test/sneakers">Shop sneakers</mj-button>
 <mj-text><p>You receive this because you subscribed at acme.test. <a href="{{ unsubscribe_url }}">Unsubscribe</a>.</p></mj-text>
 </mj-column></mj-section></mj-body></mjml>"#;
+
+/// The globals every message template gets, passed explicitly to the peers' `render`ed
+/// partials (tailor's partials see them without it).
+const GLOBALS: [&str; 7] = [
+    "user",
+    "vars",
+    "campaign",
+    "unsubscribe_url",
+    "now",
+    "event",
+    "recommendations",
+];
+
+/// `source` (an HTML template) written out for the peers so that they do tailor's work: the
+/// escaping tailor applies to each output node written as filters (`| escape`, `safe_url`), and
+/// the globals passed to `render`ed partials.
+fn peer_source(source: &str) -> String {
+    let engine = Engine::new(&Default::default(), &Default::default(), true);
+    let template = engine.parse(source).expect("parses");
+    let mut insertions: Vec<(usize, String)> = Vec::new();
+    visit(template.nodes(), &mut |node| match node {
+        Node::Output(chain) | Node::Echo(chain) => match chain.escape {
+            OutputEscape::AsIs => {}
+            OutputEscape::Html => insertions.push((chain.span.end, " | escape".into())),
+            OutputEscape::Url => insertions.push((chain.span.end, " | safe_url".into())),
+            OutputEscape::UrlThenHtml => insertions.push((chain.span.end, " | safe_url | escape".into())),
+            OutputEscape::UrlBeforeLastFilter => {
+                let last = chain.filters.last().expect("a last filter");
+                insertions.push((last.span.start, "safe_url | ".into()));
+            }
+        },
+        Node::Partial {
+            include: false, span, ..
+        } => {
+            let tag = source[span.clone()].trim_end_matches("%}");
+            let end = span.start + tag.strip_suffix('-').unwrap_or(tag).trim_end().len();
+            insertions.push((end, GLOBALS.iter().map(|g| format!(", {g}: {g}")).collect()));
+        }
+        _ => {}
+    });
+    insertions.sort();
+    let (mut out, mut last) = (String::new(), 0);
+    for (at, text) in insertions {
+        out.push_str(&source[last..at]);
+        out.push_str(&text);
+        last = at;
+    }
+    out.push_str(&source[last..]);
+    out
+}
 
 /// Runs `step` over and over for [`SECONDS`]; its calls per second.
 fn per_second(mut step: impl FnMut()) -> f64 {
@@ -142,13 +190,9 @@ fn main() {
             globals
         })
         .collect();
-    let objects: Vec<liquid::Object> = globals
-        .iter()
-        .map(|g| liquid::model::to_object(&Json::Object(g.clone())).expect("object"))
-        .collect();
+    let objects: Vec<Object> = globals.iter().map(object_from_json).collect();
     let html_source = &loaded.sources.file(campaign.variants[0].html.file).text;
-    // The source messages render from: CSS inlined once, outputs escaped, globals passed to
-    // partials; rendering it is the Liquid step alone.
+    // The source messages render from (CSS inlined once); rendering it is the Liquid step alone.
     let page_source = renderer.page_source(html_source, false).expect("prepared");
     assert!(!page_source.contains("<style"), "the CSS is inlined once per template");
     let mut next = 0;
@@ -161,9 +205,9 @@ fn main() {
 
     // The peers render the same prepared source.
     let shared = tempfile::tempdir().expect("tempdir");
-    fs::write(shared.path().join("template.liquid"), page_source).expect("write");
+    fs::write(shared.path().join("template.liquid"), peer_source(&page_source)).expect("write");
     for (name, file) in partial_files(&loaded.templates, true) {
-        let text = prepared(&loaded.sources.file(file).text, true).expect("prepared");
+        let text = peer_source(&loaded.sources.file(file).text);
         fs::write(shared.path().join(format!("{name}.liquid")), text).expect("write");
     }
     // An MJML version of the template: its HTML part compiled and inlined once per template

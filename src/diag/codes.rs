@@ -473,10 +473,6 @@ pub const CODES: &[Code] = &[
         "a value that may be missing, output without `default`",
     ),
     warning("template::raw-output", "output marked `raw`: not escaped"),
-    warning(
-        "template::unordered-loop",
-        "a `for` over a hash, whose keys come in no fixed order",
-    ),
     error("test::unknown-campaign", "a test of a campaign that does not exist"),
     error(
         "test::unknown-variant",

@@ -161,11 +161,7 @@ impl Walk {
                 .map(|(_, body)| body)
                 .chain(otherwise)
                 .all(|body| self.block(body, source)),
-            Node::Case { whens, otherwise, .. } => whens
-                .iter()
-                .map(|(_, body)| body)
-                .chain(otherwise)
-                .all(|body| self.block(body, source)),
+            Node::Case { branches, .. } => branches.iter().all(|branch| self.block(branch.body(), source)),
             Node::Loop { body, otherwise, .. } => {
                 self.block(body, source) && otherwise.iter().all(|body| self.block(body, source))
             }

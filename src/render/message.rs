@@ -4,9 +4,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use liquid::model::Value;
-use serde_json::{Map, Value as Json};
-
 use super::context::{recipient_globals, Recipient};
 use super::header::{single_line, MAX_TEXT_CHARS, MAX_URL_CHARS};
 use super::mime::{build_message, message_hash, Envelope};
@@ -22,33 +19,11 @@ use crate::diag::SourceMap;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, Variant};
 use crate::template::{
-    engine_with_catalog, escape_outputs, parse, partial_files, pass_globals, render_parsed, Engine, ProductCatalog,
-    ProductRows, Template, TemplateLocale,
+    object_from_json, partial_files, Engine, LiquidValue, Object, ProductCatalog, ProductRows, Template, TemplateLocale,
 };
 
 /// Width of a text part derived from HTML.
 const TEXT_WIDTH: usize = 78;
-
-/// The globals every message template gets; `render`ed partials are passed them too.
-const GLOBALS: [&str; 7] = [
-    "user",
-    "vars",
-    "campaign",
-    "unsubscribe_url",
-    "now",
-    "event",
-    "recommendations",
-];
-
-/// A template source prepared for rendering: globals passed to partials, outputs escaped in HTML.
-pub fn prepared(source: &str, html: bool) -> Result<String, String> {
-    let source = if html {
-        escape_outputs(source).map_err(|e| e.message)?
-    } else {
-        source.to_string()
-    };
-    pass_globals(&source, &GLOBALS).map_err(|e| e.message)
-}
 
 /// A rendered message, before MIME.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +68,7 @@ pub struct Renderer<'w> {
 /// An HTML message template, prepared and parsed.
 struct Page {
     /// The source parsed: MJML compiled when [`compile_mjml_once`] could, CSS inlined when
-    /// [`inline_once`] could, outputs escaped, globals passed.
+    /// [`inline_once`] could.
     source: String,
     template: Template,
     /// Each rendered message still needs compiling from MJML.
@@ -108,25 +83,22 @@ impl<'w> Renderer<'w> {
     pub fn new(loaded: &'w LoadedWorkspace, workspace: &CheckedWorkspace) -> Result<Renderer<'w>, String> {
         let manifest = &workspace.manifest;
         let locale = TemplateLocale::new(&manifest.locale, &manifest.currency)?;
-        let partials = |html: bool| -> Result<BTreeMap<String, String>, String> {
+        let partials = |html: bool| -> BTreeMap<String, String> {
             partial_files(&loaded.templates, html)
                 .into_iter()
-                .map(|(name, file)| Ok((name, prepared(&loaded.sources.file(file).text, html)?)))
+                .map(|(name, file)| (name, loaded.sources.file(file).text.clone()))
                 .collect()
         };
-        let (html_partials, text_partials) = (partials(true)?, partials(false)?);
+        let (html_partials, text_partials) = (partials(true), partials(false));
         let catalog = ProductCatalog::default();
         Ok(Renderer {
             sources: &loaded.sources,
-            html: engine_with_catalog(&html_partials, &locale, Arc::clone(&catalog))?,
-            text: engine_with_catalog(&text_partials, &locale, Arc::clone(&catalog))?,
+            html: Engine::with_catalog(&html_partials, &locale, true, Arc::clone(&catalog)),
+            text: Engine::with_catalog(&text_partials, &locale, false, Arc::clone(&catalog)),
             catalog,
             parsed: Default::default(),
             pages: Default::default(),
-            html_partials: partial_files(&loaded.templates, true)
-                .into_iter()
-                .map(|(name, file)| (name, loaded.sources.file(file).text.clone()))
-                .collect(),
+            html_partials,
             inliner: css_inliner(),
         })
     }
@@ -145,27 +117,36 @@ impl<'w> Renderer<'w> {
             ProductRows::new(
                 products_by_key(dataset, key)
                     .into_iter()
-                    .map(|(key, row)| (key, liquid_value(row))),
+                    .map(|(key, row)| (key, LiquidValue::from_json(&row))),
                 fields,
             )
         });
     }
 
-    /// `source` prepared (escaped when `html`) and parsed, from the cache after the first time.
+    /// The engine for HTML (outputs escaped) or text templates.
+    fn engine(&self, html: bool) -> &Engine {
+        if html {
+            &self.html
+        } else {
+            &self.text
+        }
+    }
+
+    /// `source` parsed (outputs marked for escaping when `html`), from the cache after the
+    /// first time.
     fn template(&self, source: &str, html: bool) -> Result<Arc<Template>, String> {
         let cache = &self.parsed[usize::from(html)];
         if let Some(template) = read(cache).get(source) {
             return Ok(Arc::clone(template));
         }
-        let engine = if html { &self.html } else { &self.text };
-        let template = Arc::new(parse(engine, &prepared(source, html)?)?);
+        let template = Arc::new(self.engine(html).parse(source)?);
         write(cache).insert(source.to_string(), Arc::clone(&template));
         Ok(template)
     }
 
     /// Renders `source` (an HTML template when `html`: outputs escaped) with `globals`.
-    pub fn render(&self, source: &str, html: bool, globals: &liquid::Object) -> Result<String, String> {
-        render_parsed(&*self.template(source, html)?, globals)
+    pub fn render(&self, source: &str, html: bool, globals: &Object) -> Result<String, String> {
+        Ok(self.engine(html).render(&*self.template(source, html)?, globals)?)
     }
 
     /// The HTML message template `source` (MJML when `mjml`), prepared and parsed once:
@@ -185,10 +166,9 @@ impl<'w> Renderer<'w> {
             .as_deref()
             .and_then(|html| inline_once(&self.inliner, html, &self.html_partials));
         let liquid = inlined.as_deref().or(compiled.as_deref()).unwrap_or(source);
-        let prepared = prepared(liquid, true)?;
         let page = Arc::new(Page {
-            template: parse(&self.html, &prepared)?,
-            source: prepared,
+            template: self.html.parse(liquid)?,
+            source: liquid.to_string(),
             compile_each: compiled.is_none(),
             inline_each: inlined.is_none(),
         });
@@ -210,9 +190,9 @@ impl<'w> Renderer<'w> {
 
     /// Renders the HTML message template `source` (MJML when `mjml`) with `globals` to a
     /// message's HTML part: outputs escaped, MJML compiled, CSS inlined.
-    pub fn render_html(&self, source: &str, mjml: bool, globals: &liquid::Object) -> Result<String, String> {
+    pub fn render_html(&self, source: &str, mjml: bool, globals: &Object) -> Result<String, String> {
         let page = self.page(source, mjml)?;
-        let mut html = render_parsed(&page.template, globals)?;
+        let mut html = self.html.render(&page.template, globals)?;
         if page.compile_each {
             html = compile_mjml(&html)?;
         }
@@ -277,13 +257,13 @@ pub fn render_message(
     secret: &[u8],
 ) -> Result<RenderedMessage, String> {
     renderer.load_catalog(recipient.dataset, workspace);
-    let mut globals = liquid_object(recipient_globals(recipient, campaign, variant)?);
+    let mut globals = object_from_json(&recipient_globals(recipient, campaign, variant)?);
     let key = recipient.key();
     // The unsubscribe URL is rendered with the token added to the globals (its template may
     // use `user` and `unsubscribe_token`; the checker allows nothing else).
     globals.insert(
         "unsubscribe_token".into(),
-        Value::scalar(unsubscribe_token(secret, &key)),
+        LiquidValue::from(unsubscribe_token(secret, &key)),
     );
     let unsubscribe_url = renderer.render(&workspace.manifest.unsubscribe_url, false, &globals)?;
     let url_length = unsubscribe_url.chars().count();
@@ -292,8 +272,8 @@ pub fn render_message(
             "the unsubscribe URL is {url_length} characters long (at most {MAX_URL_CHARS}): a profile field it uses is too long"
         ));
     }
-    globals.remove("unsubscribe_token");
-    globals.insert("unsubscribe_url".into(), Value::scalar(unsubscribe_url.clone()));
+    globals.shift_remove("unsubscribe_token");
+    globals.insert("unsubscribe_url".into(), LiquidValue::from(unsubscribe_url.as_str()));
     let subject = one_line(
         &renderer
             .render(&variant.subject, false, &globals)
@@ -356,29 +336,6 @@ pub fn render_message(
         eml,
         hash,
     })
-}
-
-/// `globals` as Liquid values.
-fn liquid_object(globals: Map<String, Json>) -> liquid::Object {
-    globals
-        .into_iter()
-        .map(|(name, value)| (name.into(), liquid_value(value)))
-        .collect()
-}
-
-/// A JSON value as a Liquid value (whole numbers stay integers).
-fn liquid_value(value: Json) -> Value {
-    match value {
-        Json::Null => Value::Nil,
-        Json::Bool(b) => Value::scalar(b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Value::scalar(i),
-            None => Value::scalar(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Json::String(s) => Value::scalar(s),
-        Json::Array(items) => Value::Array(items.into_iter().map(liquid_value).collect()),
-        Json::Object(map) => Value::Object(liquid_object(map)),
-    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ mod unsubscribe;
 pub use context::{recipient_globals, Recipient};
 pub use golden::{is_exact_golden, readable_message};
 pub(crate) use message::envelope;
-pub use message::{prepared, render_message, RenderedMessage, Renderer};
+pub use message::{render_message, RenderedMessage, Renderer};
 pub use mime::{build_message, message_hash, message_id, quoted_printable, Envelope};
 pub use mjml::compile_mjml;
 pub(crate) use parallel::{map_on_every_core, RENDERS_PER_THREAD};

@@ -116,6 +116,26 @@ pub struct FilterChain {
     pub filters: Vec<Filter>,
     /// The whole chain.
     pub span: Range<usize>,
+    /// How the printed value is made safe for HTML (set for outputs of HTML templates).
+    pub escape: OutputEscape,
+}
+
+/// How an output of an HTML template is made safe (SPEC §6); text templates print as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputEscape {
+    /// Printed as it is (text templates; `raw`, already escaped or `capture`d outputs).
+    #[default]
+    AsIs,
+    /// HTML-escaped.
+    Html,
+    /// The start of a URL attribute's value: made a safe URL, then HTML-escaped.
+    UrlThenHtml,
+    /// The start of a URL attribute's value that prints a `capture`d variable (escaped when
+    /// captured): made a safe URL.
+    Url,
+    /// The start of a URL attribute's value that ends in `raw` or `escape`: made a safe URL
+    /// before that last filter.
+    UrlBeforeLastFilter,
 }
 
 /// A comparison operator in a condition.
@@ -200,6 +220,40 @@ pub enum PartialName {
     Dynamic(Expression),
 }
 
+/// A branch of `case`. As in Shopify, every `when` whose value matches renders (once per
+/// matching value), and an `else` renders when no `when` before it matched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseBranch {
+    /// `{% when a, b %}` and its body.
+    When(Vec<Expression>, Vec<Node>),
+    /// `{% else %}` and its body.
+    Else(Vec<Node>),
+}
+
+impl CaseBranch {
+    /// The values a `when` compares with (none for `else`).
+    pub fn values(&self) -> &[Expression] {
+        match self {
+            CaseBranch::When(values, _) => values,
+            CaseBranch::Else(_) => &[],
+        }
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[Node] {
+        match self {
+            CaseBranch::When(_, body) | CaseBranch::Else(body) => body,
+        }
+    }
+
+    /// The body, for changing.
+    pub fn body_mut(&mut self) -> &mut Vec<Node> {
+        match self {
+            CaseBranch::When(_, body) | CaseBranch::Else(body) => body,
+        }
+    }
+}
+
 /// A node of the template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -220,10 +274,8 @@ pub enum Node {
     Case {
         /// The value switched on.
         subject: Expression,
-        /// Each `when` with its values.
-        whens: Vec<(Vec<Expression>, Vec<Node>)>,
-        /// The `else` body.
-        otherwise: Option<Vec<Node>>,
+        /// Each `when` and `else`, in order.
+        branches: Vec<CaseBranch>,
     },
     /// `{% for x in c %}` or `{% tablerow x in c %}`.
     Loop {
@@ -258,6 +310,8 @@ pub enum Node {
     Counter {
         /// The counter.
         name: Name,
+        /// `decrement` rather than `increment`.
+        decrement: bool,
     },
     /// `{% cycle 'a', 'b' %}`.
     Cycle {

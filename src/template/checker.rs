@@ -142,24 +142,17 @@ impl Checker<'_, '_> {
                     self.block(body, walk, Scope::default());
                 }
             }
-            Node::Case {
-                subject,
-                whens,
-                otherwise,
-            } => {
+            Node::Case { subject, branches } => {
                 let subject_value = self.expression(subject, walk);
-                for (values, body) in whens {
-                    for value in values {
+                for branch in branches {
+                    for value in branch.values() {
                         self.expression(value, walk);
                         if let Some(subject_value) = &subject_value {
                             self.enum_literal(&subject_value.shape, value, walk);
                         }
                         self.persona_label(subject, value, walk);
                     }
-                    self.block(body, walk, Scope::default());
-                }
-                if let Some(body) = otherwise {
-                    self.block(body, walk, Scope::default());
+                    self.block(branch.body(), walk, Scope::default());
                 }
             }
             Node::Loop {
@@ -171,21 +164,6 @@ impl Checker<'_, '_> {
                 otherwise,
             } => {
                 let value = self.expression(collection, walk);
-                if let Some(Value {
-                    shape: Shape::Object(_),
-                    ..
-                }) = &value
-                {
-                    // The `liquid` crate keeps hashes unordered: the output could change between
-                    // runs. Valid Liquid, so a warning (`check --deny-warnings` makes it fatal).
-                    let d = Diagnostic::warning(
-                        "template::unordered-loop",
-                        "looping over a hash gives its keys in no fixed order",
-                    )
-                    .at_labeled(walk.span(&collection.span), "a hash, not a list")
-                    .with_hint("renders must be deterministic: loop over a list, or name the fields you want");
-                    self.diagnostics.push(d);
-                }
                 let item = value.map_or(Value::any(), |v| item_of(&v.shape));
                 for value in [&params.limit, &params.offset, &params.cols].into_iter().flatten() {
                     self.expression(value, walk);
@@ -207,7 +185,7 @@ impl Checker<'_, '_> {
                 self.block(body, walk, Scope::default());
                 walk.define(&name.text, Value::of(Shape::String));
             }
-            Node::Counter { name } => walk.define(&name.text, Value::of(Shape::Int)),
+            Node::Counter { name, .. } => walk.define(&name.text, Value::of(Shape::Int)),
             Node::Cycle { group, values } => {
                 for value in group.iter().chain(values) {
                     self.expression(value, walk);

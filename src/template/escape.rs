@@ -1,17 +1,16 @@
 //! HTML auto-escaping (SPEC §6): every output of an HTML template is HTML-escaped, unless its
 //! last filter is `raw`, it already ends in `escape`/`escape_once`, or it prints a `capture`d
-//! variable (whose own outputs were escaped when captured).
+//! variable (whose own outputs were escaped when captured). An output that starts the value of
+//! a URL attribute (`href="{{ … }}"`, `src=`) is also made a safe URL, so a `javascript:` URL
+//! from data never becomes a live link.
 //!
-//! The `liquid` crate has no auto-escape, so the template source is rewritten: ` | escape` is
-//! inserted at the end of each output's filter chain, found with tailor's own parser. An output
-//! that starts the value of a URL attribute (`href="{{ … }}"`, `src=`) also gets `safe_url`,
-//! so a `javascript:` URL from data never becomes a live link.
+//! Escaping is a property of each output node ([`OutputEscape`]), set once when an HTML
+//! template is parsed; the renderer applies it.
 
 use std::collections::BTreeSet;
 
-use super::ast::{ExpressionKind, FilterChain, Node};
-use super::error::TemplateError;
-use super::parser::parse_template;
+use super::ast::{ExpressionKind, FilterChain, Node, OutputEscape};
+use super::visit::{visit, visit_mut};
 
 /// `text` with `& < > " '` written as `&amp; &lt; &gt; &quot; &#39;` (SPEC §6): safe in HTML
 /// and XML text and attribute values.
@@ -36,24 +35,31 @@ const SAFE_LAST_FILTERS: [&str; 3] = ["raw", "escape", "escape_once"];
 /// Attributes whose value is a URL a reader's mail program may follow or load.
 const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "action", "formaction", "background"];
 
-/// The template with ` | escape` added to every output that needs it, and `safe_url` to every
-/// output that starts a URL attribute's value.
-pub fn escape_outputs(source: &str) -> Result<String, TemplateError> {
-    let nodes = parse_template(source)?;
+/// Marks every output of an HTML template's `nodes` (parsed from `source`) with how it is
+/// made safe.
+pub fn mark_escapes(source: &str, nodes: &mut [Node]) {
     let mut captured = BTreeSet::new();
-    collect_captures(&nodes, &mut captured);
-    let mut insertions = Vec::new();
-    collect_insertions(source, &nodes, &captured, &mut insertions);
-    insertions.sort_by_key(|(at, _)| *at);
-    let mut out = String::with_capacity(source.len() + insertions.len() * 20);
-    let mut last = 0;
-    for (at, text) in insertions {
-        out.push_str(&source[last..at]);
-        out.push_str(text);
-        last = at;
-    }
-    out.push_str(&source[last..]);
-    Ok(out)
+    visit(nodes, &mut |node| {
+        if let Node::Capture { name, .. } = node {
+            captured.insert(name.text.clone());
+        }
+    });
+    visit_mut(nodes, &mut |node| {
+        let (url, chain) = match node {
+            Node::Output(chain) => (starts_url_attribute(&source[..chain.span.start]), chain),
+            Node::Echo(chain) => (false, chain),
+            _ => return,
+        };
+        chain.escape = match (url, needs_escape(chain, &captured), chain.filters.is_empty()) {
+            (true, true, _) => OutputEscape::UrlThenHtml,
+            (false, true, _) => OutputEscape::Html,
+            // Already escaped or raw: the URL check goes before that last filter.
+            (true, false, false) => OutputEscape::UrlBeforeLastFilter,
+            // A captured variable, already escaped.
+            (true, false, true) => OutputEscape::Url,
+            (false, false, _) => OutputEscape::AsIs,
+        };
+    });
 }
 
 /// Whether the output whose `{{` ends just before `before` starts a URL attribute's value:
@@ -77,14 +83,6 @@ fn starts_url_attribute(before: &str) -> bool {
     URL_ATTRIBUTES.contains(&name_end[name_start..].to_ascii_lowercase().as_str())
 }
 
-fn collect_captures(nodes: &[Node], captured: &mut BTreeSet<String>) {
-    visit(nodes, &mut |node| {
-        if let Node::Capture { name, .. } = node {
-            captured.insert(name.text.clone());
-        }
-    });
-}
-
 fn needs_escape(chain: &FilterChain, captured: &BTreeSet<String>) -> bool {
     if chain
         .filters
@@ -97,91 +95,35 @@ fn needs_escape(chain: &FilterChain, captured: &BTreeSet<String>) -> bool {
     !(captured_root && chain.filters.is_empty())
 }
 
-fn collect_insertions(
-    source: &str,
-    nodes: &[Node],
-    captured: &BTreeSet<String>,
-    insertions: &mut Vec<(usize, &'static str)>,
-) {
-    visit(nodes, &mut |node| {
-        let (Node::Output(chain) | Node::Echo(chain)) = node else {
-            return;
-        };
-        let url = matches!(node, Node::Output(_)) && starts_url_attribute(&source[..chain.span.start]);
-        let escape = needs_escape(chain, captured);
-        match (url, escape, chain.filters.last()) {
-            (true, true, _) => insertions.push((chain.span.end, " | safe_url | escape")),
-            (false, true, _) => insertions.push((chain.span.end, " | escape")),
-            // Already escaped or raw: the URL check goes before that last filter.
-            (true, false, Some(last)) => insertions.push((last.span.start, "safe_url | ")),
-            (true, false, None) => insertions.push((chain.span.end, " | safe_url")),
-            (false, false, _) => {}
-        }
-    });
-}
-
-/// Calls `f` on every node, depth first.
-fn visit(nodes: &[Node], f: &mut impl FnMut(&Node)) {
-    for node in nodes {
-        f(node);
-        match node {
-            Node::If {
-                branches, otherwise, ..
-            } => {
-                for (_, body) in branches {
-                    visit(body, f);
-                }
-                if let Some(body) = otherwise {
-                    visit(body, f);
-                }
-            }
-            Node::Case { whens, otherwise, .. } => {
-                for (_, body) in whens {
-                    visit(body, f);
-                }
-                if let Some(body) = otherwise {
-                    visit(body, f);
-                }
-            }
-            Node::Loop { body, otherwise, .. } => {
-                visit(body, f);
-                if let Some(body) = otherwise {
-                    visit(body, f);
-                }
-            }
-            Node::Capture { body, .. } | Node::IfChanged(body) => visit(body, f),
-            _ => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::parse_template;
+
+    /// Each output's escape, in order.
+    fn marks(source: &str) -> Vec<OutputEscape> {
+        let mut nodes = parse_template(source).unwrap();
+        mark_escapes(source, &mut nodes);
+        let mut found = Vec::new();
+        visit(&nodes, &mut |node| {
+            if let Node::Output(chain) | Node::Echo(chain) = node {
+                found.push(chain.escape);
+            }
+        });
+        found
+    }
 
     #[test]
     fn escapes_every_output_but_raw_escaped_and_captured_ones() {
-        let source = "<b>{{ user.name }}</b>{{ user.bio | raw }}{{ x | escape }}{% capture c %}<i>{{ a }}</i>{% endcapture %}{{ c }}{% if y %}{{ y | upcase }}{% endif %}";
-        assert_eq!(
-            escape_outputs(source).unwrap(),
-            "<b>{{ user.name | escape }}</b>{{ user.bio | raw }}{{ x | escape }}{% capture c %}<i>{{ a | escape }}</i>{% endcapture %}{{ c }}{% if y %}{{ y | upcase | escape }}{% endif %}"
-        );
+        use OutputEscape::*;
+        let source = "<b>{{ user.name }}</b>{{ user.bio | raw }}{{ x | escape }}{% capture c %}<i>{{ a }}</i>{% endcapture %}{{ c }}{% if y %}{{ y | upcase }}{% endif %}{% liquid\necho b\n%}";
+        assert_eq!(marks(source), [Html, AsIs, AsIs, Html, AsIs, Html, Html]);
     }
 
     #[test]
     fn outputs_that_start_a_url_attribute_are_made_safe() {
+        use OutputEscape::*;
         let source = "<a href=\"{{ user.url }}\">x</a><img SRC='{{ user.pic | raw }}'><a href=\"https://a.test/{{ user.id }}\">y</a><a href={{- c -}}>z</a>";
-        assert_eq!(
-            escape_outputs(source).unwrap(),
-            "<a href=\"{{ user.url | safe_url | escape }}\">x</a><img SRC='{{ user.pic | safe_url | raw }}'><a href=\"https://a.test/{{ user.id | escape }}\">y</a><a href={{- c | safe_url | escape -}}>z</a>"
-        );
-    }
-
-    #[test]
-    fn handles_whitespace_control_and_echo() {
-        assert_eq!(
-            escape_outputs("{{- a -}}{% liquid\necho b\n%}").unwrap(),
-            "{{- a | escape -}}{% liquid\necho b | escape\n%}"
-        );
+        assert_eq!(marks(source), [UrlThenHtml, UrlBeforeLastFilter, Html, UrlThenHtml]);
     }
 }

@@ -298,6 +298,9 @@ impl Markup {
         let mut segments = Vec::new();
         loop {
             if self.eat_punct('.') {
+                if !matches!(self.peek(), Some(Tok::Ident(_))) {
+                    return Err(self.error("expected a name after `.` (an index goes in brackets: `items[0]`)"));
+                }
                 let name = self.name("a name after `.`")?;
                 end = name.span.end;
                 segments.push(Segment::Key(name));
@@ -369,6 +372,7 @@ impl Markup {
             value,
             filters,
             span: start..end,
+            escape: OutputEscape::AsIs,
         })
     }
 

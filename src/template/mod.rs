@@ -1,14 +1,9 @@
-//! Stage 3b, templates (SPEC §6): tailor's own parser of Liquid syntax, the single source of
-//! truth for checking templates, and the static checker that types every variable path and
-//! filter against the template context.
-//!
-//! The `liquid` crate exposes no syntax tree, so the parser here is ours; rendering goes through
-//! `liquid` ([`engine`]), extended with the filters its standard library lacks.
+//! Stage 3b, templates (SPEC §6): tailor's own Liquid — one parser, the single source of truth
+//! for checking and rendering; the static checker that types every variable path and filter
+//! against the template context; escaping as a property of output nodes; and the renderer,
+//! which walks the same syntax tree with Shopify's semantics within a render budget.
 
-mod assignment;
 mod ast;
-mod block_reflection;
-mod bounded_filter;
 pub mod budget;
 mod checker;
 mod context;
@@ -17,25 +12,32 @@ mod error;
 mod escape;
 mod filters;
 mod filters_impl;
-mod globals;
+mod interpreter;
 mod locale;
-mod loops;
 mod markup;
+mod parsed;
 mod parser;
 mod partials;
+mod render_error;
+mod scope;
 mod shape;
 mod tags;
+mod value;
+mod visit;
 
 pub use ast::*;
 pub use checker::{check_template, PartialLookup, TemplateUse};
 pub use context::{ContextBuilder, TemplateContext};
-pub use engine::{engine, engine_with_catalog, parse, render, render_parsed, Engine, Template};
+pub use engine::{globals_from_json, Engine};
 pub use error::TemplateError;
-pub use escape::{escape_html, escape_outputs};
+pub use escape::escape_html;
 pub use filters::{FilterSpec, FILTERS};
-pub use filters_impl::{ProductCatalog, ProductRows};
-pub use globals::pass_globals;
+pub use filters_impl::{safe_url, ProductCatalog, ProductRows};
 pub use locale::{TemplateLocale, SUPPORTED_LOCALES};
+pub use parsed::Template;
 pub use parser::parse_template;
 pub use partials::{partial_files, PARTIALS_FOLDER};
+pub use render_error::RenderError;
 pub use shape::{Shape, Value};
+pub use value::{object_from_json, LiquidValue, Object};
+pub use visit::visit;

@@ -6,6 +6,7 @@ use super::ast::*;
 use super::error::TemplateError;
 use super::markup::Markup;
 use super::tags::{self, Blocks, Opened};
+use super::visit::bodies;
 use crate::diag::suggestion_hint;
 
 /// Every tag name the parser knows, for suggestions.
@@ -70,10 +71,55 @@ pub fn parse_template(source: &str) -> Result<Vec<Node>, TemplateError> {
         position: 0,
         depth: 0,
     };
-    let (nodes, end) = parser.block(&[])?;
-    match end {
-        None => Ok(nodes),
-        Some((name, span)) => Err(unexpected(&name, span)),
+    let (mut nodes, end) = parser.block(&[])?;
+    if let Some((name, span)) = end {
+        return Err(unexpected(&name, span));
+    }
+    for node in &mut nodes {
+        drop_blank_text(node, source);
+    }
+    Ok(nodes)
+}
+
+/// Whether `nodes` print nothing but whitespace: only whitespace text, `assign`, `capture`
+/// and blocks made of the same (comments leave no node).
+fn is_blank(nodes: &[Node], source: &str) -> bool {
+    nodes.iter().all(|node| match node {
+        Node::Text(range) => source[range.clone()].trim().is_empty(),
+        Node::Assign { .. } | Node::Capture { .. } => true,
+        Node::If { .. } | Node::Case { .. } | Node::Loop { .. } | Node::IfChanged(_) => {
+            bodies(node).iter().all(|body| is_blank(body, source))
+        }
+        _ => false,
+    })
+}
+
+/// Shopify's rule for blocks that print only whitespace (`{% if x %}\n  {% assign … %}\n{% endif %}`):
+/// when every body of a block is blank ([`is_blank`]), their whitespace text is dropped, so
+/// the block prints nothing. Inner blocks are settled first.
+fn drop_blank_text(node: &mut Node, source: &str) {
+    let mut bodies: Vec<&mut Vec<Node>> = match node {
+        Node::If {
+            branches, otherwise, ..
+        } => branches
+            .iter_mut()
+            .map(|(_, body)| body)
+            .chain(otherwise.as_mut())
+            .collect(),
+        Node::Case { branches, .. } => branches.iter_mut().map(CaseBranch::body_mut).collect(),
+        Node::Loop { body, otherwise, .. } => std::iter::once(body).chain(otherwise.as_mut()).collect(),
+        Node::Capture { body, .. } | Node::IfChanged(body) => vec![body],
+        _ => return,
+    };
+    for body in bodies.iter_mut() {
+        for inner in body.iter_mut() {
+            drop_blank_text(inner, source);
+        }
+    }
+    if bodies.iter().all(|body| is_blank(body, source)) {
+        for body in bodies {
+            body.retain(|n| !matches!(n, Node::Text(_)));
+        }
     }
 }
 
@@ -90,8 +136,51 @@ fn markup_end(source: &str, from: usize, close: &str) -> Option<usize> {
     source.get(from..)?.find(close).map(|p| from + p)
 }
 
+/// Text between tags, with whitespace control applied: `{{-`/`{%-` trimmed the whitespace
+/// before, `-}}`/`-%}` the whitespace after.
+struct TextPieces<'s> {
+    source: &'s str,
+    pieces: Vec<Piece>,
+    /// The delimiter just before asked to trim the whitespace after it.
+    trim_next: bool,
+}
+
+impl TextPieces<'_> {
+    /// Adds the text at `range`, trimmed at its start if the delimiter before asked to.
+    fn text(&mut self, range: Range<usize>) {
+        let mut start = range.start;
+        if std::mem::take(&mut self.trim_next) {
+            let text = &self.source[range.clone()];
+            start += text.len() - text.trim_start().len();
+        }
+        if start < range.end {
+            self.pieces.push(Piece::Text(start..range.end));
+        }
+    }
+
+    /// Trims the whitespace at the end of the text just added (for `{{-` and `{%-`).
+    fn trim_before(&mut self) {
+        if let Some(Piece::Text(range)) = self.pieces.last_mut() {
+            let text = &self.source[range.clone()];
+            range.end = range.start + text.trim_end().len();
+            if range.start == range.end {
+                self.pieces.pop();
+            }
+        }
+    }
+}
+
 fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
-    let mut pieces = Vec::new();
+    let mut text = TextPieces {
+        source,
+        pieces: Vec::new(),
+        trim_next: false,
+    };
+    scan_into(source, &mut text)?;
+    Ok(text.pieces)
+}
+
+fn scan_into(source: &str, text: &mut TextPieces) -> Result<(), TemplateError> {
     let mut i = 0;
     while i < source.len() {
         let next_output = source[i..].find("{{").map(|p| i + p);
@@ -100,19 +189,21 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
             (Some(a), Some(b)) => a.min(b),
             (Some(a), None) | (None, Some(a)) => a,
             (None, None) => {
-                pieces.push(Piece::Text(i..source.len()));
+                text.text(i..source.len());
                 break;
             }
         };
         if start > i {
-            pieces.push(Piece::Text(i..start));
+            text.text(i..start);
         }
         let is_output = Some(start) == next_output;
         let (close, what) = if is_output { ("}}", "`{{`") } else { ("%}", "`{%`") };
         let mut inner_start = start + 2;
         if source[inner_start..].starts_with('-') {
             inner_start += 1;
+            text.trim_before();
         }
+        text.trim_next = false;
         let Some(close_at) = markup_end(source, inner_start, close) else {
             return Err(
                 TemplateError::new("template::syntax", format!("{what} is never closed"), start..start + 2)
@@ -120,15 +211,17 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
             );
         };
         let mut inner_end = close_at;
-        if inner_end > inner_start && source[..inner_end].ends_with('-') {
+        let trims_after = inner_end > inner_start && source[..inner_end].ends_with('-');
+        if trims_after {
             inner_end -= 1;
         }
         let whole = start..close_at + 2;
         if is_output {
-            pieces.push(Piece::Output {
+            text.pieces.push(Piece::Output {
                 markup: inner_start..inner_end,
             });
             i = whole.end;
+            text.trim_next = trims_after;
             continue;
         }
         let markup = &source[inner_start..inner_end];
@@ -145,31 +238,57 @@ fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
             "raw" => {
                 let (body_end, after) = find_end_tag(source, whole.end, "raw", "endraw")
                     .ok_or_else(|| unclosed("raw", "endraw", name_span.clone()))?;
-                pieces.push(Piece::Text(whole.end..body_end));
+                text.trim_next = trims_after;
+                text.text(whole.end..body_end);
+                if source[body_end + 2..].starts_with('-') {
+                    text.trim_before();
+                }
+                text.trim_next = source[..after - 2].ends_with('-');
                 i = after;
+            }
+            "doc" if !source[name_span.end..inner_end].trim().is_empty() => {
+                return Err(TemplateError::new(
+                    "template::syntax",
+                    "`doc` takes no arguments",
+                    name_span.end..inner_end,
+                ))
+            }
+            "#" if source[name_span.end..inner_end]
+                .lines()
+                .skip(1)
+                .any(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#')) =>
+            {
+                return Err(TemplateError::new(
+                    "template::syntax",
+                    "every line of an inline comment starts with `#`",
+                    name_span.end..inner_end,
+                ))
             }
             "comment" | "doc" => {
                 let end_name = if name == "comment" { "endcomment" } else { "enddoc" };
                 let (_, after) = find_end_tag(source, whole.end, &name, end_name)
                     .ok_or_else(|| unclosed(&name, end_name, name_span.clone()))?;
+                text.trim_next = source[..after - 2].ends_with('-');
                 i = after;
             }
             "liquid" => {
-                liquid_lines(source, name_span.end..inner_end, &mut pieces)?;
+                liquid_lines(source, name_span.end..inner_end, &mut text.pieces)?;
                 i = whole.end;
+                text.trim_next = trims_after;
             }
             _ => {
-                pieces.push(Piece::Tag {
+                text.pieces.push(Piece::Tag {
                     name,
                     name_span: name_span.clone(),
                     markup: name_span.end..inner_end,
                     whole: whole.clone(),
                 });
                 i = whole.end;
+                text.trim_next = trims_after;
             }
         }
     }
-    Ok(pieces)
+    Ok(())
 }
 
 fn unclosed(name: &str, end: &str, span: Range<usize>) -> TemplateError {
@@ -361,7 +480,7 @@ impl BlockParser<'_> {
                 Node::IfChanged(self.body(&["endifchanged"], name, &name_span)?.0)
             }
             "assign" => tags::assign(m, &markup)?,
-            "increment" | "decrement" => tags::counter(m)?,
+            "increment" | "decrement" => tags::counter(m, name == "decrement")?,
             "cycle" => tags::cycle(m)?,
             "echo" => return tags::echo(m),
             "render" | "include" => tags::partial(name, m, whole)?,

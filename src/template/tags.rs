@@ -52,11 +52,9 @@ pub(super) fn conditional(parser: &mut impl Blocks, opened: Opened, mut m: Marku
             }
             "else" => {
                 // Liquid ignores further `else`/`elsif` branches after an `else`.
-                let (mut otherwise, mut next, _) = parser.body(&ends, name, span)?;
+                let (otherwise, mut next, _) = parser.body(&ends, name, span)?;
                 while next != end {
-                    let (ignored, n, _) = parser.body(&ends, name, span)?;
-                    otherwise.extend(ignored);
-                    next = n;
+                    next = parser.body(&ends, name, span)?.1;
                 }
                 return Ok(Node::If {
                     unless: name == "unless",
@@ -82,8 +80,7 @@ pub(super) fn case(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -> R
     let subject = m.expression()?;
     m.finish()?;
     let (_, mut next, mut next_markup) = parser.body(&ends, name, span)?;
-    let mut whens = Vec::new();
-    let mut otherwise = None;
+    let mut branches = Vec::new();
     loop {
         match next.as_str() {
             "when" => {
@@ -94,21 +91,15 @@ pub(super) fn case(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -> R
                 }
                 wm.finish()?;
                 let (body, n, nm) = parser.body(&ends, name, span)?;
-                whens.push((values, body));
+                branches.push(CaseBranch::When(values, body));
                 (next, next_markup) = (n, nm);
             }
             "else" => {
                 let (body, n, nm) = parser.body(&ends, name, span)?;
-                otherwise = Some(body);
+                branches.push(CaseBranch::Else(body));
                 (next, next_markup) = (n, nm);
             }
-            _ => {
-                return Ok(Node::Case {
-                    subject,
-                    whens,
-                    otherwise,
-                })
-            }
+            _ => return Ok(Node::Case { subject, branches }),
         }
     }
 }
@@ -156,6 +147,16 @@ pub(super) fn capture(parser: &mut impl Blocks, opened: Opened, mut m: Markup) -
 /// `{% assign name = value | filters %}`.
 pub(super) fn assign(mut m: Markup, markup: &Range<usize>) -> Result<Node, TemplateError> {
     let variable = m.name("a variable name")?;
+    if variable.text.ends_with('?') {
+        return Err(TemplateError::new(
+            "template::syntax",
+            format!(
+                "`{}` cannot be assigned: a variable name does not end in `?`",
+                variable.text
+            ),
+            variable.span,
+        ));
+    }
     if !matches!(m.next(), Some((Tok::Op("="), _))) {
         return Err(TemplateError::new(
             "template::syntax",
@@ -169,10 +170,13 @@ pub(super) fn assign(mut m: Markup, markup: &Range<usize>) -> Result<Node, Templ
 }
 
 /// `{% increment name %}` and `{% decrement name %}`.
-pub(super) fn counter(mut m: Markup) -> Result<Node, TemplateError> {
+pub(super) fn counter(mut m: Markup, decrement: bool) -> Result<Node, TemplateError> {
     let variable = m.name("a counter name")?;
     m.finish()?;
-    Ok(Node::Counter { name: variable })
+    Ok(Node::Counter {
+        name: variable,
+        decrement,
+    })
 }
 
 /// `{% cycle [group:] a, b, c %}`.

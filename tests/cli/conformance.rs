@@ -1,6 +1,8 @@
 //! Golden Liquid (the shared conformance suite): tailor's Liquid parser must accept the
-//! standard syntax, and the static checker, given a context inferred from each case's data,
-//! must accept the valid cases it parses.
+//! standard syntax; the static checker, given a context inferred from each case's data, must
+//! accept the valid cases it parses; and the renderer must render the valid cases as expected
+//! and reject the invalid ones. The suite is found at `$TAILOR_GOLDEN_LIQUID` or in
+//! `../shared/conformance/golden-liquid/`; without it these tests fail.
 
 use std::collections::BTreeMap;
 
@@ -19,15 +21,20 @@ impl PartialLookup for CasePartials<'_> {
     }
 }
 
-/// The Golden Liquid suite's cases, when the shared folder is there.
-fn suite() -> Option<Vec<serde_json::Value>> {
-    let path = crate::support::repo().join("../shared/conformance/golden-liquid/golden_liquid.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is not present", path.display());
-        return None;
-    };
+/// The Golden Liquid suite's cases; a test that needs them fails without them.
+fn suite() -> Vec<serde_json::Value> {
+    let folder = std::env::var_os("TAILOR_GOLDEN_LIQUID")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::support::repo().join("../shared/conformance/golden-liquid"));
+    let path = folder.join("golden_liquid.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "the Golden Liquid suite is missing ({}: {e}): set TAILOR_GOLDEN_LIQUID to the folder holding golden_liquid.json",
+            path.display()
+        )
+    });
     let suite: serde_json::Value = serde_json::from_str(&text).expect("suite");
-    suite["tests"].as_array().cloned()
+    suite["tests"].as_array().cloned().expect("a list of tests")
 }
 
 /// A case's partials: name to source.
@@ -53,7 +60,7 @@ const STRICT_BY_DESIGN: [&str; 3] = [
 
 #[test]
 fn golden_liquid_valid_cases_parse_and_check() {
-    let Some(cases) = suite() else { return };
+    let cases = suite();
     let (mut valid, mut parsed, mut accepted, mut strict) = (0, 0, 0, 0);
     let mut rejected = Vec::new();
     for case in &cases {
@@ -107,22 +114,27 @@ fn golden_liquid_valid_cases_parse_and_check() {
     assert!(rejected.len() <= 2, "the checker rejects valid Liquid: {rejected:#?}");
 }
 
-/// Renders every Golden Liquid case through tailor's Liquid engine (escaping off): valid cases
-/// must give the expected output, invalid ones an error. Prints the rates and the failures.
+/// Renders every Golden Liquid case through tailor's renderer (escaping off, undefined
+/// variables nil as in Liquid; `check` stays strict for workspaces): at least 99% of the valid
+/// cases must give the expected output and at least 95% of the invalid ones an error. Prints
+/// the rates and the failures (each, with `TAILOR_SHOW_FAILURES=1`).
 #[test]
 fn golden_liquid_renders() {
-    let Some(cases) = suite() else { return };
+    let cases = suite();
     let (mut valid, mut rendered, mut invalid, mut rejected) = (0, 0, 0, 0);
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
     for case in &cases {
         let template = case["template"].as_str().unwrap_or_default();
         let partials = case_partials(case);
-        let engine = tailor::template::engine(&partials, &Default::default()).expect("engine");
-        let globals = liquid::model::to_object(&case["data"]).unwrap_or_default();
-        let output = tailor::template::render(&engine, template, &globals);
+        let engine = tailor::template::Engine::new(&partials, &Default::default(), false);
+        let globals = tailor::template::globals_from_json(&case["data"]);
+        let output = engine.render_source(template, &globals);
         if case["invalid"].as_bool().unwrap_or(false) {
             invalid += 1;
             rejected += usize::from(output.is_err());
+            if output.is_ok() && std::env::var_os("TAILOR_SHOW_FAILURES").is_some() {
+                eprintln!("ACCEPTED {}: {:?} -> {:?}", case["name"], template, output);
+            }
             continue;
         }
         valid += 1;
@@ -151,10 +163,16 @@ fn golden_liquid_renders() {
     }
     eprintln!("golden liquid rendering: {rendered}/{valid} valid cases render as expected; {rejected}/{invalid} invalid cases are rejected");
     eprintln!("failures by first tag: {failures:?}");
-    // The baseline with the `liquid` crate and tailor's filters: 501 of 928. Most failures are
-    // undefined variables (an error in tailor by design) and gaps in the `liquid` crate (ranges
-    // in output position, `allow_false`, `blank`/`empty` semantics, bracketed roots, lax numeric
-    // coercion); closing them is the rendering work still ahead. The `liquid` crate iterates
-    // hashes in random order, so a few hash-iterating cases pass on some runs only.
-    assert!(rendered >= 495, "rendering conformance fell to {rendered}/{valid}");
+    // With the `liquid` crate the figures were 501/928 and 113/126. The valid case left is
+    // `tags, case, unexpected when token` (`when 'a' and 'b'`, which Shopify's lax parser
+    // accepts and tailor refuses); the invalid ones accepted are malformed tags inside a
+    // comment, and `{% liquid endif %}` closing a block opened outside the `liquid` tag.
+    assert!(
+        rendered * 100 >= valid * 99,
+        "rendering conformance fell to {rendered}/{valid}"
+    );
+    assert!(
+        rejected * 100 >= invalid * 95,
+        "only {rejected}/{invalid} invalid cases are rejected"
+    );
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use tailor::template::{engine, escape_outputs, render};
+use tailor::template::{globals_from_json, Engine};
 
 fn escaped(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -33,12 +33,11 @@ proptest! {
 
     #[test]
     fn data_never_becomes_markup(name in field(), tags in prop::collection::vec(field(), 0..3), note in field()) {
-        let engine = engine(&BTreeMap::new(), &Default::default()).expect("engine");
-        let source = escape_outputs(TEMPLATE).expect("parses");
-        let globals = liquid::object!({
+        let engine = Engine::new(&BTreeMap::new(), &Default::default(), true);
+        let globals = globals_from_json(&serde_json::json!({
             "user": { "name": name.clone(), "tags": tags.clone(), "note": note.clone(), "bio": "<b>trusted</b>" }
-        });
-        let html = render(&engine, &source, &globals).expect("renders");
+        }));
+        let html = engine.render_source(TEMPLATE, &globals).expect("renders");
         let shown = if name.is_empty() { "you".to_string() } else { escaped(&name) };
         let items: String = tags.iter().map(|t| format!("<li>{}</li>", escaped(t))).collect();
         let expected = format!(

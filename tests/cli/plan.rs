@@ -476,7 +476,7 @@ fn render_all_names_every_message_that_breaks_on_real_data() {
     for key in ["u1", "u2", "u5"] {
         assert!(
             output.stderr.contains(&format!(
-                "error[render::failed]: campaign `nyc_offer`, variant `standard`, profile `{key}`: in `campaigns/templates/nyc_offer.html.liquid`"
+                "error[render::failed]: campaign `nyc_offer`, variant `standard`, profile `{key}`: in `campaigns/templates/nyc_offer.html.liquid`: line 2, column 16: `divided_by`: cannot divide by zero"
             )),
             "{}",
             output.stderr

@@ -51,7 +51,7 @@ fn compare_both_ways(root: &Path) -> (usize, Vec<String>) {
             let variant = &campaign.variants[send.variant];
             let mut globals = recipient_globals(&inputs.recipient(send), campaign, variant).expect("globals");
             globals.insert("unsubscribe_url".into(), "https://acme.test/u?a=1&b=2".into());
-            let globals = liquid::model::to_object(&serde_json::Value::Object(globals)).expect("object");
+            let globals = tailor::template::object_from_json(&globals);
             let (source, mjml) = (&loaded.sources.file(variant.html.file).text, variant.html.mjml);
             let mut each = renderer.render(source, true, &globals).expect("renders");
             if mjml {

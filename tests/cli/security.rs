@@ -684,9 +684,9 @@ fn an_smtp_password_in_the_url_is_refused_and_never_echoed_and_no_user_means_no_
 
 /// Renders `source` with `user` as its data, through tailor's engine.
 fn render_liquid(source: &str, user: serde_json::Value) -> Result<String, String> {
-    let engine = tailor::template::engine(&Default::default(), &Default::default()).expect("engine");
-    let globals = liquid::model::to_object(&serde_json::json!({ "user": user })).expect("globals");
-    tailor::template::render(&engine, source, &globals)
+    let engine = tailor::template::Engine::new(&Default::default(), &Default::default(), false);
+    let globals = tailor::template::globals_from_json(&serde_json::json!({ "user": user }));
+    Ok(engine.render_source(source, &globals)?)
 }
 
 #[test]
@@ -757,7 +757,7 @@ fn a_render_has_step_and_size_limits() {
     );
     assert_eq!(
         ok("{% tablerow t in user.tags cols: 2 %}{{ t }}{% endtablerow %}"),
-        "<tr class=\"row1\"><td class=\"col1\">a</td><td class=\"col2\">b</td></tr><tr class=\"row2\"><td class=\"col1\">c</td></tr>"
+        "<tr class=\"row1\">\n<td class=\"col1\">a</td><td class=\"col2\">b</td></tr>\n<tr class=\"row2\"><td class=\"col1\">c</td></tr>\n"
     );
 }
 
@@ -864,15 +864,15 @@ fn a_huge_block_scalar_error_is_quoted_briefly() {
 
 #[test]
 fn javascript_urls_from_data_do_not_become_links() {
-    let engine = tailor::template::engine(&Default::default(), &Default::default()).expect("engine");
-    let source = tailor::template::escape_outputs(
-        "<a href=\"{{ user.site }}\">site</a><img src=\"{{ user.pic }}\"><a href=\"https://acme.test/p/{{ user.id }}\">p</a>",
-    )
-    .expect("prepares");
+    let engine = tailor::template::Engine::new(&Default::default(), &Default::default(), true);
+    let template = engine
+        .parse("<a href=\"{{ user.site }}\">site</a><img src=\"{{ user.pic }}\"><a href=\"https://acme.test/p/{{ user.id }}\">p</a>")
+        .expect("parses");
     let render = |site: &str| {
-        let globals =
-            liquid::object!({ "user": { "site": site, "pic": " JaVa\tScRiPt:alert(1)", "id": "javascript:x" } });
-        tailor::template::render(&engine, &source, &globals).expect("renders")
+        let globals = tailor::template::globals_from_json(
+            &serde_json::json!({ "user": { "site": site, "pic": " JaVa\tScRiPt:alert(1)", "id": "javascript:x" } }),
+        );
+        engine.render(&template, &globals).expect("renders")
     };
     let html = render("javascript:alert(document.cookie)");
     assert!(!html.to_lowercase().contains("javascript:alert"), "{html}");

@@ -1,63 +1,88 @@
-//! `base64_encode`, `base64_decode` and their URL-safe forms.
+//! URL and Base64 encoding filters.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine as _;
-use liquid_core::{Display_filter, Filter, FilterReflection, ParseFilter};
-use liquid_core::{Result, Runtime, Value, ValueView};
 
-use super::invalid_input;
+use super::FilterResult;
+use crate::template::value::LiquidValue;
 
-macro_rules! base64_filter {
-    ($public:ident, $parsed:ident, $name:literal, $description:literal, |$text:ident| $body:expr) => {
-        #[doc = $description]
-        #[derive(Clone, ParseFilter, FilterReflection)]
-        #[filter(name = $name, description = $description, parsed($parsed))]
-        pub struct $public;
-
-        #[derive(Debug, Default, Display_filter)]
-        #[name = $name]
-        struct $parsed;
-
-        impl Filter for $parsed {
-            fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> Result<Value> {
-                let $text = input.to_kstr();
-                $body
-            }
+/// Form-encodes text as Ruby's `CGI.escape` does (space as `+`); nil stays nil.
+pub fn url_encode(input: &LiquidValue) -> LiquidValue {
+    if input.is_nil() {
+        return LiquidValue::Nil;
+    }
+    let text = input.to_text();
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    for byte in text.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
         }
-    };
+    }
+    out.into()
 }
 
-fn decoded(bytes: std::result::Result<Vec<u8>, base64::DecodeError>) -> Result<Value> {
-    let bytes = bytes.map_err(|_| invalid_input("not valid base64"))?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid_input("the decoded bytes are not UTF-8"))?;
-    Ok(Value::scalar(text))
+/// Decodes form-encoded text (`+` as space, `%XX` escapes); nil stays nil.
+pub fn url_decode(input: &LiquidValue) -> LiquidValue {
+    if input.is_nil() {
+        return LiquidValue::Nil;
+    }
+    let text = input.to_text();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            ) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned().into()
 }
 
-base64_filter!(
-    Base64Encode,
-    Base64EncodeFilter,
-    "base64_encode",
-    "Encodes text as base64.",
-    |text| Ok(Value::scalar(STANDARD.encode(text.as_bytes())))
-);
-base64_filter!(
-    Base64Decode,
-    Base64DecodeFilter,
-    "base64_decode",
-    "Decodes base64 text.",
-    |text| decoded(STANDARD.decode(text.as_bytes()))
-);
-base64_filter!(
-    Base64UrlSafeEncode,
-    Base64UrlSafeEncodeFilter,
-    "base64_url_safe_encode",
-    "Encodes text as URL-safe base64.",
-    |text| Ok(Value::scalar(URL_SAFE.encode(text.as_bytes())))
-);
-base64_filter!(
-    Base64UrlSafeDecode,
-    Base64UrlSafeDecodeFilter,
-    "base64_url_safe_decode",
-    "Decodes URL-safe base64 text.",
-    |text| decoded(URL_SAFE.decode(text.as_bytes()))
-);
+/// Base64 (URL-safe alphabet when `url_safe`) of the input's text.
+pub fn base64_encode(input: &LiquidValue, url_safe: bool) -> LiquidValue {
+    let text = input.to_text();
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    engine.encode(text.as_bytes()).into()
+}
+
+/// The text Base64 (URL-safe alphabet when `url_safe`) encodes; invalid Base64 is an error.
+pub fn base64_decode(input: &LiquidValue, url_safe: bool) -> FilterResult {
+    let text = input.to_text();
+    let engine = if url_safe { &URL_SAFE } else { &STANDARD };
+    let bytes = engine
+        .decode(text.as_bytes())
+        .map_err(|e| format!("`{text}` is not valid Base64: {e}"))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let encoded = url_encode(&"a b&c=é".into());
+        assert_eq!(encoded.to_text(), "a+b%26c%3D%C3%A9");
+        assert_eq!(url_decode(&encoded).to_text(), "a b&c=é");
+        assert_eq!(url_decode(&"100%".into()).to_text(), "100%");
+        let b64 = base64_encode(&"_#/.".into(), true);
+        assert_eq!(b64.to_text(), "XyMvLg==");
+        assert_eq!(base64_decode(&b64, true).unwrap().to_text(), "_#/.");
+        assert!(base64_decode(&"5".into(), false).is_err());
+    }
+}

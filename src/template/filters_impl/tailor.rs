@@ -1,109 +1,29 @@
-//! tailor's own filters: `money`, `url_param`, `pluralize`, `raw` and `safe_url`.
+//! tailor's own filters: `money`, `url_param`, `pluralize`, `product` and `safe_url`.
 
 use std::sync::{Arc, OnceLock};
 
-use liquid_core::parser::FilterArguments;
-use liquid_core::{
-    Display_filter, Expression, Filter, FilterParameters, FilterReflection, FromFilterParameters, ParseFilter,
-};
-
+use super::FilterResult;
 use crate::model::is_currency_code;
+use crate::template::value::{LiquidValue, Number, Object};
 use crate::template::TemplateLocale;
-use liquid_core::{Result, Runtime, Value, ValueView};
 
-use super::{invalid_argument, invalid_input};
-
-#[derive(Debug, FilterParameters)]
-struct MoneyArgs {
-    #[parameter(description = "ISO 4217 currency code (default: the workspace's).", arg_type = "str")]
-    currency: Option<Expression>,
-}
-
-/// Formats a number as money in the workspace's locale: `{{ 1234.5 | money }}` → `$1,234.50`
-/// (en-US, USD) or `1.234,50 €` (de-DE, EUR); an argument names another currency.
-#[derive(Clone, FilterReflection)]
-#[filter(
-    name = "money",
-    description = "Formats a number as money.",
-    parameters(MoneyArgs),
-    parsed(MoneyFilter)
-)]
-pub struct Money {
-    /// The workspace's locale and currency.
-    pub locale: Arc<TemplateLocale>,
-}
-
-impl ParseFilter for Money {
-    fn parse(&self, arguments: FilterArguments) -> Result<Box<dyn Filter>> {
-        let args = MoneyArgs::from_args(arguments)?;
-        Ok(Box::new(MoneyFilter {
-            args,
-            locale: Arc::clone(&self.locale),
-        }))
+/// Formats a number as money in the workspace's locale: `{{ 1234.5 | money }}` is `$1,234.50`
+/// (en-US, USD) or `1.234,50 €` (de-DE, EUR); an argument names another currency. Nil stays nil.
+pub fn money(input: &LiquidValue, currency: Option<LiquidValue>, locale: &TemplateLocale) -> FilterResult {
+    let amount = match input {
+        LiquidValue::Nil => return Ok(LiquidValue::Nil),
+        LiquidValue::Int(_) | LiquidValue::Float(_) => input.to_number().as_f64(),
+        LiquidValue::Str(s) => match crate::template::value::parse_number(s) {
+            Some(number) => number.as_f64(),
+            None => return Err(format!("expects a number, not `{s}`")),
+        },
+        other => return Err(format!("expects a number, not {}", other.kind())),
+    };
+    let code = currency.filter(|c| !c.is_nil()).map(|c| c.to_text().into_owned());
+    if let Some(code) = code.as_deref().filter(|c| !is_currency_code(&c.to_uppercase())) {
+        return Err(format!("`{code}` is not an ISO 4217 currency code"));
     }
-
-    fn reflection(&self) -> &dyn FilterReflection {
-        self
-    }
-}
-
-#[derive(Debug)]
-struct MoneyFilter {
-    args: MoneyArgs,
-    locale: Arc<TemplateLocale>,
-}
-
-impl std::fmt::Display for MoneyFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "money: {}", self.args)
-    }
-}
-
-impl Filter for MoneyFilter {
-    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> Result<Value> {
-        let args = self.args.evaluate(runtime)?;
-        if input.is_nil() {
-            return Ok(Value::Nil);
-        }
-        let amount = input
-            .as_scalar()
-            .and_then(|s| s.to_float())
-            .ok_or_else(|| invalid_input("a number"))?;
-        if let Some(code) = args
-            .currency
-            .as_deref()
-            .filter(|c| !is_currency_code(&c.to_uppercase()))
-        {
-            let cause = format!("`{code}` is not an ISO 4217 currency code");
-            return Err(invalid_argument("currency", cause));
-        }
-        Ok(Value::scalar(self.locale.money(amount, args.currency.as_deref())))
-    }
-}
-
-#[derive(Debug, FilterParameters)]
-struct UrlParamArgs {
-    #[parameter(description = "The query parameter's name.", arg_type = "str")]
-    name: Expression,
-    #[parameter(description = "Its value.", arg_type = "str")]
-    value: Expression,
-}
-
-/// Adds a query parameter to a URL: `{{ url | url_param: 'utm_source', 'email' }}`.
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "url_param",
-    description = "Adds a URL-encoded query parameter to a URL.",
-    parameters(UrlParamArgs),
-    parsed(UrlParamFilter)
-)]
-pub struct UrlParam;
-
-#[derive(Debug, FromFilterParameters, Display_filter)]
-#[name = "url_param"]
-struct UrlParamFilter {
-    #[parameters]
-    args: UrlParamArgs,
+    Ok(locale.money(amount, code.as_deref()).into())
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -119,81 +39,53 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-impl Filter for UrlParamFilter {
-    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> Result<Value> {
-        let args = self.args.evaluate(runtime)?;
-        let url = input.to_kstr();
-        let (base, fragment) = url.split_once('#').map_or((url.as_str(), None), |(b, f)| (b, Some(f)));
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let mut out = format!("{base}{separator}{}={}", encode(&args.name), encode(&args.value));
-        if let Some(fragment) = fragment {
-            out.push('#');
-            out.push_str(fragment);
-        }
-        Ok(Value::scalar(out))
+/// Adds a query parameter to a URL: `{{ url | url_param: 'utm_source', 'email' }}`.
+pub fn url_param(input: &LiquidValue, name: &LiquidValue, value: &LiquidValue) -> LiquidValue {
+    let url = input.to_text();
+    let (base, fragment) = url.split_once('#').map_or((url.as_ref(), None), |(b, f)| (b, Some(f)));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut out = format!(
+        "{base}{separator}{}={}",
+        encode(&name.to_text()),
+        encode(&value.to_text())
+    );
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out.into()
+}
+
+/// The singular for 1 and the plural otherwise: `{{ n | pluralize: 'item', 'items' }}`.
+pub fn pluralize(input: &LiquidValue, singular: &LiquidValue, plural: &LiquidValue) -> LiquidValue {
+    let one = matches!(input.to_number(), Number::Int(1)) || input.to_number() == Number::Float(1.0);
+    if one {
+        singular.clone()
+    } else {
+        plural.clone()
     }
 }
 
-#[derive(Debug, FilterParameters)]
-struct PluralizeArgs {
-    #[parameter(description = "The word for one.", arg_type = "str")]
-    singular: Expression,
-    #[parameter(description = "The word for any other count.", arg_type = "str")]
-    plural: Expression,
-}
-
-/// Picks the singular for 1 and the plural otherwise: `{{ n | pluralize: 'item', 'items' }}`.
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "pluralize",
-    description = "The singular for 1, the plural otherwise.",
-    parameters(PluralizeArgs),
-    parsed(PluralizeFilter)
-)]
-pub struct Pluralize;
-
-#[derive(Debug, FromFilterParameters, Display_filter)]
-#[name = "pluralize"]
-struct PluralizeFilter {
-    #[parameters]
-    args: PluralizeArgs,
-}
-
-impl Filter for PluralizeFilter {
-    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> Result<Value> {
-        let args = self.args.evaluate(runtime)?;
-        let count = input
-            .as_scalar()
-            .and_then(|s| s.to_float())
-            .ok_or_else(|| invalid_argument("input", "a number"))?;
-        Ok(Value::scalar(if count == 1.0 {
-            args.singular.into_owned()
-        } else {
-            args.plural.into_owned()
-        }))
-    }
-}
-
-/// The catalog's products by key, as template objects, and the row of a key the catalog lacks
-/// (every field nil, so `{{ p.name | default: "..." }}` works for it).
+/// The catalog's products by key, and the row of a key the catalog lacks (every field nil, so
+/// `{{ p.name | default: "..." }}` works for it).
 #[derive(Debug, Default)]
 pub struct ProductRows {
-    by_key: liquid_core::Object,
-    unknown: Value,
+    by_key: Object,
+    unknown: LiquidValue,
 }
 
 impl ProductRows {
     /// The rows by key; `fields` are the catalog's field names.
-    pub fn new(rows: impl IntoIterator<Item = (String, Value)>, fields: Vec<&str>) -> ProductRows {
-        let unknown: liquid_core::Object = fields.into_iter().map(|f| (f.to_string().into(), Value::Nil)).collect();
+    pub fn new(rows: impl IntoIterator<Item = (String, LiquidValue)>, fields: Vec<&str>) -> ProductRows {
+        let unknown: Object = fields.into_iter().map(|f| (f.to_string(), LiquidValue::Nil)).collect();
         ProductRows {
-            by_key: rows.into_iter().map(|(key, row)| (key.into(), row)).collect(),
-            unknown: Value::Object(unknown),
+            by_key: rows.into_iter().collect(),
+            unknown: unknown.into(),
         }
     }
 
     /// The row of `key`, or the all-nil row.
-    fn get(&self, key: &str) -> Value {
+    fn get(&self, key: &str) -> LiquidValue {
         self.by_key.get(key).cloned().unwrap_or_else(|| self.unknown.clone())
     }
 }
@@ -201,68 +93,12 @@ impl ProductRows {
 /// The catalog for `product` filters: filled once per run from the data.
 pub type ProductCatalog = Arc<OnceLock<ProductRows>>;
 
-/// Looks a product up in the catalog by its key: `{{ event.product_id | product }}` → the
-/// catalog row (its fields typed by the schema); a key the catalog lacks (or nil) gives the row
-/// with every field nil.
-#[derive(Clone, FilterReflection)]
-#[filter(
-    name = "product",
-    description = "The catalog row of a product key.",
-    parsed(ProductFilter)
-)]
-pub struct Product {
-    /// The catalog, shared with the renderer that fills it.
-    pub catalog: ProductCatalog,
-}
-
-impl ParseFilter for Product {
-    fn parse(&self, mut arguments: FilterArguments) -> Result<Box<dyn Filter>> {
-        if arguments.positional.next().is_some() || arguments.keyword.next().is_some() {
-            return Err(invalid_argument("product", "`product` takes no arguments"));
-        }
-        Ok(Box::new(ProductFilter {
-            catalog: Arc::clone(&self.catalog),
-        }))
-    }
-
-    fn reflection(&self) -> &dyn FilterReflection {
-        self
-    }
-}
-
-#[derive(Debug, Display_filter)]
-#[name = "product"]
-struct ProductFilter {
-    catalog: ProductCatalog,
-}
-
-impl Filter for ProductFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> Result<Value> {
-        let catalog = self
-            .catalog
-            .get()
-            .ok_or_else(|| invalid_input("a product key, with the catalog loaded"))?;
-        Ok(catalog.get(input.to_kstr().as_str()))
-    }
-}
-
-/// Marks an output as not to be HTML-escaped; the value itself is unchanged.
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "raw",
-    description = "Prints the value without HTML escaping.",
-    parsed(RawFilter)
-)]
-pub struct Raw;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "raw"]
-struct RawFilter;
-
-impl Filter for RawFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> Result<Value> {
-        Ok(input.to_value())
-    }
+/// Looks a product up by its key: `{{ event.product_id | product }}` is the catalog row (its
+/// fields typed by the schema); a key the catalog lacks (or nil) gives the row with every
+/// field nil.
+pub fn product(input: &LiquidValue, catalog: &ProductCatalog) -> FilterResult {
+    let rows = catalog.get().ok_or("needs the catalog, which is not loaded here")?;
+    Ok(rows.get(&input.to_text()))
 }
 
 /// URL schemes a link or image from data may use.
@@ -289,30 +125,6 @@ pub fn safe_url(url: &str) -> &str {
             }
         }
         _ => url,
-    }
-}
-
-/// Neutralises URLs with a scheme other than http(s), mailto or tel ([`safe_url`]). tailor adds
-/// it to every output that starts an `href` or `src` value of an HTML template; nil stays nil.
-#[derive(Clone, ParseFilter, FilterReflection)]
-#[filter(
-    name = "safe_url",
-    description = "Keeps http(s), mailto, tel and relative URLs; any other scheme becomes `#`.",
-    parsed(SafeUrlFilter)
-)]
-pub struct SafeUrl;
-
-#[derive(Debug, Default, Display_filter)]
-#[name = "safe_url"]
-struct SafeUrlFilter;
-
-impl Filter for SafeUrlFilter {
-    fn evaluate(&self, input: &dyn ValueView, _runtime: &dyn Runtime) -> Result<Value> {
-        if input.is_nil() {
-            return Ok(Value::Nil);
-        }
-        let url = input.to_kstr();
-        Ok(Value::scalar(safe_url(&url).to_string()))
     }
 }
 
@@ -348,5 +160,18 @@ mod tests {
     #[test]
     fn encodes_url_parameters() {
         assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        let url = url_param(&"https://a.test/p#top".into(), &"utm".into(), &"e mail".into());
+        assert_eq!(url.to_text(), "https://a.test/p?utm=e%20mail#top");
+    }
+
+    #[test]
+    fn money_checks_its_currency() {
+        let locale = TemplateLocale::default();
+        assert_eq!(
+            money(&LiquidValue::Float(1234.5), None, &locale).unwrap().to_text(),
+            "$1,234.50"
+        );
+        assert!(money(&LiquidValue::Int(1), Some("EURO".into()), &locale).is_err());
+        assert!(money(&LiquidValue::Nil, None, &locale).unwrap().is_nil());
     }
 }
