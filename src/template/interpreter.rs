@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::ast::*;
 use super::budget::{Budget, MAX_VALUE_BYTES};
-use super::escape::escape_html;
+use super::escape::escape_html_into;
 use super::filters_impl::{apply_filter, safe_url, FilterEnv};
 use super::parsed::{Partials, Template};
 use super::render_error::RenderError;
@@ -70,10 +70,7 @@ impl<'r> Render<'r> {
     fn node(&mut self, t: &Template, node: &Node, scope: &mut Scope, out: &mut String) -> Rendered<Flow> {
         match node {
             Node::Text(range) => self.write(t, out, &t.source()[range.clone()], range)?,
-            Node::Output(chain) | Node::Echo(chain) => {
-                let value = self.output(t, chain, scope)?;
-                self.write(t, out, &value, &chain.span)?;
-            }
+            Node::Output(chain) | Node::Echo(chain) => self.output(t, chain, scope, out)?,
             Node::If {
                 unless,
                 branches,
@@ -232,8 +229,8 @@ impl<'r> Render<'r> {
         )
     }
 
-    /// An output's text, escaped as the template says.
-    fn output(&mut self, t: &Template, chain: &FilterChain, scope: &mut Scope) -> Rendered<String> {
+    /// Prints an output, escaped as the template says.
+    fn output(&mut self, t: &Template, chain: &FilterChain, scope: &mut Scope, out: &mut String) -> Rendered<()> {
         let value = match chain.escape {
             OutputEscape::UrlBeforeLastFilter => {
                 let (last, rest) = chain.filters.split_last().expect("a last filter");
@@ -241,14 +238,20 @@ impl<'r> Render<'r> {
                 let safe = url_safe(value);
                 self.filter(t, last, safe, scope)?
             }
-            _ => self.chain(t, chain, scope)?,
+            OutputEscape::UrlThenHtml | OutputEscape::Url => url_safe(self.chain(t, chain, scope)?),
+            OutputEscape::AsIs | OutputEscape::Html => self.chain(t, chain, scope)?,
         };
-        Ok(match chain.escape {
-            OutputEscape::AsIs | OutputEscape::UrlBeforeLastFilter => value.to_text().into_owned(),
-            OutputEscape::Html => escape_html(&value.to_text()),
-            OutputEscape::UrlThenHtml => escape_html(&url_safe(value).to_text()),
-            OutputEscape::Url => url_safe(value).to_text().into_owned(),
-        })
+        let text = value.to_text();
+        if !matches!(chain.escape, OutputEscape::Html | OutputEscape::UrlThenHtml) {
+            return self.write(t, out, &text, &chain.span);
+        }
+        let before = out.len();
+        escape_html_into(&text, out);
+        if let Err(why) = self.budget.output(out.len()) {
+            out.truncate(before);
+            return Err(RenderError::at(t.source(), chain.span.clone(), why));
+        }
+        Ok(())
     }
 
     /// A value with its filters applied.
@@ -692,5 +695,42 @@ fn url_safe(value: LiquidValue) -> LiquidValue {
                 LiquidValue::from(safe)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::template::{globals_from_json, Engine};
+
+    fn engine(partials: &[(&str, &str)]) -> Engine {
+        let partials: BTreeMap<String, String> = partials
+            .iter()
+            .map(|(name, source)| (name.to_string(), source.to_string()))
+            .collect();
+        Engine::new(&partials, &Default::default(), false)
+    }
+
+    #[test]
+    fn errors_name_the_line_column_and_partial() {
+        let engine = engine(&[("card", "ok\n  {{ 1 | divided_by: 0 }}")]);
+        let globals = globals_from_json(&serde_json::json!({}));
+        let error = engine.render_source("a\n{% render 'card' %}", &globals).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "in partial `card`, line 2, column 10: `divided_by`: cannot divide by zero"
+        );
+        let error = engine.render_source("{{ 'x' | nosuch }}", &globals).unwrap_err();
+        assert_eq!(error.to_string(), "line 1, column 10: unknown filter `nosuch`");
+    }
+
+    #[test]
+    fn a_partial_that_includes_itself_ends_the_render() {
+        let engine = engine(&[("self", "x{% include 'self' %}")]);
+        let error = engine
+            .render_source("{% include 'self' %}", &globals_from_json(&serde_json::json!({})))
+            .unwrap_err();
+        assert!(error.message.contains("nest more than 64"), "{error}");
     }
 }
