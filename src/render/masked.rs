@@ -175,7 +175,7 @@ impl Walk {
                 true
             }
             Node::Partial { .. } | Node::Capture { .. } | Node::Cycle { .. } => false,
-            Node::Assign { .. } | Node::Counter { .. } | Node::LoopControl(_) => true,
+            Node::Assign { .. } | Node::Counter { .. } | Node::LoopControl { .. } => true,
         })
     }
 

@@ -338,5 +338,10 @@ pub enum Node {
     /// `{% ifchanged %}...{% endifchanged %}`.
     IfChanged(Vec<Node>),
     /// `{% break %}` / `{% continue %}`.
-    LoopControl(Range<usize>),
+    LoopControl {
+        /// `break` rather than `continue`.
+        stop: bool,
+        /// The tag.
+        span: Range<usize>,
+    },
 }

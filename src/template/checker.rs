@@ -123,7 +123,7 @@ impl Checker<'_, '_> {
 
     fn node(&mut self, node: &Node, walk: &mut Walk) {
         match node {
-            Node::Text(_) | Node::LoopControl(_) => {}
+            Node::Text(_) | Node::LoopControl { .. } => {}
             Node::Output(chain) | Node::Echo(chain) => self.output(chain, walk),
             Node::If {
                 unless,

@@ -191,13 +191,7 @@ impl<'r> Render<'r> {
                 }
                 return Ok(flow);
             }
-            Node::LoopControl(span) => {
-                return Ok(if t.source()[span.clone()].contains("break") {
-                    Flow::Break
-                } else {
-                    Flow::Continue
-                })
-            }
+            Node::LoopControl { stop, .. } => return Ok(if *stop { Flow::Break } else { Flow::Continue }),
         }
         Ok(Flow::Next)
     }

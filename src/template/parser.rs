@@ -170,17 +170,13 @@ impl TextPieces<'_> {
     }
 }
 
+/// Splits `source` into text, outputs and tags (with whitespace control applied to the text).
 fn scan(source: &str) -> Result<Vec<Piece>, TemplateError> {
     let mut text = TextPieces {
         source,
         pieces: Vec::new(),
         trim_next: false,
     };
-    scan_into(source, &mut text)?;
-    Ok(text.pieces)
-}
-
-fn scan_into(source: &str, text: &mut TextPieces) -> Result<(), TemplateError> {
     let mut i = 0;
     while i < source.len() {
         let next_output = source[i..].find("{{").map(|p| i + p);
@@ -288,7 +284,7 @@ fn scan_into(source: &str, text: &mut TextPieces) -> Result<(), TemplateError> {
             }
         }
     }
-    Ok(())
+    Ok(text.pieces)
 }
 
 fn unclosed(name: &str, end: &str, span: Range<usize>) -> TemplateError {
@@ -486,7 +482,10 @@ impl BlockParser<'_> {
             "render" | "include" => tags::partial(name, m, whole)?,
             "break" | "continue" => {
                 m.finish()?;
-                Node::LoopControl(whole)
+                Node::LoopControl {
+                    stop: name == "break",
+                    span: whole,
+                }
             }
             "elsif" | "else" | "when" | "endif" | "endunless" | "endcase" | "endfor" | "endtablerow" | "endcapture"
             | "endraw" | "endcomment" | "endifchanged" | "enddoc" => return Err(unexpected(name, name_span)),
