@@ -11,7 +11,7 @@ use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::RawPersonas;
 use crate::load::{Document, Located};
-use crate::model::{Algorithm, Scale, Uses};
+use crate::model::{Algorithm, Impute, Scale, Uses};
 use crate::model::{Clustering, DataSchema, PersonaLabels, PersonaModel, Type};
 
 /// Declares every persona model name in `names`.
@@ -132,6 +132,7 @@ fn check_model(
         clustering: clustering?,
         features,
         scale: raw.scale.as_ref().map_or(Scale::Standard, |s| s.value),
+        impute: raw.impute.as_ref().map_or(Impute::Median, |i| i.value),
         seed: raw.seed.unwrap_or(0),
         population,
         prototypes,

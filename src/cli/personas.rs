@@ -78,13 +78,15 @@ fn text(model: &PersonaModel, summary: &PersonaSummary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "persona {} · {} · scale {} · seed {}\n  {} of {} profiles in its population labelled ({} left out for a missing input)\n",
+        "persona {} · {} · scale {} · impute {} · seed {}\n  {} of {} profiles in its population labelled ({} with a missing input imputed, {} left out for a missing input)\n",
         model.name,
         algorithm(model),
         format!("{:?}", model.scale).to_lowercase(),
+        format!("{:?}", model.impute).to_lowercase(),
         model.seed,
         labelled,
         summary.population,
+        summary.imputed,
         summary.population - labelled,
     );
     let label_width = summary.clusters.iter().map(|c| c.label.len()).max().unwrap_or(0).max(5);
@@ -137,6 +139,9 @@ fn data(model: &PersonaModel, summary: &PersonaSummary) -> Json {
         "algorithm": algorithm(model),
         "clusters": clusters,
         "model": model.name,
+        "imputed": summary.imputed,
+        "impute": format!("{:?}", model.impute).to_lowercase(),
         "population": summary.population,
+        "unlabelled": summary.population - summary.clusters.iter().map(|c| c.size).sum::<usize>(),
     })
 }

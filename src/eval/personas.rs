@@ -9,14 +9,16 @@
 //! `eps` (in scaled units); clusters are numbered in row order; noise is `noise`. Clusters are
 //! then named one to one after their nearest prototype (prototypes in raw units, compared on
 //! the features they give), closest pairs first; the rest are `cluster_1`, `cluster_2`, ...
-//! from the largest. A profile outside the population, or with a null input, has no label.
+//! from the largest. A profile outside the population has no label; a missing (null) input is
+//! filled in as the model's `impute` says (the population's median by default), or, with
+//! `impute: none`, leaves the profile unlabelled.
 
 use polars::prelude::*;
 
 use super::columns::persona_column;
 use super::EvalError;
 use crate::data::SeededRng;
-use crate::model::{Clustering, PersonaModel, Scale};
+use crate::model::{Clustering, Impute, PersonaModel, Scale};
 
 /// Lloyd's iterations at most.
 const MAX_ITERATIONS: usize = 300;
@@ -37,6 +39,8 @@ pub struct PersonaSummary {
     pub model: String,
     /// Profiles in its population (labelled, or left out for a missing input).
     pub population: usize,
+    /// Labelled profiles that had a missing input filled in ([`Impute`]).
+    pub imputed: usize,
     /// Each label's profiles, by label.
     pub clusters: Vec<Cluster>,
 }
@@ -62,14 +66,34 @@ pub fn fit_persona(model: &PersonaModel, frame: &DataFrame, population: &[bool])
             Ok(column.f64()?.iter().collect::<Vec<Option<f64>>>())
         })
         .collect::<Result<Vec<_>, PolarsError>>()?;
-    // The clustered rows and their points.
-    let (rows, raw): (Vec<usize>, Vec<Vec<f64>>) = (0..frame.height())
+    let members: Vec<usize> = (0..frame.height())
         .filter(|&row| population.get(row) == Some(&true))
-        .filter_map(|row| {
+        .collect();
+    // What a missing input becomes, per feature (none: the profile is left out).
+    let fills: Vec<Option<f64>> = inputs
+        .iter()
+        .map(|column| {
+            let known = members.iter().filter_map(|&row| column[row].filter(|v| v.is_finite()));
+            fill_value(model.impute, known.collect())
+        })
+        .collect();
+    // The clustered rows and their points.
+    let mut imputed = 0;
+    let (rows, raw): (Vec<usize>, Vec<Vec<f64>>) = members
+        .iter()
+        .filter_map(|&row| {
+            let mut filled = false;
             let point: Option<Vec<f64>> = inputs
                 .iter()
-                .map(|column| column[row].filter(|v| v.is_finite()))
+                .zip(&fills)
+                .map(|(column, fill)| {
+                    column[row].filter(|v| v.is_finite()).or_else(|| {
+                        filled = true;
+                        *fill
+                    })
+                })
                 .collect();
+            imputed += usize::from(filled && point.is_some());
             point.map(|point| (row, point))
         })
         .unzip();
@@ -103,10 +127,33 @@ pub fn fit_persona(model: &PersonaModel, frame: &DataFrame, population: &[bool])
         labels: Column::new(persona_column(&model.name).into(), labels),
         summary: PersonaSummary {
             model: model.name.clone(),
-            population: population.iter().take(frame.height()).filter(|&&p| p).count(),
+            population: members.len(),
+            imputed,
             clusters,
         },
     })
+}
+
+/// What `impute` fills a missing input with, from the population's `known` values; `None`
+/// leaves the profile out (`impute: none`, or no profile has the input).
+fn fill_value(impute: Impute, mut known: Vec<f64>) -> Option<f64> {
+    if known.is_empty() && impute != Impute::Zero {
+        return None;
+    }
+    match impute {
+        Impute::None => None,
+        Impute::Zero => Some(0.0),
+        Impute::Mean => Some(known.iter().sum::<f64>() / known.len() as f64),
+        Impute::Median => {
+            known.sort_by(f64::total_cmp);
+            let middle = known.len() / 2;
+            Some(if known.len() % 2 == 0 {
+                (known[middle - 1] + known[middle]) / 2.0
+            } else {
+                known[middle]
+            })
+        }
+    }
 }
 
 /// Scaling fitted on the clustered points: `(x - offset) / factor` per feature.
@@ -381,6 +428,7 @@ mod tests {
             clustering: Clustering::Kmeans { k: 3 },
             features: vec!["orders".into(), "basket".into()],
             scale: Scale::None,
+            impute: Impute::Median,
             seed: 7,
             population: None,
             prototypes: prototypes
@@ -415,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn labels_leave_rows_outside_the_population_or_with_null_inputs_unlabelled() {
+    fn labels_leave_rows_outside_the_population_or_with_null_inputs_unlabelled_without_imputation() {
         let frame = df!(
             "orders" => [Some(0i64), Some(0), Some(10), Some(10), None, Some(10)],
             "basket" => [Some(1.0f64), Some(1.5), Some(100.0), Some(101.0), Some(5.0), Some(100.0)],
@@ -424,13 +472,14 @@ mod tests {
         let mut model = model(vec![("big", vec![("basket", 100.0)]), ("small", vec![("basket", 0.0)])]);
         model.clustering = Clustering::Kmeans { k: 2 };
         model.scale = Scale::Standard;
+        model.impute = Impute::None;
         let fit = fit_persona(&model, &frame, &[true, true, true, true, true, false]).unwrap();
         let labels: Vec<Option<&str>> = fit.labels.str().unwrap().iter().collect();
         assert_eq!(
             labels,
             [Some("small"), Some("small"), Some("big"), Some("big"), None, None]
         );
-        assert_eq!(fit.summary.population, 5);
+        assert_eq!((fit.summary.population, fit.summary.imputed), (5, 0));
         let big = Cluster {
             label: "big".into(),
             size: 2,
@@ -442,6 +491,34 @@ mod tests {
             centroid: vec![0.0, 1.25],
         };
         assert_eq!(fit.summary.clusters, [big, small]);
+    }
+
+    #[test]
+    fn missing_inputs_are_imputed_from_the_population() {
+        // Orders known for 0, 0, 1, 10 (median 0.5, mean 2.75); the fifth profile has none and a
+        // big basket: its cluster depends on what its orders become.
+        let frame = df!(
+            "orders" => [Some(0i64), Some(0), Some(1), Some(10), None],
+            "basket" => [Some(1.0f64), Some(1.0), Some(100.0), Some(100.0), Some(100.0)],
+        )
+        .unwrap();
+        let mut model = model(vec![("big", vec![("basket", 100.0)]), ("small", vec![("basket", 1.0)])]);
+        model.clustering = Clustering::Kmeans { k: 2 };
+        for (impute, orders) in [(Impute::Median, 0.5), (Impute::Mean, 2.75), (Impute::Zero, 0.0)] {
+            model.impute = impute;
+            let fit = fit_persona(&model, &frame, &[true; 5]).unwrap();
+            assert_eq!(fit.labels.str().unwrap().get(4), Some("big"), "{impute:?}");
+            assert_eq!(fit.summary.imputed, 1);
+            let big = fit.summary.clusters.iter().find(|c| c.label == "big").unwrap();
+            assert_eq!(big.size, 3);
+            assert!(
+                (big.centroid[0] - (11.0 + orders) / 3.0).abs() < 1e-9,
+                "{impute:?}: {big:?}"
+            );
+        }
+        assert_eq!(fill_value(Impute::Median, vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(fill_value(Impute::Median, vec![]), None);
+        assert_eq!(fill_value(Impute::Zero, vec![]), Some(0.0));
     }
 
     #[test]

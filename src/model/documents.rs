@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{
-    Bucket, Duration, Expr, FrequencyCap, LocalTimeRange, Percent, RecommendSource, Rollout, Scale, Transport, Type,
-    Uses,
+    Bucket, Duration, Expr, FrequencyCap, Impute, LocalTimeRange, Percent, RecommendSource, Rollout, Scale, Transport,
+    Type, Uses,
 };
 use crate::diag::FileId;
 
@@ -146,6 +146,8 @@ pub struct PersonaModel {
     pub features: Vec<String>,
     /// Scaling.
     pub scale: Scale,
+    /// What a missing input becomes.
+    pub impute: Impute,
     /// Random seed.
     pub seed: u64,
     /// Who is clustered (default: consenting profiles).

@@ -41,7 +41,7 @@ pub use frequency_cap::FrequencyCap;
 pub use json_value::{json_mismatch, parse_datetime};
 pub use names::{is_valid_name, NAME_PATTERN};
 pub use percent::Percent;
-pub use persona_algorithm::{Algorithm, Scale};
+pub use persona_algorithm::{Algorithm, Impute, Scale};
 pub use persona_labels::PersonaLabels;
 pub use recommend_source::RecommendSource;
 pub use rollout::{Metric, Rollout, RolloutDecision};

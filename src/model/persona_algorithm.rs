@@ -13,6 +13,20 @@ pub enum Algorithm {
     Dbscan,
 }
 
+/// What a profile with a missing (null) input gets before clustering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Impute {
+    /// The input's median over the population (the default).
+    Median,
+    /// The input's mean over the population.
+    Mean,
+    /// Zero.
+    Zero,
+    /// Nothing: the profile is left unlabelled (and counted as such).
+    None,
+}
+
 /// Feature scaling before clustering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -85,7 +85,11 @@ pub fn render_text(plan: &PlanReport) -> String {
         let _ = writeln!(out, "  {:<width$} {:>8}", segment.name, segment.size);
     }
     for persona in &plan.personas {
-        let _ = writeln!(out, "\npersona {} (labels over its population)", persona.model);
+        let _ = writeln!(
+            out,
+            "\npersona {} (labels over its population; {} with a missing input imputed, {} unlabelled)",
+            persona.model, persona.imputed, persona.unlabelled
+        );
         let width = persona.labels.iter().map(|l| l.label.len()).max().unwrap_or(0);
         for label in &persona.labels {
             let _ = writeln!(out, "  {:<width$} {:>8}", label.label, label.size);

@@ -255,6 +255,8 @@ pub fn build_plan(
             .personas
             .iter()
             .map(|persona| PersonaReport {
+                imputed: persona.imputed,
+                unlabelled: persona.population - persona.clusters.iter().map(|c| c.size).sum::<usize>(),
                 labels: persona
                     .clusters
                     .iter()

@@ -92,10 +92,17 @@ pub struct SegmentReport {
 /// A persona model's labels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonaReport {
+    /// Profiles labelled with a missing input filled in (`impute`).
+    #[serde(default)]
+    pub imputed: usize,
     /// Profiles per label over the clustered population, by label.
     pub labels: Vec<LabelSize>,
     /// The model.
     pub model: String,
+    /// Profiles of its population left without a label (a missing input with `impute: none`,
+    /// or an input no profile has).
+    #[serde(default)]
+    pub unlabelled: usize,
 }
 
 /// How many profiles carry a persona label.

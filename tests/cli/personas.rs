@@ -80,7 +80,7 @@ fn persona_labels_drive_segments_audiences_and_templates_and_plan_reports_them()
     assert_eq!(plan_json(dir.path()), plan);
     let text = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
     assert!(
-        text.stdout.contains("persona shopper (labels over its population)"),
+        text.stdout.contains("persona shopper (labels over its population; ") && text.stdout.contains(" unlabelled)"),
         "{}",
         text.stdout
     );
@@ -137,7 +137,7 @@ fn tailor_personas_shows_each_label_with_its_size_share_and_mean_inputs() {
     assert_eq!(text.code, 0, "{}", text.stderr);
     assert!(
         text.stdout
-            .starts_with("persona shopper · kmeans k=4 · scale standard · seed 42\n"),
+            .starts_with("persona shopper · kmeans k=4 · scale standard · impute median · seed 42\n"),
         "{}",
         text.stdout
     );
@@ -217,4 +217,48 @@ fn the_dot_graph_shows_each_persona_model_between_what_it_reads_and_what_reads_i
     // Inputs come first: the population's segment, then the model, then what reads its labels.
     assert!(declared("segment.active") < declared("persona.shopper"));
     assert!(declared("persona.shopper") < declared("segment.big_spenders"));
+}
+
+#[test]
+fn missing_inputs_are_imputed_by_default_and_left_unlabelled_only_when_asked() {
+    let dir = demo_workspace();
+    let counts = |dir: &std::path::Path| {
+        let plan = plan_json(dir);
+        let persona = &plan["personas"][0];
+        let labelled: u64 = persona["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["size"].as_u64().unwrap())
+            .sum();
+        (
+            labelled,
+            persona["imputed"].as_u64().unwrap(),
+            persona["unlabelled"].as_u64().unwrap(),
+        )
+    };
+    // The demo's 112 active profiles without orders have no average basket: the population's
+    // median stands in, and every active profile gets a persona.
+    assert_eq!(counts(dir.path()), (190, 112, 0));
+    replace_in(
+        &dir.path().join("campaigns/personas.yaml"),
+        "seed: 42",
+        "seed: 42\nimpute: none",
+    );
+    assert_eq!(counts(dir.path()), (78, 0, 112));
+    let text = tailor(dir.path(), &["personas", "campaigns", "--now", NOW]);
+    assert!(
+        text.stdout.contains(
+            "78 of 190 profiles in its population labelled (0 with a missing input imputed, 112 left out for a missing input)"
+        ),
+        "{}",
+        text.stdout
+    );
+    let plan = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
+    assert!(
+        plan.stdout
+            .contains("persona shopper (labels over its population; 0 with a missing input imputed, 112 unlabelled)"),
+        "{}",
+        plan.stdout
+    );
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::load::{Located, OrderedMap};
-use crate::model::{Algorithm, Scale};
+use crate::model::{Algorithm, Impute, Scale};
 
 /// Named prototypes: persona name to feature values.
 pub type RawPrototypes = OrderedMap<Located<String>, OrderedMap<Located<String>, Located<f64>>>;
@@ -31,6 +31,9 @@ pub struct RawPersonas {
     pub min_points: Option<Located<i64>>,
     /// `standard` (default), `minmax` or `none`.
     pub scale: Option<Located<Scale>>,
+    /// What a missing input becomes: `median` (default), `mean` or `zero` of the population,
+    /// or `none` to leave such profiles unlabelled.
+    pub impute: Option<Located<Impute>>,
     /// Random seed.
     pub seed: Option<u64>,
     /// Who is clustered: an expression (default: everyone who passes consent).
