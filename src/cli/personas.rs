@@ -1,5 +1,6 @@
 //! `tailor personas [DIR] --now T`: fits every persona model to the data and shows, per label,
-//! how many profiles carry it, their share as a bar, and their mean inputs in raw units.
+//! how many profiles carry it, their share as a bar, their mean inputs in raw units, and the
+//! traits that set it apart from the population ([`persona_traits`]).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
-use crate::eval::PersonaSummary;
+use crate::eval::{persona_traits, PersonaSummary, Trait};
 use crate::model::{Clustering, PersonaModel};
 
 /// Width of the share bar at 100%.
@@ -46,18 +47,30 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
     let evaluation = evaluated(&workspace, &dataset, now, "personas::evaluate")?;
-    let fitted = workspace.personas.iter().zip(&evaluation.personas);
+    let traits = |model: &PersonaModel| {
+        persona_traits(model, &evaluation.frame)
+            .map_err(|e| Failure::failed(crate::diag::Diagnostic::error("personas::evaluate", e.to_string())))
+    };
+    let fitted = workspace
+        .personas
+        .iter()
+        .zip(&evaluation.personas)
+        .map(|(model, summary)| Ok((model, summary, traits(model)?)))
+        .collect::<Result<Vec<_>, Failure>>()?;
     match args.format {
         PersonasFormat::Text if workspace.personas.is_empty() => {
             println!("no persona models in this workspace (a `kind: personas` document declares one)");
         }
         PersonasFormat::Text => {
-            for (model, summary) in fitted {
-                print!("{}", text(model, summary));
+            for (model, summary, traits) in &fitted {
+                print!("{}", text(model, summary, traits));
             }
         }
         PersonasFormat::Json => {
-            let models: Vec<Json> = fitted.map(|(model, summary)| data(model, summary)).collect();
+            let models: Vec<Json> = fitted
+                .iter()
+                .map(|(model, summary, traits)| data(model, summary, traits))
+                .collect();
             println!("{:#}", json!({ "personas": models }));
         }
     }
@@ -72,8 +85,23 @@ fn algorithm(model: &PersonaModel) -> String {
     }
 }
 
-/// One model as a table: label, profiles, share bar, mean inputs.
-fn text(model: &PersonaModel, summary: &PersonaSummary) -> String {
+/// Each label's traits, by label.
+type Traits = std::collections::BTreeMap<String, Vec<Trait>>;
+
+/// A trait in words: `tier = gold: 64% vs 12% (index 533)`.
+fn describe(t: &Trait) -> String {
+    format!(
+        "{} = {}: {:.0}% vs {:.0}% (index {:.0})",
+        t.column,
+        t.value,
+        t.share * 100.0,
+        t.population_share * 100.0,
+        t.index
+    )
+}
+
+/// One model as a table: label, profiles, share bar, mean inputs; then each label's traits.
+fn text(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> String {
     let labelled: usize = summary.clusters.iter().map(|c| c.size).sum();
     let mut out = String::new();
     let _ = writeln!(
@@ -116,12 +144,25 @@ fn text(model: &PersonaModel, summary: &PersonaSummary) -> String {
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    let _ = writeln!(
+        out,
+        "\n  what sets each apart (share in the persona vs all labelled profiles; index 100 = as common)"
+    );
+    for cluster in &summary.clusters {
+        let described: Vec<String> = traits.get(&cluster.label).into_iter().flatten().map(describe).collect();
+        let shown = if described.is_empty() {
+            "nothing stands out".to_string()
+        } else {
+            described.join("; ")
+        };
+        let _ = writeln!(out, "  {:<label_width$} {shown}", cluster.label);
+    }
     out.push('\n');
     out
 }
 
 /// One model as data.
-fn data(model: &PersonaModel, summary: &PersonaSummary) -> Json {
+fn data(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> Json {
     let clusters: Vec<Json> = summary
         .clusters
         .iter()
@@ -132,7 +173,21 @@ fn data(model: &PersonaModel, summary: &PersonaSummary) -> Json {
                 .zip(&cluster.centroid)
                 .map(|(feature, value)| (feature.clone(), json!(value)))
                 .collect();
-            json!({ "centroid": centroid, "label": cluster.label, "size": cluster.size })
+            let traits: Vec<Json> = traits
+                .get(&cluster.label)
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    json!({
+                        "column": t.column,
+                        "index": t.index,
+                        "population_share": t.population_share,
+                        "share": t.share,
+                        "value": t.value,
+                    })
+                })
+                .collect();
+            json!({ "centroid": centroid, "label": cluster.label, "size": cluster.size, "traits": traits })
         })
         .collect();
     json!({

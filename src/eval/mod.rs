@@ -8,9 +8,11 @@ mod columns;
 mod error;
 mod evaluate;
 mod lower;
+mod persona_traits;
 mod personas;
 
 pub use columns::{persona_column, segment_column, user_column};
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};
+pub use persona_traits::{persona_traits, Trait};
 pub use personas::{fit_persona, Cluster, PersonaFit, PersonaSummary};

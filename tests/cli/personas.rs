@@ -142,6 +142,17 @@ fn tailor_personas_shows_each_label_with_its_size_share_and_mean_inputs() {
         text.stdout
     );
     assert!(text.stdout.contains("orders_90d"), "{}", text.stdout);
+    // What sets big spenders apart: most are in the loyal segment, which few profiles are.
+    let big_spender = text
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("  big_spender") && l.contains("index"))
+        .unwrap_or_else(|| panic!("{}", text.stdout));
+    assert!(big_spender.contains("segment.loyal = true: "), "{big_spender}");
+    assert!(
+        !big_spender.contains("orders_90d ="),
+        "the model's inputs are no traits: {big_spender}"
+    );
     let json = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "json"]);
     assert_eq!(json.code, 0, "{}", json.stderr);
     let json: Json = serde_json::from_str(&json.stdout).unwrap();
