@@ -21,6 +21,8 @@ const BAR_WIDTH: usize = 30;
 pub enum PersonasFormat {
     /// Aligned tables with bars, for a terminal.
     Text,
+    /// Tables, for a pull request or a wiki.
+    Markdown,
     /// The clusters as data.
     Json,
 }
@@ -58,12 +60,17 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
         .map(|(model, summary)| Ok((model, summary, traits(model)?)))
         .collect::<Result<Vec<_>, Failure>>()?;
     match args.format {
-        PersonasFormat::Text if workspace.personas.is_empty() => {
+        PersonasFormat::Text | PersonasFormat::Markdown if workspace.personas.is_empty() => {
             println!("no persona models in this workspace (a `kind: personas` document declares one)");
         }
         PersonasFormat::Text => {
             for (model, summary, traits) in &fitted {
                 print!("{}", text(model, summary, traits));
+            }
+        }
+        PersonasFormat::Markdown => {
+            for (model, summary, traits) in &fitted {
+                print!("{}", markdown(model, summary, traits));
             }
         }
         PersonasFormat::Json => {
@@ -156,6 +163,41 @@ fn text(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> Stri
             described.join("; ")
         };
         let _ = writeln!(out, "  {:<label_width$} {shown}", cluster.label);
+    }
+    out.push('\n');
+    out
+}
+
+/// One model as markdown: a table of labels with their sizes, shares, mean inputs and traits.
+fn markdown(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> String {
+    let labelled: usize = summary.clusters.iter().map(|c| c.size).sum();
+    let mut out = format!(
+        "### Persona `{}`\n\n{} · scale {} · impute {} · seed {}: {} of {} profiles labelled, {} with a missing input imputed, {} unlabelled.\n\n",
+        model.name,
+        algorithm(model),
+        format!("{:?}", model.scale).to_lowercase(),
+        format!("{:?}", model.impute).to_lowercase(),
+        model.seed,
+        labelled,
+        summary.population,
+        summary.imputed,
+        summary.population - labelled,
+    );
+    let inputs: String = model.features.iter().map(|f| format!(" {f} |")).collect();
+    let align: String = model.features.iter().map(|_| "---:|").collect();
+    let _ = writeln!(out, "| label | profiles | share |{inputs} what sets it apart |");
+    let _ = writeln!(out, "|---|---:|---:|{align}---|");
+    for cluster in &summary.clusters {
+        let share = 100.0 * cluster.size as f64 / labelled.max(1) as f64;
+        let means: String = cluster.centroid.iter().map(|v| format!(" {v:.2} |")).collect();
+        let described: Vec<String> = traits.get(&cluster.label).into_iter().flatten().map(describe).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {share:.0}% |{means} {} |",
+            cluster.label,
+            cluster.size,
+            described.join("; ").replace('|', "\\|")
+        );
     }
     out.push('\n');
     out

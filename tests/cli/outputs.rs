@@ -51,11 +51,16 @@ fn preview_prints_the_subject_headers_and_text_part() {
 }
 
 #[test]
-fn personas_as_text_and_json() {
+fn personas_as_text_markdown_and_json() {
     let dir = small_demo();
     let text = stdout_of(dir.path(), &["personas", "campaigns", "--now", NOW]);
+    let markdown = stdout_of(
+        dir.path(),
+        &["personas", "campaigns", "--now", NOW, "--format", "markdown"],
+    );
     let json = stdout_of(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "json"]);
     insta::assert_snapshot!("personas_text", text);
+    insta::assert_snapshot!("personas_markdown", markdown);
     insta::assert_snapshot!("personas_json", json);
 }
 
