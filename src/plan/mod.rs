@@ -256,7 +256,7 @@ pub fn build_plan(
             .iter()
             .map(|persona| PersonaReport {
                 imputed: persona.imputed,
-                unlabelled: persona.unlabelled(),
+                unlabelled: persona.population - persona.clusters.iter().map(|c| c.size).sum::<usize>(),
                 labels: persona
                     .clusters
                     .iter()
