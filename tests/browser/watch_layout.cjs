@@ -1,6 +1,6 @@
 // Checks the layout of the `tailor preview --watch` page in headless Chromium (playwright-core):
 // no text part overflows its card, and each sample's HTML view switches between the desktop and
-// mobile widths. Prints {"samples", "overflowing", "wide", "mobile", "desktop", "sent"}.
+// mobile widths. Prints {"samples", "overflowing", "wide", "mobile", "desktop", "sent", "reloads"}.
 //
 // usage: node watch_layout.cjs URL
 const { chromium } = require("playwright-core");
@@ -13,6 +13,8 @@ async function main() {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let loads = 0;
+    page.on("load", () => (loads += 1));
     await page.goto(url);
     const layout = await page.evaluate(() => {
       const samples = [...document.querySelectorAll(".sample")];
@@ -23,12 +25,21 @@ async function main() {
       const wide = samples.filter((sample) => sample.getBoundingClientRect().width > 650).length;
       return { samples: samples.length, overflowing, wide, sent: document.querySelectorAll(".sent").length };
     });
-    const frame = page.locator(".sample iframe").first();
-    await page.locator(".sample").first().getByRole("button", { name: /mobile/ }).click();
-    const mobile = (await frame.boundingBox()).width;
-    await page.locator(".sample").first().getByRole("button", { name: /desktop/ }).click();
-    const desktop = (await frame.boundingBox()).width;
-    console.log(JSON.stringify({ ...layout, mobile, desktop }));
+    // Click and measure in one task of the page, so that a live reload (the page reloads itself
+    // when the workspace changes) cannot fall between the click and the measurement.
+    const { mobile, desktop } = await page.evaluate(() => {
+      const sample = document.querySelector(".sample");
+      const frame = sample.querySelector("iframe");
+      const widthAfterPressing = (name) => {
+        [...sample.querySelectorAll(".widths button")].find((b) => b.textContent.includes(name)).click();
+        return frame.getBoundingClientRect().width;
+      };
+      return { mobile: widthAfterPressing("mobile"), desktop: widthAfterPressing("desktop") };
+    });
+    // Nothing changes in the workspace, so the page must not reload itself (reading the workspace
+    // to build the page once counted as a change, and the page reloaded for ever).
+    await page.waitForTimeout(1500);
+    console.log(JSON.stringify({ ...layout, mobile, desktop, reloads: loads - 1 }));
   } finally {
     await browser.close();
   }

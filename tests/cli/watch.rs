@@ -163,6 +163,7 @@ fn after_a_run_the_watch_page_still_shows_each_variant_and_fits_desktop_and_mobi
     assert!(layout["sent"].as_u64().unwrap() >= 1, "{layout}");
     assert_eq!(layout["overflowing"], 0, "a text part overflows its card: {layout}");
     assert_eq!(layout["wide"], 0, "a long line widens its card: {layout}");
+    assert_eq!(layout["reloads"], 0, "the page reloads while nothing changes: {layout}");
     let (mobile, desktop) = (layout["mobile"].as_f64().unwrap(), layout["desktop"].as_f64().unwrap());
     assert!(
         (375.0..=380.0).contains(&mobile) && (600.0..=605.0).contains(&desktop),

@@ -1,30 +1,26 @@
 //! `tailor preview [DIR] --watch`: a live-reloading page on localhost. The page ([`gallery`]) is
-//! rebuilt whenever a file of the workspace or one of its datasets changes (debounced), and
+//! rebuilt whenever a file of the workspace or one of its datasets changes ([`changes`]), and
 //! every open browser reloads itself (tower-livereload).
 
+mod changes;
 mod gallery;
 mod host;
 
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
 
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 use tower_livereload::LiveReloadLayer;
 
 use super::{ExitCode, Failure};
 use crate::check::check_workspace;
 use crate::diag::Diagnostic;
 use crate::load::load_workspace;
+use changes::ContentChanges;
 pub use gallery::gallery;
-
-/// How long the file events of one save are gathered before the page is rebuilt.
-const DEBOUNCE: Duration = Duration::from_millis(150);
 
 /// The folders holding the workspace's datasets, when it checks (they often live outside it).
 fn dataset_folders(root: &Path) -> Vec<PathBuf> {
@@ -50,11 +46,6 @@ fn dataset_folders(root: &Path) -> Vec<PathBuf> {
     folders
 }
 
-/// Whether an event is about the workspace's content (not a run's ledger or outbox).
-fn is_content(path: &Path) -> bool {
-    !path.components().any(|c| c.as_os_str() == ".tailor")
-}
-
 /// Serves the preview of the workspace at `root` on `127.0.0.1:port` until interrupted. The
 /// page shows `now` when given, else the wall clock at each rebuild.
 pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> Result<ExitCode, Failure> {
@@ -73,26 +64,16 @@ pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> Result<ExitC
         })?;
     let livereload = LiveReloadLayer::new();
     let reloader = livereload.reloader();
-    let (events, changes) = mpsc::channel::<DebounceEventResult>();
-    let cannot_watch =
-        |what: String| Failure::usage(Diagnostic::error("preview::watch", format!("cannot watch {what}")));
-    let mut debouncer = new_debouncer(DEBOUNCE, events).map_err(|error| cannot_watch(format!("files: {error}")))?;
-    for folder in std::iter::once(root.clone()).chain(dataset_folders(&root)) {
-        debouncer
-            .watcher()
-            .watch(&folder, RecursiveMode::Recursive)
-            .map_err(|error| cannot_watch(format!("`{}`: {error}", folder.display())))?;
-    }
+    let folders: Vec<PathBuf> = std::iter::once(root.clone()).chain(dataset_folders(&root)).collect();
+    let changes = ContentChanges::watch(&folders)
+        .map_err(|what| Failure::usage(Diagnostic::error("preview::watch", format!("cannot watch {what}"))))?;
     let rebuilt = Arc::clone(&page);
     let watched = root.clone();
     std::thread::spawn(move || {
-        for result in changes {
-            let relevant = result.is_ok_and(|events| events.iter().any(|e| is_content(&e.path)));
-            if relevant {
-                let html = gallery(&watched, clock());
-                *rebuilt.write().unwrap_or_else(|p| p.into_inner()) = html;
-                reloader.reload();
-            }
+        while changes.next_save().is_some() {
+            let html = gallery(&watched, clock());
+            *rebuilt.write().unwrap_or_else(|p| p.into_inner()) = html;
+            reloader.reload();
         }
     });
     let app = Router::new()
@@ -114,7 +95,6 @@ pub fn serve(root: &Path, now: Option<DateTime<Utc>>, port: u16) -> Result<ExitC
         );
         axum::serve(listener, app).await
     });
-    drop(debouncer);
     served.map(|()| ExitCode::Success).map_err(|error| {
         Failure::usage(Diagnostic::error(
             "preview::serve",
