@@ -92,6 +92,17 @@ fn algorithm(model: &PersonaModel) -> String {
     }
 }
 
+/// How the model fits: `kmeans k=4 · scale standard · impute median · seed 42`.
+fn settings(model: &PersonaModel) -> String {
+    format!(
+        "{} · scale {} · impute {} · seed {}",
+        algorithm(model),
+        format!("{:?}", model.scale).to_lowercase(),
+        format!("{:?}", model.impute).to_lowercase(),
+        model.seed
+    )
+}
+
 /// Each label's traits, by label.
 type Traits = std::collections::BTreeMap<String, Vec<Trait>>;
 
@@ -109,20 +120,17 @@ fn describe(t: &Trait) -> String {
 
 /// One model as a table: label, profiles, share bar, mean inputs; then each label's traits.
 fn text(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> String {
-    let labelled: usize = summary.clusters.iter().map(|c| c.size).sum();
+    let labelled = summary.labelled();
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "persona {} · {} · scale {} · impute {} · seed {}\n  {} of {} profiles in its population labelled ({} with a missing input imputed, {} left out for a missing input)\n",
+        "persona {} · {}\n  {} of {} profiles in its population labelled ({} with a missing input imputed, {} left out for a missing input)\n",
         model.name,
-        algorithm(model),
-        format!("{:?}", model.scale).to_lowercase(),
-        format!("{:?}", model.impute).to_lowercase(),
-        model.seed,
+        settings(model),
         labelled,
         summary.population,
         summary.imputed,
-        summary.population - labelled,
+        summary.unlabelled(),
     );
     let label_width = summary.clusters.iter().map(|c| c.label.len()).max().unwrap_or(0).max(5);
     let mut header = format!(
@@ -170,18 +178,15 @@ fn text(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> Stri
 
 /// One model as markdown: a table of labels with their sizes, shares, mean inputs and traits.
 fn markdown(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> String {
-    let labelled: usize = summary.clusters.iter().map(|c| c.size).sum();
+    let labelled = summary.labelled();
     let mut out = format!(
-        "### Persona `{}`\n\n{} · scale {} · impute {} · seed {}: {} of {} profiles labelled, {} with a missing input imputed, {} unlabelled.\n\n",
+        "### Persona `{}`\n\n{}: {} of {} profiles labelled, {} with a missing input imputed, {} unlabelled.\n\n",
         model.name,
-        algorithm(model),
-        format!("{:?}", model.scale).to_lowercase(),
-        format!("{:?}", model.impute).to_lowercase(),
-        model.seed,
+        settings(model),
         labelled,
         summary.population,
         summary.imputed,
-        summary.population - labelled,
+        summary.unlabelled(),
     );
     let inputs: String = model.features.iter().map(|f| format!(" {f} |")).collect();
     let align: String = model.features.iter().map(|_| "---:|").collect();
@@ -239,6 +244,6 @@ fn data(model: &PersonaModel, summary: &PersonaSummary, traits: &Traits) -> Json
         "imputed": summary.imputed,
         "impute": format!("{:?}", model.impute).to_lowercase(),
         "population": summary.population,
-        "unlabelled": summary.population - summary.clusters.iter().map(|c| c.size).sum::<usize>(),
+        "unlabelled": summary.unlabelled(),
     })
 }

@@ -45,6 +45,18 @@ pub struct PersonaSummary {
     pub clusters: Vec<Cluster>,
 }
 
+impl PersonaSummary {
+    /// Profiles that carry a label.
+    pub fn labelled(&self) -> usize {
+        self.clusters.iter().map(|c| c.size).sum()
+    }
+
+    /// Profiles of the population left without a label.
+    pub fn unlabelled(&self) -> usize {
+        self.population - self.labelled()
+    }
+}
+
 /// The profiles that share a label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cluster {

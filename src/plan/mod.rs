@@ -256,7 +256,7 @@ pub fn build_plan(
             .iter()
             .map(|persona| PersonaReport {
                 imputed: persona.imputed,
-                unlabelled: persona.population - persona.clusters.iter().map(|c| c.size).sum::<usize>(),
+                unlabelled: persona.unlabelled(),
                 labels: persona
                     .clusters
                     .iter()

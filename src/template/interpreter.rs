@@ -135,7 +135,6 @@ impl<'r> Render<'r> {
             Node::Capture { name, body } => {
                 let mut captured = String::new();
                 let flow = self.nodes(t, body, scope, &mut captured)?;
-                self.check_size(t, &name.text, &LiquidValue::Nil, &name.span)?;
                 if captured.len() > MAX_VALUE_BYTES {
                     return Err(self.too_large(t, &name.text, &name.span));
                 }
@@ -206,7 +205,7 @@ impl<'r> Render<'r> {
     }
 
     fn check_size(&self, t: &Template, name: &str, value: &LiquidValue, at: &Range<usize>) -> Rendered<()> {
-        if value.size().unwrap_or(0) > MAX_VALUE_BYTES || value.to_text().len() > MAX_VALUE_BYTES {
+        if value.byte_size(MAX_VALUE_BYTES) > MAX_VALUE_BYTES {
             return Err(self.too_large(t, name, at));
         }
         Ok(())

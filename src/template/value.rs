@@ -203,6 +203,26 @@ impl LiquidValue {
         }
     }
 
+    /// Roughly how many bytes it holds (text, and the items of lists and hashes), counted up to
+    /// `limit` only, so that measuring a huge value does not walk all of it.
+    pub fn byte_size(&self, limit: usize) -> usize {
+        let mut total = 0;
+        let items: Box<dyn Iterator<Item = (usize, &LiquidValue)>> = match self {
+            LiquidValue::Str(s) => return s.len(),
+            LiquidValue::Array(items) => Box::new(items.iter().map(|item| (1, item))),
+            LiquidValue::Object(object) => Box::new(object.iter().map(|(k, v)| (k.len() + 1, v))),
+            LiquidValue::Range(a, b) => return range_len(*a, *b).saturating_mul(8),
+            _ => return 8,
+        };
+        for (overhead, item) in items {
+            total += overhead + item.byte_size(limit.saturating_sub(total));
+            if total > limit {
+                break;
+            }
+        }
+        total
+    }
+
     /// Whether it equals `empty`: empty text, list or hash.
     pub fn is_empty_value(&self) -> bool {
         match self {
@@ -464,5 +484,13 @@ mod tests {
         assert_eq!(LiquidValue::Nil.liquid_cmp(&LiquidValue::Int(1)), Ok(None));
         assert_eq!(LiquidValue::from("12abc").to_number(), Number::Int(12));
         assert_eq!(LiquidValue::from("4.5").to_number(), Number::Float(4.5));
+    }
+
+    #[test]
+    fn sizes_are_measured_up_to_a_limit() {
+        let list: LiquidValue = vec![LiquidValue::from("abc"); 1000].into();
+        assert_eq!(list.byte_size(usize::MAX), 4000);
+        assert!(list.byte_size(100) <= 104);
+        assert!(LiquidValue::Range(1, 1 << 40).byte_size(1 << 20) > 1 << 20);
     }
 }
