@@ -29,6 +29,8 @@ pub struct Names {
     pub personas: Vec<String>,
     /// The labels each well-formed persona model can give.
     pub persona_labels: BTreeMap<String, PersonaLabels>,
+    /// Score model names.
+    pub models: Vec<String>,
     /// Campaign names.
     pub campaigns: Vec<String>,
 }
@@ -79,6 +81,7 @@ impl<'w> Context<'w> {
     documents_of_kind!(feature_documents, Features, RawFeatures);
     documents_of_kind!(segment_documents, Segment, RawSegment);
     documents_of_kind!(persona_documents, Personas, RawPersonas);
+    documents_of_kind!(model_documents, Model, RawModel);
     documents_of_kind!(campaign_documents, Campaign, RawCampaign);
     documents_of_kind!(test_documents, Test, RawTest);
 

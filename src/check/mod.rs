@@ -19,6 +19,7 @@ mod cycles;
 mod features;
 mod graph;
 mod manifest;
+mod models;
 mod names;
 mod personas;
 mod recommend;
@@ -31,10 +32,11 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostics;
 use crate::load::LoadedWorkspace;
-use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, Segment, Test};
+use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, ScoreModel, Segment, Test};
 use crate::template::ContextBuilder;
 use context::{Context, Names};
 pub use graph::{Node, Step, WorkspaceGraph};
+pub use models::MODELS_FOLDER;
 
 /// A workspace in which everything resolved and type-checked.
 // The private field keeps construction inside `check`; `#[non_exhaustive]` would not.
@@ -53,6 +55,8 @@ pub struct CheckedWorkspace {
     pub segments: Vec<Segment>,
     /// Persona models.
     pub personas: Vec<PersonaModel>,
+    /// Score models (`kind: model`).
+    pub models: Vec<ScoreModel>,
     /// Campaigns.
     pub campaigns: Vec<Campaign>,
     /// Tests.
@@ -108,12 +112,14 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
     features::declare_features(cx, schema.as_ref().unwrap_or(&no_schema), &mut names);
     segments::declare_segments(cx, &mut names);
     personas::declare_personas(cx, &mut names);
+    models::declare_models(cx, &mut names);
     campaigns::declare_campaigns(cx, &mut names);
     // Without a schema nothing can be typed; what was found so far is reported.
     let schema = schema?;
     let features = features::check_features(cx, &schema, &mut names);
     let segments = segments::check_segments(cx, &schema, &names);
     let personas = personas::check_personas(cx, &schema, &names);
+    let models = models::check_models(cx, &schema, &names);
     let context = ContextBuilder::new(&schema, &names.features, &names.personas, &names.persona_labels);
     let manifest = manifest::check_manifest(cx, &schema, &names, &context);
     let inputs = campaigns::CampaignInputs {
@@ -140,6 +146,7 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
         features,
         segments,
         personas,
+        models,
         campaigns,
         tests,
         _sealed: (),

@@ -16,6 +16,7 @@ pub mod schema;
 mod serve;
 mod suppress;
 mod test;
+mod train;
 mod watch;
 
 use std::io::IsTerminal;
@@ -65,6 +66,9 @@ pub enum Command {
     Events(events::EventsArgs),
     /// Manage the suppression list: addresses never mailed again.
     Suppress(suppress::SuppressArgs),
+    /// Fit every score model (`kind: model`) by time travel and save it to `models/`, with its
+    /// held-out AUC, log loss, calibration and most influential inputs.
+    Train(train::TrainArgs),
     /// Run every `kind: test` document.
     Test(test::TestArgs),
     /// Write the JSON Schemas of every document kind to a folder.
@@ -105,6 +109,7 @@ pub fn main() -> i32 {
         Command::Suppress(args) => suppress::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Test(args) => test::run(args, &mut report),
+        Command::Train(args) => train::run(args, &mut report),
         Command::Init(args) => init::run(args),
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() && format == Format::Human;
@@ -126,6 +131,7 @@ impl Command {
             Command::Run(args) => args.format == run::RunFormat::Json,
             Command::Personas(args) => args.format == personas::PersonasFormat::Json,
             Command::Report(args) => args.format == results::ResultsFormat::Json,
+            Command::Train(args) => args.format == train::TrainFormat::Json,
             _ => false,
         };
         if json {

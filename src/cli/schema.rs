@@ -35,6 +35,7 @@ pub fn schema_files() -> Vec<(String, String)> {
         ("features", schema_for!(RawFeatures)),
         ("segment", schema_for!(RawSegment)),
         ("personas", schema_for!(RawPersonas)),
+        ("model", schema_for!(RawModel)),
         ("campaign", schema_for!(RawCampaign)),
         ("test", schema_for!(RawTest)),
     ];

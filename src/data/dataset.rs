@@ -1,7 +1,7 @@
 //! The workspace's data once loaded: profiles, events and catalog as typed frames, with the
 //! lookups rendering makes per recipient built on first use.
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, PolarsResult};
 
 use super::{event_column, EventIndex, TableReport};
 use crate::model::EventRoles;
@@ -27,6 +27,27 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The same profiles and catalog with only the events after `instant` (microseconds): what
+    /// happened in a horizon that follows a cut-off.
+    pub fn events_after(&self, instant: i64) -> PolarsResult<Dataset> {
+        use polars::prelude::{col, lit, DataType, IntoLazy};
+        let events = self
+            .events
+            .clone()
+            .lazy()
+            .filter(col(super::EVENT_TS).cast(DataType::Int64).gt(lit(instant)))
+            .collect()?;
+        Ok(Dataset {
+            profiles: self.profiles.clone(),
+            events,
+            catalog: self.catalog.clone(),
+            reports: Vec::new(),
+            event_index: Default::default(),
+            catalog_index: Default::default(),
+            purchase_counts: Default::default(),
+        })
+    }
+
     /// The events by user and id (built on the first call).
     pub fn event_index(&self) -> &EventIndex {
         self.event_index.get_or_init(|| EventIndex::build(&self.events))

@@ -107,6 +107,12 @@ pub const GROUPS: &[Group] = &[
         commands: "`check`; `personas::evaluate` from `personas`",
     },
     Group {
+        prefix: "model::",
+        about: "score models (`kind: model`)",
+        commands:
+            "`check`; `model::train` from `train`, `model::missing`, `model::stale` and `model::drift` from `plan`",
+    },
+    Group {
         prefix: "manifest::",
         about: "`tailor.yaml`",
         commands: "`check`",
@@ -311,6 +317,26 @@ pub const CODES: &[Code] = &[
         "more named prototypes than K-Means clusters",
     ),
     error("personas::evaluate", "a persona model cannot be fitted on the data"),
+    error("model::no-features", "a score model without inputs"),
+    error(
+        "model::unknown-feature",
+        "a model input that is no feature or profile field",
+    ),
+    error("model::bad-input", "a model input that is a list, a date or an instant"),
+    error("model::duplicate-feature", "a model input listed twice"),
+    error(
+        "model::label-reads-feature",
+        "a label that reads a feature, segment or persona (computed as of the cut-off)",
+    ),
+    error("model::label-without-events", "a label that reads no events"),
+    error(
+        "model::bad-duration",
+        "a `horizon` or `max_age` that is not a positive duration",
+    ),
+    error(
+        "model::train",
+        "a model cannot be trained: too little history, or one outcome only",
+    ),
     error("manifest::missing-consent", "no `policy.consent` rule"),
     error("manifest::bad-timezone", "a time zone that is not an IANA name"),
     error("manifest::bad-locale", "a locale tailor has no data for"),

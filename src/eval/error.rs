@@ -11,6 +11,8 @@ pub enum EvalError {
     Unsupported(String),
     /// polars failed.
     Engine(String),
+    /// A score model cannot be trained on this data (the message says why).
+    Training(String),
 }
 
 impl std::fmt::Display for EvalError {
@@ -18,6 +20,7 @@ impl std::fmt::Display for EvalError {
         match self {
             EvalError::Unsupported(what) => write!(f, "cannot evaluate this workspace on data yet: {what}"),
             EvalError::Engine(message) => write!(f, "the query engine failed: {message}"),
+            EvalError::Training(message) => write!(f, "{message}"),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Stage 6, eval: the checked workspace evaluated on its data. Every feature, segment and
-//! persona model becomes a column of the profile frame, each computed once in the order of the
+//! persona model becomes a column of the profile frame (and score models are trained by time
+//! travel over the same evaluation, `training.rs`), each computed once in the order of the
 //! workspace graph ([`evaluate`]); expressions are lowered to polars (`lower.rs`) and event
 //! aggregates become group-bys joined back to the profiles.
 
@@ -7,12 +8,20 @@ mod aggregate;
 mod columns;
 mod error;
 mod evaluate;
+mod logistic;
 mod lower;
 mod persona_traits;
 mod personas;
+mod score_inputs;
+mod trained_model;
+mod training;
 
 pub use columns::{persona_column, segment_column, user_column};
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};
+pub use logistic::Logistic;
 pub use persona_traits::{persona_traits, Trait};
 pub use personas::{fit_persona, Cluster, PersonaFit, PersonaSummary};
+pub use score_inputs::{encode, fit_encoding, EncodedColumn};
+pub use trained_model::{Influence, TrainedModel, TrainingReport, Validation};
+pub use training::{train, HeldOut};

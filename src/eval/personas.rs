@@ -159,7 +159,7 @@ fn fill_value(impute: Impute, mut known: Vec<f64>) -> Option<f64> {
         Impute::Median => {
             known.sort_by(f64::total_cmp);
             let middle = known.len() / 2;
-            Some(if known.len() % 2 == 0 {
+            Some(if known.len().is_multiple_of(2) {
                 (known[middle - 1] + known[middle]) / 2.0
             } else {
                 known[middle]

@@ -212,6 +212,7 @@ fn parse_documents(text: &str, file: FileId, workspace: &mut LoadedWorkspace) {
             "features" => parse_document(chunk, file, range.start).map(|d| RawDocument::Features(Box::new(d))),
             "segment" => parse_document(chunk, file, range.start).map(|d| RawDocument::Segment(Box::new(d))),
             "personas" => parse_document(chunk, file, range.start).map(|d| RawDocument::Personas(Box::new(d))),
+            "model" => parse_document(chunk, file, range.start).map(|d| RawDocument::Model(Box::new(d))),
             "campaign" => parse_document(chunk, file, range.start).map(|c| RawDocument::Campaign(Box::new(c))),
             "test" => parse_document(chunk, file, range.start).map(|t| RawDocument::Test(Box::new(t))),
             other => {

@@ -1,5 +1,5 @@
 //! Stage 2, stats: the A/B statistics `tailor report` signs and the power `plan` and `check`
-//! quote — pure functions of counts and moments, no I/O. Each method is the textbook one that
+//! quote, and the measures of a score model's predictions `tailor train` reports — pure functions of counts and moments, no I/O. Each method is the textbook one that
 //! `statsmodels`, `scipy` and GrowthBook's `gbstats` implement, and a test run by CI holds them
 //! to those references within 1e-6 (`tests/cli/statistics.rs`).
 //!
@@ -7,6 +7,7 @@
 
 mod bayes;
 mod chi_square;
+mod classification;
 mod distribution;
 mod holm;
 mod interval;
@@ -17,6 +18,7 @@ mod welch;
 
 pub use bayes::{beta_probability_greater, BetaComparison};
 pub use chi_square::{chi_square_contingency, chi_square_fit, ChiSquare};
+pub use classification::{calibration, log_loss, roc_auc, CalibrationBin};
 pub use distribution::{normal_cdf, normal_quantile, normal_sf};
 pub use holm::holm;
 pub use interval::Interval;

@@ -27,5 +27,6 @@ mod smtp_server;
 mod statistics;
 mod support;
 mod testing;
+mod training;
 mod watch;
 mod workspace;

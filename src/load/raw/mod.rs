@@ -9,6 +9,7 @@ mod data;
 mod features;
 mod field_type;
 mod manifest;
+mod model;
 mod personas;
 mod segment;
 mod test;
@@ -18,6 +19,7 @@ pub use data::*;
 pub use features::*;
 pub use field_type::*;
 pub use manifest::*;
+pub use model::*;
 pub use personas::*;
 pub use segment::*;
 pub use test::*;
@@ -27,7 +29,7 @@ use serde::Deserialize;
 use super::Located;
 
 /// The document kinds a workspace may hold besides the manifest.
-pub const KINDS: [&str; 6] = ["data", "features", "segment", "personas", "campaign", "test"];
+pub const KINDS: [&str; 7] = ["data", "features", "segment", "personas", "model", "campaign", "test"];
 
 /// The first look at a document: only its `kind` and `name`, other keys ignored.
 #[derive(Debug, Deserialize)]
@@ -54,7 +56,7 @@ macro_rules! named {
     };
 }
 
-named!(RawSegment, RawPersonas, RawCampaign, RawTest);
+named!(RawSegment, RawPersonas, RawModel, RawCampaign, RawTest);
 
 /// One parsed document of any kind.
 #[derive(Debug, Clone)]
@@ -67,6 +69,8 @@ pub enum RawDocument {
     Segment(Box<RawSegment>),
     /// `kind: personas`.
     Personas(Box<RawPersonas>),
+    /// `kind: model`.
+    Model(Box<RawModel>),
     /// `kind: campaign`.
     Campaign(Box<RawCampaign>),
     /// `kind: test`.

@@ -1,0 +1,155 @@
+//! How a score model's inputs become the numbers it reads: each number or flag standardised
+//! (a missing value takes the training mean, so it reads as 0), each text or enum one column
+//! per category seen in training (one-hot; an unseen or missing category is all zeros).
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::EvalError;
+use crate::model::ScoreInput;
+
+/// Categories kept per text input: the most frequent in training (ties by name).
+const MAX_CATEGORIES: usize = 20;
+
+/// One column of the model's design matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "encoding", rename_all = "snake_case")]
+pub enum EncodedColumn {
+    /// A number or a flag (true is 1), standardised.
+    Standardised {
+        /// The feature or field.
+        input: String,
+        /// Its mean in training (also what a missing value becomes).
+        mean: f64,
+        /// Its standard deviation in training (1 when it was constant).
+        scale: f64,
+    },
+    /// 1 when the input has this category, else 0.
+    OneHot {
+        /// The feature or field.
+        input: String,
+        /// The category.
+        category: String,
+    },
+}
+
+impl EncodedColumn {
+    /// The feature or field the column reads.
+    pub fn input(&self) -> &str {
+        match self {
+            EncodedColumn::Standardised { input, .. } | EncodedColumn::OneHot { input, .. } => input,
+        }
+    }
+
+    /// The column's value for one row of its input's values.
+    fn value(&self, values: &RawValues, row: usize) -> f64 {
+        match (self, values) {
+            (EncodedColumn::Standardised { mean, scale, .. }, RawValues::Numbers(numbers)) => numbers[row]
+                .filter(|x| x.is_finite())
+                .map_or(0.0, |x| (x - mean) / scale),
+            (EncodedColumn::OneHot { category, .. }, RawValues::Texts(texts)) => {
+                f64::from(u8::from(texts[row].as_deref() == Some(category.as_str())))
+            }
+            // The input changed kind since the model was saved: it reads as missing.
+            _ => 0.0,
+        }
+    }
+
+    /// How the column reads in a report: `orders_90d` or `tier = gold`.
+    pub fn title(&self) -> String {
+        match self {
+            EncodedColumn::Standardised { input, .. } => input.clone(),
+            EncodedColumn::OneHot { input, category } => format!("{input} = {category}"),
+        }
+    }
+}
+
+/// The raw values of one input for the rows of a frame.
+enum RawValues {
+    Numbers(Vec<Option<f64>>),
+    Texts(Vec<Option<String>>),
+}
+
+fn raw_values(input: &ScoreInput, frame: &DataFrame) -> Result<RawValues, EvalError> {
+    let column = frame.column(&input.name)?;
+    Ok(if input.is_categorical() {
+        let text = column.cast(&DataType::String)?;
+        RawValues::Texts(text.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    } else {
+        let number = column.cast(&DataType::Float64)?;
+        RawValues::Numbers(number.f64()?.iter().collect())
+    })
+}
+
+/// The encoding of `inputs` learnt from the rows `rows` of `frame`.
+pub fn fit_encoding(inputs: &[ScoreInput], frame: &DataFrame, rows: &[usize]) -> Result<Vec<EncodedColumn>, EvalError> {
+    let mut columns = Vec::new();
+    for input in inputs {
+        match raw_values(input, frame)? {
+            RawValues::Numbers(values) => {
+                let known: Vec<f64> = rows
+                    .iter()
+                    .filter_map(|r| values[*r])
+                    .filter(|v| v.is_finite())
+                    .collect();
+                let mean = if known.is_empty() {
+                    0.0
+                } else {
+                    known.iter().sum::<f64>() / known.len() as f64
+                };
+                let variance = if known.is_empty() {
+                    0.0
+                } else {
+                    known.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / known.len() as f64
+                };
+                let scale = if variance > 0.0 { variance.sqrt() } else { 1.0 };
+                columns.push(EncodedColumn::Standardised {
+                    input: input.name.clone(),
+                    mean,
+                    scale,
+                });
+            }
+            RawValues::Texts(values) => {
+                let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+                for value in rows.iter().filter_map(|r| values[*r].as_deref()) {
+                    *counts.entry(value).or_default() += 1;
+                }
+                let mut categories: Vec<(&str, usize)> = counts.into_iter().collect();
+                categories.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                categories.truncate(MAX_CATEGORIES);
+                categories.sort();
+                columns.extend(categories.into_iter().map(|(category, _)| EncodedColumn::OneHot {
+                    input: input.name.clone(),
+                    category: category.to_string(),
+                }));
+            }
+        }
+    }
+    Ok(columns)
+}
+
+/// The design matrix: one row per entry of `rows`, one value per column of `encoding`.
+pub fn encode(
+    inputs: &[ScoreInput],
+    encoding: &[EncodedColumn],
+    frame: &DataFrame,
+    rows: &[usize],
+) -> Result<Vec<Vec<f64>>, EvalError> {
+    let mut raw = std::collections::BTreeMap::new();
+    for input in inputs {
+        raw.insert(input.name.as_str(), raw_values(input, frame)?);
+    }
+    let mut matrix = vec![Vec::with_capacity(encoding.len()); rows.len()];
+    for column in encoding {
+        let input = column.input();
+        let values = raw.get(input).ok_or_else(|| {
+            EvalError::Training(format!(
+                "the saved model reads `{input}`, which is no longer one of the model's inputs: train it again"
+            ))
+        })?;
+        for (out, row) in matrix.iter_mut().zip(rows) {
+            out.push(column.value(values, *row));
+        }
+    }
+    Ok(matrix)
+}

@@ -1,0 +1,124 @@
+//! `tailor train`: score models fitted by time travel on a generated shop, held to
+//! scikit-learn's `LogisticRegression` on the same matrix (`training_reference.py`), saved
+//! byte-identically on a second run, and refused with a reason when the data cannot teach them.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{generated_shop, small_demo, tailor};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn a_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
+    let shop = generated_shop("parquet", &["--profiles", "3000", "--seed", "5"]);
+    let workspace = shop.path().join("campaigns");
+    let exported = tempfile::tempdir().unwrap();
+    let export = exported.path().to_str().unwrap();
+    let first = tailor(
+        shop.path(),
+        &[
+            "train",
+            "campaigns",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--export",
+            export,
+        ],
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let saved = std::fs::read_to_string(workspace.join("models/churn.json")).unwrap();
+    let model: Value = serde_json::from_str(&saved).unwrap();
+    let check = &model["report"]["validation"];
+    let (auc, log_loss) = (check["auc"].as_f64().unwrap(), check["log_loss"].as_f64().unwrap());
+    // The generated shop's heavy buyers keep buying: the model learns something real.
+    assert!(auc > 0.6, "{check}");
+    assert!(check["scored"].as_u64().unwrap() > 300, "{check}");
+    let printed: Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(printed["models"][0], model);
+
+    let again = tailor(shop.path(), &["train", "campaigns", "--now", NOW]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("models/churn.json")).unwrap(),
+        saved
+    );
+    assert!(again.stdout.contains("held-out check"), "{}", again.stdout);
+
+    if !python_has("sklearn") {
+        eprintln!("skipped the scikit-learn comparison: pip install scikit-learn (.ci/run does)");
+        return;
+    }
+    let reference = Command::new("python3")
+        .arg(crate::support::repo().join("tests/cli/training_reference.py"))
+        .arg(exported.path().join("churn.fitted.csv"))
+        .arg(exported.path().join("churn.scored.csv"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        reference.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reference.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&reference.stdout).unwrap();
+    let their_auc = theirs["auc"].as_f64().unwrap();
+    let their_loss = theirs["log_loss"].as_f64().unwrap();
+    assert!(
+        (auc - their_auc).abs() <= 0.01,
+        "AUC {auc} against scikit-learn's {their_auc}"
+    );
+    assert!(
+        (log_loss - their_loss).abs() <= 0.01,
+        "log loss {log_loss} against scikit-learn's {their_loss}"
+    );
+}
+
+#[test]
+fn a_horizon_longer_than_the_history_is_refused_with_the_counts() {
+    let demo = small_demo();
+    let saved = demo.path().join("campaigns/models/churn.json");
+    let before = std::fs::read(&saved).unwrap();
+    crate::support::replace_in(
+        &demo.path().join("campaigns/models.yaml"),
+        "horizon: 60d",
+        "horizon: 2000d",
+    );
+    let out = tailor(demo.path(), &["train", "campaigns", "--now", NOW]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("model::train"), "{}", out.stderr);
+    assert!(out.stderr.contains("each outcome needs at least 5"), "{}", out.stderr);
+    // The saved model is left as it was.
+    assert_eq!(std::fs::read(&saved).unwrap(), before);
+}
+
+#[test]
+fn a_label_must_read_events_after_the_cut_off_not_features() {
+    let demo = small_demo();
+    let models = demo.path().join("campaigns/models.yaml");
+    crate::support::replace_in(&models, "label: count(purchase) == 0", "label: orders_90d == 0");
+    let out = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("model::label-reads-feature"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the label reads feature `orders_90d`"),
+        "{}",
+        out.stderr
+    );
+    crate::support::replace_in(&models, "label: orders_90d == 0", "label: tier == \"gold\"");
+    let out = tailor(demo.path(), &["check", "campaigns"]);
+    assert!(out.stderr.contains("model::label-without-events"), "{}", out.stderr);
+    crate::support::replace_in(&models, "label: tier == \"gold\"", "label: count(purchase) == 0");
+    crate::support::replace_in(&models, "tier]", "recent_products]");
+    let out = tailor(demo.path(), &["check", "campaigns"]);
+    assert!(out.stderr.contains("model::bad-input"), "{}", out.stderr);
+}
