@@ -44,6 +44,7 @@ impl Names {
             segments: &self.segments,
             personas: &self.personas,
             persona_labels: &self.persona_labels,
+            scores: &self.models,
             event: None,
             aggregates: true,
         }

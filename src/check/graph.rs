@@ -1,4 +1,4 @@
-//! The workspace graph: every step of a run — load, feature, segment, persona, consent, and
+//! The workspace graph: every step of a run — load, feature, segment, persona, score, consent, and
 //! each campaign's audience, split, caps, render and deliver — with what it reads. `check`
 //! builds it once from what each document uses ([`Uses`]); evaluation walks it to compute each
 //! column once and in order, planning walks its campaigns in priority order, and
@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Campaign, Feature, Manifest, PersonaModel, Segment, Uses};
+use crate::model::{Campaign, Feature, Manifest, PersonaModel, ScoreModel, Segment, Uses};
 
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,6 +19,8 @@ pub enum Step {
     Segment,
     /// Fit a persona model and label the profiles.
     Persona,
+    /// Score the profiles with a saved score model.
+    Score,
     /// Apply `policy.consent`.
     Consent,
     /// Evaluate a campaign's audience (and its trigger's conditions).
@@ -61,6 +63,7 @@ fn reads(uses: &Uses) -> impl Iterator<Item = String> + '_ {
         .map(|f| format!("feature.{f}"))
         .chain(uses.segments.iter().map(|s| format!("segment.{s}")))
         .chain(uses.personas.iter().map(|p| format!("persona.{p}")))
+        .chain(uses.scores.iter().map(|s| format!("score.{s}")))
         .chain(events)
 }
 
@@ -74,6 +77,8 @@ pub struct GraphInputs<'w> {
     pub segments: &'w [Segment],
     /// Persona models.
     pub personas: &'w [PersonaModel],
+    /// Score models.
+    pub models: &'w [ScoreModel],
     /// The manifest (its consent rule).
     pub manifest: &'w Manifest,
     /// Campaigns.
@@ -118,13 +123,18 @@ impl WorkspaceGraph {
             let uses = model.uses.clone().with(&population);
             graph.add(Step::Persona, &model.name, reads(&uses).chain([profiles.clone()]));
         }
-        // 5. Consent is one node that every campaign's split reads: none can bypass it.
+        // 5. Score models read their inputs and population, as evaluated so far, and a saved
+        //    fit; segments, features and campaigns may read their scores.
+        for model in inputs.models {
+            graph.add(Step::Score, &model.name, reads(&model.uses).chain([profiles.clone()]));
+        }
+        // 6. Consent is one node that every campaign's split reads: none can bypass it.
         graph.add(
             Step::Consent,
             "consent",
             reads(&inputs.manifest.consent_uses).chain([profiles.clone()]),
         );
-        // 6-7. Each campaign's audience, then its split (consent, suppression, holdout).
+        // 7-8. Each campaign's audience, then its split (consent, suppression, holdout).
         let mut campaigns: Vec<&Campaign> = inputs.campaigns.iter().collect();
         campaigns.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.name.cmp(&b.name)));
         for campaign in &campaigns {
@@ -132,7 +142,7 @@ impl WorkspaceGraph {
             graph.add(Step::Audience, name, reads(&campaign.uses).chain([profiles.clone()]));
             graph.add(Step::Split, name, [format!("{name}.audience"), "consent".into()]);
         }
-        // 8. Caps in priority order: each campaign's room depends on the sends before it.
+        // 9. Caps in priority order: each campaign's room depends on the sends before it.
         let mut previous: Option<String> = None;
         for campaign in &campaigns {
             let name = &campaign.name;
@@ -143,7 +153,7 @@ impl WorkspaceGraph {
             );
             previous = Some(format!("{name}.caps"));
         }
-        // 9-10. Render what is due (with the catalog for recommendations), then deliver it.
+        // 10-11. Render what is due (with the catalog for recommendations), then deliver it.
         for campaign in &campaigns {
             let name = &campaign.name;
             let catalog = campaign.recommend.as_ref().map(|_| "load.catalog".to_string());
@@ -160,6 +170,7 @@ impl WorkspaceGraph {
             Step::Feature => format!("feature.{name}"),
             Step::Segment => format!("segment.{name}"),
             Step::Persona => format!("persona.{name}"),
+            Step::Score => format!("score.{name}"),
             Step::Consent => "consent".to_string(),
             Step::Audience => format!("{name}.audience"),
             Step::Split => format!("{name}.split"),
@@ -223,9 +234,14 @@ impl WorkspaceGraph {
         self.of_step(Step::Caps).map(|node| node.name.as_str())
     }
 
-    /// The ids of the nodes that read a node of `step`, directly or through other nodes.
-    pub fn reading(&self, step: Step) -> BTreeSet<&str> {
-        let of_step: BTreeSet<&str> = self.of_step(step).map(|node| node.id.as_str()).collect();
+    /// The ids of the nodes that read a node of one of `steps`, directly or through other nodes.
+    pub fn reading(&self, steps: &[Step]) -> BTreeSet<&str> {
+        let of_step: BTreeSet<&str> = self
+            .nodes
+            .iter()
+            .filter(|node| steps.contains(&node.step))
+            .map(|node| node.id.as_str())
+            .collect();
         let mut reading: BTreeSet<&str> = BTreeSet::new();
         // Inputs come first, so each input is settled before the nodes that read it.
         for node in &self.nodes {

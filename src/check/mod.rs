@@ -120,7 +120,13 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
     let segments = segments::check_segments(cx, &schema, &names);
     let personas = personas::check_personas(cx, &schema, &names);
     let models = models::check_models(cx, &schema, &names);
-    let context = ContextBuilder::new(&schema, &names.features, &names.personas, &names.persona_labels);
+    let context = ContextBuilder::new(
+        &schema,
+        &names.features,
+        &names.personas,
+        &names.persona_labels,
+        &names.models,
+    );
     let manifest = manifest::check_manifest(cx, &schema, &names, &context);
     let inputs = campaigns::CampaignInputs {
         schema: &schema,
@@ -135,6 +141,7 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
         features: &features,
         segments: &segments,
         personas: &personas,
+        models: &models,
         manifest: &manifest,
         campaigns: &campaigns,
     });

@@ -13,7 +13,8 @@ use super::names::declare;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::RawModel;
 use crate::load::{Document, Located};
-use crate::model::{BaseType, DataSchema, Duration, ScoreAlgorithm, ScoreInput, ScoreModel, Type, Uses};
+use crate::model::{BaseType, DataSchema, Duration, ScoreAlgorithm, ScoreInput, ScoreModel, TrainedModel, Type, Uses};
+use std::path::Path;
 
 /// The folder of the workspace where `tailor train` saves fitted models.
 pub const MODELS_FOLDER: &str = "models";
@@ -60,6 +61,8 @@ fn check_model(cx: &mut Context, doc: &Document<&RawModel>, schema: &DataSchema,
         Some(max_age) => Some(duration(cx, doc, max_age, "max_age")?),
         None => None,
     };
+    let file = std::path::Path::new(MODELS_FOLDER).join(format!("{}.json", raw.name.value));
+    let saved = saved_fit(cx, doc, &file, &inputs);
     Some(ScoreModel {
         name: raw.name.value.clone(),
         description: raw.description.clone(),
@@ -69,9 +72,82 @@ fn check_model(cx: &mut Context, doc: &Document<&RawModel>, schema: &DataSchema,
         inputs,
         algorithm: raw.algorithm.as_ref().map_or(ScoreAlgorithm::Logistic, |a| a.value),
         max_age,
-        file: std::path::Path::new(MODELS_FOLDER).join(format!("{}.json", raw.name.value)),
+        file,
+        saved,
         uses,
     })
+}
+
+/// The fit `tailor train` saved for the model, if there is one and it reads what the model
+/// declares. A missing fit (`score.<name>` cannot be computed until `tailor train`), one that
+/// does not read and one trained on other inputs are warnings: `tailor train` must still run
+/// to replace them.
+fn saved_fit(cx: &mut Context, doc: &Document<&RawModel>, file: &Path, inputs: &[ScoreInput]) -> Option<TrainedModel> {
+    let raw = doc.value;
+    let path = cx.loaded.root.join(file);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        cx.report(
+            Diagnostic::warning(
+                "model::untrained",
+                format!("model `{}` has no saved fit (`{}`)", raw.name.value, file.display()),
+            )
+            .at_labeled(doc.span(&raw.name), "not trained yet")
+            .with_hint("run `tailor train` and commit the file: until then `score.<name>` cannot be computed"),
+        );
+        return None;
+    };
+    let saved = match serde_json::from_str::<TrainedModel>(&text) {
+        Ok(saved) if saved.model == raw.name.value => saved,
+        Ok(saved) => {
+            cx.report(
+                Diagnostic::warning(
+                    "model::bad-saved",
+                    format!(
+                        "`{}` holds model `{}`, not `{}`",
+                        file.display(),
+                        saved.model,
+                        raw.name.value
+                    ),
+                )
+                .at(doc.span(&raw.name))
+                .with_hint("run `tailor train` to write it again"),
+            );
+            return None;
+        }
+        Err(error) => {
+            cx.report(
+                Diagnostic::warning(
+                    "model::bad-saved",
+                    format!("`{}` does not read: {error}", file.display()),
+                )
+                .at(doc.span(&raw.name))
+                .with_hint("run `tailor train` to write it again"),
+            );
+            return None;
+        }
+    };
+    let declared: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
+    let trained = saved.inputs();
+    if trained != declared {
+        cx.report(
+            Diagnostic::warning(
+                "model::stale",
+                format!(
+                    "the saved fit of `{}` reads [{}], but the model declares [{}]",
+                    raw.name.value,
+                    trained.join(", "),
+                    declared.join(", ")
+                ),
+            )
+            .at_labeled(doc.span(&raw.features), "changed since `tailor train`")
+            .with_hint("run `tailor train` again and commit the new fit"),
+        );
+        // A fit that reads an input the model no longer declares cannot be applied.
+        if trained.iter().any(|input| !declared.contains(input)) {
+            return None;
+        }
+    }
+    Some(saved)
 }
 
 /// The label: a condition over events and profile fields only.

@@ -48,7 +48,7 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
     let now = run_clock(args.now.as_deref())?;
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
-    let evaluation = evaluated(&workspace, &dataset, now, "personas::evaluate")?;
+    let evaluation = evaluated(&workspace, &dataset, now, "personas::evaluate", &mut |d| report.warn(d))?;
     let traits = |model: &PersonaModel| {
         persona_traits(model, &evaluation.frame)
             .map_err(|e| Failure::failed(crate::diag::Diagnostic::error("personas::evaluate", e.to_string())))

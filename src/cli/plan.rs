@@ -10,10 +10,10 @@ use super::{loaded_workspace, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::eval::{evaluate, Evaluation};
+use crate::eval::{evaluate, score_column, Evaluation, ScoreSummary};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
-use crate::model::Campaign;
+use crate::model::{Campaign, ScoreModel};
 use crate::plan::{
     build_plan, diff_markdown, diff_text, power_line, render_dot, render_markdown, render_text, History, Plan,
     PlanReport,
@@ -130,14 +130,95 @@ pub fn data_failure(error: LoadError) -> Failure {
     Failure::of(exit, error.diagnostics())
 }
 
-/// Features, segments and persona labels evaluated at `now`; why not, as `code`.
+/// Features, segments, persona labels and scores evaluated at `now`; why not, as `code`. A
+/// score the workspace reads without a saved fit is an error (`model::missing`); a fit older
+/// than its `max_age`, or whose inputs drifted since training, a warning.
 pub fn evaluated(
     workspace: &CheckedWorkspace,
     dataset: &Dataset,
     now: DateTime<Utc>,
     code: &'static str,
+    warn: &mut dyn FnMut(Diagnostic),
 ) -> Result<Evaluation, Failure> {
-    evaluate(workspace, dataset, now).map_err(|e| Failure::failed(Diagnostic::error(code, e.to_string())))
+    let evaluation =
+        evaluate(workspace, dataset, now).map_err(|e| Failure::failed(Diagnostic::error(code, e.to_string())))?;
+    for score in &evaluation.scores {
+        if let Some(model) = workspace.models.iter().find(|m| m.name == score.model) {
+            score_warnings(workspace, model, score, now, warn)?;
+        }
+    }
+    Ok(evaluation)
+}
+
+/// What a score model's scoring at `now` warrants: an error when its score is read but there
+/// is no fit, warnings for an old fit and for drifted inputs.
+fn score_warnings(
+    workspace: &CheckedWorkspace,
+    model: &ScoreModel,
+    score: &ScoreSummary,
+    now: DateTime<Utc>,
+    warn: &mut dyn FnMut(Diagnostic),
+) -> Result<(), Failure> {
+    let Some(trained_at) = score.trained_at else {
+        let id = score_column(&model.name);
+        let readers: Vec<&str> = workspace
+            .graph
+            .nodes()
+            .iter()
+            .filter(|node| node.inputs.contains(&id))
+            .map(|node| node.id.as_str())
+            .collect();
+        if readers.is_empty() {
+            return Ok(());
+        }
+        return Err(Failure::failed(
+            Diagnostic::error(
+                "model::missing",
+                format!(
+                    "`{id}` is read by {} but model `{}` has no usable saved fit (`{}`)",
+                    readers.join(", "),
+                    model.name,
+                    model.file.display()
+                ),
+            )
+            .with_hint("run `tailor train` and commit the file it writes"),
+        ));
+    };
+    let age = now - trained_at;
+    if let Some(max_age) = model.max_age.filter(|max| age.num_seconds() > max.seconds) {
+        warn(
+            Diagnostic::warning(
+                "model::stale",
+                format!(
+                    "the saved fit of `{}` was trained {} days before now, more than its `max_age` of {max_age}",
+                    model.name,
+                    age.num_days()
+                ),
+            )
+            .with_hint("run `tailor train` again so that it learns from recent behaviour"),
+        );
+    }
+    for drift in &score.drift {
+        let moved = match drift.standard_deviations {
+            Some(sd) => format!(
+                "mean {:.3} when trained, {:.3} now ({sd:+.2} standard deviations)",
+                drift.then, drift.now
+            ),
+            None => format!(
+                "{:.1}% of the population when trained, {:.1}% now",
+                drift.then * 100.0,
+                drift.now * 100.0
+            ),
+        };
+        warn(
+            Diagnostic::warning(
+                "model::drift",
+                format!("`{}` reads `{}`, which moved: {moved}", model.name, drift.column),
+            )
+            .with_hint("scores may be off for these profiles: run `tailor train` to learn from today's data"),
+        );
+    }
+    Ok(())
 }
 
 /// What every campaign (or only those in `only`) would do at `now` (`plan::evaluate` when the
@@ -208,7 +289,7 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     };
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
     let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
-    let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate")?;
+    let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate", &mut |d| report.warn(d))?;
     let history = ledger_history(&workspace)?;
     let inputs = PlanInputs {
         workspace: &workspace,

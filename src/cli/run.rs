@@ -184,7 +184,9 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
         eprintln!("rollout of {campaign}: {why}");
     }
     let history = history.with_decisions(decided.decisions);
-    let evaluation = evaluated(workspace, pass.dataset, pass.now, "plan::evaluate")?;
+    // An old or drifted score model does not stop a run; it is said, as rollouts are.
+    let mut warn = |d: Diagnostic| eprintln!("warning[{}]: {}", d.code, d.message);
+    let evaluation = evaluated(workspace, pass.dataset, pass.now, "plan::evaluate", &mut warn)?;
     let inputs = PlanInputs {
         workspace,
         dataset: pass.dataset,

@@ -10,8 +10,8 @@ use clap::{Args, ValueEnum};
 use super::plan::{checked_workspace, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
-use crate::eval::{train, HeldOut, TrainedModel};
-use crate::model::ScoreModel;
+use crate::eval::{train, HeldOut};
+use crate::model::{ScoreModel, TrainedModel};
 
 /// How the training results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

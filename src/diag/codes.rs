@@ -283,6 +283,10 @@ pub const CODES: &[Code] = &[
         "`persona.<name>` of a persona model that does not exist",
     ),
     error(
+        "expr::unknown-score",
+        "`score.<name>` of a score model (`kind: model`) that does not exist",
+    ),
+    error(
         "expr::unknown-enum-value",
         "a comparison with a value outside a field's `enum`",
     ),
@@ -332,6 +336,26 @@ pub const CODES: &[Code] = &[
     error(
         "model::bad-duration",
         "a `horizon` or `max_age` that is not a positive duration",
+    ),
+    warning(
+        "model::untrained",
+        "a score model without a saved fit: `tailor train` writes one",
+    ),
+    error(
+        "model::bad-saved",
+        "a saved fit (`models/<name>.json`) that does not read",
+    ),
+    warning(
+        "model::stale",
+        "a saved fit trained on other inputs, or older than `max_age`",
+    ),
+    warning(
+        "model::drift",
+        "an input whose distribution moved since the saved fit was trained",
+    ),
+    error(
+        "model::missing",
+        "a score read by the workspace without a usable saved fit",
     ),
     error(
         "model::train",

@@ -14,3 +14,8 @@ pub fn user_column(name: &str) -> String {
 pub fn persona_column(name: &str) -> String {
     format!("persona.{name}")
 }
+
+/// The column of score model `name` in the evaluated frame.
+pub fn score_column(name: &str) -> String {
+    format!("score.{name}")
+}

@@ -1,6 +1,6 @@
 //! Evaluating features and segments over the loaded data, each once, in dependency order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
@@ -11,6 +11,7 @@ use super::aggregate::{join_batch, join_selected, with_profiles, AggregateJob};
 use super::columns::segment_column;
 use super::lower::Lowering;
 use super::personas::{fit_persona, PersonaSummary};
+use super::scores::{score_profiles, ScoreSummary};
 use super::EvalError;
 use crate::check::{CheckedWorkspace, Node, Step};
 use crate::data::{collect_streaming, Dataset, EVENT_TYPE};
@@ -28,6 +29,8 @@ pub struct Evaluation {
     pub segment_sizes: Vec<(String, usize)>,
     /// Each persona model's clusters, in declaration order.
     pub personas: Vec<PersonaSummary>,
+    /// What each score model's scoring found, in graph order.
+    pub scores: Vec<ScoreSummary>,
 }
 
 /// Evaluates every feature and segment of `workspace` at `now`.
@@ -47,16 +50,21 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
     let mut lowering = Lowering::new(schema, &features, now);
     let mut columns: Vec<(String, Expr, Range<usize>)> = Vec::new();
     let features_by_name: BTreeMap<&str, &Feature> = workspace.features.iter().map(|f| (f.name.as_str(), f)).collect();
-    // The graph orders every column after what it reads. Features and the segments that
-    // need no persona label go in one pass, their event aggregates batched; persona models
-    // cluster the profiles as evaluated so far, and what reads their labels comes after.
+    // The graph orders every column after what it reads. Features and segments that need no
+    // persona label or score go in one pass, their event aggregates batched; persona and score
+    // models read the profiles as evaluated so far, and what reads their labels and scores
+    // comes after.
     let graph = &workspace.graph;
-    let after_personas = graph.reading(Step::Persona);
+    let after_models = graph.reading(&[Step::Persona, Step::Score]);
     let segments: BTreeMap<&str, &Segment> = workspace.segments.iter().map(|s| (s.name.as_str(), s)).collect();
     let models: BTreeMap<&str, &PersonaModel> = workspace.personas.iter().map(|m| (m.name.as_str(), m)).collect();
     let mut later = Vec::new();
     for node in graph.nodes() {
         let start = lowering.aggregates.len();
+        if after_models.contains(node.id.as_str()) {
+            later.push(node);
+            continue;
+        }
         match node.step {
             Step::Feature => {
                 let Some(feature) = features_by_name.get(node.name.as_str()) else {
@@ -65,14 +73,14 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
                 let value = lowering.lower(&feature.expr)?;
                 columns.push((feature.name.clone(), value, start..lowering.aggregates.len()));
             }
-            Step::Segment if !after_personas.contains(node.id.as_str()) => {
+            Step::Segment => {
                 let Some(segment) = segments.get(node.name.as_str()) else {
                     continue;
                 };
                 let value = lowering.lower(&segment.condition)?.fill_null(lit(false));
                 columns.push((segment_column(&segment.name), value, start..lowering.aggregates.len()));
             }
-            Step::Segment | Step::Persona => later.push(node),
+            Step::Persona | Step::Score => later.push(node),
             _ => {}
         }
     }
@@ -103,12 +111,12 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         workspace,
         dataset,
         features: &features,
+        features_by_name: &features_by_name,
         now,
-        after_personas: &after_personas,
         segments: &segments,
         models: &models,
     };
-    let (frame, personas) = passes.run(frame, &later)?;
+    let (frame, personas, scores) = passes.run(frame, &later)?;
     let mut segment_sizes = Vec::new();
     for segment in &workspace.segments {
         let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
@@ -118,18 +126,20 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         frame,
         segment_sizes,
         personas,
+        scores,
     })
 }
 
-/// The passes after the first: persona models cluster the profiles as evaluated so far, and the
-/// segments that read their labels follow them, in graph order.
+/// The passes after the first: persona models cluster the profiles as evaluated so far, score
+/// models score them, and the features and segments that read their labels and scores follow
+/// them, in graph order.
 struct LaterPasses<'e> {
     workspace: &'e CheckedWorkspace,
     dataset: &'e Dataset,
     features: &'e BTreeMap<String, Type>,
+    /// Features by name.
+    features_by_name: &'e BTreeMap<&'e str, &'e Feature>,
     now: i64,
-    /// The nodes that read a persona label, directly or not.
-    after_personas: &'e BTreeSet<&'e str>,
     /// Segments by name.
     segments: &'e BTreeMap<&'e str, &'e Segment>,
     /// Persona models by name.
@@ -137,8 +147,9 @@ struct LaterPasses<'e> {
 }
 
 impl LaterPasses<'_> {
-    /// `frame` with the labels and segments of `later`, and each model's clusters.
-    fn run(&self, mut frame: DataFrame, later: &[&Node]) -> Result<(DataFrame, Vec<PersonaSummary>), EvalError> {
+    /// `frame` with the labels, scores, features and segments of `later`, each persona model's
+    /// clusters and each score model's summary.
+    fn run(&self, mut frame: DataFrame, later: &[&Node]) -> Result<LaterColumns, EvalError> {
         let workspace = self.workspace;
         // Persona models cluster the profiles as evaluated so far; segments that use their labels
         // come after them.
@@ -155,41 +166,74 @@ impl LaterPasses<'_> {
             )
         };
         let mut personas = Vec::new();
+        let mut scores = Vec::new();
         for node in later {
-            if let Some(segment) = self
-                .segments
-                .get(node.name.as_str())
-                .filter(|_| node.step == Step::Segment)
-            {
-                frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
-                continue;
+            match node.step {
+                Step::Segment => {
+                    if let Some(segment) = self.segments.get(node.name.as_str()) {
+                        frame = with_flags(&frame, &segment.condition, &segment_column(&segment.name))?;
+                    }
+                }
+                Step::Feature => {
+                    if let Some(feature) = self.features_by_name.get(node.name.as_str()) {
+                        frame = add_column(
+                            &frame,
+                            &feature.expr,
+                            &feature.name,
+                            false,
+                            workspace,
+                            self.features,
+                            self.dataset,
+                            self.now,
+                        )?;
+                    }
+                }
+                Step::Persona => {
+                    let Some(model) = self.models.get(node.name.as_str()) else {
+                        continue;
+                    };
+                    if node.inputs.iter().any(|input| input.starts_with("persona.")) {
+                        return Err(EvalError::Unsupported(format!(
+                            "the population of persona model `{}` uses persona labels",
+                            model.name
+                        )));
+                    }
+                    let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
+                    let flags = population_flags(&with_flags(&frame, population, "__population")?)?;
+                    let fit = fit_persona(model, &frame, &flags)?;
+                    frame.with_column(fit.labels)?;
+                    personas.push(fit.summary);
+                }
+                Step::Score => {
+                    let Some(model) = workspace.models.iter().find(|m| m.name == node.name) else {
+                        continue;
+                    };
+                    let flags = match &model.population {
+                        Some(population) => population_flags(&with_flags(&frame, population, "__population")?)?,
+                        None => vec![true; frame.height()],
+                    };
+                    let (column, summary) = score_profiles(model, &frame, &flags)?;
+                    frame.with_column(column)?;
+                    scores.push(summary);
+                }
+                _ => {}
             }
-            let Some(model) = self.models.get(node.name.as_str()) else {
-                continue;
-            };
-            if node
-                .inputs
-                .iter()
-                .any(|input| self.after_personas.contains(input.as_str()) || input.starts_with("persona."))
-            {
-                return Err(EvalError::Unsupported(format!(
-                    "the population of persona model `{}` uses persona labels",
-                    model.name
-                )));
-            }
-            let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
-            let flags: Vec<bool> = with_flags(&frame, population, "__population")?
-                .column("__population")?
-                .bool()?
-                .iter()
-                .map(|v| v == Some(true))
-                .collect();
-            let fit = fit_persona(model, &frame, &flags)?;
-            frame.with_column(fit.labels)?;
-            personas.push(fit.summary);
         }
-        Ok((frame, personas))
+        Ok((frame, personas, scores))
     }
+}
+
+/// What the later passes add: the frame with their columns, persona clusters, score summaries.
+type LaterColumns = (DataFrame, Vec<PersonaSummary>, Vec<ScoreSummary>);
+
+/// The `__population` flags of a frame (null is false).
+fn population_flags(frame: &DataFrame) -> Result<Vec<bool>, EvalError> {
+    Ok(frame
+        .column("__population")?
+        .bool()?
+        .iter()
+        .map(|v| v == Some(true))
+        .collect())
 }
 
 /// `frame` with every aggregate of `jobs` that reads only events joined on as a column: those

@@ -6,83 +6,58 @@
 //! general optimiser (linfa-logistic's L-BFGS through argmin) would bring a numerical stack for
 //! the same answer.
 
-use serde::{Deserialize, Serialize};
+use crate::model::{sigmoid, Logistic};
 
 /// Newton steps at most; a step smaller than [`TOLERANCE`] in every coordinate ends it sooner.
 const MAX_STEPS: usize = 100;
 /// The largest coordinate change that counts as converged.
 const TOLERANCE: f64 = 1e-10;
 
-/// A fitted logistic regression.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Logistic {
-    /// The bias.
-    pub intercept: f64,
-    /// One weight per input column.
-    pub weights: Vec<f64>,
-}
-
-impl Logistic {
-    /// Fits `rows` (one value per input column each) to `outcomes` with penalty strength
-    /// `penalty` on the weights (1 is scikit-learn's default `C = 1`).
-    pub fn fit(rows: &[Vec<f64>], outcomes: &[bool], penalty: f64) -> Logistic {
-        // Each row with a leading 1 for the intercept (parameter 0, not penalised).
-        let augmented: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|row| std::iter::once(1.0).chain(row.iter().copied()).collect())
+/// Fits `rows` (one value per input column each) to `outcomes` with penalty strength
+/// `penalty` on the weights (1 is scikit-learn's default `C = 1`).
+pub fn fit_logistic(rows: &[Vec<f64>], outcomes: &[bool], penalty: f64) -> Logistic {
+    // Each row with a leading 1 for the intercept (parameter 0, not penalised).
+    let augmented: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|row| std::iter::once(1.0).chain(row.iter().copied()).collect())
+        .collect();
+    let size = rows.first().map_or(0, Vec::len) + 1;
+    let mut beta = vec![0.0; size];
+    for _ in 0..MAX_STEPS {
+        let mut gradient: Vec<f64> = beta.iter().map(|b| penalty * b).collect();
+        gradient[0] = 0.0;
+        let mut hessian: Vec<Vec<f64>> = (0..size)
+            .map(|i| {
+                let mut line = vec![0.0; size];
+                line[i] = if i == 0 { 0.0 } else { penalty };
+                line
+            })
             .collect();
-        let size = rows.first().map_or(0, Vec::len) + 1;
-        let mut beta = vec![0.0; size];
-        for _ in 0..MAX_STEPS {
-            let mut gradient: Vec<f64> = beta.iter().map(|b| penalty * b).collect();
-            gradient[0] = 0.0;
-            let mut hessian: Vec<Vec<f64>> = (0..size)
-                .map(|i| {
-                    let mut line = vec![0.0; size];
-                    line[i] = if i == 0 { 0.0 } else { penalty };
-                    line
-                })
-                .collect();
-            for (x, outcome) in augmented.iter().zip(outcomes) {
-                let p = sigmoid(dot(&beta, x));
-                let residual = p - f64::from(u8::from(*outcome));
-                let curvature = (p * (1.0 - p)).max(1e-12);
-                for ((g, line), xi) in gradient.iter_mut().zip(&mut hessian).zip(x) {
-                    *g += residual * xi;
-                    for (h, xj) in line.iter_mut().zip(x) {
-                        *h += curvature * xi * xj;
-                    }
+        for (x, outcome) in augmented.iter().zip(outcomes) {
+            let p = sigmoid(dot(&beta, x));
+            let residual = p - f64::from(u8::from(*outcome));
+            let curvature = (p * (1.0 - p)).max(1e-12);
+            for ((g, line), xi) in gradient.iter_mut().zip(&mut hessian).zip(x) {
+                *g += residual * xi;
+                for (h, xj) in line.iter_mut().zip(x) {
+                    *h += curvature * xi * xj;
                 }
             }
-            let Some(step) = solve(hessian, gradient) else {
-                break;
-            };
-            let largest = step.iter().fold(0.0f64, |m, s| m.max(s.abs()));
-            for (b, s) in beta.iter_mut().zip(&step) {
-                *b -= s;
-            }
-            if largest < TOLERANCE {
-                break;
-            }
         }
-        Logistic {
-            intercept: beta[0],
-            weights: beta[1..].to_vec(),
+        let Some(step) = solve(hessian, gradient) else {
+            break;
+        };
+        let largest = step.iter().fold(0.0f64, |m, s| m.max(s.abs()));
+        for (b, s) in beta.iter_mut().zip(&step) {
+            *b -= s;
+        }
+        if largest < TOLERANCE {
+            break;
         }
     }
-
-    /// The probability of a positive outcome for one row.
-    pub fn probability(&self, row: &[f64]) -> f64 {
-        sigmoid(self.intercept + dot(&self.weights, row))
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
+    Logistic {
+        intercept: beta[0],
+        weights: beta[1..].to_vec(),
     }
 }
 
@@ -127,7 +102,7 @@ mod tests {
             .map(|x| vec![*x])
             .collect();
         let outcomes = [false, false, true, false, true, false, true, true];
-        let fit = Logistic::fit(&rows, &outcomes, 1.0);
+        let fit = fit_logistic(&rows, &outcomes, 1.0);
         let residuals: Vec<f64> = rows
             .iter()
             .zip(&outcomes)
@@ -146,7 +121,7 @@ mod tests {
     fn separable_data_stays_finite_under_the_penalty() {
         let rows: Vec<Vec<f64>> = (0..10).map(|i| vec![f64::from(i)]).collect();
         let outcomes: Vec<bool> = (0..10).map(|i| i >= 5).collect();
-        let fit = Logistic::fit(&rows, &outcomes, 1.0);
+        let fit = fit_logistic(&rows, &outcomes, 1.0);
         assert!(fit.intercept.is_finite() && fit.weights[0].is_finite());
         assert!(fit.probability(&[9.0]) > 0.9 && fit.probability(&[0.0]) < 0.1);
     }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use polars::prelude::{self as pl, col, lit, when, DataType, Expr as PlExpr, NULL};
 
 use super::aggregate::AggregateJob;
-use super::columns::{persona_column, segment_column, user_column};
+use super::columns::{persona_column, score_column, segment_column, user_column};
 use crate::data::{event_column, DAY_MICROS, EVENT_TS};
 use crate::model::{Aggregate, AggregateFunction, BinaryOp, Expr, ExprKind, Ident, Literal, UnaryOp};
 use crate::model::{BaseType, DataSchema, EventSchema, Type};
@@ -144,6 +144,7 @@ impl<'a> Lowering<'a> {
         match (parts[0].name.as_str(), parts.get(1)) {
             ("segment", Some(name)) => Ok(self.profile_column(segment_column(&name.name))),
             ("persona", Some(name)) => Ok(self.profile_column(persona_column(&name.name))),
+            ("score", Some(name)) => Ok(self.profile_column(score_column(&name.name))),
             ("user", Some(name)) => self.profile(&name.name),
             (name, _) => match self.event {
                 Some(_) if name == "ts" => Ok(col(EVENT_TS).cast(DataType::Int64)),

@@ -3,64 +3,24 @@
 //! per category seen in training (one-hot; an unseen or missing category is all zeros).
 
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::EvalError;
-use crate::model::ScoreInput;
+use crate::model::{EncodedColumn, ScoreInput};
 
 /// Categories kept per text input: the most frequent in training (ties by name).
 const MAX_CATEGORIES: usize = 20;
 
-/// One column of the model's design matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "encoding", rename_all = "snake_case")]
-pub enum EncodedColumn {
-    /// A number or a flag (true is 1), standardised.
-    Standardised {
-        /// The feature or field.
-        input: String,
-        /// Its mean in training (also what a missing value becomes).
-        mean: f64,
-        /// Its standard deviation in training (1 when it was constant).
-        scale: f64,
-    },
-    /// 1 when the input has this category, else 0.
-    OneHot {
-        /// The feature or field.
-        input: String,
-        /// The category.
-        category: String,
-    },
-}
-
-impl EncodedColumn {
-    /// The feature or field the column reads.
-    pub fn input(&self) -> &str {
-        match self {
-            EncodedColumn::Standardised { input, .. } | EncodedColumn::OneHot { input, .. } => input,
+/// The value of `column` for one row of its input's values.
+fn encoded_value(column: &EncodedColumn, values: &RawValues, row: usize) -> f64 {
+    match (column, values) {
+        (EncodedColumn::Standardised { mean, scale, .. }, RawValues::Numbers(numbers)) => numbers[row]
+            .filter(|x| x.is_finite())
+            .map_or(0.0, |x| (x - mean) / scale),
+        (EncodedColumn::OneHot { category, .. }, RawValues::Texts(texts)) => {
+            f64::from(u8::from(texts[row].as_deref() == Some(category.as_str())))
         }
-    }
-
-    /// The column's value for one row of its input's values.
-    fn value(&self, values: &RawValues, row: usize) -> f64 {
-        match (self, values) {
-            (EncodedColumn::Standardised { mean, scale, .. }, RawValues::Numbers(numbers)) => numbers[row]
-                .filter(|x| x.is_finite())
-                .map_or(0.0, |x| (x - mean) / scale),
-            (EncodedColumn::OneHot { category, .. }, RawValues::Texts(texts)) => {
-                f64::from(u8::from(texts[row].as_deref() == Some(category.as_str())))
-            }
-            // The input changed kind since the model was saved: it reads as missing.
-            _ => 0.0,
-        }
-    }
-
-    /// How the column reads in a report: `orders_90d` or `tier = gold`.
-    pub fn title(&self) -> String {
-        match self {
-            EncodedColumn::Standardised { input, .. } => input.clone(),
-            EncodedColumn::OneHot { input, category } => format!("{input} = {category}"),
-        }
+        // The input changed kind since the model was saved: it reads as missing.
+        _ => 0.0,
     }
 }
 
@@ -118,9 +78,10 @@ pub fn fit_encoding(inputs: &[ScoreInput], frame: &DataFrame, rows: &[usize]) ->
                 categories.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
                 categories.truncate(MAX_CATEGORIES);
                 categories.sort();
-                columns.extend(categories.into_iter().map(|(category, _)| EncodedColumn::OneHot {
+                columns.extend(categories.into_iter().map(|(category, count)| EncodedColumn::OneHot {
                     input: input.name.clone(),
                     category: category.to_string(),
+                    share: count as f64 / rows.len().max(1) as f64,
                 }));
             }
         }
@@ -148,7 +109,7 @@ pub fn encode(
             ))
         })?;
         for (out, row) in matrix.iter_mut().zip(rows) {
-            out.push(column.value(values, *row));
+            out.push(encoded_value(column, values, *row));
         }
     }
     Ok(matrix)

@@ -9,13 +9,12 @@ use chrono::{DateTime, Duration as Span, Utc};
 use polars::prelude::DataFrame;
 
 use super::evaluate::{condition_flags, evaluate};
-use super::logistic::Logistic;
-use super::score_inputs::{encode, fit_encoding, EncodedColumn};
-use super::trained_model::{Influence, TrainedModel, TrainingReport, Validation};
+use super::logistic::fit_logistic;
+use super::score_inputs::{encode, fit_encoding};
 use super::EvalError;
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
-use crate::model::ScoreModel;
+use crate::model::{EncodedColumn, Influence, ScoreModel, TrainedModel, TrainingReport, Validation};
 use crate::stats::{calibration, log_loss, roc_auc};
 
 /// The penalty on the weights: scikit-learn's default `C = 1`.
@@ -120,7 +119,7 @@ pub fn train(
     // The held-out check: fitted on the earlier slice, scored on the latest.
     let checked_columns = fit_encoding(&model.inputs, &earlier.frame, &earlier.rows)?;
     let fitted = encode(&model.inputs, &checked_columns, &earlier.frame, &earlier.rows)?;
-    let checked = Logistic::fit(&fitted, &earlier.outcomes, PENALTY);
+    let checked = fit_logistic(&fitted, &earlier.outcomes, PENALTY);
     let scored = encode(&model.inputs, &checked_columns, &latest.frame, &latest.rows)?;
     let predicted: Vec<f64> = scored.iter().map(|row| checked.probability(row)).collect();
     let validation = Validation {
@@ -134,7 +133,7 @@ pub fn train(
     };
     // The saved model: fitted on the latest slice.
     let columns = fit_encoding(&model.inputs, &latest.frame, &latest.rows)?;
-    let fit = Logistic::fit(
+    let fit = fit_logistic(
         &encode(&model.inputs, &columns, &latest.frame, &latest.rows)?,
         &latest.outcomes,
         PENALTY,

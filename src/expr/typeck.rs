@@ -24,6 +24,8 @@ pub struct Scope<'a> {
     pub personas: &'a [String],
     /// The labels each persona model can give (a model missing here is not checked).
     pub persona_labels: &'a BTreeMap<String, PersonaLabels>,
+    /// Score model names.
+    pub scores: &'a [String],
     /// When set, bare names are this event type's properties (aggregate and trigger `where`).
     pub event: Option<&'a EventSchema>,
     /// Whether event aggregates may appear.
@@ -39,6 +41,8 @@ pub struct References {
     pub features: Vec<(String, Range<usize>)>,
     /// Persona models referred to.
     pub personas: Vec<(String, Range<usize>)>,
+    /// Score models referred to.
+    pub scores: Vec<(String, Range<usize>)>,
     /// Event types aggregated over.
     pub events: Vec<String>,
 }
@@ -51,6 +55,7 @@ impl References {
             features: names(&self.features),
             segments: names(&self.segments),
             personas: names(&self.personas),
+            scores: names(&self.scores),
             events: self.events.iter().cloned().collect(),
         }
     }
@@ -181,7 +186,7 @@ impl<'a> TypeChecker<'a> {
     fn path(&mut self, parts: &[Ident], span: &Range<usize>) -> Option<Type> {
         let first = &parts[0];
         match first.name.as_str() {
-            "segment" | "persona" => return self.reference(parts, span),
+            "segment" | "persona" | "score" => return self.reference(parts, span),
             "user" if parts.len() > 1 => return self.profile_name(&parts[1..], span),
             _ => {}
         }
@@ -208,18 +213,23 @@ impl<'a> TypeChecker<'a> {
             self.diagnostics.push(d);
             return None;
         }
-        let (known, code, ty) = if kind == "segment" {
-            (
+        let (known, code, ty) = match kind {
+            "segment" => (
                 self.scope.segments,
                 "expr::unknown-segment",
                 Type::required(BaseType::Bool),
-            )
-        } else {
-            (
+            ),
+            "persona" => (
                 self.scope.personas,
                 "expr::unknown-persona",
                 Type::nullable(BaseType::String),
-            )
+            ),
+            // A probability, null outside the model's population.
+            _ => (
+                self.scope.scores,
+                "expr::unknown-score",
+                Type::nullable(BaseType::Float),
+            ),
         };
         if !known.contains(&name.name) {
             let d = Diagnostic::error(code, format!("there is no {kind} called `{}`", name.name))
@@ -229,10 +239,10 @@ impl<'a> TypeChecker<'a> {
             return None;
         }
         let reference = (name.name.clone(), span.clone());
-        if kind == "segment" {
-            self.references.segments.push(reference);
-        } else {
-            self.references.personas.push(reference);
+        match kind {
+            "segment" => self.references.segments.push(reference),
+            "persona" => self.references.personas.push(reference),
+            _ => self.references.scores.push(reference),
         }
         Some(ty)
     }
@@ -629,6 +639,7 @@ impl<'a> TypeChecker<'a> {
         self.references.segments.extend(references.segments);
         self.references.features.extend(references.features);
         self.references.personas.extend(references.personas);
+        self.references.scores.extend(references.scores);
     }
 
     /// `last_n`'s count: a positive whole number.

@@ -25,6 +25,7 @@ mod score_model;
 mod send_state;
 mod time_range;
 mod tracking;
+mod trained_model;
 mod transport;
 mod types;
 mod uses;
@@ -51,6 +52,9 @@ pub use score_model::{ScoreAlgorithm, ScoreInput, ScoreModel};
 pub use send_state::SendState;
 pub use time_range::LocalTimeRange;
 pub use tracking::Tracking;
+pub use trained_model::{
+    sigmoid, CalibrationBin, EncodedColumn, Influence, Logistic, TrainedModel, TrainingReport, Validation,
+};
 pub use transport::Transport;
 pub use types::{BaseType, Type};
 pub use uses::Uses;

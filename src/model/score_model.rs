@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{BaseType, Duration, Expr, Type, Uses};
+use super::{BaseType, Duration, Expr, TrainedModel, Type, Uses};
 
 /// How a score model learns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -52,6 +52,8 @@ pub struct ScoreModel {
     pub max_age: Option<Duration>,
     /// Where `tailor train` saves the fitted model, relative to the workspace.
     pub file: PathBuf,
+    /// The saved fit, when `tailor train` wrote one that fits the declared inputs.
+    pub saved: Option<TrainedModel>,
     /// What the inputs and the population read.
     pub uses: Uses,
 }

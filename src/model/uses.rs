@@ -1,4 +1,4 @@
-//! What a checked document reads: the features, segments, persona models and event types its
+//! What a checked document reads: the features, segments, persona and score models and event types its
 //! expressions name. `check` records it once per document, from the type checker's references;
 //! the workspace graph is built from it.
 
@@ -13,6 +13,8 @@ pub struct Uses {
     pub segments: BTreeSet<String>,
     /// Persona models, read as `persona.name`.
     pub personas: BTreeSet<String>,
+    /// Score models, read as `score.name`.
+    pub scores: BTreeSet<String>,
     /// Event types aggregated over (`count(purchase)`, ...).
     pub events: BTreeSet<String>,
 }
@@ -23,6 +25,7 @@ impl Uses {
         self.features.extend(other.features.iter().cloned());
         self.segments.extend(other.segments.iter().cloned());
         self.personas.extend(other.personas.iter().cloned());
+        self.scores.extend(other.scores.iter().cloned());
         self.events.extend(other.events.iter().cloned());
     }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::power::power_line;
-use super::report::{CampaignReport, PlanReport};
+use super::report::{CampaignReport, PlanReport, ScoreReport};
 use crate::check::{Step, WorkspaceGraph};
 use crate::model::Bucket;
 
@@ -95,7 +95,23 @@ pub fn render_text(plan: &PlanReport) -> String {
             let _ = writeln!(out, "  {:<width$} {:>8}", label.label, label.size);
         }
     }
+    if !plan.scores.is_empty() {
+        let _ = writeln!(out, "\nscores (saved fits applied to their population)");
+        let width = plan.scores.iter().map(|s| s.model.len()).max().unwrap_or(0);
+        for score in &plan.scores {
+            let _ = writeln!(out, "  {:<width$} {}", score.model, score_line(score));
+        }
+    }
     out
+}
+
+/// A score model's line: how many were scored, the mean, and when the fit was trained.
+fn score_line(score: &ScoreReport) -> String {
+    match (&score.trained_at, score.mean) {
+        (None, _) => "not trained: `tailor train` saves a fit".to_string(),
+        (Some(trained), Some(mean)) => format!("{:>8} scored, mean {mean:.3}, trained {trained}", score.scored),
+        (Some(trained), None) => format!("{:>8} scored, trained {trained}", score.scored),
+    }
 }
 
 /// The plan as markdown, for a pull request comment.
@@ -164,6 +180,12 @@ pub fn render_markdown(plan: &PlanReport) -> String {
             }
         }
     }
+    if !plan.scores.is_empty() {
+        let _ = writeln!(out, "\n### Scores\n\n| model | scoring |\n|---|---|");
+        for score in &plan.scores {
+            let _ = writeln!(out, "| {} | {} |", score.model, markdown_text(score_line(score).trim()));
+        }
+    }
     out
 }
 
@@ -192,7 +214,7 @@ pub fn render_dot(graph: &WorkspaceGraph, plan: &PlanReport) -> String {
         let shape = match node.step {
             Step::Load => ", shape=cylinder",
             Step::Consent => ", style=bold",
-            Step::Persona => ", shape=ellipse",
+            Step::Persona | Step::Score => ", shape=ellipse",
             _ => "",
         };
         let _ = writeln!(out, "  \"{}\" [label=\"{label}\"{shape}];", node.id);

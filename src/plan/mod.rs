@@ -24,7 +24,9 @@ pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use history::{History, PastSend};
 pub use power::{power_line, PowerReport};
-pub use report::{CampaignReport, LabelSize, PersonaReport, PlanReport, SegmentReport, SubjectSample, VariantReport};
+pub use report::{
+    CampaignReport, LabelSize, PersonaReport, PlanReport, ScoreReport, SegmentReport, SubjectSample, VariantReport,
+};
 pub use rollout::RolloutReport;
 pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence, Occurrences};
 
@@ -266,6 +268,16 @@ pub fn build_plan(
                     })
                     .collect(),
                 model: persona.model.clone(),
+            })
+            .collect(),
+        scores: evaluation
+            .scores
+            .iter()
+            .map(|score| ScoreReport {
+                mean: score.mean.map(|mean| (mean * 10_000.0).round() / 10_000.0),
+                model: score.model.clone(),
+                scored: score.scored,
+                trained_at: score.trained_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
             })
             .collect(),
         segments,

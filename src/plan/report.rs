@@ -20,6 +20,9 @@ pub struct PlanReport {
     /// were evaluated).
     #[serde(default)]
     pub personas: Vec<PersonaReport>,
+    /// Each score model's scoring (absent from plans written before score models).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<ScoreReport>,
     /// Segment sizes (every matching profile, before consent), by name.
     pub segments: Vec<SegmentReport>,
 }
@@ -103,6 +106,19 @@ pub struct PersonaReport {
     /// or an input no profile has).
     #[serde(default)]
     pub unlabelled: usize,
+}
+
+/// A score model applied to the profiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreReport {
+    /// Mean score over the scored profiles, to four decimals (`None`: nobody was scored).
+    pub mean: Option<f64>,
+    /// The model.
+    pub model: String,
+    /// Profiles scored: the model's population now (none without a saved fit).
+    pub scored: usize,
+    /// When the saved fit was trained (RFC 3339; `None`: there is none).
+    pub trained_at: Option<String>,
 }
 
 /// How many profiles carry a persona label.

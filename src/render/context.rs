@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 use super::{recipient_text, Narrowing};
 use crate::check::CheckedWorkspace;
 use crate::data::{any_to_json, datetime_micros, Dataset, EVENT_TS, EVENT_TYPE};
-use crate::eval::{persona_column, segment_column, Evaluation};
+use crate::eval::{persona_column, score_column, segment_column, Evaluation};
 use crate::model::{BaseType, Campaign, RecipientText, Timing};
 use crate::plan::{fired_events, recipient_zone};
 
@@ -70,16 +70,17 @@ impl Recipient<'_> {
         self.text(&self.workspace.schema.key).unwrap_or_default()
     }
 
-    /// `user`: profile fields and features (times as RFC 3339 text in the recipient's zone), and
-    /// `persona`: each model's label (nil outside its population).
+    /// `user`: profile fields and features (times as RFC 3339 text in the recipient's zone),
+    /// `persona`: each model's label, and `score`: each score model's probability (both nil
+    /// outside the model's population).
     pub fn user(&self) -> Map<String, Json> {
         let zone = self.zone();
         let mut user = Map::new();
         let frame = &self.evaluation.frame;
         for column in frame.columns() {
             let name = column.name().as_str();
-            if name.starts_with("__") || name.starts_with(&segment_column("")) || name.starts_with(&persona_column(""))
-            {
+            let namespaced = [segment_column(""), persona_column(""), score_column("")];
+            if name.starts_with("__") || namespaced.iter().any(|prefix| name.starts_with(prefix.as_str())) {
                 continue;
             }
             let value = column.get(self.row).unwrap_or(AnyValue::Null);
@@ -107,6 +108,24 @@ impl Recipient<'_> {
                 })
                 .collect();
             user.insert("persona".into(), Json::Object(labels));
+        }
+        if !self.workspace.models.is_empty() {
+            let frame = &self.evaluation.frame;
+            let scores = self
+                .workspace
+                .models
+                .iter()
+                .map(|m| {
+                    let score = frame
+                        .column(&score_column(&m.name))
+                        .ok()
+                        .and_then(|c| c.get(self.row).ok())
+                        .and_then(|v| v.extract::<f64>())
+                        .map_or(Json::Null, Json::from);
+                    (m.name.clone(), score)
+                })
+                .collect();
+            user.insert("score".into(), Json::Object(scores));
         }
         user
     }

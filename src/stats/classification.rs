@@ -2,7 +2,7 @@
 //! loss and a calibration table — the measures scikit-learn's `roc_auc_score`, `log_loss` and
 //! `calibration_curve` (uniform bins) compute.
 
-use serde::{Deserialize, Serialize};
+use crate::model::CalibrationBin;
 
 /// Probabilities are clipped this far from 0 and 1 before the log loss (as scikit-learn does for
 /// float64), so one certain mistake does not make it infinite.
@@ -53,21 +53,6 @@ pub fn log_loss(probabilities: &[f64], outcomes: &[bool]) -> f64 {
         })
         .sum();
     total / probabilities.len() as f64
-}
-
-/// One bin of a calibration table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CalibrationBin {
-    /// The bin's lower edge (inclusive).
-    pub from: f64,
-    /// The bin's upper edge (exclusive, but 1.0 belongs to the last bin).
-    pub to: f64,
-    /// How many predictions fell in it.
-    pub count: usize,
-    /// Their mean predicted probability.
-    pub predicted: f64,
-    /// The share of them whose outcome was positive.
-    pub observed: f64,
 }
 
 /// Predictions grouped into `bins` equal-width bins of probability, each with its mean

@@ -18,7 +18,7 @@ mod welch;
 
 pub use bayes::{beta_probability_greater, BetaComparison};
 pub use chi_square::{chi_square_contingency, chi_square_fit, ChiSquare};
-pub use classification::{calibration, log_loss, roc_auc, CalibrationBin};
+pub use classification::{calibration, log_loss, roc_auc};
 pub use distribution::{normal_cdf, normal_quantile, normal_sf};
 pub use holm::holm;
 pub use interval::Interval;

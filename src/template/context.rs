@@ -44,31 +44,28 @@ impl TemplateContext {
 }
 
 impl ContextBuilder {
-    /// `user`: profile fields, features and `persona.<model>`.
+    /// `user`: profile fields, features, `persona.<model>` (a label) and `score.<model>` (a
+    /// probability); both nil outside the model's population.
     pub fn new(
         schema: &DataSchema,
         features: &BTreeMap<String, Option<Type>>,
         personas: &[String],
         persona_labels: &BTreeMap<String, PersonaLabels>,
+        scores: &[String],
     ) -> ContextBuilder {
         let mut user = table_object(&schema.profiles);
         for (name, ty) in features {
             user.insert(name.clone(), ty.as_ref().map_or(Value::any(), Value::from_type));
         }
-        if !personas.is_empty() {
-            let labels = personas
-                .iter()
-                .map(|p| {
-                    (
-                        p.clone(),
-                        Value {
-                            shape: Shape::String,
-                            nullable: true,
-                        },
-                    )
-                })
-                .collect();
-            user.insert("persona".into(), Value::object(labels));
+        let nullable = |shape: Shape| Value { shape, nullable: true };
+        for (namespace, names, shape) in [("persona", personas, Shape::String), ("score", scores, Shape::Float)] {
+            if !names.is_empty() {
+                let values = names
+                    .iter()
+                    .map(|name| (name.clone(), nullable(shape.clone())))
+                    .collect();
+                user.insert(namespace.into(), Value::object(values));
+            }
         }
         ContextBuilder {
             user: Value::object(user),

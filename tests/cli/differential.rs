@@ -159,6 +159,7 @@ fn well_typed(workspace: &CheckedWorkspace, source: &str) -> Option<Expr> {
         segments: &segments,
         personas: &segments,
         persona_labels: &BTreeMap::new(),
+        scores: &segments,
         event: None,
         aggregates: true,
     };

@@ -122,3 +122,49 @@ fn a_label_must_read_events_after_the_cut_off_not_features() {
     let out = tailor(demo.path(), &["check", "campaigns"]);
     assert!(out.stderr.contains("model::bad-input"), "{}", out.stderr);
 }
+
+#[test]
+fn a_score_read_without_a_usable_fit_stops_the_plan_and_an_old_fit_is_a_warning() {
+    let demo = small_demo();
+    let saved = demo.path().join("campaigns/models/churn.json");
+    let kept = std::fs::read(&saved).unwrap();
+    std::fs::remove_file(&saved).unwrap();
+    let check = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stderr.contains("model::untrained"), "{}", check.stderr);
+    let plan = tailor(demo.path(), &["plan", "campaigns", "--now", NOW]);
+    assert_eq!(plan.code, 1, "{}", plan.stdout);
+    assert!(
+        plan.stderr
+            .contains("`score.churn` is read by segment.likely_to_lapse but model `churn` has no usable saved fit"),
+        "{}",
+        plan.stderr
+    );
+
+    // A fit trained on inputs the model no longer declares cannot be applied either.
+    std::fs::write(&saved, &kept).unwrap();
+    let models = demo.path().join("campaigns/models.yaml");
+    crate::support::replace_in(&models, "opened_email_30d, tier]", "opened_email_30d]");
+    let check = tailor(demo.path(), &["check", "campaigns"]);
+    assert!(check.stderr.contains("model::stale"), "{}", check.stderr);
+    let plan = tailor(demo.path(), &["plan", "campaigns", "--now", NOW]);
+    assert!(plan.stderr.contains("model::missing"), "{}", plan.stderr);
+
+    // The fit as trained: scores are computed; two months on, it is older than `max_age`.
+    crate::support::replace_in(&models, "opened_email_30d]", "opened_email_30d, tier]");
+    let plan = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let report: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let score = &report["scores"][0];
+    assert_eq!(score["model"], "churn");
+    assert!(score["scored"].as_u64().unwrap() >= 1, "{score}");
+    let later = tailor(demo.path(), &["plan", "campaigns", "--now", "2027-02-01T15:00:00Z"]);
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    assert!(
+        later
+            .stderr
+            .contains("the saved fit of `churn` was trained 62 days before now"),
+        "{}",
+        later.stderr
+    );
+}
