@@ -8,7 +8,8 @@
 //! 0. **diag** ([`diag`]): spans, source maps and [`diag::Diagnostic`]s, used by every stage.
 //! 1. **model** ([`model`]): the typed values every stage shares (durations, percentages, the
 //!    expression tree, the data schema, the checked documents); no I/O.
-//!    **stats** ([`stats`]): the A/B statistics and power, pure functions of counts; no I/O.
+//!    **stats** ([`stats`]): the A/B statistics and power, and the measures of predictions
+//!    (AUC, log loss, calibration); pure functions, no I/O.
 //! 2. **load** ([`load`]): find the workspace (`tailor.yaml`), read every YAML document and
 //!    Liquid template, and parse each document into a raw, spanned type of its `kind`.
 //! 3. **expr** ([`expr`]) and **template** ([`template`]): the expression language and the
@@ -18,8 +19,9 @@
 //!    builds a [`check::CheckedWorkspace`].
 //! 5. **data** ([`data`]): load the datasets a checked workspace declares into typed polars
 //!    DataFrames, every row checked against the schema.
-//! 6. **eval** ([`eval`]): features, segments and persona models computed on the data, each
-//!    once, as columns of the profile frame.
+//! 6. **eval** ([`eval`]): features, segments, persona models and scores computed on the data,
+//!    each once, as columns of the profile frame; score models trained by time travel over the
+//!    same evaluation.
 //! 7. **plan** ([`plan`]): the execution graph and, on the evaluation and the ledger's history,
 //!    what every campaign would do now: the buckets of every audience member and the sends that
 //!    are due.
@@ -27,8 +29,8 @@
 //!    and `kind: test` documents against their golden files.
 //! 9. **ledger** ([`ledger`]): the SQLite record of every send and suppressed address, and the
 //!    lease that keeps runs apart.
-//!     **results** ([`results`]): what each campaign achieved — opens, clicks, conversions
-//!     and exits attributed to arms from the ledger and the events, compared with `stats`.
+//!    **results** ([`results`]): what each campaign achieved — opens, clicks, conversions
+//!    and exits attributed to arms from the ledger and the events, compared with `stats`.
 //! 10. **run** ([`run`]): each due send rendered, reserved in the ledger, delivered (outbox or
 //!     SMTP) and recorded — the only stage that sends.
 //! 11. **serve** ([`serve`]): the long-running service — events in over HTTP (Segment's API),
