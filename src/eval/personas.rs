@@ -3,9 +3,11 @@
 //!
 //! Deterministic: the same rows, parameters and seed give the same labels. Inputs are scaled
 //! (`standard`: mean 0 and standard deviation 1; `minmax`: 0 to 1; a constant feature stays 0)
-//! over the population being clustered. K-Means starts from k-means++ centres drawn with the
-//! model's seed and runs Lloyd's iterations until no profile changes cluster (at most
-//! [`MAX_ITERATIONS`]). DBSCAN counts a point itself among its `min_points` neighbours within
+//! over the population being clustered. K-Means runs [`STARTS`] times from k-means++ centres
+//! drawn in turn from the model's seed, each with Lloyd's iterations until no profile changes
+//! cluster (at most [`MAX_ITERATIONS`]), and keeps the run with the least inertia (the sum of
+//! squared distances to the centres; the earliest on ties), as scikit-learn's `n_init` does:
+//! one start can settle in a poor local optimum. DBSCAN counts a point itself among its `min_points` neighbours within
 //! `eps` (in scaled units); clusters are numbered in row order; noise is `noise`. Clusters are
 //! then named one to one after their nearest prototype (prototypes in raw units, compared on
 //! the features they give), closest pairs first; the rest are `cluster_1`, `cluster_2`, ...
@@ -22,6 +24,8 @@ use crate::model::{Clustering, Impute, PersonaModel, Scale};
 
 /// Lloyd's iterations at most.
 const MAX_ITERATIONS: usize = 300;
+/// K-Means starts; the one with the least inertia is kept.
+const STARTS: usize = 10;
 
 /// A persona model fitted to the profiles.
 #[derive(Debug, Clone)]
@@ -227,13 +231,26 @@ fn nearest(point: &[f64], centres: &[Vec<f64>]) -> usize {
     best.0
 }
 
-/// K-Means: each point's cluster, `0..min(k, points)`.
+/// K-Means: each point's cluster, `0..min(k, points)`, from the best of [`STARTS`] starts.
 fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
     let k = k.min(points.len());
     if k == 0 {
         return Vec::new();
     }
     let mut rng = SeededRng(seed);
+    let mut best: Option<(Vec<usize>, f64)> = None;
+    for _ in 0..STARTS {
+        let (assigned, inertia) = kmeans_once(points, k, &mut rng);
+        if best.as_ref().is_none_or(|(_, least)| inertia < *least) {
+            best = Some((assigned, inertia));
+        }
+    }
+    best.map(|(assigned, _)| assigned).unwrap_or_default()
+}
+
+/// One K-Means run from k-means++ centres drawn from `rng`: each point's cluster and the
+/// inertia (the sum of squared distances to the final centres).
+fn kmeans_once(points: &[Vec<f64>], k: usize, rng: &mut SeededRng) -> (Vec<usize>, f64) {
     // k-means++: each next centre drawn with probability proportional to its squared distance
     // from the nearest centre so far.
     let mut centres = vec![points[rng.index(points.len())].clone()];
@@ -280,7 +297,12 @@ fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
         }
         assigned = next;
     }
-    assigned
+    let inertia = points
+        .iter()
+        .zip(&assigned)
+        .map(|(p, &c)| distance2(p, &centres[c]))
+        .sum();
+    (assigned, inertia)
 }
 
 /// DBSCAN: each point's cluster in discovery order, `None` for noise.

@@ -3,6 +3,7 @@
 
 mod architecture;
 mod broken;
+mod clustering;
 mod conformance;
 mod crash;
 mod data;

@@ -54,7 +54,7 @@ fn persona_labels_drive_segments_audiences_and_templates_and_plan_reports_them()
         .collect();
     // k = 4 with four prototypes: every cluster takes a prototype's name.
     let names: Vec<&str> = labels.iter().map(|(l, _)| l.as_str()).collect();
-    assert_eq!(names, ["bargain_hunter", "big_spender", "dormant", "window_shopper"]);
+    assert_eq!(names, ["big_spender", "cooling_off", "frequent_buyer", "window_shopper"]);
     assert!(labels.iter().all(|(_, size)| *size > 0), "{labels:?}");
     // The segment reads the same labels the report counts.
     let big = labels.iter().find(|(l, _)| l == "big_spender").unwrap().1;
