@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value as Json};
 
+use super::persona_chart::persona_svg;
 use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::eval::{persona_traits, PersonaSummary, Trait};
@@ -25,6 +26,8 @@ pub enum PersonasFormat {
     Markdown,
     /// The clusters as data.
     Json,
+    /// A chart: shares, each input's mean against the population, traits.
+    Svg,
 }
 
 /// Arguments of `tailor personas`.
@@ -60,7 +63,7 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
         .map(|(model, summary)| Ok((model, summary, traits(model)?)))
         .collect::<Result<Vec<_>, Failure>>()?;
     match args.format {
-        PersonasFormat::Text | PersonasFormat::Markdown if workspace.personas.is_empty() => {
+        PersonasFormat::Text | PersonasFormat::Markdown | PersonasFormat::Svg if workspace.personas.is_empty() => {
             println!("no persona models in this workspace (a `kind: personas` document declares one)");
         }
         PersonasFormat::Text => {
@@ -72,6 +75,13 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
             for (model, summary, traits) in &fitted {
                 print!("{}", markdown(model, summary, traits));
             }
+        }
+        PersonasFormat::Svg => {
+            let models: Vec<_> = fitted
+                .iter()
+                .map(|(model, summary, traits)| (*model, *summary, traits))
+                .collect();
+            print!("{}", persona_svg(&models));
         }
         PersonasFormat::Json => {
             let models: Vec<Json> = fitted
@@ -93,7 +103,7 @@ fn algorithm(model: &PersonaModel) -> String {
 }
 
 /// How the model fits: `kmeans k=4 · scale standard · impute median · seed 42`.
-fn settings(model: &PersonaModel) -> String {
+pub(super) fn settings(model: &PersonaModel) -> String {
     format!(
         "{} · scale {} · impute {} · seed {}",
         algorithm(model),
@@ -104,10 +114,11 @@ fn settings(model: &PersonaModel) -> String {
 }
 
 /// Each label's traits, by label.
-type Traits = std::collections::BTreeMap<String, Vec<Trait>>;
+/// Each label's traits, by label.
+pub(super) type Traits = std::collections::BTreeMap<String, Vec<Trait>>;
 
 /// A trait in words: `tier = gold: 64% vs 12% (index 533)`.
-fn describe(t: &Trait) -> String {
+pub(super) fn describe(t: &Trait) -> String {
     format!(
         "{} = {}: {:.0}% vs {:.0}% (index {:.0})",
         t.column,

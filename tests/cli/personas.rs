@@ -54,7 +54,10 @@ fn persona_labels_drive_segments_audiences_and_templates_and_plan_reports_them()
         .collect();
     // k = 4 with four prototypes: every cluster takes a prototype's name.
     let names: Vec<&str> = labels.iter().map(|(l, _)| l.as_str()).collect();
-    assert_eq!(names, ["big_spender", "cooling_off", "frequent_buyer", "window_shopper"]);
+    assert_eq!(
+        names,
+        ["big_spender", "cooling_off", "frequent_buyer", "window_shopper"]
+    );
     assert!(labels.iter().all(|(_, size)| *size > 0), "{labels:?}");
     // The segment reads the same labels the report counts.
     let big = labels.iter().find(|(l, _)| l == "big_spender").unwrap().1;
@@ -272,4 +275,34 @@ fn missing_inputs_are_imputed_by_default_and_left_unlabelled_only_when_asked() {
         "{}",
         plan.stdout
     );
+}
+
+#[test]
+fn the_personas_chart_draws_every_label_without_overlapping_text() {
+    let dir = demo_workspace();
+    let svg = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "svg"]);
+    assert_eq!(svg.code, 0, "{}", svg.stderr);
+    assert!(svg.stdout.starts_with("<svg") && svg.stdout.trim_end().ends_with("</svg>"));
+    let again = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "svg"]);
+    assert_eq!(again.stdout, svg.stdout, "the chart is deterministic");
+    let file = dir.path().join("personas.svg");
+    fs::write(&file, &svg.stdout).unwrap();
+    let chart = crate::watch::browser_script("persona_chart.cjs", &[file.as_os_str()]);
+    // Four labels, each with a share bar and one index bar per input (three).
+    assert_eq!(chart["shares"], 4, "{chart}");
+    assert_eq!(chart["indexes"], 12, "{chart}");
+    let labels: Vec<&str> = chart["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    for label in ["big_spender", "cooling_off", "frequent_buyer", "window_shopper"] {
+        assert!(labels.contains(&label), "{label} is drawn: {chart}");
+    }
+    assert!(
+        labels.iter().any(|l| l.contains("segment.loyal = true")),
+        "traits are drawn: {chart}"
+    );
+    assert_eq!(chart["overlaps"], 0, "texts overlap: {chart}");
 }
