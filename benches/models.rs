@@ -36,7 +36,12 @@ fn blobs(rows: usize, dimensions: usize, centres: usize, sd: f64, seed: u64) -> 
         .map(|_| (0..dimensions).map(|_| 20.0 * rng.unit()).collect())
         .collect();
     (0..rows)
-        .map(|i| centres[i % centres.len()].iter().map(|c| c + sd * normal(&mut rng)).collect())
+        .map(|i| {
+            centres[i % centres.len()]
+                .iter()
+                .map(|c| c + sd * normal(&mut rng))
+                .collect()
+        })
         .collect()
 }
 
@@ -51,7 +56,12 @@ fn write_matrix(folder: &Path, name: &str, rows: &[Vec<f64>]) {
 fn cluster(points: &[Vec<f64>], clustering: Clustering) -> (Vec<i64>, f64) {
     let dimensions = points[0].len();
     let columns: Vec<Column> = (0..dimensions)
-        .map(|d| Column::new(format!("c{d}").into(), points.iter().map(|p| p[d]).collect::<Vec<f64>>()))
+        .map(|d| {
+            Column::new(
+                format!("c{d}").into(),
+                points.iter().map(|p| p[d]).collect::<Vec<f64>>(),
+            )
+        })
         .collect();
     let frame = DataFrame::new(columns).unwrap();
     let model = PersonaModel {
@@ -87,7 +97,11 @@ fn main() {
     let kmeans_points = blobs(1_000_000, 4, K as usize, 1.5, 1);
     write_matrix(folder.path(), "kmeans", &kmeans_points);
     let (kmeans_labels, kmeans_seconds) = cluster(&kmeans_points, Clustering::Kmeans { k: K });
-    fs::write(folder.path().join("kmeans_labels.json"), json!(kmeans_labels).to_string()).unwrap();
+    fs::write(
+        folder.path().join("kmeans_labels.json"),
+        json!(kmeans_labels).to_string(),
+    )
+    .unwrap();
     drop(kmeans_points);
 
     let dbscan_points = blobs(100_000, 3, 8, 0.4, 2);
@@ -99,7 +113,11 @@ fn main() {
             min_points: MIN_POINTS,
         },
     );
-    fs::write(folder.path().join("dbscan_labels.json"), json!(dbscan_labels).to_string()).unwrap();
+    fs::write(
+        folder.path().join("dbscan_labels.json"),
+        json!(dbscan_labels).to_string(),
+    )
+    .unwrap();
 
     // A known logit over ten standardised inputs; the label is drawn from it.
     let mut rng = SeededRng(3);

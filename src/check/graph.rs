@@ -234,6 +234,39 @@ impl WorkspaceGraph {
         self.of_step(Step::Caps).map(|node| node.name.as_str())
     }
 
+    /// A loop through node `id`: the ids from `id` back to itself along inputs (`id` first),
+    /// when `id` reads itself through other nodes.
+    pub fn loop_through(&self, id: &str) -> Option<Vec<String>> {
+        let inputs: BTreeMap<&str, &[String]> = self
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n.inputs.as_slice()))
+            .collect();
+        // Depth-first from `id`'s inputs, remembering how each node was reached.
+        let mut reached_from: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut stack: Vec<&str> = vec![id];
+        while let Some(node) = stack.pop() {
+            for input in inputs.get(node).copied().unwrap_or_default() {
+                if input == id {
+                    let mut path = vec![node.to_string()];
+                    let mut at = node;
+                    while at != id {
+                        at = reached_from[at];
+                        path.push(at.to_string());
+                    }
+                    path.reverse();
+                    path.push(id.to_string());
+                    return Some(path);
+                }
+                if !reached_from.contains_key(input.as_str()) {
+                    reached_from.insert(input, node);
+                    stack.push(input);
+                }
+            }
+        }
+        None
+    }
+
     /// The ids of the nodes that read a node of one of `steps`, directly or through other nodes.
     pub fn reading(&self, steps: &[Step]) -> BTreeSet<&str> {
         let of_step: BTreeSet<&str> = self

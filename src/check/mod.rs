@@ -30,7 +30,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, ScoreModel, Segment, Test};
 use crate::template::ContextBuilder;
@@ -145,6 +145,18 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
         manifest: &manifest,
         campaigns: &campaigns,
     });
+    // A score that feeds its own inputs (through features or segments) cannot be computed.
+    for model in &models {
+        if let Some(path) = graph.loop_through(&format!("score.{}", model.name)) {
+            cx.report(
+                Diagnostic::error(
+                    "model::cycle",
+                    format!("model `{}` reads its own score: {}", model.name, path.join(" reads ")),
+                )
+                .with_hint("a model's inputs and population must not read `score.<its name>`"),
+            );
+        }
+    }
     Some(CheckedWorkspace {
         root: cx.loaded.root.clone(),
         graph,

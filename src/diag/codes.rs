@@ -110,7 +110,7 @@ pub const GROUPS: &[Group] = &[
         prefix: "model::",
         about: "score models (`kind: model`)",
         commands:
-            "`check`; `model::train` from `train`, `model::missing`, `model::stale` and `model::drift` from `plan`",
+            "`check`; `model::train` from `train`; `model::missing`, `model::stale` (age) and `model::drift` from `plan` and `run`",
     },
     Group {
         prefix: "manifest::",
@@ -341,7 +341,7 @@ pub const CODES: &[Code] = &[
         "model::untrained",
         "a score model without a saved fit: `tailor train` writes one",
     ),
-    error(
+    warning(
         "model::bad-saved",
         "a saved fit (`models/<name>.json`) that does not read",
     ),
@@ -356,6 +356,10 @@ pub const CODES: &[Code] = &[
     error(
         "model::missing",
         "a score read by the workspace without a usable saved fit",
+    ),
+    error(
+        "model::cycle",
+        "a score model whose inputs or population read its own score",
     ),
     error(
         "model::train",

@@ -168,3 +168,25 @@ fn a_score_read_without_a_usable_fit_stops_the_plan_and_an_old_fit_is_a_warning(
         later.stderr
     );
 }
+
+#[test]
+fn a_model_whose_inputs_read_its_own_score_is_a_check_error() {
+    let demo = small_demo();
+    let features = demo.path().join("campaigns/features.yaml");
+    let text = std::fs::read_to_string(&features).unwrap();
+    std::fs::write(&features, format!("{text}  churn_band: score.churn * 10\n")).unwrap();
+    crate::support::replace_in(
+        &demo.path().join("campaigns/models.yaml"),
+        "opened_email_30d, tier]",
+        "opened_email_30d, tier, churn_band]",
+    );
+    let check = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("model `churn` reads its own score: score.churn reads feature.churn_band reads score.churn"),
+        "{}",
+        check.stderr
+    );
+}
