@@ -22,7 +22,7 @@ use tailor::stats::roc_auc;
 
 const K: u32 = 5;
 const EPS: f64 = 0.3;
-const MIN_POINTS: usize = 10;
+const MIN_POINTS: u32 = 10;
 
 fn normal(rng: &mut SeededRng) -> f64 {
     let u = rng.unit().max(1e-12);
@@ -63,7 +63,7 @@ fn cluster(points: &[Vec<f64>], clustering: Clustering) -> (Vec<i64>, f64) {
             )
         })
         .collect();
-    let frame = DataFrame::new(columns).unwrap();
+    let frame = DataFrame::new(points.len(), columns).unwrap();
     let model = PersonaModel {
         name: "bench".into(),
         clustering,
