@@ -3,8 +3,9 @@
 //! 100,000 × 3, and a logistic regression on 1,000,000 × 10 — with how well the answers agree
 //! (adjusted Rand index; AUC of both fits).
 //!
-//! The data are generated blobs and a known logit (seeded). tailor runs one core; scikit-learn
-//! uses its default threads (OpenMP, every core) — the table says how many this machine has.
+//! The data are generated blobs and a known logit (seeded). Both use every core where they can
+//! (tailor's K-Means starts run in parallel; its DBSCAN and logistic fit run on one core;
+//! scikit-learn uses OpenMP) — the table says how many this machine has.
 //!
 //! Run with `cargo bench --bench models` (Python 3 with scikit-learn).
 
@@ -92,7 +93,7 @@ fn cluster(points: &[Vec<f64>], clustering: Clustering) -> (Vec<i64>, f64) {
 fn main() {
     let folder = tempfile::tempdir().unwrap();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("models benchmark · tailor one core · scikit-learn its default threads ({cores} cores here)");
+    println!("models benchmark · {cores} cores here · tailor's K-Means starts run in parallel, its DBSCAN and logistic fit on one core; scikit-learn its default threads");
 
     let kmeans_points = blobs(1_000_000, 4, K as usize, 1.5, 1);
     write_matrix(folder.path(), "kmeans", &kmeans_points);
@@ -150,24 +151,27 @@ fn main() {
         .expect("python3 runs");
     assert!(peer.status.success(), "{}", String::from_utf8_lossy(&peer.stderr));
     let theirs: Value = serde_json::from_slice(&peer.stdout).unwrap();
-    let line = |name: &str, ours: f64, agreement: String| {
-        let their_seconds = theirs[name]["seconds"].as_f64().unwrap();
+    let line = |key: &str, title: &str, ours: f64, agreement: String| {
+        let their_seconds = theirs[key]["seconds"].as_f64().unwrap();
         println!(
-            "{name:<28} tailor {ours:>7.2} s   scikit-learn {their_seconds:>7.2} s   tailor takes {:.2}x   {agreement}",
+            "{title:<28} tailor {ours:>7.2} s   scikit-learn {their_seconds:>7.2} s   tailor takes {:.2}x   {agreement}",
             ours / their_seconds
         );
     };
     line(
+        "kmeans",
         "kmeans 1,000,000 x 4, k=5",
         kmeans_seconds,
         format!("ARI {:.4}", theirs["kmeans"]["ari"].as_f64().unwrap()),
     );
     line(
+        "dbscan",
         "dbscan 100,000 x 3",
         dbscan_seconds,
         format!("ARI {:.4}", theirs["dbscan"]["ari"].as_f64().unwrap()),
     );
     line(
+        "logistic",
         "logistic 1,000,000 x 10",
         logistic_seconds,
         format!("AUC {auc:.4} vs {:.4}", theirs["logistic"]["auc"].as_f64().unwrap()),

@@ -10,6 +10,7 @@ mod error;
 mod evaluate;
 mod logistic;
 mod lower;
+mod neighbours;
 mod persona_traits;
 mod personas;
 mod score_inputs;

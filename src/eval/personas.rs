@@ -3,11 +3,12 @@
 //!
 //! Deterministic: the same rows, parameters and seed give the same labels. Inputs are scaled
 //! (`standard`: mean 0 and standard deviation 1; `minmax`: 0 to 1; a constant feature stays 0)
-//! over the population being clustered. K-Means runs [`STARTS`] times from k-means++ centres
-//! drawn in turn from the model's seed, each with Lloyd's iterations until no profile changes
-//! cluster (at most [`MAX_ITERATIONS`]), and keeps the run with the least inertia (the sum of
-//! squared distances to the centres; the earliest on ties), as scikit-learn's `n_init` does:
-//! one start can settle in a poor local optimum. DBSCAN counts a point itself among its `min_points` neighbours within
+//! over the population being clustered. K-Means runs [`STARTS`] times (in parallel) from
+//! k-means++ centres, each start seeded from the model's seed, each with Lloyd's iterations until
+//! no profile changes cluster or the centres barely move ([`TOLERANCE`], at most
+//! [`MAX_ITERATIONS`]), and keeps the run with the least inertia (the sum of squared distances to
+//! the centres; the earliest on ties), as scikit-learn's `n_init` does: one start can settle in a
+//! poor local optimum. DBSCAN counts a point itself among its `min_points` neighbours within
 //! `eps` (in scaled units); clusters are numbered in row order; noise is `noise`. Clusters are
 //! then named one to one after their nearest prototype (prototypes in raw units, compared on
 //! the features they give), closest pairs first; the rest are `cluster_1`, `cluster_2`, ...
@@ -18,6 +19,7 @@
 use polars::prelude::*;
 
 use super::columns::persona_column;
+use super::neighbours::NeighbourIndex;
 use super::EvalError;
 use crate::data::SeededRng;
 use crate::model::{Clustering, Impute, PersonaModel, Scale};
@@ -26,6 +28,9 @@ use crate::model::{Clustering, Impute, PersonaModel, Scale};
 const MAX_ITERATIONS: usize = 300;
 /// K-Means starts; the one with the least inertia is kept.
 const STARTS: usize = 10;
+/// Lloyd's iterations end when the centres moved (squared, summed) less than this times the
+/// inputs' mean variance: scikit-learn's `tol`.
+const TOLERANCE: f64 = 1e-4;
 
 /// A persona model fitted to the profiles.
 #[derive(Debug, Clone)]
@@ -215,6 +220,22 @@ impl Scaler {
     }
 }
 
+/// The mean over the dimensions of each one's variance.
+fn mean_variance(points: &[Vec<f64>]) -> f64 {
+    let dimensions = points.first().map_or(0, Vec::len);
+    if dimensions == 0 {
+        return 0.0;
+    }
+    let n = points.len() as f64;
+    let total: f64 = (0..dimensions)
+        .map(|d| {
+            let mean = points.iter().map(|p| p[d]).sum::<f64>() / n;
+            points.iter().map(|p| (p[d] - mean).powi(2)).sum::<f64>() / n
+        })
+        .sum();
+    total / dimensions as f64
+}
+
 fn distance2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
 }
@@ -232,15 +253,32 @@ fn nearest(point: &[f64], centres: &[Vec<f64>]) -> usize {
 }
 
 /// K-Means: each point's cluster, `0..min(k, points)`, from the best of [`STARTS`] starts.
+///
+/// Each start draws its own seed from `seed` up front, so the starts run in parallel (one per
+/// core) and the result is the same on any machine: the least inertia wins, the earliest start
+/// on ties.
 fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
     let k = k.min(points.len());
     if k == 0 {
         return Vec::new();
     }
-    let mut rng = SeededRng(seed);
+    let mut seeds = SeededRng(seed);
+    let starts: Vec<u64> = (0..STARTS).map(|_| seeds.next_u64()).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(STARTS);
+    let mut runs: Vec<Option<(Vec<usize>, f64)>> = vec![None; STARTS];
+    std::thread::scope(|scope| {
+        for (worker, chunk) in runs.chunks_mut(STARTS.div_ceil(workers)).enumerate() {
+            let starts = &starts;
+            scope.spawn(move || {
+                for (offset, run) in chunk.iter_mut().enumerate() {
+                    let start = worker * STARTS.div_ceil(workers) + offset;
+                    *run = Some(kmeans_once(points, k, &mut SeededRng(starts[start])));
+                }
+            });
+        }
+    });
     let mut best: Option<(Vec<usize>, f64)> = None;
-    for _ in 0..STARTS {
-        let (assigned, inertia) = kmeans_once(points, k, &mut rng);
+    for (assigned, inertia) in runs.into_iter().flatten() {
         if best.as_ref().is_none_or(|(_, least)| inertia < *least) {
             best = Some((assigned, inertia));
         }
@@ -249,10 +287,10 @@ fn kmeans(points: &[Vec<f64>], k: usize, seed: u64) -> Vec<usize> {
 }
 
 /// One K-Means run from k-means++ centres drawn from `rng`: each point's cluster and the
-/// inertia (the sum of squared distances to the final centres).
+/// inertia (the sum of squared distances to the final centres). Lloyd's iterations stop when
+/// no point changes cluster, or when the centres moved less than [`TOLERANCE`] times the
+/// inputs' mean variance (scikit-learn's rule), at most [`MAX_ITERATIONS`].
 fn kmeans_once(points: &[Vec<f64>], k: usize, rng: &mut SeededRng) -> (Vec<usize>, f64) {
-    // k-means++: each next centre drawn with probability proportional to its squared distance
-    // from the nearest centre so far.
     let mut centres = vec![points[rng.index(points.len())].clone()];
     let mut closest: Vec<f64> = points.iter().map(|p| distance2(p, &centres[0])).collect();
     while centres.len() < k {
@@ -274,9 +312,10 @@ fn kmeans_once(points: &[Vec<f64>], k: usize, rng: &mut SeededRng) -> (Vec<usize
             *d = d.min(distance2(p, &points[next]));
         }
     }
+    let dimensions = points[0].len();
+    let tolerance = TOLERANCE * mean_variance(points);
     let mut assigned: Vec<usize> = points.iter().map(|p| nearest(p, &centres)).collect();
     for _ in 0..MAX_ITERATIONS {
-        let dimensions = points[0].len();
         let mut sums = vec![vec![0.0; dimensions]; k];
         let mut counts = vec![0usize; k];
         for (p, &c) in points.iter().zip(&assigned) {
@@ -285,17 +324,21 @@ fn kmeans_once(points: &[Vec<f64>], k: usize, rng: &mut SeededRng) -> (Vec<usize
                 *s += v;
             }
         }
+        let mut shift = 0.0;
         for ((centre, sum), &count) in centres.iter_mut().zip(sums).zip(&counts) {
             // An emptied cluster keeps its centre.
             if count > 0 {
-                *centre = sum.into_iter().map(|s| s / count as f64).collect();
+                let moved: Vec<f64> = sum.into_iter().map(|s| s / count as f64).collect();
+                shift += distance2(centre, &moved);
+                *centre = moved;
             }
         }
         let next: Vec<usize> = points.iter().map(|p| nearest(p, &centres)).collect();
-        if next == assigned {
+        let settled = next == assigned || shift <= tolerance;
+        assigned = next;
+        if settled {
             break;
         }
-        assigned = next;
     }
     let inertia = points
         .iter()
@@ -305,27 +348,33 @@ fn kmeans_once(points: &[Vec<f64>], k: usize, rng: &mut SeededRng) -> (Vec<usize
     (assigned, inertia)
 }
 
+/// DBSCAN's expansion state: which points were queued, each point's cluster, the queue.
+type Expansion<'a> = (
+    &'a mut [bool],
+    &'a mut [Option<usize>],
+    &'a mut std::collections::VecDeque<usize>,
+);
+
+/// Queues the points of `found` for cluster `id`, each once; one already visited (noise so far,
+/// or a border point of this cluster) only joins the cluster.
+fn enqueue(found: Vec<usize>, id: usize, visited: &[bool], (queued, cluster, queue): &mut Expansion) {
+    for j in found {
+        if visited[j] || queued[j] {
+            cluster[j].get_or_insert(id);
+        } else {
+            queued[j] = true;
+            queue.push_back(j);
+        }
+    }
+}
+
 /// DBSCAN: each point's cluster in discovery order, `None` for noise.
 fn dbscan(points: &[Vec<f64>], eps: f64, min_points: usize) -> Vec<Option<usize>> {
-    // Points sorted on the first feature: neighbours lie within `eps` of it there.
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    let first = |i: usize| points[i].first().copied().unwrap_or(0.0);
-    order.sort_by(|&a, &b| first(a).total_cmp(&first(b)).then(a.cmp(&b)));
-    let sorted: Vec<f64> = order.iter().map(|&i| first(i)).collect();
-    let neighbours = |i: usize| -> Vec<usize> {
-        let x = first(i);
-        let start = sorted.partition_point(|&v| v < x - eps);
-        let end = sorted.partition_point(|&v| v <= x + eps);
-        let mut found: Vec<usize> = order[start..end]
-            .iter()
-            .copied()
-            .filter(|&j| distance2(&points[i], &points[j]) <= eps * eps)
-            .collect();
-        found.sort_unstable();
-        found
-    };
+    let index = NeighbourIndex::new(points, eps);
+    let neighbours = |i: usize| index.around(i);
     let mut cluster: Vec<Option<usize>> = vec![None; points.len()];
     let mut visited = vec![false; points.len()];
+    let mut queued = vec![false; points.len()];
     let mut clusters = 0;
     for i in 0..points.len() {
         if visited[i] {
@@ -339,18 +388,15 @@ fn dbscan(points: &[Vec<f64>], eps: f64, min_points: usize) -> Vec<Option<usize>
         let id = clusters;
         clusters += 1;
         cluster[i] = Some(id);
-        let mut queue = std::collections::VecDeque::from(around);
-        while let Some(j) = queue.pop_front() {
-            if cluster[j].is_none() {
-                cluster[j] = Some(id);
-            }
-            if visited[j] {
-                continue;
-            }
+        let mut queue = std::collections::VecDeque::new();
+        let mut state = (&mut queued[..], &mut cluster[..], &mut queue);
+        enqueue(around, id, &visited, &mut state);
+        while let Some(j) = state.2.pop_front() {
+            state.1[j].get_or_insert(id);
             visited[j] = true;
             let reach = neighbours(j);
             if reach.len() >= min_points {
-                queue.extend(reach);
+                enqueue(reach, id, &visited, &mut state);
             }
         }
     }

@@ -145,13 +145,22 @@ fn tailor_personas_shows_each_label_with_its_size_share_and_mean_inputs() {
         text.stdout
     );
     assert!(text.stdout.contains("orders_90d"), "{}", text.stdout);
-    // What sets big spenders apart: most are in the loyal segment, which few profiles are.
-    let big_spender = text
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("  big_spender") && l.contains("index"))
-        .unwrap_or_else(|| panic!("{}", text.stdout));
-    assert!(big_spender.contains("segment.loyal = true: "), "{big_spender}");
+    // What sets frequent buyers apart: all are in the loyal segment, which few profiles are;
+    // big spenders all ordered this year, against 41% of all.
+    let traits = |label: &str| {
+        text.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("  {label}")) && l.contains("index"))
+            .unwrap_or_else(|| panic!("{}", text.stdout))
+            .to_string()
+    };
+    assert!(
+        traits("frequent_buyer").contains("segment.loyal = true: 100%"),
+        "{}",
+        text.stdout
+    );
+    let big_spender = traits("big_spender");
+    assert!(big_spender.contains("orders_365d = 0: 0% vs 59%"), "{big_spender}");
     assert!(
         !big_spender.contains("orders_90d ="),
         "the model's inputs are no traits: {big_spender}"
