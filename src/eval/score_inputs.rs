@@ -1,11 +1,17 @@
-//! How a score model's inputs become the numbers it reads: each number or flag standardised
-//! (a missing value takes the training mean, so it reads as 0), each text or enum one column
-//! per category seen in training (one-hot; an unseen or missing category is all zeros).
+//! How a score model's inputs become the numbers it reads: each number or flag rounded to nine
+//! significant digits and standardised (a missing value takes the training mean, so it reads as
+//! 0), each text or enum one column per category seen in training (one-hot; an unseen or missing
+//! category is all zeros).
 
 use polars::prelude::*;
 
 use super::EvalError;
 use crate::model::{EncodedColumn, ScoreInput};
+
+/// Numbers enter the model rounded to this many significant digits: the engine's parallel sums
+/// (an `avg` of prices) can differ in the last bit from run to run, and a saved model must come
+/// out byte for byte the same.
+const SIGNIFICANT_DIGITS: i32 = 9;
 
 /// Categories kept per text input: the most frequent in training (ties by name).
 const MAX_CATEGORIES: usize = 20;
@@ -37,8 +43,22 @@ fn raw_values(input: &ScoreInput, frame: &DataFrame) -> Result<RawValues, EvalEr
         RawValues::Texts(text.str()?.iter().map(|v| v.map(str::to_string)).collect())
     } else {
         let number = column.cast(&DataType::Float64)?;
-        RawValues::Numbers(number.f64()?.iter().collect())
+        RawValues::Numbers(number.f64()?.iter().map(|v| v.map(significant)).collect())
     })
+}
+
+/// `value` rounded to [`SIGNIFICANT_DIGITS`].
+fn significant(value: f64) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let scale = 10f64.powi(SIGNIFICANT_DIGITS - 1 - value.abs().log10().floor() as i32);
+    let rounded = (value * scale).round() / scale;
+    if rounded.is_finite() {
+        rounded
+    } else {
+        value
+    }
 }
 
 /// The encoding of `inputs` learnt from the rows `rows` of `frame`.
@@ -113,4 +133,18 @@ pub fn encode(
         }
     }
     Ok(matrix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn numbers_keep_nine_significant_digits_and_lose_last_bit_noise() {
+        assert_eq!(significant(198.059_424_019_607_66), 198.059_424);
+        assert_eq!(significant(198.059_424_019_607_66), significant(198.059_424_019_607_63));
+        assert_eq!(significant(0.000_123_456_789_123), 0.000_123_456_789);
+        assert_eq!(significant(-3.0), -3.0);
+        assert_eq!(significant(0.0), 0.0);
+    }
 }
