@@ -6,6 +6,7 @@ mod events;
 mod exit;
 pub mod format;
 mod init;
+mod persona_change;
 mod persona_chart;
 mod personas;
 mod plan;

@@ -8,11 +8,14 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value as Json};
 
+use super::persona_change::{base_labels, Labels, PersonaChange};
 use super::persona_chart::persona_svg;
 use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
-use crate::eval::{persona_traits, PersonaSummary, Trait};
+use crate::diag::Diagnostic;
+use crate::eval::{persona_column, persona_traits, PersonaSummary, Trait};
 use crate::model::{Clustering, PersonaModel};
+use polars::prelude::{DataFrame, DataType, PolarsError};
 
 /// Width of the share bar at 100%.
 const BAR_WIDTH: usize = 30;
@@ -44,6 +47,9 @@ pub struct PersonasArgs {
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// An earlier `personas --format json`: also say how many profiles changed persona since.
+    #[arg(long, value_name = "OLD.json")]
+    pub base: Option<PathBuf>,
 }
 
 /// Runs `tailor personas`.
@@ -54,7 +60,7 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
     let evaluation = evaluated(&workspace, &dataset, now, "personas::evaluate", &mut |d| report.warn(d))?;
     let traits = |model: &PersonaModel| {
         persona_traits(model, &evaluation.frame)
-            .map_err(|e| Failure::failed(crate::diag::Diagnostic::error("personas::evaluate", e.to_string())))
+            .map_err(|e| Failure::failed(Diagnostic::error("personas::evaluate", e.to_string())))
     };
     let fitted = workspace
         .personas
@@ -62,18 +68,39 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
         .zip(&evaluation.personas)
         .map(|(model, summary)| Ok((model, summary, traits(model)?)))
         .collect::<Result<Vec<_>, Failure>>()?;
+    let labels: Vec<Labels> = workspace
+        .personas
+        .iter()
+        .map(|model| current_labels(&evaluation.frame, &workspace.schema.key, model))
+        .collect::<Result<_, _>>()?;
+    let base = args.base.as_ref().map(|path| read_base(path)).transpose()?;
+    let changes: Vec<Option<PersonaChange>> = workspace
+        .personas
+        .iter()
+        .zip(&labels)
+        .map(|(model, now)| {
+            let before = base.as_ref()?.get(&model.name)?;
+            Some(PersonaChange::between(before, now))
+        })
+        .collect();
     match args.format {
         PersonasFormat::Text | PersonasFormat::Markdown | PersonasFormat::Svg if workspace.personas.is_empty() => {
             println!("no persona models in this workspace (a `kind: personas` document declares one)");
         }
         PersonasFormat::Text => {
-            for (model, summary, traits) in &fitted {
+            for ((model, summary, traits), change) in fitted.iter().zip(&changes) {
                 print!("{}", text(model, summary, traits));
+                if let Some(change) = change {
+                    println!("\n  since the base: {}", change.line());
+                }
             }
         }
         PersonasFormat::Markdown => {
-            for (model, summary, traits) in &fitted {
+            for ((model, summary, traits), change) in fitted.iter().zip(&changes) {
                 print!("{}", markdown(model, summary, traits));
+                if let Some(change) = change {
+                    println!("Since the base: {}.\n", change.line());
+                }
             }
         }
         PersonasFormat::Svg => {
@@ -86,12 +113,65 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
         PersonasFormat::Json => {
             let models: Vec<Json> = fitted
                 .iter()
-                .map(|(model, summary, traits)| data(model, summary, traits))
+                .zip(&labels)
+                .zip(&changes)
+                .map(|(((model, summary, traits), labels), change)| {
+                    let mut model = data(model, summary, traits);
+                    model["members"] = members(labels);
+                    if let Some(change) = change {
+                        model["change"] = change.data();
+                    }
+                    model
+                })
                 .collect();
             println!("{:#}", json!({ "personas": models }));
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// Each labelled profile's label, by key.
+fn current_labels(frame: &DataFrame, key: &str, model: &PersonaModel) -> Result<Labels, Failure> {
+    let failed = |e: PolarsError| Failure::failed(Diagnostic::error("personas::evaluate", e.to_string()));
+    let keys = frame
+        .column(key)
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(failed)?;
+    let column = frame.column(&persona_column(&model.name)).map_err(failed)?;
+    let (keys, column) = (keys.str().map_err(failed)?, column.str().map_err(failed)?);
+    Ok(keys
+        .iter()
+        .zip(column.iter())
+        .filter_map(|(key, label)| Some((key?.to_string(), label?.to_string())))
+        .collect())
+}
+
+/// The keys of each label's profiles, sorted: what a later `--base` compares with.
+fn members(labels: &Labels) -> Json {
+    let mut by_label: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for (key, label) in labels {
+        by_label.entry(label).or_default().push(key);
+    }
+    json!(by_label)
+}
+
+/// The labels of an earlier `personas --format json`, by model.
+fn read_base(path: &std::path::Path) -> Result<std::collections::BTreeMap<String, Labels>, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(Diagnostic::error(
+            "personas::bad-base",
+            format!("cannot read `{}`: {e}", path.display()),
+        ))
+    })?;
+    base_labels(&text).map_err(|why| {
+        Failure::failed(
+            Diagnostic::error(
+                "personas::bad-base",
+                format!("`{}` cannot be compared: {why}", path.display()),
+            )
+            .with_hint("save the base with `tailor personas --format json > base.json`"),
+        )
+    })
 }
 
 /// `kmeans k=4` or `dbscan eps=0.5 min_points=10`.

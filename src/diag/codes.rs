@@ -104,7 +104,7 @@ pub const GROUPS: &[Group] = &[
     Group {
         prefix: "personas::",
         about: "persona models",
-        commands: "`check`; `personas::evaluate` from `personas`",
+        commands: "`check`; `personas::evaluate` and `personas::bad-base` from `personas`",
     },
     Group {
         prefix: "model::",
@@ -321,6 +321,10 @@ pub const CODES: &[Code] = &[
         "more named prototypes than K-Means clusters",
     ),
     error("personas::evaluate", "a persona model cannot be fitted on the data"),
+    error(
+        "personas::bad-base",
+        "`--base` is not a `personas --format json` file with members",
+    ),
     error("model::no-features", "a score model without inputs"),
     error(
         "model::unknown-feature",

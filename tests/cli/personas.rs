@@ -315,3 +315,73 @@ fn the_personas_chart_draws_every_label_without_overlapping_text() {
     );
     assert_eq!(chart["overlaps"], 0, "texts overlap: {chart}");
 }
+
+#[test]
+fn personas_base_says_how_many_profiles_changed_persona() {
+    let dir = demo_workspace();
+    let json = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let base = dir.path().join("base.json");
+    fs::write(&base, &json.stdout).unwrap();
+    let members: Json = serde_json::from_str::<Json>(&json.stdout).unwrap()["personas"][0]["members"].clone();
+    let listed: usize = members
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|keys| keys.as_array().unwrap().len())
+        .sum();
+    assert_eq!(listed, 190, "every labelled profile is listed once: {members}");
+    let base = base.to_str().unwrap();
+
+    // The same data and settings: nobody moves.
+    let same = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--base", base]);
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert!(
+        same.stdout.contains("since the base: 0 of 190 profiles labelled both times changed persona (0.0%); 0 newly labelled, 0 no longer labelled"),
+        "{}",
+        same.stdout
+    );
+    // Another K: the new cluster takes its members from the others, and the JSON says so.
+    replace_in(&dir.path().join("campaigns/personas.yaml"), "k: 4", "k: 5");
+    let moved = tailor(
+        dir.path(),
+        &[
+            "personas",
+            "campaigns",
+            "--now",
+            NOW,
+            "--base",
+            base,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    let change = serde_json::from_str::<Json>(&moved.stdout).unwrap()["personas"][0]["change"].clone();
+    assert_eq!(change["compared"], 190, "{change}");
+    let changed = change["changed"].as_u64().unwrap();
+    assert!(changed > 0, "{change}");
+    let by_transition: u64 = change["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["profiles"].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_transition, changed, "{change}");
+    assert!(
+        change["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["to"] == "cluster_1"),
+        "{change}"
+    );
+
+    fs::write(dir.path().join("bad.json"), "{}").unwrap();
+    let bad = tailor(
+        dir.path(),
+        &["personas", "campaigns", "--now", NOW, "--base", "bad.json"],
+    );
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("error[personas::bad-base]"), "{}", bad.stderr);
+}
