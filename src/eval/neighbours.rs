@@ -104,7 +104,8 @@ fn neighbouring_offsets(dimensions: usize) -> Vec<Vec<i64>> {
     offsets
 }
 
-fn distance2(a: &[f64], b: &[f64]) -> f64 {
+/// The squared Euclidean distance between two points.
+pub fn distance2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
 }
 

@@ -19,7 +19,7 @@
 use polars::prelude::*;
 
 use super::columns::persona_column;
-use super::neighbours::NeighbourIndex;
+use super::neighbours::{distance2, NeighbourIndex};
 use super::EvalError;
 use crate::data::SeededRng;
 use crate::model::{Clustering, Impute, PersonaModel, Scale};
@@ -234,10 +234,6 @@ fn mean_variance(points: &[Vec<f64>]) -> f64 {
         })
         .sum();
     total / dimensions as f64
-}
-
-fn distance2(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum()
 }
 
 /// The nearest of `centres` to `point` (the first on ties).

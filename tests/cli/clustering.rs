@@ -7,9 +7,6 @@
 //! are compared with each of those runs and the closest counts, and the inertia with the
 //! tightest of them.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use polars::prelude::*;
 use serde_json::{json, Value};
 use tailor::check::check_workspace;
@@ -18,12 +15,7 @@ use tailor::eval::{evaluate, fit_persona, persona_column, segment_column};
 use tailor::load::load_workspace;
 use tailor::model::{Clustering, Impute, PersonaModel, Scale, Uses};
 
-fn python_has(module: &str) -> bool {
-    Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use crate::support::{python_has, python_json};
 
 /// A normal deviate (Box–Muller).
 fn normal(rng: &mut SeededRng) -> f64 {
@@ -170,22 +162,8 @@ fn kmeans_and_dbscan_agree_with_scikit_learn() {
         ),
         demo_case(),
     ];
-    let mut child = Command::new("python3")
-        .arg(crate::support::repo().join("tests/cli/clustering_reference.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::to_string(&cases).unwrap().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let results: Vec<Value> =
+        serde_json::from_value(python_json("clustering_reference.py", &Value::from(cases))).unwrap();
     eprintln!("{}", serde_json::to_string_pretty(&results).unwrap());
     for result in &results {
         // The labels of some scikit-learn run (random states 0..9) are tailor's, or nearly.

@@ -3,15 +3,14 @@
 //! within 1e-6 where the methods are the same; and a simulation showing that the sequential
 //! test keeps false positives at or below α when a report is read every day.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use serde_json::{json, Value};
 use tailor::data::SeededRng;
 use tailor::stats::{
     chi_square_contingency, chi_square_fit, detectable_effect_size, holm, msprt, power, proportion_effect_size,
     two_proportion_z_test, welch_t_test, BetaComparison, Moments, Proportion, SEQUENTIAL_TUNING,
 };
+
+use crate::support::{python_has, python_json};
 
 const ALPHA: f64 = 0.05;
 const CASES: usize = 250;
@@ -68,13 +67,6 @@ impl Agreement {
     }
 }
 
-fn python_has(module: &str) -> bool {
-    Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn statistics_agree_with_statsmodels_scipy_and_gbstats() {
     if !["statsmodels", "scipy", "gbstats"].iter().all(|m| python_has(m)) {
@@ -83,22 +75,8 @@ fn statistics_agree_with_statsmodels_scipy_and_gbstats() {
     }
     let mut rng = SeededRng(20261130);
     let cases: Vec<Value> = (0..CASES).map(|_| case(&mut rng)).collect();
-    let mut child = Command::new("python3")
-        .arg(crate::support::repo().join("tests/cli/statistics_reference.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::to_string(&cases).unwrap().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let references: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let references: Vec<Value> =
+        serde_json::from_value(python_json("statistics_reference.py", &Value::from(cases.clone()))).unwrap();
     assert_eq!(references.len(), CASES);
 
     let mut agreement = Agreement::default();

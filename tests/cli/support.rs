@@ -32,6 +32,37 @@ pub fn tailor_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outpu
     }
 }
 
+/// Whether `python3` can import `module` (a reference a test compares with).
+pub fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs the reference script `tests/cli/<script>` with `input` as JSON on its stdin and returns
+/// the JSON it prints; its failure fails the test with its stderr.
+pub fn python_json(script: &str, input: &serde_json::Value) -> serde_json::Value {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new("python3")
+        .arg(repo().join("tests/cli").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.to_string().as_bytes())
+        .expect("the script reads its input");
+    let output = child.wait_with_output().expect("python3 ends");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+}
+
 /// The repository's root folder.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

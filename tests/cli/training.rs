@@ -6,16 +6,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{generated_shop, small_demo, tailor};
+use crate::support::{generated_shop, python_has, small_demo, tailor};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
-
-fn python_has(module: &str) -> bool {
-    Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn a_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
