@@ -35,6 +35,26 @@ pub enum Step {
     Deliver,
 }
 
+impl Step {
+    /// The id of this step's node for the document `name`, such as `feature.orders_90d`,
+    /// `score.churn` or `cart_recovery.caps`.
+    pub fn node_id(self, name: &str) -> String {
+        match self {
+            Step::Load => format!("load.{name}"),
+            Step::Feature => format!("feature.{name}"),
+            Step::Segment => format!("segment.{name}"),
+            Step::Persona => format!("persona.{name}"),
+            Step::Score => format!("score.{name}"),
+            Step::Consent => "consent".to_string(),
+            Step::Audience => format!("{name}.audience"),
+            Step::Split => format!("{name}.split"),
+            Step::Caps => format!("{name}.caps"),
+            Step::Render => format!("{name}.render"),
+            Step::Deliver => format!("{name}.deliver"),
+        }
+    }
+}
+
 /// One step of the graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
@@ -58,12 +78,13 @@ pub struct WorkspaceGraph {
 /// The node ids that `uses` reads.
 fn reads(uses: &Uses) -> impl Iterator<Item = String> + '_ {
     let events = (!uses.events.is_empty()).then(|| "load.events".to_string());
-    uses.features
-        .iter()
-        .map(|f| format!("feature.{f}"))
-        .chain(uses.segments.iter().map(|s| format!("segment.{s}")))
-        .chain(uses.personas.iter().map(|p| format!("persona.{p}")))
-        .chain(uses.scores.iter().map(|s| format!("score.{s}")))
+    fn ids(step: Step, names: &BTreeSet<String>) -> impl Iterator<Item = String> + '_ {
+        names.iter().map(move |name| step.node_id(name))
+    }
+    ids(Step::Feature, &uses.features)
+        .chain(ids(Step::Segment, &uses.segments))
+        .chain(ids(Step::Persona, &uses.personas))
+        .chain(ids(Step::Score, &uses.scores))
         .chain(events)
 }
 
@@ -165,19 +186,7 @@ impl WorkspaceGraph {
     }
 
     fn add(&mut self, step: Step, name: &str, inputs: impl IntoIterator<Item = String>) {
-        let id = match step {
-            Step::Load => format!("load.{name}"),
-            Step::Feature => format!("feature.{name}"),
-            Step::Segment => format!("segment.{name}"),
-            Step::Persona => format!("persona.{name}"),
-            Step::Score => format!("score.{name}"),
-            Step::Consent => "consent".to_string(),
-            Step::Audience => format!("{name}.audience"),
-            Step::Split => format!("{name}.split"),
-            Step::Caps => format!("{name}.caps"),
-            Step::Render => format!("{name}.render"),
-            Step::Deliver => format!("{name}.deliver"),
-        };
+        let id = step.node_id(name);
         let inputs: BTreeSet<String> = inputs.into_iter().filter(|input| *input != id).collect();
         self.nodes.push(Node {
             id,

@@ -147,7 +147,7 @@ fn run_checks(cx: &mut Context) -> Option<CheckedWorkspace> {
     });
     // A score that feeds its own inputs (through features or segments) cannot be computed.
     for model in &models {
-        if let Some(path) = graph.loop_through(&format!("score.{}", model.name)) {
+        if let Some(path) = graph.loop_through(&Step::Score.node_id(&model.name)) {
             cx.report(
                 Diagnostic::error(
                     "model::cycle",

@@ -7,10 +7,10 @@ use clap::{Args, ValueEnum};
 
 use super::report::{Failure, Report};
 use super::{loaded_workspace, ExitCode};
-use crate::check::{check_workspace, CheckedWorkspace};
+use crate::check::{check_workspace, CheckedWorkspace, Step};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::eval::{evaluate, score_column, Evaluation, ScoreSummary};
+use crate::eval::{evaluate, Evaluation, ScoreSummary};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, ScoreModel};
@@ -160,7 +160,7 @@ fn score_warnings(
     warn: &mut dyn FnMut(Diagnostic),
 ) -> Result<(), Failure> {
     let Some(trained_at) = score.trained_at else {
-        let id = score_column(&model.name);
+        let id = Step::Score.node_id(&model.name);
         let readers: Vec<&str> = workspace
             .graph
             .nodes()

@@ -367,7 +367,6 @@ fn enqueue(found: Vec<usize>, id: usize, visited: &[bool], (queued, cluster, que
 /// DBSCAN: each point's cluster in discovery order, `None` for noise.
 fn dbscan(points: &[Vec<f64>], eps: f64, min_points: usize) -> Vec<Option<usize>> {
     let index = NeighbourIndex::new(points, eps);
-    let neighbours = |i: usize| index.around(i);
     let mut cluster: Vec<Option<usize>> = vec![None; points.len()];
     let mut visited = vec![false; points.len()];
     let mut queued = vec![false; points.len()];
@@ -377,7 +376,7 @@ fn dbscan(points: &[Vec<f64>], eps: f64, min_points: usize) -> Vec<Option<usize>
             continue;
         }
         visited[i] = true;
-        let around = neighbours(i);
+        let around = index.around(i);
         if around.len() < min_points {
             continue; // noise, unless a core point reaches it later
         }
@@ -390,7 +389,7 @@ fn dbscan(points: &[Vec<f64>], eps: f64, min_points: usize) -> Vec<Option<usize>
         while let Some(j) = state.2.pop_front() {
             state.1[j].get_or_insert(id);
             visited[j] = true;
-            let reach = neighbours(j);
+            let reach = index.around(j);
             if reach.len() >= min_points {
                 enqueue(reach, id, &visited, &mut state);
             }
