@@ -1,5 +1,6 @@
-"""The peer of `cargo bench --bench models`: scikit-learn's KMeans, DBSCAN and
-LogisticRegression on the matrices tailor fitted, timed the same way (one fit each, wall time),
+"""The peer of `cargo bench --bench models`: scikit-learn's KMeans, DBSCAN, LogisticRegression
+and HistGradientBoostingClassifier (defaults, without early stopping, as tailor) on the matrices
+tailor fitted, timed the same way (one fit each, wall time),
 with how well its answers agree with tailor's.
 
 usage: python3 models_sklearn.py DIR   (DIR holds the raw little-endian f64 matrices and
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import DBSCAN, KMeans
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score, roc_auc_score
 
@@ -46,4 +48,12 @@ y = x[:, -1].astype(int)
 x = x[:, :-1]
 model, seconds = timed(lambda: LogisticRegression(C=1.0).fit(x, y))
 results["logistic"] = {"seconds": seconds, "auc": roc_auc_score(y, model.predict_proba(x)[:, 1])}
+x = matrix("boosting")
+train = meta["boosting_train"]
+y = x[:, -1].astype(int)
+x = x[:, :-1]
+model, seconds = timed(
+    lambda: HistGradientBoostingClassifier(early_stopping=False, random_state=0).fit(x[:train], y[:train])
+)
+results["boosting"] = {"seconds": seconds, "auc": roc_auc_score(y[train:], model.predict_proba(x[train:])[:, 1])}
 print(json.dumps(results))

@@ -62,7 +62,8 @@ fn check_model(cx: &mut Context, doc: &Document<&RawModel>, schema: &DataSchema,
         None => None,
     };
     let file = std::path::Path::new(MODELS_FOLDER).join(format!("{}.json", raw.name.value));
-    let saved = saved_fit(cx, doc, &file, &inputs);
+    let algorithm = raw.algorithm.as_ref().map_or(ScoreAlgorithm::Logistic, |a| a.value);
+    let saved = saved_fit(cx, doc, &file, &inputs, algorithm);
     Some(ScoreModel {
         name: raw.name.value.clone(),
         description: raw.description.clone(),
@@ -70,7 +71,7 @@ fn check_model(cx: &mut Context, doc: &Document<&RawModel>, schema: &DataSchema,
         horizon: horizon?,
         population,
         inputs,
-        algorithm: raw.algorithm.as_ref().map_or(ScoreAlgorithm::Logistic, |a| a.value),
+        algorithm,
         max_age,
         file,
         saved,
@@ -80,9 +81,16 @@ fn check_model(cx: &mut Context, doc: &Document<&RawModel>, schema: &DataSchema,
 
 /// The fit `tailor train` saved for the model, if there is one and it reads what the model
 /// declares. A missing fit (`score.<name>` cannot be computed until `tailor train`), one that
-/// does not read and one trained on other inputs are warnings: `tailor train` must still run
-/// to replace them.
-fn saved_fit(cx: &mut Context, doc: &Document<&RawModel>, file: &Path, inputs: &[ScoreInput]) -> Option<TrainedModel> {
+/// does not read, one trained on other inputs and one of another algorithm are warnings:
+/// `tailor train` must still run to replace them. A fit of another algorithm on the same inputs
+/// still scores.
+fn saved_fit(
+    cx: &mut Context,
+    doc: &Document<&RawModel>,
+    file: &Path,
+    inputs: &[ScoreInput],
+    algorithm: ScoreAlgorithm,
+) -> Option<TrainedModel> {
     let raw = doc.value;
     let path = cx.loaded.root.join(file);
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -126,6 +134,22 @@ fn saved_fit(cx: &mut Context, doc: &Document<&RawModel>, file: &Path, inputs: &
             return None;
         }
     };
+    if saved.algorithm != algorithm.name() {
+        let declared_at = raw.algorithm.as_ref().map_or(doc.span(&raw.name), |a| doc.span(a));
+        cx.report(
+            Diagnostic::warning(
+                "model::stale",
+                format!(
+                    "the saved fit of `{}` is {}, but the model declares {}",
+                    raw.name.value,
+                    saved.algorithm,
+                    algorithm.name()
+                ),
+            )
+            .at_labeled(declared_at, "changed since `tailor train`")
+            .with_hint("run `tailor train` again and commit the new fit; until then the saved fit scores"),
+        );
+    }
     let declared: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
     let trained = saved.inputs();
     if trained != declared {

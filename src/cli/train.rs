@@ -11,7 +11,7 @@ use super::plan::{checked_workspace, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
 use crate::eval::{train, HeldOut};
-use crate::model::{ScoreModel, TrainedModel};
+use crate::model::{Fit, ScoreModel, TrainedModel};
 
 /// How the training results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,7 +115,7 @@ fn text(model: &ScoreModel, trained: &TrainedModel) -> String {
     let report = &trained.report;
     let check = &report.validation;
     let day = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
-    let mut out = format!("model {}", model.name);
+    let mut out = format!("model {} ({})", model.name, trained.algorithm);
     if let Some(description) = &model.description {
         let _ = write!(out, " — {description}");
     }
@@ -150,7 +150,16 @@ fn text(model: &ScoreModel, trained: &TrainedModel) -> String {
             bin.observed * 100.0
         );
     }
-    let _ = writeln!(out, "  most influential (weight on the standardised input):");
+    let boosted = matches!(trained.fit, Fit::Boosted(_));
+    let _ = writeln!(
+        out,
+        "  most influential ({}):",
+        if boosted {
+            "share of the trees' loss reduction"
+        } else {
+            "weight on the standardised input"
+        }
+    );
     let width = report
         .influence
         .iter()
@@ -158,12 +167,21 @@ fn text(model: &ScoreModel, trained: &TrainedModel) -> String {
         .max()
         .unwrap_or(0);
     for influence in &report.influence {
-        let direction = if influence.weight >= 0.0 { "raises" } else { "lowers" };
-        let _ = writeln!(
-            out,
-            "    {:<width$}  {:+.3}  {direction} the score",
-            influence.column, influence.weight
-        );
+        let _ = if boosted {
+            writeln!(
+                out,
+                "    {:<width$}  {:>5.1}%",
+                influence.column,
+                influence.weight * 100.0
+            )
+        } else {
+            let direction = if influence.weight >= 0.0 { "raises" } else { "lowers" };
+            writeln!(
+                out,
+                "    {:<width$}  {:+.3}  {direction} the score",
+                influence.column, influence.weight
+            )
+        };
     }
     out
 }

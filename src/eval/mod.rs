@@ -5,6 +5,8 @@
 //! aggregates become group-bys joined back to the profiles.
 
 mod aggregate;
+mod bins;
+mod boosting;
 mod columns;
 mod error;
 mod evaluate;
@@ -17,6 +19,7 @@ mod score_inputs;
 mod scores;
 mod training;
 
+pub use boosting::{fit_boosted, BoostedFit};
 pub use columns::{persona_column, score_column, segment_column, user_column};
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};

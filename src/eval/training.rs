@@ -8,13 +8,16 @@
 use chrono::{DateTime, Duration as Span, Utc};
 use polars::prelude::DataFrame;
 
+use super::boosting::fit_boosted;
 use super::evaluate::{condition_flags, evaluate};
 use super::logistic::fit_logistic;
 use super::score_inputs::{encode, fit_encoding};
 use super::EvalError;
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
-use crate::model::{EncodedColumn, Influence, ScoreModel, TrainedModel, TrainingReport, Validation};
+use crate::model::{
+    EncodedColumn, Fit, Influence, ScoreAlgorithm, ScoreModel, TrainedModel, TrainingReport, Validation,
+};
 use crate::stats::{calibration, log_loss, roc_auc};
 
 /// The penalty on the weights: scikit-learn's default `C = 1`.
@@ -119,7 +122,7 @@ pub fn train(
     // The held-out check: fitted on the earlier slice, scored on the latest.
     let checked_columns = fit_encoding(&model.inputs, &earlier.frame, &earlier.rows)?;
     let fitted = encode(&model.inputs, &checked_columns, &earlier.frame, &earlier.rows)?;
-    let checked = fit_logistic(&fitted, &earlier.outcomes, PENALTY);
+    let (checked, _) = fit(model, &fitted, &earlier.outcomes);
     let scored = encode(&model.inputs, &checked_columns, &latest.frame, &latest.rows)?;
     let predicted: Vec<f64> = scored.iter().map(|row| checked.probability(row)).collect();
     let validation = Validation {
@@ -133,14 +136,14 @@ pub fn train(
     };
     // The saved model: fitted on the latest slice.
     let columns = fit_encoding(&model.inputs, &latest.frame, &latest.rows)?;
-    let fit = fit_logistic(
+    let (fit, weights) = fit(
+        model,
         &encode(&model.inputs, &columns, &latest.frame, &latest.rows)?,
         &latest.outcomes,
-        PENALTY,
     );
     let mut influence: Vec<Influence> = columns
         .iter()
-        .zip(&fit.weights)
+        .zip(&weights)
         .map(|(column, weight)| Influence {
             column: column.title(),
             weight: *weight,
@@ -156,7 +159,7 @@ pub fn train(
     };
     let trained = TrainedModel {
         model: model.name.clone(),
-        algorithm: "logistic".into(),
+        algorithm: model.algorithm.name().into(),
         trained_at: now,
         cutoff: latest.cutoff,
         horizon_seconds: model.horizon.seconds,
@@ -172,4 +175,20 @@ pub fn train(
         scored_outcomes: latest.outcomes,
     };
     Ok((trained, held_out))
+}
+
+/// `model`'s algorithm fitted to `rows`, with how much each column counts in the fit: its weight
+/// (logistic) or its share of the trees' gain (boosting).
+fn fit(model: &ScoreModel, rows: &[Vec<f64>], outcomes: &[bool]) -> (Fit, Vec<f64>) {
+    match model.algorithm {
+        ScoreAlgorithm::Logistic => {
+            let fit = fit_logistic(rows, outcomes, PENALTY);
+            let weights = fit.weights.clone();
+            (Fit::Logistic(fit), weights)
+        }
+        ScoreAlgorithm::GradientBoosting => {
+            let fit = fit_boosted(rows, outcomes);
+            (Fit::Boosted(fit.trees), fit.gain_shares)
+        }
+    }
 }

@@ -6,6 +6,7 @@
 
 mod address;
 mod assignment;
+mod boosted_trees;
 mod bucket;
 mod currency;
 mod documents;
@@ -18,6 +19,7 @@ mod names;
 mod percent;
 mod persona_algorithm;
 mod persona_labels;
+mod readable_json;
 mod recommend_source;
 mod rollout;
 mod schema;
@@ -33,6 +35,7 @@ mod zone;
 
 pub use address::{is_valid_address, parse_mailbox};
 pub use assignment::{assign, assign_bucket, bucket, Assignment};
+pub use boosted_trees::{BoostedTrees, TreeNode};
 pub use bucket::Bucket;
 pub use currency::{currency_codes, is_currency_code, minor_digits};
 pub use documents::*;
@@ -45,6 +48,7 @@ pub use names::{is_valid_name, NAME_PATTERN};
 pub use percent::Percent;
 pub use persona_algorithm::{Algorithm, Impute, Scale};
 pub use persona_labels::PersonaLabels;
+pub use readable_json::readable_json;
 pub use recommend_source::RecommendSource;
 pub use rollout::{Metric, Rollout, RolloutDecision};
 pub use schema::{DataSchema, DataSources, EventColumns, EventSchema, Field, Table};
@@ -53,7 +57,7 @@ pub use send_state::SendState;
 pub use time_range::LocalTimeRange;
 pub use tracking::Tracking;
 pub use trained_model::{
-    sigmoid, CalibrationBin, EncodedColumn, Influence, Logistic, TrainedModel, TrainingReport, Validation,
+    sigmoid, CalibrationBin, EncodedColumn, Fit, Influence, Logistic, TrainedModel, TrainingReport, Validation,
 };
 pub use transport::Transport;
 pub use types::{BaseType, Type};

@@ -13,6 +13,19 @@ use super::{BaseType, Duration, Expr, TrainedModel, Type, Uses};
 pub enum ScoreAlgorithm {
     /// L2-regularised logistic regression on standardised inputs.
     Logistic,
+    /// Gradient-boosted regression trees on binned inputs (as scikit-learn's
+    /// `HistGradientBoostingClassifier`): learns thresholds and interactions a line cannot.
+    GradientBoosting,
+}
+
+impl ScoreAlgorithm {
+    /// The name as written in YAML and in a saved fit.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScoreAlgorithm::Logistic => "logistic",
+            ScoreAlgorithm::GradientBoosting => "gradient_boosting",
+        }
+    }
 }
 
 /// One input of a score model and how it enters the model.

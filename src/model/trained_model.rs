@@ -5,12 +5,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::{readable_json, BoostedTrees};
+
 /// A saved score model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainedModel {
     /// The `kind: model` it was fitted for.
     pub model: String,
-    /// The algorithm (`logistic`).
+    /// The algorithm (`logistic` or `gradient_boosting`).
     pub algorithm: String,
     /// The clock of the training run.
     pub trained_at: DateTime<Utc>,
@@ -20,19 +22,16 @@ pub struct TrainedModel {
     pub horizon_seconds: i64,
     /// The design matrix's columns.
     pub columns: Vec<EncodedColumn>,
-    /// The fitted weights, one per column, and the intercept.
-    pub fit: Logistic,
+    /// What was fitted.
+    pub fit: Fit,
     /// How the model was checked.
     pub report: TrainingReport,
 }
 
 impl TrainedModel {
-    /// The saved form: pretty JSON with a final newline.
+    /// The saved form: JSON laid out for review, one tree node per line.
     pub fn to_json(&self) -> String {
-        // Plain data with string keys: serialising cannot fail.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        readable_json(self)
     }
 
     /// The inputs the saved fit reads, each once, in column order.
@@ -44,6 +43,26 @@ impl TrainedModel {
             }
         }
         inputs
+    }
+}
+
+/// A fitted model: what turns an encoded row into a probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Fit {
+    /// Weights on the columns (`algorithm: logistic`).
+    Logistic(Logistic),
+    /// Boosted trees over the columns (`algorithm: gradient_boosting`).
+    Boosted(BoostedTrees),
+}
+
+impl Fit {
+    /// The probability of a positive outcome for one encoded row.
+    pub fn probability(&self, row: &[f64]) -> f64 {
+        match self {
+            Fit::Logistic(logistic) => logistic.probability(row),
+            Fit::Boosted(trees) => trees.probability(row),
+        }
     }
 }
 
@@ -161,11 +180,12 @@ pub struct CalibrationBin {
     pub observed: f64,
 }
 
-/// One column's weight in the final fit.
+/// How much one column counts in the final fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Influence {
     /// The column, as `input` or `input = category`.
     pub column: String,
-    /// Its weight on the standardised (or one-hot) value: positive raises the score.
+    /// For a logistic fit, its weight on the standardised (or one-hot) value: positive raises
+    /// the score. For boosted trees, its share of the loss reduction all splits achieved (0–1).
     pub weight: f64,
 }

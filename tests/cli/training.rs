@@ -1,5 +1,6 @@
 //! `tailor train`: score models fitted by time travel on a generated shop, held to
-//! scikit-learn's `LogisticRegression` on the same matrix (`training_reference.py`), saved
+//! scikit-learn's `LogisticRegression` and `HistGradientBoostingClassifier` on the same matrices
+//! (`training_reference.py`), saved
 //! byte-identically on a second run, and refused with a reason when the data cannot teach them.
 
 use std::process::Command;
@@ -11,9 +12,44 @@ use crate::support::{generated_shop, python_has, small_demo, tailor};
 const NOW: &str = "2026-12-01T15:00:00Z";
 
 #[test]
-fn a_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
+fn a_logistic_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
+    let saved = train_and_compare("logistic");
+    assert!(saved.contains("\"intercept\""), "{saved}");
+}
+
+#[test]
+fn a_boosted_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
+    let saved = train_and_compare("gradient_boosting");
+    let model: Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(model["algorithm"], "gradient_boosting");
+    assert_eq!(model["fit"]["trees"].as_array().unwrap().len(), 100);
+    // One tree node per line, for review.
+    assert!(
+        saved.contains("{\"column\": ") && saved.contains("{\"value\": "),
+        "{}",
+        &saved[..2000]
+    );
+    let shares: f64 = model["report"]["influence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["weight"].as_f64().unwrap())
+        .sum();
+    assert!(shares > 0.0 && shares <= 1.0 + 1e-9, "{shares}");
+}
+
+/// Trains the generated shop's churn model with `algorithm`, checks that a second run saves the
+/// same bytes and that scikit-learn's model of that kind, fitted on the exported held-out
+/// matrices, scores the later slice as well (AUC and log loss within 0.01); returns the saved
+/// fit.
+fn train_and_compare(algorithm: &str) -> String {
     let shop = generated_shop("parquet", &["--profiles", "3000", "--seed", "5"]);
     let workspace = shop.path().join("campaigns");
+    crate::support::replace_in(
+        &workspace.join("models.yaml"),
+        "algorithm: logistic",
+        &format!("algorithm: {algorithm}"),
+    );
     let exported = tempfile::tempdir().unwrap();
     let export = exported.path().to_str().unwrap();
     let first = tailor(
@@ -47,15 +83,25 @@ fn a_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
         saved
     );
     assert!(again.stdout.contains("held-out check"), "{}", again.stdout);
+    // The saved fit scores the plan.
+    let plan = tailor(shop.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let planned: Value = serde_json::from_str(&plan.stdout).unwrap();
+    assert!(
+        planned["scores"][0]["scored"].as_u64().unwrap() > 300,
+        "{}",
+        planned["scores"]
+    );
 
     if !python_has("sklearn") {
         eprintln!("skipped the scikit-learn comparison: pip install scikit-learn (.ci/run does)");
-        return;
+        return saved;
     }
     let reference = Command::new("python3")
         .arg(crate::support::repo().join("tests/cli/training_reference.py"))
         .arg(exported.path().join("churn.fitted.csv"))
         .arg(exported.path().join("churn.scored.csv"))
+        .arg(algorithm)
         .output()
         .expect("python3 runs");
     assert!(
@@ -66,6 +112,7 @@ fn a_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
     let theirs: Value = serde_json::from_slice(&reference.stdout).unwrap();
     let their_auc = theirs["auc"].as_f64().unwrap();
     let their_loss = theirs["log_loss"].as_f64().unwrap();
+    eprintln!("{algorithm}: AUC {auc} against scikit-learn's {their_auc}, log loss {log_loss} against {their_loss}");
     assert!(
         (auc - their_auc).abs() <= 0.01,
         "AUC {auc} against scikit-learn's {their_auc}"
@@ -74,6 +121,7 @@ fn a_churn_model_agrees_with_scikit_learn_and_is_saved_the_same_way_twice() {
         (log_loss - their_loss).abs() <= 0.01,
         "log loss {log_loss} against scikit-learn's {their_loss}"
     );
+    saved
 }
 
 #[test]
@@ -145,6 +193,18 @@ fn a_score_read_without_a_usable_fit_stops_the_plan_and_an_old_fit_is_a_warning(
 
     // The fit as trained: scores are computed; two months on, it is older than `max_age`.
     crate::support::replace_in(&models, "opened_email_30d]", "opened_email_30d, tier]");
+    // A fit of another algorithm on the same inputs still scores, with a warning.
+    crate::support::replace_in(&models, "algorithm: logistic", "algorithm: gradient_boosting");
+    let check = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("the saved fit of `churn` is logistic, but the model declares gradient_boosting"),
+        "{}",
+        check.stderr
+    );
+    crate::support::replace_in(&models, "algorithm: gradient_boosting", "algorithm: logistic");
     let plan = tailor(demo.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     let report: Value = serde_json::from_str(&plan.stdout).unwrap();
