@@ -6,8 +6,7 @@
 //! `TAILOR_BENCH_PROFILES` for another size and `TAILOR_BENCH_FORMATS` for the file formats
 //! (default `parquet,ndjson,csv`). Generated shops are cached under the target folder.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -18,108 +17,28 @@ use tailor::eval::evaluate;
 use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
 
-const NOW: &str = "2026-12-01T15:00:00Z";
+mod support;
 
-fn peak_memory_mib() -> f64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
+use support::{median, peak_memory_mib, shop, workspace, NOW};
 
-/// A generated shop of `profiles` profiles with its profiles and events in `format`.
-fn shop(profiles: usize, format: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shop-{profiles}-{format}"));
-    if !dir.join(format!("events.{format}")).exists() {
-        eprintln!("generating a shop of {profiles} profiles (cached in {})", dir.display());
-        let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
-            .args([
-                "--profiles",
-                &profiles.to_string(),
-                "--events-per-profile",
-                "20",
-                "--seed",
-                "5",
-                "--format",
-                format,
-                "--now",
-                NOW,
-                "--out",
-            ])
-            .arg(&dir)
-            .status()
-            .expect("shopgen runs");
-        assert!(status.success());
-    }
-    dir
-}
-
-fn workspace(data: &Path, format: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("campaigns");
-    let copy = |relative: &str| {
-        let target = dir.path().join(relative);
-        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-        fs::copy(demo.join(relative), target).expect("copy");
-    };
-    for entry in [
-        "tailor.yaml",
-        "features.yaml",
-        "segments.yaml",
-        "personas.yaml",
-        "campaigns/nyc_offer.yaml",
-        "campaigns/sneaker_nudge.yaml",
-        "campaigns/early_access.yaml",
-        "campaigns/winback.yaml",
-        "campaigns/cart_abandonment.yaml",
-        "campaigns/post_purchase.yaml",
-    ] {
-        copy(entry);
-    }
-    for entry in fs::read_dir(demo.join("templates"))
-        .expect("templates")
-        .chain(fs::read_dir(demo.join("templates/partials")).expect("partials"))
-    {
-        let entry = entry.expect("entry");
-        if entry.file_type().expect("type").is_file() {
-            let relative = entry
-                .path()
-                .strip_prefix(&demo)
-                .expect("inside")
-                .to_string_lossy()
-                .into_owned();
-            copy(&relative);
-        }
-    }
-    let schema = fs::read_to_string(demo.join("data.yaml"))
-        .expect("data.yaml")
-        .replace(
-            "../datasets/shop/profiles.csv",
-            &data.join(format!("profiles.{format}")).to_string_lossy(),
-        )
-        .replace(
-            "../datasets/shop/events.ndjson",
-            &data.join(format!("events.{format}")).to_string_lossy(),
-        )
-        .replace(
-            "../datasets/shop/products.csv",
-            &data.join("products.csv").to_string_lossy(),
-        );
-    fs::write(dir.path().join("data.yaml"), schema).expect("write");
-    dir
-}
+/// The demo's documents `plan` reads (with its templates).
+const PLANNED: &[&str] = &[
+    "tailor.yaml",
+    "features.yaml",
+    "segments.yaml",
+    "personas.yaml",
+    "campaigns/nyc_offer.yaml",
+    "campaigns/sneaker_nudge.yaml",
+    "campaigns/early_access.yaml",
+    "campaigns/winback.yaml",
+    "campaigns/cart_abandonment.yaml",
+    "campaigns/post_purchase.yaml",
+    "templates",
+    "templates/partials",
+];
 
 /// Runs taken for each figure; the median is reported.
 const RUNS: usize = 3;
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
 
 fn main() {
     let profiles: usize = std::env::var("TAILOR_BENCH_PROFILES")
@@ -137,7 +56,7 @@ fn main() {
 fn bench_format(profiles: usize, format: &str) {
     println!("== {format} ==");
     let data = shop(profiles, format);
-    let ws = workspace(&data, format);
+    let ws = workspace(&data, format, PLANNED);
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
     let loaded = load_workspace(ws.path()).expect("load");
     let checked = check_workspace(&loaded).workspace.expect("the demo checks");

@@ -1,0 +1,98 @@
+//! What the benchmarks on generated shops share: the shop (generated once and cached under the
+//! target folder), a copy of the demo's documents pointing at it, peak memory and medians.
+
+// Each benchmark uses some of these.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The clock every benchmark plans and trains at (the shop is generated up to it).
+pub const NOW: &str = "2026-12-01T15:00:00Z";
+
+/// The process's peak resident memory so far, in MiB.
+pub fn peak_memory_mib() -> f64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// The median of `values` (the upper one of an even count).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// A generated shop of `profiles` profiles with its profiles and events in `format`.
+pub fn shop(profiles: usize, format: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shop-{profiles}-{format}"));
+    if !dir.join(format!("events.{format}")).exists() {
+        eprintln!("generating a shop of {profiles} profiles (cached in {})", dir.display());
+        let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
+            .args([
+                "--profiles",
+                &profiles.to_string(),
+                "--events-per-profile",
+                "20",
+                "--seed",
+                "5",
+                "--format",
+                format,
+                "--now",
+                NOW,
+                "--out",
+            ])
+            .arg(&dir)
+            .status()
+            .expect("shopgen runs");
+        assert!(status.success());
+    }
+    dir
+}
+
+/// A workspace of the demo's `entries` (documents, or folders whose files are all copied) and
+/// its data schema, reading the shop in `data` in `format`.
+pub fn workspace(data: &Path, format: &str, entries: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("campaigns");
+    let copy = |relative: &Path| {
+        let target = dir.path().join(relative);
+        fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        fs::copy(demo.join(relative), target).expect("copy");
+    };
+    for entry in entries {
+        let path = demo.join(entry);
+        if !path.is_dir() {
+            copy(Path::new(entry));
+            continue;
+        }
+        for file in fs::read_dir(&path).expect("folder") {
+            let file = file.expect("entry");
+            if file.file_type().expect("type").is_file() {
+                copy(file.path().strip_prefix(&demo).expect("inside"));
+            }
+        }
+    }
+    let schema = fs::read_to_string(demo.join("data.yaml"))
+        .expect("data.yaml")
+        .replace(
+            "../datasets/shop/profiles.csv",
+            &data.join(format!("profiles.{format}")).to_string_lossy(),
+        )
+        .replace(
+            "../datasets/shop/events.ndjson",
+            &data.join(format!("events.{format}")).to_string_lossy(),
+        )
+        .replace(
+            "../datasets/shop/products.csv",
+            &data.join("products.csv").to_string_lossy(),
+        );
+    fs::write(dir.path().join("data.yaml"), schema).expect("write");
+    dir
+}
