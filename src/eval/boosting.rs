@@ -7,11 +7,15 @@
 //! Each round fits one tree to the gradient and hessian of the loss at the current predictions.
 //! The tree grows leaf by leaf, always splitting the leaf whose best split reduces the loss most,
 //! and finds splits from per-bin sums (histograms): a child's histogram is built from its rows
-//! when it is the smaller child and is its parent's minus its sibling's otherwise. Histograms are
-//! built column by column on every core; each column's sums are added in the same row order on
-//! every run.
+//! when it is the smaller child and is its parent's minus its sibling's otherwise.
+//!
+//! A histogram is built on every core over parts of the leaf's rows whose size depends on the
+//! row count alone, and the parts' sums are added in order: the same sums, and the same saved
+//! model, on any number of cores. Splitting a leaf's rows is one branch-free pass.
 
 use std::ops::{AddAssign, Sub};
+
+use rayon::prelude::*;
 
 use super::bins::BinnedMatrix;
 use crate::model::{sigmoid, BoostedTrees, TreeNode};
@@ -26,8 +30,10 @@ const MAX_LEAVES: usize = 31;
 const MIN_LEAF_ROWS: u32 = 20;
 /// The summed hessian a leaf holds at least (a leaf of near-certain rows learns nothing).
 const MIN_LEAF_HESSIAN: f64 = 1e-3;
-/// Below this many row × column visits a histogram is built on one thread.
-const PARALLEL_VISITS: usize = 1 << 17;
+/// A histogram's rows are cut into parts of at least this many rows…
+const PART_ROWS: usize = 1 << 12;
+/// …and at most this many parts.
+const MAX_PARTS: usize = 64;
 
 /// A fitted ensemble and how much each column counted in it.
 pub struct BoostedFit {
@@ -40,28 +46,39 @@ pub struct BoostedFit {
 
 /// Fits boosted trees to `rows` (one value per column each) and `outcomes`.
 pub fn fit_boosted(rows: &[Vec<f64>], outcomes: &[bool]) -> BoostedFit {
+    // On a pool of its own, the fit's serial steps run on one of its threads: a caller waiting
+    // beside the pool's threads would leave one core more to share.
+    match rayon::ThreadPoolBuilder::new().build() {
+        Ok(pool) => pool.install(|| fit(rows, outcomes)),
+        Err(_) => fit(rows, outcomes),
+    }
+}
+
+/// [`fit_boosted`] on the current thread pool.
+fn fit(rows: &[Vec<f64>], outcomes: &[bool]) -> BoostedFit {
     let binned = BinnedMatrix::new(rows);
     let labels: Vec<f64> = outcomes.iter().map(|o| f64::from(u8::from(*o))).collect();
     let rate = (labels.iter().sum::<f64>() / labels.len().max(1) as f64).clamp(1e-12, 1.0 - 1e-12);
     let baseline = (rate / (1.0 - rate)).ln();
     let mut predicted = vec![baseline; labels.len()];
-    let mut gradients = vec![0.0; labels.len()];
-    let mut hessians = vec![0.0; labels.len()];
     let mut gains = vec![0.0; binned.edges.len()];
     let mut trees = Vec::with_capacity(ROUNDS);
+    let (mut buffers, mut right) = (RowBuffers::default(), Vec::new());
     for _ in 0..ROUNDS {
-        for (i, label) in labels.iter().enumerate() {
-            let p = sigmoid(predicted[i]);
-            gradients[i] = p - label;
-            hessians[i] = p * (1.0 - p);
-        }
-        let mut grower = TreeGrower::new(&binned, &gradients, &hessians);
+        buffers.reset(&labels, &predicted);
+        let mut grower = TreeGrower {
+            binned: &binned,
+            rows: buffers,
+            right,
+            leaves: Vec::new(),
+        };
         let nodes = grower.grow(&mut gains);
-        for leaf in &grower.finished {
-            for row in &grower.order[leaf.start..leaf.end] {
-                predicted[*row as usize] += leaf.value;
+        for (start, end, value) in &grower.leaves {
+            for row in &grower.rows.order[*start..*end] {
+                predicted[*row as usize] += value;
             }
         }
+        (buffers, right) = (grower.rows, grower.right);
         trees.push(nodes);
     }
     let total: f64 = gains.iter().sum();
@@ -73,6 +90,115 @@ pub fn fit_boosted(rows: &[Vec<f64>], outcomes: &[bool]) -> BoostedFit {
         trees: BoostedTrees { baseline, trees },
         gain_shares,
     }
+}
+
+/// How many rows each part of `count` rows holds.
+fn part_rows(count: usize) -> usize {
+    count.div_ceil(MAX_PARTS).max(PART_ROWS)
+}
+
+/// The rows of one tree, in the order its leaves hold them (a leaf's rows are
+/// `order[start..end]`), with what the tree fits: each row's gradient and hessian. Reused from
+/// tree to tree.
+#[derive(Default)]
+struct RowBuffers {
+    /// Row numbers.
+    order: Vec<u32>,
+    /// The gradient and hessian of the log loss for each row.
+    derivatives: Vec<(f64, f64)>,
+}
+
+impl RowBuffers {
+    /// Every row in order, with the loss's gradient and hessian at its predicted log-odds.
+    fn reset(&mut self, labels: &[f64], predicted: &[f64]) {
+        // Row numbers fit u32: a design matrix of four billion profiles does not fit in memory.
+        self.order.clear();
+        self.order.extend(0..labels.len() as u32);
+        self.derivatives.resize(labels.len(), (0.0, 0.0));
+        self.derivatives
+            .par_iter_mut()
+            .zip(labels.par_iter().zip(predicted.par_iter()))
+            .for_each(|(derivatives, (label, predicted))| {
+                let p = sigmoid(*predicted);
+                *derivatives = (p - label, p * (1.0 - p));
+            });
+    }
+
+    /// Reorders the rows at `start..end` so that those whose bin in `bins` is at most `bin`
+    /// come first, each side keeping its order; returns where the others begin. Without a
+    /// branch per row: each row is written to both sides and only its own side's count moves.
+    fn partition(&mut self, start: usize, end: usize, bins: &[u8], bin: u8, right: &mut Vec<u32>) -> usize {
+        let rows = &mut self.order[start..end];
+        right.clear();
+        right.resize(rows.len(), 0);
+        let (mut left_count, mut right_count) = (0, 0);
+        for k in 0..rows.len() {
+            // Never ahead of `k`: a row is read before its slot can be written.
+            let row = rows[k];
+            let goes_left = usize::from(bins[row as usize] <= bin);
+            rows[left_count] = row;
+            right[right_count] = row;
+            left_count += goes_left;
+            right_count += 1 - goes_left;
+        }
+        rows[left_count..].copy_from_slice(&right[..right_count]);
+        start + left_count
+    }
+
+    /// The totals of every row.
+    fn totals(&self) -> Totals {
+        let mut totals = Totals::default();
+        for (gradient, hessian) in &self.derivatives {
+            totals += Totals {
+                gradient: *gradient,
+                hessian: *hessian,
+                rows: 1,
+            };
+        }
+        totals
+    }
+
+    /// Per column of `binned`, the totals of each bin over the rows at `start..end`: summed
+    /// over parts of them on every core, the parts' sums added in order.
+    fn histogram(&self, binned: &BinnedMatrix, start: usize, end: usize) -> Histogram {
+        let size = part_rows(end - start);
+        let sums: Vec<Histogram> = self.order[start..end]
+            .par_chunks(size)
+            .map(|rows| part_histogram(binned, rows, &self.derivatives))
+            .collect();
+        let mut sums = sums.into_iter();
+        let mut total = sums.next().unwrap_or_else(|| part_histogram(binned, &[], &[]));
+        for part in sums {
+            for (total, part) in total.iter_mut().zip(part) {
+                for (total, part) in total.iter_mut().zip(part) {
+                    *total += part;
+                }
+            }
+        }
+        total
+    }
+}
+
+/// Per column of `binned`, the totals of each bin over `rows` (whose gradients and hessians
+/// are in `derivatives`), on one core: the rows' derivatives gathered once, then column by
+/// column (a column's bins, a byte per row, stay in the core's cache).
+fn part_histogram(binned: &BinnedMatrix, rows: &[u32], derivatives: &[(f64, f64)]) -> Histogram {
+    let gathered: Vec<(f64, f64)> = rows.iter().map(|row| derivatives[*row as usize]).collect();
+    binned
+        .bins
+        .iter()
+        .zip(&binned.edges)
+        .map(|(bins, edges)| {
+            let mut slots = [Totals::default(); 1 << u8::BITS];
+            for (row, (gradient, hessian)) in rows.iter().zip(&gathered) {
+                let totals = &mut slots[usize::from(bins[*row as usize])];
+                totals.gradient += gradient;
+                totals.hessian += hessian;
+                totals.rows += 1;
+            }
+            slots[..=edges.len()].to_vec()
+        })
+        .collect()
 }
 
 /// Sums of gradients, hessians and rows (of one bin, one leaf or one side of a split).
@@ -137,46 +263,28 @@ struct OpenLeaf {
     split: Option<Split>,
 }
 
-/// A leaf of the finished tree: its rows (`order[start..end]`) and its value.
-struct FinishedLeaf {
-    start: usize,
-    end: usize,
-    value: f64,
-}
-
 /// Grows one tree.
 struct TreeGrower<'a> {
     binned: &'a BinnedMatrix,
-    gradients: &'a [f64],
-    hessians: &'a [f64],
-    /// Row numbers, each leaf's rows contiguous.
-    order: Vec<u32>,
-    finished: Vec<FinishedLeaf>,
+    rows: RowBuffers,
+    /// Room for the rows that go right while a leaf is split.
+    right: Vec<u32>,
+    /// The finished tree's leaves: where their rows are in `rows.order`, and their value.
+    leaves: Vec<(usize, usize, f64)>,
 }
 
-impl<'a> TreeGrower<'a> {
-    fn new(binned: &'a BinnedMatrix, gradients: &'a [f64], hessians: &'a [f64]) -> Self {
-        // Row numbers fit u32: a design matrix of four billion profiles does not fit in memory.
-        let order = (0..gradients.len() as u32).collect();
-        TreeGrower {
-            binned,
-            gradients,
-            hessians,
-            order,
-            finished: Vec::new(),
-        }
-    }
-
+impl TreeGrower<'_> {
     /// Grows the tree, adding each split's gain to its column in `gains`; returns its nodes.
     fn grow(&mut self, gains: &mut [f64]) -> Vec<TreeNode> {
         let mut nodes = vec![TreeNode::Leaf { value: 0.0 }];
-        let all = self.totals(&self.order);
+        let count = self.rows.order.len();
+        let all = self.rows.totals();
         let histogram = if all.rows >= 2 * MIN_LEAF_ROWS {
-            self.histogram(&self.order)
+            self.rows.histogram(self.binned, 0, count)
         } else {
             Vec::new()
         };
-        let mut open = vec![self.open_leaf(0, 0, self.order.len(), all, histogram)];
+        let mut open = vec![self.open_leaf(0, 0, count, all, histogram)];
         while open.len() < MAX_LEAVES {
             // The leaf whose split gains most (the earliest on a tie).
             let mut best: Option<(usize, f64)> = None;
@@ -192,7 +300,9 @@ impl<'a> TreeGrower<'a> {
             let Some(split) = &leaf.split else { break };
             gains[split.column] += split.gain;
             let bins = &self.binned.bins[split.column];
-            let middle = leaf.start + partition(&mut self.order[leaf.start..leaf.end], bins, split.bin);
+            let middle = self
+                .rows
+                .partition(leaf.start, leaf.end, bins, split.bin, &mut self.right);
             let (left, right) = (nodes.len(), nodes.len() + 1);
             nodes[leaf.node] = TreeNode::Split {
                 column: split.column,
@@ -211,7 +321,7 @@ impl<'a> TreeGrower<'a> {
                 (right, left)
             };
             let (small_histogram, large_histogram) = if large.3.rows >= 2 * MIN_LEAF_ROWS {
-                let small_histogram = self.histogram(&self.order[small.1..small.2]);
+                let small_histogram = self.rows.histogram(self.binned, small.1, small.2);
                 let large_histogram = difference(&leaf.histogram, &small_histogram);
                 (small_histogram, large_histogram)
             } else {
@@ -225,13 +335,17 @@ impl<'a> TreeGrower<'a> {
             open.extend(children);
         }
         for leaf in open {
-            self.finish(&mut nodes, leaf.node, leaf.start, leaf.end, leaf.totals);
+            // The value that minimises the loss of its rows (to second order), scaled by the
+            // learning rate.
+            let value = -LEARNING_RATE * leaf.totals.gradient / (leaf.totals.hessian + 1e-15);
+            nodes[leaf.node] = TreeNode::Leaf { value };
+            self.leaves.push((leaf.start, leaf.end, value));
         }
         nodes
     }
 
-    /// A leaf over `order[start..end]` with its best split, if it is large enough to split and
-    /// `histogram` is given.
+    /// A leaf over the rows at `start..end` with its best split, if it is large enough to split
+    /// and `histogram` is given.
     fn open_leaf(&self, node: usize, start: usize, end: usize, totals: Totals, histogram: Histogram) -> OpenLeaf {
         let splittable = totals.rows >= 2 * MIN_LEAF_ROWS && !histogram.is_empty();
         let split = splittable.then(|| self.best_split(&histogram, totals)).flatten();
@@ -243,60 +357,6 @@ impl<'a> TreeGrower<'a> {
             histogram: if split.is_some() { histogram } else { Vec::new() },
             split,
         }
-    }
-
-    fn totals(&self, rows: &[u32]) -> Totals {
-        let mut totals = Totals::default();
-        for row in rows {
-            totals += Totals {
-                gradient: self.gradients[*row as usize],
-                hessian: self.hessians[*row as usize],
-                rows: 1,
-            };
-        }
-        totals
-    }
-
-    /// Per column, the totals of each bin over `rows`.
-    fn histogram(&self, rows: &[u32]) -> Histogram {
-        let gathered: Vec<(f64, f64)> = rows
-            .iter()
-            .map(|row| (self.gradients[*row as usize], self.hessians[*row as usize]))
-            .collect();
-        let column = |c: usize| {
-            let bins = &self.binned.bins[c];
-            let mut histogram = vec![Totals::default(); self.binned.edges[c].len() + 1];
-            for (row, (gradient, hessian)) in rows.iter().zip(&gathered) {
-                let totals = &mut histogram[usize::from(bins[*row as usize])];
-                totals.gradient += gradient;
-                totals.hessian += hessian;
-                totals.rows += 1;
-            }
-            histogram
-        };
-        let columns = self.binned.bins.len();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(columns);
-        if threads <= 1 || rows.len() * columns < PARALLEL_VISITS {
-            return (0..columns).map(column).collect();
-        }
-        let per_thread = columns.div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..columns)
-                .step_by(per_thread)
-                .map(|first| {
-                    let column = &column;
-                    scope.spawn(move || {
-                        (first..(first + per_thread).min(columns))
-                            .map(column)
-                            .collect::<Histogram>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        })
     }
 
     /// The split of a leaf with `totals` that reduces the loss most, if any does.
@@ -327,14 +387,6 @@ impl<'a> TreeGrower<'a> {
         }
         best
     }
-
-    /// Makes `node` a leaf with the value that minimises the loss of its rows (to second order),
-    /// scaled by the learning rate.
-    fn finish(&mut self, nodes: &mut [TreeNode], node: usize, start: usize, end: usize, totals: Totals) {
-        let value = -LEARNING_RATE * totals.gradient / (totals.hessian + 1e-15);
-        nodes[node] = TreeNode::Leaf { value };
-        self.finished.push(FinishedLeaf { start, end, value });
-    }
 }
 
 /// `parent − child`, bin by bin.
@@ -344,24 +396,6 @@ fn difference(parent: &Histogram, child: &Histogram) -> Histogram {
         .zip(child)
         .map(|(p, c)| p.iter().zip(c).map(|(p, c)| *p - *c).collect())
         .collect()
-}
-
-/// Reorders `rows` so that those whose bin is at most `bin` come first (each side keeping its
-/// order); returns how many they are.
-fn partition(rows: &mut [u32], bins: &[u8], bin: u8) -> usize {
-    let mut right = Vec::new();
-    let mut left = 0;
-    for k in 0..rows.len() {
-        let row = rows[k];
-        if bins[row as usize] <= bin {
-            rows[left] = row;
-            left += 1;
-        } else {
-            right.push(row);
-        }
-    }
-    rows[left..].copy_from_slice(&right);
-    left
 }
 
 #[cfg(test)]
@@ -423,6 +457,29 @@ mod tests {
     fn the_same_rows_give_the_same_trees() {
         let (rows, outcomes) = exclusive_or(2_000, 4);
         assert_eq!(fit_boosted(&rows, &outcomes).trees, fit_boosted(&rows, &outcomes).trees);
+    }
+
+    #[test]
+    fn the_number_of_cores_does_not_change_the_trees() {
+        // Enough rows for histograms of several parts.
+        let (rows, outcomes) = exclusive_or(20_000, 5);
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| fit(&rows, &outcomes)).trees
+        };
+        assert_eq!(on(1), on(3));
+    }
+
+    #[test]
+    fn a_split_keeps_each_sides_order() {
+        let mut buffers = RowBuffers {
+            order: vec![5, 0, 3, 1, 4, 2],
+            derivatives: Vec::new(),
+        };
+        let bins = [0, 9, 1, 7, 2, 8];
+        let mut right = Vec::new();
+        let middle = buffers.partition(1, 6, &bins, 2, &mut right);
+        assert_eq!((middle, buffers.order), (4, vec![5, 0, 4, 2, 3, 1]));
     }
 
     #[test]
