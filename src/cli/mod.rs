@@ -6,7 +6,6 @@ mod events;
 mod exit;
 pub mod format;
 mod init;
-mod persona_change;
 mod persona_chart;
 mod personas;
 mod plan;

@@ -8,14 +8,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value as Json};
 
-use super::persona_change::{base_labels, Labels, PersonaChange};
 use super::persona_chart::persona_svg;
 use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
-use crate::eval::{persona_column, persona_traits, PersonaSummary, Trait};
+use crate::eval::{persona_traits, PersonaSummary, Trait};
 use crate::model::{Clustering, PersonaModel};
-use polars::prelude::{DataFrame, DataType, PolarsError};
+use crate::plan::{base_labels, labels_in, members, Labels, PersonaChange};
 
 /// Width of the share bar at 100%.
 const BAR_WIDTH: usize = 30;
@@ -71,8 +70,9 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
     let labels: Vec<Labels> = workspace
         .personas
         .iter()
-        .map(|model| current_labels(&evaluation.frame, &workspace.schema.key, model))
-        .collect::<Result<_, _>>()?;
+        .map(|model| labels_in(&evaluation.frame, &workspace.schema.key, &model.name))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::failed(Diagnostic::error("personas::evaluate", e.to_string())))?;
     let base = args.base.as_ref().map(|path| read_base(path)).transpose()?;
     let changes: Vec<Option<PersonaChange>> = workspace
         .personas
@@ -117,7 +117,7 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
                 .zip(&changes)
                 .map(|(((model, summary, traits), labels), change)| {
                     let mut model = data(model, summary, traits);
-                    model["members"] = members(labels);
+                    model["members"] = json!(members(labels));
                     if let Some(change) = change {
                         model["change"] = change.data();
                     }
@@ -128,31 +128,6 @@ pub fn run(args: &PersonasArgs, report: &mut Report) -> Result<ExitCode, Failure
         }
     }
     Ok(ExitCode::Success)
-}
-
-/// Each labelled profile's label, by key.
-fn current_labels(frame: &DataFrame, key: &str, model: &PersonaModel) -> Result<Labels, Failure> {
-    let failed = |e: PolarsError| Failure::failed(Diagnostic::error("personas::evaluate", e.to_string()));
-    let keys = frame
-        .column(key)
-        .and_then(|c| c.cast(&DataType::String))
-        .map_err(failed)?;
-    let column = frame.column(&persona_column(&model.name)).map_err(failed)?;
-    let (keys, column) = (keys.str().map_err(failed)?, column.str().map_err(failed)?);
-    Ok(keys
-        .iter()
-        .zip(column.iter())
-        .filter_map(|(key, label)| Some((key?.to_string(), label?.to_string())))
-        .collect())
-}
-
-/// The keys of each label's profiles, sorted: what a later `--base` compares with.
-fn members(labels: &Labels) -> Json {
-    let mut by_label: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
-    for (key, label) in labels {
-        by_label.entry(label).or_default().push(key);
-    }
-    json!(by_label)
 }
 
 /// The labels of an earlier `personas --format json`, by model.

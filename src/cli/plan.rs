@@ -15,8 +15,8 @@ use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, ScoreModel};
 use crate::plan::{
-    build_plan, diff_markdown, diff_text, power_line, render_dot, render_markdown, render_text, History, Plan,
-    PlanReport,
+    build_plan, diff_markdown, diff_text, labels_in, members, power_line, render_dot, render_markdown, render_text,
+    History, Plan, PlanReport,
 };
 use crate::render::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
@@ -47,6 +47,10 @@ pub struct PlanArgs {
     /// A plan saved with `--format json`: print what changed against it.
     #[arg(long)]
     pub base: Option<PathBuf>,
+    /// With `--format json`, also list each persona label's members (profile keys), so that a
+    /// later `plan --base` counts the profiles that changed persona.
+    #[arg(long)]
+    pub members: bool,
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -298,6 +302,13 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
         now,
     };
     let mut plan = planned(&inputs, &history, None)?;
+    if args.members || base.is_some() {
+        for persona in &mut plan.report.personas {
+            let labels = labels_in(&evaluation.frame, &workspace.schema.key, &persona.model)
+                .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
+            persona.members = members(&labels);
+        }
+    }
     warn_underpowered(&workspace, &plan.report, report);
     let renderer = renderer(&loaded, &workspace)?;
     // Nothing is sent: the unsubscribe links only need to be well-formed.

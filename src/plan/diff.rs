@@ -1,8 +1,10 @@
-//! `plan --base OLD.json`: what a change does to each campaign and segment.
+//! `plan --base OLD.json`: what a change does to each campaign, segment and persona model (and,
+//! when the base lists persona members, how many profiles moved between personas).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::persona_change::{labels_of, PersonaChange};
 use super::report::{CampaignReport, PlanReport};
 
 /// Named numbers before and after a change.
@@ -214,13 +216,36 @@ fn signed(change: &Change) -> String {
     format!("{delta:+}")
 }
 
+/// For each persona model of both plans whose members the plan lists, a line on how many
+/// profiles moved between its labels; when the base lists none, how to save it so that it does.
+fn persona_moves(base: &PlanReport, plan: &PlanReport) -> Vec<String> {
+    plan.personas
+        .iter()
+        .filter(|now| !now.members.is_empty())
+        .filter_map(|now| {
+            let before = base.personas.iter().find(|b| b.model == now.model)?;
+            Some(if before.members.is_empty() {
+                format!(
+                    "persona {}: the base lists no members; save it with `tailor plan --format json --members` to count the profiles that changed persona",
+                    now.model
+                )
+            } else {
+                let change = PersonaChange::between(&labels_of(&before.members), &labels_of(&now.members));
+                format!("persona {}: {}", now.model, change.line())
+            })
+        })
+        .collect()
+}
+
 /// The changes as text.
 pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
     let changes = changes(base, plan);
     let mut subjects = subject_changes(base, plan);
     subjects.extend(rollout_changes(base, plan));
+    let moves = persona_moves(base, plan).join("\n");
+    let moves = if moves.is_empty() { moves } else { moves + "\n" };
     if changes.is_empty() && subjects.is_empty() {
-        return format!("no change against the base plan ({} → {})\n", base.now, plan.now);
+        return format!("no change against the base plan ({} → {})\n{moves}", base.now, plan.now);
     }
     let mut out = String::new();
     for Changed { name, status, changes } in changes {
@@ -242,7 +267,7 @@ pub fn diff_text(base: &PlanReport, plan: &PlanReport) -> String {
             let _ = writeln!(out, "  {}: {} → {}", change.what, change.before, change.after);
         }
     }
-    out
+    out + &moves
 }
 
 /// The changes as a markdown table for a pull request.
@@ -265,9 +290,18 @@ pub fn diff_markdown(base: &PlanReport, plan: &PlanReport) -> String {
         }
         out.push('\n');
     }
+    let moves: String = persona_moves(base, plan)
+        .iter()
+        .map(|line| format!("\n- {line}"))
+        .collect();
+    let moves = if moves.is_empty() {
+        moves
+    } else {
+        format!("\nPersonas:\n{moves}\n")
+    };
     if changes.is_empty() {
         out.push_str("No audience changes.\n");
-        return out;
+        return out + &moves;
     }
     out.push_str("| | | before | after | change |\n|---|---|---:|---:|---:|\n");
     for Changed { name, status, changes } in changes {
@@ -287,5 +321,5 @@ pub fn diff_markdown(base: &PlanReport, plan: &PlanReport) -> String {
             );
         }
     }
-    out
+    out + &moves
 }

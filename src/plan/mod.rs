@@ -9,6 +9,7 @@ mod diff;
 mod due;
 mod format;
 mod history;
+mod persona_change;
 mod power;
 mod report;
 mod rollout;
@@ -23,6 +24,7 @@ pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
 pub use format::{render_dot, render_markdown, render_text};
 pub use history::{History, PastSend};
+pub use persona_change::{base_labels, labels_in, labels_of, members, Labels, Members, PersonaChange};
 pub use power::{power_line, PowerReport};
 pub use report::{
     CampaignReport, LabelSize, PersonaReport, PlanReport, ScoreReport, SegmentReport, SubjectSample, VariantReport,
@@ -267,6 +269,7 @@ pub fn build_plan(
                         size: cluster.size,
                     })
                     .collect(),
+                members: persona_change::Members::new(),
                 model: persona.model.clone(),
             })
             .collect(),

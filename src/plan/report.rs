@@ -100,6 +100,10 @@ pub struct PersonaReport {
     pub imputed: usize,
     /// Profiles per label over the clustered population, by label.
     pub labels: Vec<LabelSize>,
+    /// Each label's profile keys (`plan --members`), for a later `plan --base` to count the
+    /// profiles that changed persona; empty otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub members: super::Members,
     /// The model.
     pub model: String,
     /// Profiles of its population left without a label (a missing input with `impute: none`,

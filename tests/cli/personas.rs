@@ -212,6 +212,81 @@ fn plan_base_shows_how_a_model_change_moves_its_labels() {
         .find(|l| l.trim_start().starts_with("cluster_1 "))
         .unwrap_or_else(|| panic!("{section}"));
     assert!(new.contains(" 0 → "), "{new}");
+    // The base lists no members: the diff says how to save one that does.
+    assert!(
+        diff.stdout
+            .contains("persona shopper: the base lists no members; save it with `tailor plan --format json --members`"),
+        "{}",
+        diff.stdout
+    );
+}
+
+#[test]
+fn plan_base_with_members_counts_the_profiles_that_changed_persona() {
+    let dir = demo_workspace();
+    let base = tailor(
+        dir.path(),
+        &["plan", "campaigns", "--now", NOW, "--format", "json", "--members"],
+    );
+    assert_eq!(base.code, 0, "{}", base.stderr);
+    let saved: Json = serde_json::from_str(&base.stdout).unwrap();
+    let listed: usize = saved["personas"][0]["members"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|keys| keys.as_array().unwrap().len())
+        .sum();
+    assert_eq!(listed, 190, "every labelled profile once: {}", saved["personas"][0]);
+    fs::write(dir.path().join("base.json"), &base.stdout).unwrap();
+    let personas = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(personas.code, 0, "{}", personas.stderr);
+    fs::write(dir.path().join("personas.json"), &personas.stdout).unwrap();
+    // Without `--members` the plan stays compact.
+    let plain = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert!(!plain.stdout.contains("\"members\""), "{}", plain.stdout);
+
+    let same = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--base", "base.json"]);
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert!(
+        same.stdout
+            .contains("persona shopper: 0 of 190 profiles labelled both times changed persona (0.0%)"),
+        "{}",
+        same.stdout
+    );
+    replace_in(&dir.path().join("campaigns/personas.yaml"), "k: 4", "k: 5");
+    let moved = tailor(
+        dir.path(),
+        &[
+            "plan",
+            "campaigns",
+            "--now",
+            NOW,
+            "--base",
+            "base.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    let line = moved
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("- persona shopper: "))
+        .unwrap_or_else(|| panic!("{}", moved.stdout));
+    assert!(line.contains("→ cluster_1"), "{line}");
+    assert!(!line.starts_with("- persona shopper: 0 of"), "{line}");
+    // The same count `personas --base` gives for the same change.
+    let personas = tailor(
+        dir.path(),
+        &["personas", "campaigns", "--now", NOW, "--base", "personas.json"],
+    );
+    assert_eq!(personas.code, 0, "{}", personas.stderr);
+    let theirs = personas
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("since the base: "))
+        .unwrap_or_else(|| panic!("{}", personas.stdout));
+    assert_eq!(line.strip_prefix("- persona shopper: "), Some(theirs));
 }
 
 #[test]

@@ -1,17 +1,53 @@
-//! `tailor personas --base OLD.json`: how many profiles changed persona since an earlier
-//! `personas --format json` (which lists each label's members): refitting on tomorrow's data
-//! keeps the prototype names, and this says how many people moved between them.
+//! How many profiles changed persona between two fits: `tailor personas --base OLD.json` (an
+//! earlier `personas --format json`) and `tailor plan --base OLD.json` (an earlier `plan
+//! --format json --members`), both of which list each label's members. Refitting on tomorrow's
+//! data keeps the prototype names, and this says how many people moved between them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use polars::prelude::{DataFrame, DataType, PolarsResult};
 use serde_json::{json, Value as Json};
+
+use crate::eval::persona_column;
 
 /// Transitions listed at most, the largest first.
 const TRANSITIONS_SHOWN: usize = 5;
 
-/// Each profile's label, by key, from a model's `members` (label to keys).
+/// Each profile's label, by key.
 pub type Labels = BTreeMap<String, String>;
+
+/// Each label's profile keys, sorted, by label: how a report lists a model's members.
+pub type Members = BTreeMap<String, Vec<String>>;
+
+/// Each labelled profile's label in `model`'s column of an evaluated `frame`, by key.
+pub fn labels_in(frame: &DataFrame, key: &str, model: &str) -> PolarsResult<Labels> {
+    let keys = frame.column(key)?.cast(&DataType::String)?;
+    let column = frame.column(&persona_column(model))?;
+    let (keys, column) = (keys.str()?, column.str()?);
+    Ok(keys
+        .iter()
+        .zip(column.iter())
+        .filter_map(|(key, label)| Some((key?.to_string(), label?.to_string())))
+        .collect())
+}
+
+/// The members of each label.
+pub fn members(labels: &Labels) -> Members {
+    let mut members = Members::new();
+    for (key, label) in labels {
+        members.entry(label.clone()).or_default().push(key.clone());
+    }
+    members
+}
+
+/// Each member's label.
+pub fn labels_of(members: &Members) -> Labels {
+    members
+        .iter()
+        .flat_map(|(label, keys)| keys.iter().map(move |key| (key.clone(), label.clone())))
+        .collect()
+}
 
 /// How a model's labels moved between two fits.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,16 +130,10 @@ pub fn base_labels(text: &str) -> Result<BTreeMap<String, Labels>, String> {
     let mut labels = BTreeMap::new();
     for model in models {
         let name = model["model"].as_str().ok_or("a model without a `model` name")?;
-        let members = model["members"].as_object().ok_or_else(|| {
+        let members: Members = serde_json::from_value(model["members"].clone()).map_err(|_| {
             format!("model `{name}` has no `members`: write it with this version's `tailor personas --format json`")
         })?;
-        let mut by_key = Labels::new();
-        for (label, keys) in members {
-            for key in keys.as_array().into_iter().flatten().filter_map(Json::as_str) {
-                by_key.insert(key.to_string(), label.clone());
-            }
-        }
-        labels.insert(name.to_string(), by_key);
+        labels.insert(name.to_string(), labels_of(&members));
     }
     Ok(labels)
 }
@@ -114,6 +144,14 @@ mod tests {
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect()
+    }
+
+    #[test]
+    fn members_and_labels_are_two_views_of_the_same_thing() {
+        let each = labels(&[("u1", "a"), ("u2", "b"), ("u3", "a")]);
+        let listed = members(&each);
+        assert_eq!(listed["a"], vec!["u1".to_string(), "u3".to_string()]);
+        assert_eq!(labels_of(&listed), each);
     }
 
     #[test]
