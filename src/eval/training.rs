@@ -115,19 +115,23 @@ pub fn train(
     now: DateTime<Utc>,
 ) -> Result<(TrainedModel, HeldOut), EvalError> {
     let horizon = Span::seconds(model.horizon.seconds);
-    let latest = TrainingSlice::cut(workspace, dataset, model, now - horizon)?;
+    // One evaluated frame at a time: the earlier slice is encoded (the held-out check's
+    // inputs) and its frame dropped before the latest slice is evaluated.
     let earlier = TrainingSlice::cut(workspace, dataset, model, now - horizon - horizon)?;
     earlier.usable(model, "earlier")?;
-    latest.usable(model, "latest")?;
-    // The held-out check: fitted on the earlier slice, scored on the latest.
     let checked_columns = fit_encoding(&model.inputs, &earlier.frame, &earlier.rows)?;
     let fitted = encode(&model.inputs, &checked_columns, &earlier.frame, &earlier.rows)?;
-    let (checked, _) = fit(model, &fitted, &earlier.outcomes);
+    let (fitted_at, fitted_on, fitted_outcomes) = (earlier.cutoff, earlier.rows.len(), earlier.outcomes);
+    drop(earlier.frame);
+    let latest = TrainingSlice::cut(workspace, dataset, model, now - horizon)?;
+    latest.usable(model, "latest")?;
+    // The held-out check: fitted on the earlier slice, scored on the latest.
+    let (checked, _) = fit(model, &fitted, &fitted_outcomes);
     let scored = encode(&model.inputs, &checked_columns, &latest.frame, &latest.rows)?;
     let predicted: Vec<f64> = scored.iter().map(|row| checked.probability(row)).collect();
     let validation = Validation {
-        fitted_at: earlier.cutoff,
-        fitted_on: earlier.rows.len(),
+        fitted_at,
+        fitted_on,
         scored: latest.rows.len(),
         positives: latest.outcomes.iter().filter(|o| **o).count(),
         auc: roc_auc(&predicted, &latest.outcomes).unwrap_or(0.5),
@@ -170,7 +174,7 @@ pub fn train(
     let held_out = HeldOut {
         columns: checked_columns,
         fitted,
-        fitted_outcomes: earlier.outcomes,
+        fitted_outcomes,
         scored,
         scored_outcomes: latest.outcomes,
     };
