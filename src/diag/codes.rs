@@ -351,7 +351,7 @@ pub const CODES: &[Code] = &[
     ),
     warning(
         "model::stale",
-        "a saved fit trained on other inputs, or older than `max_age`",
+        "a saved fit trained on other inputs or by another algorithm, or older than `max_age`",
     ),
     warning(
         "model::drift",
