@@ -221,6 +221,16 @@ fn plan_base_shows_how_a_model_change_moves_its_labels() {
     );
 }
 
+/// How many profile keys a model's `members` (label to keys) lists.
+fn listed(members: &Json) -> usize {
+    members
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|keys| keys.as_array().unwrap().len())
+        .sum()
+}
+
 #[test]
 fn plan_base_with_members_counts_the_profiles_that_changed_persona() {
     let dir = demo_workspace();
@@ -230,13 +240,8 @@ fn plan_base_with_members_counts_the_profiles_that_changed_persona() {
     );
     assert_eq!(base.code, 0, "{}", base.stderr);
     let saved: Json = serde_json::from_str(&base.stdout).unwrap();
-    let listed: usize = saved["personas"][0]["members"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|keys| keys.as_array().unwrap().len())
-        .sum();
-    assert_eq!(listed, 190, "every labelled profile once: {}", saved["personas"][0]);
+    let members = &saved["personas"][0]["members"];
+    assert_eq!(listed(members), 190, "every labelled profile once: {members}");
     fs::write(dir.path().join("base.json"), &base.stdout).unwrap();
     let personas = tailor(dir.path(), &["personas", "campaigns", "--now", NOW, "--format", "json"]);
     assert_eq!(personas.code, 0, "{}", personas.stderr);
@@ -399,13 +404,11 @@ fn personas_base_says_how_many_profiles_changed_persona() {
     let base = dir.path().join("base.json");
     fs::write(&base, &json.stdout).unwrap();
     let members: Json = serde_json::from_str::<Json>(&json.stdout).unwrap()["personas"][0]["members"].clone();
-    let listed: usize = members
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|keys| keys.as_array().unwrap().len())
-        .sum();
-    assert_eq!(listed, 190, "every labelled profile is listed once: {members}");
+    assert_eq!(
+        listed(&members),
+        190,
+        "every labelled profile is listed once: {members}"
+    );
     let base = base.to_str().unwrap();
 
     // The same data and settings: nobody moves.
