@@ -483,6 +483,19 @@ mod tests {
     }
 
     #[test]
+    fn constant_inputs_give_the_positive_rate_and_no_split() {
+        let rows: Vec<Vec<f64>> = (0..200).map(|_| vec![1.0, 0.0]).collect();
+        let outcomes: Vec<bool> = (0..200).map(|i| i % 4 == 0).collect();
+        let fit = fit_boosted(&rows, &outcomes);
+        assert!(
+            fit.trees.trees.iter().all(|tree| tree.len() == 1),
+            "a constant cannot be split"
+        );
+        assert!((fit.trees.probability(&[1.0, 0.0]) - 0.25).abs() < 1e-9);
+        assert_eq!(fit.gain_shares, vec![0.0, 0.0]);
+    }
+
+    #[test]
     fn one_outcome_only_or_no_rows_gives_a_constant() {
         let rows = vec![vec![1.0], vec![2.0]];
         let fit = fit_boosted(&rows, &[true, true]);
