@@ -27,15 +27,26 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// The same profiles and catalog with only the events after `instant` (microseconds): what
-    /// happened in a horizon that follows a cut-off.
-    pub fn events_after(&self, instant: i64) -> PolarsResult<Dataset> {
+    /// The same profiles and catalog with only the events of `types` after `instant`
+    /// (microseconds): what happened in a horizon that follows a cut-off, as far as a reader of
+    /// those types needs (the other events are not copied).
+    pub fn events_after(&self, instant: i64, types: &[String]) -> PolarsResult<Dataset> {
         use polars::prelude::{col, lit, DataType, IntoLazy};
+        let of_types = types
+            .iter()
+            .map(|t| col(super::EVENT_TYPE).cast(DataType::String).eq(lit(t.as_str())))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or(lit(false));
         let events = self
             .events
             .clone()
             .lazy()
-            .filter(col(super::EVENT_TS).cast(DataType::Int64).gt(lit(instant)))
+            .filter(
+                col(super::EVENT_TS)
+                    .cast(DataType::Int64)
+                    .gt(lit(instant))
+                    .and(of_types),
+            )
             .collect()?;
         Ok(Dataset {
             profiles: self.profiles.clone(),
