@@ -33,6 +33,10 @@ mod support;
 #[path = "../tests/cli/smtp_server.rs"]
 mod smtp_server;
 
+#[path = "support/mod.rs"]
+mod bench_support;
+
+use bench_support::status_mib;
 use support::{copy_tree, replace_in, send_by_smtp};
 
 const WRITE_KEY: &str = "bench-key";
@@ -124,17 +128,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
         return f64::NAN;
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn resident_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
 }
 
 fn start_serve(dir: &Path, port: u16) -> Child {
@@ -335,7 +328,7 @@ fn main() {
             .collect(),
     );
     std::thread::sleep(Duration::from_secs(3));
-    let before = resident_mib(serve.id());
+    let before = status_mib(&serve.id().to_string(), "VmRSS:");
 
     // 1. Ingestion throughput against the SQLite peer.
     let (rate, latencies, refused) = ingest(port, 4, 15, &users, "t");
@@ -419,7 +412,7 @@ fn main() {
     });
     for _ in 0..6 {
         std::thread::sleep(Duration::from_secs(10));
-        samples.push(resident_mib(serve.id()));
+        samples.push(status_mib(&serve.id().to_string(), "VmRSS:"));
     }
     let (rate, latencies, refused) = overload.join().expect("overload");
     println!("overload (8 clients, 60 s):");

@@ -13,10 +13,16 @@ pub const NOW: &str = "2026-12-01T15:00:00Z";
 
 /// The process's peak resident memory so far, in MiB.
 pub fn peak_memory_mib() -> f64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status_mib("self", "VmHWM:")
+}
+
+/// A memory figure of process `process` (a pid, or `self`) from `/proc/<process>/status`, in
+/// MiB: `VmRSS:` (resident now), `VmHWM:` (peak resident); 0 when it cannot be read.
+pub fn status_mib(process: &str, field: &str) -> f64 {
+    let status = fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
     let kib: f64 = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);

@@ -64,10 +64,12 @@ fn check_model(cx: &mut Context, doc: &Document<&RawModel>, schema: &DataSchema,
     let file = std::path::Path::new(MODELS_FOLDER).join(format!("{}.json", raw.name.value));
     let algorithm = raw.algorithm.as_ref().map_or(ScoreAlgorithm::Logistic, |a| a.value);
     let saved = saved_fit(cx, doc, &file, &inputs, algorithm);
+    let (label, label_events) = label?;
     Some(ScoreModel {
         name: raw.name.value.clone(),
         description: raw.description.clone(),
-        label: label?,
+        label,
+        label_events,
         horizon: horizon?,
         population,
         inputs,
@@ -134,7 +136,8 @@ fn saved_fit(
             return None;
         }
     };
-    if saved.algorithm != algorithm.name() {
+    // What the fit is, not what the file's `algorithm` says (a hand edit could differ).
+    if saved.fit.algorithm() != algorithm {
         let declared_at = raw.algorithm.as_ref().map_or(doc.span(&raw.name), |a| doc.span(a));
         cx.report(
             Diagnostic::warning(
@@ -142,7 +145,7 @@ fn saved_fit(
                 format!(
                     "the saved fit of `{}` is {}, but the model declares {}",
                     raw.name.value,
-                    saved.algorithm,
+                    saved.fit.algorithm().name(),
                     algorithm.name()
                 ),
             )
@@ -174,13 +177,14 @@ fn saved_fit(
     Some(saved)
 }
 
-/// The label: a condition over events and profile fields only.
+/// The label, a condition over events and profile fields only, and the event types it
+/// aggregates over.
 fn label(
     cx: &mut Context,
     doc: &Document<&RawModel>,
     schema: &DataSchema,
     names: &Names,
-) -> Option<crate::model::Expr> {
+) -> Option<(crate::model::Expr, Vec<String>)> {
     let raw = doc.value;
     let checked = cx.expression(doc, &raw.label, names.scope(schema), Some("a model's `label`"))?;
     let references = &checked.references;
@@ -211,7 +215,7 @@ fn label(
         );
         return None;
     }
-    Some(checked.expr)
+    Some((checked.expr, checked.references.events))
 }
 
 /// A positive duration such as `60d`.

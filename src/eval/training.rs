@@ -16,7 +16,7 @@ use super::EvalError;
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::model::{
-    EncodedColumn, ExprKind, Fit, Influence, ScoreAlgorithm, ScoreModel, TrainedModel, TrainingReport, Validation,
+    EncodedColumn, Fit, Influence, ScoreAlgorithm, ScoreModel, TrainedModel, TrainingReport, Validation,
 };
 use crate::stats::{calibration, log_loss, roc_auc};
 
@@ -56,13 +56,7 @@ impl TrainingSlice {
             Some(population) => condition_flags(workspace, dataset, &evaluation, population, cutoff)?,
             None => vec![true; evaluation.frame.height()],
         };
-        let mut read = Vec::new();
-        model.label.walk(&mut |node| {
-            if let ExprKind::Aggregate(aggregate) = &node.kind {
-                read.push(aggregate.event_type.name.clone());
-            }
-        });
-        let future = dataset.events_after(cutoff.timestamp_micros(), &read)?;
+        let future = dataset.events_after(cutoff.timestamp_micros(), &model.label_events)?;
         let labels = condition_flags(workspace, &future, &evaluation, &model.label, end)?;
         // In key order: the engine's row order may vary between runs, and the fit's sums must
         // add the same numbers in the same order for the saved model to be byte-identical.
@@ -169,7 +163,7 @@ pub fn train(
     };
     let trained = TrainedModel {
         model: model.name.clone(),
-        algorithm: model.algorithm.name().into(),
+        algorithm: fit.algorithm().name().into(),
         trained_at: now,
         cutoff: latest.cutoff,
         horizon_seconds: model.horizon.seconds,

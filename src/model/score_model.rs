@@ -53,6 +53,8 @@ pub struct ScoreModel {
     pub description: Option<String>,
     /// The outcome to predict, over the events of the horizon after the cut-off.
     pub label: Expr,
+    /// The event types the label aggregates over (at least one).
+    pub label_events: Vec<String>,
     /// How far ahead the score looks.
     pub horizon: Duration,
     /// Who is scored (as of the cut-off); `None` is every profile.

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{readable_json, BoostedTrees};
+use super::{readable_json, BoostedTrees, ScoreAlgorithm};
 
 /// A saved score model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,14 @@ pub enum Fit {
 }
 
 impl Fit {
+    /// The algorithm that fitted it.
+    pub fn algorithm(&self) -> ScoreAlgorithm {
+        match self {
+            Fit::Logistic(_) => ScoreAlgorithm::Logistic,
+            Fit::Boosted(_) => ScoreAlgorithm::GradientBoosting,
+        }
+    }
+
     /// The probability of a positive outcome for one encoded row.
     pub fn probability(&self, row: &[f64]) -> f64 {
         match self {
