@@ -27,6 +27,8 @@ const PLANNED: &[&str] = &[
     "features.yaml",
     "segments.yaml",
     "personas.yaml",
+    "models.yaml",
+    "models",
     "campaigns/nyc_offer.yaml",
     "campaigns/sneaker_nudge.yaml",
     "campaigns/early_access.yaml",

@@ -87,10 +87,11 @@ fn import_rows(file: &Path) -> Result<Vec<(String, String)>, Failure> {
     let (email, reason) = (source.column("email"), source.column("reason"));
     let mut entries = Vec::with_capacity(source.len());
     let mut bad = Vec::new();
-    for row in 0..source.len() {
-        let address = source.text(row, &email).trim().to_string();
-        let at = || format!("{}: {}", file.display(), source.position(row));
-        if let Some(problem) = source.row_problem(row) {
+    for index in 0..source.len() {
+        let row = source.row(index);
+        let address = row.text(&email).trim().to_string();
+        let at = || format!("{}: {}", file.display(), source.position(index));
+        if let Some(problem) = row.problem() {
             bad.push(Diagnostic::error("suppress::bad-row", format!("{}: {problem}", at())));
         } else if !is_valid_address(&address) {
             bad.push(Diagnostic::error(
@@ -98,7 +99,7 @@ fn import_rows(file: &Path) -> Result<Vec<(String, String)>, Failure> {
                 format!("{}: `{address}` is not an email address", at()),
             ));
         } else {
-            let reason = source.text(row, &reason);
+            let reason = row.text(&reason).into_owned();
             let reason = if reason.trim().is_empty() {
                 format!("imported from {}", file.display())
             } else {

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::json_cell::JsonCell;
 use crate::model::{parse_datetime, BaseType, Type};
 
 /// The values of one column, typed. Text goes straight into Arrow's string views (no string
@@ -52,6 +53,12 @@ impl ColumnBuilder {
         ColumnBuilder { ty: ty.clone(), values }
     }
 
+    /// Holds the values pushed next to `nullable` (a column shared by properties of several
+    /// event types, each with its own nullability, is held to each one's on its rows).
+    pub fn hold_to(&mut self, nullable: bool) {
+        self.ty.nullable = nullable;
+    }
+
     /// Appends a null (for rows where the column does not apply, such as another event type's
     /// property).
     pub fn push_null(&mut self) {
@@ -94,15 +101,16 @@ impl ColumnBuilder {
     }
 
     fn parse_into(&mut self, text: &str) -> Result<(), String> {
-        let expected = self.ty.base.to_string();
-        match (&mut self.values, &self.ty.base) {
+        let ColumnBuilder { ty, values } = self;
+        let expected = || ty.base.to_string();
+        match (values, &ty.base) {
             (Values::Text(_), BaseType::Enum(values)) if !values.iter().any(|x| x == text) => {
                 return Err(format!("one of: {}", values.join(", ")));
             }
             (Values::Text(v), _) => v.append_value(text),
-            (Values::Int(v), _) => v.push(Some(text.parse().map_err(|_| expected)?)),
+            (Values::Int(v), _) => v.push(Some(text.parse().map_err(|_| expected())?)),
             (Values::Float(v), _) => {
-                let value: f64 = text.parse().map_err(|_| expected)?;
+                let value: f64 = text.parse().map_err(|_| expected())?;
                 if !value.is_finite() {
                     return Err("a finite float".into());
                 }
@@ -134,33 +142,43 @@ impl ColumnBuilder {
         Ok(())
     }
 
-    /// Appends an NDJSON value: absent or `null` is null.
+    /// Appends a JSON value: absent or `null` is null.
     pub fn push_json(&mut self, value: Option<&Json>) -> Result<(), String> {
+        self.push_cell(value.map(JsonCell::of).as_ref())
+    }
+
+    /// Appends an NDJSON cell: absent or `null` is null.
+    pub fn push_cell(&mut self, value: Option<&JsonCell>) -> Result<(), String> {
         let Some(value) = value.filter(|v| !v.is_null()) else {
             return self.null_or_error();
         };
-        let wrong = Type {
-            nullable: false,
-            ..self.ty.clone()
-        }
-        .to_string();
-        let result = match (&mut self.values, value) {
-            (Values::Text(_) | Values::Date(_) | Values::DateTime(_), Json::String(s)) => return self.push_value(s),
-            (Values::Int(v), Json::Number(n)) => n.as_i64().map(|n| v.push(Some(n))),
-            (Values::Float(v), Json::Number(n)) => n.as_f64().map(|n| v.push(Some(n))),
-            (Values::Bool(v), Json::Bool(b)) => {
+        let pushed = match (&mut self.values, value) {
+            (Values::Text(_) | Values::Date(_) | Values::DateTime(_), JsonCell::Text(s)) => return self.push_value(s),
+            (Values::Int(v), JsonCell::Number(n)) => n.as_i64().map(|n| v.push(Some(n))),
+            (Values::Float(v), JsonCell::Number(n)) => n.as_f64().map(|n| v.push(Some(n))),
+            (Values::Bool(v), JsonCell::Bool(b)) => {
                 v.push(Some(*b));
                 Some(())
             }
-            (Values::List(v), Json::Array(items)) => {
-                let strings: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_string)).collect();
+            (Values::List(v), JsonCell::List(items)) => {
+                let strings: Option<Vec<String>> = items
+                    .iter()
+                    .map(|item| match item {
+                        JsonCell::Text(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect();
                 strings.map(|s| v.push(Some(s)))
             }
             _ => None,
         };
-        result.ok_or_else(|| {
+        pushed.ok_or_else(|| {
             self.push_null();
-            wrong
+            Type {
+                nullable: false,
+                ..self.ty.clone()
+            }
+            .to_string()
         })
     }
 

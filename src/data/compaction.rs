@@ -112,11 +112,12 @@ pub fn compact(log: &EventLog, schema: &DataSchema, profiles: &DataFrame) -> Res
     let known = profile_keys(profiles, schema);
     let (user, message_id) = (rows.column(&schema.event_columns.user), rows.column(MESSAGE_ID));
     let (mut folded_ids, mut kept) = (Vec::new(), String::new());
-    for row in 0..rows.len() {
-        if known.contains(rows.text(row, &user).as_str()) {
-            folded_ids.push(rows.text(row, &message_id));
+    for index in 0..rows.len() {
+        let row = rows.row(index);
+        if known.contains(row.text(&user).as_ref()) {
+            folded_ids.push(row.text(&message_id).into_owned());
         } else {
-            kept.push_str(rows.line(row).unwrap_or_default());
+            kept.push_str(rows.line(index).unwrap_or_default());
             kept.push('\n');
         }
     }

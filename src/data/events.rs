@@ -3,7 +3,7 @@
 //! type: every reader selects a type's rows first (from CSV and NDJSON the other rows are null;
 //! from Parquet they hold whatever the file has).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -11,10 +11,11 @@ use polars::prelude::*;
 use serde_json::Value as Json;
 
 use super::frame_builder::FrameBuilder;
-use super::read::{Source, SourceColumn, SourceRows};
+use super::read::{Source, SourceRows};
 use super::row_errors::RowErrors;
+use super::source_row::{SourceColumn, SourceRow};
 use super::table::require_columns;
-use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, TableReport};
+use super::{event_id, ColumnBuilder, LoadError, LoadOptions, RowError, RowPosition, TableReport};
 use crate::model::{parse_datetime, BaseType, DataSchema, Type};
 
 /// The event table's user column.
@@ -55,7 +56,7 @@ pub(crate) fn event_columns(schema: &DataSchema) -> Vec<(String, Type)> {
 }
 
 /// The keys of `profiles`: the users whose events are kept.
-pub(super) fn profile_keys<'p>(profiles: &'p DataFrame, schema: &DataSchema) -> HashSet<&'p str> {
+pub(super) fn profile_keys<'p>(profiles: &'p DataFrame, schema: &DataSchema) -> PlHashSet<&'p str> {
     profiles
         .column(&schema.key)
         .ok()
@@ -136,18 +137,21 @@ pub fn load_event_rows(
     }
     let file = bad.file().to_string();
     let mut frames = frames.into_iter();
-    let mut frame = frames.next().map_or_else(|| empty_events(schema), Ok)?;
+    let mut built = match frames.next() {
+        Some(first) => first,
+        None => FrameBuilder::new(layout.built_columns(), 0..0).finish(path)?.0,
+    };
     for part in frames {
-        frame.vstack_mut_owned(part).map_err(polars_error(path))?;
+        built.vstack_mut_owned(part).map_err(polars_error(path))?;
     }
-    frame.rechunk_mut();
+    built.rechunk_mut();
     reports.push(TableReport::for_events(
         file,
         rows.len(),
         left_out - unknown_users,
         unknown_users,
     ));
-    Ok(frame)
+    layout.event_table(&built).map_err(polars_error(path))
 }
 
 /// The file's rows split into one part per core (a small file is one part).
@@ -170,19 +174,37 @@ struct Part {
     unknown_users: usize,
 }
 
+/// The first four columns built: user, type, time and id.
+const FIXED_COLUMNS: usize = 4;
+
 /// Where an events file's columns are and what each event type's properties are, worked out
 /// once for every row.
+///
+/// Properties of several event types that the file holds under one name with one base type
+/// (`product_id` of page views, carts and purchases) are built into one shared column: a
+/// `TYPE.prop` column is read on its type's rows only, so each type's column is that shared
+/// column under its own name, stored once.
 struct EventLayout<'r> {
     schema: &'r DataSchema,
     user: SourceColumn<'r>,
     kind: SourceColumn<'r>,
     time: SourceColumn<'r>,
     id: Option<SourceColumn<'r>>,
-    /// The frame's columns, properties typed as declared (a property of another type's row is
-    /// null without a check).
-    columns: Vec<(String, Type)>,
-    /// Each event type's properties, in column order.
-    properties: HashMap<&'r str, Vec<Property<'r>>>,
+    /// The columns built: user, type, time, id, then one per shared property column (nullable:
+    /// each property holds its own type's rows to its own nullability).
+    built: Vec<(String, Type)>,
+    /// Each event type's properties, and the shared columns its rows leave null.
+    types: Vec<EventTypeLayout<'r>>,
+    /// Each `TYPE.prop` column of the event table, in order, and the built column it is.
+    properties: Vec<(String, usize)>,
+}
+
+/// How the rows of one event type fill the built columns.
+struct EventTypeLayout<'r> {
+    name: &'r str,
+    properties: Vec<Property<'r>>,
+    /// The shared property columns this type does not declare.
+    absent: Vec<usize>,
 }
 
 /// One declared property of an event type: its column in the frame and in the file.
@@ -196,21 +218,40 @@ struct Property<'r> {
 impl<'r> EventLayout<'r> {
     fn new(rows: &'r SourceRows, schema: &'r DataSchema) -> EventLayout<'r> {
         let names = &schema.event_columns;
-        let mut columns = event_columns(schema);
-        let mut properties: HashMap<&str, Vec<Property>> = HashMap::new();
-        let mut builder = 4;
+        let mut built: Vec<(String, Type)> = event_columns(schema).into_iter().take(FIXED_COLUMNS).collect();
+        let mut shared: Vec<(&str, &BaseType)> = Vec::new();
+        let mut properties = Vec::new();
+        let mut types = Vec::new();
         for event in &schema.events {
-            let list = properties.entry(event.name.as_str()).or_default();
+            let mut list = Vec::new();
             for field in &event.properties.fields {
-                columns[builder].1 = field.ty.clone();
+                let key = (field.name.as_str(), &field.ty.base);
+                let builder = match shared.iter().position(|s| *s == key) {
+                    Some(at) => FIXED_COLUMNS + at,
+                    None => {
+                        shared.push(key);
+                        built.push((event_column(&event.name, &field.name), field.ty.clone().or_null(true)));
+                        built.len() - 1
+                    }
+                };
+                properties.push((event_column(&event.name, &field.name), builder));
                 list.push(Property {
                     builder,
                     name: &field.name,
                     ty: &field.ty,
                     column: rows.column(&field.name),
                 });
-                builder += 1;
             }
+            types.push(EventTypeLayout {
+                name: &event.name,
+                properties: list,
+                absent: Vec::new(),
+            });
+        }
+        for layout in &mut types {
+            layout.absent = (FIXED_COLUMNS..built.len())
+                .filter(|b| !layout.properties.iter().any(|p| p.builder == *b))
+                .collect();
         }
         EventLayout {
             schema,
@@ -218,48 +259,70 @@ impl<'r> EventLayout<'r> {
             kind: rows.column(&names.event_type),
             time: rows.column(&names.time),
             id: names.id.as_deref().map(|id| rows.column(id)),
-            columns,
+            built,
+            types,
             properties,
         }
     }
+
+    /// The columns built (name and type), in order.
+    fn built_columns(&self) -> impl Iterator<Item = (&str, &Type)> {
+        self.built.iter().map(|(name, ty)| (name.as_str(), ty))
+    }
+
+    /// How rows of the event type `name` are laid out, if it is declared.
+    fn of_type(&self, name: &str) -> Option<&EventTypeLayout<'r>> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// The event table from the columns built: the fixed columns, then each `TYPE.prop`
+    /// column (a shared one under each of its names).
+    fn event_table(&self, built: &DataFrame) -> PolarsResult<DataFrame> {
+        let columns = built.columns();
+        let mut table: Vec<Column> = columns[..FIXED_COLUMNS].to_vec();
+        for (name, builder) in &self.properties {
+            table.push(columns[*builder].clone().with_name(name.as_str().into()));
+        }
+        DataFrame::new(built.height(), table)
+    }
 }
 
-/// Loads rows `range` of an events file.
+/// Loads rows `range` of an events file into the layout's built columns.
 fn load_part(
     path: &Path,
     rows: &SourceRows,
     range: Range<usize>,
     layout: &EventLayout,
-    known_users: &HashSet<&str>,
+    known_users: &PlHashSet<&str>,
     options: LoadOptions,
 ) -> Result<Part, LoadError> {
     let (schema, names) = (layout.schema, &layout.schema.event_columns);
     let mut errors = Vec::new();
     let mut bad = RowErrors::new(path, options, &mut errors);
-    let columns = layout.columns.iter().map(|(n, ty)| (n.as_str(), ty));
-    let mut frame = FrameBuilder::new(columns, range.clone());
+    let mut frame = FrameBuilder::new(layout.built_columns(), range.clone());
     let mut unknown_users = 0usize;
-    for row in range {
-        if frame.unparsed(rows, row, &mut bad) {
+    for index in range {
+        let row = rows.row(index);
+        if frame.unparsed(rows, &row, &mut bad) {
             continue;
         }
-        let position = rows.position(row);
+        let position = rows.position(index);
         let builders = frame.builders();
-        let user = rows.text(row, &layout.user);
-        let type_name = rows.text(row, &layout.kind);
-        let properties = layout.properties.get(type_name.as_str());
+        let user = row.text(&layout.user);
+        let type_name = row.text(&layout.kind);
+        let of_type = layout.of_type(&type_name);
         let mut ok = true;
         if user.is_empty() {
             bad.add(
                 position,
                 "data::bad-value",
                 &names.user,
-                user.clone(),
+                user.to_string(),
                 "a user key".into(),
             );
             ok = false;
         }
-        if properties.is_none() {
+        if of_type.is_none() {
             let expected = format!(
                 "a declared event type ({})",
                 schema.event_names().collect::<Vec<_>>().join(", ")
@@ -268,41 +331,40 @@ fn load_part(
                 position,
                 "data::unknown-event-type",
                 &names.event_type,
-                type_name.clone(),
+                type_name.to_string(),
                 expected,
             );
             ok = false;
         }
         builders[0].push_text(Some(&user)).ok();
         builders[1].push_text(Some(&type_name)).ok();
-        let time_text = rows.text(row, &layout.time);
-        if let Err(expected) = rows.push(row, &layout.time, &mut builders[2]) {
-            bad.add(position, "data::bad-value", &names.time, time_text.clone(), expected);
+        let time_text = row.text(&layout.time);
+        if let Err(expected) = row.push(&layout.time, &mut builders[2]) {
+            bad.add(
+                position,
+                "data::bad-value",
+                &names.time,
+                time_text.to_string(),
+                expected,
+            );
             ok = false;
         }
         let wants_values = layout.id.is_none();
-        let (values, properties_ok) = push_properties(
-            rows,
-            row,
-            properties.map_or(&[][..], Vec::as_slice),
-            builders,
-            &mut bad,
-            wants_values,
-        );
+        let (values, properties_ok) = push_properties(&row, of_type, builders, &mut bad, position, wants_values);
         ok &= properties_ok;
         let id = match &layout.id {
-            Some(column) => rows.text(row, column),
+            Some(column) => row.text(column),
             None => match parse_datetime(&time_text) {
-                Some(ts) if ok => event_id(&user, &type_name, ts, &values),
-                _ => String::new(),
+                Some(ts) if ok => event_id(&user, &type_name, ts, &values).into(),
+                _ => "".into(),
             },
         };
         builders[3].push_text(Some(&id)).ok();
-        if ok && !known_users.contains(user.as_str()) {
+        if ok && !known_users.contains(user.as_ref()) {
             unknown_users += 1;
-            frame.drop_row(row);
+            frame.drop_row(index);
         } else if !ok {
-            frame.drop_row(row);
+            frame.drop_row(index);
         }
     }
     let dropped = bad.into_dropped();
@@ -316,39 +378,42 @@ fn load_part(
     })
 }
 
-/// Pushes row `row`'s properties (those of its event type) into their columns, each checked
-/// against its declared type, and a null into every other type's columns; the values as JSON
+/// Pushes `row`'s properties (those of its event type, each checked against its declared
+/// type) into their columns and a null into every other property column; the values as JSON
 /// for the event id (when `wants_values`), and whether all fit.
 fn push_properties(
-    rows: &SourceRows,
-    row: usize,
-    properties: &[Property],
+    row: &SourceRow,
+    of_type: Option<&EventTypeLayout>,
     builders: &mut [ColumnBuilder],
     bad: &mut RowErrors,
+    position: RowPosition,
     wants_values: bool,
 ) -> (BTreeMap<String, Json>, bool) {
     let mut ok = true;
     let mut values: BTreeMap<String, Json> = BTreeMap::new();
-    let mut next = 4;
-    for property in properties {
-        builders[next..property.builder]
-            .iter_mut()
-            .for_each(ColumnBuilder::push_null);
-        next = property.builder + 1;
-        match rows.push(row, &property.column, &mut builders[property.builder]) {
+    let Some(of_type) = of_type else {
+        builders[FIXED_COLUMNS..].iter_mut().for_each(ColumnBuilder::push_null);
+        return (values, true);
+    };
+    for property in &of_type.properties {
+        let builder = &mut builders[property.builder];
+        builder.hold_to(property.ty.nullable);
+        match row.push(&property.column, builder) {
             Ok(()) if wants_values => {
-                let value = typed_json(&rows.text(row, &property.column), property.ty);
+                let value = typed_json(&row.text(&property.column), property.ty);
                 values.insert(property.name.to_string(), value);
             }
             Ok(()) => {}
             Err(expected) => {
-                let value = rows.text(row, &property.column);
-                bad.add(rows.position(row), "data::bad-value", property.name, value, expected);
+                let value = row.text(&property.column).into_owned();
+                bad.add(position, "data::bad-value", property.name, value, expected);
                 ok = false;
             }
         }
     }
-    builders[next..].iter_mut().for_each(ColumnBuilder::push_null);
+    for absent in &of_type.absent {
+        builders[*absent].push_null();
+    }
     (values, ok)
 }
 

@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use super::read::SourceRows;
 use super::row_errors::RowErrors;
+use super::source_row::SourceRow;
 use super::{ColumnBuilder, LoadError};
 use crate::model::Type;
 
@@ -35,20 +36,20 @@ impl FrameBuilder {
         }
     }
 
-    /// Whether row `row` of `rows` did not parse at all (a ragged line, bad JSON); such a row
-    /// is reported as `data::bad-row`, left out, and null in every column.
-    pub fn unparsed(&mut self, rows: &SourceRows, row: usize, bad: &mut RowErrors) -> bool {
-        let Some(problem) = rows.row_problem(row) else {
+    /// Whether `row` of `rows` did not parse at all (a ragged line, bad JSON); such a row is
+    /// reported as `data::bad-row`, left out, and null in every column.
+    pub fn unparsed(&mut self, rows: &SourceRows, row: &SourceRow, bad: &mut RowErrors) -> bool {
+        let Some(problem) = row.problem() else {
             return false;
         };
         bad.add(
-            rows.position(row),
+            rows.position(row.index()),
             "data::bad-row",
             "",
             String::new(),
             problem.to_string(),
         );
-        self.keep[row - self.first] = false;
+        self.keep[row.index() - self.first] = false;
         self.builders.iter_mut().for_each(ColumnBuilder::push_null);
         true
     }

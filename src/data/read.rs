@@ -1,21 +1,16 @@
 //! Reading a dataset file into rows of cells, whatever its format.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fs;
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::path::Path;
-use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use polars::prelude::*;
-use serde_json::{Map, Value as Json};
 
 use super::csv_layout::CsvLayout;
-use super::{ColumnBuilder, LoadError, RowPosition};
-
-/// One NDJSON line parsed: its object, or why it is not one.
-type ParsedLine = Rc<Result<Map<String, Json>, String>>;
+use super::json_cell::JsonCell;
+use super::source_row::{SourceColumn, SourceRow};
+use super::{LoadError, RowPosition};
 
 /// A line of an NDJSON file: its 1-based number and where its text is in the file's text.
 #[derive(Debug, Clone, Copy)]
@@ -25,20 +20,10 @@ struct Line {
     end: usize,
 }
 
-/// Distinguishes one [`NdjsonLines`] from every other, for the per-thread parse cache.
-static NEXT_FILE: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// The line this thread parsed last (file, row, result): a row's cells are read one after
-    /// another, so each line is parsed once, and threads reading other rows share nothing.
-    static CURRENT: RefCell<Option<(u64, usize, ParsedLine)>> = const { RefCell::new(None) };
-}
-
 /// The non-blank lines of an NDJSON file: the file's text in one piece and where each line is,
 /// parsed when their row is read. A large file costs its text and a few words per line, not a
 /// string or a JSON tree per line; rows can be read from several threads at once.
 pub struct NdjsonLines {
-    id: u64,
     text: String,
     lines: Vec<Line>,
     /// Rows whose line is not valid UTF-8 (kept, lossily, so every other row still loads).
@@ -51,28 +36,20 @@ impl NdjsonLines {
         self.lines.get(row).map_or("", |l| &self.text[l.start..l.end])
     }
 
-    /// Line `row`, parsed (once while it is this thread's current row).
-    fn parsed(&self, row: usize) -> ParsedLine {
-        let cached = CURRENT.with_borrow(|current| match current {
-            Some((file, at, parsed)) if *file == self.id && *at == row => Some(Rc::clone(parsed)),
-            _ => None,
-        });
-        if let Some(parsed) = cached {
-            return parsed;
-        }
+    /// Line `row`, parsed: its object, or why it is not one.
+    fn row(&self, row: usize) -> SourceRow<'_> {
+        let line = self.text(row);
         // A line that was not UTF-8 is not parsed at all: it is that row's error.
-        let json = if self.not_utf8.contains(&row) {
+        let object = if self.not_utf8.contains(&row) {
             Err(NOT_UTF8.to_string())
         } else {
-            serde_json::from_str::<Json>(self.text(row)).map_err(|error| format!("valid JSON ({error})"))
+            match serde_json::from_str::<JsonCell>(line) {
+                Ok(object @ JsonCell::Object(_)) => Ok(object),
+                Ok(_) => Err("a JSON object on each line".to_string()),
+                Err(error) => Err(format!("valid JSON ({error})")),
+            }
         };
-        let parsed = Rc::new(match json {
-            Ok(Json::Object(map)) => Ok(map),
-            Ok(_) => Err("a JSON object on each line".to_string()),
-            Err(problem) => Err(problem),
-        });
-        CURRENT.set(Some((self.id, row, Rc::clone(&parsed))));
-        parsed
+        SourceRow::ndjson(row, object)
     }
 }
 
@@ -88,18 +65,43 @@ pub enum Source {
 /// What a row whose line holds bytes that are not UTF-8 should be.
 pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
 
-/// The lines of the file at `path` (split at `\n`, read a line at a time), each with whether
-/// it is valid UTF-8 (an invalid one comes lossily).
-fn each_line(path: &Path, mut line: impl FnMut(usize, String, bool)) -> Result<(), LoadError> {
-    let file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
-    for (index, bytes) in BufReader::new(file).split(b'\n').enumerate() {
-        let bytes = bytes.map_err(|e| LoadError::io(path, e))?;
-        match String::from_utf8(bytes) {
-            Ok(text) => line(index, text, true),
-            Err(error) => line(index, String::from_utf8_lossy(error.as_bytes()).into_owned(), false),
+/// The lines of the file at `path` (split at `\n`), each with whether it is valid UTF-8 (an
+/// invalid one comes lossily). The file is read in blocks and no line is copied unless it is
+/// not UTF-8.
+fn each_line(path: &Path, mut line: impl FnMut(usize, &str, bool)) -> Result<(), LoadError> {
+    let mut file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let mut block = vec![0u8; 1 << 20];
+    let (mut filled, mut index) = (0, 0);
+    loop {
+        let read = file.read(&mut block[filled..]).map_err(|e| LoadError::io(path, e))?;
+        filled += read;
+        let mut start = 0;
+        while let Some(end) = block[start..filled].iter().position(|b| *b == b'\n') {
+            each_line_of(&block[start..start + end], index, &mut line);
+            index += 1;
+            start += end + 1;
+        }
+        if read == 0 {
+            if start < filled {
+                each_line_of(&block[start..filled], index, &mut line);
+            }
+            return Ok(());
+        }
+        block.copy_within(start..filled, 0);
+        filled -= start;
+        if filled == block.len() {
+            // A line longer than the block: the block grows to hold it.
+            block.resize(block.len() * 2, 0);
         }
     }
-    Ok(())
+}
+
+/// Hands line `index` (`bytes`) to `line` as text, with whether it is UTF-8.
+fn each_line_of(bytes: &[u8], index: usize, line: &mut impl FnMut(usize, &str, bool)) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => line(index, text, true),
+        Err(_) => line(index, &String::from_utf8_lossy(bytes), false),
+    }
 }
 
 /// The rows of a CSV or NDJSON file, before typing.
@@ -108,16 +110,6 @@ pub enum SourceRows {
     Csv(DataFrame, CsvLayout),
     /// NDJSON, one JSON object per non-blank line, parsed as rows are read.
     Ndjson(NdjsonLines),
-}
-
-/// One column of a [`SourceRows`], ready to be read row by row.
-pub enum SourceColumn<'a> {
-    /// A CSV column.
-    Text(&'a StringChunked),
-    /// An NDJSON key.
-    Json(&'a str),
-    /// The file has no such column: every cell is absent.
-    Missing,
 }
 
 impl Source {
@@ -134,8 +126,8 @@ impl Source {
         match extension {
             "csv" => {
                 let mut layout = CsvLayout::default();
-                each_line(path, |index, text, valid| layout.line(index, &text, valid))?;
-                let frame = LazyCsvReader::new(PlRefPath::new(&text_path))
+                each_line(path, |index, text, valid| layout.line(index, text, valid))?;
+                let mut frame = LazyCsvReader::new(PlRefPath::new(&text_path))
                     .with_has_header(true)
                     .with_infer_schema_length(Some(0))
                     .with_encoding(CsvEncoding::LossyUtf8)
@@ -144,6 +136,8 @@ impl Source {
                     .finish()
                     .and_then(LazyFrame::collect)
                     .map_err(|e| LoadError::io(path, e))?;
+                // Rows are read by index: one chunk per column makes that a direct lookup.
+                frame.rechunk_mut();
                 Ok(Source::Rows(SourceRows::Csv(frame, layout)))
             }
             "ndjson" | "jsonl" => read_ndjson(path, true),
@@ -216,12 +210,7 @@ fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError
             not_utf8.remove(&last);
         }
     }
-    Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines {
-        id: NEXT_FILE.fetch_add(1, Ordering::Relaxed),
-        text,
-        lines,
-        not_utf8,
-    })))
+    Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines { text, lines, not_utf8 })))
 }
 
 /// Where each line of `text` ends (the offset of its `\n`, or the end of the text for a last
@@ -254,7 +243,7 @@ fn lossy_lines(bytes: &[u8]) -> (String, HashSet<usize>) {
 /// Whether the file at `path` is not empty and its last byte is not a line break (an appended
 /// line cut short).
 pub fn ends_unterminated(path: &Path) -> Result<bool, LoadError> {
-    use std::io::{Read, Seek, SeekFrom};
+    use std::io::{Seek, SeekFrom};
     let mut file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
     let length = file.metadata().map_err(|e| LoadError::io(path, e))?.len();
     if length == 0 {
@@ -284,11 +273,19 @@ impl SourceRows {
         }
     }
 
-    /// Why a row cannot be read at all (an NDJSON line that is not an object).
-    pub fn row_problem(&self, row: usize) -> Option<String> {
+    /// Row `row`, read once for all of its cells.
+    pub fn row(&self, row: usize) -> SourceRow<'_> {
         match self {
-            SourceRows::Ndjson(rows) => rows.parsed(row).as_ref().as_ref().err().cloned(),
-            SourceRows::Csv(_, layout) => layout.problem(row),
+            SourceRows::Csv(_, layout) => SourceRow::csv(row, layout.problem(row)),
+            SourceRows::Ndjson(rows) => rows.row(row),
+        }
+    }
+
+    /// The text of NDJSON row `row` as its line holds it (`None` for CSV).
+    pub fn line(&self, row: usize) -> Option<&str> {
+        match self {
+            SourceRows::Ndjson(rows) => (row < rows.lines.len()).then(|| rows.text(row)),
+            SourceRows::Csv(..) => None,
         }
     }
 
@@ -316,56 +313,6 @@ impl SourceRows {
                 None => SourceColumn::Missing,
             },
             SourceRows::Ndjson(_) => SourceColumn::Json(name),
-        }
-    }
-
-    /// Pushes the cell at (`row`, `column`) into `builder`.
-    pub fn push(&self, row: usize, column: &SourceColumn, builder: &mut ColumnBuilder) -> Result<(), String> {
-        match column {
-            SourceColumn::Text(text) => builder.push_text(text.get(row)),
-            SourceColumn::Json(key) => {
-                let SourceRows::Ndjson(rows) = self else {
-                    return builder.push_json(None);
-                };
-                let parsed = rows.parsed(row);
-                builder.push_json(parsed.as_ref().as_ref().ok().and_then(|map| map.get(*key)))
-            }
-            SourceColumn::Missing => builder.push_json(None),
-        }
-    }
-
-    /// The text of NDJSON row `row` as its line holds it (`None` for CSV).
-    pub fn line(&self, row: usize) -> Option<&str> {
-        match self {
-            SourceRows::Ndjson(rows) => (row < rows.lines.len()).then(|| rows.text(row)),
-            SourceRows::Csv(..) => None,
-        }
-    }
-
-    /// The JSON value under `key` in NDJSON row `row` (`None` when absent, or for CSV).
-    pub fn json(&self, row: usize, key: &str) -> Option<Json> {
-        match self {
-            SourceRows::Ndjson(rows) => rows.parsed(row).as_ref().as_ref().ok()?.get(key).cloned(),
-            SourceRows::Csv(..) => None,
-        }
-    }
-
-    /// The cell at (`row`, `column`) as text, for error messages and row identities.
-    pub fn text(&self, row: usize, column: &SourceColumn) -> String {
-        match column {
-            SourceColumn::Text(text) => text.get(row).unwrap_or("").to_string(),
-            SourceColumn::Json(key) => match self {
-                SourceRows::Ndjson(rows) => {
-                    let parsed = rows.parsed(row);
-                    match parsed.as_ref().as_ref().ok().and_then(|map| map.get(*key)) {
-                        Some(Json::String(s)) => s.clone(),
-                        Some(Json::Null) | None => String::new(),
-                        Some(other) => other.to_string(),
-                    }
-                }
-                _ => String::new(),
-            },
-            SourceColumn::Missing => String::new(),
         }
     }
 }

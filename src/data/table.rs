@@ -6,8 +6,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::frame_builder::FrameBuilder;
-use super::read::{Source, SourceColumn};
+use super::read::Source;
 use super::row_errors::RowErrors;
+use super::source_row::SourceColumn;
 use super::{LoadError, LoadOptions, RowError};
 use crate::model::{DataSchema, Table};
 
@@ -106,49 +107,50 @@ fn load_table(
     let unique_column = unique.map(|name| (name, rows.column(name)));
     let zone_column = rules.zone.map(|name| (name, rows.column(name)));
     let mut seen = HashSet::with_capacity(if unique.is_some() { rows.len() } else { 0 });
-    for row in 0..rows.len() {
-        if frame.unparsed(&rows, row, &mut bad) {
+    for index in 0..rows.len() {
+        let row = rows.row(index);
+        if frame.unparsed(&rows, &row, &mut bad) {
             continue;
         }
         if let Some((_, column)) = &unique_column {
-            bad.at_key(Some(rows.text(row, column)).filter(|k| !k.is_empty()));
+            bad.at_key(Some(row.text(column).into_owned()).filter(|k| !k.is_empty()));
         }
         let mut ok = true;
         for ((builder, column), name) in frame.builders().iter_mut().zip(&columns).zip(&names) {
-            if let Err(expected) = rows.push(row, column, builder) {
+            if let Err(expected) = row.push(column, builder) {
                 bad.add(
-                    rows.position(row),
+                    rows.position(index),
                     "data::bad-value",
                     name,
-                    rows.text(row, column),
+                    row.text(column).into_owned(),
                     expected,
                 );
                 ok = false;
             }
         }
         if let (Some((name, column)), true) = (&zone_column, ok) {
-            let zone = rows.text(row, column);
+            let zone = row.text(column);
             if !is_zone_or_empty(&zone) {
                 bad.add(
-                    rows.position(row),
+                    rows.position(index),
                     "data::bad-timezone",
                     name,
-                    zone,
+                    zone.into_owned(),
                     ZONE_EXPECTED.into(),
                 );
                 ok = false;
             }
         }
         if let (Some((name, column)), true) = (&unique_column, ok) {
-            let key = rows.text(row, column);
+            let key = row.text(column).into_owned();
             if !seen.insert(key.clone()) {
                 let expected = "a key no earlier row has (keys are unique)".to_string();
-                bad.add(rows.position(row), "data::duplicate-key", name, key, expected);
+                bad.add(rows.position(index), "data::duplicate-key", name, key, expected);
                 ok = false;
             }
         }
         if !ok {
-            frame.drop_row(row);
+            frame.drop_row(index);
         }
     }
     let file = bad.file().to_string();

@@ -67,15 +67,22 @@ pub fn apply_traits(
 fn fold(rows: &SourceRows, schema: &DataSchema, bad: &mut RowErrors) -> Folded {
     let mut folded = Folded::new();
     let key_column = rows.column(&schema.key);
-    for row in 0..rows.len() {
-        if let Some(problem) = rows.row_problem(row) {
-            bad.add(rows.position(row), "data::bad-row", "", String::new(), problem);
+    for index in 0..rows.len() {
+        let row = rows.row(index);
+        if let Some(problem) = row.problem() {
+            bad.add(
+                rows.position(index),
+                "data::bad-row",
+                "",
+                String::new(),
+                problem.to_string(),
+            );
             continue;
         }
-        let key = rows.text(row, &key_column);
+        let key = row.text(&key_column).into_owned();
         if key.is_empty() {
             bad.add(
-                rows.position(row),
+                rows.position(index),
                 "data::bad-value",
                 &schema.key,
                 key,
@@ -86,21 +93,21 @@ fn fold(rows: &SourceRows, schema: &DataSchema, bad: &mut RowErrors) -> Folded {
         let mut set = BTreeMap::new();
         let mut ok = true;
         for field in schema.profiles.fields.iter().filter(|f| f.name != schema.key) {
-            let Some(value) = rows.json(row, &field.name) else {
+            let Some(value) = row.cell(&field.name) else {
                 continue;
             };
             let mut check = ColumnBuilder::new(&field.ty, 1);
-            if let Err(expected) = check.push_json(Some(&value)) {
+            if let Err(expected) = check.push_cell(Some(value)) {
                 bad.add(
-                    rows.position(row),
+                    rows.position(index),
                     "data::bad-value",
                     &field.name,
-                    value.to_string(),
+                    value.to_json().to_string(),
                     expected,
                 );
                 ok = false;
             }
-            set.insert(field.name.clone(), value);
+            set.insert(field.name.clone(), value.to_json());
         }
         if ok {
             folded.entry(key).or_default().extend(set);

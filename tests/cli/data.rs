@@ -181,6 +181,60 @@ fn bad_ndjson_lines_are_reported_by_line() {
 }
 
 #[test]
+fn a_property_two_event_types_share_is_held_to_each_types_nullability() {
+    // `url` is required on page views and optional on purchases; CSV and NDJSON load it into
+    // one shared column, which must still hold each type's rows to its own declaration.
+    let ws = StarterWorkspace::new();
+    ws.replace(
+        "data.yaml",
+        "      order_id: string\n",
+        "      order_id: string\n      url: string?\n",
+    );
+    let line = |user: &str, kind: &str, ts: &str, extra: &str| {
+        format!("{{\"user_id\":\"{user}\",\"type\":\"{kind}\",\"ts\":\"{ts}\"{extra}}}\n")
+    };
+    let good = [
+        line("u1", "page_view", "2026-11-20T14:00:00Z", ",\"url\":\"/a\""),
+        line(
+            "u1",
+            "purchase",
+            "2026-11-21T09:12:00Z",
+            ",\"order_id\":\"o1\",\"total\":5.0",
+        ),
+        line(
+            "u1",
+            "purchase",
+            "2026-11-22T09:12:00Z",
+            ",\"order_id\":\"o2\",\"total\":6.0,\"url\":\"/b\"",
+        ),
+    ]
+    .concat();
+    ws.write("datasets/events.ndjson", &good);
+    let dataset = load_dataset(&checked(&ws.path("")), LoadOptions::default()).expect("load");
+    let column = |name: &str| -> Vec<Option<String>> {
+        let events = &dataset.events;
+        let column = events.column(name).unwrap().str().unwrap().clone();
+        let kinds = events.column(EVENT_TYPE).unwrap().str().unwrap().clone();
+        let of_type = name.split('.').next().unwrap();
+        kinds
+            .iter()
+            .zip(column.iter())
+            .filter(|(kind, _)| *kind == Some(of_type))
+            .map(|(_, value)| value.map(str::to_string))
+            .collect()
+    };
+    assert_eq!(column("page_view.url"), [Some("/a".to_string())]);
+    assert_eq!(column("purchase.url"), [None, Some("/b".to_string())]);
+
+    let missing = line("u1", "page_view", "2026-11-23T09:12:00Z", ",\"category\":\"x\"");
+    ws.write("datasets/events.ndjson", &(good + &missing));
+    assert_eq!(
+        describe(&bad_rows(&ws.path(""))),
+        ["events.ndjson: line 4: column `url` is empty; expected a value (string is not nullable)"]
+    );
+}
+
+#[test]
 fn skipping_bad_rows_counts_them_and_keeps_the_rest() {
     let ws = StarterWorkspace::new();
     ws.write("datasets/profiles.csv", "id,email,first_name,tz,email_opt_in,unsubscribed_at,signup_at\nu1,a@x.test,,,true,,2026-01-05T10:00:00Z\nu2,b@x.test,,,nope,,2026-01-05T10:00:00Z\n");
