@@ -90,7 +90,7 @@ fn pending_deadlines(workspace: &CheckedWorkspace, dataset: &Dataset, now: chron
             continue;
         };
         for &row in index.of_type(&on) {
-            let Some(ts) = index.ts.get(row).copied().flatten() else {
+            let Some(ts) = index.time(row) else {
                 continue;
             };
             if let Some(at) = chrono::DateTime::from_timestamp_micros(ts + after.micros()) {

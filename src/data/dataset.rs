@@ -88,7 +88,7 @@ impl Dataset {
         let products = products.ok().and_then(|c| c.str().ok());
         let mut counts = std::collections::HashMap::new();
         for &row in index.of_type(&roles.purchase) {
-            if index.ts.get(row).copied().flatten().is_some_and(|t| t <= now) {
+            if index.time(row).is_some_and(|t| t <= now) {
                 if let Some(product) = products.and_then(|p| p.get(row)) {
                     *counts.entry(product.to_string()).or_default() += 1;
                 }

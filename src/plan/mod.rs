@@ -103,14 +103,7 @@ fn goal_keys<'d>(
     index
         .of_type(&goal.event)
         .iter()
-        .filter(|&&row| {
-            index
-                .ts
-                .get(row)
-                .copied()
-                .flatten()
-                .is_some_and(|t| t > start && t <= end)
-        })
+        .filter(|&&row| index.time(row).is_some_and(|t| t > start && t <= end))
         .filter_map(|&row| users.and_then(|u| u.get(row)))
         .collect()
 }

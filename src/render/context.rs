@@ -140,7 +140,7 @@ impl Recipient<'_> {
             return Ok(None);
         };
         let events = &self.dataset.events;
-        let Some(row) = self.dataset.event_index().row_of(&id) else {
+        let Some(row) = self.dataset.event_index().row_of(&self.key(), &id) else {
             return Ok(None);
         };
         let zone = self.zone();

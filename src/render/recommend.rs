@@ -34,7 +34,7 @@ fn events_of(dataset: &Dataset, roles: &EventRoles, user: &str, now: i64) -> Vec
         .of_user(user)
         .iter()
         .filter_map(|&row| {
-            let ts = index.ts.get(row).copied().flatten().filter(|&t| t <= now)?;
+            let ts = index.time(row).filter(|&t| t <= now)?;
             let kind = kinds.and_then(|k| k.get(row)).unwrap_or_default();
             let [product, category] = *properties.entry(kind).or_insert_with(|| {
                 [&roles.product, &roles.category].map(|property| strings(frame, &event_column(kind, property)))
