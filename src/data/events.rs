@@ -1,7 +1,8 @@
 //! Loading events: one row per event with its user, type, time and id, and a `TYPE.prop`
 //! column per declared property. A `TYPE.prop` column means something only on rows of that
-//! type: every reader selects a type's rows first (from CSV and NDJSON the other rows are null;
-//! from Parquet they hold whatever the file has).
+//! type: every reader selects a type's rows first (the other rows hold whatever the file has
+//! under that name, or null; properties of several types with one name and base type share one
+//! stored column).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
