@@ -142,10 +142,10 @@ pub fn load_event_rows(
         Some(first) => first,
         None => FrameBuilder::new(layout.built_columns(), 0..0).finish(path)?.0,
     };
+    // The parts' chunks are kept as they are (one per core), not copied into one.
     for part in frames {
         built.vstack_mut_owned(part).map_err(polars_error(path))?;
     }
-    built.rechunk_mut();
     reports.push(TableReport::for_events(
         file,
         rows.len(),
