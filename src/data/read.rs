@@ -73,7 +73,11 @@ fn each_line(path: &Path, mut line: impl FnMut(usize, &str, bool)) -> Result<(),
     let mut block = vec![0u8; 1 << 20];
     let (mut filled, mut index) = (0, 0);
     loop {
-        let read = file.read(&mut block[filled..]).map_err(|e| LoadError::io(path, e))?;
+        let read = match file.read(&mut block[filled..]) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(LoadError::io(path, e)),
+        };
         filled += read;
         let mut start = 0;
         while let Some(end) = block[start..filled].iter().position(|b| *b == b'\n') {
