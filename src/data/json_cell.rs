@@ -84,31 +84,6 @@ impl<'a> JsonCell<'a> {
     }
 }
 
-/// A string that borrows from the input when it can.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(s.to_string())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(s)))
-            }
-        }
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
 impl<'de> Deserialize<'de> for JsonCell<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(CellVisitor)
@@ -175,8 +150,11 @@ impl<'de> Visitor<'de> for CellVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonCell<'de>, A::Error> {
         let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(8));
-        while let Some((Text(key), value)) = map.next_entry::<Text<'de>, JsonCell<'de>>()? {
-            fields.push((key, value));
+        // A JSON object's keys are strings: each one comes through this visitor as a `Text`.
+        while let Some((key, value)) = map.next_entry::<JsonCell<'de>, JsonCell<'de>>()? {
+            if let JsonCell::Text(key) = key {
+                fields.push((key, value));
+            }
         }
         Ok(JsonCell::Object(fields))
     }

@@ -96,18 +96,19 @@ fn fold(rows: &SourceRows, schema: &DataSchema, bad: &mut RowErrors) -> Folded {
             let Some(value) = row.cell(&field.name) else {
                 continue;
             };
+            let json = value.to_json();
             let mut check = ColumnBuilder::new(&field.ty, 1);
             if let Err(expected) = check.push_cell(Some(value)) {
                 bad.add(
                     rows.position(index),
                     "data::bad-value",
                     &field.name,
-                    value.to_json().to_string(),
+                    json.to_string(),
                     expected,
                 );
                 ok = false;
             }
-            set.insert(field.name.clone(), value.to_json());
+            set.insert(field.name.clone(), json);
         }
         if ok {
             folded.entry(key).or_default().extend(set);
