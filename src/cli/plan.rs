@@ -10,7 +10,7 @@ use super::{loaded_workspace, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace, Step};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::eval::{evaluate, Evaluation, ScoreSummary};
+use crate::eval::{evaluate, Dialect, Evaluation, ScoreSummary};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, ScoreModel};
@@ -57,6 +57,18 @@ pub struct PlanArgs {
     /// Also render every due message (without sending) and report any that fails.
     #[arg(long)]
     pub render_all: bool,
+    /// Print the features and segments as one SQL query instead of planning (reads no data).
+    #[arg(long)]
+    pub emit_sql: bool,
+    /// The SQL dialect of `--emit-sql`.
+    #[arg(long, value_enum, default_value_t = Dialect::Postgres, requires = "emit_sql")]
+    pub dialect: Dialect,
+    /// The profiles table `--emit-sql` reads (`schema.table` where the engine has schemas).
+    #[arg(long, default_value = "profiles", requires = "emit_sql")]
+    pub profiles_table: String,
+    /// The events table `--emit-sql` reads.
+    #[arg(long, default_value = "events", requires = "emit_sql")]
+    pub events_table: String,
 }
 
 /// Parses `--now`, or reads the wall clock (the only place a clock is read).
@@ -267,6 +279,9 @@ pub fn renderer<'w>(loaded: &'w LoadedWorkspace, workspace: &CheckedWorkspace) -
 
 /// Runs `tailor plan`.
 pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
+    if args.emit_sql {
+        return super::plan_sql::emit_sql(args);
+    }
     let now = run_clock(args.now.as_deref())?;
     let base = match &args.base {
         Some(path) => {

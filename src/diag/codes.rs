@@ -595,6 +595,10 @@ pub const CODES: &[Code] = &[
     warning("data::unknown-user", "events of users who have no profile"),
     error("plan::evaluate", "the workspace cannot be evaluated on the data"),
     error("plan::bad-base", "`--base` is not a plan saved with `--format json`"),
+    error(
+        "plan::sql-unsupported",
+        "`--emit-sql`: the workspace reads something not lowered to SQL yet (persona labels, scores)",
+    ),
     usage("plan::io", "`--base` cannot be read"),
     error(
         "render::failed",

@@ -5,12 +5,12 @@ use polars::prelude::*;
 
 use super::columns::user_column;
 use crate::data::{event_column, DAY_MICROS, EVENT_TS, EVENT_TYPE, EVENT_USER};
-use crate::model::AggregateFunction;
-use crate::model::BaseType;
+use crate::model::{Aggregate, AggregateFunction, BaseType, EventSchema, ExprKind, Literal};
 
-/// One aggregate to compute, as found while lowering.
+/// One aggregate to compute, as found while lowering; `C` is how its `where` was lowered (a
+/// polars expression, or SQL text).
 #[derive(Debug, Clone)]
-pub struct AggregateJob {
+pub struct AggregateJob<C = Expr> {
     /// The column it becomes.
     pub column: String,
     /// Which aggregate.
@@ -22,16 +22,52 @@ pub struct AggregateJob {
     /// `N` of `last_n`.
     pub limit: Option<usize>,
     /// The lowered `where`, over the event frame.
-    pub condition: Option<Expr>,
+    pub condition: Option<C>,
     /// Whether the condition reads profile columns (`user.<field>`).
     pub uses_profile: bool,
     /// The `within` window in microseconds.
     pub within: Option<i64>,
 }
 
-impl AggregateJob {
+impl<C: PartialEq> AggregateJob<C> {
+    /// The job computing `aggregate` over events of type `event` into `column`, its `where`
+    /// already lowered to `condition`.
+    pub fn new(
+        column: String,
+        event: &EventSchema,
+        aggregate: &Aggregate,
+        condition: Option<C>,
+        uses_profile: bool,
+    ) -> AggregateJob<C> {
+        let limit = match aggregate.limit.as_deref().map(|l| &l.kind) {
+            Some(ExprKind::Literal(Literal::Int(n))) => Some(usize::try_from(*n).unwrap_or(0)),
+            _ => None,
+        };
+        let property = aggregate.property.as_ref().map(|p| {
+            let base = if p.name == "ts" {
+                BaseType::DateTime
+            } else {
+                event
+                    .properties
+                    .field(&p.name)
+                    .map_or(BaseType::Null, |f| f.ty.base.clone())
+            };
+            (p.name.clone(), base)
+        });
+        AggregateJob {
+            column,
+            function: aggregate.function,
+            event_type: event.name.clone(),
+            property,
+            limit,
+            condition,
+            uses_profile,
+            within: aggregate.within.as_ref().map(|(d, _)| d.micros()),
+        }
+    }
+
     /// Whether `other` computes the same values (whatever its column is called).
-    pub fn same_as(&self, other: &AggregateJob) -> bool {
+    pub fn same_as(&self, other: &AggregateJob<C>) -> bool {
         self.function == other.function
             && self.event_type == other.event_type
             && self.property == other.property
@@ -41,6 +77,28 @@ impl AggregateJob {
             && self.condition == other.condition
     }
 
+    /// The column of `job` among `jobs`: the column of the same aggregate found earlier (the
+    /// same aggregate written twice is computed once), or `job`'s own, added to them.
+    pub fn add_once(jobs: &mut Vec<AggregateJob<C>>, job: AggregateJob<C>) -> String {
+        if let Some(same) = jobs.iter().find(|other| other.same_as(&job)) {
+            return same.column.clone();
+        }
+        let column = job.column.clone();
+        jobs.push(job);
+        column
+    }
+
+    /// Whether the aggregate depends on event order (`first`, `last`, `last_n`): computed on
+    /// its selected rows alone rather than in its type's batch.
+    pub fn is_ordered(&self) -> bool {
+        matches!(
+            self.function,
+            AggregateFunction::First | AggregateFunction::Last | AggregateFunction::LastN
+        )
+    }
+}
+
+impl AggregateJob {
     fn value(&self) -> Expr {
         match &self.property {
             Some((name, _)) if name == "ts" => col(EVENT_TS).cast(DataType::Int64),
@@ -189,17 +247,6 @@ pub fn join_batch(profiles: LazyFrame, jobs: &[AggregateJob], events: LazyFrame,
         joined
     } else {
         joined.with_columns(fills)
-    }
-}
-
-impl AggregateJob {
-    /// Whether the aggregate depends on event order (`first`, `last`, `last_n`): computed on
-    /// its selected rows alone rather than in its type's batch.
-    pub fn is_ordered(&self) -> bool {
-        matches!(
-            self.function,
-            AggregateFunction::First | AggregateFunction::Last | AggregateFunction::LastN
-        )
     }
 }
 

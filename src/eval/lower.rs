@@ -234,32 +234,8 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    /// Whether `expr` is a list (enough to choose between the list and string forms of `len`
-    /// and `contains`; the checker has already typed it).
     fn is_list(&self, expr: &Expr) -> bool {
-        match &expr.kind {
-            ExprKind::Aggregate(aggregate) => aggregate.function == AggregateFunction::LastN,
-            ExprKind::Call { name, args } if name.name == "coalesce" => args.first().is_some_and(|a| self.is_list(a)),
-            ExprKind::Path(parts) => {
-                let name = if parts[0].name == "user" {
-                    parts.get(1).map(|p| &p.name)
-                } else {
-                    Some(&parts[0].name)
-                };
-                let Some(name) = name else { return false };
-                let base = match self.event.filter(|_| parts[0].name != "user") {
-                    Some(event) => event.properties.field(name).map(|f| f.ty.base.clone()),
-                    None => self
-                        .schema
-                        .profiles
-                        .field(name)
-                        .map(|f| f.ty.base.clone())
-                        .or_else(|| self.features.get(name).map(|t| t.base.clone())),
-                };
-                matches!(base, Some(BaseType::List(_)))
-            }
-            _ => false,
-        }
+        is_list(self.schema, self.features, self.event, expr)
     }
 
     fn aggregate(&mut self, aggregate: &Aggregate) -> Result<PlExpr, Unsupported> {
@@ -277,38 +253,14 @@ impl<'a> Lowering<'a> {
             }
             None => (None, false),
         };
-        let limit = match aggregate.limit.as_deref().map(|l| &l.kind) {
-            Some(ExprKind::Literal(Literal::Int(n))) => Some(usize::try_from(*n).unwrap_or(0)),
-            _ => None,
-        };
-        let property = aggregate.property.as_ref().map(|p| {
-            let base = if p.name == "ts" {
-                BaseType::DateTime
-            } else {
-                event
-                    .properties
-                    .field(&p.name)
-                    .map_or(BaseType::Null, |f| f.ty.base.clone())
-            };
-            (p.name.clone(), base)
-        });
-        let job = AggregateJob {
-            column: format!("__agg{}", self.aggregates.len()),
-            function: aggregate.function,
-            event_type: event.name.clone(),
-            property,
-            limit,
+        let job = AggregateJob::new(
+            format!("__agg{}", self.aggregates.len()),
+            event,
+            aggregate,
             condition,
             uses_profile,
-            within: aggregate.within.as_ref().map(|(d, _)| d.micros()),
-        };
-        // The same aggregate written twice (`last(page_view.ts)` in two features) is computed once.
-        if let Some(same) = self.aggregates.iter().find(|other| other.same_as(&job)) {
-            return Ok(col(same.column.as_str()));
-        }
-        let column = job.column.clone();
-        self.aggregates.push(job);
-        Ok(col(column))
+        );
+        Ok(col(AggregateJob::add_once(&mut self.aggregates, job)))
     }
 }
 
@@ -320,5 +272,39 @@ fn literal_expr(literal: &Literal) -> PlExpr {
         Literal::Bool(b) => lit(*b),
         Literal::Null => lit(NULL),
         Literal::Duration(d) => lit(d.micros()),
+    }
+}
+
+/// Whether `expr` is a list (enough to choose between the list and string forms of `len`
+/// and `contains`; the checker has already typed it).
+pub(super) fn is_list(
+    schema: &DataSchema,
+    features: &BTreeMap<String, Type>,
+    event: Option<&EventSchema>,
+    expr: &Expr,
+) -> bool {
+    match &expr.kind {
+        ExprKind::Aggregate(aggregate) => aggregate.function == AggregateFunction::LastN,
+        ExprKind::Call { name, args } if name.name == "coalesce" => {
+            args.first().is_some_and(|a| is_list(schema, features, event, a))
+        }
+        ExprKind::Path(parts) => {
+            let name = if parts[0].name == "user" {
+                parts.get(1).map(|p| &p.name)
+            } else {
+                Some(&parts[0].name)
+            };
+            let Some(name) = name else { return false };
+            let base = match event.filter(|_| parts[0].name != "user") {
+                Some(event) => event.properties.field(name).map(|f| f.ty.base.clone()),
+                None => schema
+                    .profiles
+                    .field(name)
+                    .map(|f| f.ty.base.clone())
+                    .or_else(|| features.get(name).map(|t| t.base.clone())),
+            };
+            matches!(base, Some(BaseType::List(_)))
+        }
+        _ => false,
     }
 }

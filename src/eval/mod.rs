@@ -17,6 +17,7 @@ mod persona_traits;
 mod personas;
 mod score_inputs;
 mod scores;
+mod sql;
 mod training;
 
 pub use boosting::{fit_boosted, BoostedFit};
@@ -24,8 +25,10 @@ pub use columns::{persona_column, score_column, segment_column, user_column};
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};
 pub use logistic::fit_logistic;
+pub use lower::Unsupported;
 pub use persona_traits::{persona_traits, Trait};
 pub use personas::{fit_persona, Cluster, PersonaFit, PersonaSummary};
 pub use score_inputs::{encode, fit_encoding};
 pub use scores::{Drift, ScoreSummary};
+pub use sql::{expressions_query, features_query, Dialect, SqlTables};
 pub use training::{train, HeldOut};

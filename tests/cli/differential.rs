@@ -7,7 +7,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use tailor::check::{check_workspace, CheckedWorkspace};
-use tailor::data::{load_dataset, LoadOptions, SeededRng};
+use tailor::data::{load_dataset, Dataset, LoadOptions, SeededRng};
 use tailor::diag::{Diagnostics, FileId};
 use tailor::eval::{evaluate, expression_values};
 use tailor::expr::{parse, Scope, TypeChecker};
@@ -18,7 +18,7 @@ use crate::reference::{eval, rows, value_of, Value};
 use crate::support::small_demo;
 
 /// The seeded generator, with the two draws the expression generator needs.
-struct Rng(SeededRng);
+pub struct Rng(pub SeededRng);
 
 impl Rng {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -145,7 +145,7 @@ fn condition(rng: &mut Rng, depth: u32) -> String {
     }
 }
 
-fn well_typed(workspace: &CheckedWorkspace, source: &str) -> Option<Expr> {
+pub fn well_typed(workspace: &CheckedWorkspace, source: &str) -> Option<Expr> {
     let expr = parse(source).ok()?;
     let features = workspace
         .features
@@ -169,7 +169,7 @@ fn well_typed(workspace: &CheckedWorkspace, source: &str) -> Option<Expr> {
     (!diagnostics.has_errors()).then_some(expr)
 }
 
-fn agree(engine: &Value, reference: &Value) -> bool {
+pub fn agree(engine: &Value, reference: &Value) -> bool {
     match (engine, reference) {
         (Value::Float(a), Value::Float(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
         (Value::Float(a), Value::Int(b)) | (Value::Int(b), Value::Float(a)) => {
@@ -179,8 +179,9 @@ fn agree(engine: &Value, reference: &Value) -> bool {
     }
 }
 
-#[test]
-fn polars_agrees_with_the_row_by_row_reference() {
+/// The demo workspace over a shop `shopgen` generates as Parquet (150 profiles, about 12
+/// events each): the folder holding it, the checked workspace and its loaded data.
+pub fn parquet_shop() -> (tempfile::TempDir, CheckedWorkspace, Dataset) {
     let demo = small_demo();
     let data = demo.path().join("datasets/shop");
     let status = Command::new(env!("CARGO_BIN_EXE_shopgen"))
@@ -208,6 +209,22 @@ fn polars_agrees_with_the_row_by_row_reference() {
     let loaded = load_workspace(&demo.path().join("campaigns")).unwrap();
     let workspace = check_workspace(&loaded).workspace.expect("checks");
     let dataset = load_dataset(&workspace, LoadOptions::default()).expect("loads");
+    (demo, workspace, dataset)
+}
+
+/// A random expression of the generators' three kinds (a number, a text, a condition), by
+/// case number.
+pub fn random_source(rng: &mut Rng, case: usize) -> String {
+    match case % 3 {
+        0 => number(rng, 2),
+        1 => text(rng),
+        _ => condition(rng, 3),
+    }
+}
+
+#[test]
+fn polars_agrees_with_the_row_by_row_reference() {
+    let (_demo, workspace, dataset) = parquet_shop();
     let (mut compared, mut skipped, mut nulls, mut trues) = (0usize, 0usize, 0usize, 0usize);
     for (round, now) in ["2026-12-01T15:00:00Z", "2026-03-15T08:30:00Z"].into_iter().enumerate() {
         let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now).unwrap().to_utc();
@@ -215,11 +232,7 @@ fn polars_agrees_with_the_row_by_row_reference() {
         let reference_rows = rows(&evaluation.frame, &dataset.events, &workspace.schema.key);
         let mut rng = Rng(SeededRng(1_000 + round as u64));
         for case in 0..150 {
-            let source = match case % 3 {
-                0 => number(&mut rng, 2),
-                1 => text(&mut rng),
-                _ => condition(&mut rng, 3),
-            };
+            let source = random_source(&mut rng, case);
             let Some(expr) = well_typed(&workspace, &source) else {
                 skipped += 1;
                 continue;

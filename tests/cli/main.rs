@@ -25,6 +25,7 @@ mod run;
 mod security;
 mod serve;
 mod smtp_server;
+mod sql;
 mod statistics;
 mod support;
 mod testing;

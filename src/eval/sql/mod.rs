@@ -1,0 +1,13 @@
+//! The same workspace evaluated by a SQL engine: features and segments lowered from the typed
+//! IR to one query, in the PostgreSQL, Spark SQL or DuckDB dialect, with the semantics of the
+//! polars engine (SPEC §3: SQL's null logic, times as microseconds, `a / b` null where `b` is
+//! zero). `tailor plan --emit-sql` writes it for review or for a team's own orchestrator.
+
+mod aggregate;
+mod dialect;
+mod expression;
+mod query;
+mod score;
+
+pub use dialect::Dialect;
+pub use query::{expressions_query, features_query, SqlTables};
