@@ -4,7 +4,7 @@
 //! PostgreSQL and Spark SQL from the query tailor writes must equal what the polars engine
 //! computes, profile by profile.
 //!
-//! DuckDB runs everywhere the tests run (PyPI `duckdb`). PostgreSQL runs when
+//! DuckDB runs where PyPI's `duckdb` is installed; PostgreSQL runs when
 //! `TAILOR_TEST_POSTGRES` is set (the server is reached through the usual `PG*` environment;
 //! `.ci/run` starts one) and Spark when `TAILOR_TEST_SPARK` is set (PyPI `pyspark`, local mode,
 //! Java 17); otherwise the test says which engines it skipped and why.
@@ -19,7 +19,7 @@ use tailor::model::Expr;
 
 use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng};
 use crate::reference::{value_of, Value};
-use crate::support::{repo, tailor};
+use crate::support::{python_has, repo, tailor};
 
 /// A value an engine printed as JSON, as a reference value.
 fn json_value(json: &serde_json::Value) -> Value {
@@ -75,7 +75,12 @@ fn engine_rows(
 
 /// The engines to compare against polars, and why the others are skipped.
 fn engines() -> Vec<Dialect> {
-    let mut engines = vec![Dialect::Duckdb];
+    let mut engines = Vec::new();
+    if python_has("duckdb") {
+        engines.push(Dialect::Duckdb);
+    } else {
+        eprintln!("sql: DuckDB skipped: `pip install duckdb` (.ci/run installs it)");
+    }
     if std::env::var_os("TAILOR_TEST_POSTGRES").is_some() {
         engines.push(Dialect::Postgres);
     } else {
@@ -97,6 +102,9 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
     let data = demo.path().join("datasets/shop");
     let key = workspace.schema.key.clone();
     let engines = engines();
+    if engines.is_empty() {
+        return;
+    }
     let mut compared = 0usize;
     for (round, now) in ["2026-12-01T15:00:00Z", "2026-03-15T08:30:00Z"].into_iter().enumerate() {
         let now: DateTime<Utc> = DateTime::parse_from_rfc3339(now).unwrap().to_utc();
