@@ -6,7 +6,7 @@
 //! **Example**: `tier: { enum: [] }` → `schema::bad-type`; `key: uid` with no `uid` field →
 //! `schema::unknown-column`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::context::Context;
@@ -14,6 +14,7 @@ use super::names::check_name_shape;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawData, RawEventRoles, RawFieldType, RawFields};
 use crate::load::{Document, Located};
+use crate::model::{is_postgres_source, split_postgres_source};
 use crate::model::{BaseType, DataSchema, DataSources, EventColumns, EventRoles, EventSchema, Field, Table, Type};
 
 /// The file formats datasets may use.
@@ -66,14 +67,14 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
         event_columns: EventColumns::default(),
         catalog_key: None,
         sources: DataSources {
-            profiles: folder.join(&raw.profiles.source.value),
+            profiles: source_path(&folder, &raw.profiles.source.value),
             events: None,
             catalog: None,
         },
     };
     if let Some(events) = &raw.events {
         source_file(cx, doc, &events.source);
-        schema.sources.events = Some(folder.join(&events.source.value));
+        schema.sources.events = Some(source_path(&folder, &events.source.value));
         schema.event_columns = EventColumns {
             user: events.user.value.clone(),
             event_type: events.type_column.value.clone(),
@@ -108,7 +109,7 @@ pub fn check_schema(cx: &mut Context) -> Option<DataSchema> {
     }
     if let Some(catalog) = &raw.catalog {
         source_file(cx, doc, &catalog.source);
-        schema.sources.catalog = Some(folder.join(&catalog.source.value));
+        schema.sources.catalog = Some(source_path(&folder, &catalog.source.value));
         schema.catalog_key = Some(catalog.key.value.clone());
         let table = table(cx, doc, &catalog.fields, "catalog field");
         text_column(cx, doc, &table, &catalog.key, "catalog.fields", true);
@@ -232,8 +233,28 @@ fn text_column<D>(cx: &mut Context, doc: &Document<D>, table: &Table, column: &L
     cx.report(d);
 }
 
-/// A dataset path must name an existing file of a known format (its rows are not read here).
+/// Where a dataset source points: a file relative to the document's folder, or a PostgreSQL
+/// URL as written.
+fn source_path(folder: &Path, source: &str) -> PathBuf {
+    if is_postgres_source(source) {
+        PathBuf::from(source)
+    } else {
+        folder.join(source)
+    }
+}
+
+/// A dataset path must name an existing file of a known format, and a PostgreSQL URL a table
+/// (neither is read here: no rows, no network).
 fn source_file<D>(cx: &mut Context, doc: &Document<D>, source: &Located<String>) {
+    if is_postgres_source(&source.value) {
+        if let Err(why) = split_postgres_source(&source.value) {
+            let d = Diagnostic::error("schema::bad-source", format!("`{}`: {why}", source.value))
+                .at(doc.span(source))
+                .with_hint("write `postgres://host/database?table=NAME`; the password comes from `TAILOR_PG_PASSWORD`");
+            cx.report(d);
+        }
+        return;
+    }
     let path = cx.loaded.folder_of(doc.file).join(&source.value);
     let extension = Path::new(&source.value)
         .extension()
@@ -245,7 +266,7 @@ fn source_file<D>(cx: &mut Context, doc: &Document<D>, source: &Located<String>)
             format!("`{}` is not a supported dataset format", source.value),
         )
         .at(doc.span(source))
-        .with_hint("use a .csv, .parquet, .ndjson or .jsonl file");
+        .with_hint("use a .csv, .parquet, .ndjson or .jsonl file, or a `postgres://host/database?table=NAME` URL");
         cx.report(d);
     } else if !path.is_file() {
         let d = Diagnostic::error(

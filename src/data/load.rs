@@ -11,16 +11,19 @@ use super::traits::apply_traits;
 use super::{events, table, Dataset, EventLog, LoadError, LoadOptions};
 use crate::check::CheckedWorkspace;
 use crate::load::Confinement;
+use crate::model::is_postgres_source;
 
 /// Refuses to read the datasets at `paths` when one is not a regular file, or is named
-/// inside the workspace but a link leads it outside ([`Confinement::dataset`]).
+/// inside the workspace but a link leads it outside ([`Confinement::dataset`]). PostgreSQL
+/// sources are not files and pass.
 fn confined<'p>(workspace: &CheckedWorkspace, paths: impl IntoIterator<Item = &'p PathBuf>) -> Result<(), LoadError> {
     let refused = |path: &std::path::Path, message: String| LoadError::Io {
         path: path.to_path_buf(),
         message,
     };
     let confinement = Confinement::new(&workspace.root).map_err(|e| refused(&workspace.root, e.to_string()))?;
-    for path in paths {
+    // A PostgreSQL table is not a file: the server decides what it may read.
+    for path in paths.into_iter().filter(|p| !is_postgres_source(&p.to_string_lossy())) {
         confinement
             .dataset(path)
             .map_err(|refusal| refused(path, format!("{refusal} [{}]; {}", refusal.code(), refusal.hint())))?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::RowError;
 use crate::diag::{suggestion_hint, Diagnostic};
+use crate::model::is_postgres_source;
 
 /// Loading failed: every bad row found (up to a limit per file), or an unreadable file.
 #[derive(Debug)]
@@ -44,9 +45,14 @@ impl LoadError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             LoadError::Io { path, message } => {
+                let hint = if is_postgres_source(&path.to_string_lossy()) {
+                    "check the URL under `sources:`, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"
+                } else {
+                    "check the path under `sources:` in the data schema, and that the file is readable"
+                };
                 vec![
                     Diagnostic::error("data::io", format!("cannot read `{}`: {message}", path.display()))
-                        .with_hint("check the path under `sources:` in the data schema, and that the file is readable"),
+                        .with_hint(hint),
                 ]
             }
             LoadError::MissingColumns { path, missing, present } => missing

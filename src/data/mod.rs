@@ -2,7 +2,7 @@
 //! polars DataFrames, checking every row against the schema (SPEC §2).
 //!
 //! Nothing is silently coerced: a value that does not fit its declared type is a [`RowError`]
-//! naming the file, the line (CSV, NDJSON) or row (Parquet), the column, the value and the
+//! naming the file, the line (CSV, NDJSON) or row (Parquet, a PostgreSQL table), the column, the value and the
 //! expected type. With `skip_bad_rows`, bad rows are dropped and counted instead.
 
 mod column;
@@ -19,6 +19,7 @@ mod load;
 mod load_error;
 mod load_options;
 mod parquet;
+mod postgres_table;
 mod read;
 mod row_error;
 mod row_errors;
@@ -42,6 +43,7 @@ pub use json_cell::JsonCell;
 pub use load::{compact_event_log, load_catalog_only, load_dataset};
 pub use load_error::LoadError;
 pub use load_options::LoadOptions;
+pub use postgres_table::PostgresTable;
 pub use read::{ends_unterminated, Source, SourceRows};
 pub use row_error::{RowError, RowPosition};
 pub use seeded::SeededRng;

@@ -9,8 +9,10 @@ use polars::prelude::*;
 
 use super::csv_layout::CsvLayout;
 use super::json_cell::JsonCell;
+use super::postgres_table::PostgresTable;
 use super::source_row::{SourceColumn, SourceRow};
 use super::{LoadError, RowPosition};
+use crate::model::is_postgres_source;
 
 /// A line of an NDJSON file: its 1-based number and where its text is in the file's text.
 #[derive(Debug, Clone, Copy)]
@@ -123,8 +125,14 @@ impl Source {
         read_ndjson(path, false)
     }
 
-    /// Reads `path` by its extension.
+    /// Reads `path` by its extension, or the PostgreSQL table it names
+    /// (`postgres://host/db?table=name`, [`PostgresTable`]).
     pub fn read(path: &Path) -> Result<Source, LoadError> {
+        let text = path.to_string_lossy();
+        if is_postgres_source(&text) {
+            let table = PostgresTable::parse(&text).map_err(|why| LoadError::io(path, why))?;
+            return Ok(Source::Typed(table.read(path)?));
+        }
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let text_path = path.to_string_lossy().into_owned();
         match extension {

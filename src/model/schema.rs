@@ -54,7 +54,8 @@ pub struct EventColumns {
     pub id: Option<String>,
 }
 
-/// Where the datasets are, resolved against the schema document's folder.
+/// Where the datasets are: files resolved against the schema document's folder, or
+/// PostgreSQL tables named by their `postgres://` URL as written ([`super::is_postgres_source`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DataSources {
     /// The profiles file.

@@ -17,6 +17,7 @@ mod no_panic;
 mod outputs;
 mod personas;
 mod plan;
+mod postgres_sources;
 mod preview;
 mod reference;
 mod render_once;

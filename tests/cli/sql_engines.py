@@ -5,6 +5,9 @@ JSON object, one per line.
 usage: sql_engines.py ENGINE DATA SQL_FILE
   ENGINE  duckdb, postgres (a server reached through the usual PG* environment) or spark
           (Spark SQL in local mode, pyspark)
+   or: sql_engines.py load-postgres DATA SCHEMA
+  loads the shop into the tables SCHEMA.profiles and SCHEMA.events (replacing the schema) and
+  prints nothing: for the tests of PostgreSQL sources.
 """
 import json
 import os
@@ -12,9 +15,10 @@ import sys
 
 import duckdb
 
-engine, data, sql_file = sys.argv[1], sys.argv[2], sys.argv[3]
-with open(sql_file, encoding="utf-8") as file:
-    query = file.read()
+engine, data = sys.argv[1], sys.argv[2]
+if engine != "load-postgres":
+    with open(sys.argv[3], encoding="utf-8") as file:
+        query = file.read()
 TABLES = ("profiles", "events")
 
 
@@ -49,31 +53,37 @@ POSTGRES_TYPES = {
 }
 
 
+def load_postgres(pg, schema):
+    """Creates `schema` (replacing it) with the shop's tables, typed as the Parquet files are."""
+    source = duckdb.connect()
+    source.execute("SET TimeZone = 'UTC'")
+    pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    pg.execute(f"CREATE SCHEMA {schema}")
+    for table in TABLES:
+        described = source.execute(f"DESCRIBE SELECT * FROM {parquet(table)}").fetchall()
+        columns = [(name, POSTGRES_TYPES[kind]) for name, kind, *_ in described]
+        declared = ", ".join(f'"{name}" {kind}' for name, kind in columns)
+        pg.execute(f"CREATE TABLE {schema}.{table} ({declared})")
+        # Times travel as text, which PostgreSQL reads exactly.
+        selected = ", ".join(
+            f'CAST("{name}" AS VARCHAR)' if kind.startswith(("TIMESTAMP", "DATE")) else f'"{name}"'
+            for name, kind in columns
+        )
+        rows = source.execute(f"SELECT {selected} FROM {parquet(table)}").fetchall()
+        with pg.cursor() as cursor:
+            with cursor.copy(f"COPY {schema}.{table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+
 def run_postgres():
     import psycopg
 
-    source = duckdb.connect()
-    source.execute("SET TimeZone = 'UTC'")
     schema = f"tailor_test_{os.getpid()}"
     with psycopg.connect(autocommit=True) as pg:
-        pg.execute(f"CREATE SCHEMA {schema}")
+        load_postgres(pg, schema)
         try:
             pg.execute(f"SET search_path TO {schema}")
-            for table in TABLES:
-                described = source.execute(f"DESCRIBE SELECT * FROM {parquet(table)}").fetchall()
-                columns = [(name, POSTGRES_TYPES[kind]) for name, kind, *_ in described]
-                declared = ", ".join(f'"{name}" {kind}' for name, kind in columns)
-                pg.execute(f"CREATE TABLE {table} ({declared})")
-                # Times travel as text, which PostgreSQL reads exactly.
-                selected = ", ".join(
-                    f'CAST("{name}" AS VARCHAR)' if kind.startswith(("TIMESTAMP", "DATE")) else f'"{name}"'
-                    for name, kind in columns
-                )
-                rows = source.execute(f"SELECT {selected} FROM {parquet(table)}").fetchall()
-                with pg.cursor() as cursor:
-                    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
             cursor = pg.execute(query)
             emit([d.name for d in cursor.description], cursor.fetchall())
         finally:
@@ -98,4 +108,11 @@ def run_spark():
     spark.stop()
 
 
-{"duckdb": run_duckdb, "postgres": run_postgres, "spark": run_spark}[engine]()
+def load_only():
+    import psycopg
+
+    with psycopg.connect(autocommit=True) as pg:
+        load_postgres(pg, sys.argv[3])
+
+
+{"duckdb": run_duckdb, "postgres": run_postgres, "spark": run_spark, "load-postgres": load_only}[engine]()

@@ -1,0 +1,243 @@
+//! A dataset kept in PostgreSQL: `source: postgres://[user@]host[:port]/database?table=name`
+//! (`name` may be `schema.table`). The table is read into typed columns, as a Parquet file is,
+//! and then checked column by column against the schema like one.
+//!
+//! What the URL leaves out comes from the usual libpq environment (`PGHOST`, `PGPORT`,
+//! `PGUSER`, `PGDATABASE`, `PGPASSWORD`) and libpq's defaults (localhost, the system user);
+//! `TAILOR_PG_PASSWORD` takes precedence for the password, and a URL holding one is refused,
+//! so that none is ever written in the workspace. The connection is not encrypted:
+//! reach a remote server through a tunnel or a local proxy.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use polars::prelude::*;
+use postgres::types::Type as PgType;
+use postgres::{Client, Config, NoTls, Row};
+
+use super::LoadError;
+use crate::model::split_postgres_source;
+
+/// A table in a PostgreSQL database, named by a dataset source.
+#[derive(Debug, Clone)]
+pub struct PostgresTable {
+    config: Config,
+    table: String,
+}
+
+/// How a column of a PostgreSQL type is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Text,
+    Int,
+    Float,
+    Bool,
+    Date,
+    Timestamp,
+    TimestampUtc,
+    TextList,
+}
+
+impl Reading {
+    /// How a column of type `ty` is read, and the SQL that selects `column` for it (a type
+    /// tailor does not read directly is converted by the server: numbers to `float8`, the rest
+    /// to text, which the checks then hold to the declared type).
+    fn of(ty: &PgType, column: &str) -> (Reading, String) {
+        let quoted = format!("\"{}\"", column.replace('"', "\"\""));
+        match *ty {
+            PgType::INT2 | PgType::INT4 | PgType::INT8 => (Reading::Int, format!("{quoted}::int8")),
+            PgType::FLOAT4 | PgType::FLOAT8 | PgType::NUMERIC => (Reading::Float, format!("{quoted}::float8")),
+            PgType::BOOL => (Reading::Bool, quoted),
+            PgType::DATE => (Reading::Date, quoted),
+            PgType::TIMESTAMP => (Reading::Timestamp, quoted),
+            PgType::TIMESTAMPTZ => (Reading::TimestampUtc, quoted),
+            PgType::TEXT_ARRAY | PgType::VARCHAR_ARRAY | PgType::BPCHAR_ARRAY | PgType::NAME_ARRAY => {
+                (Reading::TextList, format!("{quoted}::text[]"))
+            }
+            _ => (Reading::Text, format!("{quoted}::text")),
+        }
+    }
+}
+
+impl PostgresTable {
+    /// The table `source` names, or why it names none.
+    pub fn parse(source: &str) -> Result<PostgresTable, String> {
+        let (url, table) = split_postgres_source(source)?;
+        let mut config = Config::from_str(&url).map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+        fill_from_environment(&mut config);
+        Ok(PostgresTable { config, table })
+    }
+
+    /// The table's name (`schema.table`), quoted for SQL.
+    fn quoted_table(&self) -> String {
+        self.table
+            .split('.')
+            .map(|part| format!("\"{part}\""))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    fn connect(&self, source: &Path) -> Result<Client, LoadError> {
+        self.config
+            .connect(NoTls)
+            .map_err(|e| LoadError::io(source, format!("cannot connect to PostgreSQL: {}", described(&e))))
+    }
+
+    /// The table's columns and their PostgreSQL types, in table order.
+    pub fn columns(&self, source: &Path) -> Result<Vec<(String, PgType)>, LoadError> {
+        let mut client = self.connect(source)?;
+        let statement = client
+            .prepare(&format!("SELECT * FROM {} LIMIT 0", self.quoted_table()))
+            .map_err(|e| LoadError::io(source, format!("cannot read table `{}`: {}", self.table, described(&e))))?;
+        Ok(statement
+            .columns()
+            .iter()
+            .map(|c| (c.name().to_string(), c.type_().clone()))
+            .collect())
+    }
+
+    /// Every row of the table as typed columns, ordered by all of them (the same table reads
+    /// the same frame every time). `source` names the dataset in errors.
+    pub fn read(&self, source: &Path) -> Result<DataFrame, LoadError> {
+        let columns = self.columns(source)?;
+        let readings: Vec<(Reading, String)> = columns.iter().map(|(name, ty)| Reading::of(ty, name)).collect();
+        let selected: Vec<&str> = readings.iter().map(|(_, sql)| sql.as_str()).collect();
+        let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+        let query = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            selected.join(", "),
+            self.quoted_table(),
+            order.join(", ")
+        );
+        let mut client = self.connect(source)?;
+        let rows = client
+            .query(query.as_str(), &[])
+            .map_err(|e| LoadError::io(source, format!("cannot read table `{}`: {}", self.table, described(&e))))?;
+        let mut frame_columns = Vec::with_capacity(columns.len());
+        for (index, ((name, _), (reading, _))) in columns.iter().zip(&readings).enumerate() {
+            let column = read_column(&rows, index, name, *reading)
+                .map_err(|e| LoadError::io(source, format!("cannot read column `{name}` of `{}`: {e}", self.table)))?;
+            frame_columns.push(column);
+        }
+        DataFrame::new_infer_height(frame_columns).map_err(|e| LoadError::io(source, e))
+    }
+}
+
+/// The values of column `index` of `rows` as a polars column of `reading`'s type.
+fn read_column(rows: &[Row], index: usize, name: &str, reading: Reading) -> Result<Column, String> {
+    let name: PlSmallStr = name.into();
+    fn values<'r, T: postgres::types::FromSql<'r>>(rows: &'r [Row], index: usize) -> Result<Vec<Option<T>>, String> {
+        rows.iter()
+            .map(|row| row.try_get::<_, Option<T>>(index))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())
+    }
+    Ok(match reading {
+        Reading::Text => Column::new(name, values::<&str>(rows, index)?),
+        Reading::Int => Column::new(name, values::<i64>(rows, index)?),
+        Reading::Float => Column::new(name, values::<f64>(rows, index)?),
+        Reading::Bool => Column::new(name, values::<bool>(rows, index)?),
+        Reading::Date => {
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+            let days: Vec<Option<i32>> = values::<NaiveDate>(rows, index)?
+                .into_iter()
+                .map(|d| d.map(|d| (d - epoch).num_days() as i32))
+                .collect();
+            Column::new(name, days)
+                .cast(&DataType::Date)
+                .map_err(|e| e.to_string())?
+        }
+        Reading::Timestamp => {
+            let micros: Vec<Option<i64>> = values::<NaiveDateTime>(rows, index)?
+                .into_iter()
+                .map(|t| t.map(|t| t.and_utc().timestamp_micros()))
+                .collect();
+            datetime(name, micros, None)?
+        }
+        Reading::TimestampUtc => {
+            let micros: Vec<Option<i64>> = values::<DateTime<Utc>>(rows, index)?
+                .into_iter()
+                .map(|t| t.map(|t| t.timestamp_micros()))
+                .collect();
+            datetime(name, micros, Some(TimeZone::UTC))?
+        }
+        Reading::TextList => {
+            let lists: Vec<Option<Series>> = values::<Vec<Option<String>>>(rows, index)?
+                .into_iter()
+                .map(|list| list.map(|items| Series::new(PlSmallStr::EMPTY, items)))
+                .collect();
+            let mut series: Series = lists.into_iter().collect::<ListChunked>().into_series();
+            series.rename(name);
+            series
+                .cast(&DataType::List(Box::new(DataType::String)))
+                .map_err(|e| e.to_string())?
+                .into()
+        }
+    })
+}
+
+/// A column of microseconds as datetimes in `zone`.
+fn datetime(name: PlSmallStr, micros: Vec<Option<i64>>, zone: Option<TimeZone>) -> Result<Column, String> {
+    let ty = DataType::Datetime(TimeUnit::Microseconds, zone);
+    Column::new(name, micros).cast(&ty).map_err(|e| e.to_string())
+}
+
+/// What the server said (its message, not only "db error"), or the client's error.
+fn described(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => {
+            let mut text = error.to_string();
+            let mut cause = std::error::Error::source(error);
+            while let Some(inner) = cause {
+                text.push_str(&format!(": {inner}"));
+                cause = inner.source();
+            }
+            text
+        }
+    }
+}
+
+/// The name of the user running tailor, libpq's default role.
+fn system_user() -> Option<String> {
+    // SAFETY: getpwuid returns null or a pointer to a static record, read at once.
+    unsafe {
+        let record = libc::getpwuid(libc::geteuid());
+        if record.is_null() || (*record).pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr((*record).pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+/// Fills what the URL leaves out from the libpq environment (and the password from
+/// `TAILOR_PG_PASSWORD` first).
+fn fill_from_environment(config: &mut Config) {
+    let variable = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if config.get_hosts().is_empty() {
+        config.host(&variable("PGHOST").unwrap_or_else(|| "localhost".into()));
+    }
+    if config.get_ports().is_empty() {
+        if let Some(port) = variable("PGPORT").and_then(|p| p.parse().ok()) {
+            config.port(port);
+        }
+    }
+    if config.get_user().is_none() {
+        let user = variable("PGUSER")
+            .or_else(system_user)
+            .unwrap_or_else(|| "postgres".into());
+        config.user(&user);
+    }
+    if config.get_dbname().is_none() {
+        if let Some(database) = variable("PGDATABASE") {
+            config.dbname(&database);
+        }
+    }
+    if let Some(password) = variable("TAILOR_PG_PASSWORD").or_else(|| variable("PGPASSWORD")) {
+        config.password(password);
+    }
+}

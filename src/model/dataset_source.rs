@@ -1,0 +1,69 @@
+//! Where a dataset lives: a file named relative to its document, or a table in PostgreSQL
+//! named by a URL, `postgres://[user@]host[:port]/database?table=name`.
+
+/// The URL schemes of a PostgreSQL source.
+const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+
+/// Whether a dataset source names a PostgreSQL table rather than a file.
+pub fn is_postgres_source(source: &str) -> bool {
+    POSTGRES_SCHEMES.iter().any(|scheme| source.starts_with(scheme))
+}
+
+/// A PostgreSQL source split into the connection URL (without `table=`) and the table's name
+/// (`table` or `schema.table`), or why it is not one.
+pub fn split_postgres_source(source: &str) -> Result<(String, String), String> {
+    let (base, query) = source.split_once('?').unwrap_or((source, ""));
+    let mut table = None;
+    let mut options = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("table", name)) => table = Some(name.to_string()),
+            _ => options.push(pair),
+        }
+    }
+    let table = table.ok_or("the URL names no table: add `?table=NAME`")?;
+    let is_name = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !table.split('.').all(is_name) || table.split('.').count() > 2 {
+        return Err(format!(
+            "`{table}` is not a table name (letters, digits and `_`, with an optional `schema.`)"
+        ));
+    }
+    if base.contains(':')
+        && base
+            .rsplit_once('@')
+            .is_some_and(|(credentials, _)| credentials.contains(':'))
+    {
+        return Err("the URL holds a password: set `TAILOR_PG_PASSWORD` (or `PGPASSWORD`) instead".into());
+    }
+    let url = if options.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", options.join("&"))
+    };
+    Ok((url, table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_source_names_its_table_and_keeps_its_other_options() {
+        assert!(is_postgres_source("postgres://db.internal/crm?table=profiles"));
+        assert!(!is_postgres_source("../datasets/shop/profiles.csv"));
+        assert_eq!(
+            split_postgres_source("postgres://db/crm?connect_timeout=5&table=crm.profiles"),
+            Ok(("postgres://db/crm?connect_timeout=5".into(), "crm.profiles".into()))
+        );
+        assert!(split_postgres_source("postgres://db/crm")
+            .unwrap_err()
+            .contains("no table"));
+        assert!(split_postgres_source("postgres://db/crm?table=a;drop")
+            .unwrap_err()
+            .contains("not a table name"));
+        assert!(split_postgres_source("postgres://me:secret@db/crm?table=t")
+            .unwrap_err()
+            .contains("password"));
+        assert!(split_postgres_source("postgres://me@db/crm?table=t").is_ok());
+    }
+}

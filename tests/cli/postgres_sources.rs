@@ -1,0 +1,165 @@
+//! Datasets kept in PostgreSQL (`source: postgres://…?table=…`): the demo workspace over a shop
+//! loaded into a real server plans byte for byte as over the same shop's Parquet files; a bad
+//! row is reported with its table, row and column; an unreachable server and a missing table
+//! are clear errors, and a URL without a table is a check error at its span. The server tests
+//! run when `TAILOR_TEST_POSTGRES` is set (a server in the `PG*` environment; `.ci/run` starts
+//! one), and otherwise say they were skipped.
+
+use std::process::Command;
+
+use crate::support::{generated_shop, replace_in, repo, small_demo, tailor, tailor_with_env};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+/// Runs `sql` with psql in the `PG*` environment.
+fn psql(sql: &str) {
+    let output = Command::new("psql")
+        .args(["-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A schema of the test's own in the server, dropped when the test ends, however it ends.
+struct Schema(String);
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args(["-qc", &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.0)])
+            .output();
+    }
+}
+
+#[test]
+fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
+    if std::env::var_os("TAILOR_TEST_POSTGRES").is_none() {
+        eprintln!("skipped: set TAILOR_TEST_POSTGRES=1 with a server in the PG* environment (.ci/run starts one)");
+        return;
+    }
+    let dir = generated_shop(
+        "parquet",
+        &["--profiles", "300", "--events-per-profile", "12", "--seed", "5"],
+    );
+    let schema = Schema(format!("tailor_sources_{}", std::process::id()));
+    let loaded = Command::new("python3")
+        .arg(repo().join("tests/cli/sql_engines.py"))
+        .arg("load-postgres")
+        .arg(dir.path().join("datasets/shop"))
+        .arg(&schema.0)
+        .output()
+        .expect("python3 runs");
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    let plan = |dir: &std::path::Path| tailor(dir, &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    let from_files = plan(dir.path());
+    assert_eq!(from_files.code, 0, "{}", from_files.stderr);
+
+    // The same shop as two tables (the catalog stays a CSV file beside them).
+    let database = std::env::var("PGDATABASE").unwrap_or_default();
+    let data_yaml = dir.path().join("campaigns/data.yaml");
+    let url = |table: &str| format!("postgres:///{database}?table={}.{table}", schema.0);
+    replace_in(&data_yaml, "../datasets/shop/profiles.parquet", &url("profiles"));
+    replace_in(&data_yaml, "../datasets/shop/events.parquet", &url("events"));
+    let checked = tailor(dir.path(), &["check", "campaigns", "--deny-warnings"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    let from_postgres = plan(dir.path());
+    assert_eq!(from_postgres.code, 0, "{}", from_postgres.stderr);
+    assert!(
+        from_postgres.stdout.contains("\"name\": \"nyc_offer\""),
+        "{}",
+        from_postgres.stdout
+    );
+    assert_eq!(
+        from_postgres.stdout, from_files.stdout,
+        "the same plan from the same rows"
+    );
+
+    // A bad row is reported like a bad row of a file, and nothing is planned.
+    psql(&format!(
+        "INSERT INTO {}.profiles (id, email, tier, interests, signup_at, email_opt_in) \
+         VALUES ('zz-bad', NULL, 'platinum', '{{}}', '2026-01-01T00:00:00Z', true)",
+        schema.0
+    ));
+    let bad = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(bad.stdout.is_empty(), "{}", bad.stdout);
+    let table = format!("table={}.profiles: row 300:", schema.0);
+    for expected in [
+        format!("error[data::bad-value]: {}", url("profiles")),
+        table,
+        "column `email` is empty; expected a value (string is not nullable)".to_string(),
+        "column `tier`: `platinum` is not one of: bronze, silver, gold".to_string(),
+    ] {
+        assert!(bad.stderr.contains(&expected), "no {expected:?} in {}", bad.stderr);
+    }
+    // `--skip-bad-rows` leaves it out and plans the rest, as for a file.
+    let skipped = tailor(
+        dir.path(),
+        &["plan", "campaigns", "--now", NOW, "--format", "json", "--skip-bad-rows"],
+    );
+    assert_eq!(skipped.code, 0, "{}", skipped.stderr);
+
+    // A table that is not there, and a server that is not there.
+    replace_in(&data_yaml, &url("events"), &url("no_such_events"));
+    let missing = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains(&format!("relation \"{}.no_such_events\" does not exist", schema.0)),
+        "{}",
+        missing.stderr
+    );
+    let unreachable = tailor_with_env(dir.path(), &["plan", "campaigns", "--now", NOW], &[("PGPORT", "1")]);
+    assert_eq!(unreachable.code, 2, "{}", unreachable.stderr);
+    assert!(
+        unreachable.stderr.contains("cannot connect to PostgreSQL"),
+        "{}",
+        unreachable.stderr
+    );
+    assert!(
+        unreachable.stderr.contains("TAILOR_PG_PASSWORD"),
+        "{}",
+        unreachable.stderr
+    );
+}
+
+#[test]
+fn a_postgres_source_without_a_table_or_with_a_password_is_a_check_error_at_its_span() {
+    let demo = small_demo();
+    let data_yaml = demo.path().join("campaigns/data.yaml");
+    replace_in(
+        &data_yaml,
+        "../datasets/shop/profiles.csv",
+        "postgres://db.internal/crm",
+    );
+    let checked = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(checked.code, 1, "{}", checked.stderr);
+    assert!(checked.stderr.contains("schema::bad-source"), "{}", checked.stderr);
+    assert!(
+        checked.stderr.contains("the URL names no table: add `?table=NAME`"),
+        "{}",
+        checked.stderr
+    );
+    assert!(
+        checked.stderr.contains("campaigns/data.yaml:4:11"),
+        "{}",
+        checked.stderr
+    );
+    replace_in(
+        &data_yaml,
+        "postgres://db.internal/crm",
+        "postgres://me:hunter2@db.internal/crm?table=profiles",
+    );
+    let checked = tailor(demo.path(), &["check", "campaigns"]);
+    assert_eq!(checked.code, 1, "{}", checked.stderr);
+    assert!(
+        checked.stderr.contains("the URL holds a password"),
+        "{}",
+        checked.stderr
+    );
+}
