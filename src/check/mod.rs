@@ -21,6 +21,7 @@ mod graph;
 mod manifest;
 mod models;
 mod names;
+mod online;
 mod personas;
 mod recommend;
 mod schema;
@@ -37,6 +38,7 @@ use crate::template::ContextBuilder;
 use context::{Context, Names};
 pub use graph::{Node, Step, WorkspaceGraph};
 pub use models::MODELS_FOLDER;
+pub use online::{check_online, ColumnsOf};
 
 /// A workspace in which everything resolved and type-checked.
 // The private field keeps construction inside `check`; `#[non_exhaustive]` would not.

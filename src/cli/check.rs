@@ -1,14 +1,16 @@
 //! `tailor check [DIR]`: load and check the workspace, print diagnostics.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::format::{render_diagnostics, Format};
 use super::{loaded_workspace, ExitCode, Failure};
-use crate::check::check_workspace;
+use crate::check::{check_online, check_workspace, ColumnsOf};
+use crate::data::{LoadError, PostgresTable};
 use crate::load::LoadedWorkspace;
+use crate::model::TableColumn;
 
 /// Arguments of `tailor check`.
 #[derive(Debug, Args)]
@@ -21,6 +23,10 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also compare the schema with the columns of the PostgreSQL tables its sources name
+    /// (connects to the servers).
+    #[arg(long)]
+    pub online: bool,
 }
 
 /// What `tailor check` prints about a loaded workspace.
@@ -50,8 +56,23 @@ impl CheckReport {
 
 /// Checks `loaded` and says what `tailor check` prints.
 pub fn check_report(loaded: &LoadedWorkspace, format: Format, deny_warnings: bool, color: bool) -> CheckReport {
+    checked_report(loaded, None, format, deny_warnings, color)
+}
+
+/// [`check_report`], with `--online`'s comparison of the schema with its PostgreSQL tables
+/// when `columns_of` reads their columns (and the workspace checks).
+fn checked_report(
+    loaded: &LoadedWorkspace,
+    columns_of: Option<&mut ColumnsOf>,
+    format: Format,
+    deny_warnings: bool,
+    color: bool,
+) -> CheckReport {
     let outcome = check_workspace(loaded);
-    let diagnostics = outcome.diagnostics.into_sorted();
+    let mut diagnostics = outcome.diagnostics.into_sorted();
+    if let (Some(columns_of), Some(workspace)) = (columns_of, &outcome.workspace) {
+        diagnostics.extend(check_online(loaded, &workspace.schema, columns_of));
+    }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let documents = loaded.documents.len() + usize::from(loaded.manifest.is_some());
@@ -76,7 +97,15 @@ pub fn check_report(loaded: &LoadedWorkspace, format: Format, deny_warnings: boo
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let loaded = loaded_workspace(args.dir.as_ref())?;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let report = check_report(&loaded, args.format, args.deny_warnings, color);
+    let mut columns_of = |source: &str| -> Result<Vec<TableColumn>, String> {
+        let table = PostgresTable::parse(source)?;
+        table.columns(Path::new(source)).map_err(|e| match e {
+            LoadError::Io { message, .. } => message,
+            other => other.to_string(),
+        })
+    };
+    let online: Option<&mut ColumnsOf> = if args.online { Some(&mut columns_of) } else { None };
+    let report = checked_report(&loaded, online, args.format, args.deny_warnings, color);
     if args.format == Format::Human {
         eprint!("{}", report.human_stderr());
     } else {

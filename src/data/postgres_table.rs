@@ -17,7 +17,7 @@ use postgres::types::Type as PgType;
 use postgres::{Client, Config, NoTls, Row};
 
 use super::LoadError;
-use crate::model::split_postgres_source;
+use crate::model::{split_postgres_source, ColumnKind, TableColumn};
 
 /// A table in a PostgreSQL database, named by a dataset source.
 #[derive(Debug, Clone)]
@@ -26,37 +26,22 @@ pub struct PostgresTable {
     table: String,
 }
 
-/// How a column of a PostgreSQL type is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reading {
-    Text,
-    Int,
-    Float,
-    Bool,
-    Date,
-    Timestamp,
-    TimestampUtc,
-    TextList,
-}
-
-impl Reading {
-    /// How a column of type `ty` is read, and the SQL that selects `column` for it (a type
-    /// tailor does not read directly is converted by the server: numbers to `float8`, the rest
-    /// to text, which the checks then hold to the declared type).
-    fn of(ty: &PgType, column: &str) -> (Reading, String) {
-        let quoted = format!("\"{}\"", column.replace('"', "\"\""));
-        match *ty {
-            PgType::INT2 | PgType::INT4 | PgType::INT8 => (Reading::Int, format!("{quoted}::int8")),
-            PgType::FLOAT4 | PgType::FLOAT8 | PgType::NUMERIC => (Reading::Float, format!("{quoted}::float8")),
-            PgType::BOOL => (Reading::Bool, quoted),
-            PgType::DATE => (Reading::Date, quoted),
-            PgType::TIMESTAMP => (Reading::Timestamp, quoted),
-            PgType::TIMESTAMPTZ => (Reading::TimestampUtc, quoted),
-            PgType::TEXT_ARRAY | PgType::VARCHAR_ARRAY | PgType::BPCHAR_ARRAY | PgType::NAME_ARRAY => {
-                (Reading::TextList, format!("{quoted}::text[]"))
-            }
-            _ => (Reading::Text, format!("{quoted}::text")),
+/// How a column of type `ty` is read, and the SQL that selects `column` for it (a type tailor
+/// does not read directly is converted by the server: numbers to `float8`, the rest to text,
+/// which the checks then hold to the declared type).
+fn reading(ty: &PgType, column: &str) -> (ColumnKind, String) {
+    let quoted = format!("\"{}\"", column.replace('"', "\"\""));
+    match *ty {
+        PgType::INT2 | PgType::INT4 | PgType::INT8 => (ColumnKind::Int, format!("{quoted}::int8")),
+        PgType::FLOAT4 | PgType::FLOAT8 | PgType::NUMERIC => (ColumnKind::Float, format!("{quoted}::float8")),
+        PgType::BOOL => (ColumnKind::Bool, quoted),
+        PgType::DATE => (ColumnKind::Date, quoted),
+        PgType::TIMESTAMP => (ColumnKind::Timestamp, quoted),
+        PgType::TIMESTAMPTZ => (ColumnKind::TimestampUtc, quoted),
+        PgType::TEXT_ARRAY | PgType::VARCHAR_ARRAY | PgType::BPCHAR_ARRAY | PgType::NAME_ARRAY => {
+            (ColumnKind::TextList, format!("{quoted}::text[]"))
         }
+        _ => (ColumnKind::Text, format!("{quoted}::text")),
     }
 }
 
@@ -84,8 +69,21 @@ impl PostgresTable {
             .map_err(|e| LoadError::io(source, format!("cannot connect to PostgreSQL: {}", described(&e))))
     }
 
+    /// The table's columns, in table order: how tailor reads each and its type in the table.
+    pub fn columns(&self, source: &Path) -> Result<Vec<TableColumn>, LoadError> {
+        Ok(self
+            .typed_columns(source)?
+            .into_iter()
+            .map(|(name, ty)| TableColumn {
+                kind: reading(&ty, &name).0,
+                sql_type: ty.name().to_string(),
+                name,
+            })
+            .collect())
+    }
+
     /// The table's columns and their PostgreSQL types, in table order.
-    pub fn columns(&self, source: &Path) -> Result<Vec<(String, PgType)>, LoadError> {
+    fn typed_columns(&self, source: &Path) -> Result<Vec<(String, PgType)>, LoadError> {
         let mut client = self.connect(source)?;
         let statement = client
             .prepare(&format!("SELECT * FROM {} LIMIT 0", self.quoted_table()))
@@ -100,8 +98,8 @@ impl PostgresTable {
     /// Every row of the table as typed columns, ordered by all of them (the same table reads
     /// the same frame every time). `source` names the dataset in errors.
     pub fn read(&self, source: &Path) -> Result<DataFrame, LoadError> {
-        let columns = self.columns(source)?;
-        let readings: Vec<(Reading, String)> = columns.iter().map(|(name, ty)| Reading::of(ty, name)).collect();
+        let columns = self.typed_columns(source)?;
+        let readings: Vec<(ColumnKind, String)> = columns.iter().map(|(name, ty)| reading(ty, name)).collect();
         let selected: Vec<&str> = readings.iter().map(|(_, sql)| sql.as_str()).collect();
         let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
         let query = format!(
@@ -125,7 +123,7 @@ impl PostgresTable {
 }
 
 /// The values of column `index` of `rows` as a polars column of `reading`'s type.
-fn read_column(rows: &[Row], index: usize, name: &str, reading: Reading) -> Result<Column, String> {
+fn read_column(rows: &[Row], index: usize, name: &str, kind: ColumnKind) -> Result<Column, String> {
     let name: PlSmallStr = name.into();
     fn values<'r, T: postgres::types::FromSql<'r>>(rows: &'r [Row], index: usize) -> Result<Vec<Option<T>>, String> {
         rows.iter()
@@ -133,12 +131,12 @@ fn read_column(rows: &[Row], index: usize, name: &str, reading: Reading) -> Resu
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())
     }
-    Ok(match reading {
-        Reading::Text => Column::new(name, values::<&str>(rows, index)?),
-        Reading::Int => Column::new(name, values::<i64>(rows, index)?),
-        Reading::Float => Column::new(name, values::<f64>(rows, index)?),
-        Reading::Bool => Column::new(name, values::<bool>(rows, index)?),
-        Reading::Date => {
+    Ok(match kind {
+        ColumnKind::Text => Column::new(name, values::<&str>(rows, index)?),
+        ColumnKind::Int => Column::new(name, values::<i64>(rows, index)?),
+        ColumnKind::Float => Column::new(name, values::<f64>(rows, index)?),
+        ColumnKind::Bool => Column::new(name, values::<bool>(rows, index)?),
+        ColumnKind::Date => {
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
             let days: Vec<Option<i32>> = values::<NaiveDate>(rows, index)?
                 .into_iter()
@@ -148,21 +146,21 @@ fn read_column(rows: &[Row], index: usize, name: &str, reading: Reading) -> Resu
                 .cast(&DataType::Date)
                 .map_err(|e| e.to_string())?
         }
-        Reading::Timestamp => {
+        ColumnKind::Timestamp => {
             let micros: Vec<Option<i64>> = values::<NaiveDateTime>(rows, index)?
                 .into_iter()
                 .map(|t| t.map(|t| t.and_utc().timestamp_micros()))
                 .collect();
             datetime(name, micros, None)?
         }
-        Reading::TimestampUtc => {
+        ColumnKind::TimestampUtc => {
             let micros: Vec<Option<i64>> = values::<DateTime<Utc>>(rows, index)?
                 .into_iter()
                 .map(|t| t.map(|t| t.timestamp_micros()))
                 .collect();
             datetime(name, micros, Some(TimeZone::UTC))?
         }
-        Reading::TextList => {
+        ColumnKind::TextList => {
             let lists: Vec<Option<Series>> = values::<Vec<Option<String>>>(rows, index)?
                 .into_iter()
                 .map(|list| list.map(|items| Series::new(PlSmallStr::EMPTY, items)))

@@ -242,8 +242,27 @@ pub const CODES: &[Code] = &[
     ),
     error("schema::not-text", "a key or id column that is not text"),
     error("schema::nullable-key", "a profile key that may be null"),
-    error("schema::bad-source", "a dataset path with an unknown format"),
+    error(
+        "schema::bad-source",
+        "a dataset path with an unknown format, or a PostgreSQL URL without a table",
+    ),
     error("schema::missing-source", "a dataset path that does not exist"),
+    error(
+        "schema::unreachable-source",
+        "`check --online`: the columns of a PostgreSQL source cannot be read",
+    ),
+    error(
+        "schema::missing-column",
+        "`check --online`: a PostgreSQL table lacks a column the schema requires",
+    ),
+    warning(
+        "schema::absent-column",
+        "`check --online`: a PostgreSQL table lacks an optional column (it reads as null)",
+    ),
+    error(
+        "schema::column-type",
+        "`check --online`: a PostgreSQL column's type does not hold the declared type",
+    ),
     usage("schema::io", "`tailor schema` cannot write its output folder"),
     error("expr::syntax", "an expression that does not parse"),
     error(

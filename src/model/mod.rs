@@ -26,6 +26,7 @@ mod rollout;
 mod schema;
 mod score_model;
 mod send_state;
+mod table_column;
 mod time_range;
 mod tracking;
 mod trained_model;
@@ -56,6 +57,7 @@ pub use rollout::{Metric, Rollout, RolloutDecision};
 pub use schema::{DataSchema, DataSources, EventColumns, EventSchema, Field, Table};
 pub use score_model::{ScoreAlgorithm, ScoreInput, ScoreModel};
 pub use send_state::SendState;
+pub use table_column::{ColumnKind, TableColumn};
 pub use time_range::LocalTimeRange;
 pub use tracking::Tracking;
 pub use trained_model::{

@@ -1,7 +1,8 @@
 //! Datasets kept in PostgreSQL (`source: postgres://…?table=…`): the demo workspace over a shop
 //! loaded into a real server plans byte for byte as over the same shop's Parquet files; a bad
 //! row is reported with its table, row and column; an unreachable server and a missing table
-//! are clear errors, and a URL without a table is a check error at its span. The server tests
+//! are clear errors, and a URL without a table is a check error at its span. `check --online`
+//! reports a missing or retyped column at the line declaring it. The server tests
 //! run when `TAILOR_TEST_POSTGRES` is set (a server in the `PG*` environment; `.ci/run` starts
 //! one), and otherwise say they were skipped.
 
@@ -77,6 +78,51 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
         from_postgres.stdout, from_files.stdout,
         "the same plan from the same rows"
     );
+
+    // `check --online` holds the schema to the tables: they fit (the generated events have no
+    // `message_id` column, an optional property: a warning at each declaration).
+    let online = tailor(dir.path(), &["check", "campaigns", "--online"]);
+    assert_eq!(online.code, 0, "{}", online.stderr);
+    assert!(online.stderr.contains(": 0 errors, 2 warnings"), "{}", online.stderr);
+    assert!(online.stderr.contains("schema::absent-column"), "{}", online.stderr);
+    // A renamed column and a retyped one are errors at the lines declaring them.
+    psql(&format!(
+        "ALTER TABLE {0}.profiles RENAME COLUMN email TO mail; ALTER TABLE {0}.events ALTER COLUMN price TYPE text",
+        schema.0
+    ));
+    let drifted = tailor(dir.path(), &["check", "campaigns", "--online", "--format", "json"]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stderr);
+    let found: serde_json::Value = serde_json::from_str(&drifted.stdout).expect("JSON diagnostics");
+    let at = |code: &str| -> (String, u64, u64, String) {
+        let d = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {found}"));
+        let hints = d["hints"].as_array().map(|h| h[0].as_str().unwrap_or("").to_string());
+        let (line, column) = (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap());
+        (
+            d["message"].as_str().unwrap().to_string(),
+            line,
+            column,
+            hints.unwrap_or_default(),
+        )
+    };
+    let (message, line, column, hint) = at("schema::missing-column");
+    assert!(
+        message.ends_with("has no column `email`, which the schema requires"),
+        "{message}"
+    );
+    assert_eq!((line, column, hint.as_str()), (10, 5, "did you mean `mail`?"));
+    let (message, line, column, _) = at("schema::column-type");
+    assert!(message.starts_with("column `price` of `postgres:///"), "{message}");
+    assert!(message.ends_with("is `text`, which does not hold float"), "{message}");
+    assert_eq!((line, column), (33, 14));
+    psql(&format!(
+        "ALTER TABLE {0}.profiles RENAME COLUMN mail TO email; ALTER TABLE {0}.events ALTER COLUMN price TYPE float8 USING price::float8",
+        schema.0
+    ));
 
     // A bad row is reported like a bad row of a file, and nothing is planned.
     psql(&format!(
