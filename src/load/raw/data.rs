@@ -27,7 +27,8 @@ pub struct RawData {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawProfiles {
-    /// `.csv`, `.parquet`, `.ndjson` or `.jsonl` file, relative to this document.
+    /// `.csv`, `.parquet`, `.ndjson` or `.jsonl` file, relative to this document, or a
+    /// PostgreSQL table: `postgres://host/database?table=NAME`.
     pub source: Located<String>,
     /// The column that identifies a profile.
     pub key: Located<String>,
@@ -43,7 +44,8 @@ pub struct RawProfiles {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvents {
-    /// The events file, relative to this document.
+    /// The events file, relative to this document, or a PostgreSQL table:
+    /// `postgres://host/database?table=NAME`.
     pub source: Located<String>,
     /// The column joining to the profile key.
     pub user: Located<String>,
@@ -81,7 +83,8 @@ pub struct RawEventRoles {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCatalog {
-    /// The catalog file, relative to this document.
+    /// The catalog file, relative to this document, or a PostgreSQL table:
+    /// `postgres://host/database?table=NAME`.
     pub source: Located<String>,
     /// The column that identifies a product.
     pub key: Located<String>,
