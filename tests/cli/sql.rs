@@ -53,6 +53,7 @@ fn engine_rows(
     std::fs::write(&file, query).expect("query written");
     let output = Command::new("python3")
         .arg(repo().join("tests/cli/sql_engines.py"))
+        .arg("run")
         .arg(engine.name())
         .arg(data)
         .arg(&file)

@@ -1,43 +1,27 @@
 """Runs a query `tailor plan --emit-sql` wrote on a real SQL engine, over a generated shop's
-Parquet files loaded as the tables `profiles` and `events`, and prints each result row as a
-JSON object, one per line.
+Parquet files loaded as the tables `profiles` and `events`.
 
-usage: sql_engines.py ENGINE DATA SQL_FILE
-  ENGINE  duckdb, postgres (a server reached through the usual PG* environment) or spark
-          (Spark SQL in local mode, pyspark)
-   or: sql_engines.py load-postgres DATA SCHEMA
-  loads the shop into the tables SCHEMA.profiles and SCHEMA.events (replacing the schema) and
-  prints nothing: for the tests of PostgreSQL sources.
+usage:
+  sql_engines.py run ENGINE DATA SQL_FILE
+      prints each result row as a JSON object, one per line
+  sql_engines.py time ENGINE DATA SQL_FILE RUNS
+      prints three numbers: seconds to load the tables, the median seconds of RUNS runs of the
+      query (every row fetched), and the number of rows
+  sql_engines.py load-postgres DATA SCHEMA
+      loads the shop into SCHEMA.profiles and SCHEMA.events (replacing the schema)
+
+ENGINE: duckdb, postgres (a server reached through the usual PG* environment; psycopg loads
+the data) or spark (Spark SQL in local mode, pyspark).
 """
 import json
 import os
+import statistics
 import sys
+import time
 
 import duckdb
 
-engine, data = sys.argv[1], sys.argv[2]
-if engine != "load-postgres":
-    with open(sys.argv[3], encoding="utf-8") as file:
-        query = file.read()
 TABLES = ("profiles", "events")
-
-
-def parquet(table):
-    return f"read_parquet('{data}/{table}.parquet')"
-
-
-def emit(names, rows):
-    for row in rows:
-        print(json.dumps(dict(zip(names, row))))
-
-
-def run_duckdb():
-    con = duckdb.connect()
-    for table in TABLES:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {parquet(table)}")
-    cursor = con.execute(query)
-    emit([d[0] for d in cursor.description], cursor.fetchall())
-
 
 # DuckDB's types of the Parquet columns, as PostgreSQL declares them.
 POSTGRES_TYPES = {
@@ -53,14 +37,18 @@ POSTGRES_TYPES = {
 }
 
 
-def load_postgres(pg, schema):
+def parquet(data, table):
+    return f"read_parquet('{data}/{table}.parquet')"
+
+
+def load_postgres(pg, data, schema):
     """Creates `schema` (replacing it) with the shop's tables, typed as the Parquet files are."""
     source = duckdb.connect()
     source.execute("SET TimeZone = 'UTC'")
     pg.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     pg.execute(f"CREATE SCHEMA {schema}")
     for table in TABLES:
-        described = source.execute(f"DESCRIBE SELECT * FROM {parquet(table)}").fetchall()
+        described = source.execute(f"DESCRIBE SELECT * FROM {parquet(data, table)}").fetchall()
         columns = [(name, POSTGRES_TYPES[kind]) for name, kind, *_ in described]
         declared = ", ".join(f'"{name}" {kind}' for name, kind in columns)
         pg.execute(f"CREATE TABLE {schema}.{table} ({declared})")
@@ -69,50 +57,104 @@ def load_postgres(pg, schema):
             f'CAST("{name}" AS VARCHAR)' if kind.startswith(("TIMESTAMP", "DATE")) else f'"{name}"'
             for name, kind in columns
         )
-        rows = source.execute(f"SELECT {selected} FROM {parquet(table)}").fetchall()
-        with pg.cursor() as cursor:
-            with cursor.copy(f"COPY {schema}.{table} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        cursor = source.execute(f"SELECT {selected} FROM {parquet(data, table)}")
+        with pg.cursor() as writer:
+            with writer.copy(f"COPY {schema}.{table} FROM STDIN") as copy:
+                while batch := cursor.fetchmany(50_000):
+                    for row in batch:
+                        copy.write_row(row)
+        pg.execute(f"ANALYZE {schema}.{table}")
 
 
-def run_postgres():
-    import psycopg
+class DuckDb:
+    def __init__(self, data):
+        self.con = duckdb.connect()
+        for table in TABLES:
+            self.con.execute(f"CREATE TABLE {table} AS SELECT * FROM {parquet(data, table)}")
 
-    schema = f"tailor_test_{os.getpid()}"
-    with psycopg.connect(autocommit=True) as pg:
-        load_postgres(pg, schema)
-        try:
-            pg.execute(f"SET search_path TO {schema}")
-            cursor = pg.execute(query)
-            emit([d.name for d in cursor.description], cursor.fetchall())
-        finally:
-            pg.execute(f"DROP SCHEMA {schema} CASCADE")
+    def query(self, sql):
+        cursor = self.con.execute(sql)
+        return [d[0] for d in cursor.description], cursor.fetchall()
 
-
-def run_spark():
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    for table in TABLES:
-        spark.read.parquet(f"{data}/{table}.parquet").createOrReplaceTempView(table)
-    frame = spark.sql(query)
-    emit(frame.columns, [tuple(row) for row in frame.collect()])
-    spark.stop()
+    def close(self):
+        self.con.close()
 
 
-def load_only():
-    import psycopg
+class Postgres:
+    def __init__(self, data):
+        import psycopg
 
-    with psycopg.connect(autocommit=True) as pg:
-        load_postgres(pg, sys.argv[3])
+        self.schema = f"tailor_test_{os.getpid()}"
+        self.pg = psycopg.connect(autocommit=True)
+        load_postgres(self.pg, data, self.schema)
+        self.pg.execute(f"SET search_path TO {self.schema}")
+
+    def query(self, sql):
+        cursor = self.pg.execute(sql)
+        return [d.name for d in cursor.description], cursor.fetchall()
+
+    def close(self):
+        self.pg.execute(f"DROP SCHEMA {self.schema} CASCADE")
+        self.pg.close()
 
 
-{"duckdb": run_duckdb, "postgres": run_postgres, "spark": run_spark, "load-postgres": load_only}[engine]()
+class Spark:
+    def __init__(self, data):
+        from pyspark.sql import SparkSession
+
+        self.spark = (
+            SparkSession.builder.master("local[2]")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.memory", "4g")
+            .getOrCreate()
+        )
+        self.spark.sparkContext.setLogLevel("ERROR")
+        for table in TABLES:
+            frame = self.spark.read.parquet(f"{data}/{table}.parquet").cache()
+            frame.count()
+            frame.createOrReplaceTempView(table)
+
+    def query(self, sql):
+        frame = self.spark.sql(sql)
+        return frame.columns, [tuple(row) for row in frame.collect()]
+
+    def close(self):
+        self.spark.stop()
+
+
+ENGINES = {"duckdb": DuckDb, "postgres": Postgres, "spark": Spark}
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "load-postgres":
+        import psycopg
+
+        with psycopg.connect(autocommit=True) as pg:
+            load_postgres(pg, sys.argv[2], sys.argv[3])
+        return
+    engine, data, sql_file = sys.argv[2], sys.argv[3], sys.argv[4]
+    with open(sql_file, encoding="utf-8") as file:
+        sql = file.read()
+    start = time.perf_counter()
+    tables = ENGINES[engine](data)
+    loaded = time.perf_counter() - start
+    try:
+        if mode == "run":
+            names, rows = tables.query(sql)
+            for row in rows:
+                print(json.dumps(dict(zip(names, row))))
+        else:
+            runs, rows = [], []
+            for _ in range(int(sys.argv[5])):
+                start = time.perf_counter()
+                _, rows = tables.query(sql)
+                runs.append(time.perf_counter() - start)
+            print(f"{loaded:.3f} {statistics.median(runs):.3f} {len(rows)}")
+    finally:
+        tables.close()
+
+
+main()
