@@ -1,5 +1,6 @@
 //! The SQL lowering (`tailor plan --emit-sql`) against real engines: on a generated shop, the
-//! demo workspace's features, segments and scores and at least 250 random well-typed expressions
+//! demo workspace's features, segments and scores, each campaign's audience and arms (the
+//! SHA-256 split of SPEC §5), and at least 250 random well-typed expressions
 //! (windows, `where` clauses reading the profile, nulls, every aggregate) computed by DuckDB,
 //! PostgreSQL and Spark SQL from the query tailor writes must equal what the polars engine
 //! computes, profile by profile.
@@ -14,8 +15,8 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use tailor::data::SeededRng;
-use tailor::eval::{evaluate, expression_values, expressions_query, Dialect, SqlTables};
-use tailor::model::Expr;
+use tailor::eval::{condition_flags, evaluate, expression_values, expressions_query, Dialect, SqlTables};
+use tailor::model::{assign, Assignment, Expr};
 
 use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng};
 use crate::reference::{value_of, Value};
@@ -122,6 +123,38 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
                 column,
                 (0..frame.height()).map(|i| value_of(series.get(i).unwrap())).collect(),
             ));
+        }
+        // Each campaign's audience (with consent) and arms, as `plan` assigns them.
+        let consent = condition_flags(&workspace, &dataset, &evaluation, &workspace.manifest.consent, now).unwrap();
+        let keys_now: Vec<String> = frame
+            .column(&key)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|k| k.unwrap().to_string())
+            .collect();
+        for campaign in &workspace.campaigns {
+            let audience: Vec<bool> = match &campaign.audience {
+                Some(condition) => condition_flags(&workspace, &dataset, &evaluation, condition, now).unwrap(),
+                None => vec![true; frame.height()],
+            };
+            let members: Vec<bool> = audience.iter().zip(&consent).map(|(a, c)| *a && *c).collect();
+            expected.push((
+                format!("audience.{}", campaign.name),
+                members.iter().map(|m| Value::Bool(*m)).collect(),
+            ));
+            if campaign.rollout.is_none() {
+                let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
+                let arms = keys_now.iter().zip(&members).map(|(profile, member)| match member {
+                    false => Value::Null,
+                    true => match assign(&campaign.salt, profile, campaign.holdout, &weights) {
+                        Assignment::Holdout => Value::Str("holdout".into()),
+                        Assignment::Variant(i) => Value::Str(campaign.variants[i].name.clone()),
+                    },
+                });
+                expected.push((format!("arm.{}", campaign.name), arms.collect()));
+            }
         }
         let mut rng = Rng(SeededRng(2_000 + round as u64));
         let mut expressions: Vec<(String, Expr)> = Vec::new();

@@ -202,6 +202,24 @@ impl Dialect {
         }
     }
 
+    /// The profile's bucket in `0..10000` for a campaign salted `salt` (SPEC §5): the first 8
+    /// bytes of SHA-256(`salt:key`), big-endian, mod 10000, computed from its two 32-bit
+    /// halves (`2^32 mod 10000 = 7296`) so that no step leaves a signed 64-bit integer.
+    pub fn bucket(self, salt: &str, key: &str) -> String {
+        let input = format!("concat({}, {key})", self.string(&format!("{salt}:")));
+        let digest = match self {
+            Dialect::Postgres => format!("encode(sha256(convert_to({input}, 'UTF8')), 'hex')"),
+            Dialect::Spark => format!("sha2({input}, 256)"),
+            Dialect::Duckdb => format!("sha256({input})"),
+        };
+        let half = |start: usize| match self {
+            Dialect::Postgres => format!("('x' || lpad(substr({digest}, {start}, 8), 16, '0'))::bit(64)::bigint"),
+            Dialect::Spark => format!("CAST(conv(substr({digest}, {start}, 8), 16, 10) AS BIGINT)"),
+            Dialect::Duckdb => format!("CAST('0x' || substr({digest}, {start}, 8) AS BIGINT)"),
+        };
+        format!("((({} % 10000) * 7296 + {}) % 10000)", half(1), half(9))
+    }
+
     /// An empty array of `item` values.
     pub fn empty_array(self, item: &BaseType) -> String {
         match self {

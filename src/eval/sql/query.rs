@@ -1,6 +1,7 @@
 //! A workspace's features and segments as one SQL query over its profiles and events tables,
 //! with the polars engine's semantics: one row per profile, its key, every feature, segment
-//! (`segment.<name>`, never null) and score (`score.<model>`), in key order.
+//! (`segment.<name>`, never null) and score (`score.<model>`), and each campaign's audience and
+//! arm (`audience.<campaign>`, `arm.<campaign>`, [`super::arms`]), in key order.
 //!
 //! The query is a chain of common table expressions a reviewer can read top to bottom: the
 //! profiles with temporal fields in microseconds, the events up to `now`, one group-by per
@@ -14,6 +15,7 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 
 use super::aggregate::{events_from, SqlAggregate};
+use super::arms::{arm_column, arm_reads, audience_column, bucket_column, CampaignColumns};
 use super::dialect::Dialect;
 use super::expression::{SqlLowering, EVENTS_ALIAS, ID, TS, TYPE, USER};
 use super::score::{log_odds, sigmoid};
@@ -131,6 +133,7 @@ pub fn expressions_query(
             _ => {}
         }
     }
+    steps.extend(campaign_steps(&mut lowering, workspace)?);
     for (name, expr) in expressions {
         let start = lowering.aggregates.len();
         let value = lowering.lower(expr)?;
@@ -153,6 +156,69 @@ pub fn expressions_query(
     };
     Ok(writer.write(workspace, tables, &steps))
 }
+
+/// The steps computing each campaign's `audience.<campaign>` (its `audience:` and the consent
+/// rule; never null) and `arm.<campaign>` (`holdout` or a variant's name for its audience, null
+/// for the rest), after everything they read.
+fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> Result<Vec<ChainColumn>, Unsupported> {
+    if workspace.campaigns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dialect = lowering.dialect;
+    let start = lowering.aggregates.len();
+    let consent = lowering.lower(&workspace.manifest.consent)?;
+    let mut steps = vec![ChainColumn {
+        name: CONSENT.into(),
+        title: "the consent rule".into(),
+        value: format!("coalesce({consent}, FALSE)"),
+        aggregates: start..lowering.aggregates.len(),
+        shown: false,
+        reads: lowering.take_reads(),
+    }];
+    for campaign in &workspace.campaigns {
+        let start = lowering.aggregates.len();
+        let audience = campaign.audience.as_ref().map(|a| lowering.lower(a)).transpose()?;
+        let mut reads = lowering.take_reads();
+        reads.insert(CONSENT.into());
+        let columns = CampaignColumns::new(
+            dialect,
+            campaign,
+            audience,
+            &dialect.ident(CONSENT),
+            &workspace.schema.key,
+        );
+        steps.push(ChainColumn {
+            name: audience_column(&campaign.name),
+            title: format!("campaign {}: its audience, consenting", campaign.name),
+            value: columns.audience,
+            aggregates: start..lowering.aggregates.len(),
+            shown: true,
+            reads,
+        });
+        if let Some((bucket, arm)) = columns.bucket_and_arm {
+            steps.push(ChainColumn {
+                name: bucket_column(&campaign.name),
+                title: format!("campaign {}: each profile's bucket", campaign.name),
+                value: bucket,
+                aggregates: 0..0,
+                shown: false,
+                reads: BTreeSet::new(),
+            });
+            steps.push(ChainColumn {
+                name: arm_column(&campaign.name),
+                title: format!("campaign {}: each member's arm", campaign.name),
+                value: arm,
+                aggregates: 0..0,
+                shown: true,
+                reads: arm_reads(&campaign.name),
+            });
+        }
+    }
+    Ok(steps)
+}
+
+/// The hidden column of the consent rule.
+const CONSENT: &str = "__consent";
 
 /// The steps computing `score.<model>`: its log-odds for the profiles of its population, then
 /// the probability (null outside the population, and for a model never trained).
