@@ -22,6 +22,15 @@ use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng};
 use crate::reference::{value_of, Value};
 use crate::support::{python_has, repo, tailor};
 
+/// Aggregates whose `where` reads features of the event's profile.
+const COMPUTED_WHERE: [&str; 5] = [
+    "count(purchase where total > user.avg_basket)",
+    "sum(add_to_cart.quantity where price > user.avg_basket within 30d)",
+    "last(page_view.category where user.orders_90d >= 1)",
+    "len(last_n(page_view.product_id, 2 where user.sneaker_views_7d > 0))",
+    "exists(page_view where user.days_since_seen < 10 and ts > ago(7d))",
+];
+
 /// A value an engine printed as JSON, as a reference value.
 fn json_value(json: &serde_json::Value) -> Value {
     match json {
@@ -175,6 +184,20 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
             ));
             expressions.push((name, expr));
         }
+        // Aggregates whose `where` reads computed columns (features, segments) through the
+        // profile: the random expressions read only declared fields there.
+        for (case, source) in COMPUTED_WHERE.iter().enumerate() {
+            let expr = well_typed(&workspace, source).unwrap_or_else(|| panic!("`{source}` checks"));
+            let values = expression_values(&workspace, &dataset, &evaluation, &expr, now)
+                .unwrap_or_else(|e| panic!("{source}: {e:?}"));
+            let name = format!("w{case}");
+            sources.insert(name.clone(), source.to_string());
+            expected.push((
+                name.clone(),
+                (0..values.len()).map(|i| value_of(values.get(i).unwrap())).collect(),
+            ));
+            expressions.push((name, expr));
+        }
         compared += expressions.len();
         let keys: Vec<String> = frame
             .column(&key)
@@ -205,7 +228,7 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
         "sql: {compared} random expressions and every feature and segment agree with polars on {}",
         engines.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
     );
-    assert!(compared >= 250, "too few well-typed expressions: {compared}");
+    assert!(compared >= 260, "too few well-typed expressions: {compared}");
 }
 
 #[test]

@@ -48,14 +48,17 @@ pub struct SqlLowering<'a> {
     /// The aggregates whose `where` reads declared profile fields (`user.tier`) and nothing
     /// computed: they read the events joined to the profiles as loaded.
     pub reading_fields: BTreeSet<String>,
+    /// What the `where` of each aggregate that reads computed columns reads, by its column.
+    pub where_reads: BTreeMap<String, BTreeSet<String>>,
     event: Option<&'a EventSchema>,
     /// The columns of the evaluated profiles read since [`SqlLowering::take_reads`].
     reads: BTreeSet<String>,
 }
 
 impl<'a> SqlLowering<'a> {
-    /// The columns of the evaluated profiles (fields, features, segments, scores) that the
-    /// expressions lowered since the last call read (in an event scope: through `user.`).
+    /// The columns of the evaluated profiles (fields, features, segments, scores, aggregates)
+    /// that the expressions lowered since the last call read (in an event scope: through
+    /// `user.`).
     pub fn take_reads(&mut self) -> BTreeSet<String> {
         std::mem::take(&mut self.reads)
     }
@@ -74,6 +77,7 @@ impl<'a> SqlLowering<'a> {
             now,
             aggregates: Vec::new(),
             reading_fields: BTreeSet::new(),
+            where_reads: BTreeMap::new(),
             event: None,
             reads: BTreeSet::new(),
         }
@@ -276,9 +280,12 @@ impl<'a> SqlLowering<'a> {
             reads_computed,
         );
         let column = AggregateJob::add_once(&mut self.aggregates, job);
-        if !reads.is_empty() && !reads_computed {
+        if reads_computed {
+            self.where_reads.insert(column.clone(), reads);
+        } else if !reads.is_empty() {
             self.reading_fields.insert(column.clone());
         }
+        self.reads.insert(column.clone());
         Ok(self.dialect.ident(&column))
     }
 }

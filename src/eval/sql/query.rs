@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 
@@ -51,8 +50,6 @@ struct ChainColumn {
     title: String,
     /// Its value.
     value: String,
-    /// The aggregates its lowering added.
-    aggregates: Range<usize>,
     /// Whether the result shows it (a helper, such as a score's log-odds, is not shown).
     shown: bool,
     /// The columns of the profiles it reads (outside its aggregates).
@@ -91,7 +88,6 @@ pub fn expressions_query(
     let mut lowering = SqlLowering::new(dialect, schema, &features, now_micros);
     let mut steps = Vec::new();
     for node in workspace.graph.nodes() {
-        let start = lowering.aggregates.len();
         match node.step {
             Step::Feature => {
                 let Some(feature) = workspace.features.iter().find(|f| f.name == node.name) else {
@@ -102,7 +98,6 @@ pub fn expressions_query(
                     name: feature.name.clone(),
                     title: format!("feature {}", feature.name),
                     value,
-                    aggregates: start..lowering.aggregates.len(),
                     shown: true,
                     reads: lowering.take_reads(),
                 });
@@ -116,7 +111,6 @@ pub fn expressions_query(
                     name: segment_column(&segment.name),
                     title: format!("segment {}", segment.name),
                     value,
-                    aggregates: start..lowering.aggregates.len(),
                     shown: true,
                     reads: lowering.take_reads(),
                 });
@@ -135,13 +129,11 @@ pub fn expressions_query(
     }
     steps.extend(campaign_steps(&mut lowering, workspace)?);
     for (name, expr) in expressions {
-        let start = lowering.aggregates.len();
         let value = lowering.lower(expr)?;
         steps.push(ChainColumn {
             name: name.clone(),
             title: format!("expression {name}"),
             value,
-            aggregates: start..lowering.aggregates.len(),
             shown: true,
             reads: lowering.take_reads(),
         });
@@ -152,6 +144,7 @@ pub fn expressions_query(
         key: &schema.key,
         jobs: &lowering.aggregates,
         reading_fields: &lowering.reading_fields,
+        where_reads: &lowering.where_reads,
         ctes: Vec::new(),
     };
     Ok(writer.write(workspace, tables, &steps))
@@ -165,18 +158,15 @@ fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> R
         return Ok(Vec::new());
     }
     let dialect = lowering.dialect;
-    let start = lowering.aggregates.len();
     let consent = lowering.lower(&workspace.manifest.consent)?;
     let mut steps = vec![ChainColumn {
         name: CONSENT.into(),
         title: "the consent rule".into(),
         value: format!("coalesce({consent}, FALSE)"),
-        aggregates: start..lowering.aggregates.len(),
         shown: false,
         reads: lowering.take_reads(),
     }];
     for campaign in &workspace.campaigns {
-        let start = lowering.aggregates.len();
         let audience = campaign.audience.as_ref().map(|a| lowering.lower(a)).transpose()?;
         let mut reads = lowering.take_reads();
         reads.insert(CONSENT.into());
@@ -191,7 +181,6 @@ fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> R
             name: audience_column(&campaign.name),
             title: format!("campaign {}: its audience, consenting", campaign.name),
             value: columns.audience,
-            aggregates: start..lowering.aggregates.len(),
             shown: true,
             reads,
         });
@@ -200,7 +189,6 @@ fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> R
                 name: bucket_column(&campaign.name),
                 title: format!("campaign {}: each profile's bucket", campaign.name),
                 value: bucket,
-                aggregates: 0..0,
                 shown: false,
                 reads: BTreeSet::new(),
             });
@@ -208,7 +196,6 @@ fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> R
                 name: arm_column(&campaign.name),
                 title: format!("campaign {}: each member's arm", campaign.name),
                 value: arm,
-                aggregates: 0..0,
                 shown: true,
                 reads: arm_reads(&campaign.name),
             });
@@ -230,12 +217,10 @@ fn score_steps(lowering: &mut SqlLowering, model: &ScoreModel) -> Result<Vec<Cha
             value: dialect.cast("NULL", dialect.double()),
             title: format!("score {} (not trained)", model.name),
             name,
-            aggregates: 0..0,
             shown: true,
             reads: BTreeSet::new(),
         }]);
     };
-    let start = lowering.aggregates.len();
     let population = match &model.population {
         Some(population) => format!("coalesce({}, FALSE)", lowering.lower(population)?),
         None => "TRUE".into(),
@@ -249,7 +234,6 @@ fn score_steps(lowering: &mut SqlLowering, model: &ScoreModel) -> Result<Vec<Cha
             value: format!("CASE WHEN {population} THEN {log_odds} END"),
             title: format!("log-odds of score {} for its population", model.name),
             name: z.clone(),
-            aggregates: start..lowering.aggregates.len(),
             shown: false,
             reads,
         },
@@ -257,7 +241,6 @@ fn score_steps(lowering: &mut SqlLowering, model: &ScoreModel) -> Result<Vec<Cha
             value: sigmoid(&dialect.ident(&z)),
             title: format!("score {}", model.name),
             name,
-            aggregates: 0..0,
             shown: true,
             reads: BTreeSet::from([z]),
         },
@@ -272,6 +255,8 @@ struct QueryWriter<'a> {
     jobs: &'a [AggregateJob<String>],
     /// The aggregates that read the profile's declared fields.
     reading_fields: &'a BTreeSet<String>,
+    /// What each aggregate reading computed columns reads, by its column.
+    where_reads: &'a BTreeMap<String, BTreeSet<String>>,
     /// (comment, name, query) of each table expression so far.
     ctes: Vec<(String, String, String)>,
 }
@@ -379,41 +364,95 @@ impl QueryWriter<'_> {
         );
         // Features and segments in graph order; an aggregate whose `where` reads the profile
         // is computed just before the column that uses it, over the profiles as they are then.
-        // Columns that read none of each other share a step: engines resolve a long chain of
-        // steps slowly (Spark gives up after 100), and a reviewer reads fewer of them.
-        let mut group: Vec<&ChainColumn> = Vec::new();
+        // The columns go in levels: each one level after the columns it reads, so that the
+        // columns of a level share one step (engines resolve a long chain of steps slowly, and
+        // Spark gives up after 100). An aggregate whose `where` reads computed columns is
+        // joined at the start of the level after them, over the profiles as they are then.
+        let mut level_of: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut job_level: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut levels: BTreeMap<usize, (Vec<&AggregateJob<String>>, Vec<&ChainColumn>)> = BTreeMap::new();
         for step in steps {
-            let jobs = &self.jobs[step.aggregates.clone()];
-            let needs_rows = jobs.iter().any(|j| j.uses_profile);
-            let reads_group = group.iter().any(|g| step.reads.contains(&g.name));
-            if needs_rows || reads_group {
-                self.push_group(&mut group);
+            let mut level = 1;
+            for read in &step.reads {
+                if let Some(at) = level_of.get(read.as_str()) {
+                    level = level.max(at + 1);
+                } else if let Some(job) = self.jobs.iter().find(|j| j.uses_profile && &j.column == read) {
+                    let at = match job_level.get(read.as_str()) {
+                        Some(at) => *at,
+                        None => {
+                            let reads = self.where_reads.get(read);
+                            let after = reads
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|r| level_of.get(r.as_str()))
+                                .max()
+                                .map_or(1, |l| l + 1);
+                            job_level.insert(job.column.as_str(), after);
+                            levels.entry(after).or_default().0.push(job);
+                            after
+                        }
+                    };
+                    level = level.max(at);
+                }
             }
-            for job in jobs.iter().filter(|j| j.uses_profile) {
-                let profiles = self.last();
-                let events = events_from(dialect, "__events", Some((&profiles, self.key)));
-                let query = match self.aggregate(job).reduction() {
-                    Some(_) => self.group_by(&[job], &job.event_type, &events),
-                    None => self.aggregate(job).last_n_table(&events),
-                };
-                let rows = format!("{}_rows", job.column);
-                self.push(format!("{} (its `where` reads the profile)", job.column), &rows, query);
-                let with = self.joined_step(&profiles, &[(rows, vec![job])]);
-                self.push(format!("with {}", job.column), &format!("{}_joined", job.column), with);
-            }
-            group.push(step);
+            level_of.insert(step.name.as_str(), level);
+            levels.entry(level).or_default().1.push(step);
         }
-        self.push_group(&mut group);
+        for (level, (jobs, columns)) in levels {
+            self.push_profile_aggregates(&jobs);
+            self.push_level(level, &columns);
+        }
         self.finish(steps)
     }
 
-    /// One step adding the columns of `group` (which read none of each other), emptying it.
-    fn push_group(&mut self, group: &mut Vec<&ChainColumn>) {
-        if group.is_empty() {
+    /// The aggregates `jobs`, whose `where` clauses read computed columns, over the events
+    /// joined to the profiles as they are now: one group-by per event type (`last_n` apart),
+    /// then one step joining them to the profiles.
+    fn push_profile_aggregates(&mut self, jobs: &[&AggregateJob<String>]) {
+        if jobs.is_empty() {
+            return;
+        }
+        let dialect = self.dialect;
+        let profiles = self.last();
+        let events = events_from(dialect, "__events", Some((&profiles, self.key)));
+        let mut batches: BTreeMap<&str, Vec<&AggregateJob<String>>> = BTreeMap::new();
+        let mut tables = Vec::new();
+        for job in jobs {
+            if self.aggregate(job).reduction().is_some() {
+                batches.entry(job.event_type.as_str()).or_default().push(job);
+            } else {
+                let name = format!("{}_rows", job.column);
+                let query = self.aggregate(job).last_n_table(&events);
+                self.push(
+                    format!("last_n into {} (its `where` reads the profile)", job.column),
+                    &name,
+                    query,
+                );
+                tables.push((name, vec![*job]));
+            }
+        }
+        for (event_type, batch) in batches {
+            let name = format!("{profiles}_{event_type}_aggregates");
+            let query = self.group_by(&batch, event_type, &events);
+            let comment = format!("aggregates over {event_type} events whose `where` reads the profile");
+            self.push(comment, &name, query);
+            tables.push((name, batch));
+        }
+        let joined = self.joined_step(&profiles, &tables);
+        self.push(
+            "with the aggregates that read the profile".into(),
+            &format!("{profiles}_with_aggregates"),
+            joined,
+        );
+    }
+
+    /// The step adding the columns of level `level` (which read none of each other).
+    fn push_level(&mut self, level: usize, columns: &[&ChainColumn]) {
+        if columns.is_empty() {
             return;
         }
         let mut select = String::from("SELECT *");
-        for column in group.iter() {
+        for column in columns {
             let _ = write!(
                 select,
                 ",\n  -- {}\n  {} AS {}",
@@ -423,15 +462,11 @@ impl QueryWriter<'_> {
             );
         }
         let _ = write!(select, "\n  FROM {}", self.ident(&self.last()));
-        let titles: Vec<&str> = group.iter().map(|c| c.title.as_str()).collect();
-        let name = format!("__step{}", self.ctes.len());
-        let comment = if titles.len() == 1 {
-            titles[0].to_string()
-        } else {
-            format!("{} columns that read none of each other", titles.len())
+        let comment = match columns {
+            [only] => format!("level {level}: {}", only.title),
+            _ => format!("level {level}: {} columns reading only earlier levels", columns.len()),
         };
-        self.push(comment, &name, select);
-        group.clear();
+        self.push(comment, &format!("__level{level}"), select);
     }
 
     /// A group-by of the events of `event_type` computing `jobs`.
