@@ -57,7 +57,8 @@ pub struct PlanArgs {
     /// Also render every due message (without sending) and report any that fails.
     #[arg(long)]
     pub render_all: bool,
-    /// Print the features and segments as one SQL query instead of planning (reads no data).
+    /// Print the features, segments, scores and campaign audiences as one SQL query instead of
+    /// planning (reads no data).
     #[arg(long)]
     pub emit_sql: bool,
     /// The SQL dialect of `--emit-sql`.

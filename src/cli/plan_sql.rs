@@ -1,6 +1,6 @@
-//! `tailor plan --emit-sql --dialect D`: the workspace's features and segments as one SQL
-//! query, printed for review in a pull request or for a team's own orchestrator to run. Reads
-//! the workspace, not the data.
+//! `tailor plan --emit-sql --dialect D`: the workspace's features, segments, scores and
+//! campaign audiences as one SQL query, printed for review in a pull request or for a team's
+//! own orchestrator to run. Reads the workspace, not the data.
 
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
@@ -39,7 +39,7 @@ pub fn emit_sql(args: &PlanArgs) -> Result<ExitCode, Failure> {
         )
     })?;
     print!(
-        "-- tailor plan --emit-sql --dialect {}: features and segments at {}\n{query}",
+        "-- tailor plan --emit-sql --dialect {}: features, segments, scores and campaign audiences at {}\n{query}",
         args.dialect,
         now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
     );

@@ -252,7 +252,7 @@ fn emit_sql_writes_the_demo_query_for_each_dialect_and_refuses_persona_labels() 
         let text = &output.stdout;
         assert!(
             text.starts_with(&format!(
-                "-- tailor plan --emit-sql --dialect {dialect}: features and segments at 2026-12-01T15:00:00Z\n"
+                "-- tailor plan --emit-sql --dialect {dialect}: features, segments, scores and campaign audiences at 2026-12-01T15:00:00Z\n"
             )),
             "{text}"
         );

@@ -5,8 +5,8 @@
 //!
 //! The query is a chain of common table expressions a reviewer can read top to bottom: the
 //! profiles with temporal fields in microseconds, the events up to `now`, one group-by per
-//! event type for the aggregates that read only events, then one step per feature or segment
-//! in the order of the workspace graph (each sees the ones before it).
+//! event type for the aggregates that read no computed column, then the columns in levels
+//! (each level reads only the levels before it), every column commented with its name.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -42,7 +42,8 @@ impl Default for SqlTables {
     }
 }
 
-/// One column of the chain: a feature or a segment, its SQL, and the aggregates it found.
+/// One column of the chain (a feature, a segment, a score, a campaign's audience or arm, or a
+/// hidden helper), its SQL, and what it reads.
 struct ChainColumn {
     /// The column's name.
     name: String,
@@ -56,7 +57,8 @@ struct ChainColumn {
     reads: BTreeSet<String>,
 }
 
-/// The query computing every feature and segment of `workspace` at `now` in `dialect`.
+/// The query computing every feature, segment and score of `workspace` at `now` in `dialect`,
+/// and each campaign's audience and arm.
 ///
 /// Scores apply the saved fits. Persona labels are not lowered yet (their fit reads the data):
 /// a workspace whose features or segments read them is [`Unsupported`].
@@ -70,7 +72,7 @@ pub fn features_query(
 }
 
 /// [`features_query`] with further columns: each of `expressions` (typed in the profile
-/// scope) under its name, after every feature and segment.
+/// scope) under its name.
 pub fn expressions_query(
     workspace: &CheckedWorkspace,
     expressions: &[(String, Expr)],
