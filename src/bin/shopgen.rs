@@ -669,27 +669,30 @@ fn run(args: &Args) -> Result<(), String> {
                 .into_iter()
                 .chain(properties.iter().copied())
                 .collect();
-            let mut rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    let mut row = vec![e.id.clone(), e.user.clone(), e.kind.to_string(), rfc3339(e.ts)];
-                    for name in &properties {
-                        row.push(
-                            e.properties
-                                .iter()
-                                .find(|(k, _)| k == name)
-                                .map(|(_, v)| v.as_str().map_or(v.to_string(), str::to_string))
-                                .unwrap_or_default(),
-                        );
-                    }
-                    row
-                })
+            // Rows are written as they are made: a million profiles' events do not fit in memory
+            // as cells.
+            let bad: std::collections::HashSet<usize> = (0..args.bad_rows.min(events.len()))
+                .map(|i| events.len() * (i + 1) / (args.bad_rows + 1))
                 .collect();
-            for i in 0..args.bad_rows.min(rows.len()) {
-                let row = rows.len() * (i + 1) / (args.bad_rows + 1);
-                rows[row][3] = "yesterday".into();
-            }
-            write_csv(&args.out.join("events.csv"), &header, rows.into_iter()).map_err(|e| e.to_string())?;
+            let rows = events.iter().enumerate().map(|(index, e)| {
+                let ts = if bad.contains(&index) {
+                    "yesterday".to_string()
+                } else {
+                    rfc3339(e.ts)
+                };
+                let mut row = vec![e.id.clone(), e.user.clone(), e.kind.to_string(), ts];
+                for name in &properties {
+                    row.push(
+                        e.properties
+                            .iter()
+                            .find(|(k, _)| k == name)
+                            .map(|(_, v)| v.as_str().map_or(v.to_string(), str::to_string))
+                            .unwrap_or_default(),
+                    );
+                }
+                row
+            });
+            write_csv(&args.out.join("events.csv"), &header, rows).map_err(|e| e.to_string())?;
         }
         Format::Ndjson => {
             let mut out = String::new();
@@ -708,18 +711,22 @@ fn run(args: &Args) -> Result<(), String> {
                 let _ = writeln!(out, "{}", serde_json::Value::Object(map));
             }
             fs::write(args.out.join("profiles.ndjson"), out).map_err(|e| e.to_string())?;
-            let mut out = String::new();
+            let file = fs::File::create(args.out.join("events.ndjson")).map_err(|e| e.to_string())?;
+            let mut out = BufWriter::new(file);
             for (n, e) in events.iter().enumerate() {
-                if args.bad_rows > 0
+                let line = if args.bad_rows > 0
                     && n % (events.len() / args.bad_rows).max(1) == 0
                     && n / (events.len() / args.bad_rows).max(1) < args.bad_rows
                 {
-                    let _ = writeln!(out, "{{\"event_id\": \"{}\", \"user_id\": ", e.id);
-                    continue;
-                }
-                let _ = writeln!(out, "{}", event_json(e));
+                    format!("{{\"event_id\": \"{}\", \"user_id\": ", e.id)
+                } else {
+                    event_json(e).to_string()
+                };
+                std::io::Write::write_all(&mut out, line.as_bytes())
+                    .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+                    .map_err(|e| e.to_string())?;
             }
-            fs::write(args.out.join("events.ndjson"), out).map_err(|e| e.to_string())?;
+            std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
         }
         Format::Parquet => {
             write_parquet(
