@@ -64,12 +64,14 @@ pub struct PlanArgs {
     /// The SQL dialect of `--emit-sql`.
     #[arg(long, value_enum, default_value_t = Dialect::Postgres, requires = "emit_sql")]
     pub dialect: Dialect,
-    /// The profiles table `--emit-sql` reads (`schema.table` where the engine has schemas).
-    #[arg(long, default_value = "profiles", requires = "emit_sql")]
-    pub profiles_table: String,
-    /// The events table `--emit-sql` reads.
-    #[arg(long, default_value = "events", requires = "emit_sql")]
-    pub events_table: String,
+    /// The profiles table `--emit-sql` reads (`schema.table` where the engine has schemas);
+    /// default: the source's table when it is in PostgreSQL, else `profiles`.
+    #[arg(long, requires = "emit_sql")]
+    pub profiles_table: Option<String>,
+    /// The events table `--emit-sql` reads; default: the source's table when it is in
+    /// PostgreSQL, else `events`.
+    #[arg(long, requires = "emit_sql")]
+    pub events_table: Option<String>,
 }
 
 /// Parses `--now`, or reads the wall clock (the only place a clock is read).

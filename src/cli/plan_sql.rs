@@ -10,6 +10,7 @@ use super::report::Failure;
 use super::ExitCode;
 use crate::diag::Diagnostic;
 use crate::eval::{features_query, Dialect, SqlTables};
+use crate::model::{is_postgres_source, split_postgres_source};
 
 impl ValueEnum for Dialect {
     fn value_variants<'a>() -> &'a [Self] {
@@ -25,9 +26,20 @@ impl ValueEnum for Dialect {
 pub fn emit_sql(args: &PlanArgs) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
+    // A table named on the command line, else the source's own table in PostgreSQL.
+    let table = |given: &Option<String>, source: Option<&std::path::PathBuf>, default: &str| {
+        given.clone().unwrap_or_else(|| {
+            source
+                .map(|s| s.to_string_lossy())
+                .filter(|s| is_postgres_source(s))
+                .and_then(|s| split_postgres_source(&s).ok())
+                .map_or_else(|| default.to_string(), |(_, table)| table)
+        })
+    };
+    let sources = &workspace.schema.sources;
     let tables = SqlTables {
-        profiles: args.profiles_table.clone(),
-        events: args.events_table.clone(),
+        profiles: table(&args.profiles_table, Some(&sources.profiles), "profiles"),
+        events: table(&args.events_table, sources.events.as_ref(), "events"),
     };
     let query = features_query(&workspace, now, args.dialect, &tables).map_err(|unsupported| {
         Failure::failed(

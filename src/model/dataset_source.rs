@@ -28,11 +28,13 @@ pub fn split_postgres_source(source: &str) -> Result<(String, String), String> {
             "`{table}` is not a table name (letters, digits and `_`, with an optional `schema.`)"
         ));
     }
-    if base.contains(':')
-        && base
-            .rsplit_once('@')
-            .is_some_and(|(credentials, _)| credentials.contains(':'))
-    {
+    let authority = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    if authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':')) {
         return Err("the URL holds a password: set `TAILOR_PG_PASSWORD` (or `PGPASSWORD`) instead".into());
     }
     let url = if options.is_empty() {

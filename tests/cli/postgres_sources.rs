@@ -25,6 +25,16 @@ fn psql(sql: &str) {
     );
 }
 
+/// What psql prints for `sql` (unaligned, tuples only).
+fn psql_rows(sql: &str) -> String {
+    let output = Command::new("psql")
+        .args(["-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// A schema of the test's own in the server, dropped when the test ends, however it ends.
 struct Schema(String);
 
@@ -77,6 +87,33 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     assert_eq!(
         from_postgres.stdout, from_files.stdout,
         "the same plan from the same rows"
+    );
+
+    // `plan --emit-sql` reads the workspace's own tables by default; run in the same server, it
+    // finds every segment as large as the plan does.
+    let emitted = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--emit-sql"]);
+    assert_eq!(emitted.code, 0, "{}", emitted.stderr);
+    assert!(
+        emitted.stdout.contains(&format!("FROM {}.events e", schema.0)),
+        "{}",
+        emitted.stdout
+    );
+    let plan: serde_json::Value = serde_json::from_str(&from_postgres.stdout).unwrap();
+    let segments = plan["segments"].as_array().unwrap();
+    let counts: Vec<String> = segments
+        .iter()
+        .map(|s| format!("count(*) FILTER (WHERE \"segment.{}\")", s["name"].as_str().unwrap()))
+        .collect();
+    let sizes = psql_rows(&format!(
+        "SELECT {} FROM ({}) q",
+        counts.join(" || ',' || "),
+        emitted.stdout
+    ));
+    let expected: Vec<String> = segments.iter().map(|s| s["size"].to_string()).collect();
+    assert_eq!(
+        sizes.trim(),
+        expected.join(","),
+        "segment sizes in PostgreSQL and in the plan"
     );
 
     // `check --online` holds the schema to the tables: they fit (the generated events have no
