@@ -2,7 +2,7 @@
 //! aggregate choosing its rows with `FILTER (WHERE ...)`, and `last_n` as ranked rows.
 
 use super::dialect::Dialect;
-use super::expression::{EVENTS_ALIAS, ID, TS, TYPE, USER, USER_ALIAS};
+use super::expression::{event_value, EVENTS_ALIAS, ID, TS, TYPE, USER, USER_ALIAS};
 use crate::eval::aggregate::AggregateJob;
 use crate::model::{AggregateFunction, BaseType};
 
@@ -28,14 +28,7 @@ impl SqlAggregate<'_> {
     fn value(&self) -> String {
         match &self.job.property {
             Some((name, _)) if name == "ts" => self.events_column(TS),
-            Some((name, base)) => {
-                let column = self.events_column(name);
-                match base {
-                    BaseType::DateTime => self.dialect.timestamp_micros(&column),
-                    BaseType::Date => self.dialect.date_micros(&column),
-                    _ => column,
-                }
-            }
+            Some((name, base)) => event_value(self.dialect, name, base),
             None => "NULL".into(),
         }
     }

@@ -111,6 +111,16 @@ impl Dialect {
         format!("({days} * {})", crate::data::DAY_MICROS)
     }
 
+    /// A column of `base` values as tailor computes with them: dates and times as integer
+    /// microseconds, other values as they are.
+    pub fn computable(self, column: &str, base: &BaseType) -> String {
+        match base {
+            BaseType::DateTime => self.timestamp_micros(column),
+            BaseType::Date => self.date_micros(column),
+            _ => column.to_string(),
+        }
+    }
+
     /// The number of characters of a string.
     pub fn char_length(self, expr: &str) -> String {
         let length = match self {

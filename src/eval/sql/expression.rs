@@ -174,20 +174,10 @@ impl<'a> SqlLowering<'a> {
                         .properties
                         .field(name)
                         .ok_or_else(|| Unsupported(format!("unknown property `{name}`")))?;
-                    Ok(self.event_value(name, &field.ty.base))
+                    Ok(event_value(self.dialect, name, &field.ty.base))
                 }
                 None => self.profile(name),
             },
-        }
-    }
-
-    /// Property `name` of the event in scope, temporal values in microseconds.
-    pub fn event_value(&self, name: &str, base: &BaseType) -> String {
-        let column = format!("{EVENTS_ALIAS}.{}", self.dialect.ident(name));
-        match base {
-            BaseType::DateTime => self.dialect.timestamp_micros(&column),
-            BaseType::Date => self.dialect.date_micros(&column),
-            _ => column,
         }
     }
 
@@ -288,4 +278,9 @@ impl<'a> SqlLowering<'a> {
         self.reads.insert(column.clone());
         Ok(self.dialect.ident(&column))
     }
+}
+
+/// Property `name` of the event in scope (`e`), temporal values in microseconds.
+pub fn event_value(dialect: Dialect, name: &str, base: &BaseType) -> String {
+    dialect.computable(&format!("{EVENTS_ALIAS}.{}", dialect.ident(name)), base)
 }

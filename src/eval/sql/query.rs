@@ -295,12 +295,7 @@ impl QueryWriter<'_> {
             .iter()
             .map(|field| {
                 let column = self.ident(&field.name);
-                let value = match field.ty.base {
-                    BaseType::DateTime => dialect.timestamp_micros(&column),
-                    BaseType::Date => dialect.date_micros(&column),
-                    _ => column.clone(),
-                };
-                format!("{value} AS {column}")
+                format!("{} AS {column}", dialect.computable(&column, &field.ty.base))
             })
             .collect();
         self.push(
