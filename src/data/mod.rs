@@ -19,6 +19,7 @@ mod load;
 mod load_error;
 mod load_options;
 mod parquet;
+mod postgres_column;
 mod postgres_table;
 mod read;
 mod row_error;

@@ -11,11 +11,13 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use polars::prelude::*;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
 use postgres::types::Type as PgType;
-use postgres::{Client, Config, NoTls, Row};
+use postgres::{Client, Config, NoTls};
 
+use super::postgres_column::PostgresColumn;
 use super::LoadError;
 use crate::model::{split_postgres_source, ColumnKind, TableColumn};
 
@@ -109,76 +111,27 @@ impl PostgresTable {
             order.join(", ")
         );
         let mut client = self.connect(source)?;
-        let rows = client
-            .query(query.as_str(), &[])
-            .map_err(|e| LoadError::io(source, format!("cannot read table `{}`: {}", self.table, described(&e))))?;
+        let failed = |e: postgres::Error| {
+            LoadError::io(source, format!("cannot read table `{}`: {}", self.table, described(&e)))
+        };
+        let no_parameters: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = client.query_raw(query.as_str(), no_parameters).map_err(failed)?;
+        let mut values: Vec<PostgresColumn> = readings.iter().map(|(kind, _)| PostgresColumn::new(*kind)).collect();
+        let bad_cell = |name: &str, e: String| {
+            LoadError::io(source, format!("cannot read column `{name}` of `{}`: {e}", self.table))
+        };
+        // Rows stream in and go straight into their columns: the table is held once.
+        while let Some(row) = rows.next().map_err(failed)? {
+            for (index, column) in values.iter_mut().enumerate() {
+                column.push(&row, index).map_err(|e| bad_cell(&columns[index].0, e))?;
+            }
+        }
         let mut frame_columns = Vec::with_capacity(columns.len());
-        for (index, ((name, _), (reading, _))) in columns.iter().zip(&readings).enumerate() {
-            let column = read_column(&rows, index, name, *reading)
-                .map_err(|e| LoadError::io(source, format!("cannot read column `{name}` of `{}`: {e}", self.table)))?;
-            frame_columns.push(column);
+        for ((name, _), column) in columns.iter().zip(values) {
+            frame_columns.push(column.finish(name).map_err(|e| bad_cell(name, e))?);
         }
         DataFrame::new_infer_height(frame_columns).map_err(|e| LoadError::io(source, e))
     }
-}
-
-/// The values of column `index` of `rows` as a polars column of `reading`'s type.
-fn read_column(rows: &[Row], index: usize, name: &str, kind: ColumnKind) -> Result<Column, String> {
-    let name: PlSmallStr = name.into();
-    fn values<'r, T: postgres::types::FromSql<'r>>(rows: &'r [Row], index: usize) -> Result<Vec<Option<T>>, String> {
-        rows.iter()
-            .map(|row| row.try_get::<_, Option<T>>(index))
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())
-    }
-    Ok(match kind {
-        ColumnKind::Text => Column::new(name, values::<&str>(rows, index)?),
-        ColumnKind::Int => Column::new(name, values::<i64>(rows, index)?),
-        ColumnKind::Float => Column::new(name, values::<f64>(rows, index)?),
-        ColumnKind::Bool => Column::new(name, values::<bool>(rows, index)?),
-        ColumnKind::Date => {
-            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-            let days: Vec<Option<i32>> = values::<NaiveDate>(rows, index)?
-                .into_iter()
-                .map(|d| d.map(|d| (d - epoch).num_days() as i32))
-                .collect();
-            Column::new(name, days)
-                .cast(&DataType::Date)
-                .map_err(|e| e.to_string())?
-        }
-        ColumnKind::Timestamp => {
-            let micros: Vec<Option<i64>> = values::<NaiveDateTime>(rows, index)?
-                .into_iter()
-                .map(|t| t.map(|t| t.and_utc().timestamp_micros()))
-                .collect();
-            datetime(name, micros, None)?
-        }
-        ColumnKind::TimestampUtc => {
-            let micros: Vec<Option<i64>> = values::<DateTime<Utc>>(rows, index)?
-                .into_iter()
-                .map(|t| t.map(|t| t.timestamp_micros()))
-                .collect();
-            datetime(name, micros, Some(TimeZone::UTC))?
-        }
-        ColumnKind::TextList => {
-            let lists: Vec<Option<Series>> = values::<Vec<Option<String>>>(rows, index)?
-                .into_iter()
-                .map(|list| list.map(|items| Series::new(PlSmallStr::EMPTY, items)))
-                .collect();
-            let mut series: Series = lists.into_iter().collect::<ListChunked>().into_series();
-            series.rename(name);
-            series
-                .cast(&DataType::List(Box::new(DataType::String)))
-                .map_err(|e| e.to_string())?
-                .into()
-        }
-    })
-}
-
-/// A column of microseconds as datetimes in `zone`.
-fn datetime(name: PlSmallStr, micros: Vec<Option<i64>>, zone: Option<TimeZone>) -> Result<Column, String> {
-    let ty = DataType::Datetime(TimeUnit::Microseconds, zone);
-    Column::new(name, micros).cast(&ty).map_err(|e| e.to_string())
 }
 
 /// What the server said (its message, not only "db error"), or the client's error.
