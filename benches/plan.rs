@@ -19,7 +19,7 @@ use tailor::plan::{build_plan, History};
 
 mod support;
 
-use support::{median, peak_memory_mib, shop, workspace, NOW};
+use support::{bench_profiles, median, peak_memory_mib, shop, workspace, NOW};
 
 /// The demo's documents `plan` reads (with its templates).
 const PLANNED: &[&str] = &[
@@ -43,10 +43,7 @@ const PLANNED: &[&str] = &[
 const RUNS: usize = 3;
 
 fn main() {
-    let profiles: usize = std::env::var("TAILOR_BENCH_PROFILES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let profiles = bench_profiles(1_000_000);
     let formats = std::env::var("TAILOR_BENCH_FORMATS").unwrap_or_else(|_| "parquet,ndjson,csv".into());
     for format in formats.split(',').map(str::trim).filter(|f| !f.is_empty()) {
         bench_format(profiles, format);

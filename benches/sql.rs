@@ -19,7 +19,7 @@ use tailor::load::load_workspace;
 
 mod support;
 
-use support::{median, shop, workspace, NOW};
+use support::{bench_profiles, median, shop, workspace, NOW};
 
 /// The demo's documents the features, segments and scores need.
 const EVALUATED: &[&str] = &[
@@ -35,10 +35,7 @@ const EVALUATED: &[&str] = &[
 const RUNS: usize = 3;
 
 fn main() {
-    let profiles: usize = std::env::var("TAILOR_BENCH_PROFILES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200_000);
+    let profiles = bench_profiles(200_000);
     let data = shop(profiles, "parquet");
     let ws = workspace(&data, "parquet", EVALUATED);
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();

@@ -24,7 +24,7 @@ use tailor::model::ScoreAlgorithm;
 
 mod support;
 
-use support::{peak_memory_mib, shop, workspace, NOW};
+use support::{bench_profiles, peak_memory_mib, shop, workspace, NOW};
 
 /// The demo's documents `train` reads.
 const TRAINED: &[&str] = &["tailor.yaml", "features.yaml", "models.yaml"];
@@ -51,10 +51,7 @@ fn fit_seconds(algorithm: ScoreAlgorithm, held_out: &HeldOut) -> f64 {
 }
 
 fn main() {
-    let profiles: usize = std::env::var("TAILOR_BENCH_PROFILES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let profiles = bench_profiles(1_000_000);
     let data = shop(profiles, "parquet");
     let ws = workspace(&data, "parquet", TRAINED);
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();

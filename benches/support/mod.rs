@@ -35,6 +35,14 @@ pub fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// The number of profiles to benchmark: `TAILOR_BENCH_PROFILES`, else `default`.
+pub fn bench_profiles(default: usize) -> usize {
+    std::env::var("TAILOR_BENCH_PROFILES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A generated shop of `profiles` profiles with its profiles and events in `format`.
 pub fn shop(profiles: usize, format: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shop-{profiles}-{format}"));

@@ -29,11 +29,12 @@ mod segments;
 mod templates;
 mod tests;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::LoadedWorkspace;
-use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, ScoreModel, Segment, Test};
+use crate::model::{Campaign, DataSchema, Feature, Manifest, PersonaModel, ScoreModel, Segment, Test, Type};
 use crate::template::ContextBuilder;
 use context::{Context, Names};
 pub use graph::{Node, Step, WorkspaceGraph};
@@ -66,6 +67,13 @@ pub struct CheckedWorkspace {
     /// Every step of a run and what it reads, inputs first.
     pub graph: WorkspaceGraph,
     _sealed: (),
+}
+
+impl CheckedWorkspace {
+    /// Each feature's type, by name (what an expression lowering needs to know of them).
+    pub fn feature_types(&self) -> BTreeMap<String, Type> {
+        self.features.iter().map(|f| (f.name.clone(), f.ty.clone())).collect()
+    }
 }
 
 /// The result of checking: the workspace when there is no error, and every diagnostic.

@@ -42,11 +42,7 @@ pub struct Evaluation {
 pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<Evaluation, EvalError> {
     let now = now.timestamp_micros();
     let schema = &workspace.schema;
-    let features: BTreeMap<String, Type> = workspace
-        .features
-        .iter()
-        .map(|f| (f.name.clone(), f.ty.clone()))
-        .collect();
+    let features = workspace.feature_types();
     let mut lowering = Lowering::new(schema, &features, now);
     let mut columns: Vec<(String, Expr, Range<usize>)> = Vec::new();
     let features_by_name: BTreeMap<&str, &Feature> = workspace.features.iter().map(|f| (f.name.as_str(), f)).collect();
@@ -311,11 +307,7 @@ pub fn expression_values(
     expr: &Ast,
     now: DateTime<Utc>,
 ) -> Result<Column, EvalError> {
-    let features: BTreeMap<String, Type> = workspace
-        .features
-        .iter()
-        .map(|f| (f.name.clone(), f.ty.clone()))
-        .collect();
+    let features = workspace.feature_types();
     let frame = add_column(
         &evaluation.frame,
         expr,
@@ -354,11 +346,7 @@ pub fn trigger_events(
     let event = schema
         .event(&trigger.on)
         .ok_or_else(|| EvalError::Unsupported(format!("unknown event type `{}`", trigger.on)))?;
-    let features: BTreeMap<String, Type> = workspace
-        .features
-        .iter()
-        .map(|f| (f.name.clone(), f.ty.clone()))
-        .collect();
+    let features = workspace.feature_types();
     let mut lowering = Lowering::for_event(schema, &features, now.timestamp_micros(), event);
     let mut keep = col(EVENT_TYPE).eq(lit(trigger.on.clone()));
     let mut frame = dataset.events.clone().lazy();

@@ -135,7 +135,7 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
         }
         // Each campaign's audience (with consent) and arms, as `plan` assigns them.
         let consent = condition_flags(&workspace, &dataset, &evaluation, &workspace.manifest.consent, now).unwrap();
-        let keys_now: Vec<String> = frame
+        let keys: Vec<String> = frame
             .column(&key)
             .unwrap()
             .str()
@@ -155,7 +155,7 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
             ));
             if campaign.rollout.is_none() {
                 let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
-                let arms = keys_now.iter().zip(&members).map(|(profile, member)| match member {
+                let arms = keys.iter().zip(&members).map(|(profile, member)| match member {
                     false => Value::Null,
                     true => match assign(&campaign.salt, profile, campaign.holdout, &weights) {
                         Assignment::Holdout => Value::Str("holdout".into()),
@@ -199,14 +199,6 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
             expressions.push((name, expr));
         }
         compared += expressions.len();
-        let keys: Vec<String> = frame
-            .column(&key)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|k| k.unwrap().to_string())
-            .collect();
         for &engine in &engines {
             let query = expressions_query(&workspace, &expressions, now, engine, &SqlTables::default())
                 .expect("the workspace lowers to SQL");

@@ -22,7 +22,7 @@ use crate::check::{CheckedWorkspace, Step};
 use crate::eval::aggregate::AggregateJob;
 use crate::eval::columns::{score_column, segment_column};
 use crate::eval::lower::Unsupported;
-use crate::model::{BaseType, Expr, ScoreModel, Type};
+use crate::model::{BaseType, Expr, ScoreModel};
 
 /// The tables the query reads, as the engine names them (`schema.table` where it has schemas).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,11 +82,7 @@ pub fn expressions_query(
 ) -> Result<String, Unsupported> {
     let now_micros = now.timestamp_micros();
     let schema = &workspace.schema;
-    let features: BTreeMap<String, Type> = workspace
-        .features
-        .iter()
-        .map(|f| (f.name.clone(), f.ty.clone()))
-        .collect();
+    let features = workspace.feature_types();
     let mut lowering = SqlLowering::new(dialect, schema, &features, now_micros);
     let mut steps = Vec::new();
     for node in workspace.graph.nodes() {
