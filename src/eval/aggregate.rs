@@ -281,7 +281,8 @@ pub fn join_selected(profiles: LazyFrame, job: &AggregateJob, events: LazyFrame,
     }
 }
 
-/// The events joined with their profile's columns, named `user.<column>`.
+/// The events joined with their profile's columns, named `user.<column>`, in the events' own
+/// (time) order, which `first` and `last` read.
 pub fn with_profiles(events: &DataFrame, profiles: &DataFrame, key: &str) -> LazyFrame {
     let prefixed: Vec<Expr> = profiles
         .get_column_names()
@@ -293,6 +294,9 @@ pub fn with_profiles(events: &DataFrame, profiles: &DataFrame, key: &str) -> Laz
         renamed,
         [col(EVENT_USER)],
         [col(user_column(key))],
-        JoinArgs::new(JoinType::Inner),
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Inner)
+        },
     )
 }

@@ -18,18 +18,9 @@ use tailor::data::SeededRng;
 use tailor::eval::{condition_flags, evaluate, expression_values, expressions_query, Dialect, SqlTables};
 use tailor::model::{assign, Assignment, Expr};
 
-use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng};
+use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng, COMPUTED_WHERE};
 use crate::reference::{value_of, Value};
 use crate::support::{python_has, repo, tailor};
-
-/// Aggregates whose `where` reads features of the event's profile.
-const COMPUTED_WHERE: [&str; 5] = [
-    "count(purchase where total > user.avg_basket)",
-    "sum(add_to_cart.quantity where price > user.avg_basket within 30d)",
-    "last(page_view.category where user.orders_90d >= 1)",
-    "len(last_n(page_view.product_id, 2 where user.sneaker_views_7d > 0))",
-    "exists(page_view where user.days_since_seen < 10 and ts > ago(7d))",
-];
 
 /// A value an engine printed as JSON, as a reference value.
 fn json_value(json: &serde_json::Value) -> Value {
