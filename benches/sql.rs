@@ -89,7 +89,7 @@ fn main() {
                 let figures: Vec<f64> = text.split_whitespace().filter_map(|t| t.parse().ok()).collect();
                 if let [engine_load, engine_query, rows] = figures[..] {
                     println!(
-                        "{dialect}: load {engine_load:.2} s, tailor's query {engine_query:.2} s for {rows} rows (median of {RUNS}); polars / {dialect} {:.2}x",
+                        "{dialect}: load {engine_load:.2} s, tailor's query stored in the engine {engine_query:.2} s for {rows} rows (median of {RUNS}); polars / {dialect} {:.2}x",
                         polars / engine_query
                     );
                 }
