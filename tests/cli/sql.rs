@@ -20,7 +20,7 @@ use tailor::model::{assign, Assignment, Expr};
 
 use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng, COMPUTED_WHERE};
 use crate::reference::{value_of, Value};
-use crate::support::{python_has, repo, tailor};
+use crate::support::{python_has, replace_in, repo, tailor};
 
 /// A value an engine printed as JSON, as a reference value.
 fn json_value(json: &serde_json::Value) -> Value {
@@ -275,4 +275,60 @@ fn emit_sql_writes_the_demo_query_for_each_dialect_and_refuses_persona_labels() 
         "{}",
         refused.stderr
     );
+}
+
+#[test]
+fn emit_sql_refuses_names_postgres_would_cut_and_reads_no_events_table_when_nothing_aggregates() {
+    let demo = crate::support::small_demo();
+    let emit = |dir: &std::path::Path, workspace: &str, dialect: Dialect| {
+        let args = [
+            "plan",
+            workspace,
+            "--now",
+            "2026-12-01T15:00:00Z",
+            "--emit-sql",
+            "--dialect",
+            dialect.name(),
+        ];
+        tailor(dir, &args)
+    };
+    // PostgreSQL keeps 63 bytes of a name: `segment.` and 56 more would lose their end.
+    let long = "a".repeat(56);
+    let segments = demo.path().join("campaigns/segments.yaml");
+    let mut text = std::fs::read_to_string(&segments).unwrap();
+    text.push_str(&format!("---\nkind: segment\nname: {long}\nwhere: orders_90d > 2\n"));
+    std::fs::write(&segments, text).unwrap();
+    let refused = emit(demo.path(), "campaigns", Dialect::Postgres);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("plan::sql-unsupported"), "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("`segment.{long}` is too long a name for postgres")),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        emit(demo.path(), "campaigns", Dialect::Duckdb).code,
+        0,
+        "DuckDB keeps long names"
+    );
+
+    // A workspace whose features aggregate nothing reads no events table.
+    let starter = tempfile::tempdir().unwrap();
+    assert_eq!(tailor(starter.path(), &["init", "shop"]).code, 0);
+    replace_in(
+        &starter.path().join("shop/features.yaml"),
+        "count(purchase within 90d)",
+        "0",
+    );
+    replace_in(
+        &starter.path().join("shop/features.yaml"),
+        "sum(purchase.total within 365d)",
+        "0.5",
+    );
+    let query = emit(starter.path(), "shop", Dialect::Postgres);
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    assert!(!query.stdout.contains("__events"), "{}", query.stdout);
+    assert!(query.stdout.contains("FROM profiles"), "{}", query.stdout);
 }

@@ -32,6 +32,15 @@ impl Dialect {
         }
     }
 
+    /// The most bytes of a name the engine keeps, where it cuts longer ones (PostgreSQL's
+    /// `NAMEDATALEN - 1`): two long names alike at the start would become one.
+    pub fn identifier_limit(self) -> Option<usize> {
+        match self {
+            Dialect::Postgres => Some(63),
+            Dialect::Spark | Dialect::Duckdb => None,
+        }
+    }
+
     /// `name` as a quoted identifier (column names such as `segment.loyal` hold dots).
     pub fn ident(self, name: &str) -> String {
         match self {

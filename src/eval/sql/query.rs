@@ -22,7 +22,7 @@ use crate::check::{CheckedWorkspace, Step};
 use crate::eval::aggregate::AggregateJob;
 use crate::eval::columns::{score_column, segment_column};
 use crate::eval::lower::Unsupported;
-use crate::model::{BaseType, Expr, ScoreModel};
+use crate::model::{BaseType, DataSchema, Expr, ScoreModel};
 
 /// The tables the query reads, as the engine names them (`schema.table` where it has schemas).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +135,19 @@ pub fn expressions_query(
             shown: true,
             reads: lowering.take_reads(),
         });
+    }
+    if let Some(limit) = dialect.identifier_limit() {
+        // Internal names add at most 30 bytes to an event type's name.
+        let names = steps.iter().map(|s| (s.name.clone(), s.name.len()));
+        let types = lowering
+            .aggregates
+            .iter()
+            .map(|j| (j.event_type.clone(), j.event_type.len() + 30));
+        if let Some((name, _)) = names.chain(types).find(|(_, length)| *length > limit) {
+            return Err(Unsupported(format!(
+                "`{name}` is too long a name for {dialect}, which keeps only the first {limit} bytes of a name: shorten it"
+            )));
+        }
     }
     let writer = QueryWriter {
         dialect,
@@ -299,28 +312,11 @@ impl QueryWriter<'_> {
             "__profiles",
             format!("SELECT {} FROM {}", fields.join(", "), tables.profiles),
         );
-        // The events up to `now`, with their user, type, time and id under fixed names.
-        let columns = &schema.event_columns;
-        let ts = dialect.timestamp_micros(&format!("{EVENTS_ALIAS}.{}", self.ident(&columns.time)));
-        let id = match &columns.id {
-            Some(id) => format!("{EVENTS_ALIAS}.{}", self.ident(id)),
-            None => dialect.cast("NULL", &dialect.type_of(&BaseType::String)),
-        };
-        self.push(
-            format!("the events up to now ({})", chrono_text(self.now)),
-            "__events",
-            format!(
-                "SELECT {EVENTS_ALIAS}.*, {EVENTS_ALIAS}.{} AS {}, {EVENTS_ALIAS}.{} AS {}, {ts} AS {}, {id} AS {} FROM {} {EVENTS_ALIAS} WHERE {ts} <= {}",
-                self.ident(&columns.user),
-                self.ident(USER),
-                self.ident(&columns.event_type),
-                self.ident(TYPE),
-                self.ident(TS),
-                self.ident(ID),
-                tables.events,
-                dialect.int(self.now),
-            ),
-        );
+        // The events up to `now`, with their user, type, time and id under fixed names (read
+        // only when an aggregate needs them: a workspace may have no events at all).
+        if !self.jobs.is_empty() {
+            self.push_events(schema, tables);
+        }
         // Aggregates that read no computed column: one group-by per event type, `last_n` apart;
         // the events are joined to their profile where a `where` reads its fields.
         let mut joined: Vec<(String, Vec<&AggregateJob<String>>)> = Vec::new();
@@ -396,6 +392,33 @@ impl QueryWriter<'_> {
             self.push_level(level, &columns);
         }
         self.finish(steps)
+    }
+
+    /// The events up to `now` from `tables.events`, with their user, type, time (in
+    /// microseconds) and id under fixed names.
+    fn push_events(&mut self, schema: &DataSchema, tables: &SqlTables) {
+        let dialect = self.dialect;
+        let columns = &schema.event_columns;
+        let ts = dialect.timestamp_micros(&format!("{EVENTS_ALIAS}.{}", self.ident(&columns.time)));
+        let id = match &columns.id {
+            Some(id) => format!("{EVENTS_ALIAS}.{}", self.ident(id)),
+            None => dialect.cast("NULL", &dialect.type_of(&BaseType::String)),
+        };
+        self.push(
+            format!("the events up to now ({})", chrono_text(self.now)),
+            "__events",
+            format!(
+                "SELECT {EVENTS_ALIAS}.*, {EVENTS_ALIAS}.{} AS {}, {EVENTS_ALIAS}.{} AS {}, {ts} AS {}, {id} AS {} FROM {} {EVENTS_ALIAS} WHERE {ts} <= {}",
+                self.ident(&columns.user),
+                self.ident(USER),
+                self.ident(&columns.event_type),
+                self.ident(TYPE),
+                self.ident(TS),
+                self.ident(ID),
+                tables.events,
+                dialect.int(self.now),
+            ),
+        );
     }
 
     /// The aggregates `jobs`, whose `where` clauses read computed columns, over the events
