@@ -48,13 +48,9 @@ impl SqlAggregate<'_> {
         }
     }
 
-    /// The events' order, newest first when `newest` (time, then id).
-    fn order(&self, newest: bool) -> Vec<String> {
-        let direction = if newest { " DESC" } else { "" };
-        vec![
-            format!("{}{direction}", self.events_column(TS)),
-            format!("{}{direction}", self.dialect.bytewise(&self.events_column(ID))),
-        ]
+    /// The events' order: time, then id.
+    fn order(&self) -> [String; 2] {
+        [self.events_column(TS), self.dialect.bytewise(&self.events_column(ID))]
     }
 
     /// The aggregate over one user's events of its type, as a select-list item of a group-by;
@@ -90,7 +86,7 @@ impl SqlAggregate<'_> {
             }
             AggregateFunction::First | AggregateFunction::Last => {
                 let newest = self.job.function == AggregateFunction::Last;
-                dialect.first_value(&value, &self.order(newest), selector.as_deref())
+                dialect.first_value(&value, &self.order(), newest, selector.as_deref())
             }
             AggregateFunction::LastN => return None,
         })
@@ -133,7 +129,7 @@ impl SqlAggregate<'_> {
             format!("{value} IS NOT NULL"),
         ];
         keep.extend(self.selector());
-        let newest = self.order(true).join(", ");
+        let newest = self.order().map(|key| format!("{key} DESC")).join(", ");
         let (user, rank, value_rank) = (ident(USER), ident("__rank"), ident("__value_rank"));
         let (v, t, i) = (ident("__value"), ident("__t"), ident("__i"));
         let limit = self.job.limit.unwrap_or(DEFAULT_LAST_N);

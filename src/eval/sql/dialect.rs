@@ -194,19 +194,29 @@ impl Dialect {
         }
     }
 
-    /// The value of `value` on the first row, in the order `order` (a list of `expr [DESC]`),
-    /// among the rows `filter` selects (all of them for none); null values count as values.
-    pub fn first_value(self, value: &str, order: &[String], filter: Option<&str>) -> String {
+    /// The value of `value` on the first row in the order of `keys` (compared in turn;
+    /// the last row instead when `last`), among the rows `filter` selects (all of them for
+    /// none); null values count as values.
+    pub fn first_value(self, value: &str, keys: &[String], last: bool, filter: Option<&str>) -> String {
         let filter = filter.map(|f| format!(" FILTER (WHERE {f})")).unwrap_or_default();
+        let fields = || keys.iter().enumerate().map(|(i, key)| (format!("k{i}"), key));
         match self {
-            Dialect::Postgres | Dialect::Duckdb => {
+            Dialect::Postgres => {
+                let direction = if last { " DESC" } else { "" };
+                let order: Vec<String> = keys.iter().map(|key| format!("{key}{direction}")).collect();
                 format!("(array_agg({value} ORDER BY {}){filter})[1]", order.join(", "))
+            }
+            // The `_null` forms keep a null value of the row with the least or greatest key.
+            Dialect::Duckdb => {
+                let key: Vec<String> = fields().map(|(name, key)| format!("{name} := {key}")).collect();
+                let function = if last { "arg_max_null" } else { "arg_min_null" };
+                format!("{function}({value}, struct_pack({})){filter}", key.join(", "))
             }
             // `max_by` keeps the value of the greatest key, null values included.
             Dialect::Spark => {
-                let (keys, descending) = spark_order_key(order);
-                let function = if descending { "max_by" } else { "min_by" };
-                format!("{function}({value}, {keys}){filter}")
+                let key: Vec<String> = fields().map(|(name, key)| format!("{key} AS {name}")).collect();
+                let function = if last { "max_by" } else { "min_by" };
+                format!("{function}({value}, struct({})){filter}", key.join(", "))
             }
         }
     }
@@ -253,18 +263,6 @@ impl Dialect {
             Dialect::Duckdb => format!("CAST([] AS {})", self.type_of(&BaseType::List(Box::new(item.clone())))),
         }
     }
-}
-
-/// Spark's `min_by`/`max_by` take one key: the order's expressions as a struct (compared field
-/// by field), and whether the order is descending (all its parts are, in tailor's use).
-fn spark_order_key(order: &[String]) -> (String, bool) {
-    let descending = order.iter().all(|o| o.ends_with(" DESC"));
-    let fields: Vec<String> = order
-        .iter()
-        .enumerate()
-        .map(|(i, o)| format!("{} AS k{i}", o.trim_end_matches(" DESC").trim_end_matches(" ASC")))
-        .collect();
-    (format!("struct({})", fields.join(", ")), descending)
 }
 
 impl std::fmt::Display for Dialect {
