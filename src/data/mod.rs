@@ -29,6 +29,7 @@ mod source_row;
 mod streaming;
 mod table;
 mod test_data;
+mod tls_config;
 mod traits;
 
 pub use column::ColumnBuilder;
@@ -52,3 +53,4 @@ pub use source_row::{SourceColumn, SourceRow};
 pub use streaming::collect_streaming;
 pub use table::TableReport;
 pub use test_data::test_dataset;
+pub use tls_config::tls_config;

@@ -5,20 +5,25 @@
 //! What the URL leaves out comes from the usual libpq environment (`PGHOST`, `PGPORT`,
 //! `PGUSER`, `PGDATABASE`, `PGPASSWORD`) and libpq's defaults (localhost, the system user);
 //! `TAILOR_PG_PASSWORD` takes precedence for the password, and a URL holding one is refused,
-//! so that none is ever written in the workspace. The connection is not encrypted:
-//! reach a remote server through a tunnel or a local proxy.
+//! so that none is ever written in the workspace. `sslmode=require` (or `verify-ca`,
+//! `verify-full`) encrypts the connection with TLS and always verifies the server's
+//! certificate (Mozilla's roots, plus `sslrootcert=FILE.pem`); without it the connection is
+//! plain text, as for a server on the same host.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use polars::prelude::*;
+use postgres::config::SslMode;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::types::Type as PgType;
 use postgres::{Client, Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::postgres_column::PostgresColumn;
-use super::LoadError;
+use super::{tls_config, LoadError};
 use crate::model::{split_postgres_source, ColumnKind, TableColumn};
 
 /// A table in a PostgreSQL database, named by a dataset source.
@@ -26,6 +31,51 @@ use crate::model::{split_postgres_source, ColumnKind, TableColumn};
 pub struct PostgresTable {
     config: Config,
     table: String,
+    encryption: Encryption,
+}
+
+/// Whether the connection is encrypted, from the URL's `sslmode` (libpq's names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Encryption {
+    /// `disable`, `allow`, `prefer` or none given: plain text (tailor does not encrypt without
+    /// checking whom it talks to).
+    Plain,
+    /// `require`, `verify-ca` or `verify-full`: TLS, the server's certificate verified against
+    /// Mozilla's roots and the PEM file `sslrootcert=` names, for its host name.
+    Verified {
+        /// The extra CA file.
+        root_certificate: Option<PathBuf>,
+    },
+}
+
+impl Encryption {
+    /// The encryption `url`'s `sslmode` and `sslrootcert` ask for, and the URL without them.
+    fn of(url: &str) -> Result<(Encryption, String), String> {
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let (mut mode, mut root_certificate, mut rest) = (None, None, Vec::new());
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("sslmode", value)) => mode = Some(value.to_string()),
+                Some(("sslrootcert", path)) => root_certificate = Some(PathBuf::from(path)),
+                _ => rest.push(pair),
+            }
+        }
+        let encryption = match mode.as_deref() {
+            None | Some("disable" | "allow" | "prefer") => Encryption::Plain,
+            Some("require" | "verify-ca" | "verify-full") => Encryption::Verified { root_certificate },
+            Some(other) => {
+                return Err(format!(
+                    "`sslmode={other}` is not one of disable, allow, prefer, require, verify-ca, verify-full"
+                ))
+            }
+        };
+        let url = if rest.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", rest.join("&"))
+        };
+        Ok((encryption, url))
+    }
 }
 
 /// How a column of type `ty` is read, and the SQL that selects `column` for it (a type tailor
@@ -51,9 +101,17 @@ impl PostgresTable {
     /// The table `source` names, or why it names none.
     pub fn parse(source: &str) -> Result<PostgresTable, String> {
         let (url, table) = split_postgres_source(source)?;
+        let (encryption, url) = Encryption::of(&url)?;
         let mut config = Config::from_str(&url).map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+        if encryption != Encryption::Plain {
+            config.ssl_mode(SslMode::Require);
+        }
         fill_from_environment(&mut config);
-        Ok(PostgresTable { config, table })
+        Ok(PostgresTable {
+            config,
+            table,
+            encryption,
+        })
     }
 
     /// The table's name (`schema.table`), quoted for SQL.
@@ -66,9 +124,14 @@ impl PostgresTable {
     }
 
     fn connect(&self, source: &Path) -> Result<Client, LoadError> {
-        self.config
-            .connect(NoTls)
-            .map_err(|e| LoadError::io(source, format!("cannot connect to PostgreSQL: {}", described(&e))))
+        let connected = match &self.encryption {
+            Encryption::Plain => self.config.connect(NoTls),
+            Encryption::Verified { root_certificate } => {
+                let tls = tls_config(root_certificate.as_deref()).map_err(|why| LoadError::io(source, why))?;
+                self.config.connect(MakeRustlsConnect::new(Arc::unwrap_or_clone(tls)))
+            }
+        };
+        connected.map_err(|e| LoadError::io(source, format!("cannot connect to PostgreSQL: {}", described(&e))))
     }
 
     /// The table's columns, in table order: how tailor reads each and its type in the table.

@@ -2,7 +2,8 @@
 //! loaded into a real server plans byte for byte as over the same shop's Parquet files; a bad
 //! row is reported with its table, row and column; an unreachable server and a missing table
 //! are clear errors, and a URL without a table is a check error at its span. `check --online`
-//! reports a missing or retyped column at the line declaring it. The server tests
+//! reports a missing or retyped column at the line declaring it. Over TLS, a table is read only
+//! from a server whose certificate checks. The server tests
 //! run when `TAILOR_TEST_POSTGRES` is set (a server in the `PG*` environment; `.ci/run` starts
 //! one), and otherwise say they were skipped.
 
@@ -245,4 +246,77 @@ fn a_postgres_source_without_a_table_or_with_a_password_is_a_check_error_at_its_
         "{}",
         checked.stderr
     );
+}
+
+/// The host name the PostgreSQL server's certificate names, and the certificate, when the
+/// server is Debian's (its "snakeoil" certificate, made when the package was installed).
+fn server_certificate() -> Option<(String, std::path::PathBuf)> {
+    let certificate = std::path::PathBuf::from("/etc/ssl/certs/ssl-cert-snakeoil.pem");
+    let output = Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(&certificate)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let host = text.split("DNS:").nth(1)?.split([',', '\n']).next()?.trim().to_string();
+    Some((host, certificate))
+}
+
+#[test]
+fn a_table_over_tls_is_read_only_from_a_server_whose_certificate_checks() {
+    if std::env::var_os("TAILOR_TEST_POSTGRES").is_none() {
+        eprintln!("skipped: set TAILOR_TEST_POSTGRES=1 with a server in the PG* environment (.ci/run starts one)");
+        return;
+    }
+    let Some((host, certificate)) = server_certificate() else {
+        eprintln!("skipped: the server's certificate (Debian's /etc/ssl/certs/ssl-cert-snakeoil.pem) is not there");
+        return;
+    };
+    let dir = generated_shop(
+        "parquet",
+        &["--profiles", "200", "--events-per-profile", "10", "--seed", "3"],
+    );
+    let schema = Schema(format!("tailor_tls_{}", std::process::id()));
+    let loaded = Command::new("python3")
+        .arg(repo().join("tests/cli/sql_engines.py"))
+        .arg("load-postgres")
+        .arg(dir.path().join("datasets/shop"))
+        .arg(&schema.0)
+        .output()
+        .expect("python3 runs");
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    let from_files = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(from_files.code, 0, "{}", from_files.stderr);
+
+    // Over TCP the server asks for a password: the test's own, for its own role.
+    psql("ALTER ROLE CURRENT_USER PASSWORD 'tailor-test'");
+    let database = std::env::var("PGDATABASE").unwrap_or_default();
+    let url = |table: &str, root: &str| {
+        format!(
+            "postgres://{host}/{database}?table={}.{table}&sslmode=verify-full{root}",
+            schema.0
+        )
+    };
+    let root = format!("&sslrootcert={}", certificate.display());
+    let data_yaml = dir.path().join("campaigns/data.yaml");
+    replace_in(&data_yaml, "../datasets/shop/profiles.parquet", &url("profiles", &root));
+    replace_in(&data_yaml, "../datasets/shop/events.parquet", &url("events", &root));
+    let password = [("TAILOR_PG_PASSWORD", "tailor-test")];
+    let plan = |dir: &std::path::Path| {
+        tailor_with_env(dir, &["plan", "campaigns", "--now", NOW, "--format", "json"], &password)
+    };
+    let encrypted = plan(dir.path());
+    assert_eq!(encrypted.code, 0, "{}", encrypted.stderr);
+    assert_eq!(encrypted.stdout, from_files.stdout, "the same plan over TLS");
+
+    // Without the server's CA, the certificate does not check and nothing is read.
+    replace_in(&data_yaml, &root, "");
+    let refused = plan(dir.path());
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("cannot connect to PostgreSQL"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("UnknownIssuer"), "{}", refused.stderr);
 }

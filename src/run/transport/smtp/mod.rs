@@ -109,7 +109,7 @@ impl SmtpRelay {
             )));
         };
         let extra_ca = secret(CA_FILE_VARIABLE);
-        let tls_config = stream::tls_config(extra_ca.as_deref().map(Path::new)).map_err(SmtpSetupError)?;
+        let tls_config = crate::data::tls_config(extra_ca.as_deref().map(Path::new)).map_err(SmtpSetupError)?;
         let hello_name = match url.path().trim_matches('/') {
             "" => "localhost".to_string(),
             name => name.to_string(),

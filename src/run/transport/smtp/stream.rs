@@ -1,15 +1,13 @@
 //! The connection's byte stream: plain TCP (with Nagle off: every SMTP step is a short write
 //! followed by a wait for the reply, and Nagle would hold the final `.` for the server's
-//! delayed ACK) or TLS through rustls, with the Mozilla roots plus an optional extra CA.
+//! delayed ACK) or TLS through rustls ([`crate::data::tls_config`]).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 /// A plain or TLS stream.
 pub enum Stream {
@@ -69,28 +67,4 @@ impl Write for Stream {
             Stream::Tls(tls) => tls.flush(),
         }
     }
-}
-
-/// The TLS settings: Mozilla's roots, plus the certificates of `extra_ca` (a PEM file) for a
-/// relay with a private CA.
-pub fn tls_config(extra_ca: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
-    let mut roots = RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = extra_ca {
-        let certificates = CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("cannot read CA file `{}`: {e}", path.display()))?;
-        for certificate in certificates {
-            let certificate = certificate.map_err(|e| format!("CA file `{}`: {e}", path.display()))?;
-            roots
-                .add(certificate)
-                .map_err(|e| format!("CA file `{}`: {e}", path.display()))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
 }
