@@ -47,17 +47,21 @@ impl Drop for Schema {
     }
 }
 
-#[test]
-fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
-    if std::env::var_os("TAILOR_TEST_POSTGRES").is_none() {
+/// Whether the server tests run; says why not when they do not.
+fn postgres_available() -> bool {
+    let available = std::env::var_os("TAILOR_TEST_POSTGRES").is_some();
+    if !available {
         eprintln!("skipped: set TAILOR_TEST_POSTGRES=1 with a server in the PG* environment (.ci/run starts one)");
-        return;
     }
-    let dir = generated_shop(
-        "parquet",
-        &["--profiles", "300", "--events-per-profile", "12", "--seed", "5"],
-    );
-    let schema = Schema(format!("tailor_sources_{}", std::process::id()));
+    available
+}
+
+/// The demo over a shop `shopgen` makes with `args` (Parquet), the same shop loaded into the
+/// server as the tables `<schema>.profiles` and `<schema>.events`, and the demo's plan from the
+/// files (`plan --format json`).
+fn shop_in_postgres(args: &[&str], prefix: &str) -> (tempfile::TempDir, Schema, String) {
+    let dir = generated_shop("parquet", args);
+    let schema = Schema(format!("{prefix}_{}", std::process::id()));
     let loaded = Command::new("python3")
         .arg(repo().join("tests/cli/sql_engines.py"))
         .arg("load-postgres")
@@ -66,9 +70,21 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
         .output()
         .expect("python3 runs");
     assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
-    let plan = |dir: &std::path::Path| tailor(dir, &["plan", "campaigns", "--now", NOW, "--format", "json"]);
-    let from_files = plan(dir.path());
+    let from_files = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
     assert_eq!(from_files.code, 0, "{}", from_files.stderr);
+    (dir, schema, from_files.stdout)
+}
+
+#[test]
+fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
+    if !postgres_available() {
+        return;
+    }
+    let (dir, schema, from_files) = shop_in_postgres(
+        &["--profiles", "300", "--events-per-profile", "12", "--seed", "5"],
+        "tailor_sources",
+    );
+    let plan = |dir: &std::path::Path| tailor(dir, &["plan", "campaigns", "--now", NOW, "--format", "json"]);
 
     // The same shop as two tables (the catalog stays a CSV file beside them).
     let database = std::env::var("PGDATABASE").unwrap_or_default();
@@ -85,10 +101,7 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
         "{}",
         from_postgres.stdout
     );
-    assert_eq!(
-        from_postgres.stdout, from_files.stdout,
-        "the same plan from the same rows"
-    );
+    assert_eq!(from_postgres.stdout, from_files, "the same plan from the same rows");
 
     // `plan --emit-sql` reads the workspace's own tables by default; run in the same server, it
     // finds every segment as large as the plan does.
@@ -264,29 +277,17 @@ fn server_certificate() -> Option<(String, std::path::PathBuf)> {
 
 #[test]
 fn a_table_over_tls_is_read_only_from_a_server_whose_certificate_checks() {
-    if std::env::var_os("TAILOR_TEST_POSTGRES").is_none() {
-        eprintln!("skipped: set TAILOR_TEST_POSTGRES=1 with a server in the PG* environment (.ci/run starts one)");
+    if !postgres_available() {
         return;
     }
     let Some((host, certificate)) = server_certificate() else {
         eprintln!("skipped: the server's certificate (Debian's /etc/ssl/certs/ssl-cert-snakeoil.pem) is not there");
         return;
     };
-    let dir = generated_shop(
-        "parquet",
+    let (dir, schema, from_files) = shop_in_postgres(
         &["--profiles", "200", "--events-per-profile", "10", "--seed", "3"],
+        "tailor_tls",
     );
-    let schema = Schema(format!("tailor_tls_{}", std::process::id()));
-    let loaded = Command::new("python3")
-        .arg(repo().join("tests/cli/sql_engines.py"))
-        .arg("load-postgres")
-        .arg(dir.path().join("datasets/shop"))
-        .arg(&schema.0)
-        .output()
-        .expect("python3 runs");
-    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
-    let from_files = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
-    assert_eq!(from_files.code, 0, "{}", from_files.stderr);
 
     // Over TCP the server asks for a password: the test's own, for its own role.
     psql("ALTER ROLE CURRENT_USER PASSWORD 'tailor-test'");
@@ -307,7 +308,7 @@ fn a_table_over_tls_is_read_only_from_a_server_whose_certificate_checks() {
     };
     let encrypted = plan(dir.path());
     assert_eq!(encrypted.code, 0, "{}", encrypted.stderr);
-    assert_eq!(encrypted.stdout, from_files.stdout, "the same plan over TLS");
+    assert_eq!(encrypted.stdout, from_files, "the same plan over TLS");
 
     // Without the server's CA, the certificate does not check and nothing is read.
     replace_in(&data_yaml, &root, "");
