@@ -258,6 +258,9 @@ fn score_steps(lowering: &mut SqlLowering, model: &ScoreModel) -> Result<Vec<Cha
     ])
 }
 
+/// One level of the chain: the aggregates joined at its start, and its columns.
+type LevelColumns<'a, 's> = (Vec<&'a AggregateJob<String>>, Vec<&'s ChainColumn>);
+
 /// Builds the chain of table expressions.
 struct QueryWriter<'a> {
     dialect: Dialect,
@@ -272,7 +275,7 @@ struct QueryWriter<'a> {
     ctes: Vec<(String, String, String)>,
 }
 
-impl QueryWriter<'_> {
+impl<'a> QueryWriter<'a> {
     fn ident(&self, name: &str) -> String {
         self.dialect.ident(name)
     }
@@ -317,49 +320,63 @@ impl QueryWriter<'_> {
         if !self.jobs.is_empty() {
             self.push_events(schema, tables);
         }
-        // Aggregates that read no computed column: one group-by per event type, `last_n` apart;
-        // the events are joined to their profile where a `where` reads its fields.
-        let mut joined: Vec<(String, Vec<&AggregateJob<String>>)> = Vec::new();
+        self.push_event_aggregates();
+        for (level, (jobs, columns)) in self.levels(steps) {
+            self.push_profile_aggregates(&jobs);
+            self.push_level(level, &columns);
+        }
+        self.finish(steps)
+    }
+
+    /// The aggregates that read no computed column, over the events (joined to their profile
+    /// where a `where` reads its fields): one group-by per event type, `last_n` apart, then the
+    /// profiles with all of them.
+    fn push_event_aggregates(&mut self) {
+        let mut tables: Vec<(String, Vec<&AggregateJob<String>>)> = Vec::new();
         let mut batches: BTreeMap<&str, Vec<&AggregateJob<String>>> = BTreeMap::new();
-        let events = |jobs: &[&AggregateJob<String>]| {
-            let fields = jobs.iter().any(|j| self.reading_fields.contains(&j.column));
-            events_from(dialect, "__events", fields.then_some(("__profiles", self.key)))
-        };
-        let mut last_n = Vec::new();
+        let mut ranked = Vec::new();
         for job in self.jobs.iter().filter(|j| !j.uses_profile) {
             if self.aggregate(job).reduction().is_some() {
                 batches.entry(job.event_type.as_str()).or_default().push(job);
             } else {
-                let name = format!("{}_rows", job.column);
-                last_n.push((name.clone(), self.aggregate(job).last_n_table(&events(&[job]))));
-                joined.push((name, vec![job]));
+                ranked.push(job);
             }
         }
-        for (name, query) in last_n {
-            let column = name.trim_end_matches("_rows").to_string();
-            self.push(format!("last_n into {column}"), &name, query);
+        for job in ranked {
+            let name = format!("{}_rows", job.column);
+            let query = self.aggregate(job).last_n_table(&self.events_for(&[job]));
+            self.push(format!("last_n into {}", job.column), &name, query);
+            tables.push((name, vec![job]));
         }
         for (event_type, jobs) in batches {
             let name = format!("__{event_type}_aggregates");
-            let query = self.group_by(&jobs, event_type, &events(&jobs));
+            let query = self.group_by(&jobs, event_type, &self.events_for(&jobs));
             self.push(format!("aggregates over {event_type} events"), &name, query);
-            joined.push((name, jobs));
+            tables.push((name, jobs));
         }
-        let first = self.joined_step("__profiles", &joined);
+        let joined = self.joined_step("__profiles", &tables);
         self.push(
             "each profile with its aggregates (their values for no events where not null)".into(),
             "__with_aggregates",
-            first,
+            joined,
         );
-        // Features and segments in graph order; an aggregate whose `where` reads the profile
-        // is computed just before the column that uses it, over the profiles as they are then.
-        // The columns go in levels: each one level after the columns it reads, so that the
-        // columns of a level share one step (engines resolve a long chain of steps slowly, and
-        // Spark gives up after 100). An aggregate whose `where` reads computed columns is
-        // joined at the start of the level after them, over the profiles as they are then.
+    }
+
+    /// The events `jobs` read: joined to their profile as loaded when a `where` reads its
+    /// declared fields.
+    fn events_for(&self, jobs: &[&AggregateJob<String>]) -> String {
+        let fields = jobs.iter().any(|j| self.reading_fields.contains(&j.column));
+        events_from(self.dialect, "__events", fields.then_some(("__profiles", self.key)))
+    }
+
+    /// The columns of `steps` in levels, each one level after the columns it reads, so that
+    /// the columns of a level share one step (engines resolve a long chain of steps slowly,
+    /// and Spark gives up after 100); with each level, the aggregates whose `where` reads
+    /// computed columns, joined at its start over the profiles as they are then.
+    fn levels<'s>(&self, steps: &'s [ChainColumn]) -> BTreeMap<usize, LevelColumns<'a, 's>> {
         let mut level_of: BTreeMap<&str, usize> = BTreeMap::new();
         let mut job_level: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut levels: BTreeMap<usize, (Vec<&AggregateJob<String>>, Vec<&ChainColumn>)> = BTreeMap::new();
+        let mut levels: BTreeMap<usize, LevelColumns> = BTreeMap::new();
         for step in steps {
             let mut level = 1;
             for read in &step.reads {
@@ -369,8 +386,9 @@ impl QueryWriter<'_> {
                     let at = match job_level.get(read.as_str()) {
                         Some(at) => *at,
                         None => {
-                            let reads = self.where_reads.get(read);
-                            let after = reads
+                            let after = self
+                                .where_reads
+                                .get(read)
                                 .into_iter()
                                 .flatten()
                                 .filter_map(|r| level_of.get(r.as_str()))
@@ -387,11 +405,7 @@ impl QueryWriter<'_> {
             level_of.insert(step.name.as_str(), level);
             levels.entry(level).or_default().1.push(step);
         }
-        for (level, (jobs, columns)) in levels {
-            self.push_profile_aggregates(&jobs);
-            self.push_level(level, &columns);
-        }
-        self.finish(steps)
+        levels
     }
 
     /// The events up to `now` from `tables.events`, with their user, type, time (in
