@@ -10,16 +10,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-use tailor::check::check_workspace;
 use tailor::data::{load_dataset, LoadOptions};
 use tailor::eval::evaluate;
-use tailor::load::load_workspace;
 use tailor::plan::{build_plan, History};
 
 mod support;
 
-use support::{bench_profiles, median, peak_memory_mib, shop, workspace, NOW};
+use support::{bench_profiles, checked_demo, median, peak_memory_mib, shop, NOW};
 
 /// The demo's documents `plan` reads (with its templates).
 const PLANNED: &[&str] = &[
@@ -55,10 +52,7 @@ fn main() {
 fn bench_format(profiles: usize, format: &str) {
     println!("== {format} ==");
     let data = shop(profiles, format);
-    let ws = workspace(&data, format, PLANNED);
-    let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
-    let loaded = load_workspace(ws.path()).expect("load");
-    let checked = check_workspace(&loaded).workspace.expect("the demo checks");
+    let (_workspace, checked, now) = checked_demo(&data, format, PLANNED);
 
     let (mut loads, mut evaluations, mut plans) = (Vec::new(), Vec::new(), Vec::new());
     let (mut peak_after_load, mut peak_after_features, mut loaded_mib, mut rows) = (0.0, 0.0, 0.0, (0, 0));

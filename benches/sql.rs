@@ -11,15 +11,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-use tailor::check::check_workspace;
 use tailor::data::{load_dataset, LoadOptions};
 use tailor::eval::{evaluate, features_query, Dialect, SqlTables};
-use tailor::load::load_workspace;
 
 mod support;
 
-use support::{bench_profiles, median, shop, workspace, NOW};
+use support::{bench_profiles, checked_demo, median, shop, NOW};
 
 /// The demo's documents the features, segments and scores need.
 const EVALUATED: &[&str] = &[
@@ -37,10 +34,7 @@ const RUNS: usize = 3;
 fn main() {
     let profiles = bench_profiles(200_000);
     let data = shop(profiles, "parquet");
-    let ws = workspace(&data, "parquet", EVALUATED);
-    let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
-    let loaded = load_workspace(ws.path()).expect("load");
-    let checked = check_workspace(&loaded).workspace.expect("the demo checks");
+    let (ws, checked, now) = checked_demo(&data, "parquet", EVALUATED);
 
     let start = Instant::now();
     let dataset = load_dataset(&checked, LoadOptions::default()).expect("the generated data fits the schema");

@@ -14,17 +14,14 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use tailor::check::check_workspace;
 use tailor::data::{load_dataset, LoadOptions};
 use tailor::eval::{fit_boosted, fit_logistic, train, HeldOut};
-use tailor::load::load_workspace;
 use tailor::model::ScoreAlgorithm;
 
 mod support;
 
-use support::{bench_profiles, peak_memory_mib, shop, workspace, NOW};
+use support::{bench_profiles, checked_demo, peak_memory_mib, shop};
 
 /// The demo's documents `train` reads.
 const TRAINED: &[&str] = &["tailor.yaml", "features.yaml", "models.yaml"];
@@ -53,10 +50,7 @@ fn fit_seconds(algorithm: ScoreAlgorithm, held_out: &HeldOut) -> f64 {
 fn main() {
     let profiles = bench_profiles(1_000_000);
     let data = shop(profiles, "parquet");
-    let ws = workspace(&data, "parquet", TRAINED);
-    let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
-    let loaded = load_workspace(ws.path()).expect("load");
-    let checked = check_workspace(&loaded).workspace.expect("the demo checks");
+    let (_workspace, checked, now) = checked_demo(&data, "parquet", TRAINED);
     let start = Instant::now();
     let dataset = load_dataset(&checked, LoadOptions::default()).expect("the generated data fits the schema");
     println!(

@@ -8,6 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use chrono::{DateTime, Utc};
+use tailor::check::{check_workspace, CheckedWorkspace};
+use tailor::load::load_workspace;
+
 /// The clock every benchmark plans and trains at (the shop is generated up to it).
 pub const NOW: &str = "2026-12-01T15:00:00Z";
 
@@ -68,6 +72,21 @@ pub fn shop(profiles: usize, format: &str) -> PathBuf {
         assert!(status.success());
     }
     dir
+}
+
+/// The demo's `entries` over the shop in `data` (in `format`), loaded and checked, and the
+/// benchmark's clock: the folder holding the workspace (kept while it is read), the checked
+/// workspace, and [`NOW`].
+pub fn checked_demo(
+    data: &Path,
+    format: &str,
+    entries: &[&str],
+) -> (tempfile::TempDir, CheckedWorkspace, DateTime<Utc>) {
+    let ws = workspace(data, format, entries);
+    let now = DateTime::parse_from_rfc3339(NOW).expect("now").to_utc();
+    let loaded = load_workspace(ws.path()).expect("load");
+    let checked = check_workspace(&loaded).workspace.expect("the demo checks");
+    (ws, checked, now)
 }
 
 /// A workspace of the demo's `entries` (documents, or folders whose files are all copied) and
