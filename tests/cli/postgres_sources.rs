@@ -47,6 +47,13 @@ impl Drop for Schema {
     }
 }
 
+/// Asserts that `text` says each of `expected`.
+fn says(text: &str, expected: &[&str]) {
+    for part in expected {
+        assert!(text.contains(part), "no {part:?} in {text}");
+    }
+}
+
 /// Whether the server tests run; says why not when they do not.
 fn postgres_available() -> bool {
     let available = std::env::var_os("TAILOR_TEST_POSTGRES").is_some();
@@ -96,22 +103,14 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     assert_eq!(checked.code, 0, "{}", checked.stderr);
     let from_postgres = plan(dir.path());
     assert_eq!(from_postgres.code, 0, "{}", from_postgres.stderr);
-    assert!(
-        from_postgres.stdout.contains("\"name\": \"nyc_offer\""),
-        "{}",
-        from_postgres.stdout
-    );
+    says(&from_postgres.stdout, &["\"name\": \"nyc_offer\""]);
     assert_eq!(from_postgres.stdout, from_files, "the same plan from the same rows");
 
     // `plan --emit-sql` reads the workspace's own tables by default; run in the same server, it
     // finds every segment as large as the plan does.
     let emitted = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--emit-sql"]);
     assert_eq!(emitted.code, 0, "{}", emitted.stderr);
-    assert!(
-        emitted.stdout.contains(&format!("FROM {}.events e", schema.0)),
-        "{}",
-        emitted.stdout
-    );
+    says(&emitted.stdout, &[format!("FROM {}.events e", schema.0).as_str()]);
     let plan: serde_json::Value = serde_json::from_str(&from_postgres.stdout).unwrap();
     let segments = plan["segments"].as_array().unwrap();
     let counts: Vec<String> = segments
@@ -134,8 +133,7 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     // `message_id` column, an optional property: a warning at each declaration).
     let online = tailor(dir.path(), &["check", "campaigns", "--online"]);
     assert_eq!(online.code, 0, "{}", online.stderr);
-    assert!(online.stderr.contains(": 0 errors, 2 warnings"), "{}", online.stderr);
-    assert!(online.stderr.contains("schema::absent-column"), "{}", online.stderr);
+    says(&online.stderr, &[": 0 errors, 2 warnings", "schema::absent-column"]);
     // A renamed column and a retyped one are errors at the lines declaring them.
     psql(&format!(
         "ALTER TABLE {0}.profiles RENAME COLUMN email TO mail; ALTER TABLE {0}.events ALTER COLUMN price TYPE text",
@@ -184,15 +182,15 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     let bad = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
     assert_eq!(bad.code, 1, "{}", bad.stderr);
     assert!(bad.stdout.is_empty(), "{}", bad.stdout);
-    let table = format!("table={}.profiles: row 300:", schema.0);
-    for expected in [
-        format!("error[data::bad-value]: {}", url("profiles")),
-        table,
-        "column `email` is empty; expected a value (string is not nullable)".to_string(),
-        "column `tier`: `platinum` is not one of: bronze, silver, gold".to_string(),
-    ] {
-        assert!(bad.stderr.contains(&expected), "no {expected:?} in {}", bad.stderr);
-    }
+    says(
+        &bad.stderr,
+        &[
+            &format!("error[data::bad-value]: {}", url("profiles")),
+            &format!("table={}.profiles: row 300:", schema.0),
+            "column `email` is empty; expected a value (string is not nullable)",
+            "column `tier`: `platinum` is not one of: bronze, silver, gold",
+        ],
+    );
     // `--skip-bad-rows` leaves it out and plans the rest, as for a file.
     let skipped = tailor(
         dir.path(),
@@ -204,24 +202,15 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     replace_in(&data_yaml, &url("events"), &url("no_such_events"));
     let missing = tailor(dir.path(), &["plan", "campaigns", "--now", NOW]);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(
-        missing
-            .stderr
-            .contains(&format!("relation \"{}.no_such_events\" does not exist", schema.0)),
-        "{}",
-        missing.stderr
+    says(
+        &missing.stderr,
+        &[&format!("relation \"{}.no_such_events\" does not exist", schema.0)],
     );
     let unreachable = tailor_with_env(dir.path(), &["plan", "campaigns", "--now", NOW], &[("PGPORT", "1")]);
     assert_eq!(unreachable.code, 2, "{}", unreachable.stderr);
-    assert!(
-        unreachable.stderr.contains("cannot connect to PostgreSQL"),
-        "{}",
-        unreachable.stderr
-    );
-    assert!(
-        unreachable.stderr.contains("TAILOR_PG_PASSWORD"),
-        "{}",
-        unreachable.stderr
+    says(
+        &unreachable.stderr,
+        &["cannot connect to PostgreSQL", "TAILOR_PG_PASSWORD"],
     );
 }
 
@@ -236,16 +225,13 @@ fn a_postgres_source_without_a_table_or_with_a_password_is_a_check_error_at_its_
     );
     let checked = tailor(demo.path(), &["check", "campaigns"]);
     assert_eq!(checked.code, 1, "{}", checked.stderr);
-    assert!(checked.stderr.contains("schema::bad-source"), "{}", checked.stderr);
-    assert!(
-        checked.stderr.contains("the URL names no table: add `?table=NAME`"),
-        "{}",
-        checked.stderr
-    );
-    assert!(
-        checked.stderr.contains("campaigns/data.yaml:4:11"),
-        "{}",
-        checked.stderr
+    says(
+        &checked.stderr,
+        &[
+            "schema::bad-source",
+            "the URL names no table: add `?table=NAME`",
+            "campaigns/data.yaml:4:11",
+        ],
     );
     replace_in(
         &data_yaml,
@@ -254,11 +240,7 @@ fn a_postgres_source_without_a_table_or_with_a_password_is_a_check_error_at_its_
     );
     let checked = tailor(demo.path(), &["check", "campaigns"]);
     assert_eq!(checked.code, 1, "{}", checked.stderr);
-    assert!(
-        checked.stderr.contains("the URL holds a password"),
-        "{}",
-        checked.stderr
-    );
+    says(&checked.stderr, &["the URL holds a password"]);
 }
 
 /// The host name the PostgreSQL server's certificate names, and the certificate, when the
@@ -314,10 +296,5 @@ fn a_table_over_tls_is_read_only_from_a_server_whose_certificate_checks() {
     replace_in(&data_yaml, &root, "");
     let refused = plan(dir.path());
     assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("cannot connect to PostgreSQL"),
-        "{}",
-        refused.stderr
-    );
-    assert!(refused.stderr.contains("UnknownIssuer"), "{}", refused.stderr);
+    says(&refused.stderr, &["cannot connect to PostgreSQL", "UnknownIssuer"]);
 }
