@@ -16,7 +16,7 @@ use super::templates::{check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawDelivery, RawManifest};
 use crate::load::{Document, Located};
-use crate::model::{currency_codes, is_currency_code, parse_zone, Tracking, Transport};
+use crate::model::{currency_codes, is_currency_code, parse_zone, LedgerLocation, Tracking, Transport};
 use crate::model::{
     is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
     Percent, Smtp,
@@ -178,13 +178,16 @@ fn optional<D>(
     value.as_ref().and_then(|v| cx.value(doc, v, code, parse))
 }
 
+/// The embedded default ledger, relative to the workspace folder.
+const DEFAULT_LEDGER: &str = ".tailor/ledger.sqlite";
+
 fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, root: &Path) -> Option<Delivery> {
     let path = |p: Option<&Located<String>>, default: &str| root.join(p.map_or(default, |p| p.value.as_str()));
     let Some(raw) = raw else {
         return Some(Delivery {
             transport: Transport::Outbox,
             outbox: path(None, ".tailor/outbox"),
-            ledger: path(None, ".tailor/ledger.sqlite"),
+            ledger: LedgerLocation::File(path(None, DEFAULT_LEDGER)),
             smtp: None,
             max_failure_rate: Percent { hundredths: 500 },
             max_data_age: None,
@@ -264,6 +267,10 @@ fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, r
         .max_data_age
         .as_ref()
         .and_then(|a| cx.value(doc, a, "manifest::bad-duration", |a| Duration::parse(a)));
+    let ledger = match &raw.ledger {
+        Some(ledger) => cx.value(doc, ledger, "manifest::bad-ledger", |l| LedgerLocation::parse(l, root)),
+        None => Some(LedgerLocation::File(path(None, DEFAULT_LEDGER))),
+    };
     let dkim = raw.dkim.as_ref().map(|dkim| {
         let key_file: PathBuf = root.join(&dkim.key_file.value);
         if !key_file.is_file() {
@@ -284,7 +291,7 @@ fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, r
     Some(Delivery {
         transport,
         outbox: path(raw.outbox.as_ref(), ".tailor/outbox"),
-        ledger: path(raw.ledger.as_ref(), ".tailor/ledger.sqlite"),
+        ledger: ledger?,
         smtp,
         max_failure_rate: max_failure_rate?,
         max_data_age,

@@ -17,7 +17,7 @@ use super::{ExitCode, Failure};
 use crate::check::CheckedWorkspace;
 use crate::data::{compact_event_log, EventLog, Source, MESSAGE_ID, RECEIVED_AT};
 use crate::diag::Diagnostic;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Sharing};
 use crate::run::take_lease;
 use crate::serve::{Appended, Intake, Journal, Sorted, TrackingPlan};
 
@@ -114,7 +114,7 @@ fn holding_the_lease(dir: Option<&PathBuf>) -> Result<(CheckedWorkspace, Ledger)
     let (_, workspace) = checked_workspace(dir)?;
     let ledger_path = workspace.manifest.delivery.ledger.clone();
     let mut ledger = Ledger::open(&ledger_path)?;
-    take_lease(&mut ledger, &ledger_path)?;
+    take_lease(&mut ledger, Sharing::Exclusive)?;
     Ok((workspace, ledger))
 }
 

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::diag::Diagnostic;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Sharing};
 use crate::load::LoadedWorkspace;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
@@ -245,9 +245,10 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     } else {
         Some(Ledger::open(&delivery.ledger)?)
     };
-    // One run per ledger: the lease lives in the ledger itself.
+    // One run per SQLite ledger, any number sharing a PostgreSQL one: the lease lives in the
+    // ledger itself.
     if let Some(ledger) = &mut ledger {
-        take_lease(ledger, &delivery.ledger)?;
+        take_lease(ledger, Sharing::Shared)?;
     }
     let interrupted = match &mut ledger {
         Some(ledger) => ledger.resolve_interrupted(args.at_most_once, now.timestamp())?,

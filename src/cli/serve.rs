@@ -18,7 +18,7 @@ use super::{ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
 use crate::data::{Dataset, EventLog};
 use crate::diag::Diagnostic;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Sharing};
 use crate::model::Duration;
 use crate::render::SECRET_VARIABLE;
 use crate::run::{data_is_fresh, serving_secret, take_lease, RunOptions};
@@ -213,7 +213,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
     let ledger_path = workspace.manifest.delivery.ledger.clone();
     let mut ledger = Ledger::open(&ledger_path)?;
-    take_lease(&mut ledger, &ledger_path)?;
+    take_lease(&mut ledger, Sharing::Exclusive)?;
     ledger.resolve_interrupted(false, Utc::now().timestamp())?;
     let intake = intake_of(&workspace)?;
     let journal = journal_of(&EventLog::beside(&ledger_path))?;

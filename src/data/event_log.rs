@@ -4,7 +4,9 @@
 //! refused. The log lives in an `events` folder beside the ledger, and every verb that loads
 //! the data reads it together with the dataset files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use crate::model::LedgerLocation;
 
 /// The key, in every log line, holding the id the producer gave the call (Segment's
 /// `messageId`): a repeated id is accepted once.
@@ -21,11 +23,11 @@ pub struct EventLog {
 }
 
 impl EventLog {
-    /// The log kept beside the ledger at `ledger` (in its folder's `events/`).
-    pub fn beside(ledger: &Path) -> EventLog {
-        let parent = ledger.parent().unwrap_or(Path::new(""));
+    /// The log kept beside the ledger at `ledger` (in its folder's `events/`; for a ledger in
+    /// PostgreSQL, in the workspace's `.tailor/events/`).
+    pub fn beside(ledger: &LedgerLocation) -> EventLog {
         EventLog {
-            folder: parent.join("events"),
+            folder: ledger.local_folder().join("events"),
         }
     }
 

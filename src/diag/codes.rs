@@ -404,6 +404,10 @@ pub const CODES: &[Code] = &[
     error("manifest::bad-time-range", "quiet hours that are not `HH:MM-HH:MM`"),
     error("manifest::bad-duration", "a duration that does not parse"),
     error(
+        "manifest::bad-ledger",
+        "a `delivery.ledger` PostgreSQL URL with a password or a bad schema name",
+    ),
+    error(
         "manifest::bad-percent",
         "a percentage that does not parse or is out of range",
     ),

@@ -3,10 +3,10 @@
 //! send) or held out (when the campaign would have sent to it). A holdout member's outcomes
 //! count from that moment, as a recipient's count from their first send; the report reads it.
 
-use rusqlite::OptionalExtension;
-
+use super::database::Database;
 use super::tables::assign;
 use super::{Ledger, LedgerError};
+use crate::model::LedgerLocation;
 
 /// The arm name a held-out profile is recorded under.
 pub const HOLDOUT_ARM: &str = "holdout";
@@ -54,67 +54,63 @@ impl Ledger {
         }
         self.in_transaction(|ledger| {
             for key in keys {
-                assign(ledger.connection(), campaign, key, HOLDOUT_ARM, now).map_err(|e| ledger.fail(e))?;
+                assign(&ledger.database, campaign, key, HOLDOUT_ARM, now).map_err(|e| ledger.fail(e))?;
             }
             Ok(())
         })
     }
 
-    /// The arms and sends of `campaign` in the ledger at `path`, opened read-only; empty when
-    /// there is no ledger. A ledger from before layout 3 has no assignments: each sent
+    /// The arms and sends of `campaign` in the ledger at `location`, opened read-only; empty
+    /// when there is no ledger. A ledger from before layout 3 has no assignments: each sent
     /// profile's first send stands for it (and holdout members are unknown).
-    pub fn campaign_record(path: &std::path::Path, campaign: &str) -> Result<CampaignRecord, LedgerError> {
-        if !path.exists() {
-            return Ok(CampaignRecord::default());
+    pub fn campaign_record(location: &LedgerLocation, campaign: &str) -> Result<CampaignRecord, LedgerError> {
+        match Ledger::read_only(location)? {
+            Some(database) => read_record(&database, campaign).map_err(|e| Ledger::error(location, e)),
+            None => Ok(CampaignRecord::default()),
         }
-        let connection = Ledger::open_read_only(path)?;
-        let fail = |e: rusqlite::Error| Ledger::error(path, e);
-        let has_assignments: Option<String> = connection
-            .query_row(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'assignments'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(fail)?;
-        let mut record = CampaignRecord::default();
-        let mut statement = connection
-            .prepare(
-                "SELECT profile_key, variant, message_id, state, at FROM sends WHERE campaign = ?1
-                 ORDER BY profile_key, at, occurrence",
-            )
-            .map_err(fail)?;
-        record.sends = statement
-            .query_map([campaign], |r| {
-                Ok(SentMessage {
-                    key: r.get(0)?,
-                    variant: r.get(1)?,
-                    message_id: r.get(2)?,
-                    state: r.get(3)?,
-                    at: r.get(4)?,
-                })
-            })
-            .map_err(fail)?
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
-        let query = if has_assignments.is_some() {
-            "SELECT profile_key, arm, assigned_at FROM assignments WHERE campaign = ?1 ORDER BY profile_key"
-        } else {
-            "SELECT profile_key, variant, MIN(at) FROM sends WHERE campaign = ?1 AND state = 'sent'
-             GROUP BY profile_key ORDER BY profile_key"
-        };
-        let mut statement = connection.prepare(query).map_err(fail)?;
-        record.assigned = statement
-            .query_map([campaign], |r| {
-                Ok(Assigned {
-                    key: r.get(0)?,
-                    arm: r.get(1)?,
-                    at: r.get(2)?,
-                })
-            })
-            .map_err(fail)?
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
-        Ok(record)
     }
+}
+
+/// What the ledger open on `database` knows of `campaign`: sends by key, time and occurrence;
+/// assignments by key (sorted here, bytewise).
+fn read_record(database: &Database, campaign: &str) -> Result<CampaignRecord, String> {
+    let mut sends = Vec::new();
+    for row in database.query(
+        "SELECT profile_key, variant, message_id, state, at, occurrence FROM sends WHERE campaign = ?1",
+        &[campaign.into()],
+    )? {
+        let message = SentMessage {
+            key: row.text(0)?,
+            variant: row.text(1)?,
+            message_id: row.text(2)?,
+            state: row.text(3)?,
+            at: row.int(4)?,
+        };
+        sends.push((message, row.text(5)?));
+    }
+    sends.sort_by(|(a, a_occurrence), (b, b_occurrence)| {
+        (&a.key, a.at, a_occurrence).cmp(&(&b.key, b.at, b_occurrence))
+    });
+    let query = if database.has_table("assignments")? {
+        "SELECT profile_key, arm, assigned_at FROM assignments WHERE campaign = ?1"
+    } else {
+        // Only an old SQLite ledger lacks the table: its bare `variant` is the earliest send's.
+        "SELECT profile_key, variant, MIN(at) FROM sends WHERE campaign = ?1 AND state = 'sent' GROUP BY profile_key"
+    };
+    let mut assigned = database
+        .query(query, &[campaign.into()])?
+        .iter()
+        .map(|row| {
+            Ok(Assigned {
+                key: row.text(0)?,
+                arm: row.text(1)?,
+                at: row.int(2)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    assigned.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(CampaignRecord {
+        assigned,
+        sends: sends.into_iter().map(|(message, _)| message).collect(),
+    })
 }

@@ -1,23 +1,30 @@
-//! One run per ledger at a time: a lease row inside the ledger itself, naming the run that
-//! holds it (process id, its start time and host) and renewed by every transaction that
-//! reserves sends. It cannot be side-stepped by deleting a file beside the ledger: a run takes
-//! the lease in the same database it writes, and each reservation checks, in its own
-//! transaction, that the lease is still this run's.
+//! Who may write the ledger: a lease row inside the ledger itself per run holding it, naming
+//! the run (process id, its start time and host) and renewed by every transaction that reserves
+//! sends. It cannot be side-stepped by deleting a file beside the ledger: a run takes the lease
+//! in the same database it writes, and each reservation checks, in its own transaction, that
+//! the lease is still this run's.
+//!
+//! A SQLite ledger has one holder at a time. A PostgreSQL ledger is shared: any number of
+//! `run`s hold *shared* leases at once and split the sends between them (each reserved row
+//! names its run's lease), while an *exclusive* holder (`serve`, or a verb rewriting the event
+//! log) excludes every other.
 //!
 //! A lease whose holder is gone (a killed run: its process no longer exists on this host, or
 //! the lease was not renewed for [`STALE_AFTER_SECONDS`] when held from another host) is taken
-//! over, and the next run resolves what the dead one left reserved.
+//! over, and the run taking it resolves what the dead one left reserved.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
+
+use super::database::Database;
 
 /// A lease held from another host counts as abandoned after this long without renewal.
 pub const STALE_AFTER_SECONDS: i64 = 15 * 60;
 
-/// The lease's table (part of the ledger's layout).
+/// The lease's table in a SQLite ledger: one row (part of the ledger's layout; `shared`, always
+/// 0 there, from layout 4).
 pub(super) const LEASE_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS lease (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
@@ -26,7 +33,21 @@ CREATE TABLE IF NOT EXISTS lease (
     started     TEXT    NOT NULL,  -- the process's start time, so a reused pid is not taken for it
     host        TEXT    NOT NULL,
     taken_at    INTEGER NOT NULL,  -- wall clock, Unix seconds
-    renewed_at  INTEGER NOT NULL
+    renewed_at  INTEGER NOT NULL,
+    shared      INTEGER NOT NULL DEFAULT 0
+);
+";
+
+/// The lease's table in a PostgreSQL ledger: a row per holder.
+pub(super) const SHARED_LEASE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS lease (
+    token       TEXT    NOT NULL PRIMARY KEY,
+    pid         BIGINT  NOT NULL,
+    started     TEXT    NOT NULL,
+    host        TEXT    NOT NULL,
+    taken_at    BIGINT  NOT NULL,
+    renewed_at  BIGINT  NOT NULL,
+    shared      BIGINT  NOT NULL DEFAULT 0  -- 1: a sender that shares the ledger with others
 );
 ";
 
@@ -126,31 +147,40 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".to_string())
 }
 
-/// Takes the lease on the ledger open on `connection` for `holder` (inside the caller's
-/// immediate transaction, so two runs cannot both see it free): refused while another live
-/// run holds it; taken over from a dead one.
-pub(super) fn take(connection: &Connection, holder: &Holder) -> Result<Lease, LeaseError> {
-    let fail = |e: rusqlite::Error| LeaseError::Ledger(e.to_string());
+/// How a run holds the lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// Alone: refused while anyone else holds it.
+    Exclusive,
+    /// Beside other shared holders, where the ledger allows it (PostgreSQL); alone elsewhere.
+    Shared,
+}
+
+/// Takes a lease on the ledger open on `database` for `holder` (inside the caller's
+/// transaction, the lease table locked, so two runs cannot both see it free): refused while a
+/// live run holds one that excludes this one; a dead holder's lease is dropped.
+pub(super) fn take(database: &Database, holder: &Holder, sharing: Sharing) -> Result<Lease, LeaseError> {
+    let fail = |e: String| LeaseError::Ledger(e);
+    let shared = sharing == Sharing::Shared && database.is_shared();
+    database.lock_table("lease").map_err(fail)?;
     let now = wall_clock();
-    let current = connection
-        .query_row(
-            "SELECT pid, started, host, renewed_at FROM lease WHERE id = 1",
-            [],
-            |r| {
-                Ok((
-                    Holder {
-                        pid: r.get(0)?,
-                        started: r.get(1)?,
-                        host: r.get(2)?,
-                    },
-                    r.get::<_, i64>(3)?,
-                ))
-            },
-        )
-        .optional()
+    let holders = database
+        .query("SELECT token, pid, started, host, renewed_at, shared FROM lease", &[])
         .map_err(fail)?;
-    if let Some((other, renewed_at)) = current {
-        if other.is_alive(renewed_at, now) {
+    for row in holders {
+        let other = Holder {
+            pid: u32::try_from(row.int(1).map_err(fail)?).unwrap_or(u32::MAX),
+            started: row.text(2).map_err(fail)?,
+            host: row.text(3).map_err(fail)?,
+        };
+        if !other.is_alive(row.int(4).map_err(fail)?, now) {
+            database
+                .execute(
+                    "DELETE FROM lease WHERE token = ?1",
+                    &[(&row.text(0).map_err(fail)?).into()],
+                )
+                .map_err(fail)?;
+        } else if !(shared && row.int(5).map_err(fail)? == 1) {
             return Err(LeaseError::Held(other));
         }
     }
@@ -166,25 +196,32 @@ pub(super) fn take(connection: &Connection, holder: &Holder) -> Result<Lease, Le
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    connection
+    database
         .execute(
-            "INSERT OR REPLACE INTO lease (id, token, pid, started, host, taken_at, renewed_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5)",
-            params![token, holder.pid, holder.started, holder.host, now],
+            "INSERT INTO lease (token, pid, started, host, taken_at, renewed_at, shared)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+            &[
+                (&token).into(),
+                i64::from(holder.pid).into(),
+                (&holder.started).into(),
+                (&holder.host).into(),
+                now.into(),
+                i64::from(shared).into(),
+            ],
         )
         .map_err(fail)?;
     Ok(Lease { token })
 }
 
-/// Inside a transaction that writes the ledger: checks that `lease` is still the ledger's
-/// lease, and renews it.
-pub(super) fn confirm(connection: &Connection, lease: &Lease) -> Result<(), LeaseError> {
-    let renewed = connection
+/// Inside a transaction that writes the ledger: checks that `lease` is still held, and renews
+/// it.
+pub(super) fn confirm(database: &Database, lease: &Lease) -> Result<(), LeaseError> {
+    let renewed = database
         .execute(
-            "UPDATE lease SET renewed_at = ?2 WHERE id = 1 AND token = ?1",
-            params![lease.token, wall_clock()],
+            "UPDATE lease SET renewed_at = ?2 WHERE token = ?1",
+            &[(&lease.token).into(), wall_clock().into()],
         )
-        .map_err(|e| LeaseError::Ledger(e.to_string()))?;
+        .map_err(LeaseError::Ledger)?;
     if renewed == 1 {
         Ok(())
     } else {
@@ -193,45 +230,45 @@ pub(super) fn confirm(connection: &Connection, lease: &Lease) -> Result<(), Leas
 }
 
 /// Gives the lease back (the run ended); a lease taken over meanwhile is left alone.
-pub(super) fn give_back(connection: &Connection, lease: &Lease) {
+pub(super) fn give_back(database: &Database, lease: &Lease) {
     // A failure here leaves a lease whose holder is gone: the next run takes it over.
-    let _ = connection.execute("DELETE FROM lease WHERE id = 1 AND token = ?1", params![lease.token]);
+    let _ = database.execute("DELETE FROM lease WHERE token = ?1", &[(&lease.token).into()]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ledger() -> Connection {
-        let connection = Connection::open_in_memory().unwrap();
-        connection.execute_batch(LEASE_SCHEMA).unwrap();
-        connection
+    fn ledger() -> Database {
+        let database = Database::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        database.batch(LEASE_SCHEMA).unwrap();
+        database
     }
 
     #[test]
     fn a_live_holder_keeps_the_lease_and_a_dead_one_loses_it() {
-        let connection = ledger();
+        let database = ledger();
         let me = Holder::current();
-        let lease = take(&connection, &me).unwrap();
-        assert_eq!(take(&connection, &me), Err(LeaseError::Held(me.clone())));
-        assert_eq!(confirm(&connection, &lease), Ok(()));
+        let lease = take(&database, &me, Sharing::Exclusive).unwrap();
+        assert_eq!(
+            take(&database, &me, Sharing::Exclusive),
+            Err(LeaseError::Held(me.clone()))
+        );
+        // A SQLite ledger is never shared.
+        assert_eq!(take(&database, &me, Sharing::Shared), Err(LeaseError::Held(me.clone())));
+        assert_eq!(confirm(&database, &lease), Ok(()));
         // A holder whose process is gone (no process has this id and start time).
-        let dead = Holder {
-            pid: u32::MAX - 1,
-            started: "1".into(),
-            host: me.host.clone(),
-        };
-        connection
+        database
             .execute(
                 "UPDATE lease SET pid = ?1, started = ?2",
-                params![dead.pid, dead.started],
+                &[i64::from(u32::MAX - 1).into(), "1".into()],
             )
             .unwrap();
-        let taken_over = take(&connection, &me).unwrap();
-        assert_eq!(confirm(&connection, &lease), Err(LeaseError::Lost));
-        assert_eq!(confirm(&connection, &taken_over), Ok(()));
-        give_back(&connection, &taken_over);
-        assert!(take(&connection, &me).is_ok());
+        let taken_over = take(&database, &me, Sharing::Exclusive).unwrap();
+        assert_eq!(confirm(&database, &lease), Err(LeaseError::Lost));
+        assert_eq!(confirm(&database, &taken_over), Ok(()));
+        give_back(&database, &taken_over);
+        assert!(take(&database, &me, Sharing::Exclusive).is_ok());
     }
 
     #[test]

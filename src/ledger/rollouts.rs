@@ -1,20 +1,17 @@
 //! Rollout decisions: one row per campaign whose winner was chosen, with when and why. Written
 //! once (a decision is never revisited), read by every plan, run and report.
 
-use rusqlite::params;
-
 use super::tables::read_decisions;
 use super::{Ledger, LedgerError};
-use crate::model::RolloutDecision;
+use crate::model::{LedgerLocation, RolloutDecision};
 
 impl Ledger {
-    /// `campaign`'s rollout decision in the ledger at `path`, opened read-only.
-    pub fn rollout_decision(path: &std::path::Path, campaign: &str) -> Result<Option<RolloutDecision>, LedgerError> {
-        if !path.exists() {
+    /// `campaign`'s rollout decision in the ledger at `location`, opened read-only.
+    pub fn rollout_decision(location: &LedgerLocation, campaign: &str) -> Result<Option<RolloutDecision>, LedgerError> {
+        let Some(database) = Ledger::read_only(location)? else {
             return Ok(None);
-        }
-        let connection = Ledger::open_read_only(path)?;
-        let decisions = read_decisions(&connection).map_err(|e| Ledger::error(path, e))?;
+        };
+        let decisions = read_decisions(&database).map_err(|e| Ledger::error(location, e))?;
         Ok(decisions.into_iter().find(|(c, _)| c == campaign).map(|(_, d)| d))
     }
 
@@ -22,11 +19,16 @@ impl Ledger {
     pub fn decide(&mut self, campaign: &str, decision: &RolloutDecision) -> Result<bool, LedgerError> {
         self.in_transaction(|ledger| {
             ledger
-                .connection()
+                .database
                 .execute(
                     "INSERT INTO rollouts (campaign, winner, decided_at, reason) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT DO NOTHING",
-                    params![campaign, decision.winner, decision.decided_at, decision.reason],
+                    &[
+                        campaign.into(),
+                        (&decision.winner).into(),
+                        decision.decided_at.into(),
+                        (&decision.reason).into(),
+                    ],
                 )
                 .map(|changed| changed == 1)
                 .map_err(|e| ledger.fail(e))

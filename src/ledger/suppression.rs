@@ -1,9 +1,9 @@
 //! The suppression list: addresses never mailed again, kept in the ledger. Fed by permanent
 //! SMTP failures and by `tailor suppress add|import`; every plan and run honours it.
 
-use rusqlite::params;
-
+use super::database::Database;
 use super::{Ledger, LedgerError};
+use crate::model::LedgerLocation;
 
 /// One suppressed address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,11 +21,16 @@ pub struct Suppression {
 impl Ledger {
     /// Suppresses `address` (compared lowercased); false when it already was.
     pub fn suppress(&self, address: &str, reason: &str, source: &str, now: i64) -> Result<bool, LedgerError> {
-        self.connection()
+        self.database
             .execute(
                 "INSERT INTO suppressions (address, reason, source, added_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT DO NOTHING",
-                params![address.trim().to_lowercase(), reason, source, now],
+                &[
+                    (&address.trim().to_lowercase()).into(),
+                    reason.into(),
+                    source.into(),
+                    now.into(),
+                ],
             )
             .map(|changed| changed == 1)
             .map_err(|e| self.fail(e))
@@ -33,10 +38,10 @@ impl Ledger {
 
     /// Takes `address` off the list; false when it was not on it.
     pub fn unsuppress(&self, address: &str) -> Result<bool, LedgerError> {
-        self.connection()
+        self.database
             .execute(
                 "DELETE FROM suppressions WHERE address = ?1",
-                params![address.trim().to_lowercase()],
+                &[(&address.trim().to_lowercase()).into()],
             )
             .map(|changed| changed == 1)
             .map_err(|e| self.fail(e))
@@ -58,35 +63,32 @@ impl Ledger {
 
     /// The whole list, by address.
     pub fn suppressions(&self) -> Result<Vec<Suppression>, LedgerError> {
-        Ledger::read_suppressions(self.connection(), self.path())
+        read_suppressions(&self.database).map_err(|e| self.fail(e))
     }
 
-    /// The whole list of the ledger at `path`, opened read-only; empty when there is none.
-    pub fn suppressions_at(path: &std::path::Path) -> Result<Vec<Suppression>, LedgerError> {
-        if !path.exists() {
-            return Ok(Vec::new());
+    /// The whole list of the ledger at `location`, opened read-only; empty when there is none.
+    pub fn suppressions_at(location: &LedgerLocation) -> Result<Vec<Suppression>, LedgerError> {
+        match Ledger::read_only(location)? {
+            Some(database) => read_suppressions(&database).map_err(|e| Ledger::error(location, e)),
+            None => Ok(Vec::new()),
         }
-        Ledger::read_suppressions(&Ledger::open_read_only(path)?, path)
     }
+}
 
-    fn read_suppressions(
-        connection: &rusqlite::Connection,
-        path: &std::path::Path,
-    ) -> Result<Vec<Suppression>, LedgerError> {
-        let fail = |e: rusqlite::Error| Ledger::error(path, e);
-        let mut statement = connection
-            .prepare("SELECT address, reason, source, added_at FROM suppressions ORDER BY address")
-            .map_err(fail)?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok(Suppression {
-                    address: r.get(0)?,
-                    reason: r.get(1)?,
-                    source: r.get(2)?,
-                    added_at: r.get(3)?,
-                })
+/// Every suppressed address of the ledger open on `database`, by address (bytewise).
+fn read_suppressions(database: &Database) -> Result<Vec<Suppression>, String> {
+    let mut list = database
+        .query("SELECT address, reason, source, added_at FROM suppressions", &[])?
+        .iter()
+        .map(|row| {
+            Ok(Suppression {
+                address: row.text(0)?,
+                reason: row.text(1)?,
+                source: row.text(2)?,
+                added_at: row.int(3)?,
             })
-            .map_err(fail)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
-    }
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    list.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(list)
 }

@@ -1,14 +1,15 @@
 //! The ledger's tables, and the statements on them that more than one file runs: the sends
-//! and suppression list (layout 1), arm assignments and rollout decisions (layout 3). The lease's
-//! table is in [`super::lease`]. Plain functions of a connection, so that the files holding
-//! `Ledger`'s methods import this one and never each other.
+//! and suppression list (layout 1), the lease (layout 2), arm assignments and rollout decisions
+//! (layout 3), and which run reserved each send (layout 4). Written in SQLite's words; a
+//! PostgreSQL ledger uses the same tables with 64-bit integers ([`postgres_layout`]), and a
+//! lease table of many rows, one per sender. Plain functions of a database, so that the files
+//! holding `Ledger`'s methods import this one and never each other.
 
-use rusqlite::{params, Connection, OptionalExtension};
-
+use super::database::Database;
 use crate::model::RolloutDecision;
 
-/// The sends and the suppression list (layout 1).
-pub(super) const SCHEMA: &str = "
+/// The sends and the suppression list (layout 1; `worker` from layout 4).
+pub(super) const SENDS_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sends (
     campaign     TEXT    NOT NULL,
     profile_key  TEXT    NOT NULL,
@@ -20,6 +21,7 @@ CREATE TABLE IF NOT EXISTS sends (
     updated_at   INTEGER NOT NULL,  -- the run's now of the latest change
     attempts     INTEGER NOT NULL DEFAULT 0,
     reply        TEXT,              -- the server's last answer, or what went wrong
+    worker       TEXT    NOT NULL DEFAULT '',  -- the lease token of the run holding it reserved
     PRIMARY KEY (campaign, profile_key, occurrence)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sends_by_state ON sends (state);
@@ -52,40 +54,49 @@ CREATE TABLE IF NOT EXISTS rollouts (
 ) WITHOUT ROWID;
 ";
 
+/// The columns layout 4 added to tables an older layout created: (table, column, definition).
+pub(super) const LAYOUT_4_COLUMNS: [(&str, &str, &str); 2] = [
+    ("sends", "worker", "TEXT NOT NULL DEFAULT ''"),
+    ("lease", "shared", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// `layout`, written for SQLite, in PostgreSQL's words: integers are 64-bit (`BIGINT`, which
+/// the ledger's `i64` parameters are), and every table has a primary key, so `WITHOUT ROWID`
+/// has no counterpart.
+pub(super) fn postgres_layout(layout: &str) -> String {
+    layout.replace(" WITHOUT ROWID", "").replace("INTEGER", "BIGINT")
+}
+
 /// Records (campaign, key) in `arm` at `now`, unless it is already assigned.
-pub(super) fn assign(connection: &Connection, campaign: &str, key: &str, arm: &str, now: i64) -> rusqlite::Result<()> {
-    connection
-        .prepare_cached(
-            "INSERT INTO assignments (campaign, profile_key, arm, assigned_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![campaign, key, arm, now])?;
+pub(super) fn assign(database: &Database, campaign: &str, key: &str, arm: &str, now: i64) -> Result<(), String> {
+    database.execute(
+        "INSERT INTO assignments (campaign, profile_key, arm, assigned_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+        &[campaign.into(), key.into(), arm.into(), now.into()],
+    )?;
     Ok(())
 }
 
-/// Every decision in the ledger open on `connection` (none in a ledger without the table).
-pub(super) fn read_decisions(connection: &Connection) -> rusqlite::Result<Vec<(String, RolloutDecision)>> {
-    let exists: Option<String> = connection
-        .query_row(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'rollouts'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if exists.is_none() {
+/// Every decision in the ledger open on `database` (none in a ledger without the table), by
+/// campaign (sorted here, bytewise: a server's collation may order text otherwise).
+pub(super) fn read_decisions(database: &Database) -> Result<Vec<(String, RolloutDecision)>, String> {
+    if !database.has_table("rollouts")? {
         return Ok(Vec::new());
     }
-    let mut statement =
-        connection.prepare("SELECT campaign, winner, decided_at, reason FROM rollouts ORDER BY campaign")?;
-    let rows = statement.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            RolloutDecision {
-                winner: r.get(1)?,
-                decided_at: r.get(2)?,
-                reason: r.get(3)?,
-            },
-        ))
-    })?;
-    rows.collect()
+    let mut decisions = database
+        .query("SELECT campaign, winner, decided_at, reason FROM rollouts", &[])?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.text(0)?,
+                RolloutDecision {
+                    winner: row.text(1)?,
+                    decided_at: row.int(2)?,
+                    reason: row.text(3)?,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    decisions.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(decisions)
 }

@@ -1,5 +1,6 @@
 //! Where a dataset lives: a file named relative to its document, or a table in PostgreSQL
-//! named by a URL, `postgres://[user@]host[:port]/database?table=name`.
+//! named by a URL, `postgres://[user@]host[:port]/database?table=name`. The URL's shape is
+//! shared with a ledger kept in PostgreSQL ([`super::LedgerLocation`]).
 
 /// The URL schemes of a PostgreSQL source.
 const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
@@ -12,21 +13,29 @@ pub fn is_postgres_source(source: &str) -> bool {
 /// A PostgreSQL source split into the connection URL (without `table=`) and the table's name
 /// (`table` or `schema.table`), or why it is not one.
 pub fn split_postgres_source(source: &str) -> Result<(String, String), String> {
-    let (base, query) = source.split_once('?').unwrap_or((source, ""));
-    let mut table = None;
-    let mut options = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("table", name)) => table = Some(name.to_string()),
-            _ => options.push(pair),
-        }
-    }
+    let (url, table) = split_postgres_url(source, "table")?;
     let table = table.ok_or("the URL names no table: add `?table=NAME`")?;
     let is_name = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !table.split('.').all(is_name) || table.split('.').count() > 2 {
         return Err(format!(
             "`{table}` is not a table name (letters, digits and `_`, with an optional `schema.`)"
         ));
+    }
+    Ok((url, table))
+}
+
+/// A PostgreSQL URL split into the connection URL (without `option=`) and that option's value,
+/// or why it is not one: a URL holding a password is refused, so that none is ever written in
+/// the workspace.
+pub fn split_postgres_url(source: &str, option: &str) -> Result<(String, Option<String>), String> {
+    let (base, query) = source.split_once('?').unwrap_or((source, ""));
+    let mut value = None;
+    let mut options = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some((key, given)) if key == option => value = Some(given.to_string()),
+            _ => options.push(pair),
+        }
     }
     let authority = base
         .split_once("://")
@@ -42,7 +51,7 @@ pub fn split_postgres_source(source: &str) -> Result<(String, String), String> {
     } else {
         format!("{base}?{}", options.join("&"))
     };
-    Ok((url, table))
+    Ok((url, value))
 }
 
 #[cfg(test)]

@@ -54,8 +54,8 @@ pub struct Delivery {
     pub transport: Transport,
     /// Maildir folder.
     pub outbox: PathBuf,
-    /// SQLite ledger.
-    pub ledger: PathBuf,
+    /// The send ledger: a SQLite file, or a PostgreSQL database shared by many senders.
+    pub ledger: super::LedgerLocation,
     /// SMTP settings.
     pub smtp: Option<Smtp>,
     /// Failure rate that stops a run.

@@ -38,13 +38,10 @@ pub struct History {
 }
 
 impl History {
-    /// No ledger: nothing was sent, nobody is suppressed.
-    pub fn none(path: &std::path::Path) -> History {
+    /// No ledger at `location`: nothing was sent, nobody is suppressed.
+    pub fn none(location: &impl std::fmt::Display) -> History {
         History {
-            source: format!(
-                "no ledger at {}: assuming nothing was sent and nobody is suppressed",
-                path.display()
-            ),
+            source: format!("no ledger at {location}: assuming nothing was sent and nobody is suppressed"),
             ..History::default()
         }
     }

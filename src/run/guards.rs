@@ -4,14 +4,12 @@
 // A refusal ends the command, so the size of its diagnostic costs nothing on this path.
 #![allow(clippy::result_large_err)]
 
-use std::path::Path;
-
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::check::CheckedWorkspace;
 use crate::data::{newest_event, Dataset};
 use crate::diag::Diagnostic;
-use crate::ledger::{LeaseError, Ledger};
+use crate::ledger::{LeaseError, Ledger, Sharing};
 
 /// Refuses data whose newest event is older than `now - delivery.max_data_age`: a stale export
 /// must not drive sends.
@@ -61,17 +59,19 @@ pub fn within_max_sends(due: usize, limit: Option<usize>, max: Option<usize>) ->
     }
 }
 
-/// Takes the ledger's lease for this run, or says who holds it.
-pub fn take_lease(ledger: &mut Ledger, path: &Path) -> Result<(), Diagnostic> {
-    ledger.take_lease().map_err(|error| match error {
+/// Takes the ledger's lease for this run, alone or shared with other senders, or says who
+/// holds it.
+pub fn take_lease(ledger: &mut Ledger, sharing: Sharing) -> Result<(), Diagnostic> {
+    ledger.take_lease(sharing).map_err(|error| match error {
         LeaseError::Held(holder) => Diagnostic::error(
             "run::locked",
-            format!(
-                "another run ({holder}) holds the lease of the ledger `{}`",
-                path.display()
-            ),
+            format!("another run ({holder}) holds the lease of the ledger `{}`", ledger.location()),
         )
-        .with_hint("wait for it to finish; two runs must not interleave"),
-        other => Diagnostic::error("ledger::write", format!("ledger `{}`: {other}", path.display())),
+        .with_hint(if ledger.is_shared() {
+            "wait for it to finish: `serve` and the `events` verbs hold a shared ledger alone, and `run`s share it only with each other"
+        } else {
+            "wait for it to finish; two runs must not interleave (a ledger in PostgreSQL lets runs share the sends)"
+        }),
+        other => Diagnostic::error("ledger::write", format!("ledger `{}`: {other}", ledger.location())),
     })
 }

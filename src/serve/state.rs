@@ -1,7 +1,6 @@
 //! What every request handler of `serve` shares.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, RwLock};
 
@@ -9,6 +8,7 @@ use super::arrival::Arrival;
 use super::intake::Intake;
 use super::journal::Journal;
 use super::metrics::Metrics;
+use crate::model::LedgerLocation;
 use crate::render::constant_time_eq;
 
 /// The service's shared state.
@@ -27,7 +27,7 @@ pub struct ServeState {
     /// The unsubscribe secret (tokens are checked against it).
     pub secret: String,
     /// The ledger (its suppression list takes unsubscribes and feedback).
-    pub ledger: PathBuf,
+    pub ledger: LedgerLocation,
     /// Profile key → address, refreshed by every delivery pass.
     pub directory: Arc<RwLock<HashMap<String, String>>>,
 }

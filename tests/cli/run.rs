@@ -414,8 +414,9 @@ fn guards_refuse_before_anything_is_sent() {
     assert_eq!(stale.code, 1, "{}", stale.stderr);
     assert!(stale.stderr.contains("error[run::stale-data]"), "{}", stale.stderr);
     // Another run holds the ledger.
-    let mut holder = tailor::ledger::Ledger::open(&ledger_path(dir.path())).unwrap();
-    holder.take_lease().unwrap();
+    let location = tailor::model::LedgerLocation::File(ledger_path(dir.path()));
+    let mut holder = tailor::ledger::Ledger::open(&location).unwrap();
+    holder.take_lease(tailor::ledger::Sharing::Exclusive).unwrap();
     let (locked, _) = run_json(dir.path(), &[]);
     assert_eq!(locked.code, 1, "{}", locked.stderr);
     assert!(locked.stderr.contains("\"code\": \"run::locked\""), "{}", locked.stderr);

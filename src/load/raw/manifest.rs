@@ -84,7 +84,8 @@ pub struct RawDelivery {
     pub transport: Option<Located<Transport>>,
     /// The outbox folder (default `.tailor/outbox`).
     pub outbox: Option<Located<String>>,
-    /// The SQLite send ledger (default `.tailor/ledger.sqlite`).
+    /// The send ledger: a SQLite file (default `.tailor/ledger.sqlite`) or a PostgreSQL URL
+    /// (`postgres://host/db[?schema=NAME]`) that many senders share.
     pub ledger: Option<Located<String>>,
     /// SMTP settings, for `transport: smtp`.
     pub smtp: Option<RawSmtp>,
