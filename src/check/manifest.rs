@@ -16,7 +16,9 @@ use super::templates::{check_inline, Partials};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawDelivery, RawManifest};
 use crate::load::{Document, Located};
-use crate::model::{currency_codes, is_currency_code, parse_zone, LedgerLocation, Tracking, Transport};
+use crate::model::{
+    currency_codes, is_currency_code, parse_zone, postgres_url_holds_password, LedgerLocation, Tracking, Transport,
+};
 use crate::model::{
     is_valid_address, parse_mailbox, DataSchema, Delivery, Dkim, Duration, FrequencyCap, LocalTimeRange, Manifest,
     Percent, Smtp,
@@ -268,7 +270,23 @@ fn delivery<D>(cx: &mut Context, doc: &Document<D>, raw: Option<&RawDelivery>, r
         .as_ref()
         .and_then(|a| cx.value(doc, a, "manifest::bad-duration", |a| Duration::parse(a)));
     let ledger = match &raw.ledger {
-        Some(ledger) => cx.value(doc, ledger, "manifest::bad-ledger", |l| LedgerLocation::parse(l, root)),
+        Some(ledger) => {
+            match LedgerLocation::parse(&ledger.value, root) {
+                Ok(location) => Some(location),
+                Err(why) => {
+                    let d = Diagnostic::error("manifest::bad-ledger", format!("`delivery.ledger`: {why}"))
+                    .at(doc.span(ledger))
+                    .with_hint("write `postgres://host/database[?schema=NAME]`; the password comes from `TAILOR_PG_PASSWORD`");
+                    // A password is never shown again, not even the line holding it.
+                    cx.report(if postgres_url_holds_password(&ledger.value) {
+                        d.concealed()
+                    } else {
+                        d
+                    });
+                    None
+                }
+            }
+        }
         None => Some(LedgerLocation::File(path(None, DEFAULT_LEDGER))),
     };
     let dkim = raw.dkim.as_ref().map(|dkim| {

@@ -14,7 +14,7 @@ use super::names::check_name_shape;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawData, RawEventRoles, RawFieldType, RawFields};
 use crate::load::{Document, Located};
-use crate::model::{is_postgres_source, split_postgres_source};
+use crate::model::{is_postgres_source, postgres_url_holds_password, split_postgres_source};
 use crate::model::{BaseType, DataSchema, DataSources, EventColumns, EventRoles, EventSchema, Field, Table, Type};
 
 /// The file formats datasets may use.
@@ -248,10 +248,16 @@ fn source_path(folder: &Path, source: &str) -> PathBuf {
 fn source_file<D>(cx: &mut Context, doc: &Document<D>, source: &Located<String>) {
     if is_postgres_source(&source.value) {
         if let Err(why) = split_postgres_source(&source.value) {
-            let d = Diagnostic::error("schema::bad-source", format!("`{}`: {why}", source.value))
+            let secret = postgres_url_holds_password(&source.value);
+            let shown = if secret {
+                "the source".to_string()
+            } else {
+                format!("`{}`", source.value)
+            };
+            let d = Diagnostic::error("schema::bad-source", format!("{shown}: {why}"))
                 .at(doc.span(source))
                 .with_hint("write `postgres://host/database?table=NAME`; the password comes from `TAILOR_PG_PASSWORD`");
-            cx.report(d);
+            cx.report(if secret { d.concealed() } else { d });
         }
         return;
     }

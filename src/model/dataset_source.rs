@@ -24,6 +24,19 @@ pub fn split_postgres_source(source: &str) -> Result<(String, String), String> {
     Ok((url, table))
 }
 
+/// Whether the PostgreSQL URL `url` holds a password (`user:password@host`): a diagnostic about
+/// it must then neither quote it nor show its line.
+pub fn postgres_url_holds_password(url: &str) -> bool {
+    let base = url.split_once('?').map_or(url, |(base, _)| base);
+    let authority = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':'))
+}
+
 /// A PostgreSQL URL split into the connection URL (without `option=`) and that option's value,
 /// or why it is not one: a URL holding a password is refused, so that none is ever written in
 /// the workspace.
@@ -37,13 +50,7 @@ pub fn split_postgres_url(source: &str, option: &str) -> Result<(String, Option<
             _ => options.push(pair),
         }
     }
-    let authority = base
-        .split_once("://")
-        .map_or(base, |(_, rest)| rest)
-        .split('/')
-        .next()
-        .unwrap_or_default();
-    if authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':')) {
+    if postgres_url_holds_password(base) {
         return Err("the URL holds a password: set `TAILOR_PG_PASSWORD` (or `PGPASSWORD`) instead".into());
     }
     let url = if options.is_empty() {

@@ -20,8 +20,13 @@ use crate::model::{parse_mailbox, Campaign, Percent, SendState};
 use crate::plan::{DueSend, Plan};
 use crate::render::{map_on_every_core, message_id, render_message, PlanInputs, Renderer, RENDERS_PER_THREAD};
 
-/// Messages rendered and reserved together.
+/// Messages rendered and reserved together by a run alone on its ledger.
 const BATCH: usize = 256;
+
+/// Messages reserved together by a run sharing its ledger with other senders, per sending
+/// thread: what its senders take soon, so that the work spreads over the runs and a killed run
+/// leaves little in flight.
+const SHARED_BATCH_PER_THREAD: usize = 4;
 
 /// How long a run stopped by a signal waits for the messages in flight before cutting off a
 /// server that does not answer.
@@ -190,8 +195,13 @@ pub fn execute(
             scope.spawn(move || senders.work(jobs, &done_sender));
         }
         drop(done_sender);
+        let batch = if tally.ledger.is_shared() {
+            (threads * SHARED_BATCH_PER_THREAD).max(8)
+        } else {
+            BATCH
+        };
         let fed = (|| -> Result<(), LedgerError> {
-            for chunk in queue.chunks(BATCH) {
+            for chunk in queue.chunks(batch) {
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }

@@ -17,7 +17,7 @@ const TRIALS: u64 = 20;
 
 /// The Message-IDs a run that is never interrupted sends (they depend only on campaign,
 /// profile and occurrence).
-fn expected_ids() -> &'static BTreeSet<String> {
+pub fn expected_ids() -> &'static BTreeSet<String> {
     static IDS: OnceLock<BTreeSet<String>> = OnceLock::new();
     IDS.get_or_init(|| {
         let dir = demo_workspace();
@@ -28,17 +28,17 @@ fn expected_ids() -> &'static BTreeSet<String> {
 }
 
 /// What one trial saw.
-struct Trial {
+pub struct Trial {
     /// Messages the server had accepted when the run was killed.
-    at_kill: usize,
+    pub at_kill: usize,
     /// Message-IDs of the rows left `reserved` by the kill.
-    in_flight: BTreeSet<String>,
+    pub in_flight: BTreeSet<String>,
     /// How many times each Message-ID arrived, after the second run.
-    arrivals: BTreeMap<String, usize>,
+    pub arrivals: BTreeMap<String, usize>,
 }
 
 /// A small deterministic generator for the kill points.
-fn kill_point(seed: u64, total: usize) -> usize {
+pub fn kill_point(seed: u64, total: usize) -> usize {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
     x ^= x >> 29;
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -95,7 +95,7 @@ fn trial(seed: u64, reserve: bool) -> Trial {
 }
 
 /// What is wrong with a trial's outcome, if anything.
-fn violations(trial: &Trial) -> Vec<String> {
+pub fn violations(trial: &Trial) -> Vec<String> {
     let expected = expected_ids();
     let mut problems = Vec::new();
     for id in expected {

@@ -9,58 +9,16 @@
 
 use std::process::Command;
 
+use crate::postgres_server::{postgres_available, psql, psql_rows, Schema};
 use crate::support::{generated_shop, replace_in, repo, small_demo, tailor, tailor_with_env};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
-
-/// Runs `sql` with psql in the `PG*` environment.
-fn psql(sql: &str) {
-    let output = Command::new("psql")
-        .args(["-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        output.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// What psql prints for `sql` (unaligned, tuples only).
-fn psql_rows(sql: &str) -> String {
-    let output = Command::new("psql")
-        .args(["-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("psql runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// A schema of the test's own in the server, dropped when the test ends, however it ends.
-struct Schema(String);
-
-impl Drop for Schema {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args(["-qc", &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.0)])
-            .output();
-    }
-}
 
 /// Asserts that `text` says each of `expected`.
 fn says(text: &str, expected: &[&str]) {
     for part in expected {
         assert!(text.contains(part), "no {part:?} in {text}");
     }
-}
-
-/// Whether the server tests run; says why not when they do not.
-fn postgres_available() -> bool {
-    let available = std::env::var_os("TAILOR_TEST_POSTGRES").is_some();
-    if !available {
-        eprintln!("skipped: set TAILOR_TEST_POSTGRES=1 with a server in the PG* environment (.ci/run starts one)");
-    }
-    available
 }
 
 /// The demo over a shop `shopgen` makes with `args` (Parquet), the same shop loaded into the
@@ -240,7 +198,12 @@ fn a_postgres_source_without_a_table_or_with_a_password_is_a_check_error_at_its_
     );
     let checked = tailor(demo.path(), &["check", "campaigns"]);
     assert_eq!(checked.code, 1, "{}", checked.stderr);
-    says(&checked.stderr, &["the URL holds a password"]);
+    says(
+        &checked.stderr,
+        &["the URL holds a password", "campaigns/data.yaml:4:11"],
+    );
+    // The password is not repeated, nor the line holding it.
+    assert!(!checked.stderr.contains("hunter2"), "{}", checked.stderr);
 }
 
 /// The host name the PostgreSQL server's certificate names, and the certificate, when the
