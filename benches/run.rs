@@ -5,6 +5,10 @@
 //! it, a hand-rolled Python job (pandas + Jinja2 + smtplib) sends the same audience to the same
 //! sink in the same run.
 //!
+//! With `TAILOR_BENCH_POSTGRES=1` (a server in the `PG*` environment), the largest audience is
+//! also sent by one, two and three `tailor run`s at once sharing a ledger in PostgreSQL, against
+//! the single run on its SQLite ledger above: what sharing a ledger costs and buys.
+//!
 //! Run with `cargo bench --bench run` (needs `smtp-sink` from Debian's `postfix` package and
 //! `python3 -m pip install pandas jinja2`).
 
@@ -103,31 +107,92 @@ fn plan_peak(dir: &Path) -> f64 {
 }
 
 fn run_tailor(dir: &Path) -> Measured {
-    let out = dir.join("summary.json");
+    run_senders(dir, 1)
+}
+
+/// `senders` runs of the workspace in `dir` at once, timed until the last ends: messages sent
+/// by all, and the largest peak.
+fn run_senders(dir: &Path, senders: usize) -> Measured {
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
-        .args(["run", "campaigns", "--now", NOW, "--format", "json"])
-        .current_dir(dir)
-        .env("TAILOR_UNSUBSCRIBE_SECRET", "bench-secret-of-at-least-32-bytes-long")
-        .stdout(fs::File::create(&out).expect("summary file"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tailor runs");
-    let (code, peak_mib) = wait_measured(child);
-    let seconds = start.elapsed().as_secs_f64();
-    assert_eq!(code, 0, "tailor run failed");
-    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(out).expect("summary")).expect("json");
-    let sent = summary["campaigns"]
-        .as_array()
-        .expect("campaigns")
-        .iter()
-        .map(|c| c["sent"].as_u64().unwrap_or(0))
-        .sum();
-    Measured {
-        sent,
-        seconds,
-        peak_mib,
+    let children: Vec<(Child, PathBuf)> = (0..senders)
+        .map(|index| {
+            let out = dir.join(format!("summary{index}.json"));
+            let child = Command::new(env!("CARGO_BIN_EXE_tailor"))
+                .args(["run", "campaigns", "--now", NOW, "--format", "json"])
+                .current_dir(dir)
+                .env("TAILOR_UNSUBSCRIBE_SECRET", "bench-secret-of-at-least-32-bytes-long")
+                .stdout(fs::File::create(&out).expect("summary file"))
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("tailor runs");
+            (child, out)
+        })
+        .collect();
+    let mut measured = Measured {
+        sent: 0,
+        seconds: 0.0,
+        peak_mib: 0.0,
+    };
+    for (child, out) in children {
+        let (code, peak_mib) = wait_measured(child);
+        assert_eq!(code, 0, "tailor run failed");
+        let summary: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out).expect("summary")).expect("json");
+        measured.sent += summary["campaigns"]
+            .as_array()
+            .expect("campaigns")
+            .iter()
+            .map(|c| c["sent"].as_u64().unwrap_or(0))
+            .sum::<u64>();
+        measured.peak_mib = measured.peak_mib.max(peak_mib);
     }
+    measured.seconds = start.elapsed().as_secs_f64();
+    measured
+}
+
+/// Runs `sql` with psql in the `PG*` environment.
+fn psql(sql: &str) {
+    let status = Command::new("psql")
+        .args(["-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .stdout(Stdio::null())
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "{sql}");
+}
+
+/// The audience in `dir` sent by one, two and three runs sharing a ledger in PostgreSQL (a new
+/// schema each time), beside the single run on SQLite measured before (`alone`).
+fn shared_ledger_rows(dir: &Path, alone: &Measured) {
+    let database = std::env::var("PGDATABASE").unwrap_or_else(|_| "postgres".into());
+    let schema = format!("bench_senders_{}", std::process::id());
+    replace_in(
+        &dir.join("campaigns/tailor.yaml"),
+        "ledger: .tailor/ledger.sqlite",
+        &format!("ledger: postgres:///{database}?schema={schema}"),
+    );
+    println!("\nthe same audience, senders sharing one ledger in PostgreSQL (all on this machine's 2 cores)");
+    println!(
+        "{:>28}  {:>8}  {:>8}  {:>10}  {:>12}  {:>16}",
+        "", "sent", "seconds", "messages/s", "peak MiB", "rate / SQLite"
+    );
+    let row = |name: &str, m: &Measured| {
+        println!(
+            "{name:>28}  {:>8}  {:>8.2}  {:>10.0}  {:>12.1}  {:>15.2}x",
+            m.sent,
+            m.seconds,
+            m.sent as f64 / m.seconds,
+            m.peak_mib,
+            (m.sent as f64 / m.seconds) / (alone.sent as f64 / alone.seconds)
+        )
+    };
+    row("1 run, SQLite ledger", alone);
+    for senders in 1..=3 {
+        psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        let shared = run_senders(dir, senders);
+        assert_eq!(shared.sent, alone.sent, "the senders together sent every message once");
+        row(&format!("{senders} run(s), PostgreSQL ledger"), &shared);
+    }
+    psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
 }
 
 fn run_python(dir: &Path) -> Measured {
@@ -195,6 +260,9 @@ fn main() {
         println!("{row}");
     }
     let (dir, tailor) = largest.expect("a size");
+    if std::env::var_os("TAILOR_BENCH_POSTGRES").is_some() {
+        shared_ledger_rows(&dir, &tailor);
+    }
     let python = run_python(&dir);
     let (tailor_rate, python_rate) = (tailor.sent as f64 / tailor.seconds, python.sent as f64 / python.seconds);
     println!(
