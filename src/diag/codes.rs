@@ -159,7 +159,7 @@ pub const GROUPS: &[Group] = &[
     },
     Group {
         prefix: "ledger::",
-        about: "the SQLite ledger",
+        about: "the send ledger (SQLite, or PostgreSQL shared by many senders)",
         commands: "`plan`, `run`, `suppress`",
     },
     Group {
@@ -657,12 +657,12 @@ pub const CODES: &[Code] = &[
     ),
     usage(
         "ledger::unreadable",
-        "a ledger that is not a SQLite file written by tailor",
+        "a ledger that cannot be read: not a SQLite file written by tailor, or a PostgreSQL server that cannot be reached",
     ),
     usage("ledger::write", "the ledger cannot be written"),
     error("run::stale-data", "the newest event is older than `max_data_age`"),
     error("run::too-many", "more sends due than `--max-sends`: nothing was sent"),
-    error("run::locked", "another live run holds the ledger's lease"),
+    error("run::locked", "another live run holds a lease of the ledger that excludes this one"),
     usage(
         "run::no-secret",
         "SMTP without `TAILOR_UNSUBSCRIBE_SECRET` (or with an empty one)",
