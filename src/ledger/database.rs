@@ -167,12 +167,9 @@ impl Database {
                 .and_then(|mut statement| statement.execute(rusqlite::params_from_iter(params)))
                 .map_err(|e| e.to_string()),
             Database::Postgres(session) => {
-                let mut session = session.borrow_mut();
-                let statement = session.statement(sql)?;
-                let changed = session
-                    .client
-                    .execute(&statement, &postgres_params(params))
-                    .map_err(|e| described_postgres_error(&e))?;
+                let changed = session.borrow_mut().run(sql, params, &|client, statement, params| {
+                    client.execute(statement, params)
+                })?;
                 Ok(usize::try_from(changed).unwrap_or(usize::MAX))
             }
         }
@@ -183,12 +180,9 @@ impl Database {
         match self {
             Database::Sqlite(connection) => sqlite_rows(connection, sql, params).map_err(|e| e.to_string()),
             Database::Postgres(session) => {
-                let mut session = session.borrow_mut();
-                let statement = session.statement(sql)?;
-                let rows = session
-                    .client
-                    .query(&statement, &postgres_params(params))
-                    .map_err(|e| described_postgres_error(&e))?;
+                let rows = session.borrow_mut().run(sql, params, &|client, statement, params| {
+                    client.query(statement, params)
+                })?;
                 rows.iter().map(postgres_row).collect()
             }
         }
@@ -211,7 +205,17 @@ impl Database {
     }
 }
 
+/// One call of the PostgreSQL client with a prepared statement and its parameters.
+type PostgresCall<'a, T> =
+    &'a dyn Fn(&mut postgres::Client, &postgres::Statement, &[&(dyn ToSql + Sync)]) -> Result<T, postgres::Error>;
+
 impl PostgresSession {
+    /// `call` with `sql` prepared (once per connection) and `params` bound, its error in words.
+    fn run<T>(&mut self, sql: &'static str, params: &[Param], call: PostgresCall<T>) -> Result<T, String> {
+        let statement = self.statement(sql)?;
+        call(&mut self.client, &statement, &postgres_params(params)).map_err(|e| described_postgres_error(&e))
+    }
+
     /// `sql` prepared once per connection, its `?N` parameters numbered `$N`.
     fn statement(&mut self, sql: &'static str) -> Result<postgres::Statement, String> {
         if let Some(statement) = self.prepared.get(sql) {

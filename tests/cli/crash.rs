@@ -37,6 +37,15 @@ pub struct Trial {
     pub arrivals: BTreeMap<String, usize>,
 }
 
+/// How many times each Message-ID reached `server`.
+pub fn arrivals(server: &ScriptedServer) -> BTreeMap<String, usize> {
+    let mut arrivals = BTreeMap::new();
+    for message in server.received() {
+        *arrivals.entry(message.message_id()).or_insert(0) += 1;
+    }
+    arrivals
+}
+
 /// A small deterministic generator for the kill points.
 pub fn kill_point(seed: u64, total: usize) -> usize {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
@@ -83,10 +92,7 @@ fn trial(seed: u64, reserve: bool) -> Trial {
         .collect();
     let (output, _) = run_json(dir.path(), &[]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    let mut arrivals = BTreeMap::new();
-    for message in server.received() {
-        *arrivals.entry(message.message_id()).or_insert(0) += 1;
-    }
+    let arrivals = arrivals(&server);
     Trial {
         at_kill,
         in_flight,
@@ -182,10 +188,7 @@ fn sigterm_stops_gracefully_and_a_rerun_duplicates_nothing() {
     // The rerun sends the rest, and nothing twice.
     let (rerun, _) = run_json(dir.path(), &[]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
-    let mut arrivals = BTreeMap::new();
-    for message in server.received() {
-        *arrivals.entry(message.message_id()).or_insert(0) += 1;
-    }
+    let arrivals = arrivals(&server);
     assert_eq!(arrivals.len(), total);
     assert!(arrivals.values().all(|&n| n == 1), "{arrivals:?}");
 }

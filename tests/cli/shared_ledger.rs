@@ -6,12 +6,12 @@
 //! out. The tests run when `TAILOR_TEST_POSTGRES` is set (`.ci/run` starts a server), and
 //! otherwise say they were skipped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::crash::{expected_ids, kill_point, violations, Trial};
+use crate::crash::{arrivals, expected_ids, kill_point, violations, Trial};
 use crate::postgres_server::{postgres_available, psql_rows, Schema};
 use crate::run::{smtp_demo, NOW, SECRET};
 use crate::smtp_server::{ScriptedServer, ACCEPT};
@@ -67,18 +67,38 @@ fn rows_in(schema: &Schema, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// A schema named `name` for the ledger; an SMTP server answering each message after 15 ms; the
+/// demo sending to it over one connection, its ledger in the schema, laid out already (so that
+/// a watch can read it from the start).
+fn slow_shared_demo(name: &str) -> (Schema, ScriptedServer, tempfile::TempDir) {
+    let schema = Schema(name.to_string());
+    let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(15));
+    let dir = smtp_demo(server.port, 1, 3);
+    use_postgres_ledger(dir.path(), &schema);
+    let laid_out = tailor_with_env(dir.path(), &["suppress", "list", "campaigns"], &[SECRET]);
+    assert_eq!(laid_out.code, 0, "{}", laid_out.stderr);
+    (schema, server, dir)
+}
+
+/// The lease token of process `pid`, when it holds reserved sends in the ledger in `schema`.
+fn reserving(schema: &Schema, pid: u32) -> Option<String> {
+    rows_in(
+        schema,
+        &format!(
+            "SELECT l.token FROM lease l JOIN sends s ON s.worker = l.token
+             WHERE l.pid = {pid} AND s.state = 'reserved' LIMIT 1"
+        ),
+    )
+    .into_iter()
+    .next()
+}
+
 /// Three senders on one ledger; the second is killed once the server has accepted the seeded
 /// number of messages and it holds reservations, then started again after the others end.
 /// Returns what the server saw, and what each surviving sender sent.
 fn trial(seed: u64) -> (Trial, Vec<u64>) {
     let total = expected_ids().len();
-    let schema = Schema(format!("shared_{}_{seed}", std::process::id()));
-    let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(15));
-    let dir = smtp_demo(server.port, 1, 3);
-    use_postgres_ledger(dir.path(), &schema);
-    // The layout first, so that the kill watch below can read it from the start.
-    let check = tailor_with_env(dir.path(), &["suppress", "list", "campaigns"], &[SECRET]);
-    assert_eq!(check.code, 0, "{}", check.stderr);
+    let (schema, server, dir) = slow_shared_demo(&format!("shared_{}_{seed}", std::process::id()));
     let mut senders: Vec<Child> = (0..SENDERS).map(|_| sender(dir.path())).collect();
     let victim = senders[1].id();
     let target = kill_point(seed, total);
@@ -89,18 +109,12 @@ fn trial(seed: u64) -> (Trial, Vec<u64>) {
             senders[1].try_wait().unwrap().is_none(),
             "the sender ended before the kill"
         );
-        let holding = rows_in(
-            &schema,
-            &format!(
-                "SELECT l.token FROM lease l JOIN sends s ON s.worker = l.token
-                 WHERE l.pid = {victim} AND s.state = 'reserved' LIMIT 1"
-            ),
-        );
+        let holding = reserving(&schema, victim);
         let accepted = server.inbox.lock().unwrap().len();
-        if let (Some(token), true) = (holding.first(), accepted >= target) {
+        if let (Some(token), true) = (holding, accepted >= target) {
             senders[1].kill().expect("SIGKILL");
             senders[1].wait().unwrap();
-            break (token.clone(), server.inbox.lock().unwrap().len());
+            break (token, server.inbox.lock().unwrap().len());
         }
         std::thread::sleep(Duration::from_millis(2));
     };
@@ -133,10 +147,7 @@ fn trial(seed: u64) -> (Trial, Vec<u64>) {
         ["0"],
         "every lease given back"
     );
-    let mut arrivals = BTreeMap::new();
-    for message in server.received() {
-        *arrivals.entry(message.message_id()).or_insert(0) += 1;
-    }
+    let arrivals = arrivals(&server);
     (
         Trial {
             at_kill,
@@ -181,28 +192,15 @@ fn a_sender_taken_for_dead_is_fenced_out_and_its_sends_are_not_lost() {
         return;
     }
     let total = expected_ids().len();
-    let schema = Schema(format!("fenced_{}", std::process::id()));
-    let server = ScriptedServer::start(&[], ACCEPT, Duration::from_millis(15));
-    let dir = smtp_demo(server.port, 1, 3);
-    use_postgres_ledger(dir.path(), &schema);
-    let check = tailor_with_env(dir.path(), &["suppress", "list", "campaigns"], &[SECRET]);
-    assert_eq!(check.code, 0, "{}", check.stderr);
-    let mut victim = sender(dir.path());
+    let (schema, server, dir) = slow_shared_demo(&format!("fenced_{}", std::process::id()));
+    let victim = sender(dir.path());
     let started = Instant::now();
     // Once the sender holds reservations, another run takes it for dead: drops its lease and
     // resolves its rows, as `run` does for a holder whose process is gone.
     let token = loop {
         assert!(started.elapsed() < Duration::from_secs(60), "the sender never reserved");
-        let holding = rows_in(
-            &schema,
-            &format!(
-                "SELECT l.token FROM lease l JOIN sends s ON s.worker = l.token
-                 WHERE l.pid = {} AND s.state = 'reserved' LIMIT 1",
-                victim.id()
-            ),
-        );
-        if let Some(token) = holding.first() {
-            break token.clone();
+        if let Some(token) = reserving(&schema, victim.id()) {
+            break token;
         }
         std::thread::sleep(Duration::from_millis(2));
     };
@@ -225,10 +223,7 @@ fn a_sender_taken_for_dead_is_fenced_out_and_its_sends_are_not_lost() {
     assert!(server.received().len() < total, "the takeover came after the end");
     // The next run sends the rest, the taken-over sends again with their Message-IDs.
     assert!(sent_by(sender(dir.path())) > 0);
-    let mut arrivals = BTreeMap::new();
-    for message in server.received() {
-        *arrivals.entry(message.message_id()).or_insert(0) += 1;
-    }
+    let arrivals = arrivals(&server);
     let trial = Trial {
         at_kill: 0,
         in_flight: taken_over,
