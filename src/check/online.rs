@@ -1,24 +1,52 @@
-//! `tailor check --online`: the data schema held to the tables its PostgreSQL sources name.
+//! `tailor check --online`: the data schema held to the tables its PostgreSQL sources name, and
+//! the ledger in PostgreSQL reached.
 //!
 //! What it does: for each source that is a `postgres://` table, compares the declared fields
 //! (event columns and properties) with the table's columns: a required field the table lacks,
 //! a column whose type cannot hold the declared one, and (a warning) an optional field the
-//! table lacks, which reads as null everywhere.
+//! table lacks, which reads as null everywhere. A `delivery.ledger` in PostgreSQL must answer.
 //!
 //! Why: a renamed or retyped warehouse column otherwise surfaces only when `plan` or `run`
 //! loads the data; in CI it can fail the pull request that needs the change, at the line that
 //! declares the field.
 //!
-//! The check itself reads no network: the caller passes what each table's columns are.
+//! The check itself reads no network: the caller passes what each table's columns are, and
+//! whether the ledger answers.
 
 use super::context::Context;
 use crate::diag::{Diagnostic, Span};
 use crate::load::raw::{RawData, RawFields};
 use crate::load::{Document, LoadedWorkspace, Located};
-use crate::model::{is_postgres_source, BaseType, DataSchema, Table, TableColumn, Type};
+use crate::model::{is_postgres_source, BaseType, DataSchema, LedgerLocation, Table, TableColumn, Type};
 
 /// What a table's columns are, by source URL; the error says why they could not be read.
 pub type ColumnsOf<'f> = dyn FnMut(&str) -> Result<Vec<TableColumn>, String> + 'f;
+
+/// Whether a ledger answers; the error says why not.
+pub type ReachLedger<'f> = dyn FnMut(&LedgerLocation) -> Result<(), String> + 'f;
+
+/// The diagnostic of a ledger in PostgreSQL (`ledger`, as checked from `loaded`'s manifest)
+/// that `reach` cannot reach, at the line naming it.
+pub fn check_ledger_online(
+    loaded: &LoadedWorkspace,
+    ledger: &LedgerLocation,
+    reach: &mut ReachLedger,
+) -> Option<Diagnostic> {
+    if !ledger.is_shared() {
+        return None;
+    }
+    let manifest = loaded.manifest.as_ref()?;
+    let named = manifest.value.delivery.as_ref()?.ledger.as_ref()?;
+    let why = reach(ledger).err()?;
+    Some(
+        Diagnostic::error(
+            "manifest::unreachable-ledger",
+            format!("cannot reach the ledger `{ledger}`: {why}"),
+        )
+        .at(manifest.span(named))
+        .with_hint("check the URL, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"),
+    )
+}
 
 /// The diagnostics of comparing `schema` (checked from `loaded`) with the tables its PostgreSQL
 /// sources name, as `columns_of` reads them.

@@ -7,10 +7,11 @@ use clap::Args;
 
 use super::format::{render_diagnostics, Format};
 use super::{loaded_workspace, ExitCode, Failure};
-use crate::check::{check_online, check_workspace, ColumnsOf};
+use crate::check::{check_ledger_online, check_online, check_workspace, ColumnsOf, ReachLedger};
 use crate::data::{LoadError, PostgresTable};
+use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
-use crate::model::TableColumn;
+use crate::model::{LedgerLocation, TableColumn};
 
 /// Arguments of `tailor check`.
 #[derive(Debug, Args)]
@@ -59,19 +60,30 @@ pub fn check_report(loaded: &LoadedWorkspace, format: Format, deny_warnings: boo
     checked_report(loaded, None, format, deny_warnings, color)
 }
 
-/// [`check_report`], with `--online`'s comparison of the schema with its PostgreSQL tables
-/// when `columns_of` reads their columns (and the workspace checks).
+/// What `--online` reaches: the columns of each PostgreSQL table, and the ledger.
+struct Online<'a, 'f> {
+    columns_of: &'a mut ColumnsOf<'f>,
+    reach_ledger: &'a mut ReachLedger<'f>,
+}
+
+/// [`check_report`], with `--online`'s comparison of the schema with its PostgreSQL tables and
+/// its reach of a PostgreSQL ledger (when the workspace checks).
 fn checked_report(
     loaded: &LoadedWorkspace,
-    columns_of: Option<&mut ColumnsOf>,
+    online: Option<Online>,
     format: Format,
     deny_warnings: bool,
     color: bool,
 ) -> CheckReport {
     let outcome = check_workspace(loaded);
     let mut diagnostics = outcome.diagnostics.into_sorted();
-    if let (Some(columns_of), Some(workspace)) = (columns_of, &outcome.workspace) {
-        diagnostics.extend(check_online(loaded, &workspace.schema, columns_of));
+    if let (Some(online), Some(workspace)) = (online, &outcome.workspace) {
+        diagnostics.extend(check_online(loaded, &workspace.schema, online.columns_of));
+        diagnostics.extend(check_ledger_online(
+            loaded,
+            &workspace.manifest.delivery.ledger,
+            online.reach_ledger,
+        ));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
@@ -104,7 +116,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
             other => other.to_string(),
         })
     };
-    let online: Option<&mut ColumnsOf> = if args.online { Some(&mut columns_of) } else { None };
+    let mut reach_ledger = |ledger: &LedgerLocation| Ledger::reachable(ledger).map_err(|e| e.message);
+    let online = args.online.then_some(Online {
+        columns_of: &mut columns_of,
+        reach_ledger: &mut reach_ledger,
+    });
     let report = checked_report(&loaded, online, args.format, args.deny_warnings, color);
     if args.format == Format::Human {
         eprint!("{}", report.human_stderr());

@@ -404,6 +404,10 @@ pub const CODES: &[Code] = &[
     error("manifest::bad-time-range", "quiet hours that are not `HH:MM-HH:MM`"),
     error("manifest::bad-duration", "a duration that does not parse"),
     error(
+        "manifest::unreachable-ledger",
+        "`check --online`: the PostgreSQL ledger `delivery.ledger` names does not answer",
+    ),
+    error(
         "manifest::bad-ledger",
         "a `delivery.ledger` PostgreSQL URL with a password or a bad schema name",
     ),

@@ -272,6 +272,12 @@ impl Ledger {
         }
     }
 
+    /// Whether the ledger at `location` can be reached and read (`check --online`): a missing
+    /// one is fine (the first run lays it out).
+    pub fn reachable(location: &LedgerLocation) -> Result<(), LedgerError> {
+        Ledger::read_only(location).map(|_| ())
+    }
+
     /// Whether several senders may hold the ledger at once (it is in PostgreSQL).
     pub fn is_shared(&self) -> bool {
         self.database.is_shared()

@@ -325,6 +325,8 @@ fn serve_holds_a_postgres_ledger_alone_and_senders_share_it() {
     sharing
         .take_lease(tailor::ledger::Sharing::Shared)
         .expect("a shared lease");
+    let online = tailor(dir.path(), &["check", "campaigns", "--online"]);
+    assert_eq!(online.code, 0, "{}", online.stderr);
     let run = tailor_with_env(dir.path(), &["run", "campaigns", "--now", NOW], &[SECRET]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("sent 153 messages"), "{}", run.stdout);
@@ -363,6 +365,17 @@ fn a_bad_postgres_ledger_is_a_clear_error() {
         "postgres://me:hunter2@db.internal/crm",
         "postgres://127.0.0.1:1/crm?schema=mail",
     );
+    // Plain `check` reaches no network; `--online` finds the ledger does not answer.
+    assert_eq!(tailor(dir.path(), &["check", "campaigns"]).code, 0);
+    let online = tailor(dir.path(), &["check", "campaigns", "--online"]);
+    assert_eq!(online.code, 1, "{}", online.stderr);
+    for part in [
+        "manifest::unreachable-ledger",
+        "campaigns/tailor.yaml:20:11",
+        "cannot connect",
+    ] {
+        assert!(online.stderr.contains(part), "no {part:?} in {}", online.stderr);
+    }
     let run = tailor_with_env(dir.path(), &["run", "campaigns", "--now", NOW], &[SECRET]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("cannot connect to PostgreSQL"), "{}", run.stderr);
