@@ -288,3 +288,79 @@ impl Ledger {
         &self.location
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{Recorded, Reservation, SendKey, Sharing};
+    use crate::model::SendState;
+
+    /// A ledger as a tailor knowing layout 3 left it: no `sends.worker`, no `lease.shared`, a
+    /// send in flight.
+    fn layout_3_ledger(path: &Path) {
+        let connection = rusqlite::Connection::open(path).unwrap();
+        connection
+            .execute_batch(
+                "CREATE TABLE sends (
+                    campaign TEXT NOT NULL, profile_key TEXT NOT NULL, occurrence TEXT NOT NULL,
+                    state TEXT NOT NULL, variant TEXT NOT NULL, message_id TEXT NOT NULL,
+                    at INTEGER NOT NULL, updated_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                    reply TEXT, PRIMARY KEY (campaign, profile_key, occurrence)) WITHOUT ROWID;
+                 CREATE TABLE lease (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL,
+                    pid INTEGER NOT NULL, started TEXT NOT NULL, host TEXT NOT NULL,
+                    taken_at INTEGER NOT NULL, renewed_at INTEGER NOT NULL);
+                 INSERT INTO sends VALUES ('winback', 'u1', 'o1', 'reserved', 'gentle', '<a@x>', 5, 5, 0, NULL);
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn a_layout_3_ledger_is_brought_to_layout_4_and_its_send_in_flight_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite");
+        layout_3_ledger(&path);
+        let mut ledger = Ledger::open(&LedgerLocation::File(path.clone())).unwrap();
+        ledger.take_lease(Sharing::Exclusive).unwrap();
+        let interrupted = ledger.resolve_interrupted(false, 10).unwrap();
+        assert_eq!(interrupted.len(), 1);
+        assert_eq!(interrupted[0].now, SendState::Deferred);
+        // The retry is reserved by this run and recorded; a new send too.
+        let send = |key: &str, occurrence: &str| SendKey {
+            campaign: "winback".into(),
+            key: key.into(),
+            occurrence: occurrence.into(),
+        };
+        let reservations = [(send("u1", "o1"), true), (send("u2", "o1"), false)].map(|(send, retry)| Reservation {
+            send,
+            variant: "gentle".into(),
+            message_id: "<a@x>".into(),
+            retry,
+        });
+        assert_eq!(ledger.reserve(&reservations, 20).unwrap(), [true, true]);
+        let outcomes: Vec<Recorded> = reservations
+            .iter()
+            .map(|r| Recorded {
+                send: r.send.clone(),
+                variant: r.variant.clone(),
+                message_id: r.message_id.clone(),
+                state: SendState::Sent,
+                attempts: 1,
+                reply: "250 ok".into(),
+            })
+            .collect();
+        ledger.record(&outcomes, 20).unwrap();
+        drop(ledger);
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let sent: i64 = connection
+            .query_row(
+                "SELECT COUNT(*) FROM sends WHERE state = 'sent' AND worker = ''",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(sent, 2);
+    }
+}
