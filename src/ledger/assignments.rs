@@ -52,12 +52,8 @@ impl Ledger {
         if keys.is_empty() {
             return Ok(());
         }
-        self.in_transaction(|ledger| {
-            for key in keys {
-                assign(&ledger.database, campaign, key, HOLDOUT_ARM, now).map_err(|e| ledger.fail(e))?;
-            }
-            Ok(())
-        })
+        let arms: Vec<(&str, &str, &str)> = keys.iter().map(|key| (campaign, *key, HOLDOUT_ARM)).collect();
+        self.in_transaction(|ledger| assign(&ledger.database, &arms, now).map_err(|e| ledger.fail(e)))
     }
 
     /// The arms and sends of `campaign` in the ledger at `location`, opened read-only; empty

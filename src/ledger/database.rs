@@ -13,6 +13,10 @@ use rusqlite::OpenFlags;
 
 use crate::data::{described_postgres_error, PostgresServer};
 
+/// Rows written by one multi-row statement at most (well under SQLite's and PostgreSQL's
+/// limits on a statement's parameters).
+pub(super) const ROWS_PER_STATEMENT: usize = 256;
+
 /// One parameter of a statement.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Param<'a> {
@@ -82,7 +86,7 @@ impl Row {
 /// A PostgreSQL connection with the statements it has prepared.
 pub(super) struct PostgresSession {
     client: postgres::Client,
-    prepared: HashMap<&'static str, postgres::Statement>,
+    prepared: HashMap<String, postgres::Statement>,
 }
 
 /// An open ledger database.
@@ -160,7 +164,7 @@ impl Database {
     }
 
     /// Runs `sql` with `params`; returns how many rows it changed.
-    pub fn execute(&self, sql: &'static str, params: &[Param]) -> Result<usize, String> {
+    pub fn execute(&self, sql: &str, params: &[Param]) -> Result<usize, String> {
         match self {
             Database::Sqlite(connection) => connection
                 .prepare_cached(sql)
@@ -176,7 +180,7 @@ impl Database {
     }
 
     /// The rows `sql` with `params` returns.
-    pub fn query(&self, sql: &'static str, params: &[Param]) -> Result<Vec<Row>, String> {
+    pub fn query(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>, String> {
         match self {
             Database::Sqlite(connection) => sqlite_rows(connection, sql, params).map_err(|e| e.to_string()),
             Database::Postgres(session) => {
@@ -211,13 +215,14 @@ type PostgresCall<'a, T> =
 
 impl PostgresSession {
     /// `call` with `sql` prepared (once per connection) and `params` bound, its error in words.
-    fn run<T>(&mut self, sql: &'static str, params: &[Param], call: PostgresCall<T>) -> Result<T, String> {
+    fn run<T>(&mut self, sql: &str, params: &[Param], call: PostgresCall<T>) -> Result<T, String> {
         let statement = self.statement(sql)?;
         call(&mut self.client, &statement, &postgres_params(params)).map_err(|e| described_postgres_error(&e))
     }
 
-    /// `sql` prepared once per connection, its `?N` parameters numbered `$N`.
-    fn statement(&mut self, sql: &'static str) -> Result<postgres::Statement, String> {
+    /// `sql` prepared once per connection (the ledger's statements are few: each batch size
+    /// of a multi-row statement is one), its `?N` parameters numbered `$N`.
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, String> {
         if let Some(statement) = self.prepared.get(sql) {
             return Ok(statement.clone());
         }
@@ -225,7 +230,7 @@ impl PostgresSession {
             .client
             .prepare(&numbered_for_postgres(sql))
             .map_err(|e| described_postgres_error(&e))?;
-        self.prepared.insert(sql, statement.clone());
+        self.prepared.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
 }
@@ -233,6 +238,28 @@ impl PostgresSession {
 /// `sql` with each `?N` parameter written `$N` (the ledger's SQL holds no `?` in literals).
 fn numbered_for_postgres(sql: &str) -> String {
     sql.replace('?', "$")
+}
+
+/// `count` rows of a multi-row `VALUES` list, each written as `row` (its parameters as bare
+/// `?`), the parameters numbered from `?1` across the rows: `(?, 'x', ?)` twice gives
+/// `(?1, 'x', ?2), (?3, 'x', ?4)`.
+pub(super) fn values_rows(row: &str, count: usize) -> String {
+    let mut sql = String::with_capacity((row.len() + 8) * count);
+    let mut number = 0;
+    for index in 0..count {
+        if index > 0 {
+            sql.push_str(", ");
+        }
+        for c in row.chars() {
+            if c == '?' {
+                number += 1;
+                sql.push_str(&format!("?{number}"));
+            } else {
+                sql.push(c);
+            }
+        }
+    }
+    sql
 }
 
 fn postgres_params<'a>(params: &'a [Param]) -> Vec<&'a (dyn ToSql + Sync)> {
@@ -292,4 +319,15 @@ fn statement_column_name(row: &rusqlite::Row, index: usize) -> String {
     row.as_ref()
         .column_name(index)
         .map_or_else(|_| index.to_string(), str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_of_a_values_list_number_their_parameters_across_rows() {
+        assert_eq!(values_rows("(?, 'x', ?)", 2), "(?1, 'x', ?2), (?3, 'x', ?4)");
+        assert_eq!(numbered_for_postgres("(?1, ?12)"), "($1, $12)");
+    }
 }

@@ -13,6 +13,17 @@ pub struct SendKey {
     pub occurrence: String,
 }
 
+impl SendKey {
+    /// The send a result row's first three columns (campaign, profile key, occurrence) name.
+    pub(super) fn from_row(row: &super::database::Row) -> Result<SendKey, String> {
+        Ok(SendKey {
+            campaign: row.text(0)?,
+            key: row.text(1)?,
+            occurrence: row.text(2)?,
+        })
+    }
+}
+
 /// A send about to leave.
 #[derive(Debug, Clone)]
 pub struct Reservation {

@@ -10,10 +10,32 @@
 //! Writes are grouped: a run reserves a batch in one transaction and records outcomes in
 //! another, so the ledger is not what limits the sending rate.
 
+use std::collections::HashSet;
+
+use super::database::{values_rows, Param, ROWS_PER_STATEMENT};
 use super::lease;
 use super::tables::assign;
 use super::{Interrupted, Ledger, LedgerError, Recorded, Reservation, SendKey};
 use crate::model::SendState;
+
+/// `items` in chunks of at most [`ROWS_PER_STATEMENT`], none holding the same send twice (a
+/// multi-row upsert may touch a row once).
+fn without_repeats<'a, T>(items: &'a [T], send: impl Fn(&T) -> &SendKey) -> Vec<Vec<&'a T>> {
+    let mut chunks: Vec<Vec<&T>> = Vec::new();
+    let mut seen: HashSet<&SendKey> = HashSet::new();
+    for item in items {
+        let key = send(item);
+        match chunks.last_mut() {
+            Some(chunk) if chunk.len() < ROWS_PER_STATEMENT && !seen.contains(key) => chunk.push(item),
+            _ => {
+                chunks.push(vec![item]);
+                seen.clear();
+            }
+        }
+        seen.insert(key);
+    }
+    chunks
+}
 
 impl Ledger {
     /// Resolves the rows left `reserved` by runs whose lease is gone (on a shared ledger,
@@ -64,7 +86,9 @@ impl Ledger {
 
     /// Reserves `batch` in one transaction, committed before any of it is sent. Returns, per
     /// reservation, whether it was granted: a new send whose row exists (recorded, or reserved
-    /// by a run sharing the ledger), or a retry whose row is no longer `deferred`, is not.
+    /// by a run sharing the ledger), or a retry whose row is no longer `deferred`, is not. New
+    /// sends are claimed by one multi-row statement per [`ROWS_PER_STATEMENT`], which tells
+    /// which rows it inserted.
     pub fn reserve(&mut self, batch: &[Reservation], now: i64) -> Result<Vec<bool>, LedgerError> {
         self.in_transaction(|ledger| {
             // The lease is checked (and renewed) in the transaction that claims the sends.
@@ -72,19 +96,43 @@ impl Ledger {
                 lease::confirm(&ledger.database, lease).map_err(|e| ledger.fail(e))?;
             }
             let worker = ledger.worker();
-            let mut granted = Vec::with_capacity(batch.len());
-            for r in batch {
-                let statement = if r.retry {
-                    "UPDATE sends SET state = 'reserved', variant = ?4, message_id = ?5, updated_at = ?6, worker = ?7
-                     WHERE campaign = ?1 AND profile_key = ?2 AND occurrence = ?3 AND state = 'deferred'"
-                } else {
+            let mut granted = vec![false; batch.len()];
+            let new: Vec<(usize, &Reservation)> = batch.iter().enumerate().filter(|(_, r)| !r.retry).collect();
+            for chunk in new.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
                     "INSERT INTO sends (campaign, profile_key, occurrence, state, variant, message_id, at, updated_at, worker)
-                     VALUES (?1, ?2, ?3, 'reserved', ?4, ?5, ?6, ?6, ?7) ON CONFLICT DO NOTHING"
-                };
+                     VALUES {} ON CONFLICT DO NOTHING RETURNING campaign, profile_key, occurrence",
+                    values_rows("(?, ?, ?, 'reserved', ?, ?, ?, ?, ?)", chunk.len())
+                );
+                let mut params = Vec::with_capacity(chunk.len() * 8);
+                for (_, r) in chunk {
+                    params.extend([
+                        Param::from(&r.send.campaign),
+                        (&r.send.key).into(),
+                        (&r.send.occurrence).into(),
+                        (&r.variant).into(),
+                        (&r.message_id).into(),
+                        now.into(),
+                        now.into(),
+                        worker.into(),
+                    ]);
+                }
+                let mut inserted = ledger
+                    .database
+                    .query(&sql, &params)
+                    .and_then(|rows| rows.iter().map(SendKey::from_row).collect::<Result<HashSet<_>, _>>())
+                    .map_err(|e| ledger.fail(e))?;
+                for (index, r) in chunk {
+                    // A send twice in one batch is granted once.
+                    granted[*index] = inserted.remove(&r.send);
+                }
+            }
+            for (index, r) in batch.iter().enumerate().filter(|(_, r)| r.retry) {
                 let changed = ledger
                     .database
                     .execute(
-                        statement,
+                        "UPDATE sends SET state = 'reserved', variant = ?4, message_id = ?5, updated_at = ?6, worker = ?7
+                         WHERE campaign = ?1 AND profile_key = ?2 AND occurrence = ?3 AND state = 'deferred'",
                         &[
                             (&r.send.campaign).into(),
                             (&r.send.key).into(),
@@ -96,12 +144,16 @@ impl Ledger {
                         ],
                     )
                     .map_err(|e| ledger.fail(e))?;
-                if changed == 1 {
-                    // A profile's arm, and the moment its outcomes start to count.
-                    assign(&ledger.database, &r.send.campaign, &r.send.key, &r.variant, now).map_err(|e| ledger.fail(e))?;
-                }
-                granted.push(changed == 1);
+                granted[index] = changed == 1;
             }
+            // Each granted profile's arm, and the moment its outcomes start to count.
+            let arms: Vec<(&str, &str, &str)> = batch
+                .iter()
+                .zip(&granted)
+                .filter(|(_, granted)| **granted)
+                .map(|(r, _)| (r.send.campaign.as_str(), r.send.key.as_str(), r.variant.as_str()))
+                .collect();
+            assign(&ledger.database, &arms, now).map_err(|e| ledger.fail(e))?;
             Ok(granted)
         })
     }
@@ -117,34 +169,37 @@ impl Ledger {
         let fenced = self.in_transaction(|ledger| {
             let worker = ledger.worker();
             let mut fenced = 0;
-            for o in outcomes {
-                let changed = ledger
-                    .database
-                    .execute(
-                        "INSERT INTO sends (campaign, profile_key, occurrence, state, variant, message_id, at, updated_at, attempts, reply, worker)
-                         VALUES (?1, ?2, ?3, ?4, ?8, ?9, ?7, ?7, ?5, ?6, '')
-                         ON CONFLICT (campaign, profile_key, occurrence) DO UPDATE SET
-                           state = excluded.state, attempts = sends.attempts + excluded.attempts,
-                           reply = excluded.reply, updated_at = excluded.updated_at, worker = '',
-                           at = CASE WHEN excluded.state = 'sent' THEN excluded.updated_at ELSE sends.at END
-                         WHERE sends.worker = ?10",
-                        &[
-                            (&o.send.campaign).into(),
-                            (&o.send.key).into(),
-                            (&o.send.occurrence).into(),
-                            o.state.name().into(),
-                            i64::from(o.attempts).into(),
-                            (&o.reply).into(),
-                            now.into(),
-                            (&o.variant).into(),
-                            (&o.message_id).into(),
-                            worker.into(),
-                        ],
-                    )
-                    .map_err(|e| ledger.fail(e))?;
-                if changed == 0 {
-                    fenced += 1;
+            for chunk in without_repeats(outcomes, |o| &o.send) {
+                // The run's lease token is the last parameter, after the rows'.
+                let token = chunk.len() * 10 + 1;
+                let sql = format!(
+                    "INSERT INTO sends (campaign, profile_key, occurrence, state, variant, message_id, at, updated_at, attempts, reply, worker)
+                     VALUES {} ON CONFLICT (campaign, profile_key, occurrence) DO UPDATE SET
+                       state = excluded.state, attempts = sends.attempts + excluded.attempts,
+                       reply = excluded.reply, updated_at = excluded.updated_at, worker = '',
+                       at = CASE WHEN excluded.state = 'sent' THEN excluded.updated_at ELSE sends.at END
+                     WHERE sends.worker = ?{token}
+                     RETURNING campaign",
+                    values_rows("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", chunk.len())
+                );
+                let mut params = Vec::with_capacity(token);
+                for o in &chunk {
+                    params.extend([
+                        Param::from(&o.send.campaign),
+                        (&o.send.key).into(),
+                        (&o.send.occurrence).into(),
+                        o.state.name().into(),
+                        (&o.variant).into(),
+                        (&o.message_id).into(),
+                        now.into(),
+                        now.into(),
+                        i64::from(o.attempts).into(),
+                        (&o.reply).into(),
+                    ]);
                 }
+                params.push(worker.into());
+                let written = ledger.database.query(&sql, &params).map_err(|e| ledger.fail(e))?;
+                fenced += chunk.len() - written.len();
             }
             Ok::<_, LedgerError>(fenced)
         })?;

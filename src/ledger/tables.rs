@@ -5,7 +5,7 @@
 //! lease table of many rows, one per sender. Plain functions of a database, so that the files
 //! holding `Ledger`'s methods import this one and never each other.
 
-use super::database::Database;
+use super::database::{values_rows, Database, Param, ROWS_PER_STATEMENT};
 use crate::model::RolloutDecision;
 
 /// The sends and the suppression list (layout 1; `worker` from layout 4).
@@ -67,13 +67,20 @@ pub(super) fn postgres_layout(layout: &str) -> String {
     layout.replace(" WITHOUT ROWID", "").replace("INTEGER", "BIGINT")
 }
 
-/// Records (campaign, key) in `arm` at `now`, unless it is already assigned.
-pub(super) fn assign(database: &Database, campaign: &str, key: &str, arm: &str, now: i64) -> Result<(), String> {
-    database.execute(
-        "INSERT INTO assignments (campaign, profile_key, arm, assigned_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT DO NOTHING",
-        &[campaign.into(), key.into(), arm.into(), now.into()],
-    )?;
+/// Records each (campaign, key) of `arms` in its arm at `now`, unless it is already assigned
+/// (the first of a (campaign, key) given twice stands).
+pub(super) fn assign(database: &Database, arms: &[(&str, &str, &str)], now: i64) -> Result<(), String> {
+    for chunk in arms.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO assignments (campaign, profile_key, arm, assigned_at) VALUES {} ON CONFLICT DO NOTHING",
+            values_rows("(?, ?, ?, ?)", chunk.len())
+        );
+        let mut params = Vec::with_capacity(chunk.len() * 4);
+        for (campaign, key, arm) in chunk {
+            params.extend([Param::from(*campaign), (*key).into(), (*arm).into(), now.into()]);
+        }
+        database.execute(&sql, &params)?;
+    }
     Ok(())
 }
 
