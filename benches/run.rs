@@ -7,7 +7,10 @@
 //!
 //! With `TAILOR_BENCH_POSTGRES=1` (a server in the `PG*` environment), the largest audience is
 //! also sent by one, two and three `tailor run`s at once sharing a ledger in PostgreSQL, against
-//! the single run on its SQLite ledger above: what sharing a ledger costs and buys.
+//! the single run on its SQLite ledger above: what sharing a ledger costs. Then the smallest
+//! audience goes to a server that pauses before each answer (tailor's scripted test server), so
+//! that the server bounds the rate, once on SQLite and by one, two and three runs sharing the
+//! PostgreSQL ledger: what sharing buys.
 //!
 //! Run with `cargo bench --bench run` (needs `smtp-sink` from Debian's `postfix` package and
 //! `python3 -m pip install pandas jinja2`).
@@ -22,11 +25,22 @@ const NOW: &str = "2026-12-01T15:00:00Z";
 const SIZES: [usize; 3] = [25_000, 50_000, 100_000];
 const PORT: u16 = 2599;
 
-// The integration tests' helpers (copying a workspace, editing files).
+/// In the latency-bound rows, the server's pause before each answer.
+const ANSWER_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// In the latency-bound rows, each run's SMTP connections.
+const LATENCY_POOL: u32 = 4;
+
+// The integration tests' helpers (copying a workspace, editing files; a scripted SMTP server).
 #[allow(dead_code)]
 #[path = "../tests/cli/support.rs"]
 mod support;
 
+#[allow(dead_code)]
+#[path = "../tests/cli/smtp_server.rs"]
+mod smtp_server;
+
+use smtp_server::{ScriptedServer, ACCEPT};
 use support::{copy_tree, replace_in};
 
 /// The demo workspace sending only `nyc_offer`, to everyone who consents, at any hour, over
@@ -161,8 +175,9 @@ fn psql(sql: &str) {
 }
 
 /// The audience in `dir` sent by one, two and three runs sharing a ledger in PostgreSQL (a new
-/// schema each time), beside the single run on SQLite measured before (`alone`).
-fn shared_ledger_rows(dir: &Path, alone: &Measured) {
+/// schema each time), beside the single run on SQLite measured before (`alone`), under
+/// `title`; `sent` counts the messages the server received, when it can.
+fn shared_ledger_rows(dir: &Path, alone: &Measured, title: &str, sent: &dyn Fn() -> Option<usize>) {
     let database = std::env::var("PGDATABASE").unwrap_or_else(|_| "postgres".into());
     let schema = format!("bench_senders_{}", std::process::id());
     replace_in(
@@ -170,7 +185,7 @@ fn shared_ledger_rows(dir: &Path, alone: &Measured) {
         "ledger: .tailor/ledger.sqlite",
         &format!("ledger: postgres:///{database}?schema={schema}"),
     );
-    println!("\nthe same audience, senders sharing one ledger in PostgreSQL (all on this machine's 2 cores)");
+    println!("\n{title}");
     println!(
         "{:>28}  {:>8}  {:>8}  {:>10}  {:>12}  {:>16}",
         "", "sent", "seconds", "messages/s", "peak MiB", "rate / SQLite"
@@ -186,13 +201,46 @@ fn shared_ledger_rows(dir: &Path, alone: &Measured) {
         )
     };
     row("1 run, SQLite ledger", alone);
+    let mut received = sent();
     for senders in 1..=3 {
         psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         let shared = run_senders(dir, senders);
         assert_eq!(shared.sent, alone.sent, "the senders together sent every message once");
+        if let (Some(before), Some(after)) = (received, sent()) {
+            assert_eq!(
+                after - before,
+                alone.sent as usize,
+                "the server received every message once"
+            );
+            received = Some(after);
+        }
         row(&format!("{senders} run(s), PostgreSQL ledger"), &shared);
     }
     psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+}
+
+/// The smallest audience sent to a server that pauses [`ANSWER_DELAY`] before each answer,
+/// over [`LATENCY_POOL`] connections per run: one run on SQLite, then one, two and three runs
+/// sharing a PostgreSQL ledger. Here the server's answers bound the rate, as a remote server's
+/// do, and runs that share a ledger add their connections.
+fn latency_bound_rows(root: &Path) {
+    let server = ScriptedServer::start(&[], ACCEPT, ANSWER_DELAY);
+    let dir = workspace(&root.join("latency"), SIZES[0]);
+    replace_in(
+        &dir.join("campaigns/tailor.yaml"),
+        &format!("url: \"smtp://127.0.0.1:{PORT}?tls=none\", pool: 8"),
+        &format!(
+            "url: \"smtp://127.0.0.1:{}?tls=none\", pool: {LATENCY_POOL}",
+            server.port
+        ),
+    );
+    let alone = run_tailor(&dir);
+    let title = format!(
+        "the {} profiles, to a server pausing {} ms before each answer, {LATENCY_POOL} connections per run",
+        SIZES[0],
+        ANSWER_DELAY.as_millis()
+    );
+    shared_ledger_rows(&dir, &alone, &title, &|| Some(server.received().len()));
 }
 
 fn run_python(dir: &Path) -> Measured {
@@ -261,7 +309,9 @@ fn main() {
     }
     let (dir, tailor) = largest.expect("a size");
     if std::env::var_os("TAILOR_BENCH_POSTGRES").is_some() {
-        shared_ledger_rows(&dir, &tailor);
+        let title = "the same audience, senders sharing one ledger in PostgreSQL (all on this machine's 2 cores)";
+        shared_ledger_rows(&dir, &tailor, title, &|| None);
+        latency_bound_rows(root.path());
     }
     let python = run_python(&dir);
     let (tailor_rate, python_rate) = (tailor.sent as f64 / tailor.seconds, python.sent as f64 / python.seconds);
