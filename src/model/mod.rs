@@ -24,6 +24,7 @@ mod persona_labels;
 mod readable_json;
 mod recommend_source;
 mod rollout;
+mod schedule_due;
 mod schema;
 mod score_model;
 mod send_state;

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use crate::check::CheckedWorkspace;
 use crate::data::{Dataset, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 use crate::eval::{trigger_events, EvalError, Evaluation};
-use crate::model::{EventTrigger, Schedule, ScheduleZone};
+use crate::model::{EventTrigger, Schedule};
 
 /// What a profile's occurrence of a campaign is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,20 +50,7 @@ pub fn recipient_zone(zone: Option<&str>, default: Tz) -> Tz {
 
 /// A schedule for one recipient in `zone`.
 pub fn schedule_occurrence(schedule: &Schedule, zone: Tz, now: DateTime<Utc>) -> Occurrence {
-    let zone = match schedule.zone {
-        ScheduleZone::Recipient => zone,
-        ScheduleZone::Named(named) => named,
-    };
-    let local_now = now.with_timezone(&zone).naive_local();
-    // An expiry past the end of the calendar never comes.
-    let expires = chrono::TimeDelta::try_seconds(schedule.expire.seconds)
-        .and_then(|expire| schedule.at.checked_add_signed(expire))
-        .unwrap_or(chrono::NaiveDateTime::MAX);
-    if local_now >= schedule.at && local_now <= expires {
-        Occurrence::Due(schedule.at.format("%Y-%m-%dT%H:%M").to_string())
-    } else {
-        Occurrence::NotDue
-    }
+    schedule.due(zone, now).map_or(Occurrence::NotDue, Occurrence::Due)
 }
 
 /// For an event trigger, each user's firing occurrence (profile key to event id): the
@@ -140,7 +127,7 @@ pub fn event_occurrences(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Duration;
+    use crate::model::{Duration, ScheduleZone};
     use chrono::NaiveDateTime;
 
     fn at(text: &str) -> DateTime<Utc> {

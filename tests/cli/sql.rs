@@ -1,6 +1,7 @@
 //! The SQL lowering (`tailor plan --emit-sql`) against real engines: on a generated shop, the
 //! demo workspace's features, segments and scores, each campaign's audience and arms (the
-//! SHA-256 split of SPEC §5), and at least 250 random well-typed expressions
+//! SHA-256 split of SPEC §5) and when it is due (schedules in the recipient's zone, condition
+//! and event triggers), and at least 250 random well-typed expressions
 //! (windows, `where` clauses reading the profile, nulls, every aggregate) computed by DuckDB,
 //! PostgreSQL and Spark SQL from the query tailor writes must equal what the polars engine
 //! computes, profile by profile.
@@ -16,7 +17,8 @@ use std::process::Command;
 use chrono::{DateTime, Utc};
 use tailor::data::SeededRng;
 use tailor::eval::{condition_flags, evaluate, expression_values, expressions_query, Dialect, SqlTables};
-use tailor::model::{assign, Assignment, Expr};
+use tailor::model::{assign, Assignment, Expr, Timing};
+use tailor::plan::{fired_events, recipient_zone, schedule_occurrence, Occurrence};
 
 use crate::differential::{agree, parquet_shop, random_source, well_typed, Rng, COMPUTED_WHERE};
 use crate::reference::{value_of, Value};
@@ -98,6 +100,69 @@ fn engines() -> Vec<Dialect> {
     engines
 }
 
+/// When `campaign` is due for each profile, as `plan` finds it: its `due.` column (schedule,
+/// condition or event trigger) and each variant's with its own schedule, each occurrence id or
+/// null.
+fn due_occurrences(
+    workspace: &tailor::check::CheckedWorkspace,
+    dataset: &tailor::data::Dataset,
+    evaluation: &tailor::eval::Evaluation,
+    campaign: &tailor::model::Campaign,
+    now: DateTime<Utc>,
+) -> Vec<(String, Vec<Value>)> {
+    let default = workspace.manifest.timezone;
+    let zones: Vec<chrono_tz::Tz> = match &workspace.schema.timezone {
+        Some(field) => {
+            let column = evaluation.frame.column(field).unwrap().str().unwrap().clone();
+            column.iter().map(|zone| recipient_zone(zone, default)).collect()
+        }
+        None => vec![default; evaluation.frame.height()],
+    };
+    let scheduled = |schedule: &tailor::model::Schedule| -> Vec<Value> {
+        zones
+            .iter()
+            .map(|zone| match schedule_occurrence(schedule, *zone, now) {
+                Occurrence::Due(id) => Value::Str(id),
+                Occurrence::NotDue => Value::Null,
+            })
+            .collect()
+    };
+    let mut columns = Vec::new();
+    match &campaign.timing {
+        Timing::Schedule(schedule) => columns.push((format!("due.{}", campaign.name), scheduled(schedule))),
+        Timing::Condition(trigger) => {
+            let fires = condition_flags(workspace, dataset, evaluation, &trigger.when, now).unwrap();
+            let id = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let due = fires
+                .into_iter()
+                .map(|f| if f { Value::Str(id.clone()) } else { Value::Null })
+                .collect();
+            columns.push((format!("due.{}", campaign.name), due));
+        }
+        Timing::Event(trigger) => {
+            let fired = fired_events(workspace, dataset, evaluation, trigger, now).unwrap();
+            let keys = evaluation
+                .frame
+                .column(&workspace.schema.key)
+                .unwrap()
+                .str()
+                .unwrap()
+                .clone();
+            let due = keys
+                .iter()
+                .map(|key| fired.get(key.unwrap()).map_or(Value::Null, |id| Value::Str(id.clone())))
+                .collect();
+            columns.push((format!("due.{}", campaign.name), due));
+        }
+    }
+    for variant in &campaign.variants {
+        if let Some(schedule) = &variant.schedule {
+            columns.push((format!("due.{}.{}", campaign.name, variant.name), scheduled(schedule)));
+        }
+    }
+    columns
+}
+
 #[test]
 fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
     let (demo, workspace, dataset) = parquet_shop();
@@ -144,6 +209,19 @@ fn sql_engines_agree_with_polars_on_features_segments_and_random_expressions() {
                 format!("audience.{}", campaign.name),
                 members.iter().map(|m| Value::Bool(*m)).collect(),
             ));
+            for (column, due) in due_occurrences(&workspace, &dataset, &evaluation, campaign, now) {
+                // Not vacuous: at the first clock, a schedule in the recipient's zone, a
+                // condition trigger and an event trigger each find profiles due and not due.
+                if round == 0 && ["nyc_offer", "winback", "cart_abandonment"].contains(&campaign.name.as_str()) {
+                    let due_now = due.iter().filter(|v| !matches!(v, Value::Null)).count();
+                    assert!(
+                        due_now > 0 && due_now < due.len(),
+                        "{column}: {due_now} of {} due",
+                        due.len()
+                    );
+                }
+                expected.push((column, due));
+            }
             if campaign.rollout.is_none() {
                 let weights: Vec<u32> = campaign.variants.iter().map(|v| v.weight).collect();
                 let arms = keys.iter().zip(&members).map(|(profile, member)| match member {

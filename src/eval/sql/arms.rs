@@ -4,8 +4,9 @@
 //! holdout below `holdout × 10000` and the variants by cumulative weight, in integers.
 //!
 //! What stays with `plan` and `run`, which own the ledger: the address checks, the suppression
-//! list, frequency caps, what was already sent, timing, and a staged rollout's arms (they
+//! list, frequency caps, what was already sent, quiet hours, and a staged rollout's arms (they
 //! follow decisions recorded in the ledger, so a rollout campaign gets no arm column here).
+//! When each profile is due is [`super::due`]'s.
 
 use std::collections::BTreeSet;
 

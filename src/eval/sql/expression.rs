@@ -246,6 +246,20 @@ impl<'a> SqlLowering<'a> {
         })
     }
 
+    /// Lowers `condition` over one `event` (alias `e`) and its profile (alias `u`): the SQL,
+    /// and the profile columns it reads.
+    pub fn lower_for_event(
+        &self,
+        event: &'a EventSchema,
+        condition: &Expr,
+    ) -> Result<(String, BTreeSet<String>), Unsupported> {
+        let mut inner = SqlLowering {
+            event: Some(event),
+            ..SqlLowering::new(self.dialect, self.schema, self.features, self.now)
+        };
+        Ok((inner.lower(condition)?, inner.reads))
+    }
+
     fn aggregate(&mut self, aggregate: &Aggregate) -> Result<String, Unsupported> {
         let event = self
             .schema
@@ -253,11 +267,8 @@ impl<'a> SqlLowering<'a> {
             .ok_or_else(|| Unsupported("unknown event type".into()))?;
         let (condition, reads) = match &aggregate.condition {
             Some(condition) => {
-                let mut inner = SqlLowering {
-                    event: Some(event),
-                    ..SqlLowering::new(self.dialect, self.schema, self.features, self.now)
-                };
-                (Some(inner.lower(condition)?), inner.reads)
+                let (condition, reads) = self.lower_for_event(event, condition)?;
+                (Some(condition), reads)
             }
             None => (None, BTreeSet::new()),
         };

@@ -1,11 +1,12 @@
 //! The same workspace evaluated by a SQL engine: features, segments, scores and each
-//! campaign's audience and arms lowered from the typed IR to one query, in the PostgreSQL, Spark SQL or DuckDB dialect, with the semantics of the
+//! campaign's audience, arms and due occurrences lowered from the typed IR to one query, in the PostgreSQL, Spark SQL or DuckDB dialect, with the semantics of the
 //! polars engine (SPEC §3: SQL's null logic, times as microseconds, `a / b` null where `b` is
 //! zero). `tailor plan --emit-sql` writes it for review or for a team's own orchestrator.
 
 mod aggregate;
 mod arms;
 mod dialect;
+mod due;
 mod expression;
 mod query;
 mod score;

@@ -1,7 +1,8 @@
 //! A workspace's features and segments as one SQL query over its profiles and events tables,
 //! with the polars engine's semantics: one row per profile, its key, every feature, segment
 //! (`segment.<name>`, never null) and score (`score.<model>`), and each campaign's audience and
-//! arm (`audience.<campaign>`, `arm.<campaign>`, [`super::arms`]), in key order.
+//! arm (`audience.<campaign>`, `arm.<campaign>`, [`super::arms`]) and when it is due
+//! (`due.<campaign>`, [`super::due`]), in key order.
 //!
 //! The query is a chain of common table expressions a reviewer can read top to bottom: the
 //! profiles with temporal fields in microseconds, the events up to `now`, one group-by per
@@ -16,13 +17,14 @@ use chrono::{DateTime, Utc};
 use super::aggregate::{events_from, SqlAggregate};
 use super::arms::{arm_column, arm_reads, audience_column, bucket_column, CampaignColumns};
 use super::dialect::Dialect;
+use super::due::{condition_due, due_column, schedule_due, variant_due_column, FiringEvents};
 use super::expression::{SqlLowering, EVENTS_ALIAS, ID, TS, TYPE, USER};
 use super::score::{log_odds, sigmoid};
 use crate::check::{CheckedWorkspace, Step};
 use crate::eval::aggregate::AggregateJob;
 use crate::eval::columns::{score_column, segment_column};
 use crate::eval::lower::Unsupported;
-use crate::model::{BaseType, DataSchema, Expr, ScoreModel};
+use crate::model::{BaseType, Campaign, DataSchema, Expr, Schedule, ScoreModel, Timing};
 
 /// The tables the query reads, as the engine names them (`schema.table` where it has schemas).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +127,8 @@ pub fn expressions_query(
             _ => {}
         }
     }
-    steps.extend(campaign_steps(&mut lowering, workspace)?);
+    let mut firing = Vec::new();
+    steps.extend(campaign_steps(&mut lowering, workspace, now, &mut firing)?);
     for (name, expr) in expressions {
         let value = lowering.lower(expr)?;
         steps.push(ChainColumn {
@@ -156,6 +159,7 @@ pub fn expressions_query(
         jobs: &lowering.aggregates,
         reading_fields: &lowering.reading_fields,
         where_reads: &lowering.where_reads,
+        firing: &firing,
         ctes: Vec::new(),
     };
     Ok(writer.write(workspace, tables, &steps))
@@ -164,7 +168,12 @@ pub fn expressions_query(
 /// The steps computing each campaign's `audience.<campaign>` (its `audience:` and the consent
 /// rule; never null) and `arm.<campaign>` (`holdout` or a variant's name for its audience, null
 /// for the rest), after everything they read.
-fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> Result<Vec<ChainColumn>, Unsupported> {
+fn campaign_steps(
+    lowering: &mut SqlLowering,
+    workspace: &CheckedWorkspace,
+    now: DateTime<Utc>,
+    firing: &mut Vec<FiringEvents>,
+) -> Result<Vec<ChainColumn>, Unsupported> {
     if workspace.campaigns.is_empty() {
         return Ok(Vec::new());
     }
@@ -195,6 +204,7 @@ fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> R
             shown: true,
             reads,
         });
+        steps.extend(due_steps(lowering, workspace, campaign, now, firing)?);
         if let Some((bucket, arm)) = columns.bucket_and_arm {
             steps.push(ChainColumn {
                 name: bucket_column(&campaign.name),
@@ -210,6 +220,81 @@ fn campaign_steps(lowering: &mut SqlLowering, workspace: &CheckedWorkspace) -> R
                 shown: true,
                 reads: arm_reads(&campaign.name),
             });
+        }
+    }
+    Ok(steps)
+}
+
+/// The steps computing when `campaign` is due for each profile ([`super::due`]): its own
+/// schedule or condition trigger, and each variant's own schedule; an event trigger's firing
+/// events go to `firing`, joined after every level (nothing reads them).
+fn due_steps(
+    lowering: &mut SqlLowering,
+    workspace: &CheckedWorkspace,
+    campaign: &Campaign,
+    now: DateTime<Utc>,
+    firing: &mut Vec<FiringEvents>,
+) -> Result<Vec<ChainColumn>, Unsupported> {
+    let dialect = lowering.dialect;
+    let zone_field = workspace.schema.timezone.as_deref();
+    let zone = zone_field.map(|field| dialect.ident(field));
+    let scheduled = |name: String, title: String, schedule: &Schedule| ChainColumn {
+        name,
+        title,
+        value: schedule_due(dialect, schedule, zone.as_deref(), workspace.manifest.timezone, now),
+        shown: true,
+        reads: zone_field.map(str::to_string).into_iter().collect(),
+    };
+    let mut steps = Vec::new();
+    match &campaign.timing {
+        Timing::Schedule(schedule) => steps.push(scheduled(
+            due_column(&campaign.name),
+            format!("campaign {}: when its schedule is due", campaign.name),
+            schedule,
+        )),
+        Timing::Condition(trigger) => {
+            let condition = lowering.lower(&trigger.when)?;
+            steps.push(ChainColumn {
+                name: due_column(&campaign.name),
+                title: format!("campaign {}: when its condition fires", campaign.name),
+                value: condition_due(dialect, &condition, now),
+                shown: true,
+                reads: lowering.take_reads(),
+            });
+        }
+        Timing::Event(trigger) => {
+            let event = workspace
+                .schema
+                .event(&trigger.on)
+                .ok_or_else(|| Unsupported(format!("unknown event type `{}`", trigger.on)))?;
+            let (condition, reads) = match &trigger.condition {
+                Some(condition) => {
+                    let (condition, reads) = lowering.lower_for_event(event, condition)?;
+                    (Some(condition), reads)
+                }
+                None => (None, BTreeSet::new()),
+            };
+            firing.push(FiringEvents {
+                column: due_column(&campaign.name),
+                event_type: trigger.on.clone(),
+                condition,
+                reads_profile: !reads.is_empty(),
+                after: trigger.after.micros(),
+                expire: trigger.expire.micros(),
+                unless: trigger.unless.clone(),
+            });
+        }
+    }
+    for variant in &campaign.variants {
+        if let Some(schedule) = &variant.schedule {
+            steps.push(scheduled(
+                variant_due_column(&campaign.name, &variant.name),
+                format!(
+                    "campaign {}: when variant {}'s schedule is due",
+                    campaign.name, variant.name
+                ),
+                schedule,
+            ));
         }
     }
     Ok(steps)
@@ -271,6 +356,8 @@ struct QueryWriter<'a> {
     reading_fields: &'a BTreeSet<String>,
     /// What each aggregate reading computed columns reads, by its column.
     where_reads: &'a BTreeMap<String, BTreeSet<String>>,
+    /// Each event trigger's firing events.
+    firing: &'a [FiringEvents],
     /// (comment, name, query) of each table expression so far.
     ctes: Vec<(String, String, String)>,
 }
@@ -317,7 +404,7 @@ impl<'a> QueryWriter<'a> {
         );
         // The events up to `now`, with their user, type, time and id under fixed names (read
         // only when an aggregate needs them: a workspace may have no events at all).
-        if !self.jobs.is_empty() {
+        if !self.jobs.is_empty() || !self.firing.is_empty() {
             self.push_events(schema, tables);
         }
         self.push_event_aggregates();
@@ -325,7 +412,38 @@ impl<'a> QueryWriter<'a> {
             self.push_profile_aggregates(&jobs);
             self.push_level(level, &columns);
         }
+        self.push_firing_events();
         self.finish(steps)
+    }
+
+    /// Each event trigger's firing events (over the profiles as finally computed, which its
+    /// `where` may read), then one step joining them as the campaigns' `due.` columns.
+    fn push_firing_events(&mut self) {
+        if self.firing.is_empty() {
+            return;
+        }
+        let profiles = self.last();
+        let mut select = vec!["p.*".to_string()];
+        let mut from = format!("{} p", self.ident(&profiles));
+        for (index, firing) in self.firing.iter().enumerate() {
+            let name = format!("__firing{index}");
+            let table = firing.table(self.dialect, self.now, "__events", &profiles, self.key);
+            self.push(format!("the events that fire {}", firing.column), &name, table);
+            let alias = format!("f{index}");
+            select.push(format!("{alias}.{} AS {}", self.ident(ID), self.ident(&firing.column)));
+            let _ = write!(
+                from,
+                " LEFT JOIN {} {alias} ON {alias}.{} = p.{}",
+                self.ident(&name),
+                self.ident(USER),
+                self.ident(self.key)
+            );
+        }
+        self.push(
+            "with each event trigger's occurrence".into(),
+            "__with_triggers",
+            format!("SELECT {} FROM {from}", select.join(", ")),
+        );
     }
 
     /// The aggregates that read no computed column, over the events (joined to their profile
@@ -550,6 +668,7 @@ impl<'a> QueryWriter<'a> {
         }
         let mut columns = vec![self.ident(self.key)];
         columns.extend(steps.iter().filter(|s| s.shown).map(|s| self.ident(&s.name)));
+        columns.extend(self.firing.iter().map(|f| self.ident(&f.column)));
         let _ = write!(
             text,
             "SELECT {}\nFROM {}\nORDER BY {}\n",
