@@ -214,9 +214,10 @@ pub fn execute(
                 };
                 for ((reservation, message), granted) in reservations.into_iter().zip(messages).zip(granted) {
                     if !granted {
-                        // Another run recorded it since this one planned: never twice.
+                        // Another run claimed it since this one planned (a run sharing the
+                        // ledger): never twice.
                         if let Some(entry) = tally.summary.campaign(&reservation.send.campaign) {
-                            entry.already_sent += 1;
+                            entry.other_runs += 1;
                         }
                         tally.finished += 1;
                         continue;

@@ -25,6 +25,8 @@ pub struct CampaignSummary {
     pub frequency_cap: usize,
     /// The campaign.
     pub name: String,
+    /// Claimed by another run sharing the ledger after this one planned: that run sends them.
+    pub other_runs: usize,
     /// Accepted by the server or written to the outbox (with `--dry-run`: would be).
     pub sent: usize,
     /// `sent`, per variant.
@@ -142,6 +144,9 @@ impl RunSummary {
             let variants: Vec<String> = c.variants.iter().map(|(v, n)| format!("{v} {n}")).collect();
             if c.sent > 0 {
                 let _ = writeln!(out, "{:<width$}    variants: {}", "", variants.join(", "));
+            }
+            if c.other_runs > 0 {
+                let _ = writeln!(out, "{:<width$}    claimed by other runs: {}", "", c.other_runs);
             }
             if c.deferred > 0 {
                 let reasons: Vec<String> = c

@@ -45,18 +45,26 @@ fn sender(dir: &Path) -> Child {
         .expect("tailor runs")
 }
 
-/// Messages a finished sender's summary says it sent.
-fn sent_by(child: Child) -> u64 {
+/// Messages a finished sender's summary says it sent, and that it found claimed by other runs.
+fn sent_and_claimed(child: Child) -> (u64, u64) {
     let output = child.wait_with_output().expect("the sender ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON summary");
-    summary["campaigns"]
-        .as_array()
-        .expect("campaigns")
-        .iter()
-        .map(|c| c["sent"].as_u64().expect("a count"))
-        .sum()
+    let total = |field: &str| -> u64 {
+        summary["campaigns"]
+            .as_array()
+            .expect("campaigns")
+            .iter()
+            .map(|c| c[field].as_u64().expect("a count"))
+            .sum()
+    };
+    (total("sent"), total("other_runs"))
+}
+
+/// Messages a finished sender's summary says it sent.
+fn sent_by(child: Child) -> u64 {
+    sent_and_claimed(child).0
 }
 
 /// What psql prints for `sql` in `schema`, a line per row.
@@ -127,7 +135,10 @@ fn trial(seed: u64) -> (Trial, Vec<u64>) {
     let mut sent = Vec::new();
     for (index, child) in senders.into_iter().enumerate() {
         if index != 1 {
-            sent.push(sent_by(child));
+            let (own, claimed) = sent_and_claimed(child);
+            // Each survivor found part of the list claimed by the others.
+            assert!(claimed > 0, "seed {seed}: sender {index} saw no claim of another run");
+            sent.push(own);
         }
     }
     // The killed sender, started again, takes over what it left reserved.
