@@ -27,8 +27,8 @@
 //!    are due.
 //! 8. **render** ([`render`]): one recipient's complete message (context, HTML, text, MIME),
 //!    and `kind: test` documents against their golden files.
-//! 9. **ledger** ([`ledger`]): the SQLite record of every send and suppressed address, and the
-//!    lease that keeps runs apart.
+//! 9. **ledger** ([`ledger`]): the record of every send and suppressed address (SQLite, or
+//!    PostgreSQL shared by many senders), and the leases that say which runs may write it.
 //!    **results** ([`results`]): what each campaign achieved — opens, clicks, conversions
 //!    and exits attributed to arms from the ledger and the events, compared with `stats`.
 //! 10. **run** ([`run`]): each due send rendered, reserved in the ledger, delivered (outbox or

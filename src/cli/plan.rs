@@ -256,11 +256,14 @@ pub fn planned(inputs: &PlanInputs, history: &History, only: Option<&[String]>) 
 
 /// Earlier sends and suppressions from the workspace's ledger (none when there is no ledger).
 pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, Failure> {
-    Ledger::history(&workspace.manifest.delivery.ledger).map_err(|e| {
-        Failure::usage(
-            Diagnostic::error("ledger::unreadable", e.to_string())
-                .with_hint("the ledger must be a SQLite file written by `tailor run`"),
-        )
+    let ledger = &workspace.manifest.delivery.ledger;
+    Ledger::history(ledger).map_err(|e| {
+        let hint = if ledger.is_shared() {
+            "check that the PostgreSQL server is reachable and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"
+        } else {
+            "the ledger must be a SQLite file written by `tailor run`"
+        };
+        Failure::usage(Diagnostic::error("ledger::unreadable", e.to_string()).with_hint(hint))
     })
 }
 
