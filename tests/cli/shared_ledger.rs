@@ -35,8 +35,14 @@ fn use_postgres_ledger(dir: &Path, schema: &Schema) {
 
 /// A `tailor run` of the workspace in `dir`, its JSON summary on stdout.
 fn sender(dir: &Path) -> Child {
+    sender_with(dir, &[])
+}
+
+/// [`sender`] with more arguments.
+fn sender_with(dir: &Path, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tailor"))
         .args(["run", "campaigns", "--now", NOW, "--format", "json"])
+        .args(extra)
         .current_dir(dir)
         .env(SECRET.0, SECRET.1)
         .stdout(Stdio::piped())
@@ -247,6 +253,55 @@ fn a_sender_taken_for_dead_is_fenced_out_and_its_sends_are_not_lost() {
         "SELECT state, COUNT(*) FROM sends GROUP BY state ORDER BY state",
     );
     assert_eq!(states, [format!("sent|{total}")]);
+}
+
+#[test]
+fn at_most_once_a_killed_senders_messages_in_flight_are_never_sent_again() {
+    if !postgres_available() {
+        return;
+    }
+    let total = expected_ids().len();
+    let (schema, server, dir) = slow_shared_demo(&format!("at_most_once_{}", std::process::id()));
+    let mut senders: Vec<Child> = (0..2).map(|_| sender(dir.path())).collect();
+    let victim = senders[0].id();
+    let started = Instant::now();
+    let token = loop {
+        assert!(started.elapsed() < Duration::from_secs(60), "the sender never reserved");
+        if let Some(token) = reserving(&schema, victim) {
+            break token;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    senders[0].kill().expect("SIGKILL");
+    senders[0].wait().unwrap();
+    let in_flight: BTreeSet<String> = rows_in(
+        &schema,
+        &format!("SELECT message_id FROM sends WHERE state = 'reserved' AND worker = '{token}'"),
+    )
+    .into_iter()
+    .collect();
+    assert!(!in_flight.is_empty());
+    assert!(sent_by(senders.remove(1)) > 0);
+    // Restarted with --at-most-once: the killed run's in-flight sends become `uncertain`, and
+    // nothing is left to send.
+    assert_eq!(sent_by(sender_with(dir.path(), &["--at-most-once"])), 0);
+    let uncertain: BTreeSet<String> = rows_in(&schema, "SELECT message_id FROM sends WHERE state = 'uncertain'")
+        .into_iter()
+        .collect();
+    assert_eq!(uncertain, in_flight);
+    let states = rows_in(
+        &schema,
+        "SELECT state, COUNT(*) FROM sends GROUP BY state ORDER BY state",
+    );
+    assert_eq!(
+        states,
+        [
+            format!("sent|{}", total - in_flight.len()),
+            format!("uncertain|{}", in_flight.len())
+        ]
+    );
+    // Nothing arrived twice.
+    assert!(arrivals(&server).values().all(|&n| n == 1));
 }
 
 #[test]
