@@ -300,6 +300,14 @@ fn due_steps(
     Ok(steps)
 }
 
+/// One column a table joined to the profiles gives: its name there, its name in the step, and
+/// the value of a profile without a row in the table (null when `None`).
+struct JoinedColumn<'n> {
+    source: &'n str,
+    name: &'n str,
+    missing: Option<String>,
+}
+
 /// The hidden column of the consent rule.
 const CONSENT: &str = "__consent";
 
@@ -423,27 +431,27 @@ impl<'a> QueryWriter<'a> {
             return;
         }
         let profiles = self.last();
-        let mut select = vec!["p.*".to_string()];
-        let mut from = format!("{} p", self.ident(&profiles));
+        let mut tables = Vec::with_capacity(self.firing.len());
         for (index, firing) in self.firing.iter().enumerate() {
             let name = format!("__firing{index}");
             let table = firing.table(self.dialect, self.now, "__events", &profiles, self.key);
             self.push(format!("the events that fire {}", firing.column), &name, table);
-            let alias = format!("f{index}");
-            select.push(format!("{alias}.{} AS {}", self.ident(ID), self.ident(&firing.column)));
-            let _ = write!(
-                from,
-                " LEFT JOIN {} {alias} ON {alias}.{} = p.{}",
-                self.ident(&name),
-                self.ident(USER),
-                self.ident(self.key)
-            );
+            tables.push(name);
         }
-        self.push(
-            "with each event trigger's occurrence".into(),
-            "__with_triggers",
-            format!("SELECT {} FROM {from}", select.join(", ")),
-        );
+        let tables: Vec<(&str, Vec<JoinedColumn>)> = tables
+            .iter()
+            .zip(self.firing)
+            .map(|(table, firing)| {
+                let occurrence = JoinedColumn {
+                    source: ID,
+                    name: &firing.column,
+                    missing: None,
+                };
+                (table.as_str(), vec![occurrence])
+            })
+            .collect();
+        let joined = self.left_joined(&profiles, "f", &tables);
+        self.push("with each event trigger's occurrence".into(), "__with_triggers", joined);
     }
 
     /// The aggregates that read no computed column, over the events (joined to their profile
@@ -636,17 +644,37 @@ impl<'a> QueryWriter<'a> {
 
     /// `profiles` left-joined to each table of aggregates, by user.
     fn joined_step(&self, profiles: &str, tables: &[(String, Vec<&AggregateJob<String>>)]) -> String {
+        let tables: Vec<(&str, Vec<JoinedColumn>)> = tables
+            .iter()
+            .map(|(table, jobs)| {
+                let columns = jobs
+                    .iter()
+                    .map(|job| JoinedColumn {
+                        source: &job.column,
+                        name: &job.column,
+                        missing: self.aggregate(job).empty(),
+                    })
+                    .collect();
+                (table.as_str(), columns)
+            })
+            .collect();
+        self.left_joined(profiles, "a", &tables)
+    }
+
+    /// `profiles` (as `p`) left-joined by user to each of `tables` (as `{prefix}0`,
+    /// `{prefix}1`, …), with the columns each gives.
+    fn left_joined(&self, profiles: &str, prefix: &str, tables: &[(&str, Vec<JoinedColumn>)]) -> String {
         let mut select = vec!["p.*".to_string()];
         let mut from = format!("{} p", self.ident(profiles));
-        for (index, (table, jobs)) in tables.iter().enumerate() {
-            let alias = format!("a{index}");
-            for job in jobs {
-                let column = format!("{alias}.{}", self.ident(&job.column));
-                let value = match self.aggregate(job).empty() {
-                    Some(empty) => format!("coalesce({column}, {empty})"),
-                    None => column,
+        for (index, (table, columns)) in tables.iter().enumerate() {
+            let alias = format!("{prefix}{index}");
+            for column in columns {
+                let value = format!("{alias}.{}", self.ident(column.source));
+                let value = match &column.missing {
+                    Some(missing) => format!("coalesce({value}, {missing})"),
+                    None => value,
                 };
-                select.push(format!("{value} AS {}", self.ident(&job.column)));
+                select.push(format!("{value} AS {}", self.ident(column.name)));
             }
             let _ = write!(
                 from,
