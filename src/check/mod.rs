@@ -39,7 +39,7 @@ use crate::template::ContextBuilder;
 use context::{Context, Names};
 pub use graph::{Node, Step, WorkspaceGraph};
 pub use models::MODELS_FOLDER;
-pub use online::{check_ledger_online, check_online, ColumnsOf, ReachLedger};
+pub use online::{check_ledger_online, check_online, ColumnsOf, ReachLedger, UNREACHABLE_POSTGRES_HINT};
 
 /// A workspace in which everything resolved and type-checked.
 // The private field keeps construction inside `check`; `#[non_exhaustive]` would not.

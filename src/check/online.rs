@@ -19,6 +19,10 @@ use crate::load::raw::{RawData, RawFields};
 use crate::load::{Document, LoadedWorkspace, Located};
 use crate::model::{is_postgres_source, BaseType, DataSchema, LedgerLocation, Table, TableColumn, Type};
 
+/// The hint of a PostgreSQL server (a source's, the ledger's) that cannot be reached.
+pub const UNREACHABLE_POSTGRES_HINT: &str =
+    "check the URL, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)";
+
 /// What a table's columns are, by source URL; the error says why they could not be read.
 pub type ColumnsOf<'f> = dyn FnMut(&str) -> Result<Vec<TableColumn>, String> + 'f;
 
@@ -44,7 +48,7 @@ pub fn check_ledger_online(
             format!("cannot reach the ledger `{ledger}`: {why}"),
         )
         .at(manifest.span(named))
-        .with_hint("check the URL, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"),
+        .with_hint(UNREACHABLE_POSTGRES_HINT),
     )
 }
 
@@ -72,7 +76,7 @@ pub fn check_online(loaded: &LoadedWorkspace, schema: &DataSchema, columns_of: &
                     format!("cannot read the columns of `{}`: {why}", source.value),
                 )
                 .at(doc.span(source))
-                .with_hint("check the URL, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"),
+                .with_hint(UNREACHABLE_POSTGRES_HINT),
             ),
         }
     };

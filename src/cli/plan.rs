@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::report::{Failure, Report};
 use super::{loaded_workspace, ExitCode};
-use crate::check::{check_workspace, CheckedWorkspace, Step};
+use crate::check::{check_workspace, CheckedWorkspace, Step, UNREACHABLE_POSTGRES_HINT};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::eval::{evaluate, Dialect, Evaluation, ScoreSummary};
@@ -259,7 +259,7 @@ pub fn ledger_history(workspace: &CheckedWorkspace) -> Result<History, Failure> 
     let ledger = &workspace.manifest.delivery.ledger;
     Ledger::history(ledger).map_err(|e| {
         let hint = if ledger.is_shared() {
-            "check that the PostgreSQL server is reachable and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"
+            UNREACHABLE_POSTGRES_HINT
         } else {
             "the ledger must be a SQLite file written by `tailor run`"
         };

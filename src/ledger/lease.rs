@@ -160,7 +160,7 @@ pub enum Sharing {
 /// transaction, the lease table locked, so two runs cannot both see it free): refused while a
 /// live run holds one that excludes this one; a dead holder's lease is dropped.
 pub(super) fn take(database: &Database, holder: &Holder, sharing: Sharing) -> Result<Lease, LeaseError> {
-    let fail = |e: String| LeaseError::Ledger(e);
+    let fail = LeaseError::Ledger;
     let shared = sharing == Sharing::Shared && database.is_shared();
     database.lock_table("lease").map_err(fail)?;
     let now = wall_clock();
