@@ -45,3 +45,10 @@ pub fn postgres_available() -> bool {
     }
     available
 }
+
+/// Asserts that `text` says each of `expected`.
+pub fn says(text: &str, expected: &[&str]) {
+    for part in expected {
+        assert!(text.contains(part), "no {part:?} in {text}");
+    }
+}

@@ -9,17 +9,10 @@
 
 use std::process::Command;
 
-use crate::postgres_server::{postgres_available, psql, psql_rows, Schema};
+use crate::postgres_server::{postgres_available, psql, psql_rows, says, Schema};
 use crate::support::{generated_shop, replace_in, repo, small_demo, tailor, tailor_with_env};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
-
-/// Asserts that `text` says each of `expected`.
-fn says(text: &str, expected: &[&str]) {
-    for part in expected {
-        assert!(text.contains(part), "no {part:?} in {text}");
-    }
-}
 
 /// The demo over a shop `shopgen` makes with `args` (Parquet), the same shop loaded into the
 /// server as the tables `<schema>.profiles` and `<schema>.events`, and the demo's plan from the

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::crash::{arrivals, expected_ids, kill_point, violations, Trial};
-use crate::postgres_server::{postgres_available, psql_rows, Schema};
+use crate::postgres_server::{postgres_available, psql_rows, says, Schema};
 use crate::run::{smtp_demo, NOW, SECRET};
 use crate::smtp_server::{ScriptedServer, ACCEPT};
 use crate::support::{demo_workspace, replace_in, tailor, tailor_with_env};
@@ -107,6 +107,36 @@ fn reserving(schema: &Schema, pid: u32) -> Option<String> {
     .next()
 }
 
+/// The lease token of process `pid` once it holds reserved sends (waiting up to a minute).
+fn reservations_of(schema: &Schema, pid: u32) -> String {
+    let started = Instant::now();
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(60), "the sender never reserved");
+        if let Some(token) = reserving(schema, pid) {
+            return token;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// The Message-IDs of the sends the run holding lease `token` has in flight.
+fn in_flight_of(schema: &Schema, token: &str) -> BTreeSet<String> {
+    rows_in(
+        schema,
+        &format!("SELECT message_id FROM sends WHERE state = 'reserved' AND worker = '{token}'"),
+    )
+    .into_iter()
+    .collect()
+}
+
+/// How many sends are in each state, as `state|count` lines by state.
+fn send_states(schema: &Schema) -> Vec<String> {
+    rows_in(
+        schema,
+        "SELECT state, COUNT(*) FROM sends GROUP BY state ORDER BY state",
+    )
+}
+
 /// Three senders on one ledger; the second is killed once the server has accepted the seeded
 /// number of messages and it holds reservations, then started again after the others end.
 /// Returns what the server saw, and what each surviving sender sent.
@@ -132,12 +162,7 @@ fn trial(seed: u64) -> (Trial, Vec<u64>) {
         }
         std::thread::sleep(Duration::from_millis(2));
     };
-    let in_flight: BTreeSet<String> = rows_in(
-        &schema,
-        &format!("SELECT message_id FROM sends WHERE state = 'reserved' AND worker = '{token}'"),
-    )
-    .into_iter()
-    .collect();
+    let in_flight: BTreeSet<String> = in_flight_of(&schema, &token);
     let mut sent = Vec::new();
     for (index, child) in senders.into_iter().enumerate() {
         if index != 1 {
@@ -154,10 +179,7 @@ fn trial(seed: u64) -> (Trial, Vec<u64>) {
         "the restarted sender resent {restarted} of {} in flight",
         in_flight.len()
     );
-    let states = rows_in(
-        &schema,
-        "SELECT state, COUNT(*) FROM sends GROUP BY state ORDER BY state",
-    );
+    let states = send_states(&schema);
     assert_eq!(states, [format!("sent|{total}")], "seed {seed}");
     assert_eq!(
         rows_in(&schema, "SELECT COUNT(*) FROM lease"),
@@ -211,16 +233,9 @@ fn a_sender_taken_for_dead_is_fenced_out_and_its_sends_are_not_lost() {
     let total = expected_ids().len();
     let (schema, server, dir) = slow_shared_demo(&format!("fenced_{}", std::process::id()));
     let victim = sender(dir.path());
-    let started = Instant::now();
     // Once the sender holds reservations, another run takes it for dead: drops its lease and
     // resolves its rows, as `run` does for a holder whose process is gone.
-    let token = loop {
-        assert!(started.elapsed() < Duration::from_secs(60), "the sender never reserved");
-        if let Some(token) = reserving(&schema, victim.id()) {
-            break token;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    let token = reservations_of(&schema, victim.id());
     let taken_over: BTreeSet<String> = rows_in(
         &schema,
         &format!(
@@ -236,7 +251,7 @@ fn a_sender_taken_for_dead_is_fenced_out_and_its_sends_are_not_lost() {
     let output = victim.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("taken over"), "{stderr}");
+    says(&stderr, &["taken over"]);
     assert!(server.received().len() < total, "the takeover came after the end");
     // The next run sends the rest, the taken-over sends again with their Message-IDs.
     assert!(sent_by(sender(dir.path())) > 0);
@@ -248,10 +263,7 @@ fn a_sender_taken_for_dead_is_fenced_out_and_its_sends_are_not_lost() {
     };
     let problems = violations(&trial);
     assert!(problems.is_empty(), "{problems:#?}");
-    let states = rows_in(
-        &schema,
-        "SELECT state, COUNT(*) FROM sends GROUP BY state ORDER BY state",
-    );
+    let states = send_states(&schema);
     assert_eq!(states, [format!("sent|{total}")]);
 }
 
@@ -264,22 +276,10 @@ fn at_most_once_a_killed_senders_messages_in_flight_are_never_sent_again() {
     let (schema, server, dir) = slow_shared_demo(&format!("at_most_once_{}", std::process::id()));
     let mut senders: Vec<Child> = (0..2).map(|_| sender(dir.path())).collect();
     let victim = senders[0].id();
-    let started = Instant::now();
-    let token = loop {
-        assert!(started.elapsed() < Duration::from_secs(60), "the sender never reserved");
-        if let Some(token) = reserving(&schema, victim) {
-            break token;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    let token = reservations_of(&schema, victim);
     senders[0].kill().expect("SIGKILL");
     senders[0].wait().unwrap();
-    let in_flight: BTreeSet<String> = rows_in(
-        &schema,
-        &format!("SELECT message_id FROM sends WHERE state = 'reserved' AND worker = '{token}'"),
-    )
-    .into_iter()
-    .collect();
+    let in_flight: BTreeSet<String> = in_flight_of(&schema, &token);
     assert!(!in_flight.is_empty());
     assert!(sent_by(senders.remove(1)) > 0);
     // Restarted with --at-most-once: the killed run's in-flight sends become `uncertain`, and
@@ -289,10 +289,7 @@ fn at_most_once_a_killed_senders_messages_in_flight_are_never_sent_again() {
         .into_iter()
         .collect();
     assert_eq!(uncertain, in_flight);
-    let states = rows_in(
-        &schema,
-        "SELECT state, COUNT(*) FROM sends GROUP BY state ORDER BY state",
-    );
+    let states = send_states(&schema);
     assert_eq!(
         states,
         [
@@ -409,7 +406,7 @@ fn serve_holds_a_postgres_ledger_alone_and_senders_share_it() {
         .expect("the ledger is free");
     let locked = tailor_with_env(dir.path(), &["run", "campaigns", "--now", NOW], &[SECRET]);
     assert_eq!(locked.code, 1, "{}", locked.stderr);
-    assert!(locked.stderr.contains("run::locked"), "{}", locked.stderr);
+    says(&locked.stderr, &["run::locked"]);
 }
 
 #[test]
@@ -423,8 +420,7 @@ fn a_bad_postgres_ledger_is_a_clear_error() {
     );
     let check = tailor(dir.path(), &["check", "campaigns"]);
     assert_eq!(check.code, 1, "{}", check.stderr);
-    assert!(check.stderr.contains("manifest::bad-ledger"), "{}", check.stderr);
-    assert!(check.stderr.contains("TAILOR_PG_PASSWORD"), "{}", check.stderr);
+    says(&check.stderr, &["manifest::bad-ledger", "TAILOR_PG_PASSWORD"]);
     assert!(!check.stderr.contains("hunter2"), "{}", check.stderr);
     replace_in(
         &manifest,
@@ -435,15 +431,16 @@ fn a_bad_postgres_ledger_is_a_clear_error() {
     assert_eq!(tailor(dir.path(), &["check", "campaigns"]).code, 0);
     let online = tailor(dir.path(), &["check", "campaigns", "--online"]);
     assert_eq!(online.code, 1, "{}", online.stderr);
-    for part in [
-        "manifest::unreachable-ledger",
-        "campaigns/tailor.yaml:20:11",
-        "cannot connect",
-    ] {
-        assert!(online.stderr.contains(part), "no {part:?} in {}", online.stderr);
-    }
+    says(
+        &online.stderr,
+        &[
+            "manifest::unreachable-ledger",
+            "campaigns/tailor.yaml:20:11",
+            "cannot connect",
+        ],
+    );
     let run = tailor_with_env(dir.path(), &["run", "campaigns", "--now", NOW], &[SECRET]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("cannot connect to PostgreSQL"), "{}", run.stderr);
+    says(&run.stderr, &["cannot connect to PostgreSQL"]);
     assert!(!dir.path().join("campaigns/.tailor/outbox/new").exists());
 }
