@@ -129,6 +129,14 @@ fn in_flight_of(schema: &Schema, token: &str) -> BTreeSet<String> {
     .collect()
 }
 
+/// The process ids holding a lease on the ledger in `schema`.
+fn lease_holders(schema: &Schema) -> Vec<u32> {
+    rows_in(schema, "SELECT pid FROM lease")
+        .iter()
+        .filter_map(|pid| pid.parse().ok())
+        .collect()
+}
+
 /// How many sends are in each state, as `state|count` lines by state.
 fn send_states(schema: &Schema) -> Vec<String> {
     rows_in(
@@ -147,15 +155,20 @@ fn trial(seed: u64) -> (Trial, Vec<u64>) {
     let victim = senders[1].id();
     let target = kill_point(seed, total);
     let started = Instant::now();
+    // The survivors hold their leases before the kill: one starting after it would take the
+    // killed run's sends over itself (as it should), leaving the restart less to do.
+    let mut leased = BTreeSet::new();
     let (token, at_kill) = loop {
         assert!(started.elapsed() < Duration::from_secs(90), "no kill point was reached");
         assert!(
             senders[1].try_wait().unwrap().is_none(),
             "the sender ended before the kill"
         );
+        leased.extend(lease_holders(&schema));
+        let survivors_leased = senders.iter().all(|s| leased.contains(&s.id()));
         let holding = reserving(&schema, victim);
         let accepted = server.inbox.lock().unwrap().len();
-        if let (Some(token), true) = (holding, accepted >= target) {
+        if let (Some(token), true, true) = (holding, accepted >= target, survivors_leased) {
             senders[1].kill().expect("SIGKILL");
             senders[1].wait().unwrap();
             break (token, server.inbox.lock().unwrap().len());
@@ -277,6 +290,16 @@ fn at_most_once_a_killed_senders_messages_in_flight_are_never_sent_again() {
     let mut senders: Vec<Child> = (0..2).map(|_| sender(dir.path())).collect();
     let victim = senders[0].id();
     let token = reservations_of(&schema, victim);
+    // The survivor holds its lease before the kill (one starting after it would take the
+    // killed run's sends over at-least-once, as it should).
+    let started = Instant::now();
+    while !lease_holders(&schema).contains(&senders[1].id()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the survivor never took its lease"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
     senders[0].kill().expect("SIGKILL");
     senders[0].wait().unwrap();
     let in_flight: BTreeSet<String> = in_flight_of(&schema, &token);
