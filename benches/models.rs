@@ -80,7 +80,7 @@ fn cluster(points: &[Vec<f64>], clustering: Clustering) -> (Vec<i64>, f64) {
         uses: Uses::default(),
     };
     let start = Instant::now();
-    let fit = fit_persona(&model, &frame, &vec![true; points.len()]).unwrap();
+    let fit = fit_persona(&model, &frame, &vec![true; points.len()], None).unwrap();
     let seconds = start.elapsed().as_secs_f64();
     let labels = fit.labels.str().unwrap();
     let numbers = labels

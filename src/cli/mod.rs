@@ -9,6 +9,7 @@ mod init;
 mod persona_chart;
 mod personas;
 mod plan;
+mod plan_engine;
 mod plan_sql;
 mod preview;
 mod report;

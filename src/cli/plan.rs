@@ -5,18 +5,19 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 
+use super::plan_engine::{planned_on_postgres, Planned};
 use super::report::{Failure, Report};
 use super::{loaded_workspace, ExitCode};
 use crate::check::{check_workspace, CheckedWorkspace, Step, UNREACHABLE_POSTGRES_HINT};
 use crate::data::{load_dataset, Dataset, LoadError, LoadOptions};
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::eval::{evaluate, Dialect, Evaluation, ScoreSummary};
+use crate::eval::{evaluate, Dialect, Engine, Evaluation, ScoreSummary};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::model::{Campaign, ScoreModel};
 use crate::plan::{
     build_plan, diff_markdown, diff_text, labels_in, members, power_line, render_dot, render_markdown, render_text,
-    History, Plan, PlanReport,
+    History, Plan, PlanReport, ProfileFacts,
 };
 use crate::render::{render_all, sample_subjects, PlanInputs, RenderAllReport, Renderer, SECRET_VARIABLE};
 
@@ -72,6 +73,12 @@ pub struct PlanArgs {
     /// PostgreSQL, else `events`.
     #[arg(long, requires = "emit_sql")]
     pub events_table: Option<String>,
+    /// Where the workspace is evaluated: `polars` loads the datasets into memory; `postgres`
+    /// runs the workspace's query in the PostgreSQL database holding its profiles and events
+    /// tables, and only the evaluated profiles (and the events of the messages rendered) come
+    /// back.
+    #[arg(long, value_enum, default_value_t = Engine::Polars, conflicts_with_all = ["emit_sql", "skip_bad_rows"])]
+    pub engine: Engine,
 }
 
 /// Parses `--now`, or reads the wall clock (the only place a clock is read).
@@ -161,12 +168,24 @@ pub fn evaluated(
 ) -> Result<Evaluation, Failure> {
     let evaluation =
         evaluate(workspace, dataset, now).map_err(|e| Failure::failed(Diagnostic::error(code, e.to_string())))?;
+    judge_scores(workspace, &evaluation, now, warn)?;
+    Ok(evaluation)
+}
+
+/// What the scoring of `evaluation` warrants ([`evaluated`]): an error, or warnings said
+/// through `warn`.
+pub fn judge_scores(
+    workspace: &CheckedWorkspace,
+    evaluation: &Evaluation,
+    now: DateTime<Utc>,
+    warn: &mut dyn FnMut(Diagnostic),
+) -> Result<(), Failure> {
     for score in &evaluation.scores {
         if let Some(model) = workspace.models.iter().find(|m| m.name == score.model) {
             score_warnings(workspace, model, score, now, warn)?;
         }
     }
-    Ok(evaluation)
+    Ok(())
 }
 
 /// What a score model's scoring at `now` warrants: an error when its score is read but there
@@ -242,16 +261,14 @@ fn score_warnings(
 
 /// What every campaign (or only those in `only`) would do at `now` (`plan::evaluate` when the
 /// plan cannot be made).
-pub fn planned(inputs: &PlanInputs, history: &History, only: Option<&[String]>) -> Result<Plan, Failure> {
-    build_plan(
-        inputs.workspace,
-        inputs.dataset,
-        inputs.evaluation,
-        history,
-        only,
-        inputs.now,
-    )
-    .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))
+pub fn planned(
+    inputs: &PlanInputs,
+    facts: &dyn ProfileFacts,
+    history: &History,
+    only: Option<&[String]>,
+) -> Result<Plan, Failure> {
+    build_plan(inputs.workspace, inputs.evaluation, facts, history, only, inputs.now)
+        .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))
 }
 
 /// Earlier sends and suppressions from the workspace's ledger (none when there is no ledger).
@@ -313,16 +330,36 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
         None => None,
     };
     let (loaded, workspace) = checked_workspace(args.dir.as_ref())?;
-    let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
-    let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate", &mut |d| report.warn(d))?;
-    let history = ledger_history(&workspace)?;
+    let Planned {
+        dataset,
+        evaluation,
+        mut plan,
+    } = match args.engine {
+        Engine::Polars => {
+            let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
+            let evaluation = evaluated(&workspace, &dataset, now, "plan::evaluate", &mut |d| report.warn(d))?;
+            let history = ledger_history(&workspace)?;
+            let inputs = PlanInputs {
+                workspace: &workspace,
+                dataset: &dataset,
+                evaluation: &evaluation,
+                now,
+            };
+            let plan = planned(&inputs, &inputs.local_facts(), &history, None)?;
+            Planned {
+                dataset,
+                evaluation,
+                plan,
+            }
+        }
+        Engine::Postgres => planned_on_postgres(&workspace, now, args.render_all, report)?,
+    };
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,
         evaluation: &evaluation,
         now,
     };
-    let mut plan = planned(&inputs, &history, None)?;
     if args.members || base.is_some() {
         for persona in &mut plan.report.personas {
             let labels = labels_in(&evaluation.frame, &workspace.schema.key, &persona.model)

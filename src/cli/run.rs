@@ -193,7 +193,7 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
         evaluation: &evaluation,
         now: pass.now,
     };
-    let plan = planned(&inputs, &history, pass.only)?;
+    let plan = planned(&inputs, &inputs.local_facts(), &history, pass.only)?;
     let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
     within_max_sends(due, pass.options.limit, pass.max_sends)?;
     let renderer = renderer(pass.loaded, workspace)?;

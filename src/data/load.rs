@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use polars::prelude::DataFrame;
 
 use super::compaction::{compact, compacted_events, without_compacted, Compaction};
+use super::postgres_table::PostgresTable;
 use super::read::{Source, SourceRows};
 use super::traits::apply_traits;
 use super::{events, table, Dataset, EventLog, LoadError, LoadOptions};
@@ -157,4 +158,52 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         catalog_index: Default::default(),
         purchase_counts: Default::default(),
     })
+}
+
+/// The data an engine's plan renders from: the events of `users` only (read from the events
+/// table in PostgreSQL the workspace names, in time order), the catalog, and `purchases` (the
+/// purchases per product up to `now`, which the engine counted over every user) for
+/// recommendations. Its profiles are only the keys of `users`: their fields come from the
+/// engine's evaluation.
+pub fn load_rendered_users(
+    workspace: &CheckedWorkspace,
+    users: &[String],
+    now: i64,
+    purchases: std::collections::HashMap<String, usize>,
+) -> Result<Dataset, LoadError> {
+    let schema = &workspace.schema;
+    let key = polars::prelude::Column::new(schema.key.as_str().into(), users);
+    let profiles = DataFrame::new_infer_height(vec![key]).map_err(|e| LoadError::io(&schema.sources.profiles, e))?;
+    let (mut errors, mut reports) = (Vec::new(), Vec::new());
+    let events = match &schema.sources.events {
+        Some(path) if is_postgres_source(&path.to_string_lossy()) => {
+            let table = PostgresTable::parse(&path.to_string_lossy()).map_err(|why| LoadError::io(path, why))?;
+            let rows = table.read_matching(path, &schema.event_columns.user, users)?;
+            let options = LoadOptions::default();
+            let frame = super::parquet::load_events(path, rows, schema, &profiles, options, &mut errors, &mut reports)?;
+            events::in_time_order(frame).map_err(|e| LoadError::io(path, e))?
+        }
+        Some(path) => {
+            return Err(LoadError::io(
+                path,
+                "an engine reads its events from a table in PostgreSQL",
+            ))
+        }
+        None => events::empty_events(schema)?,
+    };
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(LoadError::BadRows(errors));
+    }
+    let dataset = Dataset {
+        profiles,
+        events,
+        catalog: load_catalog_only(workspace)?,
+        reports,
+        event_index: Default::default(),
+        catalog_index: Default::default(),
+        purchase_counts: Default::default(),
+    };
+    let _ = dataset.purchase_counts.set((now, purchases));
+    Ok(dataset)
 }

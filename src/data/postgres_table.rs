@@ -95,12 +95,27 @@ impl PostgresTable {
     /// Every row of the table as typed columns, ordered by all of them (the same table reads
     /// the same frame every time). `source` names the dataset in errors.
     pub fn read(&self, source: &Path) -> Result<DataFrame, LoadError> {
+        self.read_where(source, None)
+    }
+
+    /// The rows of the table whose `column` holds one of `values`, as [`PostgresTable::read`]
+    /// reads them (an engine's plan reads only the events of the profiles it renders).
+    pub fn read_matching(&self, source: &Path, column: &str, values: &[String]) -> Result<DataFrame, LoadError> {
+        self.read_where(source, Some((column, values)))
+    }
+
+    /// The rows of the table, or those whose column holds one of the values given.
+    fn read_where(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
         let columns = self.typed_columns(source)?;
         let readings: Vec<(ColumnKind, String)> = columns.iter().map(|(name, ty)| reading(ty, name)).collect();
         let selected: Vec<&str> = readings.iter().map(|(_, sql)| sql.as_str()).collect();
         let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+        let condition = match matching {
+            Some((column, _)) => format!(" WHERE \"{}\"::text = ANY($1)", column.replace('"', "\"\"")),
+            None => String::new(),
+        };
         let query = format!(
-            "SELECT {} FROM {} ORDER BY {}",
+            "SELECT {} FROM {}{condition} ORDER BY {}",
             selected.join(", "),
             self.quoted_table(),
             order.join(", ")
@@ -109,8 +124,13 @@ impl PostgresTable {
         let failed = |e: postgres::Error| {
             LoadError::io(source, format!("cannot read table `{}`: {}", self.table, described(&e)))
         };
-        let no_parameters: [&(dyn ToSql + Sync); 0] = [];
-        let mut rows = client.query_raw(query.as_str(), no_parameters).map_err(failed)?;
+        let values: Vec<&str> =
+            matching.map_or_else(Vec::new, |(_, values)| values.iter().map(String::as_str).collect());
+        let parameters: Vec<&(dyn ToSql + Sync)> = match matching {
+            Some(_) => vec![&values],
+            None => Vec::new(),
+        };
+        let mut rows = client.query_raw(query.as_str(), parameters).map_err(failed)?;
         let mut values: Vec<PostgresColumn> = readings.iter().map(|(kind, _)| PostgresColumn::new(*kind)).collect();
         let bad_cell = |name: &str, e: String| {
             LoadError::io(source, format!("cannot read column `{name}` of `{}`: {e}", self.table))

@@ -628,6 +628,15 @@ pub const CODES: &[Code] = &[
     ),
     usage("plan::io", "`--base` cannot be read"),
     error(
+        "plan::engine-unsupported",
+        "`--engine`: the workspace reads something the engine does not compute yet (persona labels in a segment), or its data is not in the engine",
+    ),
+    usage("plan::engine", "`--engine`: the engine cannot be reached or its query failed"),
+    warning(
+        "plan::engine-event-log",
+        "`--engine`: events `tailor serve` received on this host are not in the engine's events table",
+    ),
+    error(
         "render::failed",
         "a message that does not render (the hint gives the `preview` that reproduces it)",
     ),

@@ -19,3 +19,19 @@ pub fn persona_column(name: &str) -> String {
 pub fn score_column(name: &str) -> String {
     format!("score.{name}")
 }
+
+/// The column of the consent rule's flags an engine hands back for `plan`.
+pub fn consent_flags_column() -> &'static str {
+    "__plan.consent"
+}
+
+/// The column of campaign `name`'s `audience:` flags (without the consent rule) an engine hands
+/// back for `plan`.
+pub fn audience_flags_column(name: &str) -> String {
+    format!("__plan.audience.{name}")
+}
+
+/// The column of model `name`'s population flags an engine hands back for `plan`.
+pub fn population_flags_column(name: &str) -> String {
+    format!("__plan.population.{name}")
+}

@@ -196,7 +196,7 @@ impl LaterPasses<'_> {
                     }
                     let population = model.population.as_ref().unwrap_or(&workspace.manifest.consent);
                     let flags = population_flags(&with_flags(&frame, population, "__population")?)?;
-                    let fit = fit_persona(model, &frame, &flags)?;
+                    let fit = fit_persona(model, &frame, &flags, Some(&workspace.schema.key))?;
                     frame.with_column(fit.labels)?;
                     personas.push(fit.summary);
                 }

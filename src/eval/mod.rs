@@ -8,6 +8,7 @@ mod aggregate;
 mod bins;
 mod boosting;
 mod columns;
+mod engine;
 mod error;
 mod evaluate;
 mod logistic;
@@ -21,7 +22,11 @@ mod sql;
 mod training;
 
 pub use boosting::{fit_boosted, BoostedFit};
-pub use columns::{persona_column, score_column, segment_column, user_column};
+pub use columns::{
+    audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
+    user_column,
+};
+pub use engine::{evaluate_on_postgres, Engine, EngineEvaluation};
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};
 pub use logistic::fit_logistic;
@@ -30,5 +35,7 @@ pub use persona_traits::{persona_traits, Trait};
 pub use personas::{fit_persona, Cluster, PersonaFit, PersonaSummary};
 pub use score_inputs::{encode, fit_encoding};
 pub use scores::{Drift, ScoreSummary};
-pub use sql::{expressions_query, features_query, Dialect, SqlTables};
+pub use sql::{
+    due_column, evaluation_query, expressions_query, features_query, variant_due_column, Dialect, SqlTables,
+};
 pub use training::{train, HeldOut};

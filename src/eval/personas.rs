@@ -77,8 +77,15 @@ pub struct Cluster {
     pub centroid: Vec<f64>,
 }
 
-/// `model` fitted to the rows of `frame` that `population` flags.
-pub fn fit_persona(model: &PersonaModel, frame: &DataFrame, population: &[bool]) -> Result<PersonaFit, EvalError> {
+/// `model` fitted to the rows of `frame` that `population` flags, taken in the bytewise order
+/// of the `key` column when one is named (so that the same profiles in another row order, as
+/// another source or engine returns them, get the same fit), else in row order.
+pub fn fit_persona(
+    model: &PersonaModel,
+    frame: &DataFrame,
+    population: &[bool],
+    key: Option<&str>,
+) -> Result<PersonaFit, EvalError> {
     let inputs = model
         .features
         .iter()
@@ -87,9 +94,13 @@ pub fn fit_persona(model: &PersonaModel, frame: &DataFrame, population: &[bool])
             Ok(column.f64()?.iter().collect::<Vec<Option<f64>>>())
         })
         .collect::<Result<Vec<_>, PolarsError>>()?;
-    let members: Vec<usize> = (0..frame.height())
+    let mut members: Vec<usize> = (0..frame.height())
         .filter(|&row| population.get(row) == Some(&true))
         .collect();
+    if let Some(key) = key {
+        let keys = frame.column(key)?.str()?.clone();
+        members.sort_by(|&a, &b| keys.get(a).map(str::as_bytes).cmp(&keys.get(b).map(str::as_bytes)));
+    }
     // What a missing input becomes, per feature (none: the profile is left out).
     let fills: Vec<Option<f64>> = inputs
         .iter()
@@ -548,7 +559,7 @@ mod tests {
         model.clustering = Clustering::Kmeans { k: 2 };
         model.scale = Scale::Standard;
         model.impute = Impute::None;
-        let fit = fit_persona(&model, &frame, &[true, true, true, true, true, false]).unwrap();
+        let fit = fit_persona(&model, &frame, &[true, true, true, true, true, false], None).unwrap();
         let labels: Vec<Option<&str>> = fit.labels.str().unwrap().iter().collect();
         assert_eq!(
             labels,
@@ -581,7 +592,7 @@ mod tests {
         model.clustering = Clustering::Kmeans { k: 2 };
         for (impute, orders) in [(Impute::Median, 0.5), (Impute::Mean, 2.75), (Impute::Zero, 0.0)] {
             model.impute = impute;
-            let fit = fit_persona(&model, &frame, &[true; 5]).unwrap();
+            let fit = fit_persona(&model, &frame, &[true; 5], None).unwrap();
             assert_eq!(fit.labels.str().unwrap().get(4), Some("big"), "{impute:?}");
             assert_eq!(fit.summary.imputed, 1);
             let big = fit.summary.clusters.iter().find(|c| c.label == "big").unwrap();
@@ -604,7 +615,7 @@ mod tests {
             ("small", vec![("orders", 6.0), ("basket", 25.0)]),
         ]);
         model.scale = Scale::Standard;
-        let fit = fit_persona(&model, &frame, &[true]).unwrap();
+        let fit = fit_persona(&model, &frame, &[true], None).unwrap();
         assert_eq!(fit.labels.str().unwrap().get(0), Some("big"));
     }
 }

@@ -7,6 +7,7 @@ mod bucket_counts;
 mod campaign;
 mod diff;
 mod due;
+mod facts;
 mod format;
 mod history;
 mod persona_change;
@@ -15,13 +16,14 @@ mod report;
 mod rollout;
 mod timing;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use bucket_counts::BucketCounts;
 pub use diff::{diff_markdown, diff_text};
 pub use due::{DueSend, Plan};
+pub use facts::{EngineFacts, LocalFacts, ProfileFacts};
 pub use format::{render_dot, render_markdown, render_text};
 pub use history::{History, PastSend};
 pub use persona_change::{base_labels, labels_in, labels_of, members, Labels, Members, PersonaChange};
@@ -34,8 +36,8 @@ pub use timing::{fired_events, recipient_zone, schedule_occurrence, Occurrence, 
 
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
-use crate::eval::{condition_flags, EvalError, Evaluation};
-use crate::model::{Campaign, Timing};
+use crate::eval::{EvalError, Evaluation};
+use crate::model::Campaign;
 use campaign::{plan_campaign, CampaignPlan, Policy, Recipients};
 
 fn strings(evaluation: &Evaluation, column: &str) -> Result<Vec<Option<String>>, EvalError> {
@@ -59,9 +61,8 @@ struct Population {
 impl Population {
     fn of(
         workspace: &CheckedWorkspace,
-        dataset: &Dataset,
         evaluation: &Evaluation,
-        now: DateTime<Utc>,
+        facts: &dyn ProfileFacts,
     ) -> Result<Population, EvalError> {
         let schema = &workspace.schema;
         let manifest = &workspace.manifest;
@@ -77,48 +78,26 @@ impl Population {
                 .collect(),
             None => vec![manifest.timezone; keys.len()],
         };
-        let consent = condition_flags(workspace, dataset, evaluation, &manifest.consent, now)?;
         Ok(Population {
             keys,
             emails,
             zones,
-            consent,
+            consent: facts.consent()?,
         })
     }
-}
-
-/// The keys of the profiles with a `goal` event in the goal's window ending `now`.
-fn goal_keys<'d>(
-    dataset: &'d Dataset,
-    goal: &crate::model::Goal,
-    now: DateTime<Utc>,
-) -> std::collections::HashSet<&'d str> {
-    let index = dataset.event_index();
-    let (end, start) = (now.timestamp_micros(), now.timestamp_micros() - goal.within.micros());
-    let users = dataset
-        .events
-        .column(crate::data::EVENT_USER)
-        .ok()
-        .and_then(|c| c.str().ok());
-    index
-        .of_type(&goal.event)
-        .iter()
-        .filter(|&&row| index.time(row).is_some_and(|t| t > start && t <= end))
-        .filter_map(|&row| users.and_then(|u| u.get(row)))
-        .collect()
 }
 
 /// Plans `campaigns` in the order given, against the earlier sends and suppressions of
 /// `history`.
 fn plan_in_order(
     workspace: &CheckedWorkspace,
-    dataset: &Dataset,
     evaluation: &Evaluation,
+    facts: &dyn ProfileFacts,
     campaigns: &[&Campaign],
     history: &History,
     now: DateTime<Utc>,
 ) -> Result<Vec<CampaignPlan>, EvalError> {
-    let population = Population::of(workspace, dataset, evaluation, now)?;
+    let population = Population::of(workspace, evaluation, facts)?;
     let recipients = Recipients {
         keys: &population.keys,
         emails: &population.emails,
@@ -147,58 +126,16 @@ fn plan_in_order(
         quiet_hours: manifest.quiet_hours,
         sends: &mut sends,
     };
-    let now_id = now.to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut reports = Vec::with_capacity(campaigns.len());
     for campaign in campaigns {
-        let audience = match &campaign.audience {
-            Some(audience) => condition_flags(workspace, dataset, evaluation, audience, now)?,
-            None => vec![true; population.keys.len()],
-        };
-        let scheduled = |schedule| -> Vec<Occurrence> {
-            population
-                .zones
-                .iter()
-                .map(|&zone| schedule_occurrence(schedule, zone, now))
-                .collect()
-        };
-        let by_variant = campaign
-            .variants
-            .iter()
-            .map(|v| v.schedule.as_ref().map(scheduled))
-            .collect();
-        let occurrences: Vec<Occurrence> = match &campaign.timing {
-            Timing::Schedule(schedule) => scheduled(schedule),
-            Timing::Condition(trigger) => condition_flags(workspace, dataset, evaluation, &trigger.when, now)?
-                .into_iter()
-                .map(|fires| {
-                    if fires {
-                        Occurrence::Due(now_id.clone())
-                    } else {
-                        Occurrence::NotDue
-                    }
-                })
-                .collect(),
-            Timing::Event(trigger) => {
-                let fired = fired_events(workspace, dataset, evaluation, trigger, now)?;
-                population
-                    .keys
-                    .iter()
-                    .map(|k| {
-                        fired
-                            .get(k)
-                            .map_or(Occurrence::NotDue, |id| Occurrence::Due(id.clone()))
-                    })
-                    .collect()
-            }
-        };
-        let occurrences = Occurrences {
-            campaign: occurrences,
-            by_variant,
-        };
+        let audience = facts.audience(campaign)?;
+        let occurrences = facts.occurrences(campaign, &population.zones)?;
         let mut planned = plan_campaign(campaign, &audience, &occurrences, &recipients, &mut policy);
         let history_rate = match &campaign.goal {
             Some(goal) if goal.baseline.is_none() => {
-                power::historical_rate(&audience, &population.keys, &goal_keys(dataset, goal, now))
+                let reached = facts.goal_reached(campaign, goal)?;
+                let reached: HashSet<&str> = reached.iter().map(String::as_str).collect();
+                power::historical_rate(&audience, &population.keys, &reached)
             }
             _ => 0.0,
         };
@@ -213,8 +150,8 @@ fn plan_in_order(
 /// report lists them by name.
 pub fn build_plan(
     workspace: &CheckedWorkspace,
-    dataset: &Dataset,
     evaluation: &Evaluation,
+    facts: &dyn ProfileFacts,
     history: &History,
     only: Option<&[String]>,
     now: DateTime<Utc>,
@@ -225,7 +162,7 @@ pub fn build_plan(
         .filter(|name| only.is_none_or(|names| names.iter().any(|n| n == name)))
         .filter_map(|name| workspace.campaigns.iter().find(|c| c.name == name))
         .collect();
-    let mut planned = plan_in_order(workspace, dataset, evaluation, &order, history, now)?;
+    let mut planned = plan_in_order(workspace, evaluation, facts, &order, history, now)?;
     planned.sort_by(|a, b| a.report.name.cmp(&b.report.name));
     let mut campaigns = Vec::with_capacity(planned.len());
     let mut due = Vec::with_capacity(planned.len());
@@ -290,7 +227,13 @@ pub fn plan_campaign_alone(
     history: &History,
     now: DateTime<Utc>,
 ) -> Result<CampaignReport, EvalError> {
-    let mut reports = plan_in_order(workspace, dataset, evaluation, &[campaign], history, now)?;
+    let facts = LocalFacts {
+        workspace,
+        dataset,
+        evaluation,
+        now,
+    };
+    let mut reports = plan_in_order(workspace, evaluation, &facts, &[campaign], history, now)?;
     reports
         .pop()
         .map(|plan| plan.report)

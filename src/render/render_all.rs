@@ -10,7 +10,7 @@ use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::eval::Evaluation;
 use crate::model::Campaign;
-use crate::plan::{DueSend, Plan, SubjectSample};
+use crate::plan::{DueSend, LocalFacts, Plan, SubjectSample};
 
 /// A due message that did not render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,18 @@ pub struct PlanInputs<'a> {
     pub evaluation: &'a Evaluation,
     /// The run's clock.
     pub now: DateTime<Utc>,
+}
+
+impl PlanInputs<'_> {
+    /// The per-profile facts of a plan, as the polars engine works them out from this data.
+    pub fn local_facts(&self) -> LocalFacts<'_> {
+        LocalFacts {
+            workspace: self.workspace,
+            dataset: self.dataset,
+            evaluation: self.evaluation,
+            now: self.now,
+        }
+    }
 }
 
 /// Each enabled campaign of `plan` with due sends, with its sends.

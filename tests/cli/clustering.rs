@@ -54,7 +54,7 @@ fn model(clustering: Clustering, scale: Scale, features: &[&str]) -> PersonaMode
 
 /// tailor's labels for `points` (one per row; noise and unlabelled as -1-like text kept as is).
 fn our_labels(model: &PersonaModel, frame: &DataFrame, population: &[bool]) -> Vec<String> {
-    let fit = fit_persona(model, frame, population).expect("fits");
+    let fit = fit_persona(model, frame, population, None).expect("fits");
     let labels = fit.labels.str().unwrap().clone();
     (0..frame.height())
         .filter(|row| population[*row])

@@ -9,6 +9,7 @@ mod crash;
 mod data;
 mod diagnostic_codes;
 mod differential;
+mod engine_plan;
 mod errors;
 mod escaping;
 mod evaluate;

@@ -17,7 +17,7 @@ const NOW: &str = "2026-12-01T15:00:00Z";
 /// The demo over a shop `shopgen` makes with `args` (Parquet), the same shop loaded into the
 /// server as the tables `<schema>.profiles` and `<schema>.events`, and the demo's plan from the
 /// files (`plan --format json`).
-fn shop_in_postgres(args: &[&str], prefix: &str) -> (tempfile::TempDir, Schema, String) {
+pub fn shop_in_postgres(args: &[&str], prefix: &str) -> (tempfile::TempDir, Schema, String) {
     let dir = generated_shop("parquet", args);
     let schema = Schema(format!("{prefix}_{}", std::process::id()));
     let loaded = Command::new("python3")
@@ -33,6 +33,27 @@ fn shop_in_postgres(args: &[&str], prefix: &str) -> (tempfile::TempDir, Schema, 
     (dir, schema, from_files.stdout)
 }
 
+/// The URL of `table` in `schema` of the test server's database.
+pub fn table_url(schema: &Schema, table: &str) -> String {
+    let database = std::env::var("PGDATABASE").unwrap_or_default();
+    format!("postgres:///{database}?table={}.{table}", schema.0)
+}
+
+/// Points the workspace in `dir` at the shop's tables in `schema` instead of its Parquet files.
+pub fn read_from_tables(dir: &std::path::Path, schema: &Schema) {
+    let data_yaml = dir.join("campaigns/data.yaml");
+    replace_in(
+        &data_yaml,
+        "../datasets/shop/profiles.parquet",
+        &table_url(schema, "profiles"),
+    );
+    replace_in(
+        &data_yaml,
+        "../datasets/shop/events.parquet",
+        &table_url(schema, "events"),
+    );
+}
+
 #[test]
 fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     if !postgres_available() {
@@ -45,11 +66,9 @@ fn a_shop_in_postgres_plans_exactly_as_the_same_shop_in_parquet_files() {
     let plan = |dir: &std::path::Path| tailor(dir, &["plan", "campaigns", "--now", NOW, "--format", "json"]);
 
     // The same shop as two tables (the catalog stays a CSV file beside them).
-    let database = std::env::var("PGDATABASE").unwrap_or_default();
     let data_yaml = dir.path().join("campaigns/data.yaml");
-    let url = |table: &str| format!("postgres:///{database}?table={}.{table}", schema.0);
-    replace_in(&data_yaml, "../datasets/shop/profiles.parquet", &url("profiles"));
-    replace_in(&data_yaml, "../datasets/shop/events.parquet", &url("events"));
+    let url = |table: &str| table_url(&schema, table);
+    read_from_tables(dir.path(), &schema);
     let checked = tailor(dir.path(), &["check", "campaigns", "--deny-warnings"]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
     let from_postgres = plan(dir.path());

@@ -34,15 +34,23 @@ fn compare_both_ways(root: &Path) -> (usize, Vec<String>) {
     let now = tailor::model::parse_datetime(NOW).expect("now");
     let dataset = load_dataset(&workspace, LoadOptions::default()).expect("data");
     let evaluation = evaluate(&workspace, &dataset, now).expect("evaluate");
-    let plan = build_plan(&workspace, &dataset, &evaluation, &History::default(), None, now).expect("plan");
-    let renderer = Renderer::new(&loaded, &workspace).expect("renderer");
-    renderer.load_catalog(&dataset, &workspace);
     let inputs = PlanInputs {
         workspace: &workspace,
         dataset: &dataset,
         evaluation: &evaluation,
         now,
     };
+    let plan = build_plan(
+        &workspace,
+        &evaluation,
+        &inputs.local_facts(),
+        &History::default(),
+        None,
+        now,
+    )
+    .expect("plan");
+    let renderer = Renderer::new(&loaded, &workspace).expect("renderer");
+    renderer.load_catalog(&dataset, &workspace);
     let inliner = css_inliner();
     let (mut compared, mut once) = (0, Vec::new());
     for (name, sends) in &plan.due {

@@ -97,14 +97,15 @@ fn campaigns(
     let dataset = load_dataset(workspace, LoadOptions { skip_bad_rows: true }).map_err(|e| e.to_string())?;
     let evaluation = evaluate(workspace, &dataset, now).map_err(|e| e.to_string())?;
     let history = Ledger::history(&workspace.manifest.delivery.ledger).unwrap_or_default();
-    let plan = build_plan(workspace, &dataset, &evaluation, &history, None, now).map_err(|e| e.to_string())?;
-    let renderer = Renderer::new(loaded, workspace)?;
     let inputs = PlanInputs {
         workspace,
         dataset: &dataset,
         evaluation: &evaluation,
         now,
     };
+    let facts = inputs.local_facts();
+    let plan = build_plan(workspace, &evaluation, &facts, &history, None, now).map_err(|e| e.to_string())?;
+    let renderer = Renderer::new(loaded, workspace)?;
     let secret = std::env::var(crate::render::SECRET_VARIABLE).unwrap_or_else(|_| "preview".into());
     // Who would be due had nothing been sent, planned only when a variant has nobody due: after
     // a run, a variant whose recipients all got their message is still shown, for one of them,
@@ -125,7 +126,7 @@ fn campaigns(
                 let unsent = match unsent.get() {
                     Some(plan) => plan,
                     None => {
-                        let plan = build_plan(workspace, &dataset, &evaluation, &History::default(), None, now)
+                        let plan = build_plan(workspace, &evaluation, &facts, &History::default(), None, now)
                             .map_err(|e| e.to_string())?;
                         unsent.get_or_init(|| plan)
                     }

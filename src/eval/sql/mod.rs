@@ -12,4 +12,5 @@ mod query;
 mod score;
 
 pub use dialect::Dialect;
-pub use query::{expressions_query, features_query, SqlTables};
+pub use due::{due_column, variant_due_column};
+pub use query::{evaluation_query, expressions_query, features_query, SqlTables};

@@ -82,6 +82,31 @@ pub fn expressions_query(
     dialect: Dialect,
     tables: &SqlTables,
 ) -> Result<String, Unsupported> {
+    query(workspace, expressions, now, dialect, tables, false)
+}
+
+/// [`expressions_query`] returning every declared profile field too, before the computed
+/// columns (temporal fields in microseconds): the whole evaluated profile, as an engine hands
+/// it back to `plan` ([`crate::eval::engine`]).
+pub fn evaluation_query(
+    workspace: &CheckedWorkspace,
+    expressions: &[(String, Expr)],
+    now: DateTime<Utc>,
+    dialect: Dialect,
+    tables: &SqlTables,
+) -> Result<String, Unsupported> {
+    query(workspace, expressions, now, dialect, tables, true)
+}
+
+/// The query of [`expressions_query`], with the declared fields when `with_fields`.
+fn query(
+    workspace: &CheckedWorkspace,
+    expressions: &[(String, Expr)],
+    now: DateTime<Utc>,
+    dialect: Dialect,
+    tables: &SqlTables,
+    with_fields: bool,
+) -> Result<String, Unsupported> {
     let now_micros = now.timestamp_micros();
     let schema = &workspace.schema;
     let features = workspace.feature_types();
@@ -152,10 +177,15 @@ pub fn expressions_query(
             )));
         }
     }
+    let shown_fields: Vec<&str> = match with_fields {
+        true => schema.profiles.fields.iter().map(|f| f.name.as_str()).collect(),
+        false => vec![schema.key.as_str()],
+    };
     let writer = QueryWriter {
         dialect,
         now: now_micros,
         key: &schema.key,
+        shown_fields: &shown_fields,
         jobs: &lowering.aggregates,
         reading_fields: &lowering.reading_fields,
         where_reads: &lowering.where_reads,
@@ -359,6 +389,8 @@ struct QueryWriter<'a> {
     dialect: Dialect,
     now: i64,
     key: &'a str,
+    /// The declared fields the result shows before the computed columns (at least the key).
+    shown_fields: &'a [&'a str],
     jobs: &'a [AggregateJob<String>],
     /// The aggregates that read the profile's declared fields.
     reading_fields: &'a BTreeSet<String>,
@@ -694,7 +726,7 @@ impl<'a> QueryWriter<'a> {
             let separator = if index + 1 == self.ctes.len() { "" } else { "," };
             let _ = writeln!(text, "-- {comment}\n{} AS (\n  {query}\n){separator}", self.ident(name));
         }
-        let mut columns = vec![self.ident(self.key)];
+        let mut columns: Vec<String> = self.shown_fields.iter().map(|f| self.ident(f)).collect();
         columns.extend(steps.iter().filter(|s| s.shown).map(|s| self.ident(&s.name)));
         columns.extend(self.firing.iter().map(|f| self.ident(&f.column)));
         let _ = write!(

@@ -1,0 +1,387 @@
+//! Evaluation in a database engine (`plan --engine postgres`): the workspace's query
+//! ([`evaluation_query`]) runs where the profiles and events are, and only the evaluated
+//! profiles come back, batch by batch through a server-side cursor, as the frame the polars
+//! engine would have built. Events never leave the engine: it also answers which profiles
+//! reached each campaign's goal and how often each product was bought.
+//!
+//! What needs the data as a whole stays with tailor and runs on the returned frame exactly as
+//! after the polars engine: persona models are fitted (in key order, so the same profiles give
+//! the same fit from any source) and score models score the profiles (the engine's own scores,
+//! equal to about 1e-9, are replaced, so that scores and their drift are tailor's to the bit).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use polars::prelude::*;
+use postgres::types::ToSql;
+
+use super::columns::{
+    audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
+};
+use super::personas::{fit_persona, PersonaSummary};
+use super::scores::{score_profiles, ScoreSummary};
+use super::sql::{due_column, evaluation_query, variant_due_column, Dialect, SqlTables};
+use super::{EvalError, Evaluation};
+use crate::check::{CheckedWorkspace, Step};
+use crate::data::{described_postgres_error, PostgresColumn, PostgresServer};
+use crate::model::{split_postgres_source, BaseType, ColumnKind, Expr};
+
+/// Where `plan` evaluates the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// tailor's own engine, over the datasets loaded into memory.
+    #[default]
+    Polars,
+    /// The PostgreSQL server holding the workspace's profiles and events tables.
+    Postgres,
+}
+
+impl Engine {
+    /// Every engine, in the order `--engine` lists them.
+    pub const ALL: [Engine; 2] = [Engine::Polars, Engine::Postgres];
+
+    /// The engine's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Polars => "polars",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// Rows fetched from the cursor at a time: what tailor holds of the query's result besides the
+/// columns it builds.
+const BATCH_ROWS: i32 = 10_000;
+
+/// What an engine evaluated: the profiles as [`crate::eval::evaluate`] gives them, with the
+/// consent rule's, each campaign's audience and occurrence columns
+/// ([`crate::plan::EngineFacts`] reads them), and who reached each goal.
+pub struct EngineEvaluation {
+    /// The evaluation.
+    pub evaluation: Evaluation,
+    /// Per campaign with a goal and no baseline, the keys of the profiles with a goal event in
+    /// its window ending now.
+    pub goals: BTreeMap<String, HashSet<String>>,
+    /// Purchases per product up to now, over every user (for recommendations).
+    pub purchases: HashMap<String, usize>,
+}
+
+/// The server and tables of the workspace's datasets, which must all be in one PostgreSQL
+/// database.
+fn postgres_tables(workspace: &CheckedWorkspace) -> Result<(PostgresServer, SqlTables), EvalError> {
+    let sources = &workspace.schema.sources;
+    let split = |source: &std::path::Path, what: &str| {
+        split_postgres_source(&source.to_string_lossy()).map_err(|why| {
+            EvalError::Unsupported(format!(
+                "`--engine postgres` evaluates where the data is, and the {what} are not a table in PostgreSQL ({why})"
+            ))
+        })
+    };
+    let (url, profiles) = split(&sources.profiles, "profiles")?;
+    let events = match &sources.events {
+        Some(events) => {
+            let (events_url, table) = split(events, "events")?;
+            if events_url != url {
+                return Err(EvalError::Unsupported(
+                    "`--engine postgres` needs the profiles and events tables in one database".into(),
+                ));
+            }
+            table
+        }
+        None => "events".into(),
+    };
+    let server = PostgresServer::parse(&url).map_err(EvalError::Engine)?;
+    Ok((server, SqlTables { profiles, events }))
+}
+
+/// One column of the evaluated profile and how it comes back: its name, the SQL cast that
+/// fixes its type on the wire, how it is read, and the polars type it ends as.
+struct Returned {
+    name: String,
+    cast: &'static str,
+    kind: ColumnKind,
+    /// Dates become polars dates, times polars datetimes (declared fields only: computed
+    /// temporal values stay microseconds, as in the polars engine's frame).
+    field: Option<BaseType>,
+}
+
+impl Returned {
+    /// A column of `base` values; `field` when it is a declared profile field.
+    fn of(name: &str, base: &BaseType, field: bool) -> Result<Returned, EvalError> {
+        let (cast, kind) = match base {
+            BaseType::Int | BaseType::Date | BaseType::DateTime | BaseType::Duration => ("int8", ColumnKind::Int),
+            BaseType::Float => ("float8", ColumnKind::Float),
+            BaseType::Bool => ("boolean", ColumnKind::Bool),
+            BaseType::String | BaseType::Enum(_) | BaseType::Null => ("text", ColumnKind::Text),
+            BaseType::List(item) if matches!(**item, BaseType::String | BaseType::Enum(_)) => {
+                ("text[]", ColumnKind::TextList)
+            }
+            BaseType::List(_) => {
+                return Err(EvalError::Unsupported(format!(
+                    "`{name}` is a list of numbers or times, which an engine does not hand back yet"
+                )))
+            }
+        };
+        Ok(Returned {
+            name: name.to_string(),
+            cast,
+            kind,
+            field: field.then(|| base.clone()),
+        })
+    }
+
+    /// The polars column of the values read.
+    fn finish(&self, values: PostgresColumn) -> Result<Column, EvalError> {
+        let column = values.finish(&self.name).map_err(EvalError::Engine)?;
+        Ok(match &self.field {
+            Some(BaseType::Date) => (column.i64()? / crate::data::DAY_MICROS)
+                .cast(&DataType::Int32)?
+                .cast(&DataType::Date)?
+                .with_name(self.name.as_str().into())
+                .into(),
+            Some(BaseType::DateTime) => {
+                column.cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?
+            }
+            _ => column,
+        })
+    }
+}
+
+/// The extra expressions the engine computes for `plan`: the consent rule, each campaign's
+/// `audience:`, each model's population.
+fn plan_expressions(workspace: &CheckedWorkspace) -> Vec<(String, Expr)> {
+    let consent = &workspace.manifest.consent;
+    let mut expressions = vec![(consent_flags_column().to_string(), consent.clone())];
+    for campaign in &workspace.campaigns {
+        if let Some(audience) = &campaign.audience {
+            expressions.push((audience_flags_column(&campaign.name), audience.clone()));
+        }
+    }
+    for model in &workspace.personas {
+        let population = model.population.as_ref().unwrap_or(consent);
+        expressions.push((
+            population_flags_column(&persona_column(&model.name)),
+            population.clone(),
+        ));
+    }
+    for model in &workspace.models {
+        if let Some(population) = &model.population {
+            expressions.push((population_flags_column(&score_column(&model.name)), population.clone()));
+        }
+    }
+    expressions
+}
+
+/// The columns the engine hands back: every declared field, feature, segment and score, and
+/// what `plan` reads of each campaign.
+fn returned_columns(workspace: &CheckedWorkspace, expressions: &[(String, Expr)]) -> Result<Vec<Returned>, EvalError> {
+    let mut columns = Vec::new();
+    for field in &workspace.schema.profiles.fields {
+        columns.push(Returned::of(&field.name, &field.ty.base, true)?);
+    }
+    for feature in &workspace.features {
+        columns.push(Returned::of(&feature.name, &feature.ty.base, false)?);
+    }
+    for segment in &workspace.segments {
+        columns.push(Returned::of(&segment_column(&segment.name), &BaseType::Bool, false)?);
+    }
+    for model in &workspace.models {
+        columns.push(Returned::of(&score_column(&model.name), &BaseType::Float, false)?);
+    }
+    for (name, _) in expressions {
+        columns.push(Returned::of(name, &BaseType::Bool, false)?);
+    }
+    for campaign in &workspace.campaigns {
+        columns.push(Returned::of(&due_column(&campaign.name), &BaseType::String, false)?);
+        for variant in campaign.variants.iter().filter(|v| v.schedule.is_some()) {
+            let name = variant_due_column(&campaign.name, &variant.name);
+            columns.push(Returned::of(&name, &BaseType::String, false)?);
+        }
+    }
+    Ok(columns)
+}
+
+/// A PostgreSQL failure, as the engine's.
+fn failed(e: postgres::Error) -> EvalError {
+    EvalError::Engine(described_postgres_error(&e))
+}
+
+/// Evaluates `workspace` at `now` in the PostgreSQL database holding its profiles and events.
+pub fn evaluate_on_postgres(workspace: &CheckedWorkspace, now: DateTime<Utc>) -> Result<EngineEvaluation, EvalError> {
+    let (server, tables) = postgres_tables(workspace)?;
+    let dialect = Dialect::Postgres;
+    let expressions = plan_expressions(workspace);
+    let query = evaluation_query(workspace, &expressions, now, dialect, &tables)?;
+    let returned = returned_columns(workspace, &expressions)?;
+    let selected: Vec<String> = returned
+        .iter()
+        .map(|c| format!("{}::{}", dialect.ident(&c.name), c.cast))
+        .collect();
+    let wrapped = format!(
+        "SELECT {} FROM (\n{query}) AS evaluated ORDER BY {}",
+        selected.join(", "),
+        dialect.bytewise(&dialect.ident(&workspace.schema.key))
+    );
+    let mut client = server.connect().map_err(EvalError::Engine)?;
+    let mut transaction = client.transaction().map_err(failed)?;
+    let statement = transaction.prepare(&wrapped).map_err(failed)?;
+    let no_parameters: [&(dyn ToSql + Sync); 0] = [];
+    let portal = transaction.bind(&statement, &no_parameters).map_err(failed)?;
+    let mut values: Vec<PostgresColumn> = returned.iter().map(|c| PostgresColumn::new(c.kind)).collect();
+    loop {
+        let rows = transaction.query_portal(&portal, BATCH_ROWS).map_err(failed)?;
+        for row in &rows {
+            for (index, column) in values.iter_mut().enumerate() {
+                column
+                    .push(row, index)
+                    .map_err(|e| EvalError::Engine(format!("column `{}`: {e}", returned[index].name)))?;
+            }
+        }
+        if rows.len() < BATCH_ROWS as usize {
+            break;
+        }
+    }
+    let columns = returned
+        .iter()
+        .zip(values)
+        .map(|(c, v)| c.finish(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let frame = DataFrame::new_infer_height(columns)?;
+    let goals = goal_users(workspace, &mut transaction, &tables, now)?;
+    let purchases = purchase_counts(workspace, &mut transaction, &tables, now)?;
+    transaction.commit().map_err(failed)?;
+    let (frame, personas, scores) = fit_models(workspace, frame)?;
+    let segment_sizes = workspace
+        .segments
+        .iter()
+        .map(|segment| {
+            let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
+            Ok((segment.name.clone(), members as usize))
+        })
+        .collect::<Result<_, EvalError>>()?;
+    Ok(EngineEvaluation {
+        evaluation: Evaluation {
+            frame,
+            segment_sizes,
+            personas,
+            scores,
+        },
+        goals,
+        purchases,
+    })
+}
+
+/// `frame` with each persona model's labels and each score model's scores, in graph order, and
+/// what fitting and scoring found.
+fn fit_models(
+    workspace: &CheckedWorkspace,
+    mut frame: DataFrame,
+) -> Result<(DataFrame, Vec<PersonaSummary>, Vec<ScoreSummary>), EvalError> {
+    let flags = |frame: &DataFrame, name: &str| -> Result<Vec<bool>, EvalError> {
+        let column = frame.column(&population_flags_column(name))?.bool()?;
+        Ok(column.iter().map(|v| v == Some(true)).collect())
+    };
+    let (mut personas, mut scores) = (Vec::new(), Vec::new());
+    for node in workspace.graph.nodes() {
+        match node.step {
+            Step::Persona => {
+                let Some(model) = workspace.personas.iter().find(|m| m.name == node.name) else {
+                    continue;
+                };
+                let population = flags(&frame, &persona_column(&model.name))?;
+                let fit = fit_persona(model, &frame, &population, Some(&workspace.schema.key))?;
+                frame.with_column(fit.labels)?;
+                personas.push(fit.summary);
+            }
+            Step::Score => {
+                let Some(model) = workspace.models.iter().find(|m| m.name == node.name) else {
+                    continue;
+                };
+                let population = match &model.population {
+                    Some(_) => flags(&frame, &score_column(&model.name))?,
+                    None => vec![true; frame.height()],
+                };
+                let (column, summary) = score_profiles(model, &frame, &population)?;
+                frame.with_column(column)?;
+                scores.push(summary);
+            }
+            _ => {}
+        }
+    }
+    Ok((frame, personas, scores))
+}
+
+/// An events column of `base` as tailor computes with it.
+fn event_column(dialect: Dialect, name: &str, base: &BaseType) -> String {
+    dialect.computable(&dialect.ident(name), base)
+}
+
+/// Per campaign whose power needs the goal's historical rate, the keys of the users with a goal
+/// event in the goal's window ending `now`.
+fn goal_users(
+    workspace: &CheckedWorkspace,
+    transaction: &mut postgres::Transaction,
+    tables: &SqlTables,
+    now: DateTime<Utc>,
+) -> Result<BTreeMap<String, HashSet<String>>, EvalError> {
+    let dialect = Dialect::Postgres;
+    let names = &workspace.schema.event_columns;
+    let mut goals = BTreeMap::new();
+    if workspace.schema.sources.events.is_none() {
+        return Ok(goals);
+    }
+    let time = event_column(dialect, &names.time, &BaseType::DateTime);
+    let query = format!(
+        "SELECT DISTINCT {}::text FROM {} WHERE {}::text = $1 AND {time} > $2 AND {time} <= $3",
+        dialect.ident(&names.user),
+        tables.events,
+        dialect.ident(&names.event_type),
+    );
+    let end = now.timestamp_micros();
+    for campaign in &workspace.campaigns {
+        let Some(goal) = campaign.goal.as_ref().filter(|g| g.baseline.is_none()) else {
+            continue;
+        };
+        let start = end - goal.within.micros();
+        let rows = transaction
+            .query(&query, &[&goal.event, &start, &end])
+            .map_err(failed)?;
+        let users = rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect();
+        goals.insert(campaign.name.clone(), users);
+    }
+    Ok(goals)
+}
+
+/// The purchases of each product up to `now`, over every user (the catalog's popularity, which
+/// recommendations read).
+fn purchase_counts(
+    workspace: &CheckedWorkspace,
+    transaction: &mut postgres::Transaction,
+    tables: &SqlTables,
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, usize>, EvalError> {
+    let schema = &workspace.schema;
+    let roles = &schema.roles;
+    let has_product = schema
+        .event(&roles.purchase)
+        .is_some_and(|event| event.properties.field(&roles.product).is_some());
+    if schema.sources.events.is_none() || schema.catalog.is_none() || !has_product {
+        return Ok(HashMap::new());
+    }
+    let dialect = Dialect::Postgres;
+    let names = &schema.event_columns;
+    let product = dialect.ident(&roles.product);
+    let query = format!(
+        "SELECT {product}::text, count(*) FROM {} WHERE {}::text = $1 AND {} <= $2 AND {product} IS NOT NULL GROUP BY 1",
+        tables.events,
+        dialect.ident(&names.event_type),
+        event_column(dialect, &names.time, &BaseType::DateTime),
+    );
+    let rows = transaction
+        .query(&query, &[&roles.purchase, &now.timestamp_micros()])
+        .map_err(failed)?;
+    Ok(rows
+        .iter()
+        .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1) as usize))
+        .collect())
+}

@@ -1,0 +1,127 @@
+//! `tailor plan --engine postgres`: the demo workspace evaluated inside a real PostgreSQL
+//! server over generated shops gives exactly the plan of the polars engine over the same shop's
+//! Parquet files — buckets, segment sizes, persona labels and their members, score summaries,
+//! sample subjects, every rendered message — and says clearly when it cannot run. Runs when
+//! `TAILOR_TEST_POSTGRES` is set (`.ci/run` starts a server), and otherwise says it was skipped.
+
+use crate::postgres_server::{postgres_available, says};
+use crate::postgres_sources::{read_from_tables, shop_in_postgres};
+use crate::support::{tailor, tailor_with_env, Output};
+
+const NOW: &str = "2026-12-01T15:00:00Z";
+
+/// `tailor plan` over the workspace in `dir` at `NOW` with `args`.
+fn plan(dir: &std::path::Path, args: &[&str]) -> Output {
+    let mut all = vec!["plan", "campaigns", "--now", NOW];
+    all.extend(args);
+    tailor(dir, &all)
+}
+
+#[test]
+fn the_demo_planned_inside_postgres_equals_the_polars_plan_of_the_same_files() {
+    if !postgres_available() {
+        return;
+    }
+    for (profiles, seed) in [("300", "5"), ("1500", "11")] {
+        let args = ["--profiles", profiles, "--events-per-profile", "12", "--seed", seed];
+        let (dir, schema, from_files) = shop_in_postgres(&args, "tailor_engine");
+        // Every view of the plan from the files, by the polars engine.
+        let polars = |args: &[&str]| {
+            let out = plan(dir.path(), args);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            out.stdout
+        };
+        let text = polars(&[]);
+        let members = polars(&["--format", "json", "--members"]);
+        let rendered = polars(&["--render-all"]);
+        read_from_tables(dir.path(), &schema);
+
+        let engine = |args: &[&str]| {
+            let mut all = vec!["--engine", "postgres"];
+            all.extend(args);
+            let out = plan(dir.path(), &all);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            out.stdout
+        };
+        let json = engine(&["--format", "json"]);
+        assert_eq!(json, from_files, "the JSON plan of {profiles} profiles, seed {seed}");
+        assert_eq!(engine(&[]), text, "the text plan");
+        assert_eq!(engine(&["--format", "json", "--members"]), members, "persona members");
+        assert_eq!(engine(&["--render-all"]), rendered, "every due message rendered");
+
+        // The plan is not empty: every kind of timing has due sends, personas have labels and
+        // due variants show a sample subject.
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let campaign = |name: &str| {
+            report["campaigns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .unwrap_or_else(|| panic!("no campaign {name} in {json}"))
+                .clone()
+        };
+        let due = |name: &str| -> u64 {
+            campaign(name)["variants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["due"].as_u64().unwrap())
+                .sum()
+        };
+        for name in ["cart_abandonment", "winback", "nyc_offer"] {
+            assert!(due(name) > 0, "{name} has nobody due in {json}");
+        }
+        let subjects = report["campaigns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["variants"].as_array().unwrap().iter())
+            .filter(|v| v["subject"].is_object())
+            .count();
+        assert!(subjects > 0, "no sample subject in {json}");
+        let labels = report["personas"][0]["labels"].as_array().unwrap();
+        assert!(labels.len() >= 2, "persona labels: {labels:?}");
+        assert!(report["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["size"].as_u64() > Some(0)));
+    }
+}
+
+#[test]
+fn an_engine_plan_says_why_it_cannot_run() {
+    if !postgres_available() {
+        return;
+    }
+    let (dir, schema, _) = shop_in_postgres(
+        &["--profiles", "50", "--events-per-profile", "4", "--seed", "3"],
+        "tailor_engine_errors",
+    );
+    // Datasets in files are not in the engine.
+    let files = plan(dir.path(), &["--engine", "postgres"]);
+    assert_eq!(files.code, 1, "{}", files.stderr);
+    says(
+        &files.stderr,
+        &[
+            "plan::engine-unsupported",
+            "the profiles are not a table in PostgreSQL",
+            "--engine polars",
+        ],
+    );
+    read_from_tables(dir.path(), &schema);
+    // A server that does not answer.
+    let unreachable = tailor_with_env(
+        dir.path(),
+        &["plan", "campaigns", "--now", NOW, "--engine", "postgres"],
+        &[("PGPORT", "1")],
+    );
+    assert_eq!(unreachable.code, 2, "{}", unreachable.stderr);
+    says(&unreachable.stderr, &["plan::engine", "cannot connect to PostgreSQL"]);
+    assert!(unreachable.stdout.is_empty(), "{}", unreachable.stdout);
+    // `--emit-sql` writes the query; it does not run it.
+    let both = plan(dir.path(), &["--engine", "postgres", "--emit-sql"]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+    says(&both.stderr, &["--emit-sql"]);
+}
