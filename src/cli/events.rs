@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value as Json;
 
-use super::plan::{checked_workspace, data_failure};
+use super::steps::{checked_workspace, data_failure};
 use super::{ExitCode, Failure};
 use crate::check::CheckedWorkspace;
 use crate::data::{compact_event_log, EventLog, Source, MESSAGE_ID, RECEIVED_AT};

@@ -17,6 +17,7 @@ mod results;
 mod run;
 pub mod schema;
 mod serve;
+mod steps;
 mod suppress;
 mod test;
 mod train;

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value as Json};
 
 use super::persona_chart::persona_svg;
-use super::plan::{checked_workspace, evaluated, run_clock, workspace_data};
+use super::steps::{checked_workspace, evaluated, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
 use crate::eval::{persona_traits, PersonaSummary, Trait};

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
-use super::plan::{data_failure, judge_scores, ledger_history};
 use super::report::{Failure, Report};
+use super::steps::{data_failure, judge_scores, ledger_history, planned};
 use crate::check::CheckedWorkspace;
-use crate::data::{load_rendered_users, Dataset};
+use crate::data::{load_users_data, Dataset};
 use crate::diag::Diagnostic;
-use crate::eval::{evaluate_on_postgres, Engine, EvalError, Evaluation};
-use crate::plan::{build_plan, EngineFacts, Plan};
+use crate::eval::{evaluate_on_postgres, Engine, EngineEvaluation, EvalError, Evaluation};
+use crate::plan::{EngineFacts, Plan};
 
 impl ValueEnum for Engine {
     fn value_variants<'a>() -> &'a [Self] {
@@ -53,13 +53,18 @@ fn engine_failure(error: EvalError) -> Failure {
 
 /// The keys of the recipients whose messages the plan renders: the first due recipient of each
 /// variant (its sample subject), or every due recipient with `render_all`.
-fn rendered_users(workspace: &CheckedWorkspace, evaluation: &Evaluation, plan: &Plan, render_all: bool) -> Vec<String> {
+pub fn rendered_users(
+    workspace: &CheckedWorkspace,
+    evaluation: &Evaluation,
+    plan: &Plan,
+    render_all: bool,
+) -> BTreeSet<String> {
     let Ok(keys) = evaluation
         .frame
         .column(&workspace.schema.key)
         .and_then(|c| c.str().cloned())
     else {
-        return Vec::new();
+        return BTreeSet::new();
     };
     let mut users = BTreeSet::new();
     for (_, sends) in &plan.due {
@@ -70,7 +75,32 @@ fn rendered_users(workspace: &CheckedWorkspace, evaluation: &Evaluation, plan: &
             }
         }
     }
-    users.into_iter().collect()
+    users
+}
+
+/// The data of the profiles in `users` as the engine evaluated them: their declared fields,
+/// their events and what `tailor serve` logged for them, the catalog, and the engine's
+/// purchase counts.
+pub fn engine_dataset(
+    workspace: &CheckedWorkspace,
+    engine: &EngineEvaluation,
+    users: &BTreeSet<String>,
+    now: DateTime<Utc>,
+) -> Result<Dataset, Failure> {
+    let schema = &workspace.schema;
+    let frame = &engine.evaluation.frame;
+    let chosen = || -> Result<polars::prelude::DataFrame, polars::prelude::PolarsError> {
+        let keys = frame.column(&schema.key)?.str()?;
+        let mask: polars::prelude::BooleanChunked = keys
+            .iter()
+            .map(|k| Some(k.is_some_and(|k| users.contains(k))))
+            .collect();
+        frame
+            .filter(&mask)?
+            .select(schema.profiles.fields.iter().map(|f| f.name.as_str()))
+    };
+    let profiles = chosen().map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
+    load_users_data(workspace, profiles, now.timestamp_micros(), engine.purchases.clone()).map_err(data_failure)
 }
 
 /// The plan at `now` with the workspace evaluated in PostgreSQL; warnings said in `report`.
@@ -80,33 +110,39 @@ pub fn planned_on_postgres(
     render_all: bool,
     report: &mut Report,
 ) -> Result<Planned, Failure> {
-    if crate::data::EventLog::beside(&workspace.manifest.delivery.ledger)
-        .events()
-        .exists()
-    {
-        report.warn(
-            Diagnostic::warning(
-                "plan::engine-event-log",
-                "the events `tailor serve` received on this host are not in the engine's events table, and this plan does not count them",
-            )
-            .with_hint("load `.tailor/events/` into the events table, or plan with `--engine polars`"),
-        );
-    }
-    let engine = evaluate_on_postgres(workspace, now).map_err(engine_failure)?;
-    judge_scores(workspace, &engine.evaluation, now, &mut |d| report.warn(d))?;
+    let engine = evaluated_on_postgres(workspace, now, &mut |d| report.warn(d))?;
     let history = ledger_history(workspace)?;
-    let facts = EngineFacts {
-        evaluation: &engine.evaluation,
-        goals: &engine.goals,
-    };
-    let plan = build_plan(workspace, &engine.evaluation, &facts, &history, None, now)
-        .map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
+    let facts = EngineFacts::of(&engine);
+    let plan = planned(workspace, &engine.evaluation, &facts, &history, None, now)?;
     let users = rendered_users(workspace, &engine.evaluation, &plan, render_all);
-    let dataset =
-        load_rendered_users(workspace, &users, now.timestamp_micros(), engine.purchases).map_err(data_failure)?;
+    let dataset = engine_dataset(workspace, &engine, &users, now)?;
     Ok(Planned {
         dataset,
         evaluation: engine.evaluation,
         plan,
     })
+}
+
+/// The workspace evaluated at `now` in the PostgreSQL database holding its tables, its scores
+/// judged ([`judge_scores`]); warnings said through `warn`.
+pub fn evaluated_on_postgres(
+    workspace: &CheckedWorkspace,
+    now: DateTime<Utc>,
+    warn: &mut dyn FnMut(Diagnostic),
+) -> Result<EngineEvaluation, Failure> {
+    if crate::data::EventLog::beside(&workspace.manifest.delivery.ledger)
+        .events()
+        .exists()
+    {
+        warn(
+            Diagnostic::warning(
+                "plan::engine-event-log",
+                "the events `tailor serve` received on this host are not in the engine's events table: features and segments do not count them",
+            )
+            .with_hint("load `.tailor/events/` into the events table, or plan with `--engine polars`"),
+        );
+    }
+    let engine = evaluate_on_postgres(workspace, now).map_err(engine_failure)?;
+    judge_scores(workspace, &engine.evaluation, now, warn)?;
+    Ok(engine)
 }

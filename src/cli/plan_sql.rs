@@ -5,8 +5,9 @@
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
-use super::plan::{checked_workspace, run_clock, PlanArgs};
+use super::plan::PlanArgs;
 use super::report::Failure;
+use super::steps::{checked_workspace, run_clock};
 use super::ExitCode;
 use crate::diag::Diagnostic;
 use crate::eval::{features_query, Dialect, SqlTables};

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::Args;
 
-use super::plan::{checked_workspace, data_failure, renderer, run_clock, workspace_data};
 use super::run::environment;
+use super::steps::{checked_workspace, data_failure, renderer, run_clock, workspace_data};
 use super::{workspace_folder, ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
 use crate::data::{load_catalog_only, test_dataset, Dataset};

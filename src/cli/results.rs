@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::plan::{campaign_named, checked_workspace, run_clock, workspace_data};
+use super::steps::{campaign_named, checked_workspace, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
 use crate::results::{

@@ -11,21 +11,25 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::plan::{
+use super::plan_engine::{engine_dataset, evaluated_on_postgres, rendered_users};
+use super::steps::{
     campaign_named, checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data,
 };
 use super::{ExitCode, Failure, Report};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
 
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::diag::Diagnostic;
+use crate::eval::{newest_event_in_postgres, Engine, EngineEvaluation};
 use crate::ledger::{Ledger, Sharing};
 use crate::load::LoadedWorkspace;
+use crate::plan::{EngineFacts, History};
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
-    data_is_fresh, decide_rollouts, dkim_signer, execute, take_lease, transport, unsubscribe_secret, within_max_sends,
-    Destination, RunOptions, RunSettings, RunSummary, SendNote,
+    data_is_fresh, decide_rollouts, dkim_signer, execute, newest_is_fresh, take_lease, transport, unsubscribe_secret,
+    within_max_sends, Destination, RunOptions, RunSettings, RunSummary, SendNote,
 };
 
 /// Reads an environment variable (SMTP credentials name theirs).
@@ -74,6 +78,10 @@ pub struct RunArgs {
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Where the workspace is evaluated (as for `plan --engine`): with `postgres`, only the
+    /// evaluated profiles and the events of the recipients come back from the database.
+    #[arg(long, value_enum, default_value_t = Engine::Polars, conflicts_with = "skip_bad_rows")]
+    pub engine: Engine,
 }
 
 /// Set (to anything) only by the crash test, to show that without reserving a send before it
@@ -133,6 +141,29 @@ fn progress_printer(quiet: bool) -> Box<dyn Fn(usize, usize)> {
     })
 }
 
+/// Where a pass's data is.
+#[derive(Clone, Copy)]
+pub(super) enum PassData<'a> {
+    /// Loaded into memory, to be evaluated by polars.
+    Loaded(&'a Dataset),
+    /// Evaluated in an engine: the data of the recipients a pass reads is fetched from it.
+    Engine(&'a EngineEvaluation),
+}
+
+/// The keys of the units (recipients and holdout members) the ledger assigned to each rollout
+/// campaign still testing: whose outcomes a rollout decision reads.
+fn rollout_units(workspace: &CheckedWorkspace, history: &History) -> Result<BTreeSet<String>, Failure> {
+    let mut units = BTreeSet::new();
+    let ledger = &workspace.manifest.delivery.ledger;
+    for campaign in workspace.campaigns.iter().filter(|c| c.rollout.is_some()) {
+        if history.decision(&campaign.name).is_none() && history.first_sent(&campaign.name).is_some() {
+            let record = Ledger::campaign_record(ledger, &campaign.name)?;
+            units.extend(record.assigned.into_iter().map(|a| a.key));
+        }
+    }
+    Ok(units)
+}
+
 /// One delivery pass over loaded data, shared by `run` and `serve`.
 pub(super) struct Pass<'a> {
     /// The workspace as read (templates).
@@ -140,7 +171,7 @@ pub(super) struct Pass<'a> {
     /// The workspace, checked.
     pub workspace: &'a CheckedWorkspace,
     /// Its data.
-    pub dataset: &'a Dataset,
+    pub data: PassData<'a>,
     /// The pass's clock.
     pub now: DateTime<Utc>,
     /// Only these campaigns (all when `None`).
@@ -166,9 +197,17 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
         None => ledger_history(workspace)?,
     };
     // A rollout whose test has run long enough gets its winner before this run plans.
+    let rollout_data;
+    let rollout_dataset = match pass.data {
+        PassData::Loaded(dataset) => dataset,
+        PassData::Engine(engine) => {
+            rollout_data = engine_dataset(workspace, engine, &rollout_units(workspace, &history)?, pass.now)?;
+            &rollout_data
+        }
+    };
     let decided = decide_rollouts(
         workspace,
-        pass.dataset,
+        rollout_dataset,
         &history,
         pass.only,
         ledger.as_deref_mut(),
@@ -186,14 +225,34 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
     let history = history.with_decisions(decided.decisions);
     // An old or drifted score model does not stop a run; it is said, as rollouts are.
     let mut warn = |d: Diagnostic| eprintln!("warning[{}]: {}", d.code, d.message);
-    let evaluation = evaluated(workspace, pass.dataset, pass.now, "plan::evaluate", &mut warn)?;
+    let (local, rendered);
+    let (evaluation, plan, dataset) = match pass.data {
+        PassData::Loaded(dataset) => {
+            local = evaluated(workspace, dataset, pass.now, "plan::evaluate", &mut warn)?;
+            let inputs = PlanInputs {
+                workspace,
+                dataset,
+                evaluation: &local,
+                now: pass.now,
+            };
+            let plan = planned(workspace, &local, &inputs.local_facts(), &history, pass.only, pass.now)?;
+            (&local, plan, dataset)
+        }
+        PassData::Engine(engine) => {
+            let facts = EngineFacts::of(engine);
+            let evaluation = &engine.evaluation;
+            let plan = planned(workspace, evaluation, &facts, &history, pass.only, pass.now)?;
+            let due = rendered_users(workspace, evaluation, &plan, true);
+            rendered = engine_dataset(workspace, engine, &due, pass.now)?;
+            (evaluation, plan, &rendered)
+        }
+    };
     let inputs = PlanInputs {
         workspace,
-        dataset: pass.dataset,
-        evaluation: &evaluation,
+        dataset,
+        evaluation,
         now: pass.now,
     };
-    let plan = planned(&inputs, &inputs.local_facts(), &history, pass.only)?;
     let due: usize = plan.due.iter().map(|(_, sends)| sends.len()).sum();
     within_max_sends(due, pass.options.limit, pass.max_sends)?;
     let renderer = renderer(pass.loaded, workspace)?;
@@ -236,8 +295,21 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     for name in &args.campaigns {
         campaign_named(&workspace, name)?;
     }
-    let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
-    data_is_fresh(&workspace, &dataset, now)?;
+    let (dataset, engine);
+    let data = match args.engine {
+        Engine::Polars => {
+            dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
+            data_is_fresh(&workspace, &dataset, now)?;
+            PassData::Loaded(&dataset)
+        }
+        Engine::Postgres => {
+            newest_is_fresh(&workspace, now, || {
+                newest_event_in_postgres(&workspace).map_err(|e| e.to_string())
+            })?;
+            engine = evaluated_on_postgres(&workspace, now, &mut |d| report.warn(d))?;
+            PassData::Engine(&engine)
+        }
+    };
     let delivery = &workspace.manifest.delivery;
     // A dry run writes nothing and reads the ledger as `plan` does.
     let mut ledger = if args.dry_run {
@@ -264,7 +336,7 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
     let pass = Pass {
         loaded: &loaded,
         workspace: &workspace,
-        dataset: &dataset,
+        data,
         now,
         only: (!args.campaigns.is_empty()).then_some(args.campaigns.as_slice()),
         max_sends: args.max_sends,

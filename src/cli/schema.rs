@@ -7,7 +7,7 @@ use clap::Args;
 use schemars::{schema_for, Schema};
 use serde_json::{json, Value};
 
-use super::plan::checked_workspace;
+use super::steps::checked_workspace;
 use super::{ExitCode, Failure};
 use crate::diag::Diagnostic;
 use crate::load::raw::*;

@@ -12,8 +12,8 @@ use chrono::{TimeDelta, Utc};
 use clap::Args;
 
 use super::events::{intake_of, journal_of};
-use super::plan::{checked_workspace, workspace_data};
-use super::run::{deliver, environment, Pass};
+use super::run::{deliver, environment, Pass, PassData};
+use super::steps::{checked_workspace, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::check::CheckedWorkspace;
 use crate::data::{Dataset, EventLog};
@@ -143,7 +143,7 @@ impl ServeDeliverer {
         let pass = Pass {
             loaded: &loaded,
             workspace: &workspace,
-            dataset: &dataset,
+            data: PassData::Loaded(&dataset),
             now,
             only: only.as_deref(),
             max_sends: None,

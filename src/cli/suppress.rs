@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 use clap::{Args, Subcommand};
 
-use super::plan::{checked_workspace, data_failure, run_clock};
+use super::steps::{checked_workspace, data_failure, run_clock};
 use super::{ExitCode, Failure};
 use crate::data::Source;
 use crate::diag::Diagnostic;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::plan::{checked_workspace, data_failure, renderer};
+use super::steps::{checked_workspace, data_failure, renderer};
 use super::{ExitCode, Failure, Report};
 use crate::data::load_catalog_only;
 use crate::diag::Diagnostic;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::plan::{checked_workspace, run_clock, workspace_data};
+use super::steps::{checked_workspace, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
 use crate::eval::{train, HeldOut};

@@ -9,7 +9,7 @@ use super::compaction::{compact, compacted_events, without_compacted, Compaction
 use super::postgres_table::PostgresTable;
 use super::read::{Source, SourceRows};
 use super::traits::apply_traits;
-use super::{events, table, Dataset, EventLog, LoadError, LoadOptions};
+use super::{events, table, Dataset, EventLog, LoadError, LoadOptions, RowError, TableReport};
 use crate::check::CheckedWorkspace;
 use crate::load::Confinement;
 use crate::model::is_postgres_source;
@@ -90,6 +90,51 @@ pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFram
     }
 }
 
+/// How rows are loaded, and where their errors and counts go.
+struct Loading<'a> {
+    options: LoadOptions,
+    errors: &'a mut Vec<RowError>,
+    reports: &'a mut Vec<TableReport>,
+}
+
+/// `events` with the events `tailor serve` logged on this host for `profiles` (compacted, then
+/// the journal's newer ones), in time order.
+fn with_logged_events(
+    workspace: &CheckedWorkspace,
+    mut events: DataFrame,
+    profiles: &DataFrame,
+    loading: &mut Loading,
+) -> Result<DataFrame, LoadError> {
+    let schema = &workspace.schema;
+    let log = EventLog::beside(&workspace.manifest.delivery.ledger);
+    let compacted = match log.compacted().exists() {
+        true => Some(compacted_events(&log.compacted(), schema, profiles)?),
+        false => None,
+    };
+    if let Some(compacted) = &compacted {
+        events = events
+            .vstack(compacted)
+            .map_err(|e| LoadError::io(&log.compacted(), e))?;
+    }
+    if let Some(rows) = journal_rows(&log.events())? {
+        let mut logged = events::load_event_rows(
+            &log.events(),
+            &rows,
+            schema,
+            profiles,
+            loading.options,
+            loading.errors,
+            loading.reports,
+        )?;
+        if let Some(compacted) = &compacted {
+            logged = without_compacted(logged, compacted).map_err(|e| LoadError::io(&log.events(), e))?;
+        }
+        events = events.vstack(&logged).map_err(|e| LoadError::io(&log.events(), e))?;
+    }
+    let events_path = schema.sources.events.clone().unwrap_or_else(|| log.events());
+    events::in_time_order(events).map_err(|e| LoadError::io(&events_path, e))
+}
+
 /// Loads every dataset of the workspace.
 pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;
@@ -104,36 +149,16 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     let mut errors = Vec::new();
     let log = EventLog::beside(&workspace.manifest.delivery.ledger);
     let profiles = profiles_with_traits(workspace, &log, options, &mut errors, &mut reports)?;
-    let mut events = match &sources.events {
+    let events = match &sources.events {
         Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
         None => events::empty_events(schema)?,
     };
-    let compacted = match log.compacted().exists() {
-        true => Some(compacted_events(&log.compacted(), schema, &profiles)?),
-        false => None,
+    let mut loading = Loading {
+        options,
+        errors: &mut errors,
+        reports: &mut reports,
     };
-    if let Some(compacted) = &compacted {
-        events = events
-            .vstack(compacted)
-            .map_err(|e| LoadError::io(&log.compacted(), e))?;
-    }
-    if let Some(rows) = journal_rows(&log.events())? {
-        let mut logged = events::load_event_rows(
-            &log.events(),
-            &rows,
-            schema,
-            &profiles,
-            options,
-            &mut errors,
-            &mut reports,
-        )?;
-        if let Some(compacted) = &compacted {
-            logged = without_compacted(logged, compacted).map_err(|e| LoadError::io(&log.events(), e))?;
-        }
-        events = events.vstack(&logged).map_err(|e| LoadError::io(&log.events(), e))?;
-    }
-    let events_path = sources.events.clone().unwrap_or_else(|| log.events());
-    let events = events::in_time_order(events).map_err(|e| LoadError::io(&events_path, e))?;
+    let events = with_logged_events(workspace, events, &profiles, &mut loading)?;
     let catalog = match (&sources.catalog, &schema.catalog, &schema.catalog_key) {
         (Some(path), Some(table), Some(key)) => Some(table::load_catalog(
             path,
@@ -160,28 +185,34 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     })
 }
 
-/// The data an engine's plan renders from: the events of `users` only (read from the events
-/// table in PostgreSQL the workspace names, in time order), the catalog, and `purchases` (the
-/// purchases per product up to `now`, which the engine counted over every user) for
-/// recommendations. Its profiles are only the keys of `users`: their fields come from the
-/// engine's evaluation.
-pub fn load_rendered_users(
+/// The data of some profiles evaluated in an engine, for rendering their messages and
+/// attributing their outcomes: `profiles` (their key, address and fields, from the engine's
+/// evaluation), their events only (read from the events table in PostgreSQL the workspace
+/// names, with what `tailor serve` logged for them on this host, in time order), the catalog,
+/// and `purchases` (the purchases per product up to `now` the engine counted over every user)
+/// for recommendations.
+pub fn load_users_data(
     workspace: &CheckedWorkspace,
-    users: &[String],
+    profiles: DataFrame,
     now: i64,
     purchases: std::collections::HashMap<String, usize>,
 ) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;
-    let key = polars::prelude::Column::new(schema.key.as_str().into(), users);
-    let profiles = DataFrame::new_infer_height(vec![key]).map_err(|e| LoadError::io(&schema.sources.profiles, e))?;
+    let users: Vec<String> = profiles
+        .column(&schema.key)
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| LoadError::io(&schema.sources.profiles, e))?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
     let (mut errors, mut reports) = (Vec::new(), Vec::new());
+    let options = LoadOptions::default();
     let events = match &schema.sources.events {
         Some(path) if is_postgres_source(&path.to_string_lossy()) => {
             let table = PostgresTable::parse(&path.to_string_lossy()).map_err(|why| LoadError::io(path, why))?;
-            let rows = table.read_matching(path, &schema.event_columns.user, users)?;
-            let options = LoadOptions::default();
-            let frame = super::parquet::load_events(path, rows, schema, &profiles, options, &mut errors, &mut reports)?;
-            events::in_time_order(frame).map_err(|e| LoadError::io(path, e))?
+            let rows = table.read_matching(path, &schema.event_columns.user, &users)?;
+            super::parquet::load_events(path, rows, schema, &profiles, options, &mut errors, &mut reports)?
         }
         Some(path) => {
             return Err(LoadError::io(
@@ -191,6 +222,12 @@ pub fn load_rendered_users(
         }
         None => events::empty_events(schema)?,
     };
+    let mut loading = Loading {
+        options,
+        errors: &mut errors,
+        reports: &mut reports,
+    };
+    let events = with_logged_events(workspace, events, &profiles, &mut loading)?;
     if !errors.is_empty() {
         errors.sort();
         return Err(LoadError::BadRows(errors));

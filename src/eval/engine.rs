@@ -385,3 +385,16 @@ fn purchase_counts(
         .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1) as usize))
         .collect())
 }
+
+/// The time of the newest event in the workspace's events table in PostgreSQL (microseconds;
+/// `None` when it is empty), for `run`'s freshness guard.
+pub fn newest_event_in_postgres(workspace: &CheckedWorkspace) -> Result<Option<i64>, EvalError> {
+    let (server, tables) = postgres_tables(workspace)?;
+    let dialect = Dialect::Postgres;
+    let time = event_column(dialect, &workspace.schema.event_columns.time, &BaseType::DateTime);
+    let mut client = server.connect().map_err(EvalError::Engine)?;
+    let row = client
+        .query_one(&format!("SELECT max({time})::int8 FROM {}", tables.events), &[])
+        .map_err(failed)?;
+    Ok(row.get(0))
+}

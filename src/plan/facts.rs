@@ -12,7 +12,7 @@ use super::timing::{fired_events, schedule_occurrence, Occurrence, Occurrences};
 use crate::check::CheckedWorkspace;
 use crate::data::{Dataset, EVENT_USER};
 use crate::eval::{audience_flags_column, condition_flags, consent_flags_column, due_column, variant_due_column};
-use crate::eval::{EvalError, Evaluation};
+use crate::eval::{EngineEvaluation, EvalError, Evaluation};
 use crate::model::{Campaign, Goal, Timing};
 
 /// Per-profile facts of a plan, aligned with the rows of the evaluation.
@@ -122,7 +122,15 @@ pub struct EngineFacts<'a> {
     pub goals: &'a BTreeMap<String, HashSet<String>>,
 }
 
-impl EngineFacts<'_> {
+impl<'a> EngineFacts<'a> {
+    /// The facts `engine` computed.
+    pub fn of(engine: &'a EngineEvaluation) -> EngineFacts<'a> {
+        EngineFacts {
+            evaluation: &engine.evaluation,
+            goals: &engine.goals,
+        }
+    }
+
     /// Column `name` as flags (null is false).
     fn flags(&self, name: &str) -> Result<Vec<bool>, EvalError> {
         let column = self.evaluation.frame.column(name)?.bool()?;

@@ -14,14 +14,26 @@ use crate::ledger::{LeaseError, Ledger, Sharing};
 /// Refuses data whose newest event is older than `now - delivery.max_data_age`: a stale export
 /// must not drive sends.
 pub fn data_is_fresh(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<Utc>) -> Result<(), Diagnostic> {
+    newest_is_fresh(workspace, now, || {
+        newest_event(&dataset.events).map_err(|e| e.to_string())
+    })
+}
+
+/// [`data_is_fresh`] for events whose newest time (microseconds) `newest` tells, as the
+/// loaded data or an engine finds it (asked only when `max_data_age` is set).
+pub fn newest_is_fresh(
+    workspace: &CheckedWorkspace,
+    now: DateTime<Utc>,
+    newest: impl FnOnce() -> Result<Option<i64>, String>,
+) -> Result<(), Diagnostic> {
     let Some(max_age) = workspace.manifest.delivery.max_data_age else {
         return Ok(());
     };
     if workspace.schema.events.is_empty() {
         return Ok(());
     }
-    let newest = newest_event(&dataset.events)
-        .map_err(|e| Diagnostic::error("run::stale-data", format!("cannot read the event times: {e}")))?;
+    let newest =
+        newest().map_err(|e| Diagnostic::error("run::stale-data", format!("cannot read the event times: {e}")))?;
     let oldest_allowed = now.timestamp_micros() - max_age.micros();
     match newest {
         Some(newest) if newest >= oldest_allowed => Ok(()),

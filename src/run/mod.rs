@@ -19,7 +19,7 @@ pub mod transport;
 
 pub use dkim::DkimSigner;
 pub use execute::{execute, Destination, RunSettings};
-pub use guards::{data_is_fresh, take_lease, within_max_sends};
+pub use guards::{data_is_fresh, newest_is_fresh, take_lease, within_max_sends};
 pub use proof::proof;
 pub use rollout::{decide_rollouts, Decided};
 pub use setup::{dkim_signer, serving_secret, transport, unsubscribe_secret, RunOptions};
