@@ -2,6 +2,7 @@
 //! needs it), runs the stages and turns their results into output and an exit code.
 
 pub mod check;
+mod engine;
 mod events;
 mod exit;
 pub mod format;
@@ -9,7 +10,6 @@ mod init;
 mod persona_chart;
 mod personas;
 mod plan;
-mod plan_engine;
 mod plan_sql;
 mod preview;
 mod report;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::plan_engine::{planned_on_postgres, Planned};
+use super::engine::{planned_on_postgres, Planned};
 use super::report::{Failure, Report};
 use super::steps::{checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data};
 use super::ExitCode;

@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use super::engine::report_dataset;
 use super::steps::{campaign_named, checked_workspace, run_clock, workspace_data};
 use super::{ExitCode, Failure, Report};
 use crate::diag::Diagnostic;
+use crate::eval::Engine;
+use crate::model::Campaign;
 use crate::results::{
     attributed, campaign_results, render_markdown, render_summary_markdown, render_summary_text, render_svg,
     render_text, summarize,
@@ -47,6 +50,10 @@ pub struct ResultsArgs {
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Where the data is read (as for `plan --engine`): with `postgres`, only the profiles and
+    /// events of the units and of whoever engaged with the campaigns come back from the database.
+    #[arg(long, value_enum, default_value_t = Engine::Polars, conflicts_with = "skip_bad_rows")]
+    pub engine: Engine,
 }
 
 /// The workspace folder and the campaign named by the positional arguments.
@@ -64,9 +71,19 @@ pub fn run(args: &ResultsArgs, report: &mut Report) -> Result<ExitCode, Failure>
     let now = run_clock(args.now.as_deref())?;
     let (dir, campaign) = targets(args);
     let (_, workspace) = checked_workspace(dir.as_ref())?;
-    let dataset = workspace_data(&workspace, args.skip_bad_rows, report)?;
+    let named = campaign.map(|name| campaign_named(&workspace, &name)).transpose()?;
+    let dataset = match args.engine {
+        Engine::Polars => workspace_data(&workspace, args.skip_bad_rows, report)?,
+        Engine::Postgres => {
+            let reported: Vec<&Campaign> = match named {
+                Some(campaign) => vec![campaign],
+                None => workspace.campaigns.iter().collect(),
+            };
+            report_dataset(&workspace, &reported, now)?
+        }
+    };
     let clock = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let Some(name) = campaign else {
+    let Some(campaign) = named else {
         if args.format == ResultsFormat::Svg {
             return Err(Failure::usage(
                 Diagnostic::error("cli::chart-needs-campaign", "the chart is drawn for one campaign")
@@ -87,7 +104,6 @@ pub fn run(args: &ResultsArgs, report: &mut Report) -> Result<ExitCode, Failure>
         }
         return Ok(ExitCode::Success);
     };
-    let campaign = campaign_named(&workspace, &name)?;
     let results = campaign_results(&workspace, &dataset, campaign, now, args.sequential)?;
     match args.format {
         ResultsFormat::Text => print!("{}", render_text(&results)),

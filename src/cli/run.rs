@@ -11,13 +11,12 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::plan_engine::{engine_dataset, evaluated_on_postgres, rendered_users};
+use super::engine::{assigned_units, engine_dataset, evaluated_on_postgres, rendered_users};
 use super::steps::{
     campaign_named, checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data,
 };
 use super::{ExitCode, Failure, Report};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
 
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
@@ -25,7 +24,7 @@ use crate::diag::Diagnostic;
 use crate::eval::{newest_event_in_postgres, Engine, EngineEvaluation};
 use crate::ledger::{Ledger, Sharing};
 use crate::load::LoadedWorkspace;
-use crate::plan::{EngineFacts, History};
+use crate::plan::EngineFacts;
 use crate::render::{PlanInputs, SECRET_VARIABLE};
 use crate::run::{
     data_is_fresh, decide_rollouts, dkim_signer, execute, newest_is_fresh, take_lease, transport, unsubscribe_secret,
@@ -150,20 +149,6 @@ pub(super) enum PassData<'a> {
     Engine(&'a EngineEvaluation),
 }
 
-/// The keys of the units (recipients and holdout members) the ledger assigned to each rollout
-/// campaign still testing: whose outcomes a rollout decision reads.
-fn rollout_units(workspace: &CheckedWorkspace, history: &History) -> Result<BTreeSet<String>, Failure> {
-    let mut units = BTreeSet::new();
-    let ledger = &workspace.manifest.delivery.ledger;
-    for campaign in workspace.campaigns.iter().filter(|c| c.rollout.is_some()) {
-        if history.decision(&campaign.name).is_none() && history.first_sent(&campaign.name).is_some() {
-            let record = Ledger::campaign_record(ledger, &campaign.name)?;
-            units.extend(record.assigned.into_iter().map(|a| a.key));
-        }
-    }
-    Ok(units)
-}
-
 /// One delivery pass over loaded data, shared by `run` and `serve`.
 pub(super) struct Pass<'a> {
     /// The workspace as read (templates).
@@ -201,7 +186,11 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
     let rollout_dataset = match pass.data {
         PassData::Loaded(dataset) => dataset,
         PassData::Engine(engine) => {
-            rollout_data = engine_dataset(workspace, engine, &rollout_units(workspace, &history)?, pass.now)?;
+            // Whose outcomes a decision reads: the units of each rollout still testing.
+            let testing = workspace.campaigns.iter().filter(|c| {
+                c.rollout.is_some() && history.decision(&c.name).is_none() && history.first_sent(&c.name).is_some()
+            });
+            rollout_data = engine_dataset(workspace, engine, &assigned_units(workspace, testing)?, pass.now)?;
             &rollout_data
         }
     };

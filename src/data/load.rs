@@ -244,3 +244,18 @@ pub fn load_users_data(
     let _ = dataset.purchase_counts.set((now, purchases));
     Ok(dataset)
 }
+
+/// The key and address of each of `users` in the workspace's profiles table in PostgreSQL (the
+/// profiles a report on an engine attributes outcomes to), as text.
+pub fn load_addresses_of(workspace: &CheckedWorkspace, users: &[String]) -> Result<DataFrame, LoadError> {
+    let schema = &workspace.schema;
+    let path = &schema.sources.profiles;
+    let table = PostgresTable::parse(&path.to_string_lossy()).map_err(|why| LoadError::io(path, why))?;
+    let rows = table.read_matching(path, &schema.key, users)?;
+    let text = |name: &str| {
+        rows.column(name)
+            .and_then(|c| c.cast(&polars::prelude::DataType::String))
+            .map_err(|e| LoadError::io(path, e))
+    };
+    DataFrame::new_infer_height(vec![text(&schema.key)?, text(&schema.email)?]).map_err(|e| LoadError::io(path, e))
+}

@@ -43,7 +43,7 @@ pub use event_index::EventIndex;
 pub use event_log::{EventLog, MESSAGE_ID, RECEIVED_AT};
 pub use events::{event_column, newest_event, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 pub use json_cell::JsonCell;
-pub use load::{compact_event_log, load_catalog_only, load_dataset, load_users_data};
+pub use load::{compact_event_log, load_addresses_of, load_catalog_only, load_dataset, load_users_data};
 pub use load_error::LoadError;
 pub use load_options::LoadOptions;
 pub use postgres_column::PostgresColumn;

@@ -9,7 +9,7 @@
 //! the same fit from any source) and score models score the profiles (the engine's own scores,
 //! equal to about 1e-9, are replaced, so that scores and their drift are tailor's to the bit).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
@@ -397,4 +397,34 @@ pub fn newest_event_in_postgres(workspace: &CheckedWorkspace) -> Result<Option<i
         .query_one(&format!("SELECT max({time})::int8 FROM {}", tables.events), &[])
         .map_err(failed)?;
     Ok(row.get(0))
+}
+
+/// The users of the events in PostgreSQL that say they engaged with `campaign` (opens and
+/// clicks naming it): whose events a report reads besides the campaign's own units'.
+pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaign: &str) -> Result<BTreeSet<String>, EvalError> {
+    let schema = &workspace.schema;
+    let kinds: Vec<&str> = ["email_open", "email_click"]
+        .into_iter()
+        .filter(|kind| {
+            schema
+                .event(kind)
+                .is_some_and(|e| e.properties.field("campaign").is_some())
+        })
+        .collect();
+    if kinds.is_empty() || schema.sources.events.is_none() {
+        return Ok(BTreeSet::new());
+    }
+    let (server, tables) = postgres_tables(workspace)?;
+    let dialect = Dialect::Postgres;
+    let names = &schema.event_columns;
+    let query = format!(
+        "SELECT DISTINCT {}::text FROM {} WHERE {}::text = ANY($1) AND {}::text = $2",
+        dialect.ident(&names.user),
+        tables.events,
+        dialect.ident(&names.event_type),
+        dialect.ident("campaign"),
+    );
+    let mut client = server.connect().map_err(EvalError::Engine)?;
+    let rows = client.query(&query, &[&kinds, &campaign]).map_err(failed)?;
+    Ok(rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect())
 }

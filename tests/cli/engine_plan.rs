@@ -146,7 +146,7 @@ fn outbox(dir: &std::path::Path) -> Vec<(String, String)> {
 }
 
 #[test]
-fn a_run_inside_postgres_sends_exactly_what_the_polars_run_sends() {
+fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
     if !postgres_available() {
         return;
     }
@@ -157,9 +157,11 @@ fn a_run_inside_postgres_sends_exactly_what_the_polars_run_sends() {
     let tables = tempfile::tempdir().expect("tempdir");
     copy_tree(files.path(), tables.path());
     read_from_tables(tables.path(), &schema);
-    // Two runs a day apart: the second meets the first's sends in the ledger (already sent,
-    // the frequency cap) on both engines.
-    for now in [NOW, "2026-12-02T15:00:00Z"] {
+    // Two runs a day apart, a week before the shop's last events: the second meets the
+    // first's sends in the ledger (already sent, the frequency cap) on both engines, and the
+    // purchases after them are the outcomes the reports find.
+    let mut sent = Vec::new();
+    for now in ["2026-11-23T15:00:00Z", "2026-11-24T15:00:00Z"] {
         let run = |dir: &std::path::Path, engine: &str| {
             let args = ["run", "campaigns", "--now", now, "--format", "json", "--engine", engine];
             let out = tailor_with_env(dir, &args, &[SECRET]);
@@ -170,14 +172,17 @@ fn a_run_inside_postgres_sends_exactly_what_the_polars_run_sends() {
         let in_postgres = run(tables.path(), "postgres");
         assert_eq!(in_postgres, by_polars, "the run's summary at {now}");
         let summary: serde_json::Value = serde_json::from_str(&in_postgres).unwrap();
-        let sent: u64 = summary["campaigns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["sent"].as_u64().unwrap())
-            .sum();
-        assert!(sent > 0, "nothing sent at {now}: {in_postgres}");
+        let total = |field: &str| -> u64 {
+            summary["campaigns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c[field].as_u64().unwrap())
+                .sum()
+        };
+        sent.push((total("sent"), total("already_sent")));
     }
+    assert!(sent[0].0 > 20 && sent[1].1 > 0, "sent, already sent per run: {sent:?}");
     let messages = outbox(tables.path());
     assert!(messages.len() > 20, "{} messages", messages.len());
     assert_eq!(messages, outbox(files.path()), "every message, byte for byte");
@@ -192,4 +197,42 @@ fn a_run_inside_postgres_sends_exactly_what_the_polars_run_sends() {
         .collect();
     assert_eq!(after[0], after[1]);
     says(&after[1], &["\"already_sent\": "]);
+
+    // Reports: the summary of every campaign, and one campaign's comparison.
+    let report = |dir: &std::path::Path, engine: &str, args: &[&str]| {
+        let mut all = vec!["report", "campaigns"];
+        all.extend(args);
+        all.extend(["--now", NOW, "--format", "json", "--engine", engine]);
+        let out = tailor(dir, &all);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout
+    };
+    let summary = report(tables.path(), "postgres", &[]);
+    assert_eq!(
+        summary,
+        report(files.path(), "polars", &[]),
+        "the summary of every campaign"
+    );
+    let (mut units, mut converted) = (0, 0);
+    for campaign in [
+        "cart_abandonment",
+        "early_access",
+        "nyc_offer",
+        "post_purchase",
+        "sneaker_nudge",
+        "winback",
+    ] {
+        let detail = report(tables.path(), "postgres", &[campaign]);
+        assert_eq!(
+            detail,
+            report(files.path(), "polars", &[campaign]),
+            "{campaign}'s comparison"
+        );
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        for arm in detail["arms"].as_array().unwrap() {
+            units += arm["units"].as_u64().unwrap();
+            converted += arm["conversion"]["count"]["successes"].as_u64().unwrap();
+        }
+    }
+    assert!(units > 20 && converted > 0, "units {units}, converted {converted}");
 }

@@ -1,6 +1,8 @@
-//! `tailor plan --engine postgres`: the workspace evaluated in the PostgreSQL database holding
-//! its tables ([`evaluate_on_postgres`]), then planned against the ledger exactly as after the
-//! polars engine; the events come back only for the recipients whose messages the plan renders.
+//! `--engine postgres` for `plan`, `run` and `report`: the workspace evaluated in the
+//! PostgreSQL database holding its tables ([`evaluate_on_postgres`]), then planned against the
+//! ledger exactly as after the polars engine. Events come back only for the profiles a verb
+//! reads one by one: the recipients whose messages it renders, the units whose outcomes it
+//! attributes.
 
 use std::collections::BTreeSet;
 
@@ -11,9 +13,11 @@ use clap::ValueEnum;
 use super::report::{Failure, Report};
 use super::steps::{data_failure, judge_scores, ledger_history, planned};
 use crate::check::CheckedWorkspace;
-use crate::data::{load_users_data, Dataset};
+use crate::data::{load_addresses_of, load_users_data, Dataset};
 use crate::diag::Diagnostic;
-use crate::eval::{evaluate_on_postgres, Engine, EngineEvaluation, EvalError, Evaluation};
+use crate::eval::{engaged_in_postgres, evaluate_on_postgres, Engine, EngineEvaluation, EvalError, Evaluation};
+use crate::ledger::Ledger;
+use crate::model::Campaign;
 use crate::plan::{EngineFacts, Plan};
 
 impl ValueEnum for Engine {
@@ -145,4 +149,35 @@ pub fn evaluated_on_postgres(
     let engine = evaluate_on_postgres(workspace, now).map_err(engine_failure)?;
     judge_scores(workspace, &engine.evaluation, now, warn)?;
     Ok(engine)
+}
+
+/// The keys of the units (recipients and holdout members) the ledger assigned to `campaigns`.
+pub fn assigned_units<'c>(
+    workspace: &CheckedWorkspace,
+    campaigns: impl Iterator<Item = &'c Campaign>,
+) -> Result<BTreeSet<String>, Failure> {
+    let ledger = &workspace.manifest.delivery.ledger;
+    let mut units = BTreeSet::new();
+    for campaign in campaigns {
+        let record = Ledger::campaign_record(ledger, &campaign.name)?;
+        units.extend(record.assigned.into_iter().map(|a| a.key));
+    }
+    Ok(units)
+}
+
+/// The data a report on `campaigns` at `now` attributes from, read from PostgreSQL: the
+/// profiles of their units and of whoever opened or clicked them (key and address), and those
+/// profiles' events, with what `tailor serve` logged for them on this host.
+pub fn report_dataset(
+    workspace: &CheckedWorkspace,
+    campaigns: &[&Campaign],
+    now: DateTime<Utc>,
+) -> Result<Dataset, Failure> {
+    let mut users = assigned_units(workspace, campaigns.iter().copied())?;
+    for campaign in campaigns {
+        users.extend(engaged_in_postgres(workspace, &campaign.name).map_err(engine_failure)?);
+    }
+    let users: Vec<String> = users.into_iter().collect();
+    let profiles = load_addresses_of(workspace, &users).map_err(data_failure)?;
+    load_users_data(workspace, profiles, now.timestamp_micros(), Default::default()).map_err(data_failure)
 }
