@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use tailor::data::{load_dataset, LoadOptions};
 use tailor::eval::evaluate;
-use tailor::plan::{build_plan, History};
+use tailor::plan::{build_plan, History, LocalFacts};
 
 mod support;
 
@@ -70,7 +70,13 @@ fn bench_format(profiles: usize, format: &str) {
             peak_after_features = peak_memory_mib();
         }
         let start = Instant::now();
-        build_plan(&checked, &dataset, &evaluation, &History::default(), None, now).expect("plan");
+        let facts = LocalFacts {
+            workspace: &checked,
+            dataset: &dataset,
+            evaluation: &evaluation,
+            now,
+        };
+        build_plan(&checked, &evaluation, &facts, &History::default(), None, now).expect("plan");
         plans.push(start.elapsed().as_secs_f64());
         if run == 0 {
             loaded_mib = (dataset.profiles.estimated_size() + dataset.events.estimated_size()) as f64 / 1_048_576.0;

@@ -16,7 +16,7 @@ use tailor::check::check_workspace;
 use tailor::data::{load_dataset, LoadOptions};
 use tailor::eval::evaluate;
 use tailor::load::load_workspace;
-use tailor::plan::{build_plan, History};
+use tailor::plan::{build_plan, History, LocalFacts};
 use tailor::render::{compile_mjml, css_inliner, recipient_globals, render_message, PlanInputs, Recipient, Renderer};
 use tailor::template::{object_from_json, partial_files, visit, Engine, Node, Object, OutputEscape};
 
@@ -132,7 +132,13 @@ fn main() {
     let now = tailor::model::parse_datetime(NOW).expect("now");
     let dataset = load_dataset(&workspace, LoadOptions::default()).expect("data");
     let evaluation = evaluate(&workspace, &dataset, now).expect("evaluate");
-    let plan = build_plan(&workspace, &dataset, &evaluation, &History::default(), None, now).expect("plan");
+    let facts = LocalFacts {
+        workspace: &workspace,
+        dataset: &dataset,
+        evaluation: &evaluation,
+        now,
+    };
+    let plan = build_plan(&workspace, &evaluation, &facts, &History::default(), None, now).expect("plan");
     let campaign = workspace
         .campaigns
         .iter()

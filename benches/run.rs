@@ -16,7 +16,6 @@
 //! `python3 -m pip install pandas jinja2`).
 
 use std::fs;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -40,6 +39,12 @@ mod support;
 #[path = "../tests/cli/smtp_server.rs"]
 mod smtp_server;
 
+// The benchmarks' own helpers.
+#[allow(dead_code)]
+#[path = "support/mod.rs"]
+mod benches_support;
+
+use benches_support::wait_measured;
 use smtp_server::{ScriptedServer, ACCEPT};
 use support::{copy_tree, replace_in};
 
@@ -86,17 +91,6 @@ fn workspace(root: &Path, profiles: usize) -> PathBuf {
     }
     fs::copy(dir.join("ndjson/events.ndjson"), shop.join("events.ndjson")).expect("events");
     dir
-}
-
-/// Waits for `child`; its exit code and peak resident memory in MiB.
-fn wait_measured(child: Child) -> (i32, f64) {
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child's pid, with valid pointers to locals.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert!(pid > 0, "wait4 failed");
-    let code = std::process::ExitStatus::from_raw(status).code().unwrap_or(-1);
-    (code, usage.ru_maxrss as f64 / 1024.0)
 }
 
 /// One measured job: messages sent, seconds, peak MiB.

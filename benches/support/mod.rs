@@ -5,8 +5,9 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 
 use chrono::{DateTime, Utc};
 use tailor::check::{check_workspace, CheckedWorkspace};
@@ -31,6 +32,17 @@ pub fn status_mib(process: &str, field: &str) -> f64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0
+}
+
+/// Waits for `child`; its exit code and peak resident memory in MiB.
+pub fn wait_measured(child: Child) -> (i32, f64) {
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child's pid, with valid pointers to locals.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert!(pid > 0, "wait4 failed");
+    let code = std::process::ExitStatus::from_raw(status).code().unwrap_or(-1);
+    (code, usage.ru_maxrss as f64 / 1024.0)
 }
 
 /// The median of `values` (the upper one of an even count).
