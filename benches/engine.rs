@@ -15,7 +15,7 @@ use std::time::Instant;
 
 mod support;
 
-use support::{bench_profiles, median, shop, wait_measured, workspace, NOW};
+use support::{bench_profiles, median, planned_documents, shop, wait_measured, workspace, NOW};
 
 /// Runs taken for each figure; the median is reported.
 const RUNS: usize = 3;
@@ -64,16 +64,7 @@ fn main() {
     }
     let profiles = bench_profiles(200_000);
     let data = shop(profiles, "parquet");
-    let entries = [
-        "tailor.yaml",
-        "features.yaml",
-        "segments.yaml",
-        "personas.yaml",
-        "models.yaml",
-        "models",
-        "campaigns",
-        "templates",
-    ];
+    let entries = planned_documents();
     let files = workspace(&data, "parquet", &entries);
     let tables = workspace(&data, "parquet", &entries);
 

@@ -16,25 +16,7 @@ use tailor::plan::{build_plan, History, LocalFacts};
 
 mod support;
 
-use support::{bench_profiles, checked_demo, median, peak_memory_mib, shop, NOW};
-
-/// The demo's documents `plan` reads (with its templates).
-const PLANNED: &[&str] = &[
-    "tailor.yaml",
-    "features.yaml",
-    "segments.yaml",
-    "personas.yaml",
-    "models.yaml",
-    "models",
-    "campaigns/nyc_offer.yaml",
-    "campaigns/sneaker_nudge.yaml",
-    "campaigns/early_access.yaml",
-    "campaigns/winback.yaml",
-    "campaigns/cart_abandonment.yaml",
-    "campaigns/post_purchase.yaml",
-    "templates",
-    "templates/partials",
-];
+use support::{bench_profiles, checked_demo, median, peak_memory_mib, planned_documents, shop, NOW};
 
 /// Runs taken for each figure; the median is reported.
 const RUNS: usize = 3;
@@ -52,7 +34,7 @@ fn main() {
 fn bench_format(profiles: usize, format: &str) {
     println!("== {format} ==");
     let data = shop(profiles, format);
-    let (_workspace, checked, now) = checked_demo(&data, format, PLANNED);
+    let (_workspace, checked, now) = checked_demo(&data, format, &planned_documents());
 
     let (mut loads, mut evaluations, mut plans) = (Vec::new(), Vec::new(), Vec::new());
     let (mut peak_after_load, mut peak_after_features, mut loaded_mib, mut rows) = (0.0, 0.0, 0.0, (0, 0));

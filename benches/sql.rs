@@ -16,17 +16,7 @@ use tailor::eval::{evaluate, features_query, Dialect, SqlTables};
 
 mod support;
 
-use support::{bench_profiles, checked_demo, median, shop, NOW};
-
-/// The demo's documents the features, segments and scores need.
-const EVALUATED: &[&str] = &[
-    "tailor.yaml",
-    "features.yaml",
-    "segments.yaml",
-    "personas.yaml",
-    "models.yaml",
-    "models",
-];
+use support::{bench_profiles, checked_demo, median, shop, EVALUATED, NOW};
 
 /// Runs taken for each figure; the median is reported.
 const RUNS: usize = 3;

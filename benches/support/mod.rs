@@ -16,6 +16,34 @@ use tailor::load::load_workspace;
 /// The clock every benchmark plans and trains at (the shop is generated up to it).
 pub const NOW: &str = "2026-12-01T15:00:00Z";
 
+/// The demo's documents evaluation reads: features, segments, persona and score models.
+pub const EVALUATED: &[&str] = &[
+    "tailor.yaml",
+    "features.yaml",
+    "segments.yaml",
+    "personas.yaml",
+    "models.yaml",
+    "models",
+];
+
+/// The demo's documents `plan` and `run` read besides [`EVALUATED`]: the campaigns and their
+/// templates.
+const CAMPAIGNED: &[&str] = &[
+    "campaigns/nyc_offer.yaml",
+    "campaigns/sneaker_nudge.yaml",
+    "campaigns/early_access.yaml",
+    "campaigns/winback.yaml",
+    "campaigns/cart_abandonment.yaml",
+    "campaigns/post_purchase.yaml",
+    "templates",
+    "templates/partials",
+];
+
+/// Every document of the demo `plan` and `run` read.
+pub fn planned_documents() -> Vec<&'static str> {
+    EVALUATED.iter().chain(CAMPAIGNED).copied().collect()
+}
+
 /// The process's peak resident memory so far, in MiB.
 pub fn peak_memory_mib() -> f64 {
     status_mib("self", "VmHWM:")

@@ -90,20 +90,15 @@ pub fn load_catalog_only(workspace: &CheckedWorkspace) -> Result<Option<DataFram
     }
 }
 
-/// How rows are loaded, and where their errors and counts go.
-struct Loading<'a> {
-    options: LoadOptions,
-    errors: &'a mut Vec<RowError>,
-    reports: &'a mut Vec<TableReport>,
-}
-
 /// `events` with the events `tailor serve` logged on this host for `profiles` (compacted, then
 /// the journal's newer ones), in time order.
 fn with_logged_events(
     workspace: &CheckedWorkspace,
     mut events: DataFrame,
     profiles: &DataFrame,
-    loading: &mut Loading,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
     let schema = &workspace.schema;
     let log = EventLog::beside(&workspace.manifest.delivery.ledger);
@@ -117,15 +112,7 @@ fn with_logged_events(
             .map_err(|e| LoadError::io(&log.compacted(), e))?;
     }
     if let Some(rows) = journal_rows(&log.events())? {
-        let mut logged = events::load_event_rows(
-            &log.events(),
-            &rows,
-            schema,
-            profiles,
-            loading.options,
-            loading.errors,
-            loading.reports,
-        )?;
+        let mut logged = events::load_event_rows(&log.events(), &rows, schema, profiles, options, errors, reports)?;
         if let Some(compacted) = &compacted {
             logged = without_compacted(logged, compacted).map_err(|e| LoadError::io(&log.events(), e))?;
         }
@@ -153,12 +140,7 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
         None => events::empty_events(schema)?,
     };
-    let mut loading = Loading {
-        options,
-        errors: &mut errors,
-        reports: &mut reports,
-    };
-    let events = with_logged_events(workspace, events, &profiles, &mut loading)?;
+    let events = with_logged_events(workspace, events, &profiles, options, &mut errors, &mut reports)?;
     let catalog = match (&sources.catalog, &schema.catalog, &schema.catalog_key) {
         (Some(path), Some(table), Some(key)) => Some(table::load_catalog(
             path,
@@ -222,12 +204,7 @@ pub fn load_users_data(
         }
         None => events::empty_events(schema)?,
     };
-    let mut loading = Loading {
-        options,
-        errors: &mut errors,
-        reports: &mut reports,
-    };
-    let events = with_logged_events(workspace, events, &profiles, &mut loading)?;
+    let events = with_logged_events(workspace, events, &profiles, options, &mut errors, &mut reports)?;
     if !errors.is_empty() {
         errors.sort();
         return Err(LoadError::BadRows(errors));
