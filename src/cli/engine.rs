@@ -174,9 +174,8 @@ pub fn report_dataset(
     now: DateTime<Utc>,
 ) -> Result<Dataset, Failure> {
     let mut users = assigned_units(workspace, campaigns.iter().copied())?;
-    for campaign in campaigns {
-        users.extend(engaged_in_postgres(workspace, &campaign.name).map_err(engine_failure)?);
-    }
+    let names: Vec<String> = campaigns.iter().map(|c| c.name.clone()).collect();
+    users.extend(engaged_in_postgres(workspace, &names).map_err(engine_failure)?);
     let users: Vec<String> = users.into_iter().collect();
     let profiles = load_addresses_of(workspace, &users).map_err(data_failure)?;
     load_users_data(workspace, profiles, now.timestamp_micros(), Default::default()).map_err(data_failure)

@@ -399,9 +399,9 @@ pub fn newest_event_in_postgres(workspace: &CheckedWorkspace) -> Result<Option<i
     Ok(row.get(0))
 }
 
-/// The users of the events in PostgreSQL that say they engaged with `campaign` (opens and
-/// clicks naming it): whose events a report reads besides the campaign's own units'.
-pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaign: &str) -> Result<BTreeSet<String>, EvalError> {
+/// The users of the events in PostgreSQL that say they engaged with one of `campaigns` (opens
+/// and clicks naming it): whose events a report reads besides the campaigns' own units'.
+pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaigns: &[String]) -> Result<BTreeSet<String>, EvalError> {
     let schema = &workspace.schema;
     let kinds: Vec<&str> = ["email_open", "email_click"]
         .into_iter()
@@ -418,13 +418,13 @@ pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaign: &str) -> Resu
     let dialect = Dialect::Postgres;
     let names = &schema.event_columns;
     let query = format!(
-        "SELECT DISTINCT {}::text FROM {} WHERE {}::text = ANY($1) AND {}::text = $2",
+        "SELECT DISTINCT {}::text FROM {} WHERE {}::text = ANY($1) AND {}::text = ANY($2)",
         dialect.ident(&names.user),
         tables.events,
         dialect.ident(&names.event_type),
         dialect.ident("campaign"),
     );
     let mut client = server.connect().map_err(EvalError::Engine)?;
-    let rows = client.query(&query, &[&kinds, &campaign]).map_err(failed)?;
+    let rows = client.query(&query, &[&kinds, &campaigns]).map_err(failed)?;
     Ok(rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect())
 }
