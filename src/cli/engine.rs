@@ -134,16 +134,14 @@ pub fn evaluated_on_postgres(
     now: DateTime<Utc>,
     warn: &mut dyn FnMut(Diagnostic),
 ) -> Result<EngineEvaluation, Failure> {
-    if crate::data::EventLog::beside(&workspace.manifest.delivery.ledger)
-        .events()
-        .exists()
-    {
+    let log = crate::data::EventLog::beside(&workspace.manifest.delivery.ledger);
+    if [log.events(), log.compacted(), log.traits()].iter().any(|p| p.exists()) {
         warn(
             Diagnostic::warning(
                 "plan::engine-event-log",
-                "the events `tailor serve` received on this host are not in the engine's events table: features and segments do not count them",
+                "what `tailor serve` received on this host (events, traits) is not in the engine's tables: features and segments do not count it",
             )
-            .with_hint("load `.tailor/events/` into the events table, or plan with `--engine polars`"),
+            .with_hint("load `.tailor/events/` into the tables, or plan with `--engine polars`"),
         );
     }
     let engine = evaluate_on_postgres(workspace, now).map_err(engine_failure)?;

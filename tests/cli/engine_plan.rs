@@ -112,6 +112,16 @@ fn an_engine_plan_says_why_it_cannot_run() {
         ],
     );
     read_from_tables(dir.path(), &schema);
+    // What `tailor serve` logged on this host is not in the tables: said, not silently left out.
+    let log = dir.path().join("campaigns/.tailor/events");
+    std::fs::create_dir_all(&log).unwrap();
+    std::fs::write(log.join("events.ndjson"), "").unwrap();
+    let logged = plan(dir.path(), &["--engine", "postgres"]);
+    assert_eq!(logged.code, 0, "{}", logged.stderr);
+    says(
+        &logged.stderr,
+        &["warning[plan::engine-event-log]", "not in the engine's tables"],
+    );
     // A server that does not answer.
     let unreachable = tailor_with_env(
         dir.path(),
