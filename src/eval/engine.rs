@@ -317,39 +317,55 @@ fn event_column(dialect: Dialect, name: &str, base: &BaseType) -> String {
 }
 
 /// Per campaign whose power needs the goal's historical rate, the keys of the users with a goal
-/// event in the goal's window ending `now`.
+/// event in the goal's window ending `now`: every goal in one pass over the events.
 fn goal_users(
     workspace: &CheckedWorkspace,
     transaction: &mut postgres::Transaction,
     tables: &SqlTables,
     now: DateTime<Utc>,
 ) -> Result<BTreeMap<String, HashSet<String>>, EvalError> {
+    let end = now.timestamp_micros();
+    // (campaign, goal event, window start) of each campaign asking.
+    let goals: Vec<(String, String, i64)> = workspace
+        .campaigns
+        .iter()
+        .filter_map(|c| {
+            let goal = c.goal.as_ref().filter(|g| g.baseline.is_none())?;
+            Some((c.name.clone(), goal.event.clone(), end - goal.within.micros()))
+        })
+        .collect();
+    let mut reached: BTreeMap<String, HashSet<String>> = goals
+        .iter()
+        .map(|(campaign, ..)| (campaign.clone(), HashSet::new()))
+        .collect();
+    if goals.is_empty() || workspace.schema.sources.events.is_none() {
+        return Ok(reached);
+    }
     let dialect = Dialect::Postgres;
     let names = &workspace.schema.event_columns;
-    let mut goals = BTreeMap::new();
-    if workspace.schema.sources.events.is_none() {
-        return Ok(goals);
-    }
     let time = event_column(dialect, &names.time, &BaseType::DateTime);
+    let windows: Vec<String> = (0..goals.len())
+        .map(|i| format!("(${}::text, ${}::text, ${}::int8)", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+        .collect();
     let query = format!(
-        "SELECT DISTINCT {}::text FROM {} WHERE {}::text = $1 AND {time} > $2 AND {time} <= $3",
-        dialect.ident(&names.user),
-        tables.events,
-        dialect.ident(&names.event_type),
+        "SELECT DISTINCT g.campaign, e.{user}::text FROM {events} e \
+         JOIN (VALUES {windows}) AS g(campaign, type, start) ON e.{kind}::text = g.type \
+         WHERE {time} > g.start AND {time} <= $1",
+        user = dialect.ident(&names.user),
+        events = tables.events,
+        windows = windows.join(", "),
+        kind = dialect.ident(&names.event_type),
     );
-    let end = now.timestamp_micros();
-    for campaign in &workspace.campaigns {
-        let Some(goal) = campaign.goal.as_ref().filter(|g| g.baseline.is_none()) else {
-            continue;
-        };
-        let start = end - goal.within.micros();
-        let rows = transaction
-            .query(&query, &[&goal.event, &start, &end])
-            .map_err(failed)?;
-        let users = rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect();
-        goals.insert(campaign.name.clone(), users);
+    let mut parameters: Vec<&(dyn ToSql + Sync)> = vec![&end];
+    for (campaign, event, start) in &goals {
+        parameters.extend([campaign as &(dyn ToSql + Sync), event, start]);
     }
-    Ok(goals)
+    for row in transaction.query(&query, &parameters).map_err(failed)? {
+        if let (Some(campaign), Some(user)) = (row.get::<_, Option<String>>(0), row.get::<_, Option<String>>(1)) {
+            reached.entry(campaign).or_default().insert(user);
+        }
+    }
+    Ok(reached)
 }
 
 /// The purchases of each product up to `now`, over every user (the catalog's popularity, which
