@@ -18,6 +18,7 @@ use postgres::types::ToSql;
 use super::columns::{
     audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
 };
+use super::evaluate::segment_sizes;
 use super::personas::{fit_persona, PersonaSummary};
 use super::scores::{score_profiles, ScoreSummary};
 use super::sql::{due_column, evaluation_query, variant_due_column, Dialect, SqlTables};
@@ -224,7 +225,31 @@ pub fn evaluate_on_postgres(workspace: &CheckedWorkspace, now: DateTime<Utc>) ->
     );
     let mut client = server.connect().map_err(EvalError::Engine)?;
     let mut transaction = client.transaction().map_err(failed)?;
-    let statement = transaction.prepare(&wrapped).map_err(failed)?;
+    let frame = fetched(&mut transaction, &wrapped, &returned)?;
+    let goals = goal_users(workspace, &mut transaction, &tables, now)?;
+    let purchases = purchase_counts(workspace, &mut transaction, &tables, now)?;
+    transaction.commit().map_err(failed)?;
+    let (frame, personas, scores) = fit_models(workspace, frame)?;
+    Ok(EngineEvaluation {
+        evaluation: Evaluation {
+            segment_sizes: segment_sizes(workspace, &frame)?,
+            frame,
+            personas,
+            scores,
+        },
+        goals,
+        purchases,
+    })
+}
+
+/// The rows of `query` as the `returned` columns, read through a server-side cursor
+/// [`BATCH_ROWS`] at a time straight into the columns (the rows themselves are not kept).
+fn fetched(
+    transaction: &mut postgres::Transaction,
+    query: &str,
+    returned: &[Returned],
+) -> Result<DataFrame, EvalError> {
+    let statement = transaction.prepare(query).map_err(failed)?;
     let no_parameters: [&(dyn ToSql + Sync); 0] = [];
     let portal = transaction.bind(&statement, &no_parameters).map_err(failed)?;
     let mut values: Vec<PostgresColumn> = returned.iter().map(|c| PostgresColumn::new(c.kind)).collect();
@@ -246,29 +271,7 @@ pub fn evaluate_on_postgres(workspace: &CheckedWorkspace, now: DateTime<Utc>) ->
         .zip(values)
         .map(|(c, v)| c.finish(v))
         .collect::<Result<Vec<_>, _>>()?;
-    let frame = DataFrame::new_infer_height(columns)?;
-    let goals = goal_users(workspace, &mut transaction, &tables, now)?;
-    let purchases = purchase_counts(workspace, &mut transaction, &tables, now)?;
-    transaction.commit().map_err(failed)?;
-    let (frame, personas, scores) = fit_models(workspace, frame)?;
-    let segment_sizes = workspace
-        .segments
-        .iter()
-        .map(|segment| {
-            let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
-            Ok((segment.name.clone(), members as usize))
-        })
-        .collect::<Result<_, EvalError>>()?;
-    Ok(EngineEvaluation {
-        evaluation: Evaluation {
-            frame,
-            segment_sizes,
-            personas,
-            scores,
-        },
-        goals,
-        purchases,
-    })
+    Ok(DataFrame::new_infer_height(columns)?)
 }
 
 /// `frame` with each persona model's labels and each score model's scores, in graph order, and

@@ -113,17 +113,28 @@ pub fn evaluate(workspace: &CheckedWorkspace, dataset: &Dataset, now: DateTime<U
         models: &models,
     };
     let (frame, personas, scores) = passes.run(frame, &later)?;
-    let mut segment_sizes = Vec::new();
-    for segment in &workspace.segments {
-        let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
-        segment_sizes.push((segment.name.clone(), members as usize));
-    }
     Ok(Evaluation {
+        segment_sizes: segment_sizes(workspace, &frame)?,
         frame,
-        segment_sizes,
         personas,
         scores,
     })
+}
+
+/// The members of each segment of `workspace` in the evaluated `frame`, in segment declaration
+/// order.
+pub(super) fn segment_sizes(
+    workspace: &CheckedWorkspace,
+    frame: &DataFrame,
+) -> Result<Vec<(String, usize)>, EvalError> {
+    workspace
+        .segments
+        .iter()
+        .map(|segment| {
+            let members = frame.column(&segment_column(&segment.name))?.bool()?.sum().unwrap_or(0);
+            Ok((segment.name.clone(), members as usize))
+        })
+        .collect()
 }
 
 /// The passes after the first: persona models cluster the profiles as evaluated so far, score
