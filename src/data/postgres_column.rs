@@ -8,23 +8,26 @@ use postgres::Row;
 
 use crate::model::ColumnKind;
 
-/// The values of one column so far.
+/// The values of one column so far, in polars' own builders (a value and a validity bit each).
 pub enum PostgresColumn {
     /// Text.
     Text(StringChunkedBuilder),
     /// Integers.
-    Int(Vec<Option<i64>>),
+    Int(PrimitiveChunkedBuilder<Int64Type>),
     /// Floats.
-    Float(Vec<Option<f64>>),
+    Float(PrimitiveChunkedBuilder<Float64Type>),
     /// Booleans.
-    Bool(Vec<Option<bool>>),
+    Bool(BooleanChunkedBuilder),
     /// Days since 1970-01-01.
-    Date(Vec<Option<i32>>),
+    Date(PrimitiveChunkedBuilder<Int32Type>),
     /// Microseconds since 1970-01-01 UTC, and whether the column had a zone.
-    Timestamp(Vec<Option<i64>>, bool),
+    Timestamp(PrimitiveChunkedBuilder<Int64Type>, bool),
     /// Arrays of text.
-    TextList(Vec<Option<Series>>),
+    TextList(ListStringChunkedBuilder),
 }
+
+/// Rows a column's builders are sized for at first (they grow as needed).
+const INITIAL_ROWS: usize = 1024;
 
 /// Column `index` of `row` as a `T`.
 fn cell<'r, T: FromSql<'r>>(row: &'r Row, index: usize) -> Result<Option<T>, String> {
@@ -34,15 +37,20 @@ fn cell<'r, T: FromSql<'r>>(row: &'r Row, index: usize) -> Result<Option<T>, Str
 impl PostgresColumn {
     /// An empty column read as `kind`.
     pub fn new(kind: ColumnKind) -> PostgresColumn {
+        let name = PlSmallStr::EMPTY;
         match kind {
-            ColumnKind::Text => PostgresColumn::Text(StringChunkedBuilder::new(PlSmallStr::EMPTY, 1024)),
-            ColumnKind::Int => PostgresColumn::Int(Vec::new()),
-            ColumnKind::Float => PostgresColumn::Float(Vec::new()),
-            ColumnKind::Bool => PostgresColumn::Bool(Vec::new()),
-            ColumnKind::Date => PostgresColumn::Date(Vec::new()),
-            ColumnKind::Timestamp => PostgresColumn::Timestamp(Vec::new(), false),
-            ColumnKind::TimestampUtc => PostgresColumn::Timestamp(Vec::new(), true),
-            ColumnKind::TextList => PostgresColumn::TextList(Vec::new()),
+            ColumnKind::Text => PostgresColumn::Text(StringChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Int => PostgresColumn::Int(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Float => PostgresColumn::Float(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Bool => PostgresColumn::Bool(BooleanChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Date => PostgresColumn::Date(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Timestamp => PostgresColumn::Timestamp(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS), false),
+            ColumnKind::TimestampUtc => {
+                PostgresColumn::Timestamp(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS), true)
+            }
+            ColumnKind::TextList => {
+                PostgresColumn::TextList(ListStringChunkedBuilder::new(name, INITIAL_ROWS, 4 * INITIAL_ROWS))
+            }
         }
     }
 
@@ -50,24 +58,24 @@ impl PostgresColumn {
     pub fn push(&mut self, row: &Row, index: usize) -> Result<(), String> {
         match self {
             PostgresColumn::Text(builder) => builder.append_option(cell::<&str>(row, index)?),
-            PostgresColumn::Int(values) => values.push(cell(row, index)?),
-            PostgresColumn::Float(values) => values.push(cell(row, index)?),
-            PostgresColumn::Bool(values) => values.push(cell(row, index)?),
-            PostgresColumn::Date(values) => {
+            PostgresColumn::Int(builder) => builder.append_option(cell(row, index)?),
+            PostgresColumn::Float(builder) => builder.append_option(cell(row, index)?),
+            PostgresColumn::Bool(builder) => builder.append_option(cell(row, index)?),
+            PostgresColumn::Date(builder) => {
                 let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
                 let day = cell::<NaiveDate>(row, index)?;
-                values.push(day.map(|d| (d - epoch).num_days() as i32));
+                builder.append_option(day.map(|d| (d - epoch).num_days() as i32));
             }
-            PostgresColumn::Timestamp(values, true) => {
-                values.push(cell::<DateTime<Utc>>(row, index)?.map(|t| t.timestamp_micros()));
+            PostgresColumn::Timestamp(builder, true) => {
+                builder.append_option(cell::<DateTime<Utc>>(row, index)?.map(|t| t.timestamp_micros()));
             }
-            PostgresColumn::Timestamp(values, false) => {
-                values.push(cell::<NaiveDateTime>(row, index)?.map(|t| t.and_utc().timestamp_micros()));
+            PostgresColumn::Timestamp(builder, false) => {
+                builder.append_option(cell::<NaiveDateTime>(row, index)?.map(|t| t.and_utc().timestamp_micros()));
             }
-            PostgresColumn::TextList(values) => {
-                let list = cell::<Vec<Option<String>>>(row, index)?;
-                values.push(list.map(|items| Series::new(PlSmallStr::EMPTY, items)));
-            }
+            PostgresColumn::TextList(builder) => match cell::<Vec<Option<&str>>>(row, index)? {
+                Some(items) => builder.append_trusted_len_iter(items.iter().copied()),
+                None => builder.append_null(),
+            },
         }
         Ok(())
     }
@@ -75,28 +83,21 @@ impl PostgresColumn {
     /// The column named `name`.
     pub fn finish(self, name: &str) -> Result<Column, String> {
         let name: PlSmallStr = name.into();
-        let cast = |column: Column, ty: DataType| column.cast(&ty).map_err(|e| e.to_string());
+        let cast = |series: Series, ty: DataType| series.cast(&ty).map(Column::from).map_err(|e| e.to_string());
         Ok(match self {
             PostgresColumn::Text(builder) => builder.finish().into_series().with_name(name).into(),
-            PostgresColumn::Int(values) => Column::new(name, values),
-            PostgresColumn::Float(values) => Column::new(name, values),
-            PostgresColumn::Bool(values) => Column::new(name, values),
-            PostgresColumn::Date(values) => cast(Column::new(name, values), DataType::Date)?,
-            PostgresColumn::Timestamp(values, zoned) => {
+            PostgresColumn::Int(builder) => builder.finish().into_series().with_name(name).into(),
+            PostgresColumn::Float(builder) => builder.finish().into_series().with_name(name).into(),
+            PostgresColumn::Bool(builder) => builder.finish().into_series().with_name(name).into(),
+            PostgresColumn::Date(builder) => cast(builder.finish().into_series().with_name(name), DataType::Date)?,
+            PostgresColumn::Timestamp(builder, zoned) => {
                 let zone = zoned.then_some(TimeZone::UTC);
                 cast(
-                    Column::new(name, values),
+                    builder.finish().into_series().with_name(name),
                     DataType::Datetime(TimeUnit::Microseconds, zone),
                 )?
             }
-            PostgresColumn::TextList(values) => {
-                let series = values
-                    .into_iter()
-                    .collect::<ListChunked>()
-                    .into_series()
-                    .with_name(name);
-                cast(series.into(), DataType::List(Box::new(DataType::String)))?
-            }
+            PostgresColumn::TextList(mut builder) => builder.finish().into_series().with_name(name).into(),
         })
     }
 }
