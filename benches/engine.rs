@@ -112,7 +112,7 @@ fn main() {
     std::fs::write(&schema_file, text).expect("data.yaml written");
 
     println!(
-        "{:<34} {:>9} {:>10} {:>9} {:>10}",
+        "{:<40} {:>9} {:>10} {:>14} {:>16}",
         "", "seconds", "peak MiB", "time / polars", "memory / polars"
     );
     for (name, args) in [
@@ -129,7 +129,7 @@ fn main() {
         assert!(engine.output == polars.output, "`{name}` differs between the engines");
         for (label, m) in [("polars (Parquet files)", &polars), ("--engine postgres", &engine)] {
             println!(
-                "{:<34} {:>9.2} {:>10.1} {:>12.2}x {:>14.2}x",
+                "{:<40} {:>9.2} {:>10.1} {:>13.2}x {:>15.2}x",
                 format!("{name}, {label}"),
                 m.seconds,
                 m.peak_mib,
