@@ -1,13 +1,14 @@
-//! `tailor plan --engine postgres`: the demo workspace evaluated inside a real PostgreSQL
-//! server over generated shops gives exactly the plan of the polars engine over the same shop's
-//! Parquet files — buckets, segment sizes, persona labels and their members, score summaries,
-//! sample subjects, every rendered message — and says clearly when it cannot run. Runs when
+//! `--engine postgres`: the demo workspace evaluated inside a real PostgreSQL server over
+//! generated shops gives exactly the plan of the polars engine over the same shop's Parquet
+//! files — buckets, segment sizes, persona labels and their members, score summaries, sample
+//! subjects, every rendered message — and so do `run` (the messages, the ledger, a rollout's
+//! decision) and `report`; and it says clearly when it cannot run. Runs when
 //! `TAILOR_TEST_POSTGRES` is set (`.ci/run` starts a server), and otherwise says it was skipped.
 
 use crate::postgres_server::{postgres_available, says};
 use crate::postgres_sources::{read_from_tables, shop_in_postgres};
 use crate::run::SECRET;
-use crate::support::{copy_tree, tailor, tailor_with_env, Output};
+use crate::support::{copy_tree, replace_in, tailor, tailor_with_env, Output};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 
@@ -245,4 +246,87 @@ fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
         }
     }
     assert!(units > 20 && converted > 0, "units {units}, converted {converted}");
+}
+
+#[test]
+fn a_rollout_is_decided_from_the_same_units_on_both_engines() {
+    if !postgres_available() {
+        return;
+    }
+    let (files, schema, _) = shop_in_postgres(
+        &["--profiles", "800", "--events-per-profile", "12", "--seed", "13"],
+        "tailor_engine_rollout",
+    );
+    // nyc_offer tests on half its audience from 20 November; six days on, a run decides on
+    // the test's conversions and sends the winner to the rest.
+    let campaign = files.path().join("campaigns/campaigns/nyc_offer.yaml");
+    replace_in(
+        &campaign,
+        "{ at: \"2026-12-01T09:00\", timezone: recipient }",
+        "{ at: \"2026-11-20T09:00\", timezone: recipient, expire: 10d }",
+    );
+    replace_in(
+        &campaign,
+        "priority: 5",
+        "rollout: { test_share: 50%, decide_after: 6d, metric: conversion, min_probability: 0.5 }\npriority: 5",
+    );
+    let tables = tempfile::tempdir().expect("tempdir");
+    copy_tree(files.path(), tables.path());
+    read_from_tables(tables.path(), &schema);
+    let mut said = Vec::new();
+    for now in ["2026-11-20T15:00:00Z", "2026-11-27T15:00:00Z"] {
+        let run = |dir: &std::path::Path, engine: &str| {
+            let args = [
+                "run",
+                "campaigns",
+                "--now",
+                now,
+                "--format",
+                "json",
+                "--campaign",
+                "nyc_offer",
+            ];
+            let mut all = args.to_vec();
+            all.extend(["--engine", engine]);
+            let out = tailor_with_env(dir, &all, &[SECRET]);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            let rollout: Vec<String> = out
+                .stderr
+                .lines()
+                .filter(|l| l.starts_with("rollout of"))
+                .map(str::to_string)
+                .collect();
+            (out.stdout, rollout)
+        };
+        let by_polars = run(files.path(), "polars");
+        let in_postgres = run(tables.path(), "postgres");
+        assert_eq!(
+            in_postgres, by_polars,
+            "the run at {now} and what it said of the rollout"
+        );
+        said.extend(in_postgres.1);
+    }
+    assert_eq!(
+        outbox(tables.path()),
+        outbox(files.path()),
+        "every message, byte for byte"
+    );
+    // The second run took the decision from the test's units and their conversions.
+    assert!(
+        said.iter().any(|l| l.starts_with("rollout of nyc_offer: `")),
+        "no rollout decision: {said:?}"
+    );
+    let decisions = |dir: &std::path::Path| {
+        let ledger = rusqlite::Connection::open(dir.join("campaigns/.tailor/ledger.sqlite")).unwrap();
+        let mut statement = ledger.prepare("SELECT campaign, winner, reason FROM rollouts").unwrap();
+        let rows = statement
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap()
+    };
+    let decided = decisions(tables.path());
+    assert_eq!(decided.len(), 1, "{said:?}");
+    assert_eq!(decided, decisions(files.path()), "the same winner for the same reason");
 }
