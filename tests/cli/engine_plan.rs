@@ -5,7 +5,11 @@
 //! decision) and `report`; and it says clearly when it cannot run. Runs when
 //! `TAILOR_TEST_POSTGRES` is set (`.ci/run` starts a server), and otherwise says it was skipped.
 
-use crate::postgres_server::{postgres_available, says};
+use std::path::Path;
+
+use tempfile::TempDir;
+
+use crate::postgres_server::{postgres_available, says, Schema};
 use crate::postgres_sources::{read_from_tables, shop_in_postgres};
 use crate::run::SECRET;
 use crate::support::{copy_tree, replace_in, tailor, tailor_with_env, Output};
@@ -13,7 +17,7 @@ use crate::support::{copy_tree, replace_in, tailor, tailor_with_env, Output};
 const NOW: &str = "2026-12-01T15:00:00Z";
 
 /// `tailor plan` over the workspace in `dir` at `NOW` with `args`.
-fn plan(dir: &std::path::Path, args: &[&str]) -> Output {
+fn plan(dir: &Path, args: &[&str]) -> Output {
     let mut all = vec!["plan", "campaigns", "--now", NOW];
     all.extend(args);
     tailor(dir, &all)
@@ -139,7 +143,7 @@ fn an_engine_plan_says_why_it_cannot_run() {
 }
 
 /// The messages in a workspace's outbox, each file's text, in name order.
-fn outbox(dir: &std::path::Path) -> Vec<(String, String)> {
+fn outbox(dir: &Path) -> Vec<(String, String)> {
     let new = dir.join("campaigns/.tailor/outbox/new");
     let mut files: Vec<(String, String)> = std::fs::read_dir(&new)
         .map(|entries| {
@@ -156,28 +160,43 @@ fn outbox(dir: &std::path::Path) -> Vec<(String, String)> {
     files
 }
 
+/// A generated shop (`shopgen` with `args`) twice: read from its Parquet files, and read from
+/// the same rows in PostgreSQL; `edit` changes the workspace before it is copied.
+fn files_and_tables(args: &[&str], prefix: &str, edit: impl Fn(&Path)) -> (TempDir, TempDir, Schema) {
+    let (files, schema, _) = shop_in_postgres(args, prefix);
+    edit(files.path());
+    let tables = tempfile::tempdir().expect("tempdir");
+    copy_tree(files.path(), tables.path());
+    read_from_tables(tables.path(), &schema);
+    (files, tables, schema)
+}
+
+/// `tailor ARGS --engine ENGINE` in `dir` (with the unsubscribe secret), which must succeed.
+fn on_engine(dir: &Path, args: &[&str], engine: &str) -> Output {
+    let mut all = args.to_vec();
+    all.extend(["--engine", engine]);
+    let out = tailor_with_env(dir, &all, &[SECRET]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out
+}
+
 #[test]
 fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
     if !postgres_available() {
         return;
     }
-    let (files, schema, _) = shop_in_postgres(
+    let (files, tables, _schema) = files_and_tables(
         &["--profiles", "600", "--events-per-profile", "12", "--seed", "9"],
         "tailor_engine_run",
+        |_| {},
     );
-    let tables = tempfile::tempdir().expect("tempdir");
-    copy_tree(files.path(), tables.path());
-    read_from_tables(tables.path(), &schema);
     // Two runs a day apart, a week before the shop's last events: the second meets the
     // first's sends in the ledger (already sent, the frequency cap) on both engines, and the
     // purchases after them are the outcomes the reports find.
     let mut sent = Vec::new();
     for now in ["2026-11-23T15:00:00Z", "2026-11-24T15:00:00Z"] {
-        let run = |dir: &std::path::Path, engine: &str| {
-            let args = ["run", "campaigns", "--now", now, "--format", "json", "--engine", engine];
-            let out = tailor_with_env(dir, &args, &[SECRET]);
-            assert_eq!(out.code, 0, "{}", out.stderr);
-            out.stdout
+        let run = |dir: &Path, engine: &str| {
+            on_engine(dir, &["run", "campaigns", "--now", now, "--format", "json"], engine).stdout
         };
         let by_polars = run(files.path(), "polars");
         let in_postgres = run(tables.path(), "postgres");
@@ -210,13 +229,11 @@ fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
     says(&after[1], &["\"already_sent\": "]);
 
     // Reports: the summary of every campaign, and one campaign's comparison.
-    let report = |dir: &std::path::Path, engine: &str, args: &[&str]| {
+    let report = |dir: &Path, engine: &str, args: &[&str]| {
         let mut all = vec!["report", "campaigns"];
         all.extend(args);
-        all.extend(["--now", NOW, "--format", "json", "--engine", engine]);
-        let out = tailor(dir, &all);
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        out.stdout
+        all.extend(["--now", NOW, "--format", "json"]);
+        on_engine(dir, &all, engine).stdout
     };
     let summary = report(tables.path(), "postgres", &[]);
     assert_eq!(
@@ -253,29 +270,28 @@ fn a_rollout_is_decided_from_the_same_units_on_both_engines() {
     if !postgres_available() {
         return;
     }
-    let (files, schema, _) = shop_in_postgres(
-        &["--profiles", "800", "--events-per-profile", "12", "--seed", "13"],
-        "tailor_engine_rollout",
-    );
     // nyc_offer tests on half its audience from 20 November; six days on, a run decides on
     // the test's conversions and sends the winner to the rest.
-    let campaign = files.path().join("campaigns/campaigns/nyc_offer.yaml");
-    replace_in(
-        &campaign,
-        "{ at: \"2026-12-01T09:00\", timezone: recipient }",
-        "{ at: \"2026-11-20T09:00\", timezone: recipient, expire: 10d }",
+    let (files, tables, _schema) = files_and_tables(
+        &["--profiles", "800", "--events-per-profile", "12", "--seed", "13"],
+        "tailor_engine_rollout",
+        |dir| {
+            let campaign = dir.join("campaigns/campaigns/nyc_offer.yaml");
+            replace_in(
+                &campaign,
+                "{ at: \"2026-12-01T09:00\", timezone: recipient }",
+                "{ at: \"2026-11-20T09:00\", timezone: recipient, expire: 10d }",
+            );
+            replace_in(
+                &campaign,
+                "priority: 5",
+                "rollout: { test_share: 50%, decide_after: 6d, metric: conversion, min_probability: 0.5 }\npriority: 5",
+            );
+        },
     );
-    replace_in(
-        &campaign,
-        "priority: 5",
-        "rollout: { test_share: 50%, decide_after: 6d, metric: conversion, min_probability: 0.5 }\npriority: 5",
-    );
-    let tables = tempfile::tempdir().expect("tempdir");
-    copy_tree(files.path(), tables.path());
-    read_from_tables(tables.path(), &schema);
     let mut said = Vec::new();
     for now in ["2026-11-20T15:00:00Z", "2026-11-27T15:00:00Z"] {
-        let run = |dir: &std::path::Path, engine: &str| {
+        let run = |dir: &Path, engine: &str| {
             let args = [
                 "run",
                 "campaigns",
@@ -286,10 +302,7 @@ fn a_rollout_is_decided_from_the_same_units_on_both_engines() {
                 "--campaign",
                 "nyc_offer",
             ];
-            let mut all = args.to_vec();
-            all.extend(["--engine", engine]);
-            let out = tailor_with_env(dir, &all, &[SECRET]);
-            assert_eq!(out.code, 0, "{}", out.stderr);
+            let out = on_engine(dir, &args, engine);
             let rollout: Vec<String> = out
                 .stderr
                 .lines()
@@ -316,7 +329,7 @@ fn a_rollout_is_decided_from_the_same_units_on_both_engines() {
         said.iter().any(|l| l.starts_with("rollout of nyc_offer: `")),
         "no rollout decision: {said:?}"
     );
-    let decisions = |dir: &std::path::Path| {
+    let decisions = |dir: &Path| {
         let ledger = rusqlite::Connection::open(dir.join("campaigns/.tailor/ledger.sqlite")).unwrap();
         let mut statement = ledger.prepare("SELECT campaign, winner, reason FROM rollouts").unwrap();
         let rows = statement
