@@ -40,7 +40,6 @@ mod support;
 mod smtp_server;
 
 // The benchmarks' own helpers.
-#[allow(dead_code)]
 #[path = "support/mod.rs"]
 mod benches_support;
 

@@ -50,6 +50,9 @@ impl Engine {
     }
 }
 
+/// The dialect the engine's queries are written in.
+const DIALECT: Dialect = Dialect::Postgres;
+
 /// Rows fetched from the cursor at a time: what tailor holds of the query's result besides the
 /// columns it builds.
 const BATCH_ROWS: i32 = 10_000;
@@ -210,18 +213,17 @@ fn failed(e: postgres::Error) -> EvalError {
 /// Evaluates `workspace` at `now` in the PostgreSQL database holding its profiles and events.
 pub fn evaluate_on_postgres(workspace: &CheckedWorkspace, now: DateTime<Utc>) -> Result<EngineEvaluation, EvalError> {
     let (server, tables) = postgres_tables(workspace)?;
-    let dialect = Dialect::Postgres;
     let expressions = plan_expressions(workspace);
-    let query = evaluation_query(workspace, &expressions, now, dialect, &tables)?;
+    let query = evaluation_query(workspace, &expressions, now, DIALECT, &tables)?;
     let returned = returned_columns(workspace, &expressions)?;
     let selected: Vec<String> = returned
         .iter()
-        .map(|c| format!("{}::{}", dialect.ident(&c.name), c.cast))
+        .map(|c| format!("{}::{}", DIALECT.ident(&c.name), c.cast))
         .collect();
     let wrapped = format!(
         "SELECT {} FROM (\n{query}) AS evaluated ORDER BY {}",
         selected.join(", "),
-        dialect.bytewise(&dialect.ident(&workspace.schema.key))
+        DIALECT.bytewise(&DIALECT.ident(&workspace.schema.key))
     );
     let mut client = server.connect().map_err(EvalError::Engine)?;
     let mut transaction = client.transaction().map_err(failed)?;
@@ -314,9 +316,12 @@ fn fit_models(
     Ok((frame, personas, scores))
 }
 
-/// An events column of `base` as tailor computes with it.
-fn event_column(dialect: Dialect, name: &str, base: &BaseType) -> String {
-    dialect.computable(&dialect.ident(name), base)
+/// The events' time column in microseconds, as tailor computes with it.
+fn event_micros(workspace: &CheckedWorkspace) -> String {
+    DIALECT.computable(
+        &DIALECT.ident(&workspace.schema.event_columns.time),
+        &BaseType::DateTime,
+    )
 }
 
 /// Per campaign whose power needs the goal's historical rate, the keys of the users with a goal
@@ -344,9 +349,8 @@ fn goal_users(
     if goals.is_empty() || workspace.schema.sources.events.is_none() {
         return Ok(reached);
     }
-    let dialect = Dialect::Postgres;
     let names = &workspace.schema.event_columns;
-    let time = event_column(dialect, &names.time, &BaseType::DateTime);
+    let time = event_micros(workspace);
     let windows: Vec<String> = (0..goals.len())
         .map(|i| format!("(${}::text, ${}::text, ${}::int8)", 3 * i + 2, 3 * i + 3, 3 * i + 4))
         .collect();
@@ -354,10 +358,10 @@ fn goal_users(
         "SELECT DISTINCT g.campaign, e.{user}::text FROM {events} e \
          JOIN (VALUES {windows}) AS g(campaign, type, start) ON e.{kind}::text = g.type \
          WHERE {time} > g.start AND {time} <= $1",
-        user = dialect.ident(&names.user),
+        user = DIALECT.ident(&names.user),
         events = tables.events,
         windows = windows.join(", "),
-        kind = dialect.ident(&names.event_type),
+        kind = DIALECT.ident(&names.event_type),
     );
     let mut parameters: Vec<&(dyn ToSql + Sync)> = vec![&end];
     for (campaign, event, start) in &goals {
@@ -387,14 +391,13 @@ fn purchase_counts(
     if schema.sources.events.is_none() || schema.catalog.is_none() || !has_product {
         return Ok(HashMap::new());
     }
-    let dialect = Dialect::Postgres;
     let names = &schema.event_columns;
-    let product = dialect.ident(&roles.product);
+    let product = DIALECT.ident(&roles.product);
     let query = format!(
         "SELECT {product}::text, count(*) FROM {} WHERE {}::text = $1 AND {} <= $2 AND {product} IS NOT NULL GROUP BY 1",
         tables.events,
-        dialect.ident(&names.event_type),
-        event_column(dialect, &names.time, &BaseType::DateTime),
+        DIALECT.ident(&names.event_type),
+        event_micros(workspace),
     );
     let rows = transaction
         .query(&query, &[&roles.purchase, &now.timestamp_micros()])
@@ -409,8 +412,7 @@ fn purchase_counts(
 /// `None` when it is empty), for `run`'s freshness guard.
 pub fn newest_event_in_postgres(workspace: &CheckedWorkspace) -> Result<Option<i64>, EvalError> {
     let (server, tables) = postgres_tables(workspace)?;
-    let dialect = Dialect::Postgres;
-    let time = event_column(dialect, &workspace.schema.event_columns.time, &BaseType::DateTime);
+    let time = event_micros(workspace);
     let mut client = server.connect().map_err(EvalError::Engine)?;
     let row = client
         .query_one(&format!("SELECT max({time})::int8 FROM {}", tables.events), &[])
@@ -434,14 +436,13 @@ pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaigns: &[String]) -
         return Ok(BTreeSet::new());
     }
     let (server, tables) = postgres_tables(workspace)?;
-    let dialect = Dialect::Postgres;
     let names = &schema.event_columns;
     let query = format!(
         "SELECT DISTINCT {}::text FROM {} WHERE {}::text = ANY($1) AND {}::text = ANY($2)",
-        dialect.ident(&names.user),
+        DIALECT.ident(&names.user),
         tables.events,
-        dialect.ident(&names.event_type),
-        dialect.ident("campaign"),
+        DIALECT.ident(&names.event_type),
+        DIALECT.ident("campaign"),
     );
     let mut client = server.connect().map_err(EvalError::Engine)?;
     let rows = client.query(&query, &[&kinds, &campaigns]).map_err(failed)?;
