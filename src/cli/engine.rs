@@ -13,7 +13,7 @@ use clap::ValueEnum;
 use super::report::{Failure, Report};
 use super::steps::{data_failure, judge_scores, ledger_history, planned};
 use crate::check::CheckedWorkspace;
-use crate::data::{load_addresses_of, load_users_data, Dataset};
+use crate::data::{load_addresses_of, load_catalog_only, load_users_data, Dataset};
 use crate::diag::Diagnostic;
 use crate::eval::{engaged_in_postgres, evaluate_on_postgres, Engine, EngineEvaluation, EvalError, Evaluation};
 use crate::ledger::Ledger;
@@ -82,14 +82,12 @@ pub fn rendered_users(
     users
 }
 
-/// The data of the profiles in `users` as the engine evaluated them: their declared fields,
-/// their events and what `tailor serve` logged for them, the catalog, and the engine's
-/// purchase counts.
-pub fn engine_dataset(
+/// The data of the profiles in `users` as the engine evaluated them: their declared fields, and
+/// their events with what `tailor serve` logged for them.
+pub fn users_dataset(
     workspace: &CheckedWorkspace,
     engine: &EngineEvaluation,
     users: &BTreeSet<String>,
-    now: DateTime<Utc>,
 ) -> Result<Dataset, Failure> {
     let schema = &workspace.schema;
     let frame = &engine.evaluation.frame;
@@ -104,7 +102,23 @@ pub fn engine_dataset(
             .select(schema.profiles.fields.iter().map(|f| f.name.as_str()))
     };
     let profiles = chosen().map_err(|e| Failure::failed(Diagnostic::error("plan::evaluate", e.to_string())))?;
-    load_users_data(workspace, profiles, now.timestamp_micros(), engine.purchases.clone()).map_err(data_failure)
+    load_users_data(workspace, profiles).map_err(data_failure)
+}
+
+/// [`users_dataset`] for rendering the messages of `users` at `now`: with the catalog, and the
+/// purchases per product the engine counted over every user (for recommendations).
+pub fn rendering_dataset(
+    workspace: &CheckedWorkspace,
+    engine: &EngineEvaluation,
+    users: &BTreeSet<String>,
+    now: DateTime<Utc>,
+) -> Result<Dataset, Failure> {
+    let mut dataset = users_dataset(workspace, engine, users)?;
+    dataset.catalog = load_catalog_only(workspace).map_err(data_failure)?;
+    let _ = dataset
+        .purchase_counts
+        .set((now.timestamp_micros(), engine.purchases.clone()));
+    Ok(dataset)
 }
 
 /// The plan at `now` with the workspace evaluated in PostgreSQL; warnings said in `report`.
@@ -119,7 +133,7 @@ pub fn planned_on_postgres(
     let facts = EngineFacts::of(&engine);
     let plan = planned(workspace, &engine.evaluation, &facts, &history, None, now)?;
     let users = rendered_users(workspace, &engine.evaluation, &plan, render_all);
-    let dataset = engine_dataset(workspace, &engine, &users, now)?;
+    let dataset = rendering_dataset(workspace, &engine, &users, now)?;
     Ok(Planned {
         dataset,
         evaluation: engine.evaluation,
@@ -163,18 +177,14 @@ pub fn assigned_units<'c>(
     Ok(units)
 }
 
-/// The data a report on `campaigns` at `now` attributes from, read from PostgreSQL: the
-/// profiles of their units and of whoever opened or clicked them (key and address), and those
-/// profiles' events, with what `tailor serve` logged for them on this host.
-pub fn report_dataset(
-    workspace: &CheckedWorkspace,
-    campaigns: &[&Campaign],
-    now: DateTime<Utc>,
-) -> Result<Dataset, Failure> {
+/// The data a report on `campaigns` attributes from, read from PostgreSQL: the profiles of their
+/// units and of whoever opened or clicked them (key and address), and those profiles' events,
+/// with what `tailor serve` logged for them on this host.
+pub fn report_dataset(workspace: &CheckedWorkspace, campaigns: &[&Campaign]) -> Result<Dataset, Failure> {
     let mut users = assigned_units(workspace, campaigns.iter().copied())?;
     let names: Vec<String> = campaigns.iter().map(|c| c.name.clone()).collect();
     users.extend(engaged_in_postgres(workspace, &names).map_err(engine_failure)?);
     let users: Vec<String> = users.into_iter().collect();
     let profiles = load_addresses_of(workspace, &users).map_err(data_failure)?;
-    load_users_data(workspace, profiles, now.timestamp_micros(), Default::default()).map_err(data_failure)
+    load_users_data(workspace, profiles).map_err(data_failure)
 }

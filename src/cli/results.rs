@@ -79,7 +79,7 @@ pub fn run(args: &ResultsArgs, report: &mut Report) -> Result<ExitCode, Failure>
                 Some(campaign) => vec![campaign],
                 None => workspace.campaigns.iter().collect(),
             };
-            report_dataset(&workspace, &reported, now)?
+            report_dataset(&workspace, &reported)?
         }
     };
     let clock = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

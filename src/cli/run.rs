@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::engine::{assigned_units, engine_dataset, evaluated_on_postgres, rendered_users};
+use super::engine::{assigned_units, evaluated_on_postgres, rendered_users, rendering_dataset, users_dataset};
 use super::steps::{
     campaign_named, checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data,
 };
@@ -190,7 +190,7 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
             let testing = workspace.campaigns.iter().filter(|c| {
                 c.rollout.is_some() && history.decision(&c.name).is_none() && history.first_sent(&c.name).is_some()
             });
-            rollout_data = engine_dataset(workspace, engine, &assigned_units(workspace, testing)?, pass.now)?;
+            rollout_data = users_dataset(workspace, engine, &assigned_units(workspace, testing)?)?;
             &rollout_data
         }
     };
@@ -232,7 +232,7 @@ pub(super) fn deliver(pass: &Pass, mut ledger: Option<&mut Ledger>) -> Result<Ru
             let evaluation = &engine.evaluation;
             let plan = planned(workspace, evaluation, &facts, &history, pass.only, pass.now)?;
             let due = rendered_users(workspace, evaluation, &plan, true);
-            rendered = engine_dataset(workspace, engine, &due, pass.now)?;
+            rendered = rendering_dataset(workspace, engine, &due, pass.now)?;
             (evaluation, plan, &rendered)
         }
     };

@@ -167,18 +167,11 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     })
 }
 
-/// The data of some profiles evaluated in an engine, for rendering their messages and
-/// attributing their outcomes: `profiles` (their key, address and fields, from the engine's
-/// evaluation), their events only (read from the events table in PostgreSQL the workspace
-/// names, with what `tailor serve` logged for them on this host, in time order), the catalog,
-/// and `purchases` (the purchases per product up to `now` the engine counted over every user)
-/// for recommendations.
-pub fn load_users_data(
-    workspace: &CheckedWorkspace,
-    profiles: DataFrame,
-    now: i64,
-    purchases: std::collections::HashMap<String, usize>,
-) -> Result<Dataset, LoadError> {
+/// The data of some profiles kept in an engine, for rendering their messages or attributing
+/// their outcomes: `profiles` (at least their key and address, as the engine gives them), and
+/// their events only (read from the events table in PostgreSQL the workspace names, with what
+/// `tailor serve` logged for them on this host, in time order). No catalog: a renderer adds it.
+pub fn load_users_data(workspace: &CheckedWorkspace, profiles: DataFrame) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;
     let users: Vec<String> = profiles
         .column(&schema.key)
@@ -209,17 +202,15 @@ pub fn load_users_data(
         errors.sort();
         return Err(LoadError::BadRows(errors));
     }
-    let dataset = Dataset {
+    Ok(Dataset {
         profiles,
         events,
-        catalog: load_catalog_only(workspace)?,
+        catalog: None,
         reports,
         event_index: Default::default(),
         catalog_index: Default::default(),
         purchase_counts: Default::default(),
-    };
-    let _ = dataset.purchase_counts.set((now, purchases));
-    Ok(dataset)
+    })
 }
 
 /// The key and address of each of `users` in the workspace's profiles table in PostgreSQL (the
