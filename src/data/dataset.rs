@@ -27,6 +27,25 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// A dataset of these tables and what loading them found; its indexes are built on first
+    /// use.
+    pub fn new(
+        profiles: DataFrame,
+        events: DataFrame,
+        catalog: Option<DataFrame>,
+        reports: Vec<TableReport>,
+    ) -> Dataset {
+        Dataset {
+            profiles,
+            events,
+            catalog,
+            reports,
+            event_index: Default::default(),
+            catalog_index: Default::default(),
+            purchase_counts: Default::default(),
+        }
+    }
+
     /// The same profiles and catalog with only the events of `types` after `instant`
     /// (microseconds): what happened in a horizon that follows a cut-off, as far as a reader of
     /// those types needs (the other events are not copied).
@@ -48,15 +67,12 @@ impl Dataset {
                     .and(of_types),
             )
             .collect()?;
-        Ok(Dataset {
-            profiles: self.profiles.clone(),
+        Ok(Dataset::new(
+            self.profiles.clone(),
             events,
-            catalog: self.catalog.clone(),
-            reports: Vec::new(),
-            event_index: Default::default(),
-            catalog_index: Default::default(),
-            purchase_counts: Default::default(),
-        })
+            self.catalog.clone(),
+            Vec::new(),
+        ))
     }
 
     /// The events by user and id (built on the first call).

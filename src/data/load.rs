@@ -156,15 +156,7 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
         errors.sort();
         return Err(LoadError::BadRows(errors));
     }
-    Ok(Dataset {
-        profiles,
-        events,
-        catalog,
-        reports,
-        event_index: Default::default(),
-        catalog_index: Default::default(),
-        purchase_counts: Default::default(),
-    })
+    Ok(Dataset::new(profiles, events, catalog, reports))
 }
 
 /// The data of some profiles kept in an engine, for rendering their messages or attributing
@@ -202,15 +194,7 @@ pub fn load_users_data(workspace: &CheckedWorkspace, profiles: DataFrame) -> Res
         errors.sort();
         return Err(LoadError::BadRows(errors));
     }
-    Ok(Dataset {
-        profiles,
-        events,
-        catalog: None,
-        reports,
-        event_index: Default::default(),
-        catalog_index: Default::default(),
-        purchase_counts: Default::default(),
-    })
+    Ok(Dataset::new(profiles, events, None, reports))
 }
 
 /// The key and address of each of `users` in the workspace's profiles table in PostgreSQL (the

@@ -82,13 +82,5 @@ pub fn test_dataset(
         .collect::<PolarsResult<_>>()
         .map_err(describe)?;
     let events = in_time_order(DataFrame::new_infer_height(event_frame).map_err(describe)?).map_err(describe)?;
-    Ok(Dataset {
-        profiles,
-        events,
-        catalog,
-        reports: Vec::new(),
-        event_index: Default::default(),
-        catalog_index: Default::default(),
-        purchase_counts: Default::default(),
-    })
+    Ok(Dataset::new(profiles, events, catalog, Vec::new()))
 }
