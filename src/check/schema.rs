@@ -14,7 +14,10 @@ use super::names::check_name_shape;
 use crate::diag::{suggestion_hint, Diagnostic};
 use crate::load::raw::{RawData, RawEventRoles, RawFieldType, RawFields};
 use crate::load::{Document, Located};
-use crate::model::{is_postgres_source, postgres_url_holds_password, split_postgres_source};
+use crate::model::{
+    is_postgres_source, is_spark_source, is_table_source, postgres_url_holds_password, spark_url_holds_token,
+    split_postgres_source, split_spark_source,
+};
 use crate::model::{BaseType, DataSchema, DataSources, EventColumns, EventRoles, EventSchema, Field, Table, Type};
 
 /// The file formats datasets may use.
@@ -233,30 +236,39 @@ fn text_column<D>(cx: &mut Context, doc: &Document<D>, table: &Table, column: &L
     cx.report(d);
 }
 
-/// Where a dataset source points: a file relative to the document's folder, or a PostgreSQL
-/// URL as written.
+/// Where a dataset source points: a file relative to the document's folder, or a database
+/// table's URL as written.
 fn source_path(folder: &Path, source: &str) -> PathBuf {
-    if is_postgres_source(source) {
+    if is_table_source(source) {
         PathBuf::from(source)
     } else {
         folder.join(source)
     }
 }
 
-/// A dataset path must name an existing file of a known format, and a PostgreSQL URL a table
-/// (neither is read here: no rows, no network).
+/// A dataset path must name an existing file of a known format, and a PostgreSQL or Spark URL
+/// a table (neither is read here: no rows, no network).
 fn source_file<D>(cx: &mut Context, doc: &Document<D>, source: &Located<String>) {
-    if is_postgres_source(&source.value) {
-        if let Err(why) = split_postgres_source(&source.value) {
-            let secret = postgres_url_holds_password(&source.value);
+    let url = &source.value;
+    let table = if is_spark_source(url) {
+        let hint = "write `sc://host:15002?table=NAME`; a token comes from `TAILOR_SPARK_TOKEN`";
+        Some((split_spark_source(url).err(), spark_url_holds_token(url), hint))
+    } else if is_postgres_source(url) {
+        let hint = "write `postgres://host/database?table=NAME`; the password comes from `TAILOR_PG_PASSWORD`";
+        Some((split_postgres_source(url).err(), postgres_url_holds_password(url), hint))
+    } else {
+        None
+    };
+    if let Some((why, secret, hint)) = table {
+        if let Some(why) = why {
             let shown = if secret {
                 "the source".to_string()
             } else {
-                format!("`{}`", source.value)
+                format!("`{url}`")
             };
             let d = Diagnostic::error("schema::bad-source", format!("{shown}: {why}"))
                 .at(doc.span(source))
-                .with_hint("write `postgres://host/database?table=NAME`; the password comes from `TAILOR_PG_PASSWORD`");
+                .with_hint(hint);
             cx.report(if secret { d.concealed() } else { d });
         }
         return;
@@ -272,7 +284,9 @@ fn source_file<D>(cx: &mut Context, doc: &Document<D>, source: &Located<String>)
             format!("`{}` is not a supported dataset format", source.value),
         )
         .at(doc.span(source))
-        .with_hint("use a .csv, .parquet, .ndjson or .jsonl file, or a `postgres://host/database?table=NAME` URL");
+        .with_hint(
+            "use a .csv, .parquet, .ndjson or .jsonl file, a `postgres://host/database?table=NAME` or an `sc://host:15002?table=NAME` URL",
+        );
         cx.report(d);
     } else if !path.is_file() {
         let d = Diagnostic::error(

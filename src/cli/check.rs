@@ -8,7 +8,7 @@ use clap::Args;
 use super::format::{render_diagnostics, Format};
 use super::{loaded_workspace, ExitCode, Failure};
 use crate::check::{check_ledger_online, check_online, check_workspace, ColumnsOf, ReachLedger};
-use crate::data::{LoadError, PostgresTable};
+use crate::data::{DatabaseTable, LoadError};
 use crate::ledger::Ledger;
 use crate::load::LoadedWorkspace;
 use crate::model::{LedgerLocation, TableColumn};
@@ -110,7 +110,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let loaded = loaded_workspace(args.dir.as_ref())?;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut columns_of = |source: &str| -> Result<Vec<TableColumn>, String> {
-        let table = PostgresTable::parse(source)?;
+        let table = DatabaseTable::parse(source)?;
         table.columns(Path::new(source)).map_err(|e| match e {
             LoadError::Io { message, .. } => message,
             other => other.to_string(),

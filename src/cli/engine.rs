@@ -1,6 +1,6 @@
-//! `--engine postgres` for `plan`, `run` and `report`: the workspace evaluated in the
-//! PostgreSQL database holding its tables ([`evaluate_on_postgres`]), then planned against the
-//! ledger exactly as after the polars engine. Events come back only for the profiles a verb
+//! `--engine postgres|spark` for `plan`, `run` and `report`: the workspace evaluated in the
+//! database holding its tables ([`evaluate_on_engine`]), then planned against the ledger
+//! exactly as after the polars engine. Events come back only for the profiles a verb
 //! reads one by one: the recipients whose messages it renders, the units whose outcomes it
 //! attributes.
 
@@ -15,7 +15,7 @@ use super::steps::{data_failure, judge_scores, ledger_history, planned};
 use crate::check::CheckedWorkspace;
 use crate::data::{load_addresses_of, load_catalog_only, load_users_data, Dataset};
 use crate::diag::Diagnostic;
-use crate::eval::{engaged_in_postgres, evaluate_on_postgres, Engine, EngineEvaluation, EvalError, Evaluation};
+use crate::eval::{engaged_on, evaluate_on_engine, Engine, EngineEvaluation, EvalError, Evaluation};
 use crate::ledger::Ledger;
 use crate::model::Campaign;
 use crate::plan::{EngineFacts, Plan};
@@ -121,14 +121,15 @@ pub fn rendering_dataset(
     Ok(dataset)
 }
 
-/// The plan at `now` with the workspace evaluated in PostgreSQL; warnings said in `report`.
-pub fn planned_on_postgres(
+/// The plan at `now` with the workspace evaluated on `engine`; warnings said in `report`.
+pub fn planned_on_engine(
+    engine: Engine,
     workspace: &CheckedWorkspace,
     now: DateTime<Utc>,
     render_all: bool,
     report: &mut Report,
 ) -> Result<Planned, Failure> {
-    let engine = evaluated_on_postgres(workspace, now, &mut |d| report.warn(d))?;
+    let engine = evaluated_on_engine(engine, workspace, now, &mut |d| report.warn(d))?;
     let history = ledger_history(workspace)?;
     let facts = EngineFacts::of(&engine);
     let plan = planned(workspace, &engine.evaluation, &facts, &history, None, now)?;
@@ -141,9 +142,10 @@ pub fn planned_on_postgres(
     })
 }
 
-/// The workspace evaluated at `now` in the PostgreSQL database holding its tables, its scores
+/// The workspace evaluated at `now` on `engine`, in the database holding its tables, its scores
 /// judged ([`judge_scores`]); warnings said through `warn`.
-pub fn evaluated_on_postgres(
+pub fn evaluated_on_engine(
+    engine: Engine,
     workspace: &CheckedWorkspace,
     now: DateTime<Utc>,
     warn: &mut dyn FnMut(Diagnostic),
@@ -158,9 +160,9 @@ pub fn evaluated_on_postgres(
             .with_hint("load `.tailor/events/` into the tables, or plan with `--engine polars`"),
         );
     }
-    let engine = evaluate_on_postgres(workspace, now).map_err(engine_failure)?;
-    judge_scores(workspace, &engine.evaluation, now, warn)?;
-    Ok(engine)
+    let evaluated = evaluate_on_engine(engine, workspace, now).map_err(engine_failure)?;
+    judge_scores(workspace, &evaluated.evaluation, now, warn)?;
+    Ok(evaluated)
 }
 
 /// The keys of the units (recipients and holdout members) the ledger assigned to `campaigns`.
@@ -177,13 +179,17 @@ pub fn assigned_units<'c>(
     Ok(units)
 }
 
-/// The data a report on `campaigns` attributes from, read from PostgreSQL: the profiles of their
-/// units and of whoever opened or clicked them (key and address), and those profiles' events,
-/// with what `tailor serve` logged for them on this host.
-pub fn report_dataset(workspace: &CheckedWorkspace, campaigns: &[&Campaign]) -> Result<Dataset, Failure> {
+/// The data a report on `campaigns` attributes from, read from `engine`'s database: the profiles
+/// of their units and of whoever opened or clicked them (key and address), and those profiles'
+/// events, with what `tailor serve` logged for them on this host.
+pub fn report_dataset(
+    engine: Engine,
+    workspace: &CheckedWorkspace,
+    campaigns: &[&Campaign],
+) -> Result<Dataset, Failure> {
     let mut users = assigned_units(workspace, campaigns.iter().copied())?;
     let names: Vec<String> = campaigns.iter().map(|c| c.name.clone()).collect();
-    users.extend(engaged_in_postgres(workspace, &names).map_err(engine_failure)?);
+    users.extend(engaged_on(engine, workspace, &names).map_err(engine_failure)?);
     let users: Vec<String> = users.into_iter().collect();
     let profiles = load_addresses_of(workspace, &users).map_err(data_failure)?;
     load_users_data(workspace, profiles).map_err(data_failure)

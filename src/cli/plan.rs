@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::engine::{planned_on_postgres, Planned};
+use super::engine::{planned_on_engine, Planned};
 use super::report::{Failure, Report};
 use super::steps::{checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data};
 use super::ExitCode;
@@ -61,17 +61,17 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = Dialect::Postgres, requires = "emit_sql")]
     pub dialect: Dialect,
     /// The profiles table `--emit-sql` reads (`schema.table` where the engine has schemas);
-    /// default: the source's table when it is in PostgreSQL, else `profiles`.
+    /// default: the source's table when it is in a database, else `profiles`.
     #[arg(long, requires = "emit_sql")]
     pub profiles_table: Option<String>,
-    /// The events table `--emit-sql` reads; default: the source's table when it is in
-    /// PostgreSQL, else `events`.
+    /// The events table `--emit-sql` reads; default: the source's table when it is in a
+    /// database, else `events`.
     #[arg(long, requires = "emit_sql")]
     pub events_table: Option<String>,
     /// Where the workspace is evaluated: `polars` loads the datasets into memory; `postgres`
-    /// runs the workspace's query in the PostgreSQL database holding its profiles and events
-    /// tables, and only the evaluated profiles (and the events of the messages rendered) come
-    /// back.
+    /// and `spark` run the workspace's query in the PostgreSQL database or on the Spark cluster
+    /// (Spark Connect) holding its profiles and events tables, and only the evaluated profiles
+    /// (and the events of the messages rendered) come back.
     #[arg(long, value_enum, default_value_t = Engine::Polars, conflicts_with_all = ["emit_sql", "skip_bad_rows"])]
     pub engine: Engine,
 }
@@ -128,7 +128,7 @@ pub fn run(args: &PlanArgs, report: &mut Report) -> Result<ExitCode, Failure> {
                 plan,
             }
         }
-        Engine::Postgres => planned_on_postgres(&workspace, now, args.render_all, report)?,
+        engine => planned_on_engine(engine, &workspace, now, args.render_all, report)?,
     };
     let inputs = PlanInputs {
         workspace: &workspace,

@@ -11,7 +11,7 @@ use super::steps::{checked_workspace, run_clock};
 use super::ExitCode;
 use crate::diag::Diagnostic;
 use crate::eval::{features_query, Dialect, SqlTables};
-use crate::model::{is_postgres_source, split_postgres_source};
+use crate::model::{is_table_source, split_table_source};
 
 impl ValueEnum for Dialect {
     fn value_variants<'a>() -> &'a [Self] {
@@ -27,13 +27,13 @@ impl ValueEnum for Dialect {
 pub fn emit_sql(args: &PlanArgs) -> Result<ExitCode, Failure> {
     let now = run_clock(args.now.as_deref())?;
     let (_, workspace) = checked_workspace(args.dir.as_ref())?;
-    // A table named on the command line, else the source's own table in PostgreSQL.
+    // A table named on the command line, else the source's own table in its database.
     let table = |given: &Option<String>, source: Option<&std::path::PathBuf>, default: &str| {
         given.clone().unwrap_or_else(|| {
             source
                 .map(|s| s.to_string_lossy())
-                .filter(|s| is_postgres_source(s))
-                .and_then(|s| split_postgres_source(&s).ok())
+                .filter(|s| is_table_source(s))
+                .and_then(|s| split_table_source(&s).ok())
                 .map_or_else(|| default.to_string(), |(_, table)| table)
         })
     };

@@ -50,7 +50,7 @@ pub struct ResultsArgs {
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
-    /// Where the data is read (as for `plan --engine`): with `postgres`, only the profiles and
+    /// Where the data is read (as for `plan --engine`): with `postgres` or `spark`, only the profiles and
     /// events of the units and of whoever engaged with the campaigns come back from the database.
     #[arg(long, value_enum, default_value_t = Engine::Polars, conflicts_with = "skip_bad_rows")]
     pub engine: Engine,
@@ -74,12 +74,12 @@ pub fn run(args: &ResultsArgs, report: &mut Report) -> Result<ExitCode, Failure>
     let named = campaign.map(|name| campaign_named(&workspace, &name)).transpose()?;
     let dataset = match args.engine {
         Engine::Polars => workspace_data(&workspace, args.skip_bad_rows, report)?,
-        Engine::Postgres => {
+        engine => {
             let reported: Vec<&Campaign> = match named {
                 Some(campaign) => vec![campaign],
                 None => workspace.campaigns.iter().collect(),
             };
-            report_dataset(&workspace, &reported)?
+            report_dataset(engine, &workspace, &reported)?
         }
     };
     let clock = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use super::engine::{assigned_units, evaluated_on_postgres, rendered_users, rendering_dataset, users_dataset};
+use super::engine::{assigned_units, evaluated_on_engine, rendered_users, rendering_dataset, users_dataset};
 use super::steps::{
     campaign_named, checked_workspace, evaluated, ledger_history, planned, renderer, run_clock, workspace_data,
 };
@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use crate::check::CheckedWorkspace;
 use crate::data::Dataset;
 use crate::diag::Diagnostic;
-use crate::eval::{newest_event_in_postgres, Engine, EngineEvaluation};
+use crate::eval::{newest_event_on, Engine, EngineEvaluation};
 use crate::ledger::{Ledger, Sharing};
 use crate::load::LoadedWorkspace;
 use crate::plan::EngineFacts;
@@ -77,7 +77,7 @@ pub struct RunArgs {
     /// Drop and count rows that do not fit the schema instead of failing.
     #[arg(long)]
     pub skip_bad_rows: bool,
-    /// Where the workspace is evaluated (as for `plan --engine`): with `postgres`, only the
+    /// Where the workspace is evaluated (as for `plan --engine`): with `postgres` or `spark`, only the
     /// evaluated profiles and the events of the recipients come back from the database.
     #[arg(long, value_enum, default_value_t = Engine::Polars, conflicts_with = "skip_bad_rows")]
     pub engine: Engine,
@@ -291,11 +291,11 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<ExitCode, Failure> {
             data_is_fresh(&workspace, &dataset, now)?;
             PassData::Loaded(&dataset)
         }
-        Engine::Postgres => {
+        chosen => {
             newest_is_fresh(&workspace, now, || {
-                newest_event_in_postgres(&workspace).map_err(|e| e.to_string())
+                newest_event_on(chosen, &workspace).map_err(|e| e.to_string())
             })?;
-            engine = evaluated_on_postgres(&workspace, now, &mut |d| report.warn(d))?;
+            engine = evaluated_on_engine(chosen, &workspace, now, &mut |d| report.warn(d))?;
             PassData::Engine(&engine)
         }
     };

@@ -6,25 +6,25 @@ use std::path::PathBuf;
 use polars::prelude::DataFrame;
 
 use super::compaction::{compact, compacted_events, without_compacted, Compaction};
-use super::postgres_table::PostgresTable;
+use super::database_table::DatabaseTable;
 use super::read::{Source, SourceRows};
 use super::traits::apply_traits;
 use super::{events, table, Dataset, EventLog, LoadError, LoadOptions, RowError, TableReport};
 use crate::check::CheckedWorkspace;
 use crate::load::Confinement;
-use crate::model::is_postgres_source;
+use crate::model::is_table_source;
 
 /// Refuses to read the datasets at `paths` when one is not a regular file, or is named
-/// inside the workspace but a link leads it outside ([`Confinement::dataset`]). PostgreSQL
-/// sources are not files and pass.
+/// inside the workspace but a link leads it outside ([`Confinement::dataset`]). Database
+/// sources (PostgreSQL, Spark) are not files and pass.
 fn confined<'p>(workspace: &CheckedWorkspace, paths: impl IntoIterator<Item = &'p PathBuf>) -> Result<(), LoadError> {
     let refused = |path: &std::path::Path, message: String| LoadError::Io {
         path: path.to_path_buf(),
         message,
     };
     let confinement = Confinement::new(&workspace.root).map_err(|e| refused(&workspace.root, e.to_string()))?;
-    // A PostgreSQL table is not a file: the server decides what it may read.
-    for path in paths.into_iter().filter(|p| !is_postgres_source(&p.to_string_lossy())) {
+    // A database table is not a file: the server decides what it may read.
+    for path in paths.into_iter().filter(|p| !is_table_source(&p.to_string_lossy())) {
         confinement
             .dataset(path)
             .map_err(|refusal| refused(path, format!("{refusal} [{}]; {}", refusal.code(), refusal.hint())))?;
@@ -161,7 +161,7 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
 
 /// The data of some profiles kept in an engine, for rendering their messages or attributing
 /// their outcomes: `profiles` (at least their key and address, as the engine gives them), and
-/// their events only (read from the events table in PostgreSQL the workspace names, with what
+/// their events only (read from the events table in the database the workspace names, with what
 /// `tailor serve` logged for them on this host, in time order). No catalog: a renderer adds it.
 pub fn load_users_data(workspace: &CheckedWorkspace, profiles: DataFrame) -> Result<Dataset, LoadError> {
     let schema = &workspace.schema;
@@ -176,15 +176,14 @@ pub fn load_users_data(workspace: &CheckedWorkspace, profiles: DataFrame) -> Res
     let (mut errors, mut reports) = (Vec::new(), Vec::new());
     let options = LoadOptions::default();
     let events = match &schema.sources.events {
-        Some(path) if is_postgres_source(&path.to_string_lossy()) => {
-            let table = PostgresTable::parse(&path.to_string_lossy()).map_err(|why| LoadError::io(path, why))?;
-            let rows = table.read_matching(path, &schema.event_columns.user, &users)?;
+        Some(path) if is_table_source(&path.to_string_lossy()) => {
+            let rows = DatabaseTable::of(path)?.read_matching(path, &schema.event_columns.user, &users)?;
             super::parquet::load_events(path, rows, schema, &profiles, options, &mut errors, &mut reports)?
         }
         Some(path) => {
             return Err(LoadError::io(
                 path,
-                "an engine reads its events from a table in PostgreSQL",
+                "an engine reads its events from a table in its database",
             ))
         }
         None => events::empty_events(schema)?,
@@ -197,13 +196,12 @@ pub fn load_users_data(workspace: &CheckedWorkspace, profiles: DataFrame) -> Res
     Ok(Dataset::new(profiles, events, None, reports))
 }
 
-/// The key and address of each of `users` in the workspace's profiles table in PostgreSQL (the
+/// The key and address of each of `users` in the workspace's profiles table in its database (the
 /// profiles a report on an engine attributes outcomes to), as text.
 pub fn load_addresses_of(workspace: &CheckedWorkspace, users: &[String]) -> Result<DataFrame, LoadError> {
     let schema = &workspace.schema;
     let path = &schema.sources.profiles;
-    let table = PostgresTable::parse(&path.to_string_lossy()).map_err(|why| LoadError::io(path, why))?;
-    let rows = table.read_matching(path, &schema.key, users)?;
+    let rows = DatabaseTable::of(path)?.read_matching(path, &schema.key, users)?;
     let text = |name: &str| {
         rows.column(name)
             .and_then(|c| c.cast(&polars::prelude::DataType::String))

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::RowError;
 use crate::diag::{suggestion_hint, Diagnostic};
-use crate::model::is_postgres_source;
+use crate::model::{is_postgres_source, is_spark_source};
 
 /// Loading failed: every bad row found (up to a limit per file), or an unreadable file.
 #[derive(Debug)]
@@ -45,8 +45,11 @@ impl LoadError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             LoadError::Io { path, message } => {
-                let hint = if is_postgres_source(&path.to_string_lossy()) {
+                let source = path.to_string_lossy();
+                let hint = if is_postgres_source(&source) {
                     "check the URL under `sources:`, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)"
+                } else if is_spark_source(&source) {
+                    "check the URL under `sources:`, that the Spark Connect server is reachable and the table exists (a token in `TAILOR_SPARK_TOKEN`)"
                 } else {
                     "check the path under `sources:` in the data schema, and that the file is readable"
                 };

@@ -2,12 +2,15 @@
 //! polars DataFrames, checking every row against the schema (SPEC §2).
 //!
 //! Nothing is silently coerced: a value that does not fit its declared type is a [`RowError`]
-//! naming the file, the line (CSV, NDJSON) or row (Parquet, a PostgreSQL table), the column, the value and the
+//! naming the file, the line (CSV, NDJSON) or row (Parquet, a table in PostgreSQL or Spark), the column, the value and the
 //! expected type. With `skip_bad_rows`, bad rows are dropped and counted instead.
 
+#[cfg(feature = "spark")]
+mod arrow_column;
 mod column;
 mod compaction;
 mod csv_layout;
+mod database_table;
 mod dataset;
 mod event_id;
 mod event_index;
@@ -19,7 +22,6 @@ mod load;
 mod load_error;
 mod load_options;
 mod parquet;
-mod postgres_column;
 mod postgres_server;
 mod postgres_table;
 mod read;
@@ -27,6 +29,11 @@ mod row_error;
 mod row_errors;
 mod seeded;
 mod source_row;
+#[cfg(feature = "spark")]
+mod spark_server;
+#[cfg(feature = "spark")]
+mod spark_table;
+mod streamed_column;
 mod streaming;
 mod table;
 mod test_data;
@@ -37,6 +44,9 @@ pub use column::ColumnBuilder;
 pub use column::DAY_MICROS;
 pub(crate) use column::{any_to_json, datetime_micros};
 pub use compaction::Compaction;
+pub use database_table::DatabaseTable;
+#[cfg(not(feature = "spark"))]
+pub use database_table::NO_SPARK;
 pub use dataset::Dataset;
 pub use event_id::event_id;
 pub use event_index::EventIndex;
@@ -46,13 +56,17 @@ pub use json_cell::JsonCell;
 pub use load::{compact_event_log, load_addresses_of, load_catalog_only, load_dataset, load_users_data};
 pub use load_error::LoadError;
 pub use load_options::LoadOptions;
-pub use postgres_column::PostgresColumn;
 pub use postgres_server::{described as described_postgres_error, PostgresServer};
 pub use postgres_table::PostgresTable;
 pub use read::{ends_unterminated, Source, SourceRows};
 pub use row_error::{RowError, RowPosition};
 pub use seeded::SeededRng;
 pub use source_row::{SourceColumn, SourceRow};
+#[cfg(feature = "spark")]
+pub use spark_server::{described as described_spark_error, keys_view, spark_frame, SparkServer};
+#[cfg(feature = "spark")]
+pub use spark_table::SparkTable;
+pub use streamed_column::StreamedColumn;
 pub use streaming::collect_streaming;
 pub use table::TableReport;
 pub use test_data::test_dataset;

@@ -12,8 +12,8 @@ use postgres::types::ToSql;
 use postgres::types::Type as PgType;
 use postgres::Client;
 
-use super::postgres_column::PostgresColumn;
 use super::postgres_server::{described, PostgresServer};
+use super::streamed_column::StreamedColumn;
 use super::LoadError;
 use crate::model::{split_postgres_source, ColumnKind, TableColumn};
 
@@ -131,7 +131,7 @@ impl PostgresTable {
             None => Vec::new(),
         };
         let mut rows = client.query_raw(query.as_str(), parameters).map_err(failed)?;
-        let mut values: Vec<PostgresColumn> = readings.iter().map(|(kind, _)| PostgresColumn::new(*kind)).collect();
+        let mut values: Vec<StreamedColumn> = readings.iter().map(|(kind, _)| StreamedColumn::new(*kind)).collect();
         let bad_cell = |name: &str, e: String| {
             LoadError::io(source, format!("cannot read column `{name}` of `{}`: {e}", self.table))
         };

@@ -8,11 +8,11 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::csv_layout::CsvLayout;
+use super::database_table::DatabaseTable;
 use super::json_cell::JsonCell;
-use super::postgres_table::PostgresTable;
 use super::source_row::{SourceColumn, SourceRow};
 use super::{LoadError, RowPosition};
-use crate::model::is_postgres_source;
+use crate::model::is_table_source;
 
 /// A line of an NDJSON file: its 1-based number and where its text is in the file's text.
 #[derive(Debug, Clone, Copy)]
@@ -125,13 +125,11 @@ impl Source {
         read_ndjson(path, false)
     }
 
-    /// Reads `path` by its extension, or the PostgreSQL table it names
-    /// (`postgres://host/db?table=name`, [`PostgresTable`]).
+    /// Reads `path` by its extension, or the database table it names
+    /// (`postgres://host/db?table=name`, `sc://host:15002?table=name`, [`DatabaseTable`]).
     pub fn read(path: &Path) -> Result<Source, LoadError> {
-        let text = path.to_string_lossy();
-        if is_postgres_source(&text) {
-            let table = PostgresTable::parse(&text).map_err(|why| LoadError::io(path, why))?;
-            return Ok(Source::Typed(table.read(path)?));
+        if is_table_source(&path.to_string_lossy()) {
+            return Ok(Source::Typed(DatabaseTable::of(path)?.read(path)?));
         }
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let text_path = path.to_string_lossy().into_owned();

@@ -1,8 +1,9 @@
-//! Evaluation in a database engine (`plan --engine postgres`): the workspace's query
-//! ([`evaluation_query`]) runs where the profiles and events are, and only the evaluated
-//! profiles come back, batch by batch through a server-side cursor, as the frame the polars
-//! engine would have built. Events never leave the engine: it also answers which profiles
-//! reached each campaign's goal and how often each product was bought.
+//! Evaluation in a database engine (`plan --engine postgres|spark`): the workspace's query
+//! ([`evaluation_query`]) runs where the profiles and events are, in the engine's dialect, and
+//! only the evaluated profiles come back, batch by batch (a PostgreSQL cursor, Spark's Arrow
+//! batches), as the frame the polars engine would have built. Events never leave the engine:
+//! it also answers which profiles reached each campaign's goal and how often each product was
+//! bought.
 //!
 //! What needs the data as a whole stays with tailor and runs on the returned frame exactly as
 //! after the polars engine: persona models are fitted (in key order, so the same profiles give
@@ -13,19 +14,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
-use postgres::types::ToSql;
 
 use super::columns::{
     audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
 };
+use super::engine_session::{with_engine, EngineSession};
 use super::evaluate::segment_sizes;
 use super::personas::{fit_persona, PersonaSummary};
 use super::scores::{score_profiles, ScoreSummary};
 use super::sql::{due_column, evaluation_query, variant_due_column, Dialect, SqlTables};
 use super::{EvalError, Evaluation};
 use crate::check::{CheckedWorkspace, Step};
-use crate::data::{described_postgres_error, PostgresColumn, PostgresServer};
-use crate::model::{split_postgres_source, BaseType, ColumnKind, Expr};
+use crate::model::{BaseType, ColumnKind, Expr};
 
 /// Where `plan` evaluates the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,27 +35,23 @@ pub enum Engine {
     Polars,
     /// The PostgreSQL server holding the workspace's profiles and events tables.
     Postgres,
+    /// The Spark cluster holding them, through Spark Connect.
+    Spark,
 }
 
 impl Engine {
     /// Every engine, in the order `--engine` lists them.
-    pub const ALL: [Engine; 2] = [Engine::Polars, Engine::Postgres];
+    pub const ALL: [Engine; 3] = [Engine::Polars, Engine::Postgres, Engine::Spark];
 
     /// The engine's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Engine::Polars => "polars",
             Engine::Postgres => "postgres",
+            Engine::Spark => "spark",
         }
     }
 }
-
-/// The dialect the engine's queries are written in.
-const DIALECT: Dialect = Dialect::Postgres;
-
-/// Rows fetched from the cursor at a time: what tailor holds of the query's result besides the
-/// columns it builds.
-const BATCH_ROWS: i32 = 10_000;
 
 /// What an engine evaluated: the profiles as [`crate::eval::evaluate`] gives them, with the
 /// consent rule's, each campaign's audience and occurrence columns
@@ -70,56 +66,36 @@ pub struct EngineEvaluation {
     pub purchases: HashMap<String, usize>,
 }
 
-/// The server and tables of the workspace's datasets, which must all be in one PostgreSQL
-/// database.
-fn postgres_tables(workspace: &CheckedWorkspace) -> Result<(PostgresServer, SqlTables), EvalError> {
-    let sources = &workspace.schema.sources;
-    let split = |source: &std::path::Path, what: &str| {
-        split_postgres_source(&source.to_string_lossy()).map_err(|why| {
-            EvalError::Unsupported(format!(
-                "`--engine postgres` evaluates where the data is, and the {what} are not a table in PostgreSQL ({why})"
-            ))
-        })
-    };
-    let (url, profiles) = split(&sources.profiles, "profiles")?;
-    let events = match &sources.events {
-        Some(events) => {
-            let (events_url, table) = split(events, "events")?;
-            if events_url != url {
-                return Err(EvalError::Unsupported(
-                    "`--engine postgres` needs the profiles and events tables in one database".into(),
-                ));
-            }
-            table
-        }
-        None => "events".into(),
-    };
-    let server = PostgresServer::parse(&url).map_err(EvalError::Engine)?;
-    Ok((server, SqlTables { profiles, events }))
-}
-
-/// One column of the evaluated profile and how it comes back: its name, the SQL cast that
-/// fixes its type on the wire, how it is read, and the polars type it ends as.
+/// One column of the evaluated profile and how it comes back: its name, how it is read (and
+/// so the type it is cast to on the wire), and the polars type it ends as.
 struct Returned {
     name: String,
-    cast: &'static str,
     kind: ColumnKind,
     /// Dates become polars dates, times polars datetimes (declared fields only: computed
     /// temporal values stay microseconds, as in the polars engine's frame).
     field: Option<BaseType>,
 }
 
+/// The type a column read as `kind` is cast to on the wire.
+fn wire_type(kind: ColumnKind) -> BaseType {
+    match kind {
+        ColumnKind::Int => BaseType::Int,
+        ColumnKind::Float => BaseType::Float,
+        ColumnKind::Bool => BaseType::Bool,
+        ColumnKind::TextList => BaseType::List(Box::new(BaseType::String)),
+        _ => BaseType::String,
+    }
+}
+
 impl Returned {
     /// A column of `base` values; `field` when it is a declared profile field.
     fn of(name: &str, base: &BaseType, field: bool) -> Result<Returned, EvalError> {
-        let (cast, kind) = match base {
-            BaseType::Int | BaseType::Date | BaseType::DateTime | BaseType::Duration => ("int8", ColumnKind::Int),
-            BaseType::Float => ("float8", ColumnKind::Float),
-            BaseType::Bool => ("boolean", ColumnKind::Bool),
-            BaseType::String | BaseType::Enum(_) | BaseType::Null => ("text", ColumnKind::Text),
-            BaseType::List(item) if matches!(**item, BaseType::String | BaseType::Enum(_)) => {
-                ("text[]", ColumnKind::TextList)
-            }
+        let kind = match base {
+            BaseType::Int | BaseType::Date | BaseType::DateTime | BaseType::Duration => ColumnKind::Int,
+            BaseType::Float => ColumnKind::Float,
+            BaseType::Bool => ColumnKind::Bool,
+            BaseType::String | BaseType::Enum(_) | BaseType::Null => ColumnKind::Text,
+            BaseType::List(item) if matches!(**item, BaseType::String | BaseType::Enum(_)) => ColumnKind::TextList,
             BaseType::List(_) => {
                 return Err(EvalError::Unsupported(format!(
                     "`{name}` is a list of numbers or times, which an engine does not hand back yet"
@@ -128,15 +104,13 @@ impl Returned {
         };
         Ok(Returned {
             name: name.to_string(),
-            cast,
             kind,
             field: field.then(|| base.clone()),
         })
     }
 
-    /// The polars column of the values read.
-    fn finish(&self, values: PostgresColumn) -> Result<Column, EvalError> {
-        let column = values.finish(&self.name).map_err(EvalError::Engine)?;
+    /// The column as read, in its final polars type.
+    fn finish(&self, column: &Column) -> Result<Column, EvalError> {
         Ok(match &self.field {
             Some(BaseType::Date) => (column.i64()? / crate::data::DAY_MICROS)
                 .cast(&DataType::Int32)?
@@ -146,7 +120,7 @@ impl Returned {
             Some(BaseType::DateTime) => {
                 column.cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?
             }
-            _ => column,
+            _ => column.clone(),
         })
     }
 }
@@ -205,33 +179,43 @@ fn returned_columns(workspace: &CheckedWorkspace, expressions: &[(String, Expr)]
     Ok(columns)
 }
 
-/// A PostgreSQL failure, as the engine's.
-fn failed(e: postgres::Error) -> EvalError {
-    EvalError::Engine(described_postgres_error(&e))
-}
-
-/// Evaluates `workspace` at `now` in the PostgreSQL database holding its profiles and events.
-pub fn evaluate_on_postgres(workspace: &CheckedWorkspace, now: DateTime<Utc>) -> Result<EngineEvaluation, EvalError> {
-    let (server, tables) = postgres_tables(workspace)?;
+/// Evaluates `workspace` at `now` in the database of `engine` holding its profiles and events.
+pub fn evaluate_on_engine(
+    engine: Engine,
+    workspace: &CheckedWorkspace,
+    now: DateTime<Utc>,
+) -> Result<EngineEvaluation, EvalError> {
     let expressions = plan_expressions(workspace);
-    let query = evaluation_query(workspace, &expressions, now, DIALECT, &tables)?;
     let returned = returned_columns(workspace, &expressions)?;
-    let selected: Vec<String> = returned
+    let (frame, goals, purchases) = with_engine(engine, workspace, |session, dialect, tables| {
+        let query = evaluation_query(workspace, &expressions, now, dialect, tables)?;
+        let selected: Vec<String> = returned
+            .iter()
+            .map(|c| {
+                let name = dialect.ident(&c.name);
+                format!(
+                    "{} AS {name}",
+                    dialect.cast(&name, &dialect.type_of(&wire_type(c.kind)))
+                )
+            })
+            .collect();
+        let wrapped = format!(
+            "SELECT {} FROM (\n{query}) AS evaluated ORDER BY {}",
+            selected.join(", "),
+            dialect.bytewise(&dialect.ident(&workspace.schema.key))
+        );
+        let columns: Vec<(String, ColumnKind)> = returned.iter().map(|c| (c.name.clone(), c.kind)).collect();
+        let frame = session.frame(&wrapped, &columns)?;
+        let goals = goal_users(workspace, session, dialect, tables, now)?;
+        let purchases = purchase_counts(workspace, session, dialect, tables, now)?;
+        Ok((frame, goals, purchases))
+    })?;
+    let finished = returned
         .iter()
-        .map(|c| format!("{}::{}", DIALECT.ident(&c.name), c.cast))
-        .collect();
-    let wrapped = format!(
-        "SELECT {} FROM (\n{query}) AS evaluated ORDER BY {}",
-        selected.join(", "),
-        DIALECT.bytewise(&DIALECT.ident(&workspace.schema.key))
-    );
-    let mut client = server.connect().map_err(EvalError::Engine)?;
-    let mut transaction = client.transaction().map_err(failed)?;
-    let frame = fetched(&mut transaction, &wrapped, &returned)?;
-    let goals = goal_users(workspace, &mut transaction, &tables, now)?;
-    let purchases = purchase_counts(workspace, &mut transaction, &tables, now)?;
-    transaction.commit().map_err(failed)?;
-    let (frame, personas, scores) = fit_models(workspace, frame)?;
+        .zip(frame.columns())
+        .map(|(c, column)| c.finish(column))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (frame, personas, scores) = fit_models(workspace, DataFrame::new_infer_height(finished)?)?;
     Ok(EngineEvaluation {
         evaluation: Evaluation {
             segment_sizes: segment_sizes(workspace, &frame)?,
@@ -242,38 +226,6 @@ pub fn evaluate_on_postgres(workspace: &CheckedWorkspace, now: DateTime<Utc>) ->
         goals,
         purchases,
     })
-}
-
-/// The rows of `query` as the `returned` columns, read through a server-side cursor
-/// [`BATCH_ROWS`] at a time straight into the columns (the rows themselves are not kept).
-fn fetched(
-    transaction: &mut postgres::Transaction,
-    query: &str,
-    returned: &[Returned],
-) -> Result<DataFrame, EvalError> {
-    let statement = transaction.prepare(query).map_err(failed)?;
-    let no_parameters: [&(dyn ToSql + Sync); 0] = [];
-    let portal = transaction.bind(&statement, &no_parameters).map_err(failed)?;
-    let mut values: Vec<PostgresColumn> = returned.iter().map(|c| PostgresColumn::new(c.kind)).collect();
-    loop {
-        let rows = transaction.query_portal(&portal, BATCH_ROWS).map_err(failed)?;
-        for row in &rows {
-            for (index, column) in values.iter_mut().enumerate() {
-                column
-                    .push(row, index)
-                    .map_err(|e| EvalError::Engine(format!("column `{}`: {e}", returned[index].name)))?;
-            }
-        }
-        if rows.len() < BATCH_ROWS as usize {
-            break;
-        }
-    }
-    let columns = returned
-        .iter()
-        .zip(values)
-        .map(|(c, v)| c.finish(v))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(DataFrame::new_infer_height(columns)?)
 }
 
 /// `frame` with each persona model's labels and each score model's scores, in graph order, and
@@ -317,18 +269,44 @@ fn fit_models(
 }
 
 /// The events' time column in microseconds, as tailor computes with it.
-fn event_micros(workspace: &CheckedWorkspace) -> String {
-    DIALECT.computable(
-        &DIALECT.ident(&workspace.schema.event_columns.time),
+fn event_micros(workspace: &CheckedWorkspace, dialect: Dialect) -> String {
+    dialect.computable(
+        &dialect.ident(&workspace.schema.event_columns.time),
         &BaseType::DateTime,
     )
+}
+
+/// `column` as text in `dialect`.
+fn text(dialect: Dialect, column: &str) -> String {
+    dialect.cast(&dialect.ident(column), &dialect.type_of(&BaseType::String))
+}
+
+/// `texts` as a list of string literals of `dialect` (for `IN (...)`).
+fn literals<S: AsRef<str>>(dialect: Dialect, texts: &[S]) -> String {
+    texts
+        .iter()
+        .map(|t| dialect.string(t.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The two text columns `first` and `second` of each row, where both are set.
+fn text_pairs(frame: &DataFrame) -> Result<Vec<(String, String)>, EvalError> {
+    let columns = frame.columns();
+    let (first, second) = (columns[0].str()?, columns[1].str()?);
+    Ok(first
+        .iter()
+        .zip(second.iter())
+        .filter_map(|(a, b)| Some((a?.to_string(), b?.to_string())))
+        .collect())
 }
 
 /// Per campaign whose power needs the goal's historical rate, the keys of the users with a goal
 /// event in the goal's window ending `now`: every goal in one pass over the events.
 fn goal_users(
     workspace: &CheckedWorkspace,
-    transaction: &mut postgres::Transaction,
+    session: &mut dyn EngineSession,
+    dialect: Dialect,
     tables: &SqlTables,
     now: DateTime<Utc>,
 ) -> Result<BTreeMap<String, HashSet<String>>, EvalError> {
@@ -350,27 +328,30 @@ fn goal_users(
         return Ok(reached);
     }
     let names = &workspace.schema.event_columns;
-    let time = event_micros(workspace);
-    let windows: Vec<String> = (0..goals.len())
-        .map(|i| format!("(${}::text, ${}::text, ${}::int8)", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+    let time = event_micros(workspace, dialect);
+    let windows: Vec<String> = goals
+        .iter()
+        .map(|(campaign, event, start)| {
+            let (campaign, event, start) = (dialect.string(campaign), dialect.string(event), dialect.int(*start));
+            format!("({campaign}, {event}, {start})")
+        })
         .collect();
     let query = format!(
-        "SELECT DISTINCT g.campaign, e.{user}::text FROM {events} e \
-         JOIN (VALUES {windows}) AS g(campaign, type, start) ON e.{kind}::text = g.type \
-         WHERE {time} > g.start AND {time} <= $1",
-        user = DIALECT.ident(&names.user),
+        "SELECT DISTINCT g.campaign, {user} FROM {events} e \
+         JOIN (VALUES {windows}) AS g(campaign, kind, start) ON {kind} = g.kind \
+         WHERE {time} > g.start AND {time} <= {end}",
+        user = text(dialect, &names.user),
         events = tables.events,
         windows = windows.join(", "),
-        kind = DIALECT.ident(&names.event_type),
+        kind = text(dialect, &names.event_type),
+        end = dialect.int(end),
     );
-    let mut parameters: Vec<&(dyn ToSql + Sync)> = vec![&end];
-    for (campaign, event, start) in &goals {
-        parameters.extend([campaign as &(dyn ToSql + Sync), event, start]);
-    }
-    for row in transaction.query(&query, &parameters).map_err(failed)? {
-        if let (Some(campaign), Some(user)) = (row.get::<_, Option<String>>(0), row.get::<_, Option<String>>(1)) {
-            reached.entry(campaign).or_default().insert(user);
-        }
+    let columns = [
+        ("campaign".to_string(), ColumnKind::Text),
+        ("user".into(), ColumnKind::Text),
+    ];
+    for (campaign, user) in text_pairs(&session.frame(&query, &columns)?)? {
+        reached.entry(campaign).or_default().insert(user);
     }
     Ok(reached)
 }
@@ -379,7 +360,8 @@ fn goal_users(
 /// recommendations read).
 fn purchase_counts(
     workspace: &CheckedWorkspace,
-    transaction: &mut postgres::Transaction,
+    session: &mut dyn EngineSession,
+    dialect: Dialect,
     tables: &SqlTables,
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, usize>, EvalError> {
@@ -392,37 +374,49 @@ fn purchase_counts(
         return Ok(HashMap::new());
     }
     let names = &schema.event_columns;
-    let product = DIALECT.ident(&roles.product);
     let query = format!(
-        "SELECT {product}::text, count(*) FROM {} WHERE {}::text = $1 AND {} <= $2 AND {product} IS NOT NULL GROUP BY 1",
-        tables.events,
-        DIALECT.ident(&names.event_type),
-        event_micros(workspace),
+        "SELECT {product}, CAST(count(*) AS BIGINT) FROM {events} \
+         WHERE {kind} = {purchase} AND {time} <= {now} AND {column} IS NOT NULL GROUP BY {product}",
+        product = text(dialect, &roles.product),
+        events = tables.events,
+        kind = text(dialect, &names.event_type),
+        purchase = dialect.string(&roles.purchase),
+        time = event_micros(workspace, dialect),
+        now = dialect.int(now.timestamp_micros()),
+        column = dialect.ident(&roles.product),
     );
-    let rows = transaction
-        .query(&query, &[&roles.purchase, &now.timestamp_micros()])
-        .map_err(failed)?;
-    Ok(rows
+    let columns = [
+        ("product".to_string(), ColumnKind::Text),
+        ("count".into(), ColumnKind::Int),
+    ];
+    let frame = session.frame(&query, &columns)?;
+    let columns = frame.columns();
+    let (products, counts) = (columns[0].str()?, columns[1].i64()?);
+    Ok(products
         .iter()
-        .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1) as usize))
+        .zip(counts.iter())
+        .filter_map(|(product, count)| Some((product?.to_string(), count? as usize)))
         .collect())
 }
 
-/// The time of the newest event in the workspace's events table in PostgreSQL (microseconds;
+/// The time of the newest event in the workspace's events table on `engine` (microseconds;
 /// `None` when it is empty), for `run`'s freshness guard.
-pub fn newest_event_in_postgres(workspace: &CheckedWorkspace) -> Result<Option<i64>, EvalError> {
-    let (server, tables) = postgres_tables(workspace)?;
-    let time = event_micros(workspace);
-    let mut client = server.connect().map_err(EvalError::Engine)?;
-    let row = client
-        .query_one(&format!("SELECT max({time})::int8 FROM {}", tables.events), &[])
-        .map_err(failed)?;
-    Ok(row.get(0))
+pub fn newest_event_on(engine: Engine, workspace: &CheckedWorkspace) -> Result<Option<i64>, EvalError> {
+    with_engine(engine, workspace, |session, dialect, tables| {
+        let time = event_micros(workspace, dialect);
+        let query = format!("SELECT CAST(max({time}) AS BIGINT) FROM {}", tables.events);
+        let frame = session.frame(&query, &[("newest".to_string(), ColumnKind::Int)])?;
+        Ok(frame.columns()[0].i64()?.get(0))
+    })
 }
 
-/// The users of the events in PostgreSQL that say they engaged with one of `campaigns` (opens
+/// The users of the events on `engine` that say they engaged with one of `campaigns` (opens
 /// and clicks naming it): whose events a report reads besides the campaigns' own units'.
-pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaigns: &[String]) -> Result<BTreeSet<String>, EvalError> {
+pub fn engaged_on(
+    engine: Engine,
+    workspace: &CheckedWorkspace,
+    campaigns: &[String],
+) -> Result<BTreeSet<String>, EvalError> {
     let schema = &workspace.schema;
     let kinds: Vec<&str> = ["email_open", "email_click"]
         .into_iter()
@@ -432,19 +426,21 @@ pub fn engaged_in_postgres(workspace: &CheckedWorkspace, campaigns: &[String]) -
                 .is_some_and(|e| e.properties.field("campaign").is_some())
         })
         .collect();
-    if kinds.is_empty() || schema.sources.events.is_none() {
+    if kinds.is_empty() || campaigns.is_empty() || schema.sources.events.is_none() {
         return Ok(BTreeSet::new());
     }
-    let (server, tables) = postgres_tables(workspace)?;
-    let names = &schema.event_columns;
-    let query = format!(
-        "SELECT DISTINCT {}::text FROM {} WHERE {}::text = ANY($1) AND {}::text = ANY($2)",
-        DIALECT.ident(&names.user),
-        tables.events,
-        DIALECT.ident(&names.event_type),
-        DIALECT.ident("campaign"),
-    );
-    let mut client = server.connect().map_err(EvalError::Engine)?;
-    let rows = client.query(&query, &[&kinds, &campaigns]).map_err(failed)?;
-    Ok(rows.iter().filter_map(|r| r.get::<_, Option<String>>(0)).collect())
+    with_engine(engine, workspace, |session, dialect, tables| {
+        let names = &schema.event_columns;
+        let query = format!(
+            "SELECT DISTINCT {} FROM {} WHERE {} IN ({}) AND {} IN ({})",
+            text(dialect, &names.user),
+            tables.events,
+            text(dialect, &names.event_type),
+            literals(dialect, &kinds),
+            text(dialect, "campaign"),
+            literals(dialect, campaigns),
+        );
+        let frame = session.frame(&query, &[("user".to_string(), ColumnKind::Text)])?;
+        Ok(frame.columns()[0].str()?.iter().flatten().map(str::to_string).collect())
+    })
 }

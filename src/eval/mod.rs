@@ -9,6 +9,7 @@ mod bins;
 mod boosting;
 mod columns;
 mod engine;
+mod engine_session;
 mod error;
 mod evaluate;
 mod logistic;
@@ -26,7 +27,7 @@ pub use columns::{
     audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
     user_column,
 };
-pub use engine::{engaged_in_postgres, evaluate_on_postgres, newest_event_in_postgres, Engine, EngineEvaluation};
+pub use engine::{engaged_on, evaluate_on_engine, newest_event_on, Engine, EngineEvaluation};
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};
 pub use logistic::fit_logistic;

@@ -42,7 +42,10 @@ pub use assignment::{assign, assign_bucket, bucket, Assignment};
 pub use boosted_trees::{BoostedTrees, TreeNode};
 pub use bucket::Bucket;
 pub use currency::{currency_codes, is_currency_code, minor_digits};
-pub use dataset_source::{is_postgres_source, postgres_url_holds_password, split_postgres_source, split_postgres_url};
+pub use dataset_source::{
+    is_postgres_source, is_spark_source, is_table_source, postgres_url_holds_password, spark_url_holds_token,
+    split_postgres_source, split_postgres_url, split_spark_source, split_table_source,
+};
 pub use documents::*;
 pub use duration::Duration;
 pub use event_roles::EventRoles;

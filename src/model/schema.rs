@@ -54,8 +54,9 @@ pub struct EventColumns {
     pub id: Option<String>,
 }
 
-/// Where the datasets are: files resolved against the schema document's folder, or
-/// PostgreSQL tables named by their `postgres://` URL as written ([`super::is_postgres_source`]).
+/// Where the datasets are: files resolved against the schema document's folder, or tables in
+/// PostgreSQL or Spark named by their `postgres://` or `sc://` URL as written
+/// ([`super::is_table_source`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DataSources {
     /// The profiles file.

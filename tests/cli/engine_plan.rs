@@ -1,18 +1,22 @@
-//! `--engine postgres`: the demo workspace evaluated inside a real PostgreSQL server over
-//! generated shops gives exactly the plan of the polars engine over the same shop's Parquet
-//! files — buckets, segment sizes, persona labels and their members, score summaries, sample
-//! subjects, every rendered message — and so do `run` (the messages, the ledger, a rollout's
-//! decision) and `report`; and it says clearly when it cannot run. Runs when
-//! `TAILOR_TEST_POSTGRES` is set (`.ci/run` starts a server), and otherwise says it was skipped.
+//! `--engine postgres` and `--engine spark`: the demo workspace evaluated inside a real
+//! PostgreSQL server, and on a real Spark Connect server, over generated shops gives exactly
+//! the plan of the polars engine over the same shop's Parquet files — buckets, segment sizes,
+//! persona labels and their members, score summaries, sample subjects, every rendered message —
+//! and so do `run` (the messages, the ledger, a rollout's decision) and `report`; and each says
+//! clearly when it cannot run. The PostgreSQL tests run when `TAILOR_TEST_POSTGRES` is set, the
+//! Spark tests in a build with the `spark` feature when `TAILOR_TEST_SPARK_CONNECT` names a
+//! server (`.ci/run` starts both); otherwise they say they were skipped.
 
 use std::path::Path;
 
 use tempfile::TempDir;
 
 use crate::postgres_server::{postgres_available, says, Schema};
-use crate::postgres_sources::{read_from_tables, shop_in_postgres};
+use crate::postgres_sources::{load_into_postgres, read_from_tables};
 use crate::run::SECRET;
-use crate::support::{copy_tree, replace_in, tailor, tailor_with_env, Output};
+#[cfg(feature = "spark")]
+use crate::spark_tables::{spark_url, SparkDatabase};
+use crate::support::{copy_tree, generated_shop, replace_in, tailor, tailor_with_env, Output};
 
 const NOW: &str = "2026-12-01T15:00:00Z";
 
@@ -23,27 +27,113 @@ fn plan(dir: &Path, args: &[&str]) -> Output {
     tailor(dir, &all)
 }
 
+/// A database engine the tests compare with polars.
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Postgres,
+    #[cfg(feature = "spark")]
+    Spark,
+}
+
+/// A shop's `profiles` and `events` as tables of one engine, dropped with it.
+enum Tables {
+    Postgres(Schema),
+    #[cfg(feature = "spark")]
+    Spark(SparkDatabase),
+}
+
+impl Engine {
+    /// Its name for `--engine`.
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Postgres => "postgres",
+            #[cfg(feature = "spark")]
+            Engine::Spark => "spark",
+        }
+    }
+
+    /// Whether its server is there for the tests (saying why not when it is not).
+    fn available(self) -> bool {
+        match self {
+            Engine::Postgres => postgres_available(),
+            #[cfg(feature = "spark")]
+            Engine::Spark => spark_url().is_some(),
+        }
+    }
+
+    /// The shop's Parquet files in the workspace `dir`, loaded into the engine's database.
+    fn load(self, dir: &Path, prefix: &str) -> Tables {
+        let shop = dir.join("datasets/shop");
+        match self {
+            Engine::Postgres => Tables::Postgres(load_into_postgres(&shop, prefix)),
+            #[cfg(feature = "spark")]
+            Engine::Spark => Tables::Spark(SparkDatabase::load(
+                &spark_url().expect("a Spark server"),
+                &shop,
+                prefix,
+            )),
+        }
+    }
+}
+
+impl Tables {
+    /// Points the workspace in `dir` at these tables instead of the shop's Parquet files.
+    fn read_from(&self, dir: &Path) {
+        match self {
+            Tables::Postgres(schema) => read_from_tables(dir, schema),
+            #[cfg(feature = "spark")]
+            Tables::Spark(database) => {
+                let data_yaml = dir.join("campaigns/data.yaml");
+                for table in ["profiles", "events"] {
+                    let file = format!("../datasets/shop/{table}.parquet");
+                    replace_in(&data_yaml, &file, &database.table_url(table));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_demo_planned_inside_postgres_equals_the_polars_plan_of_the_same_files() {
-    if !postgres_available() {
+    planned_inside_equals_the_polars_plan(Engine::Postgres);
+}
+
+#[cfg(feature = "spark")]
+#[test]
+fn the_demo_planned_on_spark_equals_the_polars_plan_of_the_same_files() {
+    planned_inside_equals_the_polars_plan(Engine::Spark);
+}
+
+/// On two generated shops, every view of the plan `engine` makes equals polars' over the files;
+/// and polars reading the engine's tables as sources plans as over the files.
+fn planned_inside_equals_the_polars_plan(kind: Engine) {
+    if !kind.available() {
         return;
     }
     for (profiles, seed) in [("300", "5"), ("1500", "11")] {
         let args = ["--profiles", profiles, "--events-per-profile", "12", "--seed", seed];
-        let (dir, schema, from_files) = shop_in_postgres(&args, "tailor_engine");
+        let dir = generated_shop("parquet", &args);
+        let tables = kind.load(dir.path(), "tailor_engine");
         // Every view of the plan from the files, by the polars engine.
         let polars = |args: &[&str]| {
             let out = plan(dir.path(), args);
             assert_eq!(out.code, 0, "{}", out.stderr);
             out.stdout
         };
+        let from_files = polars(&["--format", "json"]);
         let text = polars(&[]);
         let members = polars(&["--format", "json", "--members"]);
         let rendered = polars(&["--render-all"]);
-        read_from_tables(dir.path(), &schema);
+        tables.read_from(dir.path());
+        assert_eq!(
+            polars(&["--format", "json"]),
+            from_files,
+            "polars reading the tables on {}",
+            kind.name()
+        );
 
         let engine = |args: &[&str]| {
-            let mut all = vec!["--engine", "postgres"];
+            let mut all = vec!["--engine", kind.name()];
             all.extend(args);
             let out = plan(dir.path(), &all);
             assert_eq!(out.code, 0, "{}", out.stderr);
@@ -101,10 +191,11 @@ fn an_engine_plan_says_why_it_cannot_run() {
     if !postgres_available() {
         return;
     }
-    let (dir, schema, _) = shop_in_postgres(
+    let dir = generated_shop(
+        "parquet",
         &["--profiles", "50", "--events-per-profile", "4", "--seed", "3"],
-        "tailor_engine_errors",
     );
+    let schema = load_into_postgres(&dir.path().join("datasets/shop"), "tailor_engine_errors");
     // Datasets in files are not in the engine.
     let files = plan(dir.path(), &["--engine", "postgres"]);
     assert_eq!(files.code, 1, "{}", files.stderr);
@@ -142,6 +233,49 @@ fn an_engine_plan_says_why_it_cannot_run() {
     says(&both.stderr, &["--emit-sql"]);
 }
 
+#[cfg(feature = "spark")]
+#[test]
+fn a_spark_plan_says_why_it_cannot_run() {
+    let dir = generated_shop(
+        "parquet",
+        &["--profiles", "50", "--events-per-profile", "4", "--seed", "3"],
+    );
+    // Datasets in files are not on the cluster.
+    let files = plan(dir.path(), &["--engine", "spark"]);
+    assert_eq!(files.code, 1, "{}", files.stderr);
+    says(
+        &files.stderr,
+        &[
+            "plan::engine-unsupported",
+            "the profiles are not a table in Spark",
+            "--engine polars",
+        ],
+    );
+    // A server that does not answer: the engine and polars reading its tables both say so.
+    let data_yaml = dir.path().join("campaigns/data.yaml");
+    for table in ["profiles", "events"] {
+        let file = format!("../datasets/shop/{table}.parquet");
+        replace_in(&data_yaml, &file, &format!("sc://127.0.0.1:1?table=shop.{table}"));
+    }
+    let unreachable = plan(dir.path(), &["--engine", "spark"]);
+    assert_eq!(unreachable.code, 2, "{}", unreachable.stderr);
+    says(
+        &unreachable.stderr,
+        &["plan::engine", "cannot connect to Spark Connect"],
+    );
+    assert!(unreachable.stdout.is_empty(), "{}", unreachable.stdout);
+    let loaded = plan(dir.path(), &[]);
+    assert_ne!(loaded.code, 0, "{}", loaded.stderr);
+    says(
+        &loaded.stderr,
+        &["data::io", "cannot connect to Spark Connect", "TAILOR_SPARK_TOKEN"],
+    );
+    // Tables in Spark are not in PostgreSQL.
+    let elsewhere = plan(dir.path(), &["--engine", "postgres"]);
+    assert_eq!(elsewhere.code, 1, "{}", elsewhere.stderr);
+    says(&elsewhere.stderr, &["the profiles are not a table in PostgreSQL"]);
+}
+
 /// The messages in a workspace's outbox, each file's text, in name order.
 fn outbox(dir: &Path) -> Vec<(String, String)> {
     let new = dir.join("campaigns/.tailor/outbox/new");
@@ -161,14 +295,15 @@ fn outbox(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// A generated shop (`shopgen` with `args`) twice: read from its Parquet files, and read from
-/// the same rows in PostgreSQL; `edit` changes the workspace before it is copied.
-fn files_and_tables(args: &[&str], prefix: &str, edit: impl Fn(&Path)) -> (TempDir, TempDir, Schema) {
-    let (files, schema, _) = shop_in_postgres(args, prefix);
+/// the same rows in `kind`'s tables; `edit` changes the workspace before it is copied.
+fn files_and_tables(kind: Engine, args: &[&str], prefix: &str, edit: impl Fn(&Path)) -> (TempDir, TempDir, Tables) {
+    let files = generated_shop("parquet", args);
+    let loaded = kind.load(files.path(), prefix);
     edit(files.path());
     let tables = tempfile::tempdir().expect("tempdir");
     copy_tree(files.path(), tables.path());
-    read_from_tables(tables.path(), &schema);
-    (files, tables, schema)
+    loaded.read_from(tables.path());
+    (files, tables, loaded)
 }
 
 /// `tailor ARGS --engine ENGINE` in `dir` (with the unsubscribe secret), which must succeed.
@@ -182,10 +317,22 @@ fn on_engine(dir: &Path, args: &[&str], engine: &str) -> Output {
 
 #[test]
 fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
-    if !postgres_available() {
+    runs_and_reports_as_polars(Engine::Postgres);
+}
+
+#[cfg(feature = "spark")]
+#[test]
+fn a_run_and_a_report_on_spark_send_and_find_exactly_what_polars_does() {
+    runs_and_reports_as_polars(Engine::Spark);
+}
+
+/// Two runs and the reports after them on `kind` send and find what polars does.
+fn runs_and_reports_as_polars(kind: Engine) {
+    if !kind.available() {
         return;
     }
-    let (files, tables, _schema) = files_and_tables(
+    let (files, tables, _loaded) = files_and_tables(
+        kind,
         &["--profiles", "600", "--events-per-profile", "12", "--seed", "9"],
         "tailor_engine_run",
         |_| {},
@@ -199,9 +346,9 @@ fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
             on_engine(dir, &["run", "campaigns", "--now", now, "--format", "json"], engine).stdout
         };
         let by_polars = run(files.path(), "polars");
-        let in_postgres = run(tables.path(), "postgres");
-        assert_eq!(in_postgres, by_polars, "the run's summary at {now}");
-        let summary: serde_json::Value = serde_json::from_str(&in_postgres).unwrap();
+        let in_engine = run(tables.path(), kind.name());
+        assert_eq!(in_engine, by_polars, "the run's summary at {now}");
+        let summary: serde_json::Value = serde_json::from_str(&in_engine).unwrap();
         let total = |field: &str| -> u64 {
             summary["campaigns"]
                 .as_array()
@@ -235,7 +382,7 @@ fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
         all.extend(["--now", NOW, "--format", "json"]);
         on_engine(dir, &all, engine).stdout
     };
-    let summary = report(tables.path(), "postgres", &[]);
+    let summary = report(tables.path(), kind.name(), &[]);
     assert_eq!(
         summary,
         report(files.path(), "polars", &[]),
@@ -250,7 +397,7 @@ fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
         "sneaker_nudge",
         "winback",
     ] {
-        let detail = report(tables.path(), "postgres", &[campaign]);
+        let detail = report(tables.path(), kind.name(), &[campaign]);
         assert_eq!(
             detail,
             report(files.path(), "polars", &[campaign]),
@@ -266,13 +413,25 @@ fn a_run_and_a_report_inside_postgres_send_and_find_exactly_what_polars_does() {
 }
 
 #[test]
-fn a_rollout_is_decided_from_the_same_units_on_both_engines() {
-    if !postgres_available() {
+fn a_rollout_is_decided_from_the_same_units_in_postgres_as_by_polars() {
+    rollout_decided_as_by_polars(Engine::Postgres);
+}
+
+#[cfg(feature = "spark")]
+#[test]
+fn a_rollout_is_decided_from_the_same_units_on_spark_as_by_polars() {
+    rollout_decided_as_by_polars(Engine::Spark);
+}
+
+/// A staged rollout run on `kind` tests, decides and sends as by polars.
+fn rollout_decided_as_by_polars(kind: Engine) {
+    if !kind.available() {
         return;
     }
     // nyc_offer tests on half its audience from 20 November; six days on, a run decides on
     // the test's conversions and sends the winner to the rest.
-    let (files, tables, _schema) = files_and_tables(
+    let (files, tables, _loaded) = files_and_tables(
+        kind,
         &["--profiles", "800", "--events-per-profile", "12", "--seed", "13"],
         "tailor_engine_rollout",
         |dir| {
@@ -312,12 +471,9 @@ fn a_rollout_is_decided_from_the_same_units_on_both_engines() {
             (out.stdout, rollout)
         };
         let by_polars = run(files.path(), "polars");
-        let in_postgres = run(tables.path(), "postgres");
-        assert_eq!(
-            in_postgres, by_polars,
-            "the run at {now} and what it said of the rollout"
-        );
-        said.extend(in_postgres.1);
+        let in_engine = run(tables.path(), kind.name());
+        assert_eq!(in_engine, by_polars, "the run at {now} and what it said of the rollout");
+        said.extend(in_engine.1);
     }
     assert_eq!(
         outbox(tables.path()),

@@ -29,6 +29,8 @@ mod security;
 mod serve;
 mod shared_ledger;
 mod smtp_server;
+#[cfg(feature = "spark")]
+mod spark_tables;
 mod sql;
 mod statistics;
 mod support;

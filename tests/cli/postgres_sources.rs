@@ -19,18 +19,25 @@ const NOW: &str = "2026-12-01T15:00:00Z";
 /// files (`plan --format json`).
 pub fn shop_in_postgres(args: &[&str], prefix: &str) -> (tempfile::TempDir, Schema, String) {
     let dir = generated_shop("parquet", args);
+    let schema = load_into_postgres(&dir.path().join("datasets/shop"), prefix);
+    let from_files = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
+    assert_eq!(from_files.code, 0, "{}", from_files.stderr);
+    (dir, schema, from_files.stdout)
+}
+
+/// The Parquet files `profiles.parquet` and `events.parquet` in `shop`, loaded into the server
+/// as tables of the schema `prefix_<process>`.
+pub fn load_into_postgres(shop: &std::path::Path, prefix: &str) -> Schema {
     let schema = Schema(format!("{prefix}_{}", std::process::id()));
     let loaded = Command::new("python3")
         .arg(repo().join("tests/cli/sql_engines.py"))
         .arg("load-postgres")
-        .arg(dir.path().join("datasets/shop"))
+        .arg(shop)
         .arg(&schema.0)
         .output()
         .expect("python3 runs");
     assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
-    let from_files = tailor(dir.path(), &["plan", "campaigns", "--now", NOW, "--format", "json"]);
-    assert_eq!(from_files.code, 0, "{}", from_files.stderr);
-    (dir, schema, from_files.stdout)
+    schema
 }
 
 /// The URL of `table` in `schema` of the test server's database.

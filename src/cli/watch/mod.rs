@@ -19,7 +19,7 @@ use super::{ExitCode, Failure};
 use crate::check::check_workspace;
 use crate::diag::Diagnostic;
 use crate::load::load_workspace;
-use crate::model::is_postgres_source;
+use crate::model::is_table_source;
 use changes::ContentChanges;
 pub use gallery::gallery;
 
@@ -39,8 +39,8 @@ fn dataset_folders(root: &Path) -> Vec<PathBuf> {
     ]
     .into_iter()
     .flatten()
-    // A PostgreSQL table is not watched: the page renders it as it was when loaded.
-    .filter(|source| !is_postgres_source(&source.to_string_lossy()))
+    // A database table is not watched: the page renders it as it was when loaded.
+    .filter(|source| !is_table_source(&source.to_string_lossy()))
     .filter_map(|file| file.parent().map(Path::to_path_buf))
     .filter(|folder| !folder.starts_with(root))
     .collect();

@@ -1,5 +1,6 @@
-//! One column of a PostgreSQL table filled row by row as the rows stream in, then turned into
-//! a polars column of the type its [`ColumnKind`] reads as (the rows themselves are not kept).
+//! One column of a table in a database filled as its rows stream in — a PostgreSQL row at a
+//! time ([`StreamedColumn::push`]) or a Spark Arrow batch at a time — then turned into a polars
+//! column of the type its [`ColumnKind`] reads as (the rows themselves are not kept).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use polars::prelude::*;
@@ -9,7 +10,7 @@ use postgres::Row;
 use crate::model::ColumnKind;
 
 /// The values of one column so far, in polars' own builders (a value and a validity bit each).
-pub enum PostgresColumn {
+pub enum StreamedColumn {
     /// Text.
     Text(StringChunkedBuilder),
     /// Integers.
@@ -34,22 +35,22 @@ fn cell<'r, T: FromSql<'r>>(row: &'r Row, index: usize) -> Result<Option<T>, Str
     row.try_get::<_, Option<T>>(index).map_err(|e| e.to_string())
 }
 
-impl PostgresColumn {
+impl StreamedColumn {
     /// An empty column read as `kind`.
-    pub fn new(kind: ColumnKind) -> PostgresColumn {
+    pub fn new(kind: ColumnKind) -> StreamedColumn {
         let name = PlSmallStr::EMPTY;
         match kind {
-            ColumnKind::Text => PostgresColumn::Text(StringChunkedBuilder::new(name, INITIAL_ROWS)),
-            ColumnKind::Int => PostgresColumn::Int(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
-            ColumnKind::Float => PostgresColumn::Float(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
-            ColumnKind::Bool => PostgresColumn::Bool(BooleanChunkedBuilder::new(name, INITIAL_ROWS)),
-            ColumnKind::Date => PostgresColumn::Date(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
-            ColumnKind::Timestamp => PostgresColumn::Timestamp(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS), false),
+            ColumnKind::Text => StreamedColumn::Text(StringChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Int => StreamedColumn::Int(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Float => StreamedColumn::Float(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Bool => StreamedColumn::Bool(BooleanChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Date => StreamedColumn::Date(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS)),
+            ColumnKind::Timestamp => StreamedColumn::Timestamp(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS), false),
             ColumnKind::TimestampUtc => {
-                PostgresColumn::Timestamp(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS), true)
+                StreamedColumn::Timestamp(PrimitiveChunkedBuilder::new(name, INITIAL_ROWS), true)
             }
             ColumnKind::TextList => {
-                PostgresColumn::TextList(ListStringChunkedBuilder::new(name, INITIAL_ROWS, 4 * INITIAL_ROWS))
+                StreamedColumn::TextList(ListStringChunkedBuilder::new(name, INITIAL_ROWS, 4 * INITIAL_ROWS))
             }
         }
     }
@@ -57,22 +58,22 @@ impl PostgresColumn {
     /// Adds column `index` of `row`.
     pub fn push(&mut self, row: &Row, index: usize) -> Result<(), String> {
         match self {
-            PostgresColumn::Text(builder) => builder.append_option(cell::<&str>(row, index)?),
-            PostgresColumn::Int(builder) => builder.append_option(cell(row, index)?),
-            PostgresColumn::Float(builder) => builder.append_option(cell(row, index)?),
-            PostgresColumn::Bool(builder) => builder.append_option(cell(row, index)?),
-            PostgresColumn::Date(builder) => {
+            StreamedColumn::Text(builder) => builder.append_option(cell::<&str>(row, index)?),
+            StreamedColumn::Int(builder) => builder.append_option(cell(row, index)?),
+            StreamedColumn::Float(builder) => builder.append_option(cell(row, index)?),
+            StreamedColumn::Bool(builder) => builder.append_option(cell(row, index)?),
+            StreamedColumn::Date(builder) => {
                 let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
                 let day = cell::<NaiveDate>(row, index)?;
                 builder.append_option(day.map(|d| (d - epoch).num_days() as i32));
             }
-            PostgresColumn::Timestamp(builder, true) => {
+            StreamedColumn::Timestamp(builder, true) => {
                 builder.append_option(cell::<DateTime<Utc>>(row, index)?.map(|t| t.timestamp_micros()));
             }
-            PostgresColumn::Timestamp(builder, false) => {
+            StreamedColumn::Timestamp(builder, false) => {
                 builder.append_option(cell::<NaiveDateTime>(row, index)?.map(|t| t.and_utc().timestamp_micros()));
             }
-            PostgresColumn::TextList(builder) => match cell::<Vec<Option<&str>>>(row, index)? {
+            StreamedColumn::TextList(builder) => match cell::<Vec<Option<&str>>>(row, index)? {
                 Some(items) => builder.append_trusted_len_iter(items.iter().copied()),
                 None => builder.append_null(),
             },
@@ -85,19 +86,19 @@ impl PostgresColumn {
         let name: PlSmallStr = name.into();
         let cast = |series: Series, ty: DataType| series.cast(&ty).map(Column::from).map_err(|e| e.to_string());
         Ok(match self {
-            PostgresColumn::Text(builder) => builder.finish().into_series().with_name(name).into(),
-            PostgresColumn::Int(builder) => builder.finish().into_series().with_name(name).into(),
-            PostgresColumn::Float(builder) => builder.finish().into_series().with_name(name).into(),
-            PostgresColumn::Bool(builder) => builder.finish().into_series().with_name(name).into(),
-            PostgresColumn::Date(builder) => cast(builder.finish().into_series().with_name(name), DataType::Date)?,
-            PostgresColumn::Timestamp(builder, zoned) => {
+            StreamedColumn::Text(builder) => builder.finish().into_series().with_name(name).into(),
+            StreamedColumn::Int(builder) => builder.finish().into_series().with_name(name).into(),
+            StreamedColumn::Float(builder) => builder.finish().into_series().with_name(name).into(),
+            StreamedColumn::Bool(builder) => builder.finish().into_series().with_name(name).into(),
+            StreamedColumn::Date(builder) => cast(builder.finish().into_series().with_name(name), DataType::Date)?,
+            StreamedColumn::Timestamp(builder, zoned) => {
                 let zone = zoned.then_some(TimeZone::UTC);
                 cast(
                     builder.finish().into_series().with_name(name),
                     DataType::Datetime(TimeUnit::Microseconds, zone),
                 )?
             }
-            PostgresColumn::TextList(mut builder) => builder.finish().into_series().with_name(name).into(),
+            StreamedColumn::TextList(mut builder) => builder.finish().into_series().with_name(name).into(),
         })
     }
 }
