@@ -1,7 +1,7 @@
-//! `tailor check --online`: the data schema held to the tables its PostgreSQL sources name, and
-//! the ledger in PostgreSQL reached.
+//! `tailor check --online`: the data schema held to the tables its PostgreSQL and Spark sources
+//! name, and the ledger in PostgreSQL reached.
 //!
-//! What it does: for each source that is a `postgres://` table, compares the declared fields
+//! What it does: for each source that is a `postgres://` or `sc://` table, compares the declared fields
 //! (event columns and properties) with the table's columns: a required field the table lacks,
 //! a column whose type cannot hold the declared one, and (a warning) an optional field the
 //! table lacks, which reads as null everywhere. A `delivery.ledger` in PostgreSQL must answer.
@@ -17,11 +17,15 @@ use super::context::Context;
 use crate::diag::{Diagnostic, Span};
 use crate::load::raw::{RawData, RawFields};
 use crate::load::{Document, LoadedWorkspace, Located};
-use crate::model::{is_postgres_source, BaseType, DataSchema, LedgerLocation, Table, TableColumn, Type};
+use crate::model::{is_spark_source, is_table_source, BaseType, DataSchema, LedgerLocation, Table, TableColumn, Type};
 
 /// The hint of a PostgreSQL server (a source's, the ledger's) that cannot be reached.
 pub const UNREACHABLE_POSTGRES_HINT: &str =
     "check the URL, that the server is reachable, and the `PG*` environment (the password in `TAILOR_PG_PASSWORD`)";
+
+/// The hint of a Spark Connect server (a source's) that cannot be reached.
+const UNREACHABLE_SPARK_HINT: &str =
+    "check the URL, that the Spark Connect server is reachable and the table exists (a token in `TAILOR_SPARK_TOKEN`)";
 
 /// What a table's columns are, by source URL; the error says why they could not be read.
 pub type ColumnsOf<'f> = dyn FnMut(&str) -> Result<Vec<TableColumn>, String> + 'f;
@@ -53,7 +57,7 @@ pub fn check_ledger_online(
 }
 
 /// The diagnostics of comparing `schema` (checked from `loaded`) with the tables its PostgreSQL
-/// sources name, as `columns_of` reads them.
+/// and Spark sources name, as `columns_of` reads them.
 pub fn check_online(loaded: &LoadedWorkspace, schema: &DataSchema, columns_of: &mut ColumnsOf) -> Vec<Diagnostic> {
     let cx = Context {
         loaded,
@@ -65,9 +69,14 @@ pub fn check_online(loaded: &LoadedWorkspace, schema: &DataSchema, columns_of: &
     let mut found = Vec::new();
     let raw: &RawData = doc.value;
     let mut compare = |source: &Located<String>, expected: Vec<Expected>| {
-        if !is_postgres_source(&source.value) {
+        if !is_table_source(&source.value) {
             return;
         }
+        let hint = if is_spark_source(&source.value) {
+            UNREACHABLE_SPARK_HINT
+        } else {
+            UNREACHABLE_POSTGRES_HINT
+        };
         match columns_of(&source.value) {
             Ok(columns) => found.extend(expected.iter().filter_map(|e| e.problem(&source.value, &columns))),
             Err(why) => found.push(
@@ -76,7 +85,7 @@ pub fn check_online(loaded: &LoadedWorkspace, schema: &DataSchema, columns_of: &
                     format!("cannot read the columns of `{}`: {why}", source.value),
                 )
                 .at(doc.span(source))
-                .with_hint(UNREACHABLE_POSTGRES_HINT),
+                .with_hint(hint),
             ),
         }
     };

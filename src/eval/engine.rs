@@ -290,7 +290,7 @@ fn literals<S: AsRef<str>>(dialect: Dialect, texts: &[S]) -> String {
         .join(", ")
 }
 
-/// The two text columns `first` and `second` of each row, where both are set.
+/// The first two columns of `frame` (both text) as pairs, on the rows where both are set.
 fn text_pairs(frame: &DataFrame) -> Result<Vec<(String, String)>, EvalError> {
     let columns = frame.columns();
     let (first, second) = (columns[0].str()?, columns[1].str()?);

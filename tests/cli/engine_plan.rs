@@ -125,6 +125,11 @@ fn planned_inside_equals_the_polars_plan(kind: Engine) {
         let members = polars(&["--format", "json", "--members"]);
         let rendered = polars(&["--render-all"]);
         tables.read_from(dir.path());
+        // `check --online` holds the schema to the tables' columns: they fit (the generated
+        // events have no `message_id`, an optional property: a warning at each declaration).
+        let online = tailor(dir.path(), &["check", "campaigns", "--online"]);
+        assert_eq!(online.code, 0, "{}", online.stderr);
+        says(&online.stderr, &[": 0 errors, 2 warnings", "schema::absent-column"]);
         assert_eq!(
             polars(&["--format", "json"]),
             from_files,
