@@ -12,8 +12,9 @@ use super::spark_table::SparkTable;
 use super::LoadError;
 use crate::model::{is_spark_source, TableColumn};
 
-/// A table a dataset source names.
+/// A table a dataset source names (one at a time, briefly: its size does not matter).
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum DatabaseTable {
     /// A table in PostgreSQL (`postgres://host/db?table=name`).
     Postgres(PostgresTable),
@@ -54,19 +55,20 @@ impl DatabaseTable {
 
     /// Every row of the table as typed columns, in one order for the same rows.
     pub fn read(&self, source: &Path) -> Result<DataFrame, LoadError> {
-        match self {
-            DatabaseTable::Postgres(table) => table.read(source),
-            #[cfg(feature = "spark")]
-            DatabaseTable::Spark(table) => table.read(source),
-        }
+        self.rows(source, None)
     }
 
     /// The rows whose `column` holds one of `values`, as [`DatabaseTable::read`] reads them.
     pub fn read_matching(&self, source: &Path, column: &str, values: &[String]) -> Result<DataFrame, LoadError> {
+        self.rows(source, Some((column, values)))
+    }
+
+    /// The rows of the table, or those whose column holds one of the values given.
+    fn rows(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
         match self {
-            DatabaseTable::Postgres(table) => table.read_matching(source, column, values),
+            DatabaseTable::Postgres(table) => table.rows(source, matching),
             #[cfg(feature = "spark")]
-            DatabaseTable::Spark(table) => table.read_matching(source, column, values),
+            DatabaseTable::Spark(table) => table.rows(source, matching),
         }
     }
 }

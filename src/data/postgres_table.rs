@@ -93,19 +93,10 @@ impl PostgresTable {
     }
 
     /// Every row of the table as typed columns, ordered by all of them (the same table reads
-    /// the same frame every time). `source` names the dataset in errors.
-    pub fn read(&self, source: &Path) -> Result<DataFrame, LoadError> {
-        self.read_where(source, None)
-    }
-
-    /// The rows of the table whose `column` holds one of `values`, as [`PostgresTable::read`]
-    /// reads them (an engine's plan reads only the events of the profiles it renders).
-    pub fn read_matching(&self, source: &Path, column: &str, values: &[String]) -> Result<DataFrame, LoadError> {
-        self.read_where(source, Some((column, values)))
-    }
-
-    /// The rows of the table, or those whose column holds one of the values given.
-    fn read_where(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
+    /// the same frame every time), or with `matching` only the rows whose column holds one of
+    /// the values given (an engine's plan reads only the events of the profiles it renders).
+    /// `source` names the dataset in errors.
+    pub fn rows(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
         let columns = self.typed_columns(source)?;
         let readings: Vec<(ColumnKind, String)> = columns.iter().map(|(name, ty)| reading(ty, name)).collect();
         let selected: Vec<&str> = readings.iter().map(|(_, sql)| sql.as_str()).collect();

@@ -5,6 +5,9 @@
 //! A token is never written in the workspace: `TAILOR_SPARK_TOKEN` adds it to the URL (Spark
 //! Connect then sends it only over TLS, `;use_ssl=true`, or to a server on this host).
 
+// `SparkError` is the client's own (large) error type, passed through as the client returns it.
+#![allow(clippy::result_large_err)]
+
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 

@@ -3,6 +3,9 @@
 //! Spark Connect into typed columns, as a PostgreSQL table is, and then checked column by
 //! column against the schema like one.
 
+// `SparkError` is the client's own (large) error type, passed through as the client returns it.
+#![allow(clippy::result_large_err)]
+
 use std::path::Path;
 
 use polars::prelude::DataFrame;
@@ -102,19 +105,10 @@ impl SparkTable {
     }
 
     /// Every row of the table as typed columns, ordered by all of them (the same table reads
-    /// the same frame every time). `source` names the dataset in errors.
-    pub fn read(&self, source: &Path) -> Result<DataFrame, LoadError> {
-        self.read_where(source, None)
-    }
-
-    /// The rows of the table whose `column` holds one of `values`, as [`SparkTable::read`]
-    /// reads them (an engine's plan reads only the events of the profiles it renders).
-    pub fn read_matching(&self, source: &Path, column: &str, values: &[String]) -> Result<DataFrame, LoadError> {
-        self.read_where(source, Some((column, values)))
-    }
-
-    /// The rows of the table, or those whose column holds one of the values given.
-    fn read_where(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
+    /// the same frame every time), or with `matching` only the rows whose column holds one of
+    /// the values given (an engine's plan reads only the events of the profiles it renders).
+    /// `source` names the dataset in errors.
+    pub fn rows(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
         let session = self.connect(source)?;
         let failed = |why: String| LoadError::io(source, format!("cannot read table `{}`: {why}", self.table));
         let columns = self.typed_columns(&session, source)?;
