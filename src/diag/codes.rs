@@ -244,24 +244,24 @@ pub const CODES: &[Code] = &[
     error("schema::nullable-key", "a profile key that may be null"),
     error(
         "schema::bad-source",
-        "a dataset path with an unknown format, or a PostgreSQL URL without a table",
+        "a dataset path with an unknown format, or a PostgreSQL or Spark URL without a table (or with a secret)",
     ),
     error("schema::missing-source", "a dataset path that does not exist"),
     error(
         "schema::unreachable-source",
-        "`check --online`: the columns of a PostgreSQL source cannot be read",
+        "`check --online`: the columns of a PostgreSQL or Spark source cannot be read",
     ),
     error(
         "schema::missing-column",
-        "`check --online`: a PostgreSQL table lacks a column the schema requires",
+        "`check --online`: a PostgreSQL or Spark table lacks a column the schema requires",
     ),
     warning(
         "schema::absent-column",
-        "`check --online`: a PostgreSQL table lacks an optional column (it reads as null)",
+        "`check --online`: a PostgreSQL or Spark table lacks an optional column (it reads as null)",
     ),
     error(
         "schema::column-type",
-        "`check --online`: a PostgreSQL column's type does not hold the declared type",
+        "`check --online`: a PostgreSQL or Spark column's type does not hold the declared type",
     ),
     usage("schema::io", "`tailor schema` cannot write its output folder"),
     error("expr::syntax", "an expression that does not parse"),
@@ -629,7 +629,7 @@ pub const CODES: &[Code] = &[
     usage("plan::io", "`--base` cannot be read"),
     error(
         "plan::engine-unsupported",
-        "`--engine`: the workspace reads something the engine does not compute yet (persona labels in a segment), or its data is not in the engine",
+        "`--engine`: the workspace reads something the engine does not compute yet (persona labels in a segment), its data is not in the engine, or this build has no Spark client",
     ),
     usage("plan::engine", "`--engine`: the engine cannot be reached or its query failed"),
     warning(
