@@ -18,6 +18,7 @@ use polars::prelude::*;
 use super::columns::{
     audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
 };
+use super::engine_kind::Engine;
 use super::engine_session::{with_engine, EngineSession};
 use super::evaluate::segment_sizes;
 use super::personas::{fit_persona, PersonaSummary};
@@ -26,32 +27,6 @@ use super::sql::{due_column, evaluation_query, variant_due_column, Dialect, SqlT
 use super::{EvalError, Evaluation};
 use crate::check::{CheckedWorkspace, Step};
 use crate::model::{BaseType, ColumnKind, Expr};
-
-/// Where `plan` evaluates the workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Engine {
-    /// tailor's own engine, over the datasets loaded into memory.
-    #[default]
-    Polars,
-    /// The PostgreSQL server holding the workspace's profiles and events tables.
-    Postgres,
-    /// The Spark cluster holding them, through Spark Connect.
-    Spark,
-}
-
-impl Engine {
-    /// Every engine, in the order `--engine` lists them.
-    pub const ALL: [Engine; 3] = [Engine::Polars, Engine::Postgres, Engine::Spark];
-
-    /// The engine's name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Polars => "polars",
-            Engine::Postgres => "postgres",
-            Engine::Spark => "spark",
-        }
-    }
-}
 
 /// What an engine evaluated: the profiles as [`crate::eval::evaluate`] gives them, with the
 /// consent rule's, each campaign's audience and occurrence columns

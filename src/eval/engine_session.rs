@@ -6,7 +6,7 @@
 use polars::prelude::DataFrame;
 use postgres::types::ToSql;
 
-use super::engine::Engine;
+use super::engine_kind::Engine;
 use super::sql::{Dialect, SqlTables};
 use super::EvalError;
 use crate::check::CheckedWorkspace;

@@ -9,6 +9,7 @@ mod bins;
 mod boosting;
 mod columns;
 mod engine;
+mod engine_kind;
 mod engine_session;
 mod error;
 mod evaluate;
@@ -27,7 +28,8 @@ pub use columns::{
     audience_flags_column, consent_flags_column, persona_column, population_flags_column, score_column, segment_column,
     user_column,
 };
-pub use engine::{engaged_on, evaluate_on_engine, newest_event_on, Engine, EngineEvaluation};
+pub use engine::{engaged_on, evaluate_on_engine, newest_event_on, EngineEvaluation};
+pub use engine_kind::Engine;
 pub use error::EvalError;
 pub use evaluate::{condition_flags, evaluate, expression_values, trigger_events, Evaluation};
 pub use logistic::fit_logistic;
