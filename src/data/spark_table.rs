@@ -19,6 +19,11 @@ use crate::model::{split_spark_source, ColumnKind, TableColumn};
 /// The session's view of the keys a read selects ([`keys_view`]).
 const MATCHING_VIEW: &str = "tailor_matching_keys";
 
+/// Values a matching read selects per query: each answer stays far below what Spark hands a
+/// client in one result (`spark.driver.maxResultSize`, 1 GiB by default), however many
+/// profiles are rendered.
+const KEYS_PER_READ: usize = 20_000;
+
 /// A table of a Spark cluster, named by a dataset source.
 #[derive(Debug, Clone)]
 pub struct SparkTable {
@@ -106,8 +111,8 @@ impl SparkTable {
 
     /// Every row of the table as typed columns, ordered by all of them (the same table reads
     /// the same frame every time), or with `matching` only the rows whose column holds one of
-    /// the values given (an engine's plan reads only the events of the profiles it renders).
-    /// `source` names the dataset in errors.
+    /// the values given (an engine's plan reads only the events of the profiles it renders),
+    /// read [`KEYS_PER_READ`] values at a time. `source` names the dataset in errors.
     pub fn rows(&self, source: &Path, matching: Option<(&str, &[String])>) -> Result<DataFrame, LoadError> {
         let session = self.connect(source)?;
         let failed = |why: String| LoadError::io(source, format!("cannot read table `{}`: {why}", self.table));
@@ -119,27 +124,39 @@ impl SparkTable {
             .map(|((_, sql), (name, _))| format!("{sql} AS {}", quoted(name)))
             .collect();
         let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
-        let condition = match matching {
-            Some((column, values)) => {
-                keys_view(&session, MATCHING_VIEW, values).map_err(failed)?;
-                format!(
-                    " WHERE CAST({} AS STRING) IN (SELECT key FROM {MATCHING_VIEW})",
-                    quoted(column)
-                )
-            }
-            None => String::new(),
+        let query = |condition: &str| {
+            format!(
+                "SELECT {} FROM {}{condition} ORDER BY {}",
+                selected.join(", "),
+                self.quoted_table(),
+                order.join(", ")
+            )
         };
-        let query = format!(
-            "SELECT {} FROM {}{condition} ORDER BY {}",
-            selected.join(", "),
-            self.quoted_table(),
-            order.join(", ")
-        );
         let typed: Vec<(String, ColumnKind)> = columns
             .iter()
             .zip(&readings)
             .map(|((name, _), (kind, _))| (name.clone(), *kind))
             .collect();
-        spark_frame(&session, &query, &typed).map_err(failed)
+        let Some((column, values)) = matching else {
+            return spark_frame(&session, &query(""), &typed).map_err(failed);
+        };
+        let condition = format!(
+            " WHERE CAST({} AS STRING) IN (SELECT key FROM {MATCHING_VIEW})",
+            quoted(column)
+        );
+        let mut frame: Option<DataFrame> = None;
+        for chunk in values.chunks(KEYS_PER_READ).chain(values.is_empty().then_some(values)) {
+            keys_view(&session, MATCHING_VIEW, chunk).map_err(failed)?;
+            let part = spark_frame(&session, &query(&condition), &typed).map_err(failed)?;
+            match frame.as_mut() {
+                Some(whole) => {
+                    whole.vstack_mut(&part).map_err(|e| failed(e.to_string()))?;
+                }
+                None => frame = Some(part),
+            }
+        }
+        let mut frame = frame.unwrap_or_default();
+        frame.rechunk_mut();
+        Ok(frame)
     }
 }
