@@ -89,26 +89,34 @@ impl SparkServer {
     }
 }
 
-/// The rows of `query` as typed columns, one per `(name, kind)` in the order selected: the
-/// Arrow batches are appended to the columns one at a time and dropped.
-pub fn spark_frame(session: &SparkSession, query: &str, columns: &[(String, ColumnKind)]) -> Result<DataFrame, String> {
-    let batches = session
-        .sql(query)
-        .and_then(|frame| frame.collect_record_batches())
-        .map_err(|e| described(&e))?;
+/// The rows of `queries`, one after the other, as one set of typed columns, one per
+/// `(name, kind)` in the order selected: each answer's Arrow batches are appended to the
+/// columns and dropped before the next query is asked (each query is made when its turn
+/// comes, so it may first set up what it reads).
+pub fn spark_frame(
+    session: &SparkSession,
+    queries: impl IntoIterator<Item = Result<String, String>>,
+    columns: &[(String, ColumnKind)],
+) -> Result<DataFrame, String> {
     let mut values: Vec<StreamedColumn> = columns.iter().map(|(_, kind)| StreamedColumn::new(*kind)).collect();
-    for batch in batches {
-        if batch.num_columns() != values.len() {
-            return Err(format!(
-                "{} columns came back where {} were asked for",
-                batch.num_columns(),
-                values.len()
-            ));
-        }
-        for ((name, _), (column, array)) in columns.iter().zip(values.iter_mut().zip(batch.columns())) {
-            column
-                .extend_arrow(array.as_ref())
-                .map_err(|e| format!("column `{name}`: {e}"))?;
+    for query in queries {
+        let batches = session
+            .sql(&query?)
+            .and_then(|frame| frame.collect_record_batches())
+            .map_err(|e| described(&e))?;
+        for batch in batches {
+            if batch.num_columns() != values.len() {
+                return Err(format!(
+                    "{} columns came back where {} were asked for",
+                    batch.num_columns(),
+                    values.len()
+                ));
+            }
+            for ((name, _), (column, array)) in columns.iter().zip(values.iter_mut().zip(batch.columns())) {
+                column
+                    .extend_arrow(array.as_ref())
+                    .map_err(|e| format!("column `{name}`: {e}"))?;
+            }
         }
     }
     let finished = columns

@@ -138,25 +138,15 @@ impl SparkTable {
             .map(|((name, _), (kind, _))| (name.clone(), *kind))
             .collect();
         let Some((column, values)) = matching else {
-            return spark_frame(&session, &query(""), &typed).map_err(failed);
+            return spark_frame(&session, [Ok(query(""))], &typed).map_err(failed);
         };
         let condition = format!(
             " WHERE CAST({} AS STRING) IN (SELECT key FROM {MATCHING_VIEW})",
             quoted(column)
         );
-        let mut frame: Option<DataFrame> = None;
-        for chunk in values.chunks(KEYS_PER_READ).chain(values.is_empty().then_some(values)) {
-            keys_view(&session, MATCHING_VIEW, chunk).map_err(failed)?;
-            let part = spark_frame(&session, &query(&condition), &typed).map_err(failed)?;
-            match frame.as_mut() {
-                Some(whole) => {
-                    whole.vstack_mut(&part).map_err(|e| failed(e.to_string()))?;
-                }
-                None => frame = Some(part),
-            }
-        }
-        let mut frame = frame.unwrap_or_default();
-        frame.rechunk_mut();
-        Ok(frame)
+        // One query per chunk of keys, its view made just before it runs.
+        let chunks = values.chunks(KEYS_PER_READ).chain(values.is_empty().then_some(values));
+        let queries = chunks.map(|chunk| keys_view(&session, MATCHING_VIEW, chunk).map(|()| query(&condition)));
+        spark_frame(&session, queries, &typed).map_err(failed)
     }
 }

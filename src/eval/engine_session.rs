@@ -154,6 +154,6 @@ struct SparkSession(spark_connect::SparkSession);
 #[cfg(feature = "spark")]
 impl EngineSession for SparkSession {
     fn frame(&mut self, query: &str, columns: &[(String, ColumnKind)]) -> Result<DataFrame, EvalError> {
-        crate::data::spark_frame(&self.0, query, columns).map_err(EvalError::Engine)
+        crate::data::spark_frame(&self.0, [Ok(query.to_string())], columns).map_err(EvalError::Engine)
     }
 }
