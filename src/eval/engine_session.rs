@@ -23,13 +23,19 @@ pub trait EngineSession {
     fn frame(&mut self, query: &str, columns: &[(String, ColumnKind)]) -> Result<DataFrame, EvalError>;
 }
 
+/// Why the polars engine has no database session: it evaluates the loaded datasets itself.
+fn not_a_database() -> EvalError {
+    EvalError::Unsupported("`--engine polars` evaluates the loaded datasets in tailor, not in a database".into())
+}
+
 /// The server URL and tables of the workspace's datasets, which must all be tables of one
 /// database of `engine`'s kind.
-pub fn engine_tables(engine: Engine, workspace: &CheckedWorkspace) -> Result<(String, SqlTables), EvalError> {
+fn engine_tables(engine: Engine, workspace: &CheckedWorkspace) -> Result<(String, SqlTables), EvalError> {
     let sources = &workspace.schema.sources;
     let (kind, is_kind): (&str, fn(&str) -> bool) = match engine {
         Engine::Spark => ("Spark", is_spark_source),
-        _ => ("PostgreSQL", is_postgres_source),
+        Engine::Postgres => ("PostgreSQL", is_postgres_source),
+        Engine::Polars => return Err(not_a_database()),
     };
     let split = |source: &std::path::Path, what: &str| {
         let text = source.to_string_lossy();
@@ -71,20 +77,27 @@ pub fn with_engine<T>(
     let (url, tables) = engine_tables(engine, workspace)?;
     match engine {
         Engine::Spark => with_spark(&url, |session| work(session, Dialect::Spark, &tables)),
-        _ => {
-            let server = PostgresServer::parse(&url).map_err(EvalError::Engine)?;
-            let mut client = server.connect().map_err(EvalError::Engine)?;
-            let mut transaction = client
-                .build_transaction()
-                .read_only(true)
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .start()
-                .map_err(failed)?;
-            let answer = work(&mut PostgresSession(&mut transaction), Dialect::Postgres, &tables)?;
-            transaction.commit().map_err(failed)?;
-            Ok(answer)
-        }
+        Engine::Postgres => with_postgres(&url, |session| work(session, Dialect::Postgres, &tables)),
+        Engine::Polars => Err(not_a_database()),
     }
+}
+
+/// Runs `work` in one read-only, repeatable-read transaction on the PostgreSQL server at `url`.
+fn with_postgres<T>(
+    url: &str,
+    work: impl FnOnce(&mut dyn EngineSession) -> Result<T, EvalError>,
+) -> Result<T, EvalError> {
+    let server = PostgresServer::parse(url).map_err(EvalError::Engine)?;
+    let mut client = server.connect().map_err(EvalError::Engine)?;
+    let mut transaction = client
+        .build_transaction()
+        .read_only(true)
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .start()
+        .map_err(failed)?;
+    let answer = work(&mut PostgresQueries(&mut transaction))?;
+    transaction.commit().map_err(failed)?;
+    Ok(answer)
 }
 
 /// A PostgreSQL failure, as the engine's.
@@ -93,9 +106,9 @@ fn failed(e: postgres::Error) -> EvalError {
 }
 
 /// Queries in one PostgreSQL transaction.
-struct PostgresSession<'t, 'c>(&'t mut postgres::Transaction<'c>);
+struct PostgresQueries<'t, 'c>(&'t mut postgres::Transaction<'c>);
 
-impl EngineSession for PostgresSession<'_, '_> {
+impl EngineSession for PostgresQueries<'_, '_> {
     /// Read through a server-side cursor [`BATCH_ROWS`] at a time straight into the columns
     /// (the rows themselves are not kept).
     fn frame(&mut self, query: &str, columns: &[(String, ColumnKind)]) -> Result<DataFrame, EvalError> {
@@ -132,7 +145,7 @@ fn with_spark<T>(url: &str, work: impl FnOnce(&mut dyn EngineSession) -> Result<
     let session = crate::data::SparkServer::new(url)
         .connect()
         .map_err(EvalError::Engine)?;
-    work(&mut SparkSession(session))
+    work(&mut SparkQueries(session))
 }
 
 /// Without the `spark` feature there is no Spark client: why, as the engine's refusal.
@@ -149,10 +162,10 @@ fn with_spark<T>(
 
 /// Queries in one Spark Connect session.
 #[cfg(feature = "spark")]
-struct SparkSession(spark_connect::SparkSession);
+struct SparkQueries(spark_connect::SparkSession);
 
 #[cfg(feature = "spark")]
-impl EngineSession for SparkSession {
+impl EngineSession for SparkQueries {
     fn frame(&mut self, query: &str, columns: &[(String, ColumnKind)]) -> Result<DataFrame, EvalError> {
         crate::data::spark_frame(&self.0, [Ok(query.to_string())], columns).map_err(EvalError::Engine)
     }
