@@ -12,7 +12,8 @@ use polars::prelude::*;
 use serde_json::Value as Json;
 
 use super::frame_builder::FrameBuilder;
-use super::read::{Source, SourceRows};
+use super::line_parts::{each_line_in, line_ranges};
+use super::read::{is_ndjson, parsed_line, Source, SourceRows};
 use super::row_errors::RowErrors;
 use super::source_row::{SourceColumn, SourceRow};
 use super::table::require_columns;
@@ -85,18 +86,28 @@ pub fn load_events(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
+    if is_ndjson(path) {
+        return load_ndjson_events(path, schema, profiles, options, errors, reports);
+    }
     match Source::read(path)? {
         Source::Rows(rows) => load_event_rows(path, &rows, schema, profiles, options, errors, reports),
         Source::Typed(frame) => super::parquet::load_events(path, frame, schema, profiles, options, errors, reports),
     }
 }
 
-/// Rows per part at least, when a file's rows are loaded in parallel parts.
+/// Rows per part at least, when rows already read are typed in parallel parts.
 const MIN_PART_ROWS: usize = 65_536;
 
-/// Loads the events in `rows` (CSV or NDJSON, read from `path`); events of users not in
-/// `profiles` are dropped and counted. Large files load in parallel parts, one per core, put
-/// together in file order: the frame, the errors and the counts are those of one pass.
+/// Bytes per part at least, when a file is read in parallel parts.
+const MIN_PART_BYTES: u64 = 8 << 20;
+
+/// Bytes per row guessed, to make room in a part's columns before its rows are counted.
+const BYTES_PER_ROW_GUESS: u64 = 128;
+
+/// Loads the events in `rows` (CSV, or an event log's NDJSON, read from `path`); events of
+/// users not in `profiles` are dropped and counted. Many rows are typed in parallel parts, one
+/// per core, put together in file order: the frame, the errors and the counts are those of one
+/// pass.
 pub fn load_event_rows(
     path: &Path,
     rows: &SourceRows,
@@ -111,13 +122,91 @@ pub fn load_event_rows(
     required.extend(names.id.as_deref());
     require_columns(path, &required, |n| rows.has_column(n), || rows.column_names())?;
     let known_users = profile_keys(profiles, schema);
-    let layout = EventLayout::new(rows, schema);
-    let parts = parts_of(rows.len());
-    let loaded: Vec<Result<Part, LoadError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
+    let layout = EventLayout::new(|name| rows.column(name), schema);
+    let parts = in_parallel(path, row_ranges(rows.len()), |range| {
+        load_part(path, &layout, &known_users, options, range.len(), |row| {
+            for index in range {
+                row(rows.position(index), rows.row(index));
+            }
+            Ok(0)
+        })
+    });
+    put_together(path, parts, &layout, options, errors, reports)
+}
+
+/// Loads the events of the NDJSON file at `path` in parallel parts, one per core, each reading
+/// its own byte range of the file in blocks (the file's text is never held whole), put together
+/// in file order: the frame, the errors and the counts are those of one pass.
+fn load_ndjson_events(
+    path: &Path,
+    schema: &DataSchema,
+    profiles: &DataFrame,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
+    let length = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?.len();
+    let ranges =
+        line_ranges(path, parts_for((length / MIN_PART_BYTES) as usize)).map_err(|e| LoadError::io(path, e))?;
+    let known_users = profile_keys(profiles, schema);
+    let layout = EventLayout::new(SourceColumn::Json, schema);
+    let mut parts = in_parallel(path, ranges, |range| {
+        let capacity = ((range.end - range.start) / BYTES_PER_ROW_GUESS) as usize;
+        load_part(path, &layout, &known_users, options, capacity, |row| {
+            let (mut line, mut index) = (0, 0);
+            each_line_in(path, range, |bytes| {
+                line += 1;
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                let text = std::str::from_utf8(bytes).ok();
+                if text.is_some_and(|t| t.trim().is_empty()) {
+                    return;
+                }
+                row(RowPosition::Line(line), SourceRow::ndjson(index, parsed_line(text)));
+                index += 1;
+            })
+            .map_err(|e| LoadError::io(path, e))
+        })
+    });
+    // Each part counted its lines from its own start: they move down past the parts before.
+    let mut lines_before = 0;
+    for part in parts.iter_mut().flatten() {
+        part.errors = std::mem::take(&mut part.errors)
             .into_iter()
-            .map(|range| scope.spawn(|| load_part(path, rows, range, &layout, &known_users, options)))
+            .map(|e| e.moved_down(lines_before))
             .collect();
+        for error in part.dropped.values_mut() {
+            *error = error.clone().moved_down(lines_before);
+        }
+        lines_before += part.lines;
+    }
+    put_together(path, parts, &layout, options, errors, reports)
+}
+
+/// How many parts to load in parallel when the work would fill `wanted` of them: one per core
+/// at most, one at least.
+fn parts_for(wanted: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    wanted.clamp(1, cores)
+}
+
+/// `rows` rows split into parts (a few rows are one part).
+fn row_ranges(rows: usize) -> Vec<Range<usize>> {
+    let count = parts_for(rows / MIN_PART_ROWS);
+    let size = rows.div_ceil(count).max(1);
+    (0..rows)
+        .step_by(size)
+        .map(|start| start..(start + size).min(rows))
+        .collect()
+}
+
+/// `load` run on each of `ranges` on its own thread, the results in order.
+fn in_parallel<R: Send>(
+    path: &Path,
+    ranges: Vec<R>,
+    load: impl Fn(R) -> Result<Part, LoadError> + Sync,
+) -> Vec<Result<Part, LoadError>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges.into_iter().map(|range| scope.spawn(|| load(range))).collect();
         handles
             .into_iter()
             .map(|handle| {
@@ -126,13 +215,26 @@ pub fn load_event_rows(
                     .unwrap_or_else(|_| Err(LoadError::io(path, "a loading thread failed")))
             })
             .collect()
-    });
+    })
+}
+
+/// The parts of an events file put together in order: one frame (the parts' chunks kept as
+/// they are, not copied into one), the errors as one pass gives them, the file's report.
+fn put_together(
+    path: &Path,
+    parts: Vec<Result<Part, LoadError>>,
+    layout: &EventLayout,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
     let mut bad = RowErrors::new(path, options, errors);
-    let (mut frames, mut left_out, mut unknown_users) = (Vec::new(), 0, 0);
-    for part in loaded {
+    let (mut frames, mut rows, mut left_out, mut unknown_users) = (Vec::new(), 0, 0, 0);
+    for part in parts {
         let part = part?;
         bad.absorb(part.errors, part.dropped);
         frames.push(part.frame);
+        rows += part.rows;
         left_out += part.left_out;
         unknown_users += part.unknown_users;
     }
@@ -140,30 +242,18 @@ pub fn load_event_rows(
     let mut frames = frames.into_iter();
     let mut built = match frames.next() {
         Some(first) => first,
-        None => FrameBuilder::new(layout.built_columns(), 0..0).finish(path)?.0,
+        None => FrameBuilder::new(layout.built_columns(), 0).finish(path)?.0,
     };
-    // The parts' chunks are kept as they are (one per core), not copied into one.
     for part in frames {
         built.vstack_mut_owned(part).map_err(polars_error(path))?;
     }
     reports.push(TableReport::for_events(
         file,
-        rows.len(),
+        rows,
         left_out - unknown_users,
         unknown_users,
     ));
     layout.event_table(&built).map_err(polars_error(path))
-}
-
-/// The file's rows split into one part per core (a small file is one part).
-fn parts_of(rows: usize) -> Vec<Range<usize>> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let count = (rows / MIN_PART_ROWS).clamp(1, cores);
-    let size = rows.div_ceil(count).max(1);
-    (0..rows)
-        .step_by(size)
-        .map(|start| start..(start + size).min(rows))
-        .collect()
 }
 
 /// What one part of an events file loaded to.
@@ -171,6 +261,10 @@ struct Part {
     frame: DataFrame,
     errors: Vec<RowError>,
     dropped: BTreeMap<String, RowError>,
+    /// Rows read (blank lines are not rows).
+    rows: usize,
+    /// Lines read, blank ones included.
+    lines: usize,
     left_out: usize,
     unknown_users: usize,
 }
@@ -217,7 +311,8 @@ struct Property<'r> {
 }
 
 impl<'r> EventLayout<'r> {
-    fn new(rows: &'r SourceRows, schema: &'r DataSchema) -> EventLayout<'r> {
+    /// The layout of `schema`'s events in a file whose columns are `column`.
+    fn new(column: impl Fn(&'r str) -> SourceColumn<'r>, schema: &'r DataSchema) -> EventLayout<'r> {
         let names = &schema.event_columns;
         let mut built: Vec<(String, Type)> = event_columns(schema).into_iter().take(FIXED_COLUMNS).collect();
         let mut shared: Vec<(&str, &BaseType)> = Vec::new();
@@ -240,7 +335,7 @@ impl<'r> EventLayout<'r> {
                     builder,
                     name: &field.name,
                     ty: &field.ty,
-                    column: rows.column(&field.name),
+                    column: column(&field.name),
                 });
             }
             types.push(EventTypeLayout {
@@ -256,10 +351,10 @@ impl<'r> EventLayout<'r> {
         }
         EventLayout {
             schema,
-            user: rows.column(&names.user),
-            kind: rows.column(&names.event_type),
-            time: rows.column(&names.time),
-            id: names.id.as_deref().map(|id| rows.column(id)),
+            user: column(&names.user),
+            kind: column(&names.event_type),
+            time: column(&names.time),
+            id: names.id.as_deref().map(&column),
             built,
             types,
             properties,
@@ -288,95 +383,126 @@ impl<'r> EventLayout<'r> {
     }
 }
 
-/// Loads rows `range` of an events file into the layout's built columns.
+/// Loads one part of an events file into the layout's built columns: `read` hands each of the
+/// part's rows, with its position, to the function it is given, and says how many lines it read
+/// (0 for rows read already, whose positions are the file's own).
 fn load_part(
     path: &Path,
-    rows: &SourceRows,
-    range: Range<usize>,
     layout: &EventLayout,
     known_users: &PlHashSet<&str>,
     options: LoadOptions,
+    capacity: usize,
+    read: impl FnOnce(&mut dyn FnMut(RowPosition, SourceRow<'_>)) -> Result<usize, LoadError>,
 ) -> Result<Part, LoadError> {
-    let (schema, names) = (layout.schema, &layout.schema.event_columns);
     let mut errors = Vec::new();
     let mut bad = RowErrors::new(path, options, &mut errors);
-    let mut frame = FrameBuilder::new(layout.built_columns(), range.clone());
-    let mut unknown_users = 0usize;
-    for index in range {
-        let row = rows.row(index);
-        if frame.unparsed(rows, &row, &mut bad) {
-            continue;
-        }
-        let position = rows.position(index);
-        let builders = frame.builders();
-        let user = row.text(&layout.user);
-        let type_name = row.text(&layout.kind);
-        let of_type = layout.of_type(&type_name);
-        let mut ok = true;
-        if user.is_empty() {
-            bad.add(
-                position,
-                "data::bad-value",
-                &names.user,
-                user.to_string(),
-                "a user key".into(),
-            );
-            ok = false;
-        }
-        if of_type.is_none() {
-            let expected = format!(
-                "a declared event type ({})",
-                schema.event_names().collect::<Vec<_>>().join(", ")
-            );
-            bad.add(
-                position,
-                "data::unknown-event-type",
-                &names.event_type,
-                type_name.to_string(),
-                expected,
-            );
-            ok = false;
-        }
-        builders[0].push_text(Some(&user)).ok();
-        builders[1].push_text(Some(&type_name)).ok();
-        let time_text = row.text(&layout.time);
-        if let Err(expected) = row.push(&layout.time, &mut builders[2]) {
-            bad.add(
-                position,
-                "data::bad-value",
-                &names.time,
-                time_text.to_string(),
-                expected,
-            );
-            ok = false;
-        }
-        let wants_values = layout.id.is_none();
-        let (values, properties_ok) = push_properties(&row, of_type, builders, &mut bad, position, wants_values);
-        ok &= properties_ok;
-        let id = match &layout.id {
-            Some(column) => row.text(column),
-            None => match parse_datetime(&time_text) {
-                Some(ts) if ok => event_id(&user, &type_name, ts, &values).into(),
-                _ => "".into(),
-            },
-        };
-        builders[3].push_text(Some(&id)).ok();
-        if ok && !known_users.contains(user.as_ref()) {
+    let mut frame = FrameBuilder::new(layout.built_columns(), capacity);
+    let (mut rows, mut unknown_users) = (0, 0);
+    let lines = read(&mut |position, row| {
+        rows += 1;
+        if load_row(position, &row, layout, known_users, &mut frame, &mut bad) == Loaded::UnknownUser {
             unknown_users += 1;
-            frame.drop_row(index);
-        } else if !ok {
-            frame.drop_row(index);
         }
-    }
+    })?;
     let dropped = bad.into_dropped();
     let (frame, left_out) = frame.finish(path)?;
     Ok(Part {
         frame,
         errors,
         dropped,
+        rows,
+        lines,
         left_out,
         unknown_users,
     })
+}
+
+/// What became of a row of events.
+#[derive(PartialEq)]
+enum Loaded {
+    /// It is in the frame.
+    Kept,
+    /// It is left out, its problems reported.
+    Bad,
+    /// It is left out: its user is not among the profiles.
+    UnknownUser,
+}
+
+/// Loads `row` (at `position`) into `frame`, its problems into `bad`.
+fn load_row(
+    position: RowPosition,
+    row: &SourceRow,
+    layout: &EventLayout,
+    known_users: &PlHashSet<&str>,
+    frame: &mut FrameBuilder,
+    bad: &mut RowErrors,
+) -> Loaded {
+    let (schema, names) = (layout.schema, &layout.schema.event_columns);
+    if !frame.start_row(position, row, bad) {
+        return Loaded::Bad;
+    }
+    let builders = frame.builders();
+    let user = row.text(&layout.user);
+    let type_name = row.text(&layout.kind);
+    let of_type = layout.of_type(&type_name);
+    let mut ok = true;
+    if user.is_empty() {
+        bad.add(
+            position,
+            "data::bad-value",
+            &names.user,
+            user.to_string(),
+            "a user key".into(),
+        );
+        ok = false;
+    }
+    if of_type.is_none() {
+        let expected = format!(
+            "a declared event type ({})",
+            schema.event_names().collect::<Vec<_>>().join(", ")
+        );
+        bad.add(
+            position,
+            "data::unknown-event-type",
+            &names.event_type,
+            type_name.to_string(),
+            expected,
+        );
+        ok = false;
+    }
+    builders[0].push_text(Some(&user)).ok();
+    builders[1].push_text(Some(&type_name)).ok();
+    let time_text = row.text(&layout.time);
+    if let Err(expected) = row.push(&layout.time, &mut builders[2]) {
+        bad.add(
+            position,
+            "data::bad-value",
+            &names.time,
+            time_text.to_string(),
+            expected,
+        );
+        ok = false;
+    }
+    let wants_values = layout.id.is_none();
+    let (values, properties_ok) = push_properties(row, of_type, builders, bad, position, wants_values);
+    ok &= properties_ok;
+    let id = match &layout.id {
+        Some(column) => row.text(column),
+        None => match parse_datetime(&time_text) {
+            Some(ts) if ok => event_id(&user, &type_name, ts, &values).into(),
+            _ => "".into(),
+        },
+    };
+    builders[3].push_text(Some(&id)).ok();
+    if !ok {
+        frame.drop_row();
+        Loaded::Bad
+    } else if !known_users.contains(user.as_ref()) {
+        frame.drop_row();
+        Loaded::UnknownUser
+    } else {
+        Loaded::Kept
+    }
 }
 
 /// Pushes `row`'s properties (those of its event type, each checked against its declared

@@ -1,57 +1,49 @@
 //! A frame filled row by row from a file's text cells: one typed builder per column and the
 //! rows kept. Profiles, the catalog and events (CSV, NDJSON) all load through it.
 
-use std::ops::Range;
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::read::SourceRows;
 use super::row_errors::RowErrors;
 use super::source_row::SourceRow;
-use super::{ColumnBuilder, LoadError};
+use super::{ColumnBuilder, LoadError, RowPosition};
 use crate::model::Type;
 
-/// Columns being built for a range of a file's rows, and which rows stay.
+/// Columns being built row by row, and which rows stay.
 pub struct FrameBuilder {
     names: Vec<String>,
     builders: Vec<ColumnBuilder>,
+    /// Whether each row started so far stays.
     keep: Vec<bool>,
-    /// The file's row that is this frame's first.
-    first: usize,
 }
 
 impl FrameBuilder {
-    /// Empty `columns` (name and type) for the file's rows `rows`, all kept so far.
-    pub fn new<'c>(columns: impl IntoIterator<Item = (&'c str, &'c Type)>, rows: Range<usize>) -> FrameBuilder {
+    /// Empty `columns` (name and type), with room for `capacity` rows.
+    pub fn new<'c>(columns: impl IntoIterator<Item = (&'c str, &'c Type)>, capacity: usize) -> FrameBuilder {
         let (names, builders) = columns
             .into_iter()
-            .map(|(name, ty)| (name.to_string(), ColumnBuilder::new(ty, rows.len())))
+            .map(|(name, ty)| (name.to_string(), ColumnBuilder::new(ty, capacity)))
             .unzip();
         FrameBuilder {
             names,
             builders,
-            keep: vec![true; rows.len()],
-            first: rows.start,
+            keep: Vec::with_capacity(capacity),
         }
     }
 
-    /// Whether `row` of `rows` did not parse at all (a ragged line, bad JSON); such a row is
-    /// reported as `data::bad-row`, left out, and null in every column.
-    pub fn unparsed(&mut self, rows: &SourceRows, row: &SourceRow, bad: &mut RowErrors) -> bool {
+    /// Starts the next row, `row` of the file at `position`, and says whether it can be read:
+    /// a row that did not parse at all (a ragged line, bad JSON) is reported as
+    /// `data::bad-row`, left out, and null in every column.
+    pub fn start_row(&mut self, position: RowPosition, row: &SourceRow, bad: &mut RowErrors) -> bool {
+        self.keep.push(true);
         let Some(problem) = row.problem() else {
-            return false;
+            return true;
         };
-        bad.add(
-            rows.position(row.index()),
-            "data::bad-row",
-            "",
-            String::new(),
-            problem.to_string(),
-        );
-        self.keep[row.index() - self.first] = false;
+        bad.add(position, "data::bad-row", "", String::new(), problem.to_string());
+        self.drop_row();
         self.builders.iter_mut().for_each(ColumnBuilder::push_null);
-        true
+        false
     }
 
     /// The column builders, in the order given to [`FrameBuilder::new`].
@@ -59,9 +51,11 @@ impl FrameBuilder {
         &mut self.builders
     }
 
-    /// Leaves the file's row `row` out of the frame (its values are pushed all the same).
-    pub fn drop_row(&mut self, row: usize) {
-        self.keep[row - self.first] = false;
+    /// Leaves the row being read out of the frame (its values are pushed all the same).
+    pub fn drop_row(&mut self) {
+        if let Some(last) = self.keep.last_mut() {
+            *last = false;
+        }
     }
 
     /// The frame without the rows left out, and how many were; `path` names the file when

@@ -18,6 +18,7 @@ mod event_log;
 mod events;
 mod frame_builder;
 mod json_cell;
+mod line_parts;
 mod load;
 mod load_error;
 mod load_options;

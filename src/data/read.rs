@@ -10,6 +10,7 @@ use polars::prelude::*;
 use super::csv_layout::CsvLayout;
 use super::database_table::DatabaseTable;
 use super::json_cell::JsonCell;
+use super::line_parts::each_line_in;
 use super::source_row::{SourceColumn, SourceRow};
 use super::{LoadError, RowPosition};
 use crate::model::is_table_source;
@@ -40,19 +41,28 @@ impl NdjsonLines {
 
     /// Line `row`, parsed: its object, or why it is not one.
     fn row(&self, row: usize) -> SourceRow<'_> {
-        let line = self.text(row);
-        // A line that was not UTF-8 is not parsed at all: it is that row's error.
-        let object = if self.not_utf8.contains(&row) {
-            Err(NOT_UTF8.to_string())
-        } else {
-            match serde_json::from_str::<JsonCell>(line) {
-                Ok(object @ JsonCell::Object(_)) => Ok(object),
-                Ok(_) => Err("a JSON object on each line".to_string()),
-                Err(error) => Err(format!("valid JSON ({error})")),
-            }
-        };
-        SourceRow::ndjson(row, object)
+        let line = (!self.not_utf8.contains(&row)).then(|| self.text(row));
+        SourceRow::ndjson(row, parsed_line(line))
     }
+}
+
+/// An NDJSON line (`None` when it is not UTF-8) as a row's cells: its object, or why it is
+/// not one. A line that is not UTF-8 is not parsed at all: that is the row's error.
+pub(super) fn parsed_line(line: Option<&str>) -> Result<JsonCell<'_>, String> {
+    let Some(line) = line else {
+        return Err(NOT_UTF8.to_string());
+    };
+    match serde_json::from_str::<JsonCell>(line) {
+        Ok(object @ JsonCell::Object(_)) => Ok(object),
+        Ok(_) => Err("a JSON object on each line".to_string()),
+        Err(error) => Err(format!("valid JSON ({error})")),
+    }
+}
+
+/// Whether `path` names an NDJSON file (`.ndjson` or `.jsonl`).
+pub fn is_ndjson(path: &Path) -> bool {
+    !is_table_source(&path.to_string_lossy())
+        && matches!(path.extension().and_then(|e| e.to_str()), Some("ndjson" | "jsonl"))
 }
 
 /// A dataset file as read: rows of text or JSON cells to type one by one, or an already
@@ -71,35 +81,13 @@ pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that a
 /// invalid one comes lossily). The file is read in blocks and no line is copied unless it is
 /// not UTF-8.
 fn each_line(path: &Path, mut line: impl FnMut(usize, &str, bool)) -> Result<(), LoadError> {
-    let mut file = fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
-    let mut block = vec![0u8; 1 << 20];
-    let (mut filled, mut index) = (0, 0);
-    loop {
-        let read = match file.read(&mut block[filled..]) {
-            Ok(read) => read,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(LoadError::io(path, e)),
-        };
-        filled += read;
-        let mut start = 0;
-        while let Some(end) = block[start..filled].iter().position(|b| *b == b'\n') {
-            each_line_of(&block[start..start + end], index, &mut line);
-            index += 1;
-            start += end + 1;
-        }
-        if read == 0 {
-            if start < filled {
-                each_line_of(&block[start..filled], index, &mut line);
-            }
-            return Ok(());
-        }
-        block.copy_within(start..filled, 0);
-        filled -= start;
-        if filled == block.len() {
-            // A line longer than the block: the block grows to hold it.
-            block.resize(block.len() * 2, 0);
-        }
-    }
+    let mut index = 0;
+    each_line_in(path, 0..u64::MAX, |bytes| {
+        each_line_of(bytes, index, &mut line);
+        index += 1;
+    })
+    .map(|_| ())
+    .map_err(|e| LoadError::io(path, e))
 }
 
 /// Hands line `index` (`bytes`) to `line` as text, with whether it is UTF-8.

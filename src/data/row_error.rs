@@ -28,6 +28,17 @@ pub struct RowError {
     pub expected: String,
 }
 
+impl RowError {
+    /// The same error `lines` lines further down its file (a part read from the middle of a
+    /// file counts its lines from its own start).
+    pub fn moved_down(mut self, lines: usize) -> RowError {
+        if let RowPosition::Line(line) = &mut self.position {
+            *line += lines;
+        }
+        self
+    }
+}
+
 impl fmt::Display for RowPosition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -103,13 +103,13 @@ fn load_table(
     require_columns(path, &names, |n| rows.has_column(n), || rows.column_names())?;
     let mut bad = RowErrors::new(path, options, errors);
     let columns: Vec<SourceColumn> = names.iter().map(|n| rows.column(n)).collect();
-    let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), 0..rows.len());
+    let mut frame = FrameBuilder::new(table.fields.iter().map(|f| (f.name.as_str(), &f.ty)), rows.len());
     let unique_column = unique.map(|name| (name, rows.column(name)));
     let zone_column = rules.zone.map(|name| (name, rows.column(name)));
     let mut seen = HashSet::with_capacity(if unique.is_some() { rows.len() } else { 0 });
     for index in 0..rows.len() {
         let row = rows.row(index);
-        if frame.unparsed(&rows, &row, &mut bad) {
+        if !frame.start_row(rows.position(index), &row, &mut bad) {
             continue;
         }
         if let Some((_, column)) = &unique_column {
@@ -150,7 +150,7 @@ fn load_table(
             }
         }
         if !ok {
-            frame.drop_row(index);
+            frame.drop_row();
         }
     }
     let file = bad.file().to_string();

@@ -176,7 +176,7 @@ fn new_profiles(profiles: &DataFrame, new: &Folded, schema: &DataSchema) -> Pola
     if complete.is_empty() {
         return Ok((None, incomplete));
     }
-    let mut frame = FrameBuilder::new(fields.iter().map(|f| (f.name.as_str(), &f.ty)), 0..complete.len());
+    let mut frame = FrameBuilder::new(fields.iter().map(|f| (f.name.as_str(), &f.ty)), complete.len());
     for (key, set) in &complete {
         for (builder, field) in frame.builders().iter_mut().zip(&fields) {
             let value = if field.name == schema.key {

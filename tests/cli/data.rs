@@ -457,6 +457,15 @@ fn large_files_load_in_parallel_parts_exactly_as_in_one_pass() {
         .collect();
     assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
     assert!(errors[..50].iter().all(|e| e.code == "data::bad-row"), "{errors:?}");
+    // Each is at the line of the file that holds it, whichever part of the file read it.
+    let text = std::fs::read_to_string(broken.path().join("datasets/shop/events.ndjson")).unwrap();
+    let file_lines: Vec<&str> = text.lines().collect();
+    let not_objects: Vec<usize> = (1..=file_lines.len())
+        .filter(|n| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(file_lines[n - 1]).is_err())
+        .collect();
+    assert_eq!(not_objects.len(), 80);
+    assert_eq!(lines, not_objects[..51], "the lines reported are the bad ones");
+    assert!(text.len() > 16 << 20, "the file is read in more than one part");
     assert_eq!(errors[50].code, "data::too-many-errors");
     // Skipping them leaves every other event, counted once.
     let skipped = load_dataset(
