@@ -73,12 +73,9 @@ impl CsvLayout {
         if self.not_utf8.contains(&row) {
             return Some(super::read::NOT_UTF8.to_string());
         }
-        self.ragged.get(&row).map(|found| {
-            format!(
-                "{} fields like the header (this row has {found}; a comma inside a value needs quotes)",
-                self.header_fields
-            )
-        })
+        self.ragged
+            .get(&row)
+            .map(|found| super::csv_record::ragged(self.header_fields, *found))
     }
 
     /// Whether some row has more fields than the header (polars is then told to cut them, and

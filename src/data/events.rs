@@ -11,9 +11,10 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
+use super::csv_record::{fields_under, CsvHeader, RecordLines};
 use super::frame_builder::FrameBuilder;
 use super::line_parts::{each_line_in, line_ranges};
-use super::read::{is_ndjson, parsed_line, Source, SourceRows};
+use super::read::{file_format, parsed_line, FileFormat, Source, SourceRows};
 use super::row_errors::RowErrors;
 use super::source_row::{SourceColumn, SourceRow};
 use super::table::require_columns;
@@ -86,8 +87,10 @@ pub fn load_events(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
-    if is_ndjson(path) {
-        return load_ndjson_events(path, schema, profiles, options, errors, reports);
+    match file_format(path) {
+        Some(FileFormat::Ndjson) => return load_ndjson_events(path, schema, profiles, options, errors, reports),
+        Some(FileFormat::Csv) => return load_csv_events(path, schema, profiles, options, errors, reports),
+        _ => {}
     }
     match Source::read(path)? {
         Source::Rows(rows) => load_event_rows(path, &rows, schema, profiles, options, errors, reports),
@@ -123,20 +126,20 @@ pub fn load_event_rows(
     require_columns(path, &required, |n| rows.has_column(n), || rows.column_names())?;
     let known_users = profile_keys(profiles, schema);
     let layout = EventLayout::new(|name| rows.column(name), schema);
-    let parts = in_parallel(path, row_ranges(rows.len()), |range| {
+    let parts: Vec<Part> = in_parallel(path, row_ranges(rows.len()), |range| {
         load_part(path, &layout, &known_users, options, range.len(), |row| {
             for index in range {
                 row(rows.position(index), rows.row(index));
             }
-            Ok(0)
+            Ok((0, 0))
         })
-    });
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
     put_together(path, parts, &layout, options, errors, reports)
 }
 
-/// Loads the events of the NDJSON file at `path` in parallel parts, one per core, each reading
-/// its own byte range of the file in blocks (the file's text is never held whole), put together
-/// in file order: the frame, the errors and the counts are those of one pass.
+/// Loads the events of the NDJSON file at `path` in parallel parts (see [`load_in_ranges`]).
 fn load_ndjson_events(
     path: &Path,
     schema: &DataSchema,
@@ -145,41 +148,131 @@ fn load_ndjson_events(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
-    let length = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?.len();
-    let ranges =
-        line_ranges(path, parts_for((length / MIN_PART_BYTES) as usize)).map_err(|e| LoadError::io(path, e))?;
-    let known_users = profile_keys(profiles, schema);
     let layout = EventLayout::new(SourceColumn::Json, schema);
-    let mut parts = in_parallel(path, ranges, |range| {
-        let capacity = ((range.end - range.start) / BYTES_PER_ROW_GUESS) as usize;
-        load_part(path, &layout, &known_users, options, capacity, |row| {
-            let (mut line, mut index) = (0, 0);
-            each_line_in(path, range, |bytes| {
-                line += 1;
-                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-                let text = std::str::from_utf8(bytes).ok();
-                if text.is_some_and(|t| t.trim().is_empty()) {
-                    return;
-                }
-                row(RowPosition::Line(line), SourceRow::ndjson(index, parsed_line(text)));
-                index += 1;
-            })
-            .map_err(|e| LoadError::io(path, e))
+    let known_users = profile_keys(profiles, schema);
+    let count = parts_of_file(path, 0)?;
+    let parts = load_in_ranges(path, (0, 0), count, &known_users, &layout, options, |range, row| {
+        let (mut line, mut index) = (0, 0);
+        let lines = each_line_in(path, range, |bytes| {
+            line += 1;
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            let text = std::str::from_utf8(bytes).ok();
+            if text.is_some_and(|t| t.trim().is_empty()) {
+                return;
+            }
+            row(RowPosition::Line(line), SourceRow::ndjson(index, parsed_line(text)));
+            index += 1;
+        });
+        Ok((lines.map_err(|e| LoadError::io(path, e))?, 0))
+    })?;
+    put_together(path, parts, &layout, options, errors, reports)
+}
+
+/// Loads the events of the CSV file at `path` in parallel parts (see [`load_in_ranges`]),
+/// each record split into fields by tailor (a quoted field may hold commas and line breaks).
+/// Should a part have started inside a quoted field, the file is read again in one part.
+fn load_csv_events(
+    path: &Path,
+    schema: &DataSchema,
+    profiles: &DataFrame,
+    options: LoadOptions,
+    errors: &mut Vec<RowError>,
+    reports: &mut Vec<TableReport>,
+) -> Result<DataFrame, LoadError> {
+    let header = CsvHeader::read(path).map_err(|e| LoadError::io(path, e))?;
+    let names = &schema.event_columns;
+    let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
+    required.extend(names.id.as_deref());
+    require_columns(
+        path,
+        &required,
+        |n| header.names.iter().any(|h| h == n),
+        || header.names.clone(),
+    )?;
+    let layout = EventLayout::new(|name| header.column(name), schema);
+    let known_users = profile_keys(profiles, schema);
+    let read = |range: Range<u64>, row: &mut dyn FnMut(RowPosition, SourceRow<'_>)| {
+        let mut records = RecordLines::default();
+        let (mut line, mut first_line, mut index) = (0, 1, 0);
+        let mut take = |first_line: usize, record: &[u8]| {
+            let fields = fields_under(record, header.names.len());
+            row(RowPosition::Line(first_line), SourceRow::record(index, fields));
+            index += 1;
+        };
+        let lines = each_line_in(path, range, |bytes| {
+            line += 1;
+            if !records.is_open() {
+                first_line = line;
+            }
+            if let Some(record) = records.line(bytes) {
+                take(first_line, record);
+            }
         })
+        .map_err(|e| LoadError::io(path, e))?;
+        if let Some(record) = records.unclosed() {
+            take(first_line, record);
+        }
+        Ok((lines, records.quotes()))
+    };
+    let start = (header.end, header.lines);
+    let count = parts_of_file(path, header.end)?;
+    let mut parts = load_in_ranges(path, start, count, &known_users, &layout, options, &read)?;
+    if starts_inside_quotes(&parts) {
+        parts = load_in_ranges(path, start, 1, &known_users, &layout, options, &read)?;
+    }
+    put_together(path, parts, &layout, options, errors, reports)
+}
+
+/// Whether a part but the first follows an odd number of quotes: it started inside a quoted
+/// field, and its rows are not the file's.
+fn starts_inside_quotes(parts: &[Part]) -> bool {
+    let mut quotes = 0;
+    parts.iter().any(|part| {
+        let inside = quotes % 2 == 1;
+        quotes += part.quotes;
+        inside
+    })
+}
+
+/// How many parts to read the file at `path` in, from byte `start`: one per [`MIN_PART_BYTES`],
+/// within [`parts_for`].
+fn parts_of_file(path: &Path, start: u64) -> Result<usize, LoadError> {
+    let length = std::fs::metadata(path).map_err(|e| LoadError::io(path, e))?.len();
+    Ok(parts_for((length.saturating_sub(start) / MIN_PART_BYTES) as usize))
+}
+
+/// Loads the rows of the file at `path` after `start` (the byte where its rows start, and the
+/// lines before it) in `count` parallel parts, each reading its own byte range of the file in
+/// blocks: the file's text is never held whole. `read` hands each row of a range to the
+/// function it is given, with its position counted from the range's start, and says how many
+/// lines and quotes the range held. Each part's positions are then moved down past the lines
+/// before it: the parts, in file order, are what one pass gives.
+fn load_in_ranges(
+    path: &Path,
+    start: (u64, usize),
+    count: usize,
+    known_users: &PlHashSet<&str>,
+    layout: &EventLayout,
+    options: LoadOptions,
+    read: impl Fn(Range<u64>, &mut dyn FnMut(RowPosition, SourceRow<'_>)) -> Result<(usize, usize), LoadError> + Sync,
+) -> Result<Vec<Part>, LoadError> {
+    let ranges = line_ranges(path, start.0, count).map_err(|e| LoadError::io(path, e))?;
+    let parts = in_parallel(path, ranges, |range| {
+        let capacity = ((range.end - range.start) / BYTES_PER_ROW_GUESS) as usize;
+        load_part(path, layout, known_users, options, capacity, |row| read(range, row))
     });
-    // Each part counted its lines from its own start: they move down past the parts before.
-    let mut lines_before = 0;
-    for part in parts.iter_mut().flatten() {
-        part.errors = std::mem::take(&mut part.errors)
-            .into_iter()
-            .map(|e| e.moved_down(lines_before))
-            .collect();
+    let mut lines_before = start.1;
+    let mut moved = Vec::with_capacity(parts.len());
+    for part in parts {
+        let mut part = part?;
+        part.errors = part.errors.into_iter().map(|e| e.moved_down(lines_before)).collect();
         for error in part.dropped.values_mut() {
             *error = error.clone().moved_down(lines_before);
         }
         lines_before += part.lines;
+        moved.push(part);
     }
-    put_together(path, parts, &layout, options, errors, reports)
+    Ok(moved)
 }
 
 /// How many parts to load in parallel when the work would fill `wanted` of them: one per core
@@ -222,7 +315,7 @@ fn in_parallel<R: Send>(
 /// they are, not copied into one), the errors as one pass gives them, the file's report.
 fn put_together(
     path: &Path,
-    parts: Vec<Result<Part, LoadError>>,
+    parts: Vec<Part>,
     layout: &EventLayout,
     options: LoadOptions,
     errors: &mut Vec<RowError>,
@@ -231,7 +324,6 @@ fn put_together(
     let mut bad = RowErrors::new(path, options, errors);
     let (mut frames, mut rows, mut left_out, mut unknown_users) = (Vec::new(), 0, 0, 0);
     for part in parts {
-        let part = part?;
         bad.absorb(part.errors, part.dropped);
         frames.push(part.frame);
         rows += part.rows;
@@ -265,6 +357,8 @@ struct Part {
     rows: usize,
     /// Lines read, blank ones included.
     lines: usize,
+    /// Quotes read (CSV).
+    quotes: usize,
     left_out: usize,
     unknown_users: usize,
 }
@@ -384,21 +478,21 @@ impl<'r> EventLayout<'r> {
 }
 
 /// Loads one part of an events file into the layout's built columns: `read` hands each of the
-/// part's rows, with its position, to the function it is given, and says how many lines it read
-/// (0 for rows read already, whose positions are the file's own).
+/// part's rows, with its position, to the function it is given, and says how many lines and
+/// quotes it read (none for rows read already, whose positions are the file's own).
 fn load_part(
     path: &Path,
     layout: &EventLayout,
     known_users: &PlHashSet<&str>,
     options: LoadOptions,
     capacity: usize,
-    read: impl FnOnce(&mut dyn FnMut(RowPosition, SourceRow<'_>)) -> Result<usize, LoadError>,
+    read: impl FnOnce(&mut dyn FnMut(RowPosition, SourceRow<'_>)) -> Result<(usize, usize), LoadError>,
 ) -> Result<Part, LoadError> {
     let mut errors = Vec::new();
     let mut bad = RowErrors::new(path, options, &mut errors);
     let mut frame = FrameBuilder::new(layout.built_columns(), capacity);
     let (mut rows, mut unknown_users) = (0, 0);
-    let lines = read(&mut |position, row| {
+    let (lines, quotes) = read(&mut |position, row| {
         rows += 1;
         if load_row(position, &row, layout, known_users, &mut frame, &mut bad) == Loaded::UnknownUser {
             unknown_users += 1;
@@ -412,6 +506,7 @@ fn load_part(
         dropped,
         rows,
         lines,
+        quotes,
         left_out,
         unknown_users,
     })

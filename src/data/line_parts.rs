@@ -12,21 +12,21 @@ const BLOCK: usize = 4 << 20;
 /// Bytes looked at, at a time, for the line break that ends a range.
 const PROBE: usize = 64 << 10;
 
-/// Splits the file at `path` into at most `count` byte ranges of about equal size, in order and
-/// covering it, each starting at a line (just past a `\n`, or at the start of the file). A
-/// range is never empty; an empty file has none.
-pub fn line_ranges(path: &Path, count: usize) -> io::Result<Vec<Range<u64>>> {
+/// Splits the file at `path` from byte `from` (the start of a line) into at most `count` byte
+/// ranges of about equal size, in order and covering the rest of it, each starting at a line
+/// (just past a `\n`, or at `from`). A range is never empty: nothing after `from`, no range.
+pub fn line_ranges(path: &Path, from: u64, count: usize) -> io::Result<Vec<Range<u64>>> {
     let mut file = File::open(path)?;
     let length = file.metadata()?.len();
-    let mut starts = vec![0u64];
+    let mut starts = vec![from];
     for part in 1..count.max(1) as u64 {
-        let guess = (length * part / count as u64).max(starts[starts.len() - 1] + 1);
+        let guess = (from + (length.saturating_sub(from)) * part / count as u64).max(starts[starts.len() - 1] + 1);
         let start = next_line_start(&mut file, guess, length)?;
         if start < length && start > starts[starts.len() - 1] {
             starts.push(start);
         }
     }
-    if length == 0 {
+    if length <= from {
         return Ok(Vec::new());
     }
     let ends = starts.iter().skip(1).copied().chain([length]);
@@ -132,7 +132,7 @@ mod tests {
             ("\n\n".into(), 4),
         ] {
             std::fs::write(&path, &body).unwrap();
-            let ranges = line_ranges(&path, count).unwrap();
+            let ranges = line_ranges(&path, 0, count).unwrap();
             assert!(ranges.len() <= count);
             for pair in ranges.windows(2) {
                 assert_eq!(pair[0].end, pair[1].start);
@@ -142,7 +142,7 @@ mod tests {
             assert_eq!(lines_of(&path, &ranges), expected, "{count} parts");
         }
         std::fs::write(&path, "").unwrap();
-        assert!(line_ranges(&path, 4).unwrap().is_empty());
+        assert!(line_ranges(&path, 0, 4).unwrap().is_empty());
     }
 
     #[test]
@@ -151,7 +151,7 @@ mod tests {
         let path = dir.path().join("long.ndjson");
         let long = "y".repeat(BLOCK * 2 + 3);
         std::fs::write(&path, format!("a\n{long}\nb")).unwrap();
-        let ranges = line_ranges(&path, 1).unwrap();
+        let ranges = line_ranges(&path, 0, 1).unwrap();
         assert_eq!(lines_of(&path, &ranges), vec!["a".to_string(), long, "b".to_string()]);
     }
 }

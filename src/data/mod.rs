@@ -10,6 +10,7 @@ mod arrow_column;
 mod column;
 mod compaction;
 mod csv_layout;
+mod csv_record;
 mod database_table;
 mod dataset;
 mod event_id;

@@ -59,10 +59,29 @@ pub(super) fn parsed_line(line: Option<&str>) -> Result<JsonCell<'_>, String> {
     }
 }
 
-/// Whether `path` names an NDJSON file (`.ndjson` or `.jsonl`).
-pub fn is_ndjson(path: &Path) -> bool {
-    !is_table_source(&path.to_string_lossy())
-        && matches!(path.extension().and_then(|e| e.to_str()), Some("ndjson" | "jsonl"))
+/// The format of a dataset file, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// `.csv`.
+    Csv,
+    /// `.ndjson` or `.jsonl`.
+    Ndjson,
+    /// `.parquet`.
+    Parquet,
+}
+
+/// The format of the file at `path` (`None`: a database table, or an extension tailor does
+/// not read).
+pub fn file_format(path: &Path) -> Option<FileFormat> {
+    if is_table_source(&path.to_string_lossy()) {
+        return None;
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Some(FileFormat::Csv),
+        Some("ndjson" | "jsonl") => Some(FileFormat::Ndjson),
+        Some("parquet") => Some(FileFormat::Parquet),
+        _ => None,
+    }
 }
 
 /// A dataset file as read: rows of text or JSON cells to type one by one, or an already

@@ -14,6 +14,8 @@ pub enum SourceColumn<'a> {
     Text(&'a StringChunked),
     /// An NDJSON key.
     Json(&'a str),
+    /// A CSV column read record by record: its place in the header.
+    Field(usize),
     /// The file has no such column: every cell is absent.
     Missing,
 }
@@ -31,6 +33,8 @@ enum Cells<'a> {
     Csv(Option<String>),
     /// An NDJSON line's object, or why the line is not one.
     Ndjson(Result<JsonCell<'a>, String>),
+    /// A CSV record's fields, or why it cannot be read.
+    Record(Result<Vec<Cow<'a, str>>, String>),
 }
 
 impl<'a> SourceRow<'a> {
@@ -50,6 +54,14 @@ impl<'a> SourceRow<'a> {
         }
     }
 
+    /// Row `row` of a CSV file read record by record: its fields, or why it cannot be read.
+    pub(super) fn record(row: usize, fields: Result<Vec<Cow<'a, str>>, String>) -> SourceRow<'a> {
+        SourceRow {
+            row,
+            cells: Cells::Record(fields),
+        }
+    }
+
     /// The row's index in its file's rows.
     pub fn index(&self) -> usize {
         self.row
@@ -61,6 +73,7 @@ impl<'a> SourceRow<'a> {
         match &self.cells {
             Cells::Csv(problem) => problem.as_deref(),
             Cells::Ndjson(object) => object.as_ref().err().map(String::as_str),
+            Cells::Record(fields) => fields.as_ref().err().map(String::as_str),
         }
     }
 
@@ -72,12 +85,22 @@ impl<'a> SourceRow<'a> {
         }
     }
 
+    /// The CSV field at `place` (`None` when the record is shorter, or not CSV read record by
+    /// record).
+    fn field(&self, place: usize) -> Option<&str> {
+        match &self.cells {
+            Cells::Record(Ok(fields)) => fields.get(place).map(|f| f.as_ref()),
+            _ => None,
+        }
+    }
+
     /// The cell in `column` as text, for error messages, keys and row identities: a JSON
     /// string as it is, `null` or absent as empty, any other JSON value as its JSON.
     pub fn text<'s>(&'s self, column: &'s SourceColumn) -> Cow<'s, str> {
         match column {
             SourceColumn::Text(text) => Cow::Borrowed(text.get(self.row).unwrap_or("")),
             SourceColumn::Json(key) => self.cell(key).map_or(Cow::Borrowed(""), JsonCell::text),
+            SourceColumn::Field(place) => Cow::Borrowed(self.field(*place).unwrap_or("")),
             SourceColumn::Missing => Cow::Borrowed(""),
         }
     }
@@ -87,6 +110,7 @@ impl<'a> SourceRow<'a> {
         match column {
             SourceColumn::Text(text) => builder.push_text(text.get(self.row)),
             SourceColumn::Json(key) => builder.push_cell(self.cell(key)),
+            SourceColumn::Field(place) => builder.push_text(self.field(*place)),
             SourceColumn::Missing => builder.push_cell(None),
         }
     }

@@ -475,3 +475,62 @@ fn large_files_load_in_parallel_parts_exactly_as_in_one_pass() {
     .expect("loads without the bad rows");
     assert_eq!(skipped.reports[1].skipped, 80, "{:?}", skipped.reports[1]);
 }
+
+#[test]
+fn csv_records_with_line_breaks_inside_quotes_load_in_parts_as_in_one_pass() {
+    let shop = generated_shop("csv", &[]);
+    let root = shop.path().join("campaigns");
+    let plain = load_dataset(&checked(&root), LoadOptions::default()).expect("csv loads");
+    // Every url becomes a long quoted value ending in a line break, so that each record spans
+    // two lines and a part of the file most likely starts inside a quoted field; the last
+    // record's time is bad.
+    let path = shop.path().join("datasets/shop/events.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (url, ts) = {
+        let names: Vec<&str> = header.split(',').collect();
+        let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+        (at("url"), at("ts"))
+    };
+    let records: Vec<String> = lines
+        .map(|line| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            fields[url] = format!("\"{}{}\n\"", fields[url], "x".repeat(200));
+            fields.join(",")
+        })
+        .collect();
+    let last = records.len() - 1;
+    let mut broken = records.clone();
+    let mut fields: Vec<&str> = broken[last].split(',').collect();
+    fields[ts] = "never";
+    broken[last] = fields.join(",");
+    std::fs::write(&path, format!("{header}\n{}\n", broken.join("\n"))).unwrap();
+    assert!(
+        std::fs::metadata(&path).unwrap().len() > 16 << 20,
+        "read in more than one part"
+    );
+    let errors = bad_rows(&root);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].position,
+        RowPosition::Line(2 + 2 * last),
+        "two lines per record"
+    );
+    assert_eq!(errors[0].value, "never");
+
+    std::fs::write(&path, format!("{header}\n{}\n", records.join("\n"))).unwrap();
+    let quoted = load_dataset(&checked(&root), LoadOptions::default()).expect("quoted csv loads");
+    let core = [EVENT_USER, EVENT_TYPE, EVENT_TS, EVENT_ID];
+    let columns = |d: &DataFrame| d.select(core).unwrap();
+    assert!(columns(&quoted.events).equals_missing(&columns(&plain.events)));
+    assert_eq!(quoted.reports[1].rows, plain.reports[1].rows);
+    let urls = |d: &DataFrame| -> Vec<Option<String>> {
+        let urls = d.column("page_view.url").unwrap().str().unwrap().clone();
+        urls.iter().map(|u| u.map(str::to_string)).collect()
+    };
+    for (plain, quoted) in urls(&plain.events).iter().zip(urls(&quoted.events)) {
+        let expected = plain.as_ref().map(|u| format!("{u}{}\n", "x".repeat(200)));
+        assert_eq!(quoted, expected);
+    }
+}
