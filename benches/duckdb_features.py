@@ -1,8 +1,10 @@
 """The benchmark's peer: DuckDB loads the same files (Parquet, NDJSON or CSV) and computes the
 demo workspace's features and segments (campaigns/features.yaml, campaigns/segments.yaml) in SQL.
-Prints two numbers: load seconds, features+segments seconds.
+Prints three numbers: load seconds, features+segments seconds, and the process's peak resident
+memory in MiB (DuckDB runs inside it).
 
 usage: duckdb_features.py DATA NOW [RUNS] [FORMAT]"""
+import resource
 import sys
 import time
 
@@ -83,5 +85,6 @@ def run():
 results = [run() for _ in range(runs)]
 loads = sorted(r[0] for r in results)
 features = sorted(r[1] for r in results)
-print(f"{loads[len(loads) // 2]:.3f} {features[len(features) // 2]:.3f}")
+peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{loads[len(loads) // 2]:.3f} {features[len(features) // 2]:.3f} {peak_mib:.0f}")
 print(results[0][2], file=sys.stderr)

@@ -88,13 +88,16 @@ fn bench_format(profiles: usize, format: &str) {
         Ok(output) if output.status.success() => {
             let text = String::from_utf8_lossy(&output.stdout);
             let times: Vec<f64> = text.split_whitespace().filter_map(|t| t.parse().ok()).collect();
-            if let [duck_load, duck_features] = times[..] {
-                println!("duckdb: median of {RUNS}: load {duck_load:.2} s, features+segments {duck_features:.2} s");
+            if let [duck_load, duck_features, duck_peak] = times[..] {
                 println!(
-                    "ratio tailor/duckdb: load {:.2}x, features+segments {:.2}x, both {:.2}x",
+                    "duckdb: median of {RUNS}: load {duck_load:.2} s, features+segments {duck_features:.2} s; peak memory {duck_peak:.0} MiB"
+                );
+                println!(
+                    "ratio tailor/duckdb: load {:.2}x, features+segments {:.2}x, both {:.2}x; peak memory after evaluating {:.2}x",
                     load / duck_load,
                     features / duck_features,
-                    (load + features) / (duck_load + duck_features)
+                    (load + features) / (duck_load + duck_features),
+                    peak_after_features / duck_peak
                 );
             }
         }

@@ -216,9 +216,9 @@ fn load_csv_events(
     };
     let start = (header.end, header.lines);
     let count = parts_of_file(path, header.end)?;
-    let mut parts = load_in_ranges(path, start, count, &known_users, &layout, options, &read)?;
+    let mut parts = load_in_ranges(path, start, count, &known_users, &layout, options, read)?;
     if starts_inside_quotes(&parts) {
-        parts = load_in_ranges(path, start, 1, &known_users, &layout, options, &read)?;
+        parts = load_in_ranges(path, start, 1, &known_users, &layout, options, read)?;
     }
     put_together(path, parts, &layout, options, errors, reports)
 }
