@@ -120,9 +120,7 @@ pub fn load_event_rows(
     errors: &mut Vec<RowError>,
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
-    let names = &schema.event_columns;
-    let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
-    required.extend(names.id.as_deref());
+    let required = required_columns(schema);
     require_columns(path, &required, |n| rows.has_column(n), || rows.column_names())?;
     let known_users = profile_keys(profiles, schema);
     let layout = EventLayout::new(|name| rows.column(name), schema);
@@ -137,6 +135,15 @@ pub fn load_event_rows(
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
     put_together(path, parts, &layout, options, errors, reports)
+}
+
+/// The columns an events file must have: user, type, time, and the id when the schema
+/// names one.
+fn required_columns(schema: &DataSchema) -> Vec<&str> {
+    let names = &schema.event_columns;
+    let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
+    required.extend(names.id.as_deref());
+    required
 }
 
 /// Loads the events of the NDJSON file at `path` in parallel parts (see [`load_in_ranges`]).
@@ -180,9 +187,7 @@ fn load_csv_events(
     reports: &mut Vec<TableReport>,
 ) -> Result<DataFrame, LoadError> {
     let header = CsvHeader::read(path).map_err(|e| LoadError::io(path, e))?;
-    let names = &schema.event_columns;
-    let mut required = vec![names.user.as_str(), names.event_type.as_str(), names.time.as_str()];
-    required.extend(names.id.as_deref());
+    let required = required_columns(schema);
     require_columns(
         path,
         &required,
