@@ -3,8 +3,10 @@
 
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader};
+use std::ops::Range;
 use std::path::Path;
 
+use super::line_parts::each_line_in;
 use super::read::NOT_UTF8;
 use super::source_row::SourceColumn;
 
@@ -67,10 +69,35 @@ fn joined(record: &str, text: Option<String>, from: usize, to: usize) -> Cow<'_,
     }
 }
 
+/// Hands each record of `range` of the CSV file at `path` to `record`, in order, with the
+/// 1-based line it starts on counted from the range's start (a record left open by a quote that
+/// never closes runs to the end). Returns how many lines and quotes the range held.
+pub fn each_record_in(
+    path: &Path,
+    range: Range<u64>,
+    mut record: impl FnMut(usize, &[u8]),
+) -> io::Result<(usize, usize)> {
+    let mut records = RecordLines::default();
+    let (mut line, mut first_line) = (0, 1);
+    let lines = each_line_in(path, range, |bytes| {
+        line += 1;
+        if !records.open {
+            first_line = line;
+        }
+        if let Some(text) = records.line(bytes) {
+            record(first_line, text);
+        }
+    })?;
+    if let Some(text) = records.unclosed() {
+        record(first_line, text);
+    }
+    Ok((lines, records.quotes))
+}
+
 /// Puts a file's lines together into records: a line that leaves a quote open continues on the
 /// next line. Whether a quote is open counts every `"` (a doubled one opens and closes).
 #[derive(Default)]
-pub struct RecordLines {
+struct RecordLines {
     /// The lines of the record so far, when it spans lines.
     pending: Vec<u8>,
     /// Whether a quote is open at the end of the lines so far.
@@ -82,7 +109,7 @@ pub struct RecordLines {
 impl RecordLines {
     /// Takes the next line (without its `\n`): the whole record when it ends there (its lines
     /// joined by `\n`, without a final `\r`), `None` while a quote is still open.
-    pub fn line<'l>(&'l mut self, line: &'l [u8]) -> Option<&'l [u8]> {
+    fn line<'l>(&'l mut self, line: &'l [u8]) -> Option<&'l [u8]> {
         if !self.open {
             self.pending.clear();
         }
@@ -104,26 +131,15 @@ impl RecordLines {
         Some(record.strip_suffix(b"\r").unwrap_or(record))
     }
 
-    /// Whether the lines so far leave a quote open (the next line continues the record).
-    pub fn is_open(&self) -> bool {
-        self.open
-    }
-
     /// The record left open at the end of the lines (a quote never closed), if any.
-    pub fn unclosed(&self) -> Option<&[u8]> {
+    fn unclosed(&self) -> Option<&[u8]> {
         self.open
             .then_some(&self.pending[..self.pending.len().saturating_sub(1)])
-    }
-
-    /// How many quotes the lines held: an odd count before a part of a file means the part
-    /// starts inside a quoted field.
-    pub fn quotes(&self) -> usize {
-        self.quotes
     }
 }
 
 /// Why a record with `found` fields cannot be read under a header of `header` fields.
-pub fn ragged(header: usize, found: usize) -> String {
+fn ragged(header: usize, found: usize) -> String {
     format!("{header} fields like the header (this row has {found}; a comma inside a value needs quotes)")
 }
 
@@ -168,10 +184,9 @@ impl CsvHeader {
                 None => None,
             };
             if let Some(record) = record {
-                let text = String::from_utf8_lossy(&record);
-                let names = match text.is_empty() && read == 0 {
+                let names = match record.is_empty() && read == 0 {
                     true => Vec::new(),
-                    false => record_fields(&text).iter().map(|n| n.to_string()).collect(),
+                    false => header_names(&record),
                 };
                 return Ok(CsvHeader { names, end, lines });
             }
@@ -187,11 +202,26 @@ impl CsvHeader {
 
     /// The column called `name`: its place in the header, or missing.
     pub fn column(&self, name: &str) -> SourceColumn<'static> {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .map_or(SourceColumn::Missing, SourceColumn::Field)
+        column_in(&self.names, name)
     }
+}
+
+/// The column names in a header `record` (lossily UTF-8, a byte-order mark before the first
+/// one left out).
+pub fn header_names(record: &[u8]) -> Vec<String> {
+    let record = record.strip_prefix("\u{feff}".as_bytes()).unwrap_or(record);
+    record_fields(&String::from_utf8_lossy(record))
+        .iter()
+        .map(|name| name.to_string())
+        .collect()
+}
+
+/// The column called `name` among a header's `names`: its place, or missing.
+pub fn column_in(names: &[String], name: &str) -> SourceColumn<'static> {
+    names
+        .iter()
+        .position(|n| n == name)
+        .map_or(SourceColumn::Missing, SourceColumn::Field)
 }
 
 #[cfg(test)]
@@ -220,6 +250,6 @@ mod tests {
         assert_eq!(lines.line(b"4,5"), Some(&b"4,5"[..]));
         assert_eq!(lines.line(b"\"never closed"), None);
         assert_eq!(lines.unclosed(), Some(&b"\"never closed"[..]));
-        assert_eq!(lines.quotes(), 3);
+        assert_eq!(lines.quotes, 3);
     }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
-use super::csv_record::{fields_under, CsvHeader, RecordLines};
+use super::csv_record::{each_record_in, fields_under, CsvHeader};
 use super::frame_builder::FrameBuilder;
 use super::line_parts::{each_line_in, line_ranges};
 use super::read::{file_format, parsed_line, FileFormat, Source, SourceRows};
@@ -197,27 +197,13 @@ fn load_csv_events(
     let layout = EventLayout::new(|name| header.column(name), schema);
     let known_users = profile_keys(profiles, schema);
     let read = |range: Range<u64>, row: &mut dyn FnMut(RowPosition, SourceRow<'_>)| {
-        let mut records = RecordLines::default();
-        let (mut line, mut first_line, mut index) = (0, 1, 0);
-        let mut take = |first_line: usize, record: &[u8]| {
+        let mut index = 0;
+        each_record_in(path, range, |line, record| {
             let fields = fields_under(record, header.names.len());
-            row(RowPosition::Line(first_line), SourceRow::record(index, fields));
+            row(RowPosition::Line(line), SourceRow::record(index, fields));
             index += 1;
-        };
-        let lines = each_line_in(path, range, |bytes| {
-            line += 1;
-            if !records.is_open() {
-                first_line = line;
-            }
-            if let Some(record) = records.line(bytes) {
-                take(first_line, record);
-            }
         })
-        .map_err(|e| LoadError::io(path, e))?;
-        if let Some(record) = records.unclosed() {
-            take(first_line, record);
-        }
-        Ok((lines, records.quotes()))
+        .map_err(|e| LoadError::io(path, e))
     };
     let start = (header.end, header.lines);
     let count = parts_of_file(path, header.end)?;
@@ -270,9 +256,8 @@ fn load_in_ranges(
     let mut moved = Vec::with_capacity(parts.len());
     for part in parts {
         let mut part = part?;
-        part.errors = part.errors.into_iter().map(|e| e.moved_down(lines_before)).collect();
-        for error in part.dropped.values_mut() {
-            *error = error.clone().moved_down(lines_before);
+        for error in part.errors.iter_mut().chain(part.dropped.values_mut()) {
+            error.move_down(lines_before);
         }
         lines_before += part.lines;
         moved.push(part);

@@ -9,8 +9,8 @@
 mod arrow_column;
 mod column;
 mod compaction;
-mod csv_layout;
 mod csv_record;
+mod csv_records;
 mod database_table;
 mod dataset;
 mod event_id;

@@ -7,10 +7,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::csv_layout::CsvLayout;
+use super::csv_records::CsvRecords;
 use super::database_table::DatabaseTable;
 use super::json_cell::JsonCell;
-use super::line_parts::each_line_in;
 use super::source_row::{SourceColumn, SourceRow};
 use super::{LoadError, RowPosition};
 use crate::model::is_table_source;
@@ -96,31 +95,10 @@ pub enum Source {
 /// What a row whose line holds bytes that are not UTF-8 should be.
 pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
 
-/// The lines of the file at `path` (split at `\n`), each with whether it is valid UTF-8 (an
-/// invalid one comes lossily). The file is read in blocks and no line is copied unless it is
-/// not UTF-8.
-fn each_line(path: &Path, mut line: impl FnMut(usize, &str, bool)) -> Result<(), LoadError> {
-    let mut index = 0;
-    each_line_in(path, 0..u64::MAX, |bytes| {
-        each_line_of(bytes, index, &mut line);
-        index += 1;
-    })
-    .map(|_| ())
-    .map_err(|e| LoadError::io(path, e))
-}
-
-/// Hands line `index` (`bytes`) to `line` as text, with whether it is UTF-8.
-fn each_line_of(bytes: &[u8], index: usize, line: &mut impl FnMut(usize, &str, bool)) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => line(index, text, true),
-        Err(_) => line(index, &String::from_utf8_lossy(bytes), false),
-    }
-}
-
 /// The rows of a CSV or NDJSON file, before typing.
 pub enum SourceRows {
-    /// CSV read by polars with every column as text, and where its records are.
-    Csv(DataFrame, CsvLayout),
+    /// CSV, its records held whole and split into fields as rows are read.
+    Csv(CsvRecords),
     /// NDJSON, one JSON object per non-blank line, parsed as rows are read.
     Ndjson(NdjsonLines),
 }
@@ -138,27 +116,11 @@ impl Source {
         if is_table_source(&path.to_string_lossy()) {
             return Ok(Source::Typed(DatabaseTable::of(path)?.read(path)?));
         }
-        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let text_path = path.to_string_lossy().into_owned();
-        match extension {
-            "csv" => {
-                let mut layout = CsvLayout::default();
-                each_line(path, |index, text, valid| layout.line(index, text, valid))?;
-                let mut frame = LazyCsvReader::new(PlRefPath::new(&text_path))
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(0))
-                    .with_encoding(CsvEncoding::LossyUtf8)
-                    // Rows with extra fields are each reported by the layout, never cut silently.
-                    .with_truncate_ragged_lines(layout.has_ragged_rows())
-                    .finish()
-                    .and_then(LazyFrame::collect)
-                    .map_err(|e| LoadError::io(path, e))?;
-                // Rows are read by index: one chunk per column makes that a direct lookup.
-                frame.rechunk_mut();
-                Ok(Source::Rows(SourceRows::Csv(frame, layout)))
-            }
-            "ndjson" | "jsonl" => read_ndjson(path, true),
-            "parquet" => {
+        match file_format(path) {
+            Some(FileFormat::Csv) => Ok(Source::Rows(SourceRows::Csv(CsvRecords::read(path)?))),
+            Some(FileFormat::Ndjson) => read_ndjson(path, true),
+            Some(FileFormat::Parquet) => {
                 let scan = || {
                     LazyFrame::scan_parquet(
                         PlRefPath::new(&text_path),
@@ -186,7 +148,13 @@ impl Source {
                     .map_err(|e| LoadError::io(path, e))?;
                 Ok(Source::Typed(frame))
             }
-            other => Err(LoadError::io(path, format!("unsupported dataset format `.{other}`"))),
+            None => {
+                let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+                Err(LoadError::io(
+                    path,
+                    format!("unsupported dataset format `.{extension}`"),
+                ))
+            }
         }
     }
 }
@@ -277,7 +245,7 @@ impl SourceRows {
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
-            SourceRows::Csv(frame, _) => frame.height(),
+            SourceRows::Csv(records) => records.len(),
             SourceRows::Ndjson(rows) => rows.lines.len(),
         }
     }
@@ -285,7 +253,7 @@ impl SourceRows {
     /// Where row `row` is, for error messages.
     pub fn position(&self, row: usize) -> RowPosition {
         match self {
-            SourceRows::Csv(_, layout) => RowPosition::Line(layout.line_of(row)),
+            SourceRows::Csv(records) => RowPosition::Line(records.line_of(row)),
             SourceRows::Ndjson(rows) => RowPosition::Line(rows.lines.get(row).map_or(0, |l| l.number)),
         }
     }
@@ -293,7 +261,7 @@ impl SourceRows {
     /// Row `row`, read once for all of its cells.
     pub fn row(&self, row: usize) -> SourceRow<'_> {
         match self {
-            SourceRows::Csv(_, layout) => SourceRow::csv(row, layout.problem(row)),
+            SourceRows::Csv(records) => records.row(row),
             SourceRows::Ndjson(rows) => rows.row(row),
         }
     }
@@ -309,7 +277,7 @@ impl SourceRows {
     /// The file's column names (CSV: the header; NDJSON: none, keys are per line).
     pub fn column_names(&self) -> Vec<String> {
         match self {
-            SourceRows::Csv(frame, _) => frame.get_column_names().iter().map(|n| n.to_string()).collect(),
+            SourceRows::Csv(records) => records.names().to_vec(),
             SourceRows::Ndjson(_) => Vec::new(),
         }
     }
@@ -317,7 +285,7 @@ impl SourceRows {
     /// Whether the file has a column called `name` (NDJSON: always, keys are per line).
     pub fn has_column(&self, name: &str) -> bool {
         match self {
-            SourceRows::Csv(frame, _) => frame.column(name).is_ok(),
+            SourceRows::Csv(records) => records.names().iter().any(|n| n == name),
             SourceRows::Ndjson(_) => true,
         }
     }
@@ -325,10 +293,7 @@ impl SourceRows {
     /// The column called `name`.
     pub fn column<'a>(&'a self, name: &'a str) -> SourceColumn<'a> {
         match self {
-            SourceRows::Csv(frame, _) => match frame.column(name).ok().and_then(|c| c.str().ok()) {
-                Some(text) => SourceColumn::Text(text),
-                None => SourceColumn::Missing,
-            },
+            SourceRows::Csv(records) => records.column(name),
             SourceRows::Ndjson(_) => SourceColumn::Json(name),
         }
     }

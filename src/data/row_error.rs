@@ -29,13 +29,12 @@ pub struct RowError {
 }
 
 impl RowError {
-    /// The same error `lines` lines further down its file (a part read from the middle of a
+    /// Moves the error `lines` lines further down its file (a part read from the middle of a
     /// file counts its lines from its own start).
-    pub fn moved_down(mut self, lines: usize) -> RowError {
+    pub fn move_down(&mut self, lines: usize) {
         if let RowPosition::Line(line) = &mut self.position {
             *line += lines;
         }
-        self
     }
 }
 

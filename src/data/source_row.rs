@@ -1,20 +1,17 @@
 //! One row of a CSV or NDJSON file, read once for all of its cells: an NDJSON line is parsed
-//! when its row is taken, and every cell of the row is then looked up in that parse.
+//! and a CSV record split into fields when its row is taken, and every cell of the row is then
+//! looked up in that.
 
 use std::borrow::Cow;
-
-use polars::prelude::StringChunked;
 
 use super::json_cell::JsonCell;
 use super::ColumnBuilder;
 
 /// One column of a [`super::SourceRows`], ready to be read row by row.
 pub enum SourceColumn<'a> {
-    /// A CSV column.
-    Text(&'a StringChunked),
     /// An NDJSON key.
     Json(&'a str),
-    /// A CSV column read record by record: its place in the header.
+    /// A CSV column: its place in the header.
     Field(usize),
     /// The file has no such column: every cell is absent.
     Missing,
@@ -28,9 +25,6 @@ pub struct SourceRow<'a> {
 
 /// Where a row's cells come from.
 enum Cells<'a> {
-    /// A CSV record: its cells are in the file's text columns, at `row`; why the record cannot
-    /// be read, if it cannot.
-    Csv(Option<String>),
     /// An NDJSON line's object, or why the line is not one.
     Ndjson(Result<JsonCell<'a>, String>),
     /// A CSV record's fields, or why it cannot be read.
@@ -38,14 +32,6 @@ enum Cells<'a> {
 }
 
 impl<'a> SourceRow<'a> {
-    /// Row `row` of a CSV file, with why its record cannot be read (a ragged line).
-    pub(super) fn csv(row: usize, problem: Option<String>) -> SourceRow<'a> {
-        SourceRow {
-            row,
-            cells: Cells::Csv(problem),
-        }
-    }
-
     /// Row `row` of an NDJSON file: its line's object, or why the line is not one.
     pub(super) fn ndjson(row: usize, object: Result<JsonCell<'a>, String>) -> SourceRow<'a> {
         SourceRow {
@@ -54,7 +40,7 @@ impl<'a> SourceRow<'a> {
         }
     }
 
-    /// Row `row` of a CSV file read record by record: its fields, or why it cannot be read.
+    /// Row `row` of a CSV file: its record's fields, or why it cannot be read.
     pub(super) fn record(row: usize, fields: Result<Vec<Cow<'a, str>>, String>) -> SourceRow<'a> {
         SourceRow {
             row,
@@ -71,7 +57,6 @@ impl<'a> SourceRow<'a> {
     /// with more fields than the header).
     pub fn problem(&self) -> Option<&str> {
         match &self.cells {
-            Cells::Csv(problem) => problem.as_deref(),
             Cells::Ndjson(object) => object.as_ref().err().map(String::as_str),
             Cells::Record(fields) => fields.as_ref().err().map(String::as_str),
         }
@@ -85,8 +70,7 @@ impl<'a> SourceRow<'a> {
         }
     }
 
-    /// The CSV field at `place` (`None` when the record is shorter, or not CSV read record by
-    /// record).
+    /// The CSV field at `place` (`None` when the record is shorter, or the row is not CSV).
     fn field(&self, place: usize) -> Option<&str> {
         match &self.cells {
             Cells::Record(Ok(fields)) => fields.get(place).map(|f| f.as_ref()),
@@ -98,7 +82,6 @@ impl<'a> SourceRow<'a> {
     /// string as it is, `null` or absent as empty, any other JSON value as its JSON.
     pub fn text<'s>(&'s self, column: &'s SourceColumn) -> Cow<'s, str> {
         match column {
-            SourceColumn::Text(text) => Cow::Borrowed(text.get(self.row).unwrap_or("")),
             SourceColumn::Json(key) => self.cell(key).map_or(Cow::Borrowed(""), JsonCell::text),
             SourceColumn::Field(place) => Cow::Borrowed(self.field(*place).unwrap_or("")),
             SourceColumn::Missing => Cow::Borrowed(""),
@@ -108,7 +91,6 @@ impl<'a> SourceRow<'a> {
     /// Pushes the cell in `column` into `builder`, checked against the builder's type.
     pub fn push(&self, column: &SourceColumn, builder: &mut ColumnBuilder) -> Result<(), String> {
         match column {
-            SourceColumn::Text(text) => builder.push_text(text.get(self.row)),
             SourceColumn::Json(key) => builder.push_cell(self.cell(key)),
             SourceColumn::Field(place) => builder.push_text(self.field(*place)),
             SourceColumn::Missing => builder.push_cell(None),
