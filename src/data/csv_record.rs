@@ -7,8 +7,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::line_parts::each_line_in;
-use super::read::NOT_UTF8;
-use super::source_row::SourceColumn;
+use super::source_row::{SourceColumn, NOT_UTF8};
 
 /// The fields of `record` (one CSV record without its final line break), each borrowed from it
 /// unless it holds a doubled quote. Text after a closing quote is kept, as written.

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 use super::csv_record::{each_record_in, fields_under, CsvHeader};
 use super::frame_builder::FrameBuilder;
 use super::line_parts::{each_line_in, line_ranges};
-use super::read::{file_format, parsed_line, FileFormat, Source, SourceRows};
+use super::read::{file_format, ndjson_row, parsed_line, FileFormat, Source, SourceRows};
 use super::row_errors::RowErrors;
 use super::source_row::{SourceColumn, SourceRow};
 use super::table::require_columns;
@@ -107,7 +107,7 @@ const MIN_PART_BYTES: u64 = 8 << 20;
 /// Bytes per row guessed, to make room in a part's columns before its rows are counted.
 const BYTES_PER_ROW_GUESS: u64 = 128;
 
-/// Loads the events in `rows` (CSV, or an event log's NDJSON, read from `path`); events of
+/// Loads the events in `rows` (read whole from `path`: `tailor serve`'s event log); events of
 /// users not in `profiles` are dropped and counted. Many rows are typed in parallel parts, one
 /// per core, put together in file order: the frame, the errors and the counts are those of one
 /// pass.
@@ -162,13 +162,13 @@ fn load_ndjson_events(
         let (mut line, mut index) = (0, 0);
         let lines = each_line_in(path, range, |bytes| {
             line += 1;
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            let text = std::str::from_utf8(bytes).ok();
-            if text.is_some_and(|t| t.trim().is_empty()) {
-                return;
+            if let Some(text) = ndjson_row(bytes) {
+                row(
+                    RowPosition::Line(line),
+                    SourceRow::ndjson(index, parsed_line(text.ok())),
+                );
+                index += 1;
             }
-            row(RowPosition::Line(line), SourceRow::ndjson(index, parsed_line(text)));
-            index += 1;
         });
         Ok((lines.map_err(|e| LoadError::io(path, e))?, 0))
     })?;

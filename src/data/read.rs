@@ -10,7 +10,8 @@ use polars::prelude::*;
 use super::csv_records::CsvRecords;
 use super::database_table::DatabaseTable;
 use super::json_cell::JsonCell;
-use super::source_row::{SourceColumn, SourceRow};
+use super::line_parts::each_line_in;
+use super::source_row::{SourceColumn, SourceRow, NOT_UTF8};
 use super::{LoadError, RowPosition};
 use crate::model::is_table_source;
 
@@ -92,9 +93,6 @@ pub enum Source {
     Typed(DataFrame),
 }
 
-/// What a row whose line holds bytes that are not UTF-8 should be.
-pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
-
 /// The rows of a CSV or NDJSON file, before typing.
 pub enum SourceRows {
     /// CSV, its records held whole and split into fields as rows are read.
@@ -159,70 +157,51 @@ impl Source {
     }
 }
 
-/// Reads an NDJSON file in one piece and finds its lines; without `keep_unterminated`, a last
-/// line that does not end in a line break (a write cut short) is left out.
+/// Reads an NDJSON file's rows into one text, with where each is; without
+/// `keep_unterminated`, a last line that does not end in a line break (a write cut short) is
+/// left out.
 fn read_ndjson(path: &Path, keep_unterminated: bool) -> Result<Source, LoadError> {
-    let bytes = fs::read(path).map_err(|e| LoadError::io(path, e))?;
-    let unterminated = !keep_unterminated && bytes.last().is_some_and(|b| *b != b'\n');
-    // Invalid UTF-8 is rare: the file is then rebuilt line by line, the bad lines lossily.
-    let (text, invalid_lines) = match String::from_utf8(bytes) {
-        Ok(text) => (text, HashSet::new()),
-        Err(error) => lossy_lines(error.as_bytes()),
+    let mut rows = NdjsonLines {
+        text: String::new(),
+        lines: Vec::new(),
+        not_utf8: HashSet::new(),
     };
-    let mut lines = Vec::new();
-    let mut not_utf8 = HashSet::new();
-    let mut start = 0;
-    for (index, end) in line_ends(&text).enumerate() {
-        let mut stop = end;
-        if text[start..stop].ends_with('\r') {
-            stop -= 1;
-        }
-        if !text[start..stop].trim().is_empty() {
-            if invalid_lines.contains(&index) {
-                not_utf8.insert(lines.len());
-            }
-            lines.push(Line {
-                number: index + 1,
-                start,
-                end: stop,
-            });
-        }
-        start = end + 1;
-    }
-    if unterminated {
-        if let Some(last) = lines.len().checked_sub(1) {
-            lines.pop();
-            not_utf8.remove(&last);
-        }
-    }
-    Ok(Source::Rows(SourceRows::Ndjson(NdjsonLines { text, lines, not_utf8 })))
-}
-
-/// Where each line of `text` ends (the offset of its `\n`, or the end of the text for a last
-/// line without one).
-fn line_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
-    let breaks = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i);
-    let last = (!text.is_empty() && !text.ends_with('\n')).then_some(text.len());
-    breaks.chain(last)
-}
-
-/// `bytes` as text with each line that is not UTF-8 replaced lossily, and those lines' indexes.
-fn lossy_lines(bytes: &[u8]) -> (String, HashSet<usize>) {
-    let mut text = String::with_capacity(bytes.len());
-    let mut invalid = HashSet::new();
-    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        if index > 0 {
-            text.push('\n');
-        }
-        match std::str::from_utf8(line) {
-            Ok(valid) => text.push_str(valid),
-            Err(_) => {
-                invalid.insert(index);
-                text.push_str(&String::from_utf8_lossy(line));
+    let mut number = 0;
+    each_line_in(path, 0..u64::MAX, |bytes| {
+        number += 1;
+        let Some(text) = ndjson_row(bytes) else {
+            return;
+        };
+        let start = rows.text.len();
+        match text {
+            Ok(text) => rows.text.push_str(text),
+            // A line that is not UTF-8 is kept lossily, so that every other row still loads.
+            Err(bytes) => {
+                rows.not_utf8.insert(rows.lines.len());
+                rows.text.push_str(&String::from_utf8_lossy(bytes));
             }
         }
+        let end = rows.text.len();
+        rows.lines.push(Line { number, start, end });
+    })
+    .map_err(|e| LoadError::io(path, e))?;
+    let last_is_row = rows.lines.last().is_some_and(|l| l.number == number);
+    if !keep_unterminated && last_is_row && ends_unterminated(path)? {
+        rows.lines.pop();
+        rows.not_utf8.remove(&rows.lines.len());
     }
-    (text, invalid)
+    Ok(Source::Rows(SourceRows::Ndjson(rows)))
+}
+
+/// What an NDJSON line (without its `\n`) holds: `None` when it is blank (not a row), else its
+/// text without a final `\r`, or its bytes when they are not UTF-8.
+pub(super) fn ndjson_row(bytes: &[u8]) -> Option<Result<&str, &[u8]>> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => None,
+        Ok(text) => Some(Ok(text)),
+        Err(_) => Some(Err(bytes)),
+    }
 }
 
 /// Whether the file at `path` is not empty and its last byte is not a line break (an appended

@@ -7,6 +7,9 @@ use std::borrow::Cow;
 use super::json_cell::JsonCell;
 use super::ColumnBuilder;
 
+/// Why a row whose line holds bytes that are not UTF-8 cannot be read.
+pub(super) const NOT_UTF8: &str = "valid UTF-8 text (the line holds bytes that are not UTF-8; save the file as UTF-8)";
+
 /// One column of a [`super::SourceRows`], ready to be read row by row.
 pub enum SourceColumn<'a> {
     /// An NDJSON key.
