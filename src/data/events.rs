@@ -14,6 +14,7 @@ use serde_json::Value as Json;
 use super::csv_record::{each_record_in, fields_under, CsvHeader};
 use super::frame_builder::FrameBuilder;
 use super::line_parts::{each_line_in, line_ranges};
+use super::parts::{in_parallel, parts_for, row_ranges};
 use super::read::{file_format, ndjson_row, parsed_line, FileFormat, Source, SourceRows};
 use super::row_errors::RowErrors;
 use super::source_row::{SourceColumn, SourceRow};
@@ -97,9 +98,6 @@ pub fn load_events(
         Source::Typed(frame) => super::parquet::load_events(path, frame, schema, profiles, options, errors, reports),
     }
 }
-
-/// Rows per part at least, when rows already read are typed in parallel parts.
-const MIN_PART_ROWS: usize = 65_536;
 
 /// Bytes per part at least, when a file is read in parallel parts.
 const MIN_PART_BYTES: u64 = 8 << 20;
@@ -263,42 +261,6 @@ fn load_in_ranges(
         moved.push(part);
     }
     Ok(moved)
-}
-
-/// How many parts to load in parallel when the work would fill `wanted` of them: one per core
-/// at most, one at least.
-fn parts_for(wanted: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    wanted.clamp(1, cores)
-}
-
-/// `rows` rows split into parts (a few rows are one part).
-fn row_ranges(rows: usize) -> Vec<Range<usize>> {
-    let count = parts_for(rows / MIN_PART_ROWS);
-    let size = rows.div_ceil(count).max(1);
-    (0..rows)
-        .step_by(size)
-        .map(|start| start..(start + size).min(rows))
-        .collect()
-}
-
-/// `load` run on each of `ranges` on its own thread, the results in order.
-fn in_parallel<R: Send>(
-    path: &Path,
-    ranges: Vec<R>,
-    load: impl Fn(R) -> Result<Part, LoadError> + Sync,
-) -> Vec<Result<Part, LoadError>> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges.into_iter().map(|range| scope.spawn(|| load(range))).collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(LoadError::io(path, "a loading thread failed")))
-            })
-            .collect()
-    })
 }
 
 /// The parts of an events file put together in order: one frame (the parts' chunks kept as

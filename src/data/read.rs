@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use super::csv_records::CsvRecords;
 use super::database_table::DatabaseTable;
+use super::flat_json::flat_object;
 use super::json_cell::JsonCell;
 use super::line_parts::each_line_in;
 use super::source_row::{SourceColumn, SourceRow, NOT_UTF8};
@@ -47,11 +48,15 @@ impl NdjsonLines {
 }
 
 /// An NDJSON line (`None` when it is not UTF-8) as a row's cells: its object, or why it is
-/// not one. A line that is not UTF-8 is not parsed at all: that is the row's error.
+/// not one. A line that is not UTF-8 is not parsed at all: that is the row's error. A flat
+/// line is read by [`flat_object`]'s scan, any other by serde_json.
 pub(super) fn parsed_line(line: Option<&str>) -> Result<JsonCell<'_>, String> {
     let Some(line) = line else {
         return Err(NOT_UTF8.to_string());
     };
+    if let Some(fields) = flat_object(line) {
+        return Ok(JsonCell::Object(fields));
+    }
     match serde_json::from_str::<JsonCell>(line) {
         Ok(object @ JsonCell::Object(_)) => Ok(object),
         Ok(_) => Err("a JSON object on each line".to_string()),

@@ -534,3 +534,46 @@ fn csv_records_with_line_breaks_inside_quotes_load_in_parts_as_in_one_pass() {
         assert_eq!(quoted, expected);
     }
 }
+
+#[test]
+fn large_profile_files_are_typed_in_parallel_parts_exactly_as_in_one_pass() {
+    // 140,000 profiles: more than one part of at least 65,536 rows.
+    let args = ["--profiles", "140000", "--events-per-profile", "1", "--seed", "5"];
+    let parquet = crate::support::generated_shop("parquet", &args);
+    let expected =
+        load_dataset(&checked(&parquet.path().join("campaigns")), LoadOptions::default()).expect("parquet loads");
+    let shop = crate::support::generated_shop("ndjson", &args);
+    let root = shop.path().join("campaigns");
+    let loaded = load_dataset(&checked(&root), LoadOptions::default()).expect("ndjson loads");
+    assert_eq!(loaded.profiles.height(), 140_000);
+    assert!(
+        loaded.profiles.equals_missing(&expected.profiles),
+        "the profiles typed in parts are Parquet's"
+    );
+
+    // A key repeated within the first part and across parts, and a bad value between them: the
+    // errors of one pass, in file order.
+    let path = shop.path().join("datasets/shop/profiles.ndjson");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (early, later) = (lines[4]["id"].clone(), lines[9]["id"].clone());
+    lines[19]["id"] = early;
+    lines[49_999]["email_opt_in"] = "maybe".into();
+    lines[129_999]["id"] = later.clone();
+    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let errors = bad_rows(&root);
+    let found: Vec<(RowPosition, &str)> = errors.iter().map(|e| (e.position, e.code)).collect();
+    assert_eq!(
+        found,
+        [
+            (RowPosition::Line(20), "data::duplicate-key"),
+            (RowPosition::Line(50_000), "data::bad-value"),
+            (RowPosition::Line(130_000), "data::duplicate-key"),
+        ]
+    );
+    assert_eq!(errors[2].value, later.as_str().unwrap());
+    let skipped = load_dataset(&checked(&root), LoadOptions { skip_bad_rows: true }).expect("loads without them");
+    assert_eq!(skipped.profiles.height(), 140_000 - 3);
+    assert_eq!(skipped.reports[0].skipped, 3, "{:?}", skipped.reports[0]);
+}
