@@ -8,15 +8,16 @@ use serde_json::Value as Json;
 use super::json_cell::JsonCell;
 use crate::model::{parse_datetime, BaseType, Type};
 
-/// The values of one column, typed. Text goes straight into Arrow's string views (no string
-/// allocated per cell).
+/// The values of one column, typed, each in the Arrow array it ends in: text straight into
+/// string views (no string allocated per cell), numbers and times into their values and a
+/// validity bit each (not an `Option` of twice the width, copied again when finished).
 enum Values {
     Text(StringChunkedBuilder),
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
-    Bool(Vec<Option<bool>>),
-    Date(Vec<Option<i32>>),
-    DateTime(Vec<Option<i64>>),
+    Int(PrimitiveChunkedBuilder<Int64Type>),
+    Float(PrimitiveChunkedBuilder<Float64Type>),
+    Bool(BooleanChunkedBuilder),
+    Date(PrimitiveChunkedBuilder<Int32Type>),
+    DateTime(PrimitiveChunkedBuilder<Int64Type>),
     List(Vec<Option<Vec<String>>>),
 }
 
@@ -41,12 +42,13 @@ fn epoch() -> NaiveDate {
 impl ColumnBuilder {
     /// An empty column of type `ty`.
     pub fn new(ty: &Type, capacity: usize) -> ColumnBuilder {
+        let name = PlSmallStr::EMPTY;
         let values = match ty.base {
-            BaseType::Int => Values::Int(Vec::with_capacity(capacity)),
-            BaseType::Float => Values::Float(Vec::with_capacity(capacity)),
-            BaseType::Bool => Values::Bool(Vec::with_capacity(capacity)),
-            BaseType::Date => Values::Date(Vec::with_capacity(capacity)),
-            BaseType::DateTime => Values::DateTime(Vec::with_capacity(capacity)),
+            BaseType::Int => Values::Int(PrimitiveChunkedBuilder::new(name, capacity)),
+            BaseType::Float => Values::Float(PrimitiveChunkedBuilder::new(name, capacity)),
+            BaseType::Bool => Values::Bool(BooleanChunkedBuilder::new(name, capacity)),
+            BaseType::Date => Values::Date(PrimitiveChunkedBuilder::new(name, capacity)),
+            BaseType::DateTime => Values::DateTime(PrimitiveChunkedBuilder::new(name, capacity)),
             BaseType::List(_) => Values::List(Vec::with_capacity(capacity)),
             _ => Values::Text(StringChunkedBuilder::new(PlSmallStr::EMPTY, capacity)),
         };
@@ -64,11 +66,10 @@ impl ColumnBuilder {
     pub fn push_null(&mut self) {
         match &mut self.values {
             Values::Text(v) => v.append_null(),
-            Values::Int(v) => v.push(None),
-            Values::Float(v) => v.push(None),
-            Values::Bool(v) => v.push(None),
-            Values::Date(v) => v.push(None),
-            Values::DateTime(v) => v.push(None),
+            Values::Int(v) | Values::DateTime(v) => v.append_null(),
+            Values::Float(v) => v.append_null(),
+            Values::Bool(v) => v.append_null(),
+            Values::Date(v) => v.append_null(),
             Values::List(v) => v.push(None),
         }
     }
@@ -108,27 +109,27 @@ impl ColumnBuilder {
                 return Err(format!("one of: {}", values.join(", ")));
             }
             (Values::Text(v), _) => v.append_value(text),
-            (Values::Int(v), _) => v.push(Some(text.parse().map_err(|_| expected())?)),
+            (Values::Int(v), _) => v.append_value(text.parse().map_err(|_| expected())?),
             (Values::Float(v), _) => {
                 let value: f64 = text.parse().map_err(|_| expected())?;
                 if !value.is_finite() {
                     return Err("a finite float".into());
                 }
-                v.push(Some(value));
+                v.append_value(value);
             }
-            (Values::Bool(v), _) => v.push(Some(match text {
+            (Values::Bool(v), _) => v.append_value(match text {
                 "true" => true,
                 "false" => false,
                 _ => return Err("`true` or `false`".into()),
-            })),
+            }),
             (Values::Date(v), _) => {
                 let date =
                     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "a date (YYYY-MM-DD)".to_string())?;
-                v.push(Some((date - epoch()).num_days() as i32));
+                v.append_value((date - epoch()).num_days() as i32);
             }
             (Values::DateTime(v), _) => {
                 let at = parse_datetime(text).ok_or_else(|| "a datetime (RFC 3339)".to_string())?;
-                v.push(Some(at.timestamp_micros()));
+                v.append_value(at.timestamp_micros());
             }
             (Values::List(v), _) => {
                 let items = if text.is_empty() {
@@ -154,10 +155,10 @@ impl ColumnBuilder {
         };
         let pushed = match (&mut self.values, value) {
             (Values::Text(_) | Values::Date(_) | Values::DateTime(_), JsonCell::Text(s)) => return self.push_value(s),
-            (Values::Int(v), JsonCell::Number(n)) => n.as_i64().map(|n| v.push(Some(n))),
-            (Values::Float(v), JsonCell::Number(n)) => n.as_f64().map(|n| v.push(Some(n))),
+            (Values::Int(v), JsonCell::Number(n)) => n.as_i64().map(|n| v.append_value(n)),
+            (Values::Float(v), JsonCell::Number(n)) => n.as_f64().map(|n| v.append_value(n)),
             (Values::Bool(v), JsonCell::Bool(b)) => {
-                v.push(Some(*b));
+                v.append_value(*b);
                 Some(())
             }
             (Values::List(v), JsonCell::List(items)) => {
@@ -184,43 +185,29 @@ impl ColumnBuilder {
 
     /// The finished column, keeping only rows where `keep` is true (all when `None`).
     pub fn finish(self, name: &str, keep: Option<&[bool]>) -> PolarsResult<Column> {
-        fn kept<T>(values: Vec<T>, keep: Option<&[bool]>) -> Vec<T> {
-            match keep {
-                None => values,
-                Some(mask) => values
-                    .into_iter()
-                    .zip(mask)
-                    .filter(|(_, k)| **k)
-                    .map(|(v, _)| v)
-                    .collect(),
-            }
-        }
-        let name: PlSmallStr = name.into();
         let series = match self.values {
-            Values::Text(v) => {
-                let mut text = v.finish();
-                if let Some(mask) = keep {
-                    text = text.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, mask))?;
-                }
-                text.rename(name);
-                text.into_series()
-            }
-            Values::Int(v) => Series::new(name, kept(v, keep)),
-            Values::Float(v) => Series::new(name, kept(v, keep)),
-            Values::Bool(v) => Series::new(name, kept(v, keep)),
-            Values::Date(v) => Series::new(name, kept(v, keep)).cast(&DataType::Date)?,
-            Values::DateTime(v) => Series::new(name, kept(v, keep))
+            Values::Text(v) => v.finish().into_series(),
+            Values::Int(v) => v.finish().into_series(),
+            Values::Float(v) => v.finish().into_series(),
+            Values::Bool(v) => v.finish().into_series(),
+            Values::Date(v) => v.finish().into_series().cast(&DataType::Date)?,
+            Values::DateTime(v) => v
+                .finish()
+                .into_series()
                 .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?,
             Values::List(v) => {
-                let lists: Vec<Option<Series>> = kept(v, keep)
+                let lists: ListChunked = v
                     .into_iter()
                     .map(|l| l.map(|items| Series::new(PlSmallStr::EMPTY, items)))
                     .collect();
-                let mut list: ListChunked = lists.into_iter().collect();
-                list.rename(name);
-                list.into_series()
+                lists.into_series()
             }
         };
+        let mut series = match keep {
+            Some(mask) => series.filter(&BooleanChunked::from_slice(PlSmallStr::EMPTY, mask))?,
+            None => series,
+        };
+        series.rename(name.into());
         Ok(series.into_column())
     }
 }
