@@ -13,10 +13,6 @@ use chrono::{DateTime, Utc};
 use tailor::check::{check_workspace, CheckedWorkspace};
 use tailor::load::load_workspace;
 
-/// The allocator the `tailor` binary runs with, so that time and memory are the product's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The clock every benchmark plans and trains at (the shop is generated up to it).
 pub const NOW: &str = "2026-12-01T15:00:00Z";
 
