@@ -20,33 +20,15 @@ pub(super) fn flat_object(line: &str) -> Option<Vec<(Cow<'_, str>, JsonCell<'_>)
         at: 0,
     };
     scan.skip_space();
-    scan.expect(b'{')?;
-    scan.skip_space();
     let mut fields = Vec::with_capacity(8);
-    if scan.peek()? == b'}' {
-        scan.at += 1;
-    } else {
-        loop {
-            let key = scan.string()?;
-            scan.skip_space();
-            scan.expect(b':')?;
-            scan.skip_space();
-            let value = scan.value()?;
-            fields.push((Cow::Borrowed(key), value));
-            scan.skip_space();
-            match scan.peek()? {
-                b',' => {
-                    scan.at += 1;
-                    scan.skip_space();
-                }
-                b'}' => {
-                    scan.at += 1;
-                    break;
-                }
-                _ => return None,
-            }
-        }
-    }
+    scan.items(b'{', b'}', |scan| {
+        let key = scan.string()?;
+        scan.skip_space();
+        scan.expect(b':')?;
+        scan.skip_space();
+        fields.push((Cow::Borrowed(key), scan.value()?));
+        Some(())
+    })?;
     scan.skip_space();
     (scan.at == scan.bytes.len()).then_some(fields)
 }
@@ -100,24 +82,34 @@ impl<'a> Scan<'a> {
         if self.peek()? != b'[' {
             return self.plain();
         }
-        self.at += 1;
-        self.skip_space();
         let mut items = Vec::new();
-        if self.peek()? == b']' {
+        self.items(b'[', b']', |scan| {
+            items.push(scan.plain()?);
+            Some(())
+        })?;
+        Some(JsonCell::List(items))
+    }
+
+    /// Steps over `open`, then over items read by `item` separated by commas, then over
+    /// `close`; fails where anything else comes.
+    fn items(&mut self, open: u8, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.expect(open)?;
+        self.skip_space();
+        if self.peek()? == close {
             self.at += 1;
-            return Some(JsonCell::List(items));
+            return Some(());
         }
         loop {
-            items.push(self.plain()?);
+            item(self)?;
             self.skip_space();
             match self.peek()? {
                 b',' => {
                     self.at += 1;
                     self.skip_space();
                 }
-                b']' => {
+                byte if byte == close => {
                     self.at += 1;
-                    return Some(JsonCell::List(items));
+                    return Some(());
                 }
                 _ => return None,
             }
