@@ -135,6 +135,9 @@ fn load_table(
     for more in frames {
         frame.vstack_mut_owned(more).map_err(|e| LoadError::io(path, e))?;
     }
+    // One chunk per column, as evaluation joins and looks profiles up by row many times (the
+    // copy is the profiles', small beside the events loaded next).
+    frame.rechunk_mut_par();
     let file = bad.file().to_string();
     reports.push(TableReport {
         file,
