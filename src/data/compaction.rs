@@ -14,7 +14,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::events::{event_columns, in_time_order, load_event_rows, profile_keys, EVENT_ID, EVENT_USER};
+use super::event_layout::profile_keys;
+use super::event_table::{event_columns, in_time_order, EVENT_ID, EVENT_USER};
+use super::events::load_event_rows;
 use super::read::Source;
 use super::{ColumnBuilder, EventLog, LoadError, LoadOptions, RowError, TableReport, MESSAGE_ID};
 use crate::model::DataSchema;

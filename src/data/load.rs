@@ -9,7 +9,7 @@ use super::compaction::{compact, compacted_events, without_compacted, Compaction
 use super::database_table::DatabaseTable;
 use super::read::{Source, SourceRows};
 use super::traits::apply_traits;
-use super::{events, table, Dataset, EventLog, LoadError, LoadOptions, RowError, TableReport};
+use super::{event_table, events, table, Dataset, EventLog, LoadError, LoadOptions, RowError, TableReport};
 use crate::check::CheckedWorkspace;
 use crate::load::Confinement;
 use crate::model::is_table_source;
@@ -119,7 +119,7 @@ fn with_logged_events(
         events = events.vstack(&logged).map_err(|e| LoadError::io(&log.events(), e))?;
     }
     let events_path = schema.sources.events.clone().unwrap_or_else(|| log.events());
-    events::in_time_order(events).map_err(|e| LoadError::io(&events_path, e))
+    event_table::in_time_order(events).map_err(|e| LoadError::io(&events_path, e))
 }
 
 /// Loads every dataset of the workspace.
@@ -138,7 +138,7 @@ pub fn load_dataset(workspace: &CheckedWorkspace, options: LoadOptions) -> Resul
     let profiles = profiles_with_traits(workspace, &log, options, &mut errors, &mut reports)?;
     let events = match &sources.events {
         Some(path) => events::load_events(path, schema, &profiles, options, &mut errors, &mut reports)?,
-        None => events::empty_events(schema)?,
+        None => event_table::empty_events(schema)?,
     };
     let events = with_logged_events(workspace, events, &profiles, options, &mut errors, &mut reports)?;
     let catalog = match (&sources.catalog, &schema.catalog, &schema.catalog_key) {
@@ -186,7 +186,7 @@ pub fn load_users_data(workspace: &CheckedWorkspace, profiles: DataFrame) -> Res
                 "an engine reads its events from a table in its database",
             ))
         }
-        None => events::empty_events(schema)?,
+        None => event_table::empty_events(schema)?,
     };
     let events = with_logged_events(workspace, events, &profiles, options, &mut errors, &mut reports)?;
     if !errors.is_empty() {

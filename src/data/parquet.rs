@@ -7,7 +7,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::events::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
+use super::event_table::{event_column, EVENT_ID, EVENT_TS, EVENT_TYPE, EVENT_USER};
 use super::row_errors::RowErrors;
 use super::table::{is_zone_or_empty, require_columns, Rules, TableReport, ZONE_EXPECTED};
 use super::{event_id, LoadError, LoadOptions, RowError, RowPosition};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde_json::Value as Json;
 
-use super::events::{event_columns, in_time_order, EVENT_ID};
+use super::event_table::{event_columns, in_time_order, EVENT_ID};
 use super::{event_id, ColumnBuilder, Dataset};
 use crate::model::{parse_datetime, DataSchema, TestEvent};
 
