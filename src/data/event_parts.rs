@@ -9,10 +9,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::event_layout::{load_row, EventLayout, KnownUsers, Loaded};
-use super::event_table::polars_error;
 use super::frame_builder::FrameBuilder;
 use super::line_parts::line_ranges;
-use super::parts::{in_parallel, parts_for};
+use super::parts::{in_parallel, parts_for, stacked};
 use super::row_errors::RowErrors;
 use super::source_row::SourceRow;
 use super::{LoadError, LoadOptions, RowError, RowPosition, TableReport};
@@ -94,21 +93,16 @@ pub(super) fn put_together(
         unknown_users += part.unknown_users;
     }
     let file = bad.file().to_string();
-    let mut frames = frames.into_iter();
-    let mut built = match frames.next() {
-        Some(first) => first,
-        None => FrameBuilder::new(layout.built_columns(), 0).finish(path)?.0,
-    };
-    for part in frames {
-        built.vstack_mut_owned(part).map_err(polars_error(path))?;
-    }
+    let built = stacked(path, frames, || {
+        Ok(FrameBuilder::new(layout.built_columns(), 0).finish(path)?.0)
+    })?;
     reports.push(TableReport::for_events(
         file,
         rows,
         left_out - unknown_users,
         unknown_users,
     ));
-    layout.event_table(&built).map_err(polars_error(path))
+    layout.event_table(&built).map_err(|e| LoadError::io(path, e))
 }
 
 /// What one part of an events file loaded to.

@@ -25,14 +25,6 @@ pub fn event_column(event_type: &str, property: &str) -> String {
     format!("{event_type}.{property}")
 }
 
-/// The error of the events file at `path` when polars fails.
-pub(super) fn polars_error(path: &Path) -> impl Fn(PolarsError) -> LoadError + '_ {
-    move |e| LoadError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
 /// The typed columns of the event table, in order.
 pub(crate) fn event_columns(schema: &DataSchema) -> Vec<(String, Type)> {
     let mut columns = vec![
@@ -55,8 +47,8 @@ pub fn empty_events(schema: &DataSchema) -> Result<DataFrame, LoadError> {
         .iter()
         .map(|(name, ty)| ColumnBuilder::new(ty, 0).finish(name, None))
         .collect::<PolarsResult<_>>()
-        .map_err(polars_error(Path::new("events")))?;
-    DataFrame::new_infer_height(columns).map_err(polars_error(Path::new("events")))
+        .map_err(|e| LoadError::io(Path::new("events"), e))?;
+    DataFrame::new_infer_height(columns).map_err(|e| LoadError::io(Path::new("events"), e))
 }
 
 /// The events sorted by time, then id (aggregates such as `first` and `last_n` rely on it;

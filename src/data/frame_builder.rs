@@ -61,10 +61,7 @@ impl FrameBuilder {
     /// The frame without the rows left out, and how many were; `path` names the file when
     /// polars fails.
     pub fn finish(self, path: &Path) -> Result<(DataFrame, usize), LoadError> {
-        let failed = |e: PolarsError| LoadError::Io {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
+        let failed = |e: PolarsError| LoadError::io(path, e);
         let left_out = self.keep.iter().filter(|k| !**k).count();
         let mask = (left_out > 0).then_some(self.keep.as_slice());
         let columns: Vec<Column> = self

@@ -4,6 +4,8 @@
 use std::ops::Range;
 use std::path::Path;
 
+use polars::prelude::*;
+
 use super::LoadError;
 
 /// Rows per part at least, when rows already read are typed in parallel parts.
@@ -44,6 +46,24 @@ pub(super) fn in_parallel<R: Send, T: Send>(
             })
             .collect()
     })
+}
+
+/// The frames of a file's parts as one, in file order, each part's chunks kept as they are
+/// (not copied into one); `empty` when there are no parts (a file without rows).
+pub(super) fn stacked(
+    path: &Path,
+    frames: Vec<DataFrame>,
+    empty: impl FnOnce() -> Result<DataFrame, LoadError>,
+) -> Result<DataFrame, LoadError> {
+    let mut frames = frames.into_iter();
+    let mut stacked = match frames.next() {
+        Some(first) => first,
+        None => empty()?,
+    };
+    for frame in frames {
+        stacked.vstack_mut_owned(frame).map_err(|e| LoadError::io(path, e))?;
+    }
+    Ok(stacked)
 }
 
 #[cfg(test)]

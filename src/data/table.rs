@@ -7,7 +7,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::frame_builder::FrameBuilder;
-use super::parts::{in_parallel, row_ranges};
+use super::parts::{in_parallel, row_ranges, stacked};
 use super::read::{Source, SourceRows};
 use super::row_errors::RowErrors;
 use super::source_row::SourceColumn;
@@ -127,14 +127,7 @@ fn load_table(
         skipped += part.skipped;
         frames.push(part.frame);
     }
-    let mut frames = frames.into_iter();
-    let mut frame = match frames.next() {
-        Some(first) => first,
-        None => typing.part(0..0, false)?.frame,
-    };
-    for more in frames {
-        frame.vstack_mut_owned(more).map_err(|e| LoadError::io(path, e))?;
-    }
+    let mut frame = stacked(path, frames, || Ok(typing.part(0..0, false)?.frame))?;
     // One chunk per column, as evaluation joins and looks profiles up by row many times (the
     // copy is the profiles', small beside the events loaded next).
     frame.rechunk_mut_par();
